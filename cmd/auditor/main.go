@@ -1,0 +1,94 @@
+// Command auditor audits the workbooks in which Italian ITS Academy
+// foundations report their courses, and scores the courses under the rule
+// packs of the decrees (DM 30/11/2023 for EQF V). See README.md.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+// Version is the product version written in every stamp; set at build time
+// with -ldflags "-X main.Version=…".
+var Version = "0.1.0-dev"
+
+// Exit codes of the command line (WORKBOOK.md).
+const (
+	exitOK       = 0
+	exitStrict   = 1 // --strict and a legal or data problem was found
+	exitCannotDo = 2 // the input cannot be processed, or bad usage
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := NewMain(os.Stdout, os.Stderr).Run(ctx, os.Args[1:])
+	stop()
+	os.Exit(code)
+}
+
+// Main is the program with its standard streams.
+type Main struct {
+	Stdout io.Writer
+	Stderr io.Writer
+}
+
+// NewMain returns a Main writing to the given streams.
+func NewMain(stdout, stderr io.Writer) *Main {
+	return &Main{Stdout: stdout, Stderr: stderr}
+}
+
+// usageError is a mistake in the command line; it exits with code 2.
+type usageError struct{ msg string }
+
+func (e *usageError) Error() string { return e.msg }
+
+// Run executes one command and returns the process exit code.
+func (m *Main) Run(ctx context.Context, args []string) int {
+	if len(args) == 0 {
+		m.usage()
+		return exitCannotDo
+	}
+	var err error
+	switch args[0] {
+	case "rules":
+		err = m.runRules(ctx, args[1:])
+	case "version", "--version":
+		fmt.Fprintln(m.Stdout, "auditor", Version)
+	case "help", "-h", "--help":
+		m.usage()
+	default:
+		err = &usageError{fmt.Sprintf("comando %q sconosciuto", args[0])}
+	}
+	if err == nil {
+		return exitOK
+	}
+	var ue *usageError
+	if errors.As(err, &ue) {
+		fmt.Fprintln(m.Stderr, "auditor:", err)
+		fmt.Fprintln(m.Stderr, "Usare «auditor help» per l'elenco dei comandi.")
+		return exitCannotDo
+	}
+	fmt.Fprintln(m.Stderr, "auditor:", err)
+	return exitCannotDo
+}
+
+func (m *Main) usage() {
+	fmt.Fprint(m.Stdout, `auditor – verifica e punteggio dei percorsi ITS Academy (DM 30/11/2023, EQF V)
+
+Comandi:
+  auditor rules show [--pack ID|FILE] [--json]
+      il pacchetto di regole come tabella leggibile (o il file JSON)
+  auditor rules eval --articulation N --result R [--threshold S] [--reading coherent|literal] [--json]
+      applica una funzione di trasformazione e indica il ramo usato
+  auditor rules conformance [--json]
+      tabelle di esempio del decreto accanto ai valori calcolati
+  auditor rules score COURSE.json [--reading …] [--thresholds FILE.json] [--interpretation I-2=…] [--json]
+      punteggio di un percorso dato in JSON (codici dei campi di WORKBOOK.md), con tracce
+  auditor version
+`)
+}

@@ -1,0 +1,389 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"sort"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/its-academy/auditor/compute"
+)
+
+const defaultPack = compute.PackID("dm-2023-11-30-eqf5")
+
+func (m *Main) runRules(ctx context.Context, args []string) error {
+	if len(args) == 0 {
+		return &usageError{"manca il sottocomando: show, eval, conformance o score"}
+	}
+	switch args[0] {
+	case "show":
+		return m.rulesShow(args[1:])
+	case "eval":
+		return m.rulesEval(args[1:])
+	case "conformance":
+		return m.rulesConformance(args[1:])
+	case "score":
+		return m.rulesScore(args[1:])
+	}
+	return &usageError{fmt.Sprintf("sottocomando %q sconosciuto: show, eval, conformance o score", args[0])}
+}
+
+// newFlags returns a flag set that reports errors instead of exiting.
+func newFlags(name string) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	return fs
+}
+
+// parseFlags parses flags placed before or after the positional arguments.
+func parseFlags(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, &usageError{err.Error()}
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			return pos, nil
+		}
+		pos = append(pos, args[0])
+		args = args[1:]
+	}
+}
+
+// loadPack returns the embedded pack with the given id, or reads a pack file
+// when the argument names one (a new pack needs no new code).
+func loadPack(ref string) (*compute.Pack, error) {
+	if ref == "" {
+		ref = string(defaultPack)
+	}
+	if strings.HasSuffix(ref, ".json") {
+		data, err := os.ReadFile(ref)
+		if err != nil {
+			return nil, fmt.Errorf("lettura del pacchetto di regole: %w", err)
+		}
+		return compute.ParsePack(data)
+	}
+	reg, err := compute.LoadEmbedded()
+	if err != nil {
+		return nil, err
+	}
+	p, ok := reg.Get(compute.PackID(ref))
+	if !ok {
+		var ids []string
+		for _, p := range reg.Packs() {
+			ids = append(ids, string(p.ID))
+		}
+		return nil, &usageError{fmt.Sprintf("pacchetto di regole %q sconosciuto (disponibili: %s)", ref, strings.Join(ids, ", "))}
+	}
+	return p, nil
+}
+
+func (m *Main) writeJSON(v any) error {
+	enc := json.NewEncoder(m.Stdout)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(v)
+}
+
+// it formats a number for people: Italian decimal comma, given decimals.
+func it(v float64, decimals int) string {
+	return strings.Replace(strconv.FormatFloat(v, 'f', decimals, 64), ".", ",", 1)
+}
+
+func itp(v *float64, decimals int) string {
+	if v == nil {
+		return "—"
+	}
+	return it(*v, decimals)
+}
+
+func (m *Main) rulesEval(args []string) error {
+	fs := newFlags("rules eval")
+	n := fs.Int("articulation", 0, "")
+	result := fs.String("result", "", "")
+	threshold := fs.String("threshold", "", "")
+	reading := fs.String("reading", "", "")
+	asJSON := fs.Bool("json", false, "")
+	packRef := fs.String("pack", "", "")
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) > 0 {
+		return &usageError{fmt.Sprintf("argomento inatteso %q", pos[0])}
+	}
+	if *n == 0 || *result == "" {
+		return &usageError{"servono --articulation N e --result R"}
+	}
+	p, err := loadPack(*packRef)
+	if err != nil {
+		return err
+	}
+	r, err := parseNumber(*result)
+	if err != nil {
+		return &usageError{fmt.Sprintf("--result: %v", err)}
+	}
+	var s *float64
+	if *threshold != "" {
+		v, err := parseNumber(*threshold)
+		if err != nil {
+			return &usageError{fmt.Sprintf("--threshold: %v", err)}
+		}
+		s = &v
+	}
+	rd := p.DefaultReading()
+	if *reading != "" {
+		if rd, err = compute.ParseReading(*reading); err != nil {
+			return &usageError{err.Error()}
+		}
+	}
+	ev, err := p.Eval(*n, r, s, rd)
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		return m.writeJSON(struct {
+			Articulation int             `json:"articulation"`
+			Result       float64         `json:"result"`
+			Threshold    *float64        `json:"threshold"`
+			Reading      compute.Reading `json:"reading"`
+			Score        float64         `json:"score"`
+			Branch       string          `json:"branch"`
+		}{*n, r, ev.Threshold, ev.Reading, ev.Score, ev.Branch})
+	}
+	a, _ := p.Articulation(*n)
+	w := tabwriter.NewWriter(m.Stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintf(w, "Articolazione\t%d – %s\n", a.Number, a.Name)
+	fmt.Fprintf(w, "Funzione\t%s (%s)\n", ev.Function, ev.Citation)
+	fmt.Fprintf(w, "Risultato R\t%s\n", it(r, 4))
+	if ev.Threshold != nil {
+		fmt.Fprintf(w, "Soglia S\t%s\n", it(*ev.Threshold, 4))
+	} else {
+		fmt.Fprintf(w, "Soglia S\tnessuna (%s)\n", strings.TrimSpace(a.ThresholdNote))
+	}
+	fmt.Fprintf(w, "Lettura\t%s\n", ev.Reading.Label())
+	fmt.Fprintf(w, "Ramo\t%s\n", ev.Branch)
+	fmt.Fprintf(w, "Formula\t%s\n", ev.Formula)
+	fmt.Fprintf(w, "Spiegazione\t%s\n", ev.Explanation)
+	if ev.Erratum != "" {
+		fmt.Fprintf(w, "Errata\t%s (lettura coerente)\n", ev.Erratum)
+	}
+	if ev.Unclamped != nil {
+		fmt.Fprintf(w, "Fuori scala\tla formula dà %s, riportato alla scala 0–100\n", it(*ev.Unclamped, 4))
+	}
+	fmt.Fprintf(w, "Punteggio P\t%s\n", it(ev.Score, 4))
+	return w.Flush()
+}
+
+// parseNumber accepts a decimal point or an Italian decimal comma.
+func parseNumber(s string) (float64, error) {
+	v, err := strconv.ParseFloat(strings.Replace(strings.TrimSpace(s), ",", ".", 1), 64)
+	if err != nil {
+		return 0, fmt.Errorf("%q non è un numero", s)
+	}
+	return v, nil
+}
+
+func (m *Main) rulesConformance(args []string) error {
+	fs := newFlags("rules conformance")
+	asJSON := fs.Bool("json", false, "")
+	packRef := fs.String("pack", "", "")
+	if _, err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	p, err := loadPack(*packRef)
+	if err != nil {
+		return err
+	}
+	rep, err := p.Conformance()
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		return m.writeJSON(struct {
+			RulePack  compute.PackID                `json:"rule_pack"`
+			Version   string                        `json:"version"`
+			Functions []compute.FunctionConformance `json:"functions"`
+		}{p.ID, p.Version, rep})
+	}
+	fmt.Fprintf(m.Stdout, "Conformità delle funzioni alle tabelle di esempio del decreto – %s (versione %s)\n", p.ID, p.Version)
+	fmt.Fprintln(m.Stdout, "Valori calcolati arrotondati a un decimale, come nel decreto; ✓ = entro la tolleranza.")
+	status := map[string]string{
+		compute.StatusFull:           "riprodotta",
+		compute.StatusBelowThreshold: "riprodotta solo sotto la soglia",
+		compute.StatusNo:             "non riprodotta",
+	}
+	for _, fc := range rep {
+		fmt.Fprintf(m.Stdout, "\n%s – %s\n", fc.Function, fc.Citation)
+		if fc.Threshold != nil {
+			fmt.Fprintf(m.Stdout, "Soglia implicita della tabella: %s\n", it(*fc.Threshold, 1))
+		} else {
+			fmt.Fprintln(m.Stdout, "Soglie fissate per legge.")
+		}
+		w := tabwriter.NewWriter(m.Stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
+		fmt.Fprintln(w, "R\tdecreto\tcoerente\t\tletterale\t\t")
+		for _, row := range fc.Rows {
+			fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t\n", it(row.Result, 0), it(row.Decree, 1),
+				it(math.Round(row.Computed[compute.ReadingCoherent]*10)/10, 1), mark(row.Match[compute.ReadingCoherent]),
+				it(math.Round(row.Computed[compute.ReadingLiteral]*10)/10, 1), mark(row.Match[compute.ReadingLiteral]))
+		}
+		if err := w.Flush(); err != nil {
+			return err
+		}
+		fmt.Fprintf(m.Stdout, "Lettura coerente: %s. Lettura letterale: %s.", status[fc.Status[compute.ReadingCoherent]], status[fc.Status[compute.ReadingLiteral]])
+		if fc.AsStated {
+			fmt.Fprintln(m.Stdout, " Come indicato in RULES.md.")
+		} else {
+			fmt.Fprintf(m.Stdout, " DIVERSO da RULES.md (atteso: coerente %s, letterale %s).\n", status[fc.Expected[compute.ReadingCoherent]], status[fc.Expected[compute.ReadingLiteral]])
+		}
+		if fc.Note != "" {
+			fmt.Fprintln(m.Stdout, "Nota:", fc.Note)
+		}
+	}
+	for _, fc := range rep {
+		if !fc.AsStated {
+			return errors.New("la conformità differisce da quanto atteso: vedere le funzioni segnate DIVERSO")
+		}
+	}
+	return nil
+}
+
+func mark(ok bool) string {
+	if ok {
+		return "✓"
+	}
+	return "✗"
+}
+
+func (m *Main) rulesShow(args []string) error {
+	fs := newFlags("rules show")
+	asJSON := fs.Bool("json", false, "")
+	packRef := fs.String("pack", "", "")
+	if _, err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	p, err := loadPack(*packRef)
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		_, err := m.Stdout.Write(p.Raw())
+		return err
+	}
+	out := m.Stdout
+	fmt.Fprintf(out, "%s\nPacchetto %s, versione %s (SHA-256 %s)\n%s – %s\n", p.Title, p.ID, p.Version, p.Digest(), p.Source.Act, p.Source.Annex)
+	fmt.Fprintf(out, "Si applica a: percorsi EQF %d terminati dal %s. %s\n", p.Applies.EQF, p.Applies.EndedFrom, p.Applies.Citation)
+
+	section(out, "Indicatori (Tab. 1) e articolazioni (Tab. 2)")
+	w := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(w, "N.\tIndicatore / articolazione\tPeso\tRisultato R\tSoglia\tFunzione")
+	for _, ind := range p.Indicators {
+		fmt.Fprintf(w, "%d\t%s\t%s\t\t\t\n", ind.Number, strings.ToUpper(ind.Name), it(ind.Weight, 1))
+		for _, a := range p.Articulations {
+			if a.Indicator != ind.Number {
+				continue
+			}
+			thr := "per legge (nella funzione)"
+			switch {
+			case a.Threshold.Code != "":
+				d, _ := p.Threshold(a.Threshold.Code)
+				thr = fmt.Sprintf("%s = %s", d.Code, itp(d.Default, 1))
+			case a.Threshold.Area != "":
+				thr = "per area (Tab. 4, " + a.Threshold.Area + ")"
+			case a.Function == "f16":
+				thr = "nessuna"
+			}
+			fmt.Fprintf(w, "  %d\t%s\t%s\t%s\t%s\t%s\n", a.Number, a.Name, it(a.Weight, 1), a.Result.Formula, thr, a.Function)
+		}
+	}
+	if err := w.Flush(); err != nil {
+		return err
+	}
+	for _, z := range p.Zeroing {
+		fmt.Fprintf(out, "Azzeramento: indicatore %d vale 0 se %s (%s).\n", z.Indicator, z.When, z.Citation)
+	}
+
+	section(out, "Medie per area tecnologica (Tab. 4)")
+	w = tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(w, "Area\tChiave\tOccupati (S14)\tTasso (S15)")
+	for _, a := range p.Areas.Rows {
+		fmt.Fprintf(w, "%s\t%s\t%s\t%s\n", a.Name, a.Key, it(a.Occupati, 1), it(a.Tasso, 1))
+	}
+	if err := w.Flush(); err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "Correzione (%s): S = %s, applicata solo se sono forniti %s e la media generale.\n", p.AreaCorrection.Citation, p.AreaCorrection.Formula, p.AreaCorrection.NCode)
+
+	section(out, "Funzioni di trasformazione (il primo intervallo che contiene R si applica)")
+	for _, f := range p.Functions {
+		fmt.Fprintf(out, "%s – %s\n", f.ID, f.Citation)
+		w = tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
+		for _, iv := range f.Intervals {
+			fmt.Fprintf(w, "  %s\t→ P = %s", iv.When, iv.Printed)
+			if iv.Coherent != "" {
+				fmt.Fprintf(w, "\t(coerente, %s: P = %s)", iv.Erratum, iv.Coherent)
+			}
+			if iv.Unprinted {
+				fmt.Fprint(w, "\t(non stampato)")
+			}
+			fmt.Fprintln(w)
+		}
+		if err := w.Flush(); err != nil {
+			return err
+		}
+	}
+
+	section(out, "Errata (lettura coerente / letterale)")
+	for _, e := range p.Errata {
+		fmt.Fprintf(out, "%s (%s): stampato %s; coerente %s.\n  %s\n", e.ID, strings.Join(e.Functions, ", "), e.Printed, e.Coherent, e.Description)
+	}
+	section(out, "Interpretazioni (scelte predefinite)")
+	for _, in := range p.Interpretations {
+		keys := make([]string, 0, len(in.Choices))
+		for k := range in.Choices {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		fmt.Fprintf(out, "%s – %s (predefinita: %s)\n", in.ID, in.Topic, in.Default)
+		for _, k := range keys {
+			fmt.Fprintf(out, "  %s: %s\n", k, in.Choices[k])
+		}
+	}
+	section(out, "Fasce di esito")
+	for _, b := range p.Bands.Rows {
+		fmt.Fprintf(out, "%s\t%s: %s\n", b.When, b.Code, b.Label)
+	}
+	fmt.Fprintln(out, p.Bands.Citation)
+	section(out, "Vincoli di legge")
+	for _, c := range p.Constraints {
+		fmt.Fprintf(out, "%s (%s): %s – %s\n", c.ID, c.Severity, c.Holds, c.Citation)
+	}
+	if f := p.Female; f != nil {
+		section(out, f.Name+" ("+f.Citation+")")
+		fmt.Fprintf(out, "R = %s\n", f.Result.Formula)
+		for _, c := range f.Cases {
+			fmt.Fprintf(out, "Se %s", c.When)
+			if c.Threshold != "" {
+				fmt.Fprintf(out, ", S = %s", c.Threshold)
+			}
+			fmt.Fprintln(out, ":")
+			for _, iv := range c.Intervals {
+				fmt.Fprintf(out, "  %s → P = %s\n", iv.When, iv.Printed)
+			}
+		}
+	}
+	return nil
+}
+
+func section(w io.Writer, title string) {
+	fmt.Fprintf(w, "\n%s\n%s\n", title, strings.Repeat("─", len([]rune(title))))
+}

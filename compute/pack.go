@@ -1,0 +1,961 @@
+package compute
+
+import (
+	"bytes"
+	"embed"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"math"
+	"path"
+	"sort"
+	"strings"
+	"time"
+)
+
+// PackID names a rule pack, such as "dm-2023-11-30-eqf5".
+type PackID string
+
+// FieldCode is the stable code of an input field of the official workbook
+// (WORKBOOK.md), such as "iscritti".
+type FieldCode string
+
+// ErrPack is the kind of every error found in a rule pack file.
+var ErrPack = errors.New("invalid rule pack")
+
+//go:embed packs/*.json
+var embeddedPacks embed.FS
+
+// Pack is a rule pack: the indicators, articulations, thresholds and
+// transformation functions of one decree, as data with citations. Packs are
+// JSON files; the fields below mirror the file one to one.
+type Pack struct {
+	ID              PackID           `json:"id"`
+	Version         string           `json:"version"`
+	Title           string           `json:"title"`
+	Source          PackSource       `json:"source"`
+	Applies         Applicability    `json:"applies"`
+	Scale           Scale            `json:"scale"`
+	InputLimit      float64          `json:"input_limit"`
+	InputLimitNote  string           `json:"input_limit_note"`
+	Readings        []ReadingDef     `json:"readings"`
+	Errata          []Erratum        `json:"errata"`
+	Interpretations []Interpretation `json:"interpretations"`
+	Indicators      []Indicator      `json:"indicators"`
+	Zeroing         []ZeroingRule    `json:"zeroing"`
+	Thresholds      []ThresholdDef   `json:"thresholds"`
+	Areas           AreaTable        `json:"areas"`
+	AreaCorrection  AreaCorrection   `json:"area_correction"`
+	Articulations   []Articulation   `json:"articulations"`
+	Functions       []*Function      `json:"functions"`
+	Female          *FemaleIndicator `json:"female_indicator"`
+	Bands           Bands            `json:"bands"`
+	Constraints     []LegalRule      `json:"legal_constraints"`
+
+	// Filled at load time.
+	functionByID   map[string]*Function
+	thresholdByKey map[string]*ThresholdDef
+	zeroing        []compiledZeroing
+	bands          []compiledBand
+	areaCorrection *Expr
+	constraints    []*Cond
+	digest         string
+	raw            []byte
+}
+
+// PackSource names the legal act a pack transcribes.
+type PackSource struct {
+	Act   string `json:"act"`
+	Annex string `json:"annex"`
+	Short string `json:"short"`
+	Seed  string `json:"seed"`
+}
+
+// Applicability says which courses a pack is for (interpretation I-4).
+type Applicability struct {
+	EQF       int    `json:"eqf"`
+	EndedFrom string `json:"ended_from"`
+	EndedTo   string `json:"ended_to,omitempty"`
+	Citation  string `json:"citation"`
+	Note      string `json:"note"`
+}
+
+// Scale is the range of every transformed score.
+type Scale struct {
+	Min      float64 `json:"min"`
+	Max      float64 `json:"max"`
+	Citation string  `json:"citation"`
+	Note     string  `json:"note"`
+}
+
+// ReadingDef describes one reading of the printed text.
+type ReadingDef struct {
+	ID          Reading `json:"id"`
+	Default     bool    `json:"default"`
+	Label       string  `json:"label"`
+	Description string  `json:"description"`
+}
+
+// Erratum records where the printed text and the decree's tables disagree.
+type Erratum struct {
+	ID          string   `json:"id"`
+	Functions   []string `json:"functions"`
+	Printed     string   `json:"printed"`
+	Coherent    string   `json:"coherent"`
+	Description string   `json:"description"`
+}
+
+// Interpretation is a point the text leaves open, with its default choice.
+type Interpretation struct {
+	ID      string            `json:"id"`
+	Topic   string            `json:"topic"`
+	Default string            `json:"default"`
+	Choices map[string]string `json:"choices"`
+}
+
+// Indicator is one of the indicators of Tab. 1.
+type Indicator struct {
+	Number   int     `json:"number"`
+	Name     string  `json:"name"`
+	Weight   float64 `json:"weight"`
+	Citation string  `json:"citation"`
+}
+
+// ZeroingRule sets an indicator's points to zero when its condition holds.
+type ZeroingRule struct {
+	Indicator      int    `json:"indicator"`
+	When           string `json:"when"`
+	Citation       string `json:"citation"`
+	Interpretation string `json:"interpretation"`
+	Explanation    string `json:"explanation"`
+}
+
+type compiledZeroing struct {
+	rule *ZeroingRule
+	cond *Cond
+}
+
+// ThresholdDef is a threshold or parameter a run may override (sheet Soglie).
+type ThresholdDef struct {
+	Code     string   `json:"code"`
+	Label    string   `json:"label"`
+	Default  *float64 `json:"default,omitempty"`
+	Integer  bool     `json:"integer,omitempty"`
+	Min      *float64 `json:"min,omitempty"`
+	Max      *float64 `json:"max,omitempty"`
+	Citation string   `json:"citation"`
+	Note     string   `json:"note,omitempty"`
+}
+
+// AreaTable is Tab. 4: per technological area, the means used as thresholds
+// of the employment articulations.
+type AreaTable struct {
+	Citation         string            `json:"citation"`
+	Columns          map[string]string `json:"columns"`
+	FemaleMeanPrefix string            `json:"female_mean_code_prefix"`
+	Rows             []Area            `json:"rows"`
+}
+
+// Area is one row of Tab. 4.
+type Area struct {
+	Key      string  `json:"key"`
+	Name     string  `json:"name"`
+	Occupati float64 `json:"occupati"`
+	Tasso    float64 `json:"tasso"`
+}
+
+// column returns the Tab. 4 value of the named column.
+func (a *Area) column(name string) (float64, bool) {
+	switch name {
+	case "occupati":
+		return a.Occupati, true
+	case "tasso":
+		return a.Tasso, true
+	}
+	return 0, false
+}
+
+// AreaCorrection is the correction of footnote 3.
+type AreaCorrection struct {
+	Formula      string            `json:"formula"`
+	Variables    map[string]string `json:"variables"`
+	NCode        string            `json:"n_code"`
+	GeneralCodes map[string]string `json:"general_codes"`
+	Citation     string            `json:"citation"`
+	Explanation  string            `json:"explanation"`
+}
+
+// Articulation is one of the 16 articulations of Tab. 2.
+type Articulation struct {
+	Number        int         `json:"number"`
+	Indicator     int         `json:"indicator"`
+	Weight        float64     `json:"weight"`
+	Function      string      `json:"function"`
+	Threshold     ThresholdOf `json:"threshold"`
+	Name          string      `json:"name"`
+	Result        ResultDef   `json:"result"`
+	Citation      string      `json:"citation"`
+	ThresholdNote string      `json:"threshold_note,omitempty"`
+
+	fn *Function
+}
+
+// ThresholdOf says where an articulation's threshold comes from: a code of
+// the threshold list, a column of the area table, or nothing (the function
+// has its thresholds built in).
+type ThresholdOf struct {
+	Code string // e.g. "S1"
+	Area string // e.g. "occupati"
+}
+
+// UnmarshalJSON accepts null, a code string, or {"area": column}.
+func (t *ThresholdOf) UnmarshalJSON(b []byte) error {
+	b = bytes.TrimSpace(b)
+	if string(b) == "null" {
+		*t = ThresholdOf{}
+		return nil
+	}
+	if len(b) > 0 && b[0] == '"' {
+		return json.Unmarshal(b, &t.Code)
+	}
+	var v struct {
+		Area string `json:"area"`
+	}
+	if err := json.Unmarshal(b, &v); err != nil {
+		return err
+	}
+	t.Area = v.Area
+	return nil
+}
+
+// MarshalJSON writes the same three forms.
+func (t ThresholdOf) MarshalJSON() ([]byte, error) {
+	switch {
+	case t.Code != "":
+		return json.Marshal(t.Code)
+	case t.Area != "":
+		return json.Marshal(map[string]string{"area": t.Area})
+	}
+	return []byte("null"), nil
+}
+
+// None reports whether the articulation has no threshold parameter.
+func (t ThresholdOf) None() bool { return t.Code == "" && t.Area == "" }
+
+// ResultDef is how an articulation's result R is computed from the inputs.
+type ResultDef struct {
+	Formula      string        `json:"formula"`
+	Unit         string        `json:"unit"`
+	Denominator  string        `json:"denominator,omitempty"`
+	ZeroDenom    string        `json:"zero_denominator,omitempty"`
+	Explanation  string        `json:"explanation"`
+	Note         string        `json:"note,omitempty"`
+	Alternatives []ResultAlter `json:"alternatives,omitempty"`
+
+	expr *Expr
+}
+
+// ResultAlter is another formula for R selected by an interpretation.
+type ResultAlter struct {
+	Interpretation string `json:"interpretation"`
+	Choice         string `json:"choice"`
+	Formula        string `json:"formula"`
+	Explanation    string `json:"explanation"`
+
+	expr *Expr
+}
+
+// Function is a transformation function R → P: ordered intervals, the first
+// whose condition holds applies.
+type Function struct {
+	ID             string       `json:"id"`
+	Citation       string       `json:"citation"`
+	Domain         Domain       `json:"domain"`
+	ThresholdRange *Range       `json:"threshold_range,omitempty"`
+	Intervals      []*Interval  `json:"intervals"`
+	DecreeTable    *DecreeTable `json:"decree_table,omitempty"`
+	uses           map[string]bool
+}
+
+// Domain is the range of results a function accepts.
+type Domain struct {
+	Min float64  `json:"min"`
+	Max *float64 `json:"max,omitempty"`
+}
+
+// Range is an open interval (above, below) for a threshold.
+type Range struct {
+	Above float64 `json:"above"`
+	Below float64 `json:"below"`
+}
+
+// Interval is one printed branch of a function.
+type Interval struct {
+	When               string `json:"when"`
+	Printed            string `json:"printed"`
+	Coherent           string `json:"coherent,omitempty"`
+	Erratum            string `json:"erratum,omitempty"`
+	Unprinted          bool   `json:"unprinted,omitempty"`
+	Explanation        string `json:"explanation"`
+	ExplanationPrinted string `json:"explanation_printed,omitempty"`
+	Note               string `json:"note,omitempty"`
+
+	cond     *Cond
+	printed  *Expr
+	coherent *Expr
+}
+
+// DecreeTable is a worked "Risultato → Punteggio" table printed in the decree.
+type DecreeTable struct {
+	ImpliedThreshold *float64           `json:"implied_threshold,omitempty"`
+	Tolerance        float64            `json:"tolerance"`
+	Exceptions       []TableException   `json:"exceptions,omitempty"`
+	Expected         map[Reading]string `json:"expected"`
+	Note             string             `json:"note,omitempty"`
+	Rows             [][2]float64       `json:"rows"`
+}
+
+// TableException widens the tolerance of one row of a decree table.
+type TableException struct {
+	Result    float64 `json:"result"`
+	Tolerance float64 `json:"tolerance"`
+	Note      string  `json:"note"`
+}
+
+// FemaleIndicator is part B of the decree.
+type FemaleIndicator struct {
+	Name      string            `json:"name"`
+	Citation  string            `json:"citation"`
+	Note      string            `json:"note"`
+	Result    FemaleResult      `json:"result"`
+	Variables map[string]string `json:"variables"`
+	Bindings  map[string]string `json:"bindings"`
+	Cases     []*FemaleCase     `json:"cases"`
+}
+
+// FemaleResult is the course result of the female-students indicator.
+type FemaleResult struct {
+	Formula      string   `json:"formula"`
+	Unit         string   `json:"unit"`
+	Denominators []string `json:"denominators"`
+	Explanation  string   `json:"explanation"`
+
+	expr *Expr
+}
+
+// FemaleCase is one of the two functions of part B, chosen by the area mean.
+type FemaleCase struct {
+	When        string      `json:"when"`
+	Threshold   string      `json:"threshold,omitempty"`
+	Requires    string      `json:"requires,omitempty"`
+	Explanation string      `json:"explanation"`
+	Intervals   []*Interval `json:"intervals"`
+
+	cond      *Cond
+	threshold *Expr
+	requires  *Cond
+}
+
+// Bands are the outcome bands of a course total (I-5).
+type Bands struct {
+	Citation string `json:"citation"`
+	Rows     []Band `json:"rows"`
+}
+
+// Band is one outcome band.
+type Band struct {
+	Code  string `json:"code"`
+	When  string `json:"when"`
+	Label string `json:"label"`
+}
+
+type compiledBand struct {
+	band *Band
+	cond *Cond
+}
+
+// LegalRule is a legal constraint the validator reports when it does not hold.
+type LegalRule struct {
+	ID       string `json:"id"`
+	Severity string `json:"severity"`
+	Field    string `json:"field"`
+	Quantity string `json:"quantity,omitempty"`
+	Holds    string `json:"holds"`
+	Citation string `json:"citation"`
+	Message  string `json:"message"`
+}
+
+// ParsePack reads and checks a rule pack file.
+func ParsePack(data []byte) (*Pack, error) {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	var p Pack
+	if err := dec.Decode(&p); err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrPack, err)
+	}
+	if err := p.compile(); err != nil {
+		return nil, fmt.Errorf("%w %s: %v", ErrPack, p.ID, err)
+	}
+	p.digest = sha256Hex(data)
+	p.raw = append([]byte(nil), data...)
+	return &p, nil
+}
+
+// Raw returns the pack file exactly as loaded.
+func (p *Pack) Raw() []byte { return p.raw }
+
+// Digest is the SHA-256 of the pack file, for the stamp of a run.
+func (p *Pack) Digest() string { return p.digest }
+
+// Function returns the function with the given id.
+func (p *Pack) Function(id string) (*Function, bool) {
+	f, ok := p.functionByID[id]
+	return f, ok
+}
+
+// Articulation returns the articulation with the given number.
+func (p *Pack) Articulation(n int) (*Articulation, bool) {
+	for i := range p.Articulations {
+		if p.Articulations[i].Number == n {
+			return &p.Articulations[i], true
+		}
+	}
+	return nil, false
+}
+
+// Threshold returns the definition of a threshold code, including the
+// generated area codes (occupati_<key>, tasso_<key>, femminile_media_<key>).
+func (p *Pack) Threshold(code string) (*ThresholdDef, bool) {
+	t, ok := p.thresholdByKey[code]
+	return t, ok
+}
+
+// ThresholdDefs lists every threshold a run may override, in sheet order.
+func (p *Pack) ThresholdDefs() []*ThresholdDef {
+	out := make([]*ThresholdDef, 0, len(p.thresholdByKey))
+	for i := range p.Thresholds {
+		out = append(out, p.thresholdByKey[p.Thresholds[i].Code])
+	}
+	for _, col := range []string{"occupati", "tasso"} {
+		for _, a := range p.Areas.Rows {
+			out = append(out, p.thresholdByKey[col+"_"+a.Key])
+		}
+	}
+	if p.Female != nil {
+		for _, a := range p.Areas.Rows {
+			out = append(out, p.thresholdByKey[p.Areas.FemaleMeanPrefix+a.Key])
+		}
+	}
+	return out
+}
+
+// AreaByName finds an area by its exact Italian name or by its key.
+func (p *Pack) AreaByName(s string) (*Area, bool) {
+	s = strings.TrimSpace(s)
+	for i := range p.Areas.Rows {
+		a := &p.Areas.Rows[i]
+		if a.Name == s || a.Key == s {
+			return a, true
+		}
+	}
+	return nil, false
+}
+
+// Indicator returns the indicator with the given number.
+func (p *Pack) Indicator(n int) (*Indicator, bool) {
+	for i := range p.Indicators {
+		if p.Indicators[i].Number == n {
+			return &p.Indicators[i], true
+		}
+	}
+	return nil, false
+}
+
+// Erratum returns the erratum with the given id.
+func (p *Pack) Erratum(id string) (*Erratum, bool) {
+	for i := range p.Errata {
+		if p.Errata[i].ID == id {
+			return &p.Errata[i], true
+		}
+	}
+	return nil, false
+}
+
+// DefaultReading is the reading a run uses when none is asked for.
+func (p *Pack) DefaultReading() Reading {
+	for _, r := range p.Readings {
+		if r.Default {
+			return r.ID
+		}
+	}
+	return ReadingCoherent
+}
+
+// AppliesTo reports whether the pack covers a course of the given EQF level
+// that ended on the given day.
+func (p *Pack) AppliesTo(eqf int, ended time.Time) bool {
+	if eqf != p.Applies.EQF {
+		return false
+	}
+	if from, err := time.Parse(time.DateOnly, p.Applies.EndedFrom); err == nil && ended.Before(from) {
+		return false
+	}
+	if p.Applies.EndedTo != "" {
+		if to, err := time.Parse(time.DateOnly, p.Applies.EndedTo); err == nil && ended.After(to) {
+			return false
+		}
+	}
+	return true
+}
+
+func f64(v float64) *float64 { return &v }
+
+// compile parses every expression and checks the pack's internal consistency:
+// weights, references between parts, and that every variable is known.
+func (p *Pack) compile() error {
+	var errs []error
+	bad := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
+
+	if p.ID == "" || p.Version == "" {
+		bad("id and version are required")
+	}
+	if p.Scale.Max <= p.Scale.Min {
+		bad("scale: max must exceed min")
+	}
+	if !(p.InputLimit > 0) {
+		bad("input_limit must be positive")
+	}
+	if _, err := time.Parse(time.DateOnly, p.Applies.EndedFrom); err != nil {
+		bad("applies.ended_from: %v", err)
+	}
+	readings := map[Reading]bool{}
+	defaults := 0
+	for _, r := range p.Readings {
+		readings[r.ID] = true
+		if r.Default {
+			defaults++
+		}
+	}
+	if !readings[ReadingCoherent] || !readings[ReadingLiteral] || defaults != 1 {
+		bad("readings: both %q and %q are needed, exactly one default", ReadingCoherent, ReadingLiteral)
+	}
+
+	// Thresholds, including the generated per-area codes.
+	p.thresholdByKey = map[string]*ThresholdDef{}
+	addThreshold := func(t *ThresholdDef) {
+		if _, dup := p.thresholdByKey[t.Code]; dup {
+			bad("threshold %s defined twice", t.Code)
+		}
+		p.thresholdByKey[t.Code] = t
+	}
+	for i := range p.Thresholds {
+		addThreshold(&p.Thresholds[i])
+	}
+	areaKeys := map[string]bool{}
+	for _, a := range p.Areas.Rows {
+		if a.Key == "" || a.Name == "" || areaKeys[a.Key] {
+			bad("areas: key %q missing or repeated", a.Key)
+		}
+		areaKeys[a.Key] = true
+		for _, col := range []string{"occupati", "tasso"} {
+			v, _ := a.column(col)
+			addThreshold(&ThresholdDef{
+				Code:     col + "_" + a.Key,
+				Label:    fmt.Sprintf("Tab. 4, %s – %s", a.Name, p.Areas.Columns[col]),
+				Default:  f64(v),
+				Min:      f64(0),
+				Citation: p.Areas.Citation + ", " + a.Name,
+			})
+		}
+		if p.Female != nil {
+			addThreshold(&ThresholdDef{
+				Code:     p.Areas.FemaleMeanPrefix + a.Key,
+				Label:    "Indicatore studentesse – MediaArea di " + a.Name,
+				Min:      f64(0),
+				Max:      f64(100),
+				Citation: p.Female.Citation,
+				Note:     "Non pubblicata nel decreto: va fornita per calcolare l'indicatore.",
+			})
+		}
+	}
+
+	// Functions.
+	p.functionByID = map[string]*Function{}
+	for _, f := range p.Functions {
+		if _, dup := p.functionByID[f.ID]; dup {
+			bad("function %s defined twice", f.ID)
+		}
+		p.functionByID[f.ID] = f
+		if len(f.Intervals) == 0 {
+			bad("%s: no intervals", f.ID)
+		}
+		f.uses = map[string]bool{}
+		for i, iv := range f.Intervals {
+			if err := iv.compile(); err != nil {
+				bad("%s interval %d: %v", f.ID, i+1, err)
+				continue
+			}
+			for _, v := range iv.vars() {
+				if v != "R" && v != "S" {
+					bad("%s interval %d: unknown variable %q (only R and S)", f.ID, i+1, v)
+				}
+				f.uses[v] = true
+			}
+			if iv.Erratum != "" {
+				if _, ok := p.Erratum(iv.Erratum); !ok {
+					bad("%s interval %d: unknown erratum %s", f.ID, i+1, iv.Erratum)
+				}
+			}
+		}
+		if f.uses["S"] != (f.ThresholdRange != nil) {
+			bad("%s: a threshold_range is needed exactly when the function uses S", f.ID)
+		}
+		if t := f.DecreeTable; t != nil {
+			if f.uses["S"] && t.ImpliedThreshold == nil {
+				bad("%s: decree_table needs implied_threshold", f.ID)
+			}
+			for _, r := range []Reading{ReadingCoherent, ReadingLiteral} {
+				switch t.Expected[r] {
+				case StatusFull, StatusBelowThreshold, StatusNo:
+				default:
+					bad("%s: decree_table.expected.%s must be full, below_threshold or no", f.ID, r)
+				}
+			}
+		}
+	}
+
+	// Indicators and articulations: references and weights.
+	indSum := 0.0
+	indWeights := map[int]float64{}
+	for _, ind := range p.Indicators {
+		indSum += ind.Weight
+		indWeights[ind.Number] = 0
+	}
+	if math.Abs(indSum-(p.Scale.Max-p.Scale.Min)) > 1e-9 {
+		bad("indicator weights sum to %g, not %g", indSum, p.Scale.Max-p.Scale.Min)
+	}
+	seen := map[int]bool{}
+	known := map[string]bool{}
+	for i := range p.Articulations {
+		a := &p.Articulations[i]
+		if seen[a.Number] {
+			bad("articulation %d defined twice", a.Number)
+		}
+		seen[a.Number] = true
+		if _, ok := indWeights[a.Indicator]; !ok {
+			bad("articulation %d: unknown indicator %d", a.Number, a.Indicator)
+		}
+		indWeights[a.Indicator] += a.Weight
+		f, ok := p.functionByID[a.Function]
+		if !ok {
+			bad("articulation %d: unknown function %q", a.Number, a.Function)
+			continue
+		}
+		a.fn = f
+		if a.Threshold.None() == f.uses["S"] {
+			bad("articulation %d: function %s and threshold %v disagree", a.Number, f.ID, a.Threshold)
+		}
+		if a.Threshold.Code != "" {
+			if _, ok := p.thresholdByKey[a.Threshold.Code]; !ok {
+				bad("articulation %d: unknown threshold %s", a.Number, a.Threshold.Code)
+			}
+		}
+		if a.Threshold.Area != "" {
+			if _, ok := (&Area{}).column(a.Threshold.Area); !ok {
+				bad("articulation %d: unknown area column %q", a.Number, a.Threshold.Area)
+			}
+			if _, ok := p.AreaCorrection.GeneralCodes[a.Threshold.Area]; !ok {
+				bad("area_correction: no general mean code for column %q", a.Threshold.Area)
+			}
+		}
+		var err error
+		if a.Result.expr, err = ParseExpr(a.Result.Formula); err != nil {
+			bad("articulation %d result: %v", a.Number, err)
+		}
+		for j := range a.Result.Alternatives {
+			alt := &a.Result.Alternatives[j]
+			if alt.expr, err = ParseExpr(alt.Formula); err != nil {
+				bad("articulation %d alternative: %v", a.Number, err)
+			}
+			if !p.hasChoice(alt.Interpretation, alt.Choice) {
+				bad("articulation %d alternative: unknown choice %s=%s", a.Number, alt.Interpretation, alt.Choice)
+			}
+		}
+		switch a.Result.ZeroDenom {
+		case "", "error", "zero":
+		default:
+			bad("articulation %d: zero_denominator must be error or zero", a.Number)
+		}
+		known["R"+itoa(a.Number)] = true
+	}
+	sort.Slice(p.Articulations, func(i, j int) bool { return p.Articulations[i].Number < p.Articulations[j].Number })
+	for _, ind := range p.Indicators {
+		if math.Abs(indWeights[ind.Number]-ind.Weight) > 1e-9 {
+			bad("indicator %d: articulation weights sum to %g, indicator weight is %g", ind.Number, indWeights[ind.Number], ind.Weight)
+		}
+	}
+	// Result formulas may use fields, earlier results and threshold codes;
+	// a name that is none of these must be a field code, checked by the
+	// caller's inputs. Earlier results only: no cycles.
+	for i := range p.Articulations {
+		a := &p.Articulations[i]
+		exprs := []*Expr{a.Result.expr}
+		for _, alt := range a.Result.Alternatives {
+			exprs = append(exprs, alt.expr)
+		}
+		for _, e := range exprs {
+			if e == nil {
+				continue
+			}
+			for _, v := range e.Vars() {
+				if n, ok := resultNumber(v); ok && n >= a.Number {
+					bad("articulation %d uses R%d, which is not computed before it", a.Number, n)
+				}
+			}
+		}
+		if a.Result.Denominator != "" && !contains(a.Result.expr.Vars(), a.Result.Denominator) {
+			bad("articulation %d: denominator %s does not appear in the formula", a.Number, a.Result.Denominator)
+		}
+	}
+
+	// Zeroing, bands, constraints, area correction, female indicator.
+	for i := range p.Zeroing {
+		z := &p.Zeroing[i]
+		c, err := ParseCond(z.When)
+		if err != nil {
+			bad("zeroing %d: %v", i+1, err)
+			continue
+		}
+		if _, ok := indWeights[z.Indicator]; !ok {
+			bad("zeroing %d: unknown indicator %d", i+1, z.Indicator)
+		}
+		p.zeroing = append(p.zeroing, compiledZeroing{rule: z, cond: c})
+	}
+	for i := range p.Bands.Rows {
+		b := &p.Bands.Rows[i]
+		c, err := ParseCond(b.When)
+		if err != nil {
+			bad("band %s: %v", b.Code, err)
+			continue
+		}
+		for _, v := range c.Vars() {
+			if v != "T" {
+				bad("band %s: only T (the course total) may appear", b.Code)
+			}
+		}
+		p.bands = append(p.bands, compiledBand{band: b, cond: c})
+	}
+	for i := range p.Constraints {
+		c, err := ParseCond(p.Constraints[i].Holds)
+		if err != nil {
+			bad("constraint %s: %v", p.Constraints[i].ID, err)
+		}
+		p.constraints = append(p.constraints, c)
+	}
+	if p.AreaCorrection.Formula != "" {
+		e, err := ParseExpr(p.AreaCorrection.Formula)
+		if err != nil {
+			bad("area_correction: %v", err)
+		} else {
+			for _, v := range e.Vars() {
+				if v != "A" && v != "N" && v != "G" {
+					bad("area_correction: unknown variable %q (only A, N, G)", v)
+				}
+			}
+		}
+		p.areaCorrection = e
+		if _, ok := p.thresholdByKey[p.AreaCorrection.NCode]; !ok {
+			bad("area_correction: unknown n_code %s", p.AreaCorrection.NCode)
+		}
+		for _, code := range p.AreaCorrection.GeneralCodes {
+			if _, ok := p.thresholdByKey[code]; !ok {
+				bad("area_correction: unknown general code %s", code)
+			}
+		}
+	}
+	if f := p.Female; f != nil {
+		var err error
+		if f.Result.expr, err = ParseExpr(f.Result.Formula); err != nil {
+			bad("female_indicator result: %v", err)
+		}
+		for sym, code := range f.Bindings {
+			if _, ok := p.thresholdByKey[code]; !ok {
+				bad("female_indicator: %s bound to unknown threshold %s", sym, code)
+			}
+		}
+		for i, c := range f.Cases {
+			if c.cond, err = ParseCond(c.When); err != nil {
+				bad("female case %d: %v", i+1, err)
+			}
+			if c.Threshold != "" {
+				if c.threshold, err = ParseExpr(c.Threshold); err != nil {
+					bad("female case %d threshold: %v", i+1, err)
+				}
+			}
+			if c.Requires != "" {
+				if c.requires, err = ParseCond(c.Requires); err != nil {
+					bad("female case %d requires: %v", i+1, err)
+				}
+			}
+			for j, iv := range c.Intervals {
+				if err := iv.compile(); err != nil {
+					bad("female case %d interval %d: %v", i+1, j+1, err)
+				}
+			}
+		}
+	}
+	return errors.Join(errs...)
+}
+
+func (p *Pack) hasChoice(interp, choice string) bool {
+	for _, in := range p.Interpretations {
+		if in.ID == interp {
+			_, ok := in.Choices[choice]
+			return ok
+		}
+	}
+	return false
+}
+
+func (iv *Interval) compile() error {
+	var err error
+	if iv.cond, err = ParseCond(iv.When); err != nil {
+		return err
+	}
+	if iv.printed, err = ParseExpr(iv.Printed); err != nil {
+		return err
+	}
+	if iv.Coherent != "" {
+		if iv.coherent, err = ParseExpr(iv.Coherent); err != nil {
+			return err
+		}
+		if iv.Erratum == "" {
+			return fmt.Errorf("a coherent formula needs the erratum that justifies it")
+		}
+	}
+	return nil
+}
+
+func (iv *Interval) vars() []string {
+	vs := append([]string{}, iv.cond.Vars()...)
+	vs = append(vs, iv.printed.Vars()...)
+	if iv.coherent != nil {
+		vs = append(vs, iv.coherent.Vars()...)
+	}
+	return vs
+}
+
+// formula returns the expression the reading applies on this interval.
+func (iv *Interval) formula(r Reading) *Expr {
+	if r == ReadingCoherent && iv.coherent != nil {
+		return iv.coherent
+	}
+	return iv.printed
+}
+
+// explanation returns the Italian explanation under the reading.
+func (iv *Interval) explanation(r Reading) string {
+	if r == ReadingLiteral && iv.ExplanationPrinted != "" {
+		return iv.ExplanationPrinted
+	}
+	return iv.Explanation
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// resultNumber parses "R14" into 14.
+func resultNumber(name string) (int, bool) {
+	if len(name) < 2 || name[0] != 'R' {
+		return 0, false
+	}
+	n := 0
+	for _, c := range name[1:] {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		n = n*10 + int(c-'0')
+	}
+	return n, true
+}
+
+func itoa(n int) string { return fmt.Sprint(n) }
+
+// Registry holds the packs a run can choose from.
+type Registry struct {
+	packs []*Pack
+}
+
+// LoadEmbedded returns the registry of the packs built into the binary.
+func LoadEmbedded() (*Registry, error) {
+	return LoadFS(embeddedPacks, "packs")
+}
+
+// LoadFS reads every *.json pack in dir of fsys.
+func LoadFS(fsys fs.FS, dir string) (*Registry, error) {
+	entries, err := fs.ReadDir(fsys, dir)
+	if err != nil {
+		return nil, fmt.Errorf("reading rule packs: %w", err)
+	}
+	reg := &Registry{}
+	for _, e := range entries {
+		if e.IsDir() || path.Ext(e.Name()) != ".json" {
+			continue
+		}
+		data, err := fs.ReadFile(fsys, path.Join(dir, e.Name()))
+		if err != nil {
+			return nil, fmt.Errorf("reading rule pack %s: %w", e.Name(), err)
+		}
+		p, err := ParsePack(data)
+		if err != nil {
+			return nil, fmt.Errorf("rule pack %s: %w", e.Name(), err)
+		}
+		if err := reg.Add(p); err != nil {
+			return nil, err
+		}
+	}
+	return reg, nil
+}
+
+// Add puts a pack in the registry; ids must be unique.
+func (r *Registry) Add(p *Pack) error {
+	if _, ok := r.Get(p.ID); ok {
+		return fmt.Errorf("%w: pack %s loaded twice", ErrPack, p.ID)
+	}
+	r.packs = append(r.packs, p)
+	sort.Slice(r.packs, func(i, j int) bool { return r.packs[i].ID < r.packs[j].ID })
+	return nil
+}
+
+// Get returns the pack with the given id.
+func (r *Registry) Get(id PackID) (*Pack, bool) {
+	for _, p := range r.packs {
+		if p.ID == id {
+			return p, true
+		}
+	}
+	return nil, false
+}
+
+// Packs lists the loaded packs by id.
+func (r *Registry) Packs() []*Pack { return r.packs }
+
+// ErrNoPack is returned when no loaded pack covers a course.
+var ErrNoPack = errors.New("no rule pack")
+
+// ForCourse chooses the pack for a course by EQF level and end date (I-4).
+func (r *Registry) ForCourse(eqf int, ended time.Time) (*Pack, error) {
+	for _, p := range r.packs {
+		if p.AppliesTo(eqf, ended) {
+			return p, nil
+		}
+	}
+	return nil, fmt.Errorf("%w for EQF %d courses ended on %s", ErrNoPack, eqf, ended.Format(time.DateOnly))
+}

@@ -1,0 +1,132 @@
+package compute
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+)
+
+// Reading selects how the printed formulas are read (RULES.md, errata E-1…E-4).
+type Reading string
+
+// The two readings of the decree's printed text.
+const (
+	ReadingCoherent Reading = "coherent"
+	ReadingLiteral  Reading = "literal"
+)
+
+// ParseReading accepts "coherent" or "literal" (and the Italian "coerente",
+// "letterale").
+func ParseReading(s string) (Reading, error) {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "coherent", "coerente":
+		return ReadingCoherent, nil
+	case "literal", "letterale":
+		return ReadingLiteral, nil
+	}
+	return "", &Error{Kind: ErrReading, Msg: fmt.Sprintf("lettura %q sconosciuta: usare coherent (coerente) o literal (letterale)", s)}
+}
+
+// Other returns the other reading.
+func (r Reading) Other() Reading {
+	if r == ReadingLiteral {
+		return ReadingCoherent
+	}
+	return ReadingLiteral
+}
+
+// Label is the Italian name of the reading.
+func (r Reading) Label() string {
+	if r == ReadingLiteral {
+		return "lettura letterale"
+	}
+	return "lettura coerente"
+}
+
+// Sentinel kinds of compute errors; test them with errors.Is.
+var (
+	ErrNotFinite      = errors.New("value not finite")
+	ErrOutOfDomain    = errors.New("result outside the function's domain")
+	ErrMissingValue   = errors.New("missing value")
+	ErrThresholdRange = errors.New("threshold outside its admissible range")
+	ErrNoThreshold    = errors.New("function has no threshold parameter")
+	ErrReading        = errors.New("unknown reading")
+	ErrZeroDenom      = errors.New("zero denominator")
+	ErrUnknownCode    = errors.New("unknown code")
+	ErrUnknownArea    = errors.New("unknown technological area")
+)
+
+// Error is a compute error: a sentinel kind, what it concerns, and an
+// Italian message for the user.
+type Error struct {
+	Kind     error
+	Quantity string    // e.g. "R2", "S14", "P5"
+	Field    FieldCode // input field concerned, if any
+	Msg      string    // Italian, for users
+}
+
+func (e *Error) Error() string { return e.Msg }
+
+// Unwrap returns the sentinel kind.
+func (e *Error) Unwrap() error { return e.Kind }
+
+// Binding is one value that entered a computation.
+type Binding struct {
+	Symbol string    `json:"symbol"`
+	Value  float64   `json:"value"`
+	Field  FieldCode `json:"field,omitempty"` // the input field it was read from
+	From   string    `json:"from,omitempty"`  // the quantity or threshold code it came from
+}
+
+// ThresholdUse records the threshold a score used and where it came from.
+type ThresholdUse struct {
+	Code       string          `json:"code"`
+	Value      float64         `json:"value"`
+	Source     ThresholdSource `json:"source"`
+	Default    *float64        `json:"default,omitempty"`
+	Citation   string          `json:"citation"`
+	Correction *Correction     `json:"correction,omitempty"`
+	Note       string          `json:"note,omitempty"`
+}
+
+// ThresholdSource says whether a threshold is the pack's default, a value
+// supplied for the run, or the area correction of footnote 3.
+type ThresholdSource string
+
+// Threshold sources.
+const (
+	SourceDefault   ThresholdSource = "default"
+	SourceOverride  ThresholdSource = "override"
+	SourceCorrected ThresholdSource = "corrected"
+	SourceArgument  ThresholdSource = "argument"
+)
+
+// Correction records the footnote-3 correction of an area threshold.
+type Correction struct {
+	Formula string    `json:"formula"`
+	Inputs  []Binding `json:"inputs"`
+}
+
+// Trace explains one computed number: what it is, the formula in symbols and
+// in Italian words, the branch that applied, the values that entered it and
+// where they came from, the threshold, the reading and the legal source.
+type Trace struct {
+	Quantity    string        `json:"quantity"`
+	Label       string        `json:"label"`
+	Value       float64       `json:"value"`
+	Formula     string        `json:"formula"`
+	Explanation string        `json:"explanation"`
+	Branch      string        `json:"branch,omitempty"`
+	Reading     Reading       `json:"reading,omitempty"`
+	Erratum     string        `json:"erratum,omitempty"`
+	Inputs      []Binding     `json:"inputs,omitempty"`
+	Threshold   *ThresholdUse `json:"threshold,omitempty"`
+	Citation    string        `json:"citation"`
+	Unclamped   *float64      `json:"unclamped,omitempty"`
+	Notes       []string      `json:"notes,omitempty"`
+}
+
+var prettyOps = strings.NewReplacer(" * ", " × ", " - ", " − ", "*", "×")
+
+// pretty renders a pack expression for people: × and − instead of * and -.
+func pretty(src string) string { return prettyOps.Replace(src) }

@@ -1,0 +1,3 @@
+module github.com/its-academy/auditor
+
+go 1.26.8
