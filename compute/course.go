@@ -71,114 +71,119 @@ type BandResult struct {
 // Scored reports whether the course received a total.
 func (cr *CourseResult) Scored() bool { return cr.Total != nil }
 
-// courseEnv resolves the variables of result formulas: earlier results
-// (R1…), threshold codes (S12…) and the course's input fields.
-type courseEnv struct {
-	sc      *Scorer
-	values  map[FieldCode]float64
-	results [64]float64
-	have    [64]bool
-}
-
-func (e *courseEnv) Get(name string) (float64, bool) {
-	if n, ok := resultNumber(name); ok {
-		if n < len(e.have) && e.have[n] {
-			return e.results[n], true
-		}
-		return 0, false
-	}
-	if v, _, ok := e.sc.threshold(name); ok {
-		return v, true
-	}
-	v, ok := e.values[FieldCode(name)]
-	return v, ok
-}
-
 // Score computes every articulation, indicator, the total and the band of a
 // course, and the female-students indicator. It never panics and never
 // returns a non-finite number: problems in the data are reported in
 // Problems, all at once, and a course with an error has a nil Total.
 func (sc *Scorer) Score(c Course) *CourseResult {
 	p := sc.pack
+	n := len(p.Articulations)
 	res := &CourseResult{
 		Code: c.Code, RulePack: p.ID, PackVersion: p.Version, Reading: sc.reading,
 		Interpretations: sc.interp, Overridden: sc.overridden,
-		Articulations: make([]ArticulationResult, 0, len(p.Articulations)),
+		Articulations: make([]ArticulationResult, 0, n),
 	}
-	env := &courseEnv{sc: sc, values: c.Values}
-	bad := sc.checkInputs(c, res)
+	ar := &arena{
+		floats: make([]float64, 0, 5*n+len(p.Indicators)+1),
+		binds:  make([]Binding, 0, p.bindingsCap),
+		traces: make([]Trace, 0, 3*n),
+	}
+	env := sc.newEnv()
+	sc.checkInputs(c, res, env)
 
 	area, areaOK := p.AreaByName(c.Area)
+	areaIdx := -1
 	if areaOK {
 		res.Area = area.Name
+		areaIdx = area.index(p)
 	}
 	areaReported := false
 
 	for i := range p.Articulations {
 		a := &p.Articulations[i]
-		ar := ArticulationResult{Number: a.Number, Name: a.Name, Indicator: a.Indicator, Function: a.Function, Weight: a.Weight}
-		rTrace, ok := sc.result(a, env, bad, res)
-		ar.Fields = fieldsOf(rTrace.Inputs)
+		res.Articulations = append(res.Articulations, ArticulationResult{Number: a.Number, Name: a.Name, Indicator: a.Indicator, Function: a.Function, Weight: a.Weight, Traces: ar.traceList(3)})
+		out := &res.Articulations[i]
+		rTrace, fields, ok := sc.result(a, env, res, ar)
+		out.Fields = fields
 		if ok {
-			ar.Result = f64(rTrace.Value)
-			ar.Traces = append(ar.Traces, rTrace)
-			env.results[a.Number], env.have[a.Number] = rTrace.Value, true
+			out.Result = ar.f(rTrace.Value)
+			out.Traces = append(out.Traces, rTrace)
+			slot := p.slotOf[a.txt.r]
+			env.vals[slot], env.have[slot] = rTrace.Value, true
 		}
-		var thr *ThresholdUse
+		var te thresholdEntry
 		thrOK := true
-		if !a.Threshold.None() {
-			if a.Threshold.Area != "" && !areaOK {
-				thrOK = false
-				if !areaReported {
-					areaReported = true
-					res.Problems = append(res.Problems, newProblem(RuleUnknownArea, "area_tecnologica", "", nil, p.Areas.Citation, map[string]string{"value": c.Area}))
-				}
-			} else {
-				thr, thrOK = sc.articulationThreshold(a, area, res)
+		switch {
+		case a.Threshold.Code != "":
+			te = sc.thr[i]
+		case a.Threshold.Area != "" && areaOK:
+			te = sc.areaThr[i][areaIdx]
+		case a.Threshold.Area != "":
+			thrOK = false
+			if !areaReported {
+				areaReported = true
+				res.Problems = append(res.Problems, newProblem(RuleUnknownArea, "area_tecnologica", "", nil, p.Areas.Citation, map[string]string{"value": c.Area}))
 			}
-			if thr != nil {
-				ar.Threshold = f64(thr.Value)
-			}
+		}
+		if te.use != nil {
+			out.Threshold = ar.f(te.use.Value)
+		}
+		if te.bad != nil {
+			thrOK = false
+			res.Problems = append(res.Problems, newProblem(RuleThresholdRange, "", a.txt.r, f64(te.use.Value), te.use.Citation, map[string]string{"detail": te.bad.Msg}))
 		}
 		if ok && thrOK {
-			sc.score(a, &ar, rTrace.Value, thr, res)
+			sc.score(a, out, rTrace.Value, te.use, res, ar)
 		}
-		res.Articulations = append(res.Articulations, ar)
 	}
 
-	sc.indicators(res, env)
-	sc.total(res)
+	sc.indicators(res, env, ar)
+	sc.total(res, ar)
 	res.Female = sc.female(c, area, areaOK)
 	return res
 }
 
-// checkInputs reports missing, non-finite, negative and implausible inputs
-// among the fields the pack reads; it returns the set of unusable fields.
-func (sc *Scorer) checkInputs(c Course, res *CourseResult) map[FieldCode]bool {
-	bad := map[FieldCode]bool{}
-	for _, f := range sc.fields {
-		v, ok := c.Values[f]
-		var pr *Problem
-		switch {
-		case !ok:
-			pb := newProblem(RuleMissingValue, f, sc.usersOf(f), nil, "", nil)
-			pr = &pb
-		case math.IsNaN(v) || math.IsInf(v, 0):
-			pb := newProblem(RuleNotFinite, f, "", nil, "", nil)
-			pr = &pb
-		case v < 0:
-			pb := newProblem(RuleNegative, f, "", f64(v), "", nil)
-			pr = &pb
-		case v > sc.pack.InputLimit:
-			pb := newProblem(RuleTooLarge, f, "", f64(v), "", map[string]string{"limit": num(sc.pack.InputLimit)})
-			pr = &pb
-		}
-		if pr != nil {
-			bad[f] = true
-			res.Problems = append(res.Problems, *pr)
+// newEnv returns a fresh variable vector with the run's thresholds filled in.
+func (sc *Scorer) newEnv() *slotEnv {
+	t := &sc.template
+	n := len(t.vals)
+	buf := make([]float64, n)
+	have := make([]bool, n)
+	copy(buf, t.vals)
+	copy(have, t.have)
+	return &slotEnv{vals: buf, have: have, slotOf: t.slotOf}
+}
+
+// index returns the area's position in the pack's Tab. 4.
+func (a *Area) index(p *Pack) int {
+	for i := range p.Areas.Rows {
+		if &p.Areas.Rows[i] == a {
+			return i
 		}
 	}
-	return bad
+	return -1
+}
+
+// checkInputs copies the usable inputs into the variable vector and reports
+// missing, non-finite, negative and implausible ones among the fields the
+// pack reads. An unusable field stays without a value.
+func (sc *Scorer) checkInputs(c Course, res *CourseResult, env *slotEnv) {
+	for i, f := range sc.fields {
+		v, ok := c.Values[f]
+		switch {
+		case !ok:
+			res.Problems = append(res.Problems, newProblem(RuleMissingValue, f, sc.usersOf(f), nil, "", nil))
+		case math.IsNaN(v) || math.IsInf(v, 0):
+			res.Problems = append(res.Problems, newProblem(RuleNotFinite, f, "", nil, "", nil))
+		case v < 0:
+			res.Problems = append(res.Problems, newProblem(RuleNegative, f, "", f64(v), "", nil))
+		case v > sc.pack.InputLimit:
+			res.Problems = append(res.Problems, newProblem(RuleTooLarge, f, "", f64(v), "", map[string]string{"limit": num(sc.pack.InputLimit)}))
+		default:
+			slot := sc.fieldSlots[i]
+			env.vals[slot], env.have[slot] = v, true
+		}
+	}
 }
 
 // usersOf names the articulations whose result reads field f.
@@ -186,7 +191,7 @@ func (sc *Scorer) usersOf(f FieldCode) string {
 	var ns []string
 	for _, a := range sc.pack.Articulations {
 		if contains(a.Result.expr.Vars(), string(f)) {
-			ns = append(ns, "R"+itoa(a.Number))
+			ns = append(ns, a.txt.r)
 		}
 	}
 	if len(ns) == 0 {
@@ -195,87 +200,63 @@ func (sc *Scorer) usersOf(f FieldCode) string {
 	return strings.Join(ns, ", ")
 }
 
-// resultExpr returns the result formula and explanation under the run's
-// interpretation choices.
-func (sc *Scorer) resultExpr(a *Articulation) (*Expr, string) {
-	for _, alt := range a.Result.Alternatives {
+// resultDef returns the result formula under the run's interpretation
+// choices, with its trace text, input fields and variables.
+func (sc *Scorer) resultDef(a *Articulation) (*Expr, *TraceText, []FieldCode, []varRef) {
+	for i := range a.Result.Alternatives {
+		alt := &a.Result.Alternatives[i]
 		if sc.interp[alt.Interpretation] == alt.Choice {
-			return alt.expr, alt.Explanation + " [" + alt.Interpretation + "]"
+			return alt.expr, alt.text, alt.fields, alt.refs
 		}
 	}
-	return a.Result.expr, a.Result.Explanation
+	return a.Result.expr, a.Result.text, a.Result.fields, a.Result.refs
 }
 
 // result computes R of an articulation with its trace.
-func (sc *Scorer) result(a *Articulation, env *courseEnv, bad map[FieldCode]bool, res *CourseResult) (Trace, bool) {
-	q := "R" + itoa(a.Number)
-	expr, expl := sc.resultExpr(a)
-	tr := Trace{
-		Quantity: q, Label: a.Name, Formula: q + " = " + pretty(expr.String()),
-		Explanation: expl, Citation: a.Citation,
-	}
-	ok := true
-	for _, v := range expr.Vars() {
-		x, have := env.Get(v)
-		b := Binding{Symbol: v, Value: x}
-		switch {
-		case isResult(v):
-			b.From = v
-		case sc.isThreshold(v):
-			b.From = v
-		default:
-			b.Field = FieldCode(v)
-			if bad[b.Field] {
-				ok = false
-			}
+func (sc *Scorer) result(a *Articulation, env *slotEnv, res *CourseResult, ar *arena) (Trace, []FieldCode, bool) {
+	q := a.txt.r
+	expr, text, fields, refs := sc.resultDef(a)
+	tr := Trace{TraceText: text, Inputs: ar.bindings(len(refs))}
+	ok, denom := true, -1
+	for _, r := range refs {
+		tr.Inputs = append(tr.Inputs, Binding{BindingText: r.text, Value: env.vals[r.slot]})
+		if r.name == a.Result.Denominator {
+			denom = r.slot
 		}
-		if !have {
-			ok = false
+		if env.have[r.slot] {
+			continue
 		}
-		tr.Inputs = append(tr.Inputs, b)
+		ok = false
+		if _, isR := resultNumber(r.name); !isR && r.field == "" {
+			// A threshold code with no default that the run did not supply.
+			res.Problems = append(res.Problems, newProblem(RuleMissingValue, FieldCode(r.name), q, nil, a.Citation, nil))
+		}
 	}
 	if !ok {
-		return tr, false
+		return tr, fields, false
 	}
-	if d := a.Result.Denominator; d != "" && contains(expr.Vars(), d) {
-		if x, _ := env.Get(d); x == 0 {
+	if d := a.Result.Denominator; denom >= 0 {
+		if env.vals[denom] == 0 {
 			if a.Result.ZeroDenom == "zero" {
 				tr.Value = 0
 				tr.Notes = append(tr.Notes, fmt.Sprintf("«%s» = 0: %s posto a 0 (RULES.md I-6).", d, q))
 				res.Problems = append(res.Problems, newProblem(RuleZeroGraduates, FieldCode(d), q, f64(0), a.Citation, nil))
-				return tr, true
+				return tr, fields, true
 			}
 			res.Problems = append(res.Problems, newProblem(RuleZeroDenominator, FieldCode(d), q, f64(0), a.Citation, map[string]string{"formula": pretty(expr.String())}))
-			return tr, false
+			return tr, fields, false
 		}
 	}
 	r, err := expr.Eval(env)
 	if err != nil || math.IsNaN(r) || math.IsInf(r, 0) {
 		// Inputs are finite, bounded and denominators non-zero, so this is
 		// only reachable through a pack whose formula divides by a field it
-		// does not declare as denominator: report it on the first field.
+		// does not declare as denominator.
 		res.Problems = append(res.Problems, newProblem(RuleOutOfDomain, "", q, nil, a.Citation, map[string]string{"value": "non definito", "domain": "dei numeri finiti", "fields": strings.Join(fieldNames(tr.Inputs), ", ")}))
-		return tr, false
+		return tr, fields, false
 	}
 	tr.Value = r
-	return tr, true
-}
-
-func isResult(name string) bool { _, ok := resultNumber(name); return ok }
-
-func (sc *Scorer) isThreshold(name string) bool {
-	_, ok := sc.pack.thresholdByKey[name]
-	return ok
-}
-
-func fieldsOf(bs []Binding) []FieldCode {
-	var out []FieldCode
-	for _, b := range bs {
-		if b.Field != "" {
-			out = append(out, b.Field)
-		}
-	}
-	return out
+	return tr, fields, true
 }
 
 func fieldNames(bs []Binding) []string {
@@ -288,135 +269,66 @@ func fieldNames(bs []Binding) []string {
 	return out
 }
 
-// articulationThreshold resolves S for an articulation: a Tab. 3 code, or the
-// area's Tab. 4 mean with the footnote-3 correction when N and the general
-// mean are supplied. It checks S is admissible for the function.
-func (sc *Scorer) articulationThreshold(a *Articulation, area *Area, res *CourseResult) (*ThresholdUse, bool) {
-	p := sc.pack
-	var tu *ThresholdUse
-	if a.Threshold.Code != "" {
-		def := p.thresholdByKey[a.Threshold.Code]
-		v, src, _ := sc.threshold(def.Code)
-		tu = &ThresholdUse{Code: def.Code, Value: v, Source: src, Default: def.Default, Citation: def.Citation}
-	} else {
-		code := a.Threshold.Area + "_" + area.Key
-		def := p.thresholdByKey[code]
-		mean, src, _ := sc.threshold(code)
-		tu = &ThresholdUse{Code: code, Value: mean, Source: src, Default: def.Default, Citation: def.Citation}
-		ac := p.AreaCorrection
-		nVal, _, haveN := sc.threshold(ac.NCode)
-		gCode := ac.GeneralCodes[a.Threshold.Area]
-		gVal, _, haveG := sc.threshold(gCode)
-		switch {
-		case haveN && haveG:
-			env := varsEnv{}
-			env.set("A", mean)
-			env.set("N", nVal)
-			env.set("G", gVal)
-			v, err := p.areaCorrection.Eval(&env)
-			if err == nil && !math.IsNaN(v) && !math.IsInf(v, 0) {
-				tu.Value, tu.Source = v, SourceCorrected
-				tu.Citation = ac.Citation
-				tu.Correction = &Correction{Formula: "S = " + pretty(ac.Formula), Inputs: []Binding{
-					{Symbol: "A", Value: mean, From: code},
-					{Symbol: "N", Value: nVal, From: ac.NCode},
-					{Symbol: "G", Value: gVal, From: gCode},
-				}}
-			}
-		case haveN || haveG:
-			missing := ac.NCode
-			if haveN {
-				missing = gCode
-			}
-			tu.Note = fmt.Sprintf("Correzione della nota 3 non applicata: manca %s. Soglia = media dell'area (I-3).", missing)
-		default:
-			tu.Note = "Soglia = media dell'area della Tab. 4, senza la correzione della nota 3 (N e media generale non forniti; I-3)."
-		}
-	}
-	if err := a.fn.checkThreshold(tu.Value); err != nil {
-		res.Problems = append(res.Problems, newProblem(RuleThresholdRange, "", "R"+itoa(a.Number), f64(tu.Value), tu.Citation, map[string]string{"detail": err.(*Error).Msg}))
-		return tu, false
-	}
-	return tu, true
-}
-
 // score applies the function and computes the points.
-func (sc *Scorer) score(a *Articulation, ar *ArticulationResult, r float64, thr *ThresholdUse, res *CourseResult) {
+func (sc *Scorer) score(a *Articulation, out *ArticulationResult, r float64, thr *ThresholdUse, res *CourseResult, ar *arena) {
 	p := sc.pack
-	q := itoa(a.Number)
 	var s *float64
 	if thr != nil {
-		s = f64(thr.Value)
+		s = &thr.Value
 	}
-	ev, err := a.fn.Eval(r, s, sc.reading, p.Scale)
+	c, err := a.fn.eval(r, s, sc.reading, p.Scale)
 	if err != nil {
 		var ce *Error
 		detail := err.Error()
 		if errors.As(err, &ce) {
 			detail = ce.Msg
 		}
-		res.Problems = append(res.Problems, newProblem(RuleOutOfDomain, "", "R"+q, f64(r), a.Citation, map[string]string{
-			"domain": a.fn.domainText(), "fields": strings.Join(fieldNames(ar.Traces[0].Inputs), ", "), "detail": detail,
+		res.Problems = append(res.Problems, newProblem(RuleOutOfDomain, "", a.txt.r, f64(r), a.Citation, map[string]string{
+			"domain": a.fn.domainText(), "fields": strings.Join(fieldNames(out.Traces[0].Inputs), ", "), "detail": detail,
 		}))
 		return
 	}
-	pt := Trace{
-		Quantity: "P" + q, Label: "Punteggio dell'articolazione " + q, Value: ev.Score,
-		Formula: ev.Formula, Explanation: ev.Explanation, Branch: ev.Branch,
-		Reading: sc.reading, Erratum: ev.Erratum, Threshold: thr, Citation: ev.Citation,
-		Inputs:    []Binding{{Symbol: "R", Value: r, From: "R" + q}},
-		Unclamped: ev.Unclamped,
-	}
+	ri := readingIndex(sc.reading)
+	text := a.txt.pByBranch[c.interval][ri]
+	k := len(out.Traces)
+	out.Traces = out.Traces[:k+2] // P and points, within the arena's room of 3
+	pt, kt := &out.Traces[k], &out.Traces[k+1]
+	pt.TraceText, pt.Value, pt.Threshold = text, c.score, thr
+	pt.Inputs, pt.Notes = ar.bindings(2), a.fn.Intervals[c.interval].notes[ri]
+	pt.Inputs = append(pt.Inputs, Binding{BindingText: a.txt.bindR, Value: r})
 	if thr != nil {
-		pt.Inputs = append(pt.Inputs, Binding{Symbol: "S", Value: thr.Value, From: thr.Code})
+		pt.Inputs = append(pt.Inputs, Binding{BindingText: thr.bind, Value: thr.Value})
 	}
-	if ev.Erratum != "" {
-		e, _ := p.Erratum(ev.Erratum)
-		pt.Notes = append(pt.Notes, fmt.Sprintf("Errata %s (lettura coerente): stampato %s.", e.ID, e.Printed))
+	if c.clamped {
+		pt.Unclamped = ar.f(c.raw)
+		pt.Notes = append(pt.Notes[:len(pt.Notes):len(pt.Notes)], fmt.Sprintf("La formula dà %s, fuori dalla scala %s–%s: riportato a %s (%s).", num(c.raw), num(p.Scale.Min), num(p.Scale.Max), num(c.score), p.Scale.Citation))
 	}
-	if ev.Unclamped != nil {
-		pt.Notes = append(pt.Notes, fmt.Sprintf("La formula dà %s, fuori dalla scala %s–%s: riportato a %s (%s).", num(*ev.Unclamped), num(p.Scale.Min), num(p.Scale.Max), num(ev.Score), p.Scale.Citation))
-	}
-	if ev.Note != "" {
-		pt.Notes = append(pt.Notes, ev.Note)
-	}
-	points := a.Weight * ev.Score / p.Scale.Max
-	kt := Trace{
-		Quantity: "punti" + q, Label: "Punti dell'articolazione " + q, Value: points,
-		Formula:     fmt.Sprintf("punti = peso × P / %s", num(p.Scale.Max)),
-		Explanation: fmt.Sprintf("Il punteggio P%s pesato con il peso dell'articolazione (%s su %s).", q, num(a.Weight), num(p.Scale.Max)),
-		Inputs:      []Binding{{Symbol: "peso", Value: a.Weight, From: "Tab. 2"}, {Symbol: "P", Value: ev.Score, From: "P" + q}},
-		Citation:    a.Citation + " (peso)",
-	}
-	ar.Score, ar.Points, ar.Branch = f64(ev.Score), f64(points), ev.Branch
-	ar.Traces = append(ar.Traces, pt, kt)
+	points := a.Weight * c.score / p.Scale.Max
+	kt.TraceText, kt.Value, kt.Inputs = a.txt.points, points, ar.bindings(2)
+	kt.Inputs = append(kt.Inputs, Binding{BindingText: a.txt.bindWeight, Value: a.Weight}, Binding{BindingText: a.txt.bindP, Value: c.score})
+	out.Score, out.Points, out.Branch = ar.f(c.score), ar.f(points), text.Branch
 }
 
 // indicators sums articulation points per indicator and applies zeroing.
-func (sc *Scorer) indicators(res *CourseResult, env *courseEnv) {
+func (sc *Scorer) indicators(res *CourseResult, env *slotEnv, ar *arena) {
 	p := sc.pack
-	for _, ind := range p.Indicators {
+	res.Indicators = make([]IndicatorResult, 0, len(p.Indicators))
+	for i := range p.Indicators {
+		ind := &p.Indicators[i]
 		ir := IndicatorResult{Number: ind.Number, Name: ind.Name, Weight: ind.Weight}
-		tr := Trace{
-			Quantity: "indicatore" + itoa(ind.Number), Label: "Punti dell'indicatore " + ind.Name,
-			Citation: ind.Citation,
-		}
+		tr := Trace{TraceText: ind.text, Inputs: ar.bindings(ind.size)}
 		sum, complete := 0.0, true
-		var nums []string
-		for _, ar := range res.Articulations {
-			if ar.Indicator != ind.Number {
+		for _, a := range res.Articulations {
+			if a.Indicator != ind.Number {
 				continue
 			}
-			nums = append(nums, itoa(ar.Number))
-			if ar.Points == nil {
+			if a.Points == nil {
 				complete = false
 				continue
 			}
-			sum += *ar.Points
-			tr.Inputs = append(tr.Inputs, Binding{Symbol: "punti" + itoa(ar.Number), Value: *ar.Points, From: "punti" + itoa(ar.Number)})
+			sum += *a.Points
+			tr.Inputs = append(tr.Inputs, Binding{BindingText: p.Articulations[a.Number-1].txt.bindPoints, Value: *a.Points})
 		}
-		tr.Formula = "somma dei punti delle articolazioni " + strings.Join(nums, ", ")
-		tr.Explanation = fmt.Sprintf("Somma dei punti delle articolazioni dell'indicatore (massimo %s).", num(ind.Weight))
 		for _, z := range p.zeroing {
 			if z.rule.Indicator != ind.Number {
 				continue
@@ -426,20 +338,19 @@ func (sc *Scorer) indicators(res *CourseResult, env *courseEnv) {
 				continue
 			}
 			ir.Zeroed = true
-			tr.Formula = "0 (azzeramento: " + z.rule.When + ")"
-			tr.Explanation = z.rule.Explanation
-			tr.Citation = z.rule.Citation
+			tr.TraceText = z.text
 			tr.Notes = append(tr.Notes, fmt.Sprintf("Interpretazione %s. Somma delle articolazioni senza azzeramento: %s.", z.rule.Interpretation, num(sum)))
+			tr.Inputs = nil
 			for _, v := range z.cond.Vars() {
 				x, _ := env.Get(v)
-				tr.Inputs = append(tr.Inputs, Binding{Symbol: v, Value: x, Field: FieldCode(v)})
+				tr.Inputs = append(tr.Inputs, bind(v, x, FieldCode(v), ""))
 			}
 		}
 		switch {
 		case ir.Zeroed:
-			ir.Points = f64(0)
+			ir.Points = ar.f(0)
 		case complete:
-			ir.Points = f64(sum)
+			ir.Points = ar.f(sum)
 		}
 		if ir.Points != nil {
 			tr.Value = *ir.Points
@@ -450,7 +361,7 @@ func (sc *Scorer) indicators(res *CourseResult, env *courseEnv) {
 }
 
 // total sums the indicators and finds the band, unless an error blocks it.
-func (sc *Scorer) total(res *CourseResult) {
+func (sc *Scorer) total(res *CourseResult, ar *arena) {
 	for _, pr := range res.Problems {
 		if pr.Severity == SeverityError {
 			return
@@ -458,27 +369,59 @@ func (sc *Scorer) total(res *CourseResult) {
 	}
 	p := sc.pack
 	t := 0.0
-	tr := Trace{
-		Quantity: "totale", Label: "Punteggio del percorso", Formula: "T = somma dei punti dei 6 indicatori",
-		Explanation: "Somma dei punti degli indicatori (pesi della Tab. 1, totale 100).", Reading: sc.reading,
-		Citation: p.Source.Short + ", All. tecnico, Tab. 1 e Tab. 2",
-	}
-	for _, ir := range res.Indicators {
+	tr := Trace{TraceText: p.totalText[readingIndex(sc.reading)], Inputs: ar.bindings(len(res.Indicators))}
+	for i, ir := range res.Indicators {
 		if ir.Points == nil {
 			return
 		}
 		t += *ir.Points
-		tr.Inputs = append(tr.Inputs, Binding{Symbol: ir.Name, Value: *ir.Points, From: ir.Trace.Quantity})
+		tr.Inputs = append(tr.Inputs, Binding{BindingText: p.Indicators[i].bind, Value: *ir.Points})
 	}
-	tr.Formula = fmt.Sprintf("T = somma dei punti dei %d indicatori", len(res.Indicators))
 	tr.Value = t
-	res.Total, res.TotalTrace = f64(t), &tr
+	res.Total, res.TotalTrace = ar.f(t), &tr
 	env := varsEnv{}
 	env.set("T", t)
 	for _, b := range p.bands {
-		if ok, _ := b.cond.Holds(&env); ok {
-			res.Band = &BandResult{Code: b.band.Code, Label: b.band.Label, Rule: b.band.When, Citation: p.Bands.Citation}
+		if b.cond.holdsSmall(&env) {
+			res.Band = b.result
 			break
 		}
 	}
+}
+
+// arena hands out the small values of one course's result from a few large
+// allocations: pointers to floats, binding lists and trace lists. Chunks are
+// never reallocated, so handed-out pointers and slices stay valid.
+type arena struct {
+	floats []float64
+	binds  []Binding
+	traces []Trace
+}
+
+func (a *arena) f(v float64) *float64 {
+	if len(a.floats) == cap(a.floats) {
+		a.floats = make([]float64, 0, 96)
+	}
+	a.floats = append(a.floats, v)
+	return &a.floats[len(a.floats)-1]
+}
+
+// bindings returns an empty slice with room for n bindings.
+func (a *arena) bindings(n int) []Binding {
+	if cap(a.binds)-len(a.binds) < n {
+		a.binds = make([]Binding, 0, max(n, 128))
+	}
+	l := len(a.binds)
+	a.binds = a.binds[:l+n]
+	return a.binds[l : l : l+n]
+}
+
+// traceList returns an empty slice with room for n traces.
+func (a *arena) traceList(n int) []Trace {
+	if cap(a.traces)-len(a.traces) < n {
+		a.traces = make([]Trace, 0, max(n, 64))
+	}
+	l := len(a.traces)
+	a.traces = a.traces[:l+n]
+	return a.traces[l : l : l+n]
 }

@@ -45,6 +45,7 @@ type node struct {
 	op   opKind
 	num  float64
 	name string
+	slot int // for variables: index in a pack's symbol table, or -1
 	a, b *node
 }
 
@@ -76,6 +77,12 @@ func (n *node) eval(env Env) (float64, error) {
 	case opNum:
 		return n.num, nil
 	case opVar:
+		if se, ok := env.(*slotEnv); ok && n.slot >= 0 {
+			if se.have[n.slot] {
+				return se.vals[n.slot], nil
+			}
+			return 0, fmt.Errorf("%w: variable %q has no value", ErrMissingValue, n.name)
+		}
 		v, ok := env.Get(n.name)
 		if !ok {
 			return 0, fmt.Errorf("%w: variable %q has no value", ErrMissingValue, n.name)
@@ -105,6 +112,46 @@ func (n *node) eval(env Env) (float64, error) {
 	default: // opPow
 		return math.Pow(a, b), nil
 	}
+}
+
+// evalSmall is eval over a varsEnv, typed concretely so that the
+// environment of a function evaluation stays on the stack.
+func (n *node) evalSmall(env *varsEnv) float64 {
+	switch n.op {
+	case opNum:
+		return n.num
+	case opVar:
+		v, _ := env.Get(n.name) // pack loading guarantees only known names
+		return v
+	case opNeg:
+		return -n.a.evalSmall(env)
+	}
+	a, b := n.a.evalSmall(env), n.b.evalSmall(env)
+	switch n.op {
+	case opAdd:
+		return a + b
+	case opSub:
+		return a - b
+	case opMul:
+		return a * b
+	case opDiv:
+		return a / b
+	default: // opPow
+		return math.Pow(a, b)
+	}
+}
+
+// holdsSmall is Holds over a varsEnv.
+func (c *Cond) holdsSmall(env *varsEnv) bool {
+	prev := c.terms[0].evalSmall(env)
+	for i, op := range c.ops {
+		next := c.terms[i+1].evalSmall(env)
+		if !op.holds(prev, next) {
+			return false
+		}
+		prev = next
+	}
+	return true
 }
 
 // Comparison operators of a condition.
@@ -171,6 +218,9 @@ func ParseExpr(src string) (*Expr, error) {
 	if err != nil {
 		return nil, err
 	}
+	if p.err != nil {
+		return nil, p.err
+	}
 	if p.tok.kind != tokEOF {
 		return nil, p.errorf("unexpected %q", p.tok.text)
 	}
@@ -196,6 +246,9 @@ func ParseCond(src string) (*Cond, error) {
 			return nil, err
 		}
 		c.terms = append(c.terms, t)
+	}
+	if p.err != nil {
+		return nil, p.err
 	}
 	if len(c.ops) == 0 {
 		return nil, p.errorf("a condition needs a comparison")
@@ -424,7 +477,7 @@ func (p *parser) atom() (*node, error) {
 		p.next()
 		return n, nil
 	case tokIdent:
-		n := &node{op: opVar, name: p.tok.text}
+		n := &node{op: opVar, name: p.tok.text, slot: -1}
 		p.next()
 		return n, nil
 	case tokLParen:
@@ -470,4 +523,37 @@ func (v *varsEnv) Get(name string) (float64, bool) {
 		}
 	}
 	return 0, false
+}
+
+// slotEnv holds variable values by slot, for expressions whose variables a
+// pack has resolved (see Pack.resolveSlots); names fall back to byName.
+type slotEnv struct {
+	vals   []float64
+	have   []bool
+	slotOf map[string]int
+}
+
+func (e *slotEnv) Get(name string) (float64, bool) {
+	if i, ok := e.slotOf[name]; ok && e.have[i] {
+		return e.vals[i], true
+	}
+	return 0, false
+}
+
+// resolve assigns every variable node a slot in the table, adding names.
+func resolve(n *node, slotOf map[string]int, names *[]string) {
+	if n == nil {
+		return
+	}
+	if n.op == opVar {
+		i, ok := slotOf[n.name]
+		if !ok {
+			i = len(*names)
+			slotOf[n.name] = i
+			*names = append(*names, n.name)
+		}
+		n.slot = i
+	}
+	resolve(n.a, slotOf, names)
+	resolve(n.b, slotOf, names)
 }

@@ -29,21 +29,21 @@ func (sc *Scorer) female(c Course, area *Area, areaOK bool) FemaleOutcome {
 	var missing, reasons []string
 
 	// The course result.
-	env := &courseEnv{sc: sc, values: c.Values}
-	rt := Trace{Quantity: "R_studentesse", Label: fi.Name, Formula: "R = " + pretty(fi.Result.Formula), Explanation: fi.Result.Explanation, Citation: fi.Citation}
+	env := mapValues(c.Values)
+	rt := Trace{TraceText: fi.Result.text}
 	rOK := true
 	for _, v := range fi.Result.expr.Vars() {
-		x, ok := env.values[FieldCode(v)]
+		x, ok := c.Values[FieldCode(v)]
 		if !ok || math.IsNaN(x) || math.IsInf(x, 0) || x < 0 {
 			missing = append(missing, v)
 			rOK = false
 			continue
 		}
-		rt.Inputs = append(rt.Inputs, Binding{Symbol: v, Value: x, Field: FieldCode(v)})
+		rt.Inputs = append(rt.Inputs, bind(v, x, FieldCode(v), ""))
 	}
 	if rOK {
 		for _, d := range fi.Result.Denominators {
-			if env.values[FieldCode(d)] == 0 {
+			if c.Values[FieldCode(d)] == 0 {
 				reasons = append(reasons, fmt.Sprintf("«%s» vale 0, la percentuale non è definita", d))
 				rOK = false
 			}
@@ -69,7 +69,7 @@ func (sc *Scorer) female(c Course, area *Area, areaOK bool) FemaleOutcome {
 		code := sc.pack.Areas.FemaleMeanPrefix + area.Key
 		if m, _, ok := sc.threshold(code); ok {
 			fenv.set("M", m)
-			params = append(params, Binding{Symbol: "M", Value: m, From: code})
+			params = append(params, bind("M", m, "", code))
 		} else {
 			missing = append(missing, code)
 		}
@@ -78,7 +78,7 @@ func (sc *Scorer) female(c Course, area *Area, areaOK bool) FemaleOutcome {
 	var cs *FemaleCase
 	if haveM {
 		for _, c := range fi.Cases {
-			if ok, _ := c.cond.Holds(&fenv); ok {
+			if c.cond.holdsSmall(&fenv) {
 				cs = c
 				break
 			}
@@ -91,7 +91,7 @@ func (sc *Scorer) female(c Course, area *Area, areaOK bool) FemaleOutcome {
 				code := fi.Bindings[sym]
 				if v, _, ok := sc.threshold(code); ok {
 					fenv.set(sym, v)
-					params = append(params, Binding{Symbol: sym, Value: v, From: code})
+					params = append(params, bind(sym, v, "", code))
 				} else {
 					missing = append(missing, code)
 				}
@@ -114,7 +114,7 @@ func (sc *Scorer) female(c Course, area *Area, areaOK bool) FemaleOutcome {
 		return out
 	}
 
-	st := Trace{Quantity: "P_studentesse", Label: fi.Name, Citation: fi.Citation, Reading: sc.reading}
+	st := Trace{}
 	if cs.threshold != nil {
 		s, err := cs.threshold.Eval(&fenv)
 		if err != nil || math.IsNaN(s) || math.IsInf(s, 0) {
@@ -122,7 +122,7 @@ func (sc *Scorer) female(c Course, area *Area, areaOK bool) FemaleOutcome {
 			return out
 		}
 		fenv.set("S", s)
-		params = append(params, Binding{Symbol: "S", Value: s})
+		params = append(params, bind("S", s, "", ""))
 		st.Notes = append(st.Notes, fmt.Sprintf("S = %s = %s", pretty(cs.Threshold), num(s)))
 		if cs.requires != nil {
 			if ok, _ := cs.requires.Holds(&fenv); !ok {
@@ -134,14 +134,19 @@ func (sc *Scorer) female(c Course, area *Area, areaOK bool) FemaleOutcome {
 		}
 	}
 	fenv.set("R", r)
-	ev, err := evalIntervals(Evaluation{Function: "studentesse", Result: r, Reading: sc.reading}, cs.Intervals, &fenv, sc.reading, sc.pack.Scale)
+	oc, err := evalIntervals(cs.Intervals, &fenv, sc.reading, sc.pack.Scale)
+	ev := oc.fill(Evaluation{Function: "studentesse", Result: r, Reading: sc.reading}, cs.Intervals, sc.reading)
 	if err != nil {
 		out.Result = f64(r)
 		out.Reason = err.Error()
 		return out
 	}
-	st.Value, st.Formula, st.Branch, st.Explanation = ev.Score, ev.Formula, ev.Branch, cs.Explanation+" "+ev.Explanation
-	st.Inputs = append([]Binding{{Symbol: "R", Value: r, From: "R_studentesse"}}, params...)
+	st.TraceText = &TraceText{
+		Quantity: "P_studentesse", Label: fi.Name, Formula: ev.Formula, Branch: ev.Branch, Reading: sc.reading,
+		Explanation: cs.Explanation + " " + ev.Explanation, Citation: fi.Citation,
+	}
+	st.Value = ev.Score
+	st.Inputs = append([]Binding{bind("R", r, "", "R_studentesse")}, params...)
 	if ev.Note != "" {
 		st.Notes = append(st.Notes, ev.Note)
 	}
@@ -157,4 +162,12 @@ func (o FemaleOutcome) FemaleProblem() *Problem {
 	}
 	p := newProblem(RuleFemaleNotComp, "", "", nil, o.Citation, map[string]string{"detail": o.Reason + "."})
 	return &p
+}
+
+// mapValues is an Env over a course's input map.
+type mapValues map[FieldCode]float64
+
+func (m mapValues) Get(name string) (float64, bool) {
+	v, ok := m[FieldCode(name)]
+	return v, ok
 }

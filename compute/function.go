@@ -31,29 +31,60 @@ func (f *Function) UsesThreshold() bool { return f.uses["S"] }
 // threshold are errors, never scores.
 func (f *Function) Eval(r float64, s *float64, reading Reading, scale Scale) (Evaluation, error) {
 	ev := Evaluation{Function: f.ID, Result: r, Threshold: s, Reading: reading, Citation: f.Citation}
+	c, err := f.eval(r, s, reading, scale)
+	if err != nil {
+		return ev, err
+	}
+	return c.fill(ev, f.Intervals, reading), nil
+}
+
+// outcome is what evaluating a function yields, before any text is attached.
+type outcome struct {
+	score    float64
+	interval int
+	raw      float64 // the formula's value before clamping
+	clamped  bool
+}
+
+// fill attaches the interval's text to an Evaluation.
+func (c outcome) fill(ev Evaluation, intervals []*Interval, reading Reading) Evaluation {
+	iv := intervals[c.interval]
+	ev.Score, ev.Interval, ev.Branch = c.score, c.interval, iv.When
+	ev.Formula, ev.Explanation, ev.Note = iv.formulaText(reading), iv.explanation(reading), iv.Note
+	if iv.formula(reading) == iv.coherent {
+		ev.Erratum = iv.Erratum
+	}
+	if c.clamped {
+		ev.Unclamped = f64(c.raw)
+	}
+	return ev
+}
+
+// eval checks the arguments and evaluates the intervals.
+func (f *Function) eval(r float64, s *float64, reading Reading, scale Scale) (outcome, error) {
 	if reading != ReadingCoherent && reading != ReadingLiteral {
-		return ev, &Error{Kind: ErrReading, Msg: fmt.Sprintf("lettura %q sconosciuta", reading)}
+		return outcome{}, &Error{Kind: ErrReading, Msg: fmt.Sprintf("lettura %q sconosciuta", reading)}
 	}
 	if math.IsNaN(r) || math.IsInf(r, 0) {
-		return ev, &Error{Kind: ErrNotFinite, Quantity: "R", Msg: fmt.Sprintf("funzione %s: il risultato R non è un numero finito (%v)", f.ID, r)}
+		return outcome{}, &Error{Kind: ErrNotFinite, Quantity: "R", Msg: fmt.Sprintf("funzione %s: il risultato R non è un numero finito (%v)", f.ID, r)}
 	}
-	if r < f.Domain.Min || (f.Domain.Max != nil && r > *f.Domain.Max) {
-		return ev, &Error{Kind: ErrOutOfDomain, Quantity: "R", Msg: fmt.Sprintf("funzione %s: risultato R = %s fuori dal dominio %s", f.ID, num(r), f.domainText())}
+	if r < f.Domain.Min || r > f.upper {
+		return outcome{}, &Error{Kind: ErrOutOfDomain, Quantity: "R", Msg: fmt.Sprintf("funzione %s: risultato R = %s fuori dal dominio %s", f.ID, num(r), f.domainText())}
 	}
 	env := varsEnv{}
 	env.set("R", r)
 	if f.UsesThreshold() {
 		if s == nil {
-			return ev, &Error{Kind: ErrMissingValue, Quantity: "S", Msg: fmt.Sprintf("funzione %s: manca la soglia S", f.ID)}
+			return outcome{}, &Error{Kind: ErrMissingValue, Quantity: "S", Msg: fmt.Sprintf("funzione %s: manca la soglia S", f.ID)}
 		}
 		if err := f.checkThreshold(*s); err != nil {
-			return ev, err
+			return outcome{}, err
 		}
 		env.set("S", *s)
 	} else if s != nil {
-		return ev, &Error{Kind: ErrNoThreshold, Quantity: "S", Msg: fmt.Sprintf("funzione %s: non ha una soglia S (le sue soglie sono fissate per legge o assenti)", f.ID)}
+		return outcome{}, &Error{Kind: ErrNoThreshold, Quantity: "S", Msg: fmt.Sprintf("funzione %s: non ha una soglia S (le sue soglie sono fissate per legge o assenti)", f.ID)}
 	}
-	return evalIntervals(ev, f.Intervals, &env, reading, scale)
+	return evalIntervals(f.Intervals, &env, reading, scale)
 }
 
 // checkThreshold verifies a threshold lies in the open range where the
@@ -67,46 +98,30 @@ func (f *Function) checkThreshold(s float64) error {
 }
 
 func (f *Function) domainText() string {
-	if f.Domain.Max == nil {
-		return fmt.Sprintf("[%s, +∞)", num(f.Domain.Min))
-	}
-	return fmt.Sprintf("[%s, %s]", num(f.Domain.Min), num(*f.Domain.Max))
+	return fmt.Sprintf("[%s, %s]", num(f.Domain.Min), num(f.upper))
 }
 
 // evalIntervals finds the first interval whose condition holds and evaluates
-// its formula under the reading.
-func evalIntervals(ev Evaluation, intervals []*Interval, env Env, reading Reading, scale Scale) (Evaluation, error) {
+// its formula under the reading, clamping to the scale. Every variable the
+// intervals use must be set in env (the pack loader checks which names a
+// function may use).
+func evalIntervals(intervals []*Interval, env *varsEnv, reading Reading, scale Scale) (outcome, error) {
 	for i, iv := range intervals {
-		ok, err := iv.cond.Holds(env)
-		if err != nil {
-			return ev, err
-		}
-		if !ok {
+		if !iv.cond.holdsSmall(env) {
 			continue
 		}
-		expr := iv.formula(reading)
-		p, err := expr.Eval(env)
-		if err != nil {
-			return ev, err
-		}
-		ev.Branch, ev.Interval = iv.When, i
-		ev.Formula = "P = " + pretty(expr.String())
-		ev.Explanation = iv.explanation(reading)
-		ev.Note = iv.Note
-		if expr == iv.coherent {
-			ev.Erratum = iv.Erratum
-		}
+		p := iv.formula(reading).root.evalSmall(env)
 		if math.IsNaN(p) || math.IsInf(p, 0) {
-			return ev, &Error{Kind: ErrNotFinite, Quantity: "P", Msg: fmt.Sprintf("ramo %s: il punteggio non è un numero finito", iv.When)}
+			return outcome{}, &Error{Kind: ErrNotFinite, Quantity: "P", Msg: fmt.Sprintf("ramo %s: il punteggio non è un numero finito", iv.When)}
 		}
+		c := outcome{score: p, interval: i, raw: p}
 		if p < scale.Min || p > scale.Max {
-			ev.Unclamped = f64(p)
-			p = math.Min(math.Max(p, scale.Min), scale.Max)
+			c.clamped = true
+			c.score = math.Min(math.Max(p, scale.Min), scale.Max)
 		}
-		ev.Score = p
-		return ev, nil
+		return c, nil
 	}
-	return ev, &Error{Kind: ErrOutOfDomain, Quantity: "R", Msg: "nessun intervallo della funzione comprende il risultato"}
+	return outcome{}, &Error{Kind: ErrOutOfDomain, Quantity: "R", Msg: "nessun intervallo della funzione comprende il risultato"}
 }
 
 // Eval evaluates articulation n's function at result r. A nil threshold

@@ -30,6 +30,19 @@ type Scorer struct {
 	overrides  map[string]float64
 	overridden []Override
 	fields     []FieldCode // input fields the pack's results use, sorted
+	fieldSlots []int       // their slots in the pack's symbol table
+
+	// Resolved once per run, shared read-only by every course's result.
+	template slotEnv          // threshold codes filled in, inputs and results empty
+	thr      []thresholdEntry // by articulation index: code thresholds
+	areaThr  [][]thresholdEntry
+}
+
+// thresholdEntry is an articulation's threshold for the run, with the
+// problem to report if it is not admissible for the function.
+type thresholdEntry struct {
+	use *ThresholdUse
+	bad *Error
 }
 
 // OptionsError lists every problem found in a run's options.
@@ -119,7 +132,92 @@ func NewScorer(p *Pack, o Options) (*Scorer, error) {
 		sc.fields = append(sc.fields, f)
 	}
 	sort.Slice(sc.fields, func(i, j int) bool { return sc.fields[i] < sc.fields[j] })
+	for _, f := range sc.fields {
+		sc.fieldSlots = append(sc.fieldSlots, p.slotOf[string(f)])
+	}
+	sc.resolveThresholds()
 	return sc, nil
+}
+
+// resolveThresholds fills the slot template with the run's threshold values
+// and resolves every articulation's threshold, per area where it depends on
+// the area, so that scoring a course only looks them up.
+func (sc *Scorer) resolveThresholds() {
+	p := sc.pack
+	n := len(p.symbols)
+	sc.template = slotEnv{vals: make([]float64, n), have: make([]bool, n), slotOf: p.slotOf}
+	for i, name := range p.symbols {
+		if v, _, ok := sc.threshold(name); ok {
+			sc.template.vals[i], sc.template.have[i] = v, true
+		}
+	}
+	sc.thr = make([]thresholdEntry, len(p.Articulations))
+	sc.areaThr = make([][]thresholdEntry, len(p.Articulations))
+	for i := range p.Articulations {
+		a := &p.Articulations[i]
+		switch {
+		case a.Threshold.Code != "":
+			sc.thr[i] = sc.resolveThreshold(a, nil)
+		case a.Threshold.Area != "":
+			sc.areaThr[i] = make([]thresholdEntry, len(p.Areas.Rows))
+			for j := range p.Areas.Rows {
+				sc.areaThr[i][j] = sc.resolveThreshold(a, &p.Areas.Rows[j])
+			}
+		}
+	}
+}
+
+// resolveThreshold resolves S for an articulation: a Tab. 3 code, or the
+// area's Tab. 4 mean with the footnote-3 correction when N and the general
+// mean are supplied; and checks S is admissible for the function.
+func (sc *Scorer) resolveThreshold(a *Articulation, area *Area) thresholdEntry {
+	p := sc.pack
+	var tu *ThresholdUse
+	if area == nil {
+		def := p.thresholdByKey[a.Threshold.Code]
+		v, src, _ := sc.threshold(def.Code)
+		tu = &ThresholdUse{Code: def.Code, Value: v, Source: src, Default: def.Default, Citation: def.Citation}
+	} else {
+		code := a.Threshold.Area + "_" + area.Key
+		def := p.thresholdByKey[code]
+		mean, src, _ := sc.threshold(code)
+		tu = &ThresholdUse{Code: code, Value: mean, Source: src, Default: def.Default, Citation: def.Citation}
+		ac := p.AreaCorrection
+		nVal, _, haveN := sc.threshold(ac.NCode)
+		gCode := ac.GeneralCodes[a.Threshold.Area]
+		gVal, _, haveG := sc.threshold(gCode)
+		switch {
+		case haveN && haveG:
+			env := varsEnv{}
+			env.set("A", mean)
+			env.set("N", nVal)
+			env.set("G", gVal)
+			v, err := p.areaCorrection.Eval(&env)
+			if err == nil && !math.IsNaN(v) && !math.IsInf(v, 0) {
+				tu.Value, tu.Source = v, SourceCorrected
+				tu.Citation = ac.Citation
+				tu.Correction = &Correction{Formula: "S = " + pretty(ac.Formula), Inputs: []Binding{
+					bind("A", mean, "", code),
+					bind("N", nVal, "", ac.NCode),
+					bind("G", gVal, "", gCode),
+				}}
+			}
+		case haveN || haveG:
+			missing := ac.NCode
+			if haveN {
+				missing = gCode
+			}
+			tu.Note = fmt.Sprintf("Correzione della nota 3 non applicata: manca %s. Soglia = media dell'area (I-3).", missing)
+		default:
+			tu.Note = "Soglia = media dell'area della Tab. 4, senza la correzione della nota 3 (N e media generale non forniti; I-3)."
+		}
+	}
+	tu.bind = &BindingText{Symbol: "S", From: tu.Code}
+	e := thresholdEntry{use: tu}
+	if err := a.fn.checkThreshold(tu.Value); err != nil {
+		e.bad = err.(*Error)
+	}
+	return e
 }
 
 // checkOverride verifies an override value: finite, in its declared range,

@@ -10,6 +10,7 @@ import (
 	"math"
 	"path"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -50,6 +51,7 @@ type Pack struct {
 	Articulations   []Articulation   `json:"articulations"`
 	Functions       []*Function      `json:"functions"`
 	Female          *FemaleIndicator `json:"female_indicator"`
+	Total           TotalDef         `json:"total"`
 	Bands           Bands            `json:"bands"`
 	Constraints     []LegalRule      `json:"legal_constraints"`
 
@@ -62,6 +64,10 @@ type Pack struct {
 	constraints    []*Cond
 	digest         string
 	raw            []byte
+	totalText      [2]*TraceText  // by reading
+	bindingsCap    int            // bindings one course's traces need
+	symbols        []string       // variables of result formulas and zeroing conditions, by slot
+	slotOf         map[string]int // name → slot
 }
 
 // PackSource names the legal act a pack transcribes.
@@ -120,6 +126,10 @@ type Indicator struct {
 	Name     string  `json:"name"`
 	Weight   float64 `json:"weight"`
 	Citation string  `json:"citation"`
+
+	text *TraceText
+	bind *BindingText // its points, as an input of the total
+	size int          // number of its articulations
 }
 
 // ZeroingRule sets an indicator's points to zero when its condition holds.
@@ -134,6 +144,7 @@ type ZeroingRule struct {
 type compiledZeroing struct {
 	rule *ZeroingRule
 	cond *Cond
+	text *TraceText
 }
 
 // ThresholdDef is a threshold or parameter a run may override (sheet Soglie).
@@ -198,7 +209,25 @@ type Articulation struct {
 	Citation      string      `json:"citation"`
 	ThresholdNote string      `json:"threshold_note,omitempty"`
 
-	fn *Function
+	fn  *Function
+	txt articulationText
+}
+
+// articulationText is the static text of an articulation's traces, built
+// once at load so that scoring a course formats nothing.
+type articulationText struct {
+	r, p, pts string          // quantity names: R1, P1, punti1
+	pByBranch [][2]*TraceText // [interval][0 coherent, 1 literal]
+	points    *TraceText
+	// Bindings: R into P, weight and P into points, points into the indicator.
+	bindR, bindWeight, bindP, bindPoints *BindingText
+}
+
+func readingIndex(r Reading) int {
+	if r == ReadingLiteral {
+		return 1
+	}
+	return 0
 }
 
 // ThresholdOf says where an articulation's threshold comes from: a code of
@@ -253,7 +282,19 @@ type ResultDef struct {
 	Note         string        `json:"note,omitempty"`
 	Alternatives []ResultAlter `json:"alternatives,omitempty"`
 
-	expr *Expr
+	expr   *Expr
+	text   *TraceText
+	fields []FieldCode
+	refs   []varRef
+}
+
+// varRef is a variable of a result formula with its slot and provenance.
+type varRef struct {
+	name  string
+	slot  int
+	field FieldCode // set when the variable is an input field
+	from  string    // set when it is an earlier result or a threshold code
+	text  *BindingText
 }
 
 // ResultAlter is another formula for R selected by an interpretation.
@@ -263,7 +304,10 @@ type ResultAlter struct {
 	Formula        string `json:"formula"`
 	Explanation    string `json:"explanation"`
 
-	expr *Expr
+	expr   *Expr
+	text   *TraceText
+	fields []FieldCode
+	refs   []varRef
 }
 
 // Function is a transformation function R → P: ordered intervals, the first
@@ -276,6 +320,7 @@ type Function struct {
 	Intervals      []*Interval  `json:"intervals"`
 	DecreeTable    *DecreeTable `json:"decree_table,omitempty"`
 	uses           map[string]bool
+	upper          float64 // Domain.Max, or the pack's input limit when unbounded
 }
 
 // Domain is the range of results a function accepts.
@@ -301,9 +346,13 @@ type Interval struct {
 	ExplanationPrinted string `json:"explanation_printed,omitempty"`
 	Note               string `json:"note,omitempty"`
 
-	cond     *Cond
-	printed  *Expr
-	coherent *Expr
+	cond         *Cond
+	printed      *Expr
+	coherent     *Expr
+	printedText  string // "P = …" for people, precomputed
+	coherentText string
+	erratumNote  string
+	notes        [2][]string // static trace notes by reading (coherent, literal); len == cap
 }
 
 // DecreeTable is a worked "Risultato → Punteggio" table printed in the decree.
@@ -342,6 +391,7 @@ type FemaleResult struct {
 	Explanation  string   `json:"explanation"`
 
 	expr *Expr
+	text *TraceText
 }
 
 // FemaleCase is one of the two functions of part B, chosen by the area mean.
@@ -355,6 +405,12 @@ type FemaleCase struct {
 	cond      *Cond
 	threshold *Expr
 	requires  *Cond
+}
+
+// TotalDef is how the course total is explained and cited.
+type TotalDef struct {
+	Citation    string `json:"citation"`
+	Explanation string `json:"explanation"`
 }
 
 // Bands are the outcome bands of a course total (I-5).
@@ -371,8 +427,9 @@ type Band struct {
 }
 
 type compiledBand struct {
-	band *Band
-	cond *Cond
+	band   *Band
+	cond   *Cond
+	result *BandResult // shared by every result in this band; read-only
 }
 
 // LegalRule is a legal constraint the validator reports when it does not hold.
@@ -520,6 +577,9 @@ func (p *Pack) compile() error {
 	if p.ID == "" || p.Version == "" {
 		bad("id and version are required")
 	}
+	if p.Total.Citation == "" {
+		bad("total.citation is required")
+	}
 	if p.Scale.Max <= p.Scale.Min {
 		bad("scale: max must exceed min")
 	}
@@ -587,6 +647,10 @@ func (p *Pack) compile() error {
 			bad("function %s defined twice", f.ID)
 		}
 		p.functionByID[f.ID] = f
+		f.upper = p.InputLimit
+		if f.Domain.Max != nil {
+			f.upper = *f.Domain.Max
+		}
 		if len(f.Intervals) == 0 {
 			bad("%s: no intervals", f.ID)
 		}
@@ -636,7 +700,6 @@ func (p *Pack) compile() error {
 		bad("indicator weights sum to %g, not %g", indSum, p.Scale.Max-p.Scale.Min)
 	}
 	seen := map[int]bool{}
-	known := map[string]bool{}
 	for i := range p.Articulations {
 		a := &p.Articulations[i]
 		if seen[a.Number] {
@@ -647,6 +710,10 @@ func (p *Pack) compile() error {
 			bad("articulation %d: unknown indicator %d", a.Number, a.Indicator)
 		}
 		indWeights[a.Indicator] += a.Weight
+		var err error
+		if a.Result.expr, err = ParseExpr(a.Result.Formula); err != nil {
+			bad("articulation %d result: %v", a.Number, err)
+		}
 		f, ok := p.functionByID[a.Function]
 		if !ok {
 			bad("articulation %d: unknown function %q", a.Number, a.Function)
@@ -669,10 +736,6 @@ func (p *Pack) compile() error {
 				bad("area_correction: no general mean code for column %q", a.Threshold.Area)
 			}
 		}
-		var err error
-		if a.Result.expr, err = ParseExpr(a.Result.Formula); err != nil {
-			bad("articulation %d result: %v", a.Number, err)
-		}
 		for j := range a.Result.Alternatives {
 			alt := &a.Result.Alternatives[j]
 			if alt.expr, err = ParseExpr(alt.Formula); err != nil {
@@ -687,7 +750,6 @@ func (p *Pack) compile() error {
 		default:
 			bad("articulation %d: zero_denominator must be error or zero", a.Number)
 		}
-		known["R"+itoa(a.Number)] = true
 	}
 	sort.Slice(p.Articulations, func(i, j int) bool { return p.Articulations[i].Number < p.Articulations[j].Number })
 	for _, ind := range p.Indicators {
@@ -700,6 +762,9 @@ func (p *Pack) compile() error {
 	// caller's inputs. Earlier results only: no cycles.
 	for i := range p.Articulations {
 		a := &p.Articulations[i]
+		if a.Result.expr == nil {
+			continue
+		}
 		exprs := []*Expr{a.Result.expr}
 		for _, alt := range a.Result.Alternatives {
 			exprs = append(exprs, alt.expr)
@@ -744,7 +809,7 @@ func (p *Pack) compile() error {
 				bad("band %s: only T (the course total) may appear", b.Code)
 			}
 		}
-		p.bands = append(p.bands, compiledBand{band: b, cond: c})
+		p.bands = append(p.bands, compiledBand{band: b, cond: c, result: &BandResult{Code: b.Code, Label: b.Label, Rule: b.When, Citation: p.Bands.Citation}})
 	}
 	for i := range p.Constraints {
 		c, err := ParseCond(p.Constraints[i].Holds)
@@ -798,14 +863,198 @@ func (p *Pack) compile() error {
 					bad("female case %d requires: %v", i+1, err)
 				}
 			}
+			allowed := map[string]bool{"R": true, "M": true, "S": true}
+			for sym := range f.Bindings {
+				allowed[sym] = true
+			}
+			check := func(what string, vars []string) {
+				for _, v := range vars {
+					if !allowed[v] {
+						bad("female case %d %s: unknown variable %q", i+1, what, v)
+					}
+				}
+			}
+			if c.cond != nil {
+				check("when", c.cond.Vars())
+			}
+			if c.threshold != nil {
+				check("threshold", c.threshold.Vars())
+			}
+			if c.requires != nil {
+				check("requires", c.requires.Vars())
+			}
 			for j, iv := range c.Intervals {
 				if err := iv.compile(); err != nil {
 					bad("female case %d interval %d: %v", i+1, j+1, err)
+					continue
+				}
+				check("interval", iv.vars())
+			}
+		}
+	}
+	if len(errs) == 0 {
+		p.buildTexts()
+		p.resolveSlots()
+	}
+	return errors.Join(errs...)
+}
+
+// resolveSlots gives every variable of the course-level formulas (results,
+// alternatives, zeroing conditions) a slot, so a course's values are a flat
+// vector rather than a map.
+func (p *Pack) resolveSlots() {
+	p.slotOf = map[string]int{}
+	for i := range p.Articulations {
+		a := &p.Articulations[i]
+		resolve(a.Result.expr.root, p.slotOf, &p.symbols)
+		for j := range a.Result.Alternatives {
+			resolve(a.Result.Alternatives[j].expr.root, p.slotOf, &p.symbols)
+		}
+		if _, ok := p.slotOf[a.txt.r]; !ok { // every result has a slot, used or not
+			p.slotOf[a.txt.r] = len(p.symbols)
+			p.symbols = append(p.symbols, a.txt.r)
+		}
+	}
+	for _, z := range p.zeroing {
+		for _, t := range z.cond.terms {
+			resolve(t, p.slotOf, &p.symbols)
+		}
+	}
+	refs := func(e *Expr) []varRef {
+		var out []varRef
+		for _, v := range e.Vars() {
+			r := varRef{name: v, slot: p.slotOf[v]}
+			if _, isR := resultNumber(v); isR || p.thresholdByKey[v] != nil {
+				r.from = v
+			} else {
+				r.field = FieldCode(v)
+			}
+			r.text = &BindingText{Symbol: r.name, Field: r.field, From: r.from}
+			out = append(out, r)
+		}
+		return out
+	}
+	for i := range p.Articulations {
+		a := &p.Articulations[i]
+		a.Result.refs = refs(a.Result.expr)
+		for j := range a.Result.Alternatives {
+			a.Result.Alternatives[j].refs = refs(a.Result.Alternatives[j].expr)
+		}
+	}
+}
+
+// buildTexts prepares the static text of traces and the input fields of
+// each result formula.
+func (p *Pack) buildTexts() {
+	top := num(p.Scale.Max)
+	fieldsOf := func(e *Expr) []FieldCode {
+		var out []FieldCode
+		for _, v := range e.Vars() {
+			if _, isR := resultNumber(v); !isR && p.thresholdByKey[v] == nil {
+				out = append(out, FieldCode(v))
+			}
+		}
+		return out
+	}
+	for i := range p.Articulations {
+		a := &p.Articulations[i]
+		n := itoa(a.Number)
+		a.txt = articulationText{r: "R" + n, p: "P" + n, pts: "punti" + n}
+		a.txt.bindR = &BindingText{Symbol: "R", From: a.txt.r}
+		a.txt.bindWeight = &BindingText{Symbol: "peso", From: "Tab. 2"}
+		a.txt.bindP = &BindingText{Symbol: "P", From: a.txt.p}
+		a.txt.bindPoints = &BindingText{Symbol: a.txt.pts, From: a.txt.pts}
+		a.Result.text = &TraceText{Quantity: a.txt.r, Label: a.Name, Formula: a.txt.r + " = " + pretty(a.Result.Formula), Explanation: a.Result.Explanation, Citation: a.Citation}
+		a.Result.fields = fieldsOf(a.Result.expr)
+		for j := range a.Result.Alternatives {
+			alt := &a.Result.Alternatives[j]
+			alt.text = &TraceText{Quantity: a.txt.r, Label: a.Name, Formula: a.txt.r + " = " + pretty(alt.Formula), Explanation: alt.Explanation, Citation: a.Citation}
+			alt.fields = fieldsOf(alt.expr)
+		}
+		for _, iv := range a.fn.Intervals {
+			var texts [2]*TraceText
+			for _, rd := range []Reading{ReadingCoherent, ReadingLiteral} {
+				t := &TraceText{
+					Quantity: a.txt.p, Label: "Punteggio dell'articolazione " + n,
+					Formula: iv.formulaText(rd), Explanation: iv.explanation(rd),
+					Branch: iv.When, Reading: rd, Citation: a.fn.Citation,
+				}
+				if iv.formula(rd) == iv.coherent {
+					t.Erratum = iv.Erratum
+				}
+				texts[readingIndex(rd)] = t
+			}
+			a.txt.pByBranch = append(a.txt.pByBranch, texts)
+		}
+		a.txt.points = &TraceText{
+			Quantity: a.txt.pts, Label: "Punti dell'articolazione " + n,
+			Formula:     "punti = peso × P / " + top,
+			Explanation: fmt.Sprintf("Il punteggio P%s pesato con il peso dell'articolazione (%s su %s).", n, num(a.Weight), top),
+			Citation:    a.Citation + " (peso)",
+		}
+	}
+	p.bindingsCap = len(p.Indicators) + len(p.Articulations) // total, indicators
+	for _, a := range p.Articulations {
+		most := len(a.Result.expr.Vars())
+		for _, alt := range a.Result.Alternatives {
+			most = max(most, len(alt.expr.Vars()))
+		}
+		p.bindingsCap += most + 4 // R inputs, P (R, S), points (weight, P)
+	}
+	for _, f := range p.Functions {
+		for _, iv := range f.Intervals {
+			if e, ok := p.Erratum(iv.Erratum); ok {
+				iv.erratumNote = fmt.Sprintf("Errata %s (lettura coerente): stampato %s.", e.ID, e.Printed)
+			}
+			for _, rd := range []Reading{ReadingCoherent, ReadingLiteral} {
+				var notes []string
+				if iv.formula(rd) == iv.coherent {
+					notes = append(notes, iv.erratumNote)
+				}
+				if iv.Note != "" {
+					notes = append(notes, iv.Note)
+				}
+				iv.notes[readingIndex(rd)] = notes[:len(notes):len(notes)]
+			}
+		}
+	}
+	for i := range p.Indicators {
+		ind := &p.Indicators[i]
+		var nums []string
+		for _, a := range p.Articulations {
+			if a.Indicator == ind.Number {
+				nums = append(nums, itoa(a.Number))
+			}
+		}
+		ind.size = len(nums)
+		ind.bind = &BindingText{Symbol: ind.Name, From: "indicatore" + itoa(ind.Number)}
+		ind.text = &TraceText{
+			Quantity: "indicatore" + itoa(ind.Number), Label: "Punti dell'indicatore " + ind.Name,
+			Formula:     "somma dei punti delle articolazioni " + strings.Join(nums, ", "),
+			Explanation: fmt.Sprintf("Somma dei punti delle articolazioni dell'indicatore (massimo %s).", num(ind.Weight)),
+			Citation:    ind.Citation,
+		}
+		for j := range p.zeroing {
+			z := &p.zeroing[j]
+			if z.rule.Indicator == ind.Number {
+				z.text = &TraceText{
+					Quantity: ind.text.Quantity, Label: ind.text.Label,
+					Formula: "0 (azzeramento: " + z.rule.When + ")", Explanation: z.rule.Explanation, Citation: z.rule.Citation,
 				}
 			}
 		}
 	}
-	return errors.Join(errs...)
+	if f := p.Female; f != nil {
+		f.Result.text = &TraceText{Quantity: "R_studentesse", Label: f.Name, Formula: "R = " + pretty(f.Result.Formula), Explanation: f.Result.Explanation, Citation: f.Citation}
+	}
+	for _, rd := range []Reading{ReadingCoherent, ReadingLiteral} {
+		p.totalText[readingIndex(rd)] = &TraceText{
+			Quantity: "totale", Label: "Punteggio del percorso",
+			Formula:     fmt.Sprintf("T = somma dei punti dei %d indicatori", len(p.Indicators)),
+			Explanation: p.Total.Explanation, Reading: rd,
+			Citation: p.Total.Citation,
+		}
+	}
 }
 
 func (p *Pack) hasChoice(interp, choice string) bool {
@@ -826,6 +1075,7 @@ func (iv *Interval) compile() error {
 	if iv.printed, err = ParseExpr(iv.Printed); err != nil {
 		return err
 	}
+	iv.printedText = "P = " + pretty(iv.Printed)
 	if iv.Coherent != "" {
 		if iv.coherent, err = ParseExpr(iv.Coherent); err != nil {
 			return err
@@ -833,8 +1083,17 @@ func (iv *Interval) compile() error {
 		if iv.Erratum == "" {
 			return fmt.Errorf("a coherent formula needs the erratum that justifies it")
 		}
+		iv.coherentText = "P = " + pretty(iv.Coherent)
 	}
 	return nil
+}
+
+// formulaText returns the formula the reading applies, for people.
+func (iv *Interval) formulaText(r Reading) string {
+	if r == ReadingCoherent && iv.coherent != nil {
+		return iv.coherentText
+	}
+	return iv.printedText
 }
 
 func (iv *Interval) vars() []string {
@@ -886,7 +1145,7 @@ func resultNumber(name string) (int, bool) {
 	return n, true
 }
 
-func itoa(n int) string { return fmt.Sprint(n) }
+func itoa(n int) string { return strconv.Itoa(n) }
 
 // Registry holds the packs a run can choose from.
 type Registry struct {

@@ -70,12 +70,26 @@ func (e *Error) Error() string { return e.Msg }
 // Unwrap returns the sentinel kind.
 func (e *Error) Unwrap() error { return e.Kind }
 
-// Binding is one value that entered a computation.
-type Binding struct {
+// BindingText names a value that entered a computation and where it came
+// from: an input field, an earlier quantity or a threshold code. It is fixed
+// by the rule pack and shared by every course.
+type BindingText struct {
 	Symbol string    `json:"symbol"`
-	Value  float64   `json:"value"`
 	Field  FieldCode `json:"field,omitempty"` // the input field it was read from
 	From   string    `json:"from,omitempty"`  // the quantity or threshold code it came from
+}
+
+// Binding is one value that entered a computation. In JSON the text fields
+// appear at the top level.
+type Binding struct {
+	*BindingText
+	Value float64 `json:"value"`
+}
+
+// bind builds a binding with text of its own, for values outside the
+// precomputed ones.
+func bind(symbol string, v float64, field FieldCode, from string) Binding {
+	return Binding{BindingText: &BindingText{Symbol: symbol, Field: field, From: from}, Value: v}
 }
 
 // ThresholdUse records the threshold a score used and where it came from.
@@ -87,6 +101,8 @@ type ThresholdUse struct {
 	Citation   string          `json:"citation"`
 	Correction *Correction     `json:"correction,omitempty"`
 	Note       string          `json:"note,omitempty"`
+
+	bind *BindingText // "S" from Code
 }
 
 // ThresholdSource says whether a threshold is the pack's default, a value
@@ -107,23 +123,34 @@ type Correction struct {
 	Inputs  []Binding `json:"inputs"`
 }
 
+// TraceText is the part of a trace that the rule pack fixes: what the
+// quantity is, its formula in symbols and in Italian words, the branch and
+// the legal source. It is built once per pack and shared by every course.
+type TraceText struct {
+	Quantity    string  `json:"quantity"`
+	Label       string  `json:"label"`
+	Formula     string  `json:"formula"`
+	Explanation string  `json:"explanation"`
+	Branch      string  `json:"branch,omitempty"`
+	Reading     Reading `json:"reading,omitempty"` // set where a reading applies
+	Erratum     string  `json:"erratum,omitempty"`
+	Citation    string  `json:"citation"`
+}
+
 // Trace explains one computed number: what it is, the formula in symbols and
 // in Italian words, the branch that applied, the values that entered it and
 // where they came from, the threshold, the reading and the legal source.
+// In JSON the text fields appear at the top level of the trace.
+//
+// The text, the binding texts, the notes and the threshold record may be
+// shared with other results of the same run: treat results as read-only.
 type Trace struct {
-	Quantity    string        `json:"quantity"`
-	Label       string        `json:"label"`
-	Value       float64       `json:"value"`
-	Formula     string        `json:"formula"`
-	Explanation string        `json:"explanation"`
-	Branch      string        `json:"branch,omitempty"`
-	Reading     Reading       `json:"reading,omitempty"`
-	Erratum     string        `json:"erratum,omitempty"`
-	Inputs      []Binding     `json:"inputs,omitempty"`
-	Threshold   *ThresholdUse `json:"threshold,omitempty"`
-	Citation    string        `json:"citation"`
-	Unclamped   *float64      `json:"unclamped,omitempty"`
-	Notes       []string      `json:"notes,omitempty"`
+	*TraceText
+	Value     float64       `json:"value"`
+	Inputs    []Binding     `json:"inputs,omitempty"`
+	Threshold *ThresholdUse `json:"threshold,omitempty"`
+	Unclamped *float64      `json:"unclamped,omitempty"`
+	Notes     []string      `json:"notes,omitempty"`
 }
 
 var prettyOps = strings.NewReplacer(" * ", " × ", " - ", " − ", "*", "×")
