@@ -108,8 +108,7 @@ func (sc *Scorer) Score(c Course) *CourseResult {
 		if ok {
 			out.Result = ar.f(rTrace.Value)
 			out.Traces = append(out.Traces, rTrace)
-			slot := p.slotOf[a.txt.r]
-			env.vals[slot], env.have[slot] = rTrace.Value, true
+			env.vals[a.txt.rSlot], env.have[a.txt.rSlot] = rTrace.Value, true
 		}
 		var te thresholdEntry
 		thrOK := true

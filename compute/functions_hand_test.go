@@ -317,14 +317,7 @@ func TestFunctionsHand(t *testing.T) {
 					t.Fatalf("Eval: %v", err)
 				}
 				checkEval(t, ev, tc.fn, rd, tc.want, tc.interval, tc.erratum)
-				switch {
-				case tc.clamped && ev.Unclamped == nil:
-					t.Errorf("Unclamped = nil, want %.6f", tc.raw)
-				case tc.clamped && math.Abs(*ev.Unclamped-tc.raw) > handTol:
-					t.Errorf("Unclamped = %.6f, want %.6f", *ev.Unclamped, tc.raw)
-				case !tc.clamped && ev.Unclamped != nil:
-					t.Errorf("Unclamped = %v, want nil (score within the scale)", *ev.Unclamped)
-				}
+				checkClamp(t, ev, tc.clamped, tc.raw)
 			})
 			if covered[tc.fn+"/"+string(rd)] == nil {
 				covered[tc.fn+"/"+string(rd)] = map[int]bool{}
@@ -474,14 +467,7 @@ func TestFunctionsHandLiteralDiscontinuities(t *testing.T) {
 					t.Fatalf("Eval: %v", err)
 				}
 				checkEval(t, ev, tc.fn, rd, tc.want, tc.interval, tc.erratum)
-				switch {
-				case tc.clamped && ev.Unclamped == nil:
-					t.Errorf("Unclamped = nil, want %.6f", tc.raw)
-				case tc.clamped && math.Abs(*ev.Unclamped-tc.raw) > handTol:
-					t.Errorf("Unclamped = %.6f, want %.6f", *ev.Unclamped, tc.raw)
-				case !tc.clamped && ev.Unclamped != nil:
-					t.Errorf("Unclamped = %v, want nil", *ev.Unclamped)
-				}
+				checkClamp(t, ev, tc.clamped, tc.raw)
 			})
 		}
 	}
@@ -575,5 +561,19 @@ func checkErr(t *testing.T, err, want error) {
 	var e *Error
 	if !errors.As(err, &e) {
 		t.Errorf("err = %T, want *Error", err)
+	}
+}
+
+// checkClamp checks Unclamped is set, with the raw value, exactly when the
+// formula left the 0–100 scale.
+func checkClamp(t *testing.T, ev Evaluation, clamped bool, raw float64) {
+	t.Helper()
+	switch {
+	case clamped && ev.Unclamped == nil:
+		t.Errorf("Unclamped = nil, want %.6f", raw)
+	case clamped && math.Abs(*ev.Unclamped-raw) > handTol:
+		t.Errorf("Unclamped = %.6f, want %.6f", *ev.Unclamped, raw)
+	case !clamped && ev.Unclamped != nil:
+		t.Errorf("Unclamped = %v, want nil (score within the scale)", *ev.Unclamped)
 	}
 }

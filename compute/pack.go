@@ -160,31 +160,78 @@ type ThresholdDef struct {
 }
 
 // AreaTable is Tab. 4: per technological area, the means used as thresholds
-// of the employment articulations.
+// of the employment articulations. Each declared column is a number in every
+// row; the threshold codes are <column>_<area key>.
 type AreaTable struct {
-	Citation         string            `json:"citation"`
-	Columns          map[string]string `json:"columns"`
-	FemaleMeanPrefix string            `json:"female_mean_code_prefix"`
-	Rows             []Area            `json:"rows"`
+	Citation         string       `json:"citation"`
+	Columns          []AreaColumn `json:"columns"`
+	FemaleMeanPrefix string       `json:"female_mean_code_prefix"`
+	Rows             []Area       `json:"rows"`
 }
 
-// Area is one row of Tab. 4.
+// AreaColumn is one column of the area table.
+type AreaColumn struct {
+	Key   string `json:"key"`
+	Label string `json:"label"`
+}
+
+// Area is one row of Tab. 4: its key, its Italian name, and its value in
+// every column.
 type Area struct {
-	Key      string  `json:"key"`
-	Name     string  `json:"name"`
-	Occupati float64 `json:"occupati"`
-	Tasso    float64 `json:"tasso"`
+	Key    string
+	Name   string
+	Values map[string]float64
 }
 
-// column returns the Tab. 4 value of the named column.
-func (a *Area) column(name string) (float64, bool) {
-	switch name {
-	case "occupati":
-		return a.Occupati, true
-	case "tasso":
-		return a.Tasso, true
+// UnmarshalJSON reads {"key": …, "name": …, "<column>": number, …}.
+func (a *Area) UnmarshalJSON(b []byte) error {
+	var raw map[string]json.RawMessage
+	if err := json.Unmarshal(b, &raw); err != nil {
+		return err
 	}
-	return 0, false
+	a.Values = map[string]float64{}
+	for k, v := range raw {
+		var err error
+		switch k {
+		case "key":
+			err = json.Unmarshal(v, &a.Key)
+		case "name":
+			err = json.Unmarshal(v, &a.Name)
+		default:
+			var x float64
+			err = json.Unmarshal(v, &x)
+			a.Values[k] = x
+		}
+		if err != nil {
+			return fmt.Errorf("area %s: %v", k, err)
+		}
+	}
+	return nil
+}
+
+// MarshalJSON writes the same flat form.
+func (a Area) MarshalJSON() ([]byte, error) {
+	m := map[string]any{"key": a.Key, "name": a.Name}
+	for k, v := range a.Values {
+		m[k] = v
+	}
+	return json.Marshal(m)
+}
+
+// column returns the area's value in the named column.
+func (a *Area) column(name string) (float64, bool) {
+	v, ok := a.Values[name]
+	return v, ok
+}
+
+// hasColumn reports whether the table declares the column.
+func (t *AreaTable) hasColumn(name string) bool {
+	for _, c := range t.Columns {
+		if c.Key == name {
+			return true
+		}
+	}
+	return false
 }
 
 // AreaCorrection is the correction of footnote 3.
@@ -217,6 +264,7 @@ type Articulation struct {
 // once at load so that scoring a course formats nothing.
 type articulationText struct {
 	r, p, pts string          // quantity names: R1, P1, punti1
+	rSlot     int             // slot of R in the pack's symbol table
 	pByBranch [][2]*TraceText // [interval][0 coherent, 1 literal]
 	points    *TraceText
 	// Bindings: R into P, weight and P into points, points into the indicator.
@@ -494,9 +542,9 @@ func (p *Pack) ThresholdDefs() []*ThresholdDef {
 	for i := range p.Thresholds {
 		out = append(out, p.thresholdByKey[p.Thresholds[i].Code])
 	}
-	for _, col := range []string{"occupati", "tasso"} {
+	for _, col := range p.Areas.Columns {
 		for _, a := range p.Areas.Rows {
-			out = append(out, p.thresholdByKey[col+"_"+a.Key])
+			out = append(out, p.thresholdByKey[col.Key+"_"+a.Key])
 		}
 	}
 	if p.Female != nil {
@@ -618,11 +666,17 @@ func (p *Pack) compile() error {
 			bad("areas: key %q missing or repeated", a.Key)
 		}
 		areaKeys[a.Key] = true
-		for _, col := range []string{"occupati", "tasso"} {
-			v, _ := a.column(col)
+		if len(a.Values) != len(p.Areas.Columns) {
+			bad("area %s: %d values for %d declared columns", a.Key, len(a.Values), len(p.Areas.Columns))
+		}
+		for _, col := range p.Areas.Columns {
+			v, ok := a.column(col.Key)
+			if !ok {
+				bad("area %s: no value for column %s", a.Key, col.Key)
+			}
 			addThreshold(&ThresholdDef{
-				Code:     col + "_" + a.Key,
-				Label:    fmt.Sprintf("Tab. 4, %s – %s", a.Name, p.Areas.Columns[col]),
+				Code:     col.Key + "_" + a.Key,
+				Label:    fmt.Sprintf("%s – %s", a.Name, col.Label),
 				Default:  f64(v),
 				Min:      f64(0),
 				Citation: p.Areas.Citation + ", " + a.Name,
@@ -729,7 +783,7 @@ func (p *Pack) compile() error {
 			}
 		}
 		if a.Threshold.Area != "" {
-			if _, ok := (&Area{}).column(a.Threshold.Area); !ok {
+			if !p.Areas.hasColumn(a.Threshold.Area) {
 				bad("articulation %d: unknown area column %q", a.Number, a.Threshold.Area)
 			}
 			if _, ok := p.AreaCorrection.GeneralCodes[a.Threshold.Area]; !ok {
@@ -914,6 +968,7 @@ func (p *Pack) resolveSlots() {
 			p.slotOf[a.txt.r] = len(p.symbols)
 			p.symbols = append(p.symbols, a.txt.r)
 		}
+		a.txt.rSlot = p.slotOf[a.txt.r]
 	}
 	for _, z := range p.zeroing {
 		for _, t := range z.cond.terms {

@@ -121,8 +121,8 @@ func TestPackMatchesDecreeTables1to4(t *testing.T) {
 			t.Errorf("area %q missing", want.name)
 			continue
 		}
-		if a.Occupati != want.occupati || a.Tasso != want.tasso {
-			t.Errorf("area %q = %v/%v, Tab. 4 says %v/%v", want.name, a.Occupati, a.Tasso, want.occupati, want.tasso)
+		if a.Values["occupati"] != want.occupati || a.Values["tasso"] != want.tasso {
+			t.Errorf("area %q = %v/%v, Tab. 4 says %v/%v", want.name, a.Values["occupati"], a.Values["tasso"], want.occupati, want.tasso)
 		}
 		for _, code := range []string{"occupati_" + a.Key, "tasso_" + a.Key} {
 			if _, ok := p.Threshold(code); !ok {
@@ -299,6 +299,12 @@ func TestParsePackRejectsInconsistentPacks(t *testing.T) {
 		{"unknown field", func(m map[string]any) { m["colour"] = "blue" }, "unknown field"},
 		{"no default reading", func(m map[string]any) { m["readings"].([]any)[0].(map[string]any)["default"] = false }, "readings"},
 		{"indicator weights", func(m map[string]any) { m["indicators"].([]any)[0].(map[string]any)["weight"] = 16.0 }, "indicator weights sum"},
+		{"area without a column value", func(m map[string]any) {
+			delete(m["areas"].(map[string]any)["rows"].([]any)[3].(map[string]any), "tasso")
+		}, "no value for column tasso"},
+		{"area threshold on undeclared column", func(m map[string]any) {
+			articulation(m, 14)["threshold"] = map[string]any{"area": "salari"}
+		}, "unknown area column"},
 		{"expected status", func(m map[string]any) {
 			function(m, 1)["decree_table"].(map[string]any)["expected"].(map[string]any)["coherent"] = "maybe"
 		}, "expected"},

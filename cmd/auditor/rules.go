@@ -59,6 +59,26 @@ func parseFlags(fs *flag.FlagSet, args []string) ([]string, error) {
 	}
 }
 
+// packFlags registers the flags every rules subcommand shares.
+type packFlags struct {
+	json *bool
+	pack *string
+}
+
+func newPackFlags(fs *flag.FlagSet) packFlags {
+	return packFlags{json: fs.Bool("json", false, ""), pack: fs.String("pack", "", "")}
+}
+
+// parsePackCommand parses a rules subcommand's flags and loads its pack.
+func parsePackCommand(fs *flag.FlagSet, pf packFlags, args []string) ([]string, *compute.Pack, error) {
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return nil, nil, err
+	}
+	p, err := loadPack(*pf.pack)
+	return pos, p, err
+}
+
 // loadPack returns the embedded pack with the given id, or reads a pack file
 // when the argument names one (a new pack needs no new code).
 func loadPack(ref string) (*compute.Pack, error) {
@@ -112,9 +132,8 @@ func (m *Main) rulesEval(args []string) error {
 	result := fs.String("result", "", "")
 	threshold := fs.String("threshold", "", "")
 	reading := fs.String("reading", "", "")
-	asJSON := fs.Bool("json", false, "")
-	packRef := fs.String("pack", "", "")
-	pos, err := parseFlags(fs, args)
+	pf := newPackFlags(fs)
+	pos, p, err := parsePackCommand(fs, pf, args)
 	if err != nil {
 		return err
 	}
@@ -123,10 +142,6 @@ func (m *Main) rulesEval(args []string) error {
 	}
 	if *n == 0 || *result == "" {
 		return &usageError{"servono --articulation N e --result R"}
-	}
-	p, err := loadPack(*packRef)
-	if err != nil {
-		return err
 	}
 	r, err := parseNumber(*result)
 	if err != nil {
@@ -150,7 +165,7 @@ func (m *Main) rulesEval(args []string) error {
 	if err != nil {
 		return err
 	}
-	if *asJSON {
+	if *pf.json {
 		return m.writeJSON(struct {
 			Articulation int             `json:"articulation"`
 			Result       float64         `json:"result"`
@@ -195,12 +210,8 @@ func parseNumber(s string) (float64, error) {
 
 func (m *Main) rulesConformance(args []string) error {
 	fs := newFlags("rules conformance")
-	asJSON := fs.Bool("json", false, "")
-	packRef := fs.String("pack", "", "")
-	if _, err := parseFlags(fs, args); err != nil {
-		return err
-	}
-	p, err := loadPack(*packRef)
+	pf := newPackFlags(fs)
+	_, p, err := parsePackCommand(fs, pf, args)
 	if err != nil {
 		return err
 	}
@@ -208,7 +219,7 @@ func (m *Main) rulesConformance(args []string) error {
 	if err != nil {
 		return err
 	}
-	if *asJSON {
+	if *pf.json {
 		return m.writeJSON(struct {
 			RulePack  compute.PackID                `json:"rule_pack"`
 			Version   string                        `json:"version"`
@@ -266,16 +277,12 @@ func mark(ok bool) string {
 
 func (m *Main) rulesShow(args []string) error {
 	fs := newFlags("rules show")
-	asJSON := fs.Bool("json", false, "")
-	packRef := fs.String("pack", "", "")
-	if _, err := parseFlags(fs, args); err != nil {
-		return err
-	}
-	p, err := loadPack(*packRef)
+	pf := newPackFlags(fs)
+	_, p, err := parsePackCommand(fs, pf, args)
 	if err != nil {
 		return err
 	}
-	if *asJSON {
+	if *pf.json {
 		_, err := m.Stdout.Write(p.Raw())
 		return err
 	}
@@ -314,9 +321,20 @@ func (m *Main) rulesShow(args []string) error {
 
 	section(out, "Medie per area tecnologica (Tab. 4)")
 	w = tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(w, "Area\tChiave\tOccupati (S14)\tTasso (S15)")
+	fmt.Fprint(w, "Area\tChiave")
+	for _, c := range p.Areas.Columns {
+		fmt.Fprintf(w, "\t%s", c.Key)
+	}
+	fmt.Fprintln(w)
 	for _, a := range p.Areas.Rows {
-		fmt.Fprintf(w, "%s\t%s\t%s\t%s\n", a.Name, a.Key, it(a.Occupati, 1), it(a.Tasso, 1))
+		fmt.Fprintf(w, "%s\t%s", a.Name, a.Key)
+		for _, c := range p.Areas.Columns {
+			fmt.Fprintf(w, "\t%s", it(a.Values[c.Key], 1))
+		}
+		fmt.Fprintln(w)
+	}
+	for _, c := range p.Areas.Columns {
+		fmt.Fprintf(w, "%s: %s\n", c.Key, c.Label)
 	}
 	if err := w.Flush(); err != nil {
 		return err

@@ -42,22 +42,17 @@ func (f interpFlag) Set(s string) error {
 func (m *Main) rulesScore(args []string) error {
 	fs := newFlags("rules score")
 	reading := fs.String("reading", "", "")
-	asJSON := fs.Bool("json", false, "")
-	packRef := fs.String("pack", "", "")
 	thrFile := fs.String("thresholds", "", "")
 	traces := fs.Bool("traces", false, "")
 	interp := interpFlag{}
 	fs.Var(interp, "interpretation", "")
-	pos, err := parseFlags(fs, args)
+	pf := newPackFlags(fs)
+	pos, p, err := parsePackCommand(fs, pf, args)
 	if err != nil {
 		return err
 	}
 	if len(pos) != 1 {
 		return &usageError{"indicare un file JSON di percorsi (es. testdata/courses-example.json)"}
-	}
-	p, err := loadPack(*packRef)
-	if err != nil {
-		return err
 	}
 	cf, err := readCourseFile(pos[0])
 	if err != nil {
@@ -101,7 +96,7 @@ func (m *Main) rulesScore(args []string) error {
 		}
 		results = append(results, scored{res, sens})
 	}
-	if *asJSON {
+	if *pf.json {
 		return m.writeJSON(struct {
 			RulePack    compute.PackID     `json:"rule_pack"`
 			PackVersion string             `json:"rule_pack_version"`
