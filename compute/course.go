@@ -2,7 +2,6 @@ package compute
 
 import (
 	"errors"
-	"fmt"
 	"math"
 	"strings"
 )
@@ -238,8 +237,9 @@ func (sc *Scorer) result(a *Articulation, env *slotEnv, res *CourseResult, ar *a
 		if env.vals[denom] == 0 {
 			if a.Result.ZeroDenom == "zero" {
 				tr.Value = 0
-				tr.Notes = append(tr.Notes, fmt.Sprintf("«%s» = 0: %s posto a 0 (RULES.md I-6).", d, q))
-				res.Problems = append(res.Problems, newProblem(RuleZeroGraduates, FieldCode(d), q, f64(0), a.Citation, nil))
+				pr := newProblem(RuleZeroGraduates, FieldCode(d), q, f64(0), a.Citation, map[string]string{"note": a.Result.ZeroNote})
+				tr.Notes = append(tr.Notes, pr.Message)
+				res.Problems = append(res.Problems, pr)
 				return tr, fields, true
 			}
 			res.Problems = append(res.Problems, newProblem(RuleZeroDenominator, FieldCode(d), q, f64(0), a.Citation, map[string]string{"formula": pretty(expr.String())}))
@@ -300,7 +300,7 @@ func (sc *Scorer) score(a *Articulation, out *ArticulationResult, r float64, thr
 	}
 	if c.clamped {
 		pt.Unclamped = ar.f(c.raw)
-		pt.Notes = append(pt.Notes[:len(pt.Notes):len(pt.Notes)], fmt.Sprintf("La formula dà %s, fuori dalla scala %s–%s: riportato a %s (%s).", num(c.raw), num(p.Scale.Min), num(p.Scale.Max), num(c.score), p.Scale.Citation))
+		pt.Notes = append(pt.Notes[:len(pt.Notes):len(pt.Notes)], say(txtClamped, "raw", num(c.raw), "min", num(p.Scale.Min), "max", num(p.Scale.Max), "score", num(c.score), "citation", p.Scale.Citation))
 	}
 	points := a.Weight * c.score / p.Scale.Max
 	kt.TraceText, kt.Value, kt.Inputs = a.txt.points, points, ar.bindings(2)
@@ -338,7 +338,7 @@ func (sc *Scorer) indicators(res *CourseResult, env *slotEnv, ar *arena) {
 			}
 			ir.Zeroed = true
 			tr.TraceText = z.text
-			tr.Notes = append(tr.Notes, fmt.Sprintf("Interpretazione %s. Somma delle articolazioni senza azzeramento: %s.", z.rule.Interpretation, num(sum)))
+			tr.Notes = append(tr.Notes, say(txtZeroedSum, "interpretation", z.rule.Interpretation, "sum", num(sum)))
 			tr.Inputs = nil
 			for _, v := range z.cond.Vars() {
 				x, _ := env.Get(v)

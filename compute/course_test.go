@@ -429,3 +429,48 @@ func TestLiteralReadingClampsAndSays(t *testing.T) {
 		t.Errorf("P1 literal = %v (raw %v), notes %v", p.Value, p.Unclamped, p.Notes)
 	}
 }
+
+// TestCatalogueTextsFilled checks that no message the package can produce
+// leaves a placeholder unfilled.
+func TestCatalogueTextsFilled(t *testing.T) {
+	for rule, def := range catalogue {
+		if def.severity == "" || def.template == "" {
+			t.Errorf("%s has no severity or text", rule)
+		}
+	}
+	c := atThreshold()
+	c.Values["domande_iscrizione"] = 0
+	c.Values["diplomati"], c.Values["diplomate"] = 0, 0
+	c.Values["occupati_coerenti"], c.Values["occupati_non_coerenti"], c.Values["iscritti_universita"] = 0, 0, 0
+	c.Values["ore_estero"] = -1
+	c.Values["imprese_totali"] = 1e9
+	c.Values["ore_teoria"] = math.NaN()
+	delete(c.Values, "soddisfazione")
+	c.Area = "Nessuna"
+	res := scorer(t, Options{Reading: ReadingLiteral}).Score(c)
+	var texts []string
+	for _, p := range res.Problems {
+		texts = append(texts, p.Message)
+	}
+	texts = append(texts, res.Female.Reason)
+	for _, a := range res.Articulations {
+		for _, tr := range a.Traces {
+			texts = append(texts, tr.Label, tr.Formula, tr.Explanation)
+			texts = append(texts, tr.Notes...)
+		}
+	}
+	if _, err := NewScorer(mustPack(t), Options{Overrides: map[string]float64{"S1": 10, "S2": 1e9, "correzione_n": 0.5, "S99": 1}}); err != nil {
+		texts = append(texts, err.Error())
+		for _, e := range err.(*OptionsError).Problems {
+			texts = append(texts, e.Msg)
+		}
+	}
+	for _, tx := range texts {
+		if strings.ContainsAny(tx, "{}") {
+			t.Errorf("unfilled placeholder: %q", tx)
+		}
+	}
+	if len(texts) < 20 {
+		t.Errorf("only %d texts checked", len(texts))
+	}
+}

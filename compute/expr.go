@@ -557,3 +557,11 @@ func resolve(n *node, slotOf map[string]int, names *[]string) {
 	resolve(n.a, slotOf, names)
 	resolve(n.b, slotOf, names)
 }
+
+// valueOf returns a variable's value, or NaN when it is not set.
+func (v *varsEnv) valueOf(name string) float64 {
+	if x, ok := v.Get(name); ok {
+		return x
+	}
+	return math.NaN()
+}

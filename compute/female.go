@@ -1,7 +1,6 @@
 package compute
 
 import (
-	"fmt"
 	"math"
 	"strings"
 )
@@ -44,7 +43,7 @@ func (sc *Scorer) female(c Course, area *Area, areaOK bool) FemaleOutcome {
 	if rOK {
 		for _, d := range fi.Result.Denominators {
 			if c.Values[FieldCode(d)] == 0 {
-				reasons = append(reasons, fmt.Sprintf("«%s» vale 0, la percentuale non è definita", d))
+				reasons = append(reasons, say(txtFemaleZero, "field", d))
 				rOK = false
 			}
 		}
@@ -54,7 +53,7 @@ func (sc *Scorer) female(c Course, area *Area, areaOK bool) FemaleOutcome {
 		var err error
 		r, err = fi.Result.expr.Eval(env)
 		if err != nil || math.IsNaN(r) || math.IsInf(r, 0) {
-			reasons = append(reasons, "risultato non definito")
+			reasons = append(reasons, txtFemaleUndefined)
 			rOK = false
 		}
 		rt.Value = r
@@ -64,7 +63,7 @@ func (sc *Scorer) female(c Course, area *Area, areaOK bool) FemaleOutcome {
 	fenv := varsEnv{}
 	var params []Binding
 	if !areaOK {
-		reasons = append(reasons, "area tecnologica sconosciuta")
+		reasons = append(reasons, txtFemaleNoArea)
 	} else {
 		code := sc.pack.Areas.FemaleMeanPrefix + area.Key
 		if m, _, ok := sc.threshold(code); ok {
@@ -101,10 +100,10 @@ func (sc *Scorer) female(c Course, area *Area, areaOK bool) FemaleOutcome {
 	if len(missing) > 0 || len(reasons) > 0 || cs == nil || !rOK {
 		out.Missing = missing
 		if len(missing) > 0 {
-			reasons = append([]string{"mancano " + strings.Join(missing, ", ")}, reasons...)
+			reasons = append([]string{say(txtFemaleMissing, "codes", strings.Join(missing, ", "))}, reasons...)
 		}
 		if haveM && cs == nil {
-			reasons = append(reasons, fmt.Sprintf("nessun caso della parte B si applica a MediaArea = %s", num(m)))
+			reasons = append(reasons, say(txtFemaleNoCase, "value", num(m)))
 		}
 		out.Reason = strings.Join(reasons, "; ")
 		if rOK {
@@ -118,17 +117,17 @@ func (sc *Scorer) female(c Course, area *Area, areaOK bool) FemaleOutcome {
 	if cs.threshold != nil {
 		s, err := cs.threshold.Eval(&fenv)
 		if err != nil || math.IsNaN(s) || math.IsInf(s, 0) {
-			out.Reason = "soglia non calcolabile"
+			out.Reason = txtFemaleNoThreshold
 			return out
 		}
 		fenv.set("S", s)
 		params = append(params, bind("S", s, "", ""))
-		st.Notes = append(st.Notes, fmt.Sprintf("S = %s = %s", pretty(cs.Threshold), num(s)))
+		st.Notes = append(st.Notes, say(txtFemaleThresholdVal, "formula", pretty(cs.Threshold), "value", num(s)))
 		if cs.requires != nil {
 			if ok, _ := cs.requires.Holds(&fenv); !ok {
 				out.Result = f64(r)
 				out.Traces = []Trace{rt}
-				out.Reason = fmt.Sprintf("la soglia S = %s non soddisfa %s (MediaGenerale maggiore della MediaArea?)", num(s), cs.Requires)
+				out.Reason = say(txtFemaleRequires, "value", num(s), "rule", cs.Requires)
 				return out
 			}
 		}

@@ -63,26 +63,26 @@ func (c outcome) fill(ev Evaluation, intervals []*Interval, reading Reading) Eva
 // eval checks the arguments and evaluates the intervals.
 func (f *Function) eval(r float64, s *float64, reading Reading, scale Scale) (outcome, error) {
 	if reading != ReadingCoherent && reading != ReadingLiteral {
-		return outcome{}, &Error{Kind: ErrReading, Msg: fmt.Sprintf("lettura %q sconosciuta", reading)}
+		return outcome{}, &Error{Kind: ErrReading, Msg: say(txtReadingUnknown, "reading", string(reading))}
 	}
 	if math.IsNaN(r) || math.IsInf(r, 0) {
-		return outcome{}, &Error{Kind: ErrNotFinite, Quantity: "R", Msg: fmt.Sprintf("funzione %s: il risultato R non è un numero finito (%v)", f.ID, r)}
+		return outcome{}, &Error{Kind: ErrNotFinite, Quantity: "R", Msg: say(txtRNotFinite, "function", f.ID)}
 	}
 	if r < f.Domain.Min || r > f.upper {
-		return outcome{}, &Error{Kind: ErrOutOfDomain, Quantity: "R", Msg: fmt.Sprintf("funzione %s: risultato R = %s fuori dal dominio %s", f.ID, num(r), f.domainText())}
+		return outcome{}, &Error{Kind: ErrOutOfDomain, Quantity: "R", Msg: say(txtROutOfDomain, "function", f.ID, "value", num(r), "domain", f.domainText())}
 	}
 	env := varsEnv{}
 	env.set("R", r)
 	if f.UsesThreshold() {
 		if s == nil {
-			return outcome{}, &Error{Kind: ErrMissingValue, Quantity: "S", Msg: fmt.Sprintf("funzione %s: manca la soglia S", f.ID)}
+			return outcome{}, &Error{Kind: ErrMissingValue, Quantity: "S", Msg: say(txtSMissing, "function", f.ID)}
 		}
 		if err := f.checkThreshold(*s); err != nil {
 			return outcome{}, err
 		}
 		env.set("S", *s)
 	} else if s != nil {
-		return outcome{}, &Error{Kind: ErrNoThreshold, Quantity: "S", Msg: fmt.Sprintf("funzione %s: non ha una soglia S (le sue soglie sono fissate per legge o assenti)", f.ID)}
+		return outcome{}, &Error{Kind: ErrNoThreshold, Quantity: "S", Msg: say(txtSNotAllowed, "function", f.ID)}
 	}
 	return evalIntervals(f.Intervals, &env, reading, scale)
 }
@@ -92,7 +92,7 @@ func (f *Function) eval(r float64, s *float64, reading Reading, scale Scale) (ou
 func (f *Function) checkThreshold(s float64) error {
 	rg := f.ThresholdRange
 	if math.IsNaN(s) || math.IsInf(s, 0) || s <= rg.Above || s >= rg.Below {
-		return &Error{Kind: ErrThresholdRange, Quantity: "S", Msg: fmt.Sprintf("funzione %s: soglia S = %s non ammessa (deve essere maggiore di %s e minore di %s)", f.ID, num(s), num(rg.Above), num(rg.Below))}
+		return &Error{Kind: ErrThresholdRange, Quantity: "S", Msg: say(txtSOutOfRange, "function", f.ID, "value", num(s), "above", num(rg.Above), "below", num(rg.Below))}
 	}
 	return nil
 }
@@ -112,7 +112,7 @@ func evalIntervals(intervals []*Interval, env *varsEnv, reading Reading, scale S
 		}
 		p := iv.formula(reading).root.evalSmall(env)
 		if math.IsNaN(p) || math.IsInf(p, 0) {
-			return outcome{}, &Error{Kind: ErrNotFinite, Quantity: "P", Msg: fmt.Sprintf("ramo %s: il punteggio non è un numero finito", iv.When)}
+			return outcome{}, &Error{Kind: ErrNotFinite, Quantity: "P", Msg: say(txtPNotFinite, "branch", iv.When)}
 		}
 		c := outcome{score: p, interval: i, raw: p}
 		if p < scale.Min || p > scale.Max {
@@ -121,7 +121,7 @@ func evalIntervals(intervals []*Interval, env *varsEnv, reading Reading, scale S
 		}
 		return c, nil
 	}
-	return outcome{}, &Error{Kind: ErrOutOfDomain, Quantity: "R", Msg: "nessun intervallo della funzione comprende il risultato"}
+	return outcome{}, &Error{Kind: ErrOutOfDomain, Quantity: "R", Msg: say(txtNoInterval, "value", num(env.valueOf("R")))}
 }
 
 // Eval evaluates articulation n's function at result r. A nil threshold
@@ -130,13 +130,13 @@ func evalIntervals(intervals []*Interval, env *varsEnv, reading Reading, scale S
 func (p *Pack) Eval(n int, r float64, s *float64, reading Reading) (Evaluation, error) {
 	a, ok := p.Articulation(n)
 	if !ok {
-		return Evaluation{}, &Error{Kind: ErrUnknownCode, Msg: fmt.Sprintf("articolazione %d inesistente nel pacchetto %s (1–%d)", n, p.ID, len(p.Articulations))}
+		return Evaluation{}, &Error{Kind: ErrUnknownCode, Msg: say(txtArticulationNone, "n", itoa(n), "pack", string(p.ID), "count", itoa(len(p.Articulations)))}
 	}
 	if s == nil && a.Threshold.Code != "" {
 		s = p.thresholdByKey[a.Threshold.Code].Default
 	}
 	if s == nil && a.Threshold.Area != "" {
-		return Evaluation{}, &Error{Kind: ErrMissingValue, Quantity: "S", Msg: fmt.Sprintf("articolazione %d: la soglia dipende dall'area tecnologica (Tab. 4): indicarla", n)}
+		return Evaluation{}, &Error{Kind: ErrMissingValue, Quantity: "S", Msg: say(txtAreaThreshold, "n", itoa(n), "citation", p.Areas.Citation)}
 	}
 	return a.fn.Eval(r, s, reading, p.Scale)
 }

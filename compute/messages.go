@@ -55,11 +55,74 @@ var catalogue = map[RuleID]messageDef{
 	RuleNegative:        {SeverityError, "Il valore di «{field}» è {value}: deve essere maggiore o uguale a 0."},
 	RuleTooLarge:        {SeverityError, "Il valore di «{field}» è {value}: supera il limite di plausibilità {limit}; verificare il dato."},
 	RuleZeroDenominator: {SeverityError, "«{field}» vale 0 ma è il denominatore di {quantity} ({formula}): il percorso non può ricevere punteggio. Inserire il valore corretto."},
-	RuleZeroGraduates:   {SeverityWarning, "«{field}» vale 0: {quantity} è posto a 0 e il suo punteggio è 0 (nessun diplomato, nessuna occupazione; RULES.md I-6)."},
+	RuleZeroGraduates:   {SeverityWarning, "«{field}» vale 0: {quantity} è posto a 0. {note}"},
 	RuleUnknownArea:     {SeverityError, "Area tecnologica «{value}» sconosciuta: usare uno dei nomi della Tab. 4 del DM 30/11/2023."},
 	RuleOutOfDomain:     {SeverityError, "{quantity} = {value} è fuori dall'intervallo ammesso {domain}: verificare i dati da cui è calcolato ({fields})."},
 	RuleThresholdRange:  {SeverityError, "La soglia di {quantity} vale {value}: {detail}"},
 	RuleFemaleNotComp:   {SeverityInfo, "Indicatore studentesse non calcolabile: {detail}"},
+}
+
+// Texts of errors, notes and reasons, in Italian, by id. Placeholders in
+// braces are filled by name with say. Decree-specific wording belongs in the
+// rule pack, not here.
+const (
+	txtReadingUnknown     = "lettura «{reading}» sconosciuta: usare coherent (coerente) o literal (letterale)"
+	txtRNotFinite         = "funzione {function}: il risultato R non è un numero finito"
+	txtROutOfDomain       = "funzione {function}: risultato R = {value} fuori dal dominio {domain}"
+	txtSMissing           = "funzione {function}: manca la soglia S"
+	txtSNotAllowed        = "funzione {function}: non ha una soglia S (le sue soglie sono fissate per legge o assenti)"
+	txtSOutOfRange        = "funzione {function}: soglia S = {value} non ammessa (deve essere maggiore di {above} e minore di {below})"
+	txtPNotFinite         = "ramo {branch}: il punteggio non è un numero finito"
+	txtNoInterval         = "nessun intervallo della funzione comprende il risultato R = {value}"
+	txtArticulationNone   = "articolazione {n} inesistente nel pacchetto {pack} (1–{count})"
+	txtAreaThreshold      = "articolazione {n}: la soglia dipende dall'area tecnologica ({citation}): indicarla"
+	txtChoiceUnknown      = "interpretazione {id}: scelta «{choice}» sconosciuta"
+	txtThresholdUnknown   = "soglia «{code}» sconosciuta nel pacchetto {pack}"
+	txtThresholdInvalid   = "soglia {code} = {value}: {detail}"
+	txtNotFinite          = "non è un numero finito"
+	txtBelowMin           = "è minore del minimo {min}"
+	txtAboveMax           = "supera il massimo {max}"
+	txtNotInteger         = "deve essere un numero intero"
+	txtClamped            = "La formula dà {raw}, fuori dalla scala {min}–{max}: riportato a {score} ({citation})."
+	txtZeroedSum          = "Interpretazione {interpretation}. Somma delle articolazioni senza azzeramento: {sum}."
+	txtErratumNote        = "Errata {id} (lettura coerente): stampato {printed}."
+	txtFemaleMissing      = "mancano {codes}"
+	txtFemaleZero         = "«{field}» vale 0, la percentuale non è definita"
+	txtFemaleUndefined    = "risultato non definito"
+	txtFemaleNoArea       = "area tecnologica sconosciuta"
+	txtFemaleNoCase       = "nessun caso della parte B si applica a MediaArea = {value}"
+	txtFemaleNoThreshold  = "soglia non calcolabile"
+	txtFemaleRequires     = "la soglia S = {value} non soddisfa {rule} (MediaGenerale maggiore della MediaArea?)"
+	txtFemaleThresholdVal = "S = {formula} = {value}"
+	txtMoreProblems       = "{first} (e altri {count} problemi)"
+
+	// Trace labels and generic explanations.
+	txtLabelP             = "Punteggio dell'articolazione {n}"
+	txtLabelPoints        = "Punti dell'articolazione {n}"
+	txtLabelIndicator     = "Punti dell'indicatore {name}"
+	txtLabelTotal         = "Punteggio del percorso"
+	txtLabelPointsOf      = "Punti: {name}"
+	txtFormulaPoints      = "punti = peso × P / {max}"
+	txtExplainPoints      = "Il punteggio P{n} pesato con il peso dell'articolazione ({weight} su {max})."
+	txtFormulaIndicator   = "somma dei punti delle articolazioni {list}"
+	txtExplainIndicator   = "Somma dei punti delle articolazioni dell'indicatore (massimo {weight})."
+	txtFormulaTotal       = "T = somma dei punti dei {count} indicatori"
+	txtFemaleMeanLabel    = "Indicatore studentesse – MediaArea di {area}"
+	txtFemaleMeanNote     = "Non pubblicata nel decreto: va fornita per calcolare l'indicatore."
+	txtAreaThresholdLabel = "{area} – {column}"
+)
+
+// say fills a text's placeholders from name, value pairs.
+func say(text string, kv ...string) string {
+	return strings.NewReplacer(bracePairs(kv)...).Replace(text)
+}
+
+func bracePairs(kv []string) []string {
+	out := make([]string, 0, len(kv))
+	for i := 0; i+1 < len(kv); i += 2 {
+		out = append(out, "{"+kv[i]+"}", kv[i+1])
+	}
+	return out
 }
 
 // newProblem fills a rule's template with named arguments.

@@ -1,7 +1,6 @@
 package compute
 
 import (
-	"fmt"
 	"math"
 	"sort"
 )
@@ -54,7 +53,7 @@ func (e *OptionsError) Error() string {
 	if len(e.Problems) == 1 {
 		return e.Problems[0].Msg
 	}
-	return fmt.Sprintf("%s (e altri %d problemi)", e.Problems[0].Msg, len(e.Problems)-1)
+	return say(txtMoreProblems, "first", e.Problems[0].Msg, "count", itoa(len(e.Problems)-1))
 }
 
 // Unwrap exposes the problems to errors.Is / errors.As.
@@ -75,14 +74,14 @@ func NewScorer(p *Pack, o Options) (*Scorer, error) {
 	if sc.reading == "" {
 		sc.reading = p.DefaultReading()
 	} else if sc.reading != ReadingCoherent && sc.reading != ReadingLiteral {
-		probs = append(probs, &Error{Kind: ErrReading, Msg: fmt.Sprintf("lettura %q sconosciuta: usare coherent o literal", sc.reading)})
+		probs = append(probs, &Error{Kind: ErrReading, Msg: say(txtReadingUnknown, "reading", string(sc.reading))})
 	}
 	for _, in := range p.Interpretations {
 		sc.interp[in.ID] = in.Default
 	}
 	for id, choice := range o.Interpretations {
 		if !p.hasChoice(id, choice) {
-			probs = append(probs, &Error{Kind: ErrUnknownCode, Msg: fmt.Sprintf("interpretazione %s: scelta %q sconosciuta", id, choice)})
+			probs = append(probs, &Error{Kind: ErrUnknownCode, Msg: say(txtChoiceUnknown, "id", id, "choice", choice)})
 			continue
 		}
 		sc.interp[id] = choice
@@ -96,7 +95,7 @@ func NewScorer(p *Pack, o Options) (*Scorer, error) {
 		v := o.Overrides[code]
 		def, ok := p.Threshold(code)
 		if !ok {
-			probs = append(probs, &Error{Kind: ErrUnknownCode, Quantity: code, Msg: fmt.Sprintf("soglia %q sconosciuta nel pacchetto %s", code, p.ID)})
+			probs = append(probs, &Error{Kind: ErrUnknownCode, Quantity: code, Msg: say(txtThresholdUnknown, "code", code, "pack", string(p.ID))})
 			continue
 		}
 		if err := p.checkOverride(def, v); err != nil {
@@ -207,9 +206,9 @@ func (sc *Scorer) resolveThreshold(a *Articulation, area *Area) thresholdEntry {
 			if haveN {
 				missing = gCode
 			}
-			tu.Note = fmt.Sprintf("Correzione della nota 3 non applicata: manca %s. Soglia = media dell'area (I-3).", missing)
+			tu.Note = say(ac.NotePartial, "missing", missing)
 		default:
-			tu.Note = "Soglia = media dell'area della Tab. 4, senza la correzione della nota 3 (N e media generale non forniti; I-3)."
+			tu.Note = ac.NoteNotSupplied
 		}
 	}
 	tu.bind = &BindingText{Symbol: "S", From: tu.Code}
@@ -226,25 +225,25 @@ func (p *Pack) checkOverride(def *ThresholdDef, v float64) *Error {
 	msg := ""
 	switch {
 	case math.IsNaN(v) || math.IsInf(v, 0):
-		msg = "non è un numero finito"
+		msg = txtNotFinite
 	case def.Min != nil && v < *def.Min:
-		msg = fmt.Sprintf("è minore del minimo %s", num(*def.Min))
+		msg = say(txtBelowMin, "min", num(*def.Min))
 	case def.Max != nil && v > *def.Max:
-		msg = fmt.Sprintf("supera il massimo %s", num(*def.Max))
+		msg = say(txtAboveMax, "max", num(*def.Max))
 	case def.Integer && v != math.Trunc(v):
-		msg = "deve essere un numero intero"
+		msg = txtNotInteger
 	}
 	if msg == "" {
 		for _, a := range p.Articulations {
 			if a.Threshold.Code == def.Code {
 				if err := a.fn.checkThreshold(v); err != nil {
-					return &Error{Kind: ErrThresholdRange, Quantity: def.Code, Msg: fmt.Sprintf("soglia %s = %s: %s", def.Code, num(v), err.(*Error).Msg)}
+					return &Error{Kind: ErrThresholdRange, Quantity: def.Code, Msg: say(txtThresholdInvalid, "code", def.Code, "value", num(v), "detail", err.(*Error).Msg)}
 				}
 			}
 		}
 		return nil
 	}
-	return &Error{Kind: ErrThresholdRange, Quantity: def.Code, Msg: fmt.Sprintf("soglia %s = %s: %s", def.Code, num(v), msg)}
+	return &Error{Kind: ErrThresholdRange, Quantity: def.Code, Msg: say(txtThresholdInvalid, "code", def.Code, "value", num(v), "detail", msg)}
 }
 
 // Pack returns the scorer's pack.

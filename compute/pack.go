@@ -242,6 +242,9 @@ type AreaCorrection struct {
 	GeneralCodes map[string]string `json:"general_codes"`
 	Citation     string            `json:"citation"`
 	Explanation  string            `json:"explanation"`
+	// Notes written on a threshold when the correction does not apply.
+	NoteNotSupplied string `json:"note_not_supplied"`
+	NotePartial     string `json:"note_partial"` // {missing}: the code not supplied
 }
 
 // Articulation is one of the 16 articulations of Tab. 2.
@@ -326,6 +329,7 @@ type ResultDef struct {
 	Unit         string        `json:"unit"`
 	Denominator  string        `json:"denominator,omitempty"`
 	ZeroDenom    string        `json:"zero_denominator,omitempty"`
+	ZeroNote     string        `json:"zero_denominator_note,omitempty"`
 	Explanation  string        `json:"explanation"`
 	Note         string        `json:"note,omitempty"`
 	Alternatives []ResultAlter `json:"alternatives,omitempty"`
@@ -676,7 +680,7 @@ func (p *Pack) compile() error {
 			}
 			addThreshold(&ThresholdDef{
 				Code:     col.Key + "_" + a.Key,
-				Label:    fmt.Sprintf("%s – %s", a.Name, col.Label),
+				Label:    say(txtAreaThresholdLabel, "area", a.Name, "column", col.Label),
 				Default:  f64(v),
 				Min:      f64(0),
 				Citation: p.Areas.Citation + ", " + a.Name,
@@ -685,11 +689,11 @@ func (p *Pack) compile() error {
 		if p.Female != nil {
 			addThreshold(&ThresholdDef{
 				Code:     p.Areas.FemaleMeanPrefix + a.Key,
-				Label:    "Indicatore studentesse – MediaArea di " + a.Name,
+				Label:    say(txtFemaleMeanLabel, "area", a.Name),
 				Min:      f64(0),
 				Max:      f64(100),
 				Citation: p.Female.Citation,
-				Note:     "Non pubblicata nel decreto: va fornita per calcolare l'indicatore.",
+				Note:     txtFemaleMeanNote,
 			})
 		}
 	}
@@ -1016,7 +1020,7 @@ func (p *Pack) buildTexts() {
 		n := itoa(a.Number)
 		a.txt = articulationText{r: "R" + n, p: "P" + n, pts: "punti" + n}
 		a.txt.bindR = &BindingText{Symbol: "R", From: a.txt.r}
-		a.txt.bindWeight = &BindingText{Symbol: "peso", From: "Tab. 2"}
+		a.txt.bindWeight = &BindingText{Symbol: "peso", From: a.Citation}
 		a.txt.bindP = &BindingText{Symbol: "P", From: a.txt.p}
 		a.txt.bindPoints = &BindingText{Symbol: a.txt.pts, From: a.txt.pts}
 		a.Result.text = &TraceText{Quantity: a.txt.r, Label: a.Name, Formula: a.txt.r + " = " + pretty(a.Result.Formula), Explanation: a.Result.Explanation, Citation: a.Citation}
@@ -1030,7 +1034,7 @@ func (p *Pack) buildTexts() {
 			var texts [2]*TraceText
 			for _, rd := range []Reading{ReadingCoherent, ReadingLiteral} {
 				t := &TraceText{
-					Quantity: a.txt.p, Label: "Punteggio dell'articolazione " + n,
+					Quantity: a.txt.p, Label: say(txtLabelP, "n", n),
 					Formula: iv.formulaText(rd), Explanation: iv.explanation(rd),
 					Branch: iv.When, Reading: rd, Citation: a.fn.Citation,
 				}
@@ -1042,9 +1046,9 @@ func (p *Pack) buildTexts() {
 			a.txt.pByBranch = append(a.txt.pByBranch, texts)
 		}
 		a.txt.points = &TraceText{
-			Quantity: a.txt.pts, Label: "Punti dell'articolazione " + n,
-			Formula:     "punti = peso × P / " + top,
-			Explanation: fmt.Sprintf("Il punteggio P%s pesato con il peso dell'articolazione (%s su %s).", n, num(a.Weight), top),
+			Quantity: a.txt.pts, Label: say(txtLabelPoints, "n", n),
+			Formula:     say(txtFormulaPoints, "max", top),
+			Explanation: say(txtExplainPoints, "n", n, "weight", num(a.Weight), "max", top),
 			Citation:    a.Citation + " (peso)",
 		}
 	}
@@ -1059,7 +1063,7 @@ func (p *Pack) buildTexts() {
 	for _, f := range p.Functions {
 		for _, iv := range f.Intervals {
 			if e, ok := p.Erratum(iv.Erratum); ok {
-				iv.erratumNote = fmt.Sprintf("Errata %s (lettura coerente): stampato %s.", e.ID, e.Printed)
+				iv.erratumNote = say(txtErratumNote, "id", e.ID, "printed", e.Printed)
 			}
 			for _, rd := range []Reading{ReadingCoherent, ReadingLiteral} {
 				var notes []string
@@ -1084,9 +1088,9 @@ func (p *Pack) buildTexts() {
 		ind.size = len(nums)
 		ind.bind = &BindingText{Symbol: ind.Name, From: "indicatore" + itoa(ind.Number)}
 		ind.text = &TraceText{
-			Quantity: "indicatore" + itoa(ind.Number), Label: "Punti dell'indicatore " + ind.Name,
-			Formula:     "somma dei punti delle articolazioni " + strings.Join(nums, ", "),
-			Explanation: fmt.Sprintf("Somma dei punti delle articolazioni dell'indicatore (massimo %s).", num(ind.Weight)),
+			Quantity: "indicatore" + itoa(ind.Number), Label: say(txtLabelIndicator, "name", ind.Name),
+			Formula:     say(txtFormulaIndicator, "list", strings.Join(nums, ", ")),
+			Explanation: say(txtExplainIndicator, "weight", num(ind.Weight)),
 			Citation:    ind.Citation,
 		}
 		for j := range p.zeroing {
@@ -1104,8 +1108,8 @@ func (p *Pack) buildTexts() {
 	}
 	for _, rd := range []Reading{ReadingCoherent, ReadingLiteral} {
 		p.totalText[readingIndex(rd)] = &TraceText{
-			Quantity: "totale", Label: "Punteggio del percorso",
-			Formula:     fmt.Sprintf("T = somma dei punti dei %d indicatori", len(p.Indicators)),
+			Quantity: "totale", Label: txtLabelTotal,
+			Formula:     say(txtFormulaTotal, "count", itoa(len(p.Indicators))),
 			Explanation: p.Total.Explanation, Reading: rd,
 			Citation: p.Total.Citation,
 		}

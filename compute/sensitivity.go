@@ -47,7 +47,7 @@ func Compare(this, other *CourseResult) Sensitivity {
 		a, b := &this.Articulations[i], &other.Articulations[i]
 		if differ(a.Score, b.Score) {
 			s.Changes = append(s.Changes, change("P"+itoa(a.Number), a.Name, a.Score, b.Score, a.Branch, b.Branch))
-			s.Changes = append(s.Changes, change("punti"+itoa(a.Number), "Punti: "+a.Name, a.Points, b.Points, "", ""))
+			s.Changes = append(s.Changes, change("punti"+itoa(a.Number), say(txtLabelPointsOf, "name", a.Name), a.Points, b.Points, "", ""))
 		}
 	}
 	for i := range this.Indicators {
@@ -60,7 +60,7 @@ func Compare(this, other *CourseResult) Sensitivity {
 		}
 	}
 	if differ(this.Total, other.Total) {
-		ch := change("totale", "Punteggio del percorso", this.Total, other.Total, "", "")
+		ch := change("totale", txtLabelTotal, this.Total, other.Total, "", "")
 		if this.Band != nil {
 			ch.Band = this.Band.Code
 		}

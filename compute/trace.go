@@ -2,7 +2,6 @@ package compute
 
 import (
 	"errors"
-	"fmt"
 	"strings"
 )
 
@@ -24,7 +23,7 @@ func ParseReading(s string) (Reading, error) {
 	case "literal", "letterale":
 		return ReadingLiteral, nil
 	}
-	return "", &Error{Kind: ErrReading, Msg: fmt.Sprintf("lettura %q sconosciuta: usare coherent (coerente) o literal (letterale)", s)}
+	return "", &Error{Kind: ErrReading, Msg: say(txtReadingUnknown, "reading", s)}
 }
 
 // Other returns the other reading.
