@@ -105,3 +105,23 @@ func TestParseCond(t *testing.T) {
 		}
 	}
 }
+
+func TestSay(t *testing.T) {
+	tests := []struct {
+		text string
+		kv   []string
+		want string
+	}{
+		{"nessun segnaposto", nil, "nessun segnaposto"},
+		{"soglia {code} = {value}", []string{"code", "S2", "value", "80,1"}, "soglia S2 = 80,1"},
+		{"{a}{a}", []string{"a", "x"}, "xx"},
+		{"manca {b}", []string{"a", "x"}, "manca {b}"}, // left for tests to spot
+		{"aperta {a", []string{"a", "x"}, "aperta {a"},
+		{"«{field}»", []string{"field", "iscritti"}, "«iscritti»"},
+	}
+	for _, tt := range tests {
+		if got := say(tt.text, tt.kv...); got != tt.want {
+			t.Errorf("say(%q) = %q, want %q", tt.text, got, tt.want)
+		}
+	}
+}

@@ -112,29 +112,50 @@ const (
 	txtAreaThresholdLabel = "{area} – {column}"
 )
 
-// say fills a text's placeholders from name, value pairs.
+// say fills a text's placeholders from name, value pairs. A placeholder
+// with no value is left as it is, so that tests can spot it.
 func say(text string, kv ...string) string {
-	return strings.NewReplacer(bracePairs(kv)...).Replace(text)
-}
-
-func bracePairs(kv []string) []string {
-	out := make([]string, 0, len(kv))
-	for i := 0; i+1 < len(kv); i += 2 {
-		out = append(out, "{"+kv[i]+"}", kv[i+1])
+	if strings.IndexByte(text, '{') < 0 {
+		return text
 	}
-	return out
+	var b strings.Builder
+	b.Grow(len(text) + 32)
+	for {
+		i := strings.IndexByte(text, '{')
+		if i < 0 {
+			b.WriteString(text)
+			return b.String()
+		}
+		j := strings.IndexByte(text[i:], '}')
+		if j < 0 {
+			b.WriteString(text)
+			return b.String()
+		}
+		b.WriteString(text[:i])
+		name, found := text[i+1:i+j], false
+		for k := 0; k+1 < len(kv); k += 2 {
+			if kv[k] == name {
+				b.WriteString(kv[k+1])
+				found = true
+				break
+			}
+		}
+		if !found {
+			b.WriteString(text[i : i+j+1])
+		}
+		text = text[i+j+1:]
+	}
 }
 
 // newProblem fills a rule's template with named arguments.
 func newProblem(rule RuleID, field FieldCode, quantity string, value *float64, citation string, args map[string]string) Problem {
 	def := catalogue[rule]
-	pairs := []string{"{field}", string(field), "{quantity}", quantity}
+	kv := []string{"field", string(field), "quantity", quantity}
 	if value != nil {
-		pairs = append(pairs, "{value}", num(*value))
+		kv = append(kv, "value", num(*value))
 	}
 	for k, v := range args {
-		pairs = append(pairs, "{"+k+"}", v)
+		kv = append(kv, k, v)
 	}
-	msg := strings.NewReplacer(pairs...).Replace(def.template)
-	return Problem{Rule: rule, Severity: def.severity, Field: field, Quantity: quantity, Value: value, Message: msg, Citation: citation}
+	return Problem{Rule: rule, Severity: def.severity, Field: field, Quantity: quantity, Value: value, Message: say(def.template, kv...), Citation: citation}
 }
