@@ -119,6 +119,11 @@ func it(v float64, decimals int) string {
 	return strings.Replace(strconv.FormatFloat(v, 'f', decimals, 64), ".", ",", 1)
 }
 
+// short formats a number with as many decimals as it needs (up to 6).
+func short(v float64) string {
+	return strings.Replace(strconv.FormatFloat(v, 'f', -1, 64), ".", ",", 1)
+}
+
 func itp(v *float64, decimals int) string {
 	if v == nil {
 		return "—"

@@ -110,7 +110,11 @@ func (m *Main) rulesScore(args []string) error {
 	out := m.Stdout
 	fmt.Fprintf(out, "Pacchetto %s (versione %s), %s\n", p.ID, p.Version, sc.Reading().Label())
 	for _, o := range sc.Overridden() {
-		fmt.Fprintf(out, "Soglia modificata per questa esecuzione: %s = %s (predefinita %s)\n", o.Code, it(o.Value, 4), itp(o.Default, 4))
+		if o.Default == nil {
+			fmt.Fprintf(out, "Valore fornito per questa esecuzione: %s = %s (il decreto non lo fissa)\n", o.Code, short(o.Value))
+		} else {
+			fmt.Fprintf(out, "Soglia modificata per questa esecuzione: %s = %s (predefinita %s)\n", o.Code, short(o.Value), short(*o.Default))
+		}
 	}
 	for _, r := range results {
 		m.printCourse(out, r.CourseResult, r.Sensitivity, *traces)
