@@ -406,21 +406,19 @@ func (a *arena) f(v float64) *float64 {
 }
 
 // bindings returns an empty slice with room for n bindings.
-func (a *arena) bindings(n int) []Binding {
-	if cap(a.binds)-len(a.binds) < n {
-		a.binds = make([]Binding, 0, max(n, 128))
-	}
-	l := len(a.binds)
-	a.binds = a.binds[:l+n]
-	return a.binds[l : l : l+n]
-}
+func (a *arena) bindings(n int) []Binding { return carve(&a.binds, n, 128) }
 
 // traceList returns an empty slice with room for n traces.
-func (a *arena) traceList(n int) []Trace {
-	if cap(a.traces)-len(a.traces) < n {
-		a.traces = make([]Trace, 0, max(n, 64))
+func (a *arena) traceList(n int) []Trace { return carve(&a.traces, n, 64) }
+
+// carve takes an empty slice with room for n elements from the chunk,
+// starting a new chunk (of at least min) when the current one is full.
+// Appending to the result within n never touches its neighbours.
+func carve[T any](chunk *[]T, n, min int) []T {
+	if cap(*chunk)-len(*chunk) < n {
+		*chunk = make([]T, 0, max(n, min))
 	}
-	l := len(a.traces)
-	a.traces = a.traces[:l+n]
-	return a.traces[l : l : l+n]
+	l := len(*chunk)
+	*chunk = (*chunk)[:l+n]
+	return (*chunk)[l : l : l+n]
 }
