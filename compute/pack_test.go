@@ -378,3 +378,34 @@ func TestEmbeddedPackDigestAndRaw(t *testing.T) {
 		t.Errorf("digest %q, raw %d bytes", p.Digest(), len(p.Raw()))
 	}
 }
+
+func TestThresholdDefsForTheSoglieSheet(t *testing.T) {
+	p := mustPack(t)
+	defs := p.ThresholdDefs()
+	// 11 Tab. 3 thresholds + N + 2 general means + 2 female parameters,
+	// 10 areas × 2 Tab. 4 columns, 10 female area means.
+	if len(defs) != 16+20+10 {
+		t.Fatalf("%d threshold definitions, want 46", len(defs))
+	}
+	seen := map[string]bool{}
+	for _, d := range defs {
+		if d == nil || d.Code == "" || d.Label == "" || d.Citation == "" || seen[d.Code] {
+			t.Fatalf("bad or repeated definition %+v", d)
+		}
+		seen[d.Code] = true
+	}
+	if defs[0].Code != "S1" || *defs[0].Default != 51.6 {
+		t.Errorf("first definition %+v, want S1 = 51.6", defs[0])
+	}
+	for _, code := range []string{"occupati_meccanica", "tasso_ict", "correzione_n", "femminile_media_moda"} {
+		if !seen[code] {
+			t.Errorf("%s missing", code)
+		}
+	}
+	if d, _ := p.Threshold("tasso_ict"); *d.Default != 78.9 {
+		t.Errorf("tasso_ict = %v, Tab. 4 says 78.9", *d.Default)
+	}
+	if d, _ := p.Threshold("correzione_n"); d.Default != nil || !d.Integer {
+		t.Errorf("correzione_n must have no default and be an integer: %+v", d)
+	}
+}
