@@ -1,9 +1,19 @@
 #!/usr/bin/env bash
 # The project's test command (README, .ci/run). Installs what the tests need
-# and runs everything: formatting, vet, unit and property tests, and short
-# fuzzing runs of the fuzz targets.
+# (LibreOffice, to recalculate the formulas the product writes) and runs
+# everything: formatting, vet, unit, property and end-to-end tests, and short
+# fuzzing runs of every fuzz target.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+echo "== dependencies"
+# LibreOffice recalculates the formulas the product writes (xlsxio tests).
+if ! command -v soffice >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ]; then apt_get="apt-get"; else apt_get="sudo apt-get"; fi
+  $apt_get update -qq
+  DEBIAN_FRONTEND=noninteractive $apt_get install -y -qq --no-install-recommends libreoffice-calc >/dev/null
+fi
+export AUDITOR_REQUIRE_LIBREOFFICE=1
 
 echo "== gofmt"
 unformatted=$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))
@@ -19,8 +29,11 @@ echo "== go test"
 go test -count=1 ./...
 
 echo "== fuzz (short runs; FUZZTIME=${FUZZTIME:=10s})"
-for target in $(grep -ho '^func Fuzz[A-Za-z0-9_]*' compute/*_test.go | sed 's/^func //'); do
-  go test ./compute -run='^$' -fuzz="^${target}\$" -fuzztime="$FUZZTIME"
+for file in $(grep -l '^func Fuzz' $(git ls-files '*_test.go' 2>/dev/null || find . -name '*_test.go')); do
+  pkg="./$(dirname "$file")"
+  for target in $(grep -ho '^func Fuzz[A-Za-z0-9_]*' "$file" | sed 's/^func //'); do
+    go test "$pkg" -run='^$' -fuzz="^${target}\$" -fuzztime="$FUZZTIME"
+  done
 done
 
 echo "== all tests passed"
