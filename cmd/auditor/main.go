@@ -57,6 +57,8 @@ func (m *Main) Run(ctx context.Context, args []string) int {
 	switch args[0] {
 	case "rules":
 		err = m.runRules(ctx, args[1:])
+	case "template":
+		err = m.runTemplate(ctx, args[1:])
 	case "version", "--version":
 		fmt.Fprintln(m.Stdout, "auditor", Version)
 	case "help", "-h", "--help":
@@ -81,6 +83,7 @@ func (m *Main) usage() {
 	fmt.Fprint(m.Stdout, `auditor – verifica e punteggio dei percorsi ITS Academy (DM 30/11/2023, EQF V)
 
 Comandi:
+  auditor template [-o FILE]      il modello ufficiale vuoto da compilare (- = output standard)
   auditor rules show [--pack ID|FILE] [--json]
       il pacchetto di regole come tabella leggibile (o il file JSON)
   auditor rules eval --articulation N --result R [--threshold S] [--reading coherent|literal] [--json]
