@@ -1,6 +1,10 @@
 package validate
 
-import "github.com/its-academy/auditor/compute"
+import (
+	"time"
+
+	"github.com/its-academy/auditor/compute"
+)
 
 // Options are the choices of an audit run.
 type Options struct {
@@ -13,9 +17,14 @@ type Options struct {
 type Audit struct {
 	Input   *Input
 	Reading compute.Reading
+	// Options are the options of the run, with the reading normalised.
+	Options Options
 	// Overrides are the Soglie values that differ from the pack defaults or
 	// that the pack leaves to the run; ThresholdCells maps every threshold
 	// code read from Soglie to its value cell (formulas reference them).
+	// Only codes whose Soglie value is used for the run are in
+	// ThresholdCells: a blank value (the pack default applies) or an invalid
+	// one (an error finding; the default applies) is not.
 	Overrides      map[string]float64
 	ThresholdCells map[string]CellRef
 	// Scorers are the scorers used, by pack.
@@ -36,7 +45,9 @@ type CourseAudit struct {
 	Values      map[compute.FieldCode]float64
 	Cells       map[compute.FieldCode]CellRef
 	TextNumbers map[compute.FieldCode]bool
-	Area        string
+	Area        string                // the Tab. 4 name, when the area is known
+	EQF         int                   // livello_eqf, 0 when missing or invalid
+	Ended       time.Time             // data_fine, zero when missing or invalid
 	Pack        *compute.Pack         // nil when no pack applies (EQF VI, unknown date…)
 	Result      *compute.CourseResult // nil when the course could not be scored at all
 	Sensitivity *compute.Sensitivity  // what changes under the other reading

@@ -16,6 +16,7 @@ const (
 	KindHours              // number ≥ 0 (hours; decimals allowed)
 	KindRating             // number 0–10
 	KindYear               // a year, e.g. 2025
+	KindNumber             // any number, decimals allowed (Soglie values)
 )
 
 // Field describes one input of the official workbook: its stable code
@@ -32,8 +33,9 @@ type Field struct {
 }
 
 const (
-	srcTab2     = "DM 30/11/2023, All. tecnico, Tab. 2, articolazione "
-	srcWorkbook = "WORKBOOK.md (tracciato del foglio Percorsi)"
+	srcTab2       = "DM 30/11/2023, All. tecnico, Tab. 2, articolazione "
+	srcWorkbook   = "WORKBOOK.md (tracciato del foglio Percorsi)"
+	srcFoundation = "WORKBOOK.md (foglio Fondazione)"
 )
 
 // CourseFields lists the columns of the Percorsi sheet, in template order.
@@ -76,11 +78,11 @@ func CourseFields() []Field {
 // FoundationFields lists the rows of the Fondazione sheet.
 func FoundationFields() []Field {
 	return []Field{
-		{Code: "fondazione_codice", Label: "Codice della Fondazione", Definition: "Codice identificativo della Fondazione ITS Academy.", Source: srcWorkbook, Kind: KindCode, Required: true, Tag: "required"},
-		{Code: "fondazione_nome", Label: "Denominazione della Fondazione", Definition: "Nome della Fondazione ITS Academy.", Source: srcWorkbook, Kind: KindText, Required: true, Tag: "required"},
-		{Code: "regione", Label: "Regione", Definition: "Regione sede della Fondazione.", Source: srcWorkbook, Kind: KindText, Required: true, Tag: "required"},
-		{Code: "anno_monitoraggio", Label: "Anno di monitoraggio", Definition: "Anno a cui si riferisce la rilevazione.", Source: srcWorkbook, Kind: KindYear, Required: true, Tag: "required,gte=2010,lte=2100"},
-		{Code: "template_versione", Label: "Versione del modello", Definition: "Versione del modello ufficiale: non modificare.", Source: srcWorkbook, Kind: KindText, Required: true, Tag: "required"},
+		{Code: "fondazione_codice", Label: "Codice della Fondazione", Definition: "Codice identificativo della Fondazione ITS Academy.", Source: srcFoundation, Kind: KindCode, Required: true, Tag: "required"},
+		{Code: "fondazione_nome", Label: "Denominazione della Fondazione", Definition: "Nome della Fondazione ITS Academy.", Source: srcFoundation, Kind: KindText, Required: true, Tag: "required"},
+		{Code: "regione", Label: "Regione", Definition: "Regione sede della Fondazione.", Source: srcFoundation, Kind: KindText, Required: true, Tag: "required"},
+		{Code: "anno_monitoraggio", Label: "Anno di monitoraggio", Definition: "Anno a cui si riferisce la rilevazione.", Source: srcFoundation, Kind: KindYear, Required: true, Tag: "required,gte=2010,lte=2100"},
+		{Code: "template_versione", Label: "Versione del modello", Definition: "Versione del modello ufficiale: non modificare.", Source: srcFoundation, Kind: KindText, Required: true, Tag: "required"},
 	}
 }
 

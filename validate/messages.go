@@ -1,0 +1,274 @@
+package validate
+
+import (
+	"math"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/its-academy/auditor/compute"
+)
+
+// The rules of validate and their Italian messages, in one place. Other
+// tools and tests match on the rule ids; they never change meaning.
+//
+// Prefixes: VAL- one cell's value (type, format, per-field rule); DAT- the
+// relations between the fields of a course (WORKBOOK.md, see crossRules);
+// PKG- the choice of the rule pack (I-4, EQF level); SOG- the Soglie sheet.
+// LEG- rules come from the rule pack's legal constraints and CMP- rules from
+// compute: their texts live there.
+const (
+	RuleRequired        compute.RuleID = "VAL-OBBLIGATORIO"
+	RuleNotNumber       compute.RuleID = "VAL-NON-NUMERO"
+	RulePercent         compute.RuleID = "VAL-PERCENTUALE"
+	RuleAmbiguousNumber compute.RuleID = "VAL-NUMERO-AMBIGUO"
+	RuleNotInteger      compute.RuleID = "VAL-NON-INTERO"
+	RuleTooLarge        compute.RuleID = "VAL-NUMERO-NON-PLAUSIBILE"
+	RuleNotDate         compute.RuleID = "VAL-DATA-NON-VALIDA"
+	RuleDateRange       compute.RuleID = "VAL-DATA-NON-PLAUSIBILE"
+	RuleNoCache         compute.RuleID = "VAL-FORMULA-SENZA-VALORE"
+	RuleCellError       compute.RuleID = "VAL-ERRORE-CELLA"
+	RuleBool            compute.RuleID = "VAL-VALORE-LOGICO"
+	RuleMin             compute.RuleID = "VAL-MINIMO"
+	RuleMax             compute.RuleID = "VAL-MASSIMO"
+	RuleOneOf           compute.RuleID = "VAL-VALORE-NON-AMMESSO"
+	RuleTag             compute.RuleID = "VAL-REGOLA"
+	RuleDuplicateCode   compute.RuleID = "VAL-CODICE-DUPLICATO"
+	RuleUnknownArea     compute.RuleID = "VAL-AREA-SCONOSCIUTA"
+	RuleTemplateVersion compute.RuleID = "VAL-VERSIONE-MODELLO"
+
+	RuleEQF6          compute.RuleID = "PKG-EQF-VI-SENZA-REGOLE"
+	RuleCU2015        compute.RuleID = "PKG-CU-2015-NON-CALCOLABILE"
+	RuleNoPack        compute.RuleID = "PKG-NESSUN-PACCHETTO"
+	RuleForcedPack    compute.RuleID = "PKG-PACCHETTO-FORZATO"
+	RuleForcedPackEQF compute.RuleID = "PKG-PACCHETTO-FORZATO-EQF"
+
+	RuleThresholdUnknown   compute.RuleID = "SOG-CODICE-SCONOSCIUTO"
+	RuleThresholdInvalid   compute.RuleID = "SOG-VALORE-NON-VALIDO"
+	RuleThresholdDuplicate compute.RuleID = "SOG-CODICE-DUPLICATO"
+	RuleThresholdUsed      compute.RuleID = "SOG-VALORE-MODIFICATO"
+	RuleFemaleThresholds   compute.RuleID = "SOG-STUDENTESSE-MEDIE-MANCANTI"
+)
+
+// Sources cited by the messages of validate.
+const (
+	srcDM2023Art2 = "DM 30/11/2023, art. 2; interpretazione I-4 (RULES.md)"
+	srcEQF6       = "DM 4/12/2023 (EQF VI): tabelle non pubblicate; RULES.md"
+	srcCU2015     = "DM 30/11/2023, art. 2; CU 17/12/2015, rep. 133/CU (funzioni dell'allegato del 5/8/2014 non disponibili); RULES.md §4"
+	srcSoglie     = "WORKBOOK.md (foglio Soglie)"
+	srcFemale     = "DM 30/11/2023, All. tecnico, parte B"
+)
+
+// messageDef is a rule's severity, Italian template and default source.
+// Placeholders in braces are filled by name; {cell} is written before the
+// text by the finding builder, « Fonte: …» after it.
+type messageDef struct {
+	severity compute.Severity
+	text     string
+	source   string
+}
+
+var catalogue = map[compute.RuleID]messageDef{
+	RuleRequired:        {compute.SeverityError, "manca «{label}», dato obbligatorio. Inserire il valore (0 se il dato è zero).", ""},
+	RuleNotNumber:       {compute.SeverityError, "«{label}» contiene «{found}», che non è un numero. Inserire {expected}{example}.", ""},
+	RulePercent:         {compute.SeverityError, "«{label}» contiene «{found}»: in questo campo non si inseriscono percentuali. Inserire {expected}; le percentuali le calcola il programma.", ""},
+	RuleAmbiguousNumber: {compute.SeverityWarning, "«{found}» è stato letto come {value} (il punto è inteso come separatore delle migliaia). Se si intendeva un numero con decimali, scriverlo con la virgola (per esempio {alternative}).", ""},
+	RuleNotInteger:      {compute.SeverityError, "«{label}» vale {value}, ma deve essere un numero intero. Correggere il valore.", ""},
+	RuleTooLarge:        {compute.SeverityError, "«{label}» vale {value}, un numero non plausibile. Verificare il dato.", ""},
+	RuleNotDate:         {compute.SeverityError, "«{label}» contiene «{found}», che non è una data. Inserire la data come gg/mm/aaaa (per esempio 31/12/2024) o come data di Excel.", ""},
+	RuleDateRange:       {compute.SeverityError, "«{label}» è il {value}, fuori dall'intervallo plausibile dal 1/1/2000 al 31/12/2100. Verificare la data.", ""},
+	RuleNoCache:         {compute.SeverityError, "la formula in {cell} non ha un valore calcolato: aprire il file in Excel, ricalcolare e salvare (formula: ={formula}).", ""},
+	RuleCellError:       {compute.SeverityError, "la cella contiene l'errore {found}{formula}: il valore di «{label}» non è disponibile. Correggere la formula o inserire il valore.", ""},
+	RuleBool:            {compute.SeverityError, "«{label}» contiene il valore logico {found}. Inserire {expected}.", ""},
+	RuleMin:             {compute.SeverityError, "«{label}» vale {value}; deve essere {expected}. Correggere il valore.", ""},
+	RuleMax:             {compute.SeverityError, "«{label}» vale {value}; deve essere {expected}. Correggere il valore.", ""},
+	RuleOneOf:           {compute.SeverityError, "«{label}» vale {value}; valori ammessi: {expected}. Correggere il valore.", ""},
+	RuleTag:             {compute.SeverityError, "«{label}» vale {value} e non rispetta la regola {expected}. Correggere il valore.", ""},
+	RuleDuplicateCode:   {compute.SeverityError, "il codice percorso «{found}» è già usato alla riga {first_row} ({first_cell}). Ogni percorso deve avere un codice diverso: correggere uno dei due. Il percorso non riceve punteggio finché il codice è duplicato.", srcWorkbook},
+	RuleUnknownArea:     {compute.SeverityError, "area tecnologica «{found}» sconosciuta{suggestion}. Scegliere dall'elenco uno dei {count} nomi della Tab. 4.", "DM 30/11/2023, All. tecnico, Tab. 4"},
+	RuleTemplateVersion: {compute.SeverityError, "versione del modello «{found}»: questo programma legge la versione «{expected}». Ricopiare i dati nel modello ufficiale aggiornato (auditor template).", srcWorkbook},
+
+	RuleEQF6:          {compute.SeverityError, "livello EQF 6: nessun pacchetto di regole per l'EQF VI (DM 4/12/2023: tabelle non pubblicate). Il percorso non riceve punteggio: le regole dell'EQF V non si applicano ai percorsi di VI livello. Se il livello è errato, correggerlo.", srcEQF6},
+	RuleCU2015:        {compute.SeverityError, "percorso terminato il {value}, prima del {from}: il DM 30/11/2023 non si applica e vale il sistema della CU 17/12/2015, per il quale non si può calcolare un punteggio (le funzioni di trasformazione dell'allegato del 5/8/2014 non sono disponibili). Il percorso non riceve punteggio. Se la data è errata, correggerla; se è giusta, il percorso va valutato con il sistema CU 2015 (soglie a semaforo).", srcCU2015},
+	RuleNoPack:        {compute.SeverityError, "nessun pacchetto di regole caricato per un percorso di livello EQF {eqf}{ended}. Il percorso non riceve punteggio. Verificare livello EQF e data di fine.", srcDM2023Art2},
+	RuleForcedPack:    {compute.SeverityWarning, "percorso terminato il {value}: secondo l'interpretazione I-4 il pacchetto {pack} non si applica ({reason}), ma è stato imposto per questa esecuzione e il punteggio è calcolato con esso, non con il sistema che si applica per legge.", srcDM2023Art2},
+	RuleForcedPackEQF: {compute.SeverityError, "il pacchetto imposto per questa esecuzione ({pack}) è per l'EQF {pack_eqf}, il percorso è di livello EQF {eqf}: il percorso non riceve punteggio.", srcDM2023Art2},
+
+	RuleThresholdUnknown:   {compute.SeverityWarning, "codice soglia «{found}» sconosciuto: la riga è ignorata. Usare i codici del modello ufficiale (S1…S13, occupati_<area>, tasso_<area>, …).", srcSoglie},
+	RuleThresholdInvalid:   {compute.SeverityError, "{detail}. {fallback}", srcSoglie},
+	RuleThresholdDuplicate: {compute.SeverityError, "il codice soglia «{found}» compare già alla riga {first_row} ({first_cell}): vale la prima riga, questa è ignorata. Cancellare una delle due.", srcSoglie},
+	RuleThresholdUsed:      {compute.SeverityInfo, "{detail}", srcSoglie},
+	RuleFemaleThresholds:   {compute.SeverityInfo, "indicatore studentesse non calcolabile per {courses}: mancano in Soglie {codes} (il decreto non pubblica le medie). Inserirle per calcolarlo.", srcFemale},
+}
+
+// Fallback texts of an invalid Soglie value.
+const (
+	txtFallbackDefault = "Il valore non è stato usato: per questa esecuzione vale il predefinito {default} ({citation}). Correggerlo."
+	txtFallbackNone    = "Il valore non è stato usato (il decreto non lo fissa): correggerlo o cancellarlo."
+	txtOverrideDefault = "soglia {code} = {value} usata per questa esecuzione al posto del valore del decreto {default} ({citation})."
+	txtOverrideNone    = "valore {code} = {value} fornito per questa esecuzione (il decreto non lo fissa; {citation})."
+	txtRequiredRow     = "nel foglio {sheet} manca la riga con codice «{code}» ({label}), dato obbligatorio. Aggiungere il codice nella colonna A e il valore nella colonna C."
+	txtOptionalText    = "Il campo è solo descrittivo: il punteggio non ne dipende."
+)
+
+// Texts of what a field expects, by kind, used in messages.
+var expectedByKind = map[Kind]string{
+	KindText:   "un testo",
+	KindCode:   "un codice (testo)",
+	KindArea:   "il nome di un'area tecnologica",
+	KindEQF:    "5 o 6",
+	KindDate:   "una data gg/mm/aaaa",
+	KindCount:  "un numero intero di persone o imprese",
+	KindHours:  "un numero di ore",
+	KindRating: "un numero da 0 a 10",
+	KindYear:   "un anno (per esempio 2025)",
+	KindNumber: "un numero",
+}
+
+// Examples of a well-typed value, by kind, for the not-a-number message.
+var exampleByKind = map[Kind]string{
+	KindCount:  " (per esempio 35)",
+	KindHours:  " (per esempio 1.200 o 35,5)",
+	KindRating: " (per esempio 7,5)",
+	KindYear:   "",
+	KindEQF:    "",
+	KindNumber: " (per esempio 51,6)",
+}
+
+// newFinding fills a rule's template. The message reads
+// «<cell>: <text> Fonte: <source>.»; "source" among the arguments replaces
+// the rule's default source, "severity" its severity, "extra" adds a
+// sentence after the text, "found" and "expected" also fill the fields of
+// the same name.
+func newFinding(rule compute.RuleID, cell CellRef, kv ...string) Finding {
+	def, ok := catalogue[rule]
+	if !ok { // a rule of compute or of the pack: the text is in the arguments
+		def = messageDef{severity: compute.SeverityError, text: "{detail}"}
+	}
+	f := Finding{Rule: rule, Severity: def.severity, Cell: cell, Source: def.source}
+	args := append([]string{"cell", string(cell)}, kv...)
+	extra := ""
+	for i := 0; i+1 < len(args); i += 2 {
+		switch args[i] {
+		case "extra":
+			extra = " " + args[i+1]
+		case "source":
+			if args[i+1] != "" {
+				f.Source = args[i+1]
+			}
+		case "found":
+			f.Found = args[i+1]
+		case "expected":
+			f.Expected = args[i+1]
+		case "severity":
+			f.Severity = compute.Severity(args[i+1])
+		}
+	}
+	f.Message = composeMessage(cell, say(def.text, args...)+extra, f.Source)
+	return f
+}
+
+// composeMessage writes «cell: text Fonte: source.».
+func composeMessage(cell CellRef, text, source string) string {
+	var b strings.Builder
+	if cell != "" {
+		b.WriteString(string(cell))
+		b.WriteString(": ")
+	}
+	b.WriteString(strings.TrimSpace(text))
+	if source != "" {
+		b.WriteString(" Fonte: ")
+		b.WriteString(strings.TrimRight(source, ". "))
+		b.WriteString(".")
+	}
+	return b.String()
+}
+
+// say fills a text's placeholders from name, value pairs; an unknown
+// placeholder is left as written.
+func say(text string, kv ...string) string {
+	var b strings.Builder
+	for {
+		i := strings.IndexByte(text, '{')
+		if i < 0 {
+			b.WriteString(text)
+			return b.String()
+		}
+		j := strings.IndexByte(text[i:], '}')
+		if j < 0 {
+			b.WriteString(text)
+			return b.String()
+		}
+		b.WriteString(text[:i])
+		name, found := text[i+1:i+j], false
+		for k := 0; k+1 < len(kv); k += 2 {
+			if kv[k] == name {
+				b.WriteString(kv[k+1])
+				found = true
+				break
+			}
+		}
+		if !found {
+			b.WriteString(text[i : i+j+1])
+		}
+		text = text[i+j+1:]
+	}
+}
+
+// fmtNum formats a number Italian style: thousands dot, decimal comma, up to
+// six decimals, no trailing zeros ("1.250", "35,5").
+func fmtNum(v float64) string { return fmtDigits(v, 6) }
+
+// fmtPct formats a derived quantity (a percentage) with two decimals, or
+// more when two would round it onto a whole number it is not (29,999 is not
+// shown as 30: a legal minimum of 30 is at stake).
+func fmtPct(v float64) string {
+	r := math.Round(v*100) / 100
+	if r == math.Trunc(r) && r != v {
+		return fmtDigits(v, 6)
+	}
+	return fmtDigits(v, 2)
+}
+
+// fmtPlain formats a number without thousands separators (years, levels).
+func fmtPlain(v float64) string {
+	return strings.Replace(fmtDigits(v, 6), ".", "", -1)
+}
+
+func fmtDigits(v float64, decimals int) string {
+	switch {
+	case math.IsNaN(v) || math.IsInf(v, 0):
+		return "non definito"
+	case math.Abs(v) >= 1e15:
+		return strings.Replace(strconv.FormatFloat(v, 'g', 6, 64), ".", ",", 1)
+	}
+	s := strconv.FormatFloat(math.Abs(v), 'f', decimals, 64)
+	intPart, frac, _ := strings.Cut(s, ".")
+	frac = strings.TrimRight(frac, "0")
+	var b strings.Builder
+	if v < 0 && (strings.Trim(intPart, "0") != "" || frac != "") {
+		b.WriteByte('-')
+	}
+	for i, c := range intPart {
+		if i > 0 && (len(intPart)-i)%3 == 0 {
+			b.WriteByte('.')
+		}
+		b.WriteRune(c)
+	}
+	if frac != "" {
+		b.WriteByte(',')
+		b.WriteString(frac)
+	}
+	return b.String()
+}
+
+// fmtDate formats a day as g/m/aaaa.
+func fmtDate(t time.Time) string { return t.Format("2/1/2006") }
+
+// shortCell returns the cell without its sheet: "Percorsi!L3" → "L3".
+func shortCell(c CellRef) string {
+	if i := strings.LastIndexByte(string(c), '!'); i >= 0 {
+		return string(c)[i+1:]
+	}
+	return string(c)
+}

@@ -1,0 +1,223 @@
+package validate
+
+import (
+	"github.com/its-academy/auditor/compute"
+)
+
+// Report is the JSON report of an audit (WORKBOOK.md, «JSON report»): the
+// keys below are a contract. Numbers are plain JSON numbers at full
+// precision; a course that could not be scored has "total": null and at
+// least one finding of severity error naming its cell.
+//
+// Beyond the contract's keys (extra keys are allowed): per course
+// "sensitivity" (what changes under the other reading; null when the course
+// has no total), per articulation "traces" (the compute traces explaining
+// R, P and points), and in "female_indicator" "computable", "missing" and
+// "reason" when the indicator cannot be computed.
+type Report struct {
+	FileSHA256 string          `json:"file_sha256"`
+	RulePack   compute.PackID  `json:"rule_pack"`
+	Reading    compute.Reading `json:"reading"`
+	Version    string          `json:"version"`
+	Courses    []ReportCourse  `json:"courses"`
+	Findings   []ReportFinding `json:"findings"`
+}
+
+// ReportCourse is one course of the report. RulePack is null when no pack
+// applies (EQF VI, course ended before the pack, level or date missing).
+type ReportCourse struct {
+	Code          string               `json:"code"`
+	Row           int                  `json:"row"`
+	RulePack      *compute.PackID      `json:"rule_pack"`
+	Total         *float64             `json:"total"`
+	Band          *string              `json:"band"`
+	Articulations []ReportArticulation `json:"articulations"`
+	Indicators    []ReportIndicator    `json:"indicators"`
+	Female        ReportFemale         `json:"female_indicator"`
+	Findings      []ReportFinding      `json:"findings"`
+	Sensitivity   *compute.Sensitivity `json:"sensitivity"`
+}
+
+// ReportArticulation is one articulation: R, S, P, weight, points (null
+// when not computed), the branch of the function, and the cells of the
+// input fields the result came from (through earlier results too: R15
+// lists the cells of R14's inputs).
+type ReportArticulation struct {
+	Number    int             `json:"number"`
+	Result    *float64        `json:"result"`
+	Threshold *float64        `json:"threshold"`
+	Score     *float64        `json:"score"`
+	Weight    float64         `json:"weight"`
+	Points    *float64        `json:"points"`
+	Branch    string          `json:"branch"`
+	Cells     []CellRef       `json:"cells"`
+	Traces    []compute.Trace `json:"traces"`
+}
+
+// ReportIndicator is one indicator of Tab. 1.
+type ReportIndicator struct {
+	Name   string   `json:"name"`
+	Weight float64  `json:"weight"`
+	Points *float64 `json:"points"`
+	Zeroed bool     `json:"zeroed"`
+}
+
+// ReportFemale is the female-students indicator (part B). Computable,
+// Missing and Reason appear only when it cannot be computed.
+type ReportFemale struct {
+	Result     *float64  `json:"result"`
+	Score      *float64  `json:"score"`
+	Computable *bool     `json:"computable,omitempty"`
+	Missing    *[]string `json:"missing,omitempty"`
+	Reason     string    `json:"reason,omitempty"`
+}
+
+// ReportFinding is a finding as the report shows it. Cell is null for the
+// rare workbook-level finding that has no cell (a row missing from
+// Fondazione).
+type ReportFinding struct {
+	Rule     compute.RuleID   `json:"rule"`
+	Severity compute.Severity `json:"severity"`
+	Cell     *CellRef         `json:"cell"`
+	Message  string           `json:"message"`
+}
+
+// Report builds the JSON report. pack is the rule pack named at the top of
+// the report; when empty, the forced pack of the run, or the single pack
+// used by the courses.
+func (a *Audit) Report(version string, pack compute.PackID) Report {
+	rep := Report{Reading: a.Reading, Version: version, RulePack: pack, Courses: []ReportCourse{}, Findings: reportFindings(a.Findings)}
+	if a.Input != nil {
+		rep.FileSHA256 = a.Input.SHA256
+	}
+	if rep.RulePack == "" {
+		rep.RulePack = a.Options.Pack
+	}
+	if rep.RulePack == "" {
+		if len(a.Scorers) == 1 {
+			for id := range a.Scorers {
+				rep.RulePack = id
+			}
+		}
+	}
+	for i := range a.Courses {
+		rep.Courses = append(rep.Courses, a.Courses[i].report())
+	}
+	return rep
+}
+
+func reportFindings(fs []Finding) []ReportFinding {
+	out := make([]ReportFinding, 0, len(fs))
+	for _, f := range fs {
+		rf := ReportFinding{Rule: f.Rule, Severity: f.Severity, Message: f.Message}
+		if f.Cell != "" {
+			c := f.Cell
+			rf.Cell = &c
+		}
+		out = append(out, rf)
+	}
+	return out
+}
+
+func (c *CourseAudit) report() ReportCourse {
+	rc := ReportCourse{
+		Code: c.Code, Row: c.Row,
+		Articulations: []ReportArticulation{}, Indicators: []ReportIndicator{},
+		Findings: reportFindings(c.Findings), Sensitivity: c.Sensitivity,
+	}
+	if c.Pack != nil {
+		id := c.Pack.ID
+		rc.RulePack = &id
+	}
+	res := c.Result
+	if res == nil {
+		no := false
+		rc.Female = ReportFemale{Computable: &no, Missing: &[]string{}, Reason: "percorso non valutato"}
+		return rc
+	}
+	rc.Total = res.Total
+	if res.Total != nil && res.Band != nil {
+		b := res.Band.Code
+		rc.Band = &b
+	}
+	for _, ar := range res.Articulations {
+		traces := ar.Traces
+		if traces == nil {
+			traces = []compute.Trace{}
+		}
+		rc.Articulations = append(rc.Articulations, ReportArticulation{
+			Number: ar.Number, Result: ar.Result, Threshold: ar.Threshold, Score: ar.Score,
+			Weight: ar.Weight, Points: ar.Points, Branch: ar.Branch,
+			Cells: c.articulationCells(res, ar.Number, map[int]bool{}), Traces: traces,
+		})
+	}
+	for _, ir := range res.Indicators {
+		rc.Indicators = append(rc.Indicators, ReportIndicator{Name: ir.Name, Weight: ir.Weight, Points: ir.Points, Zeroed: ir.Zeroed})
+	}
+	f := res.Female
+	rc.Female = ReportFemale{Result: f.Result, Score: f.Score}
+	if !f.Computable {
+		no := false
+		missing := append([]string{}, f.Missing...)
+		rc.Female.Computable, rc.Female.Missing, rc.Female.Reason = &no, &missing, f.Reason
+		rc.Female.Score = nil
+	}
+	return rc
+}
+
+// articulationCells lists the cells of the input fields an articulation's
+// result came from, following earlier results (R15 = R14 / diplomati).
+func (c *CourseAudit) articulationCells(res *compute.CourseResult, n int, seen map[int]bool) []CellRef {
+	out := []CellRef{}
+	if seen[n] {
+		return out
+	}
+	seen[n] = true
+	var ar *compute.ArticulationResult
+	for i := range res.Articulations {
+		if res.Articulations[i].Number == n {
+			ar = &res.Articulations[i]
+		}
+	}
+	if ar == nil {
+		return out
+	}
+	has := map[CellRef]bool{}
+	addCell := func(cell CellRef) {
+		if cell != "" && !has[cell] {
+			has[cell] = true
+			out = append(out, cell)
+		}
+	}
+	// Earlier results the formula reads: from the result's trace when it was
+	// computed, else from the pack's formula.
+	var refs []int
+	if len(ar.Traces) > 0 {
+		for _, b := range ar.Traces[0].Inputs {
+			if b.BindingText != nil {
+				if k, ok := resultNumber(b.From); ok && b.Field == "" {
+					refs = append(refs, k)
+				}
+			}
+		}
+	} else if c.Pack != nil {
+		if a, ok := c.Pack.Articulation(n); ok {
+			if e, err := compute.ParseExpr(a.Result.Formula); err == nil {
+				for _, v := range e.Vars() {
+					if k, ok := resultNumber(v); ok {
+						refs = append(refs, k)
+					}
+				}
+			}
+		}
+	}
+	for _, k := range refs {
+		for _, cell := range c.articulationCells(res, k, seen) {
+			addCell(cell)
+		}
+	}
+	for _, f := range ar.Fields {
+		addCell(c.Cells[f])
+	}
+	return out
+}

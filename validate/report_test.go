@@ -1,0 +1,197 @@
+package validate
+
+import (
+	"bytes"
+	"encoding/json"
+	"reflect"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/its-academy/auditor/compute"
+)
+
+func equalJSON(t testing.TB, a, b any) bool {
+	t.Helper()
+	x, err := json.Marshal(a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	y, err := json.Marshal(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return bytes.Equal(x, y)
+}
+
+func keysOf(t *testing.T, m any, where string) []string {
+	t.Helper()
+	obj, ok := m.(map[string]any)
+	if !ok {
+		t.Fatalf("%s is not an object: %T", where, m)
+	}
+	var ks []string
+	for k := range obj {
+		ks = append(ks, k)
+	}
+	sort.Strings(ks)
+	return ks
+}
+
+func wantKeys(t *testing.T, m any, where string, keys ...string) {
+	t.Helper()
+	sort.Strings(keys)
+	if got := keysOf(t, m, where); !reflect.DeepEqual(got, keys) {
+		t.Errorf("%s keys = %v, want %v", where, got, keys)
+	}
+}
+
+func sampleReport(t *testing.T) Report {
+	in := input(
+		row(3, cleanCourse()),
+		row(4, with(map[compute.FieldCode]Entry{"codice_percorso": text("MEC-EQF6"), "livello_eqf": num("6")})),
+		row(5, with(map[compute.FieldCode]Entry{"codice_percorso": text("MEC-BAD"), "ore_stage": num("3000")})),
+	)
+	in.Thresholds = []ThresholdRow{soglia(3, "S2", num("70"))}
+	return run(t, in, Options{}).Report("1.2.3", "")
+}
+
+// The report has exactly the keys of WORKBOOK.md, plus the documented extras
+// (sensitivity, traces, and computable/missing/reason of a female indicator
+// that is not computable).
+func TestReportKeys(t *testing.T) {
+	rep := sampleReport(t)
+	data, err := json.Marshal(rep)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc map[string]any
+	if err := json.Unmarshal(data, &doc); err != nil {
+		t.Fatal(err)
+	}
+	wantKeys(t, doc, "report", "file_sha256", "rule_pack", "reading", "version", "courses", "findings")
+	if doc["file_sha256"] != "abc123" || doc["rule_pack"] != "dm-2023-11-30-eqf5" || doc["reading"] != "coherent" || doc["version"] != "1.2.3" {
+		t.Errorf("stamp: %v %v %v %v", doc["file_sha256"], doc["rule_pack"], doc["reading"], doc["version"])
+	}
+	courses := doc["courses"].([]any)
+	if len(courses) != 3 {
+		t.Fatalf("%d courses", len(courses))
+	}
+	for i, c := range courses {
+		wantKeys(t, c, "course", "code", "row", "rule_pack", "total", "band", "articulations", "indicators", "female_indicator", "findings", "sensitivity")
+		cm := c.(map[string]any)
+		for _, a := range cm["articulations"].([]any) {
+			wantKeys(t, a, "articulation", "number", "result", "threshold", "score", "weight", "points", "branch", "cells", "traces")
+		}
+		for _, ind := range cm["indicators"].([]any) {
+			wantKeys(t, ind, "indicator", "name", "weight", "points", "zeroed")
+		}
+		for _, f := range cm["findings"].([]any) {
+			wantKeys(t, f, "finding", "rule", "severity", "cell", "message")
+		}
+		fem := cm["female_indicator"].(map[string]any)
+		if fem["computable"] == false {
+			wantKeys(t, fem, "female_indicator", "result", "score", "computable", "missing", "reason")
+		} else {
+			wantKeys(t, fem, "female_indicator", "result", "score")
+		}
+		switch i {
+		case 0: // scored
+			if _, ok := cm["total"].(float64); !ok || cm["band"] != "miglioramento" || cm["sensitivity"] == nil || len(cm["articulations"].([]any)) != 16 || len(cm["indicators"].([]any)) != 6 {
+				t.Errorf("scored course: total %v band %v", cm["total"], cm["band"])
+			}
+		case 1: // EQF VI: no pack, no total
+			if cm["total"] != nil || cm["rule_pack"] != nil || cm["band"] != nil || len(cm["articulations"].([]any)) != 0 {
+				t.Errorf("EQF VI course: %v", cm)
+			}
+		case 2: // inconsistent: articulations kept, total null
+			if cm["total"] != nil || cm["band"] != nil || cm["sensitivity"] != nil || len(cm["articulations"].([]any)) != 16 {
+				t.Errorf("inconsistent course: total %v band %v", cm["total"], cm["band"])
+			}
+		}
+		if cm["total"] == nil {
+			hasError := false
+			for _, f := range cm["findings"].([]any) {
+				fm := f.(map[string]any)
+				hasError = hasError || (fm["severity"] == "error" && fm["cell"] != nil && fm["cell"] != "")
+			}
+			if !hasError {
+				t.Errorf("course %v has a null total and no error finding naming a cell", cm["code"])
+			}
+		}
+	}
+	for _, f := range doc["findings"].([]any) {
+		wantKeys(t, f, "workbook finding", "rule", "severity", "cell", "message")
+	}
+}
+
+// Numbers are plain JSON numbers at full precision: the total read back is
+// the very float64 computed.
+func TestReportRoundTrip(t *testing.T) {
+	rep := sampleReport(t)
+	data, err := json.Marshal(rep)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var back Report
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&back); err != nil {
+		t.Fatal(err)
+	}
+	again, err := json.Marshal(back)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(data, again) {
+		t.Error("report changes through a JSON round trip")
+	}
+	if *back.Courses[0].Total != *rep.Courses[0].Total {
+		t.Errorf("total %v read back as %v", *rep.Courses[0].Total, *back.Courses[0].Total)
+	}
+	if strings.Contains(string(data), `"total":"`) {
+		t.Error("a number written as a string")
+	}
+}
+
+func TestReportArticulationCells(t *testing.T) {
+	rep := sampleReport(t)
+	arts := rep.Courses[0].Articulations
+	want := map[int][]CellRef{
+		1:  {"Percorsi!G3"},
+		2:  {"Percorsi!G3", "Percorsi!F3"},
+		5:  {"Percorsi!L3", "Percorsi!K3"},
+		6:  {"Percorsi!N3", "Percorsi!O3", "Percorsi!M3"},
+		15: {"Percorsi!AB3", "Percorsi!AC3", "Percorsi!AD3", "Percorsi!Y3"}, // R15 = R14 / diplomati
+		16: {"Percorsi!AE3"},
+	}
+	for n, cells := range want {
+		if got := arts[n-1].Cells; !reflect.DeepEqual(got, cells) {
+			t.Errorf("articulation %d cells = %v, want %v", n, got, cells)
+		}
+	}
+	if a := arts[1]; a.Number != 2 || a.Result == nil || *a.Result != 80 || a.Threshold == nil || *a.Threshold != 70 || a.Branch == "" || len(a.Traces) != 3 {
+		t.Errorf("articulation 2 = %+v", a)
+	}
+	// The traces explain the numbers (the compute traces, with the cells'
+	// fields among their inputs).
+	tr := arts[1].Traces[0]
+	if tr.TraceText == nil || tr.Quantity != "R2" || len(tr.Inputs) != 2 || tr.Inputs[0].Field != "partecipanti_selezione" {
+		t.Errorf("R2 trace = %+v", tr)
+	}
+	// An inconsistent course keeps its articulations with their cells.
+	if got := rep.Courses[2].Articulations[4].Cells; !reflect.DeepEqual(got, []CellRef{"Percorsi!L5", "Percorsi!K5"}) {
+		t.Errorf("inconsistent course art. 5 cells = %v", got)
+	}
+}
+
+func TestReportPackWhenNoneUsed(t *testing.T) {
+	a := run(t, input(row(3, with(map[compute.FieldCode]Entry{"livello_eqf": num("6")}))), Options{})
+	rep := a.Report("v", "")
+	if rep.RulePack != "" || rep.Courses[0].RulePack != nil {
+		t.Errorf("rule pack %q / %v with no course scored", rep.RulePack, rep.Courses[0].RulePack)
+	}
+	if rep := a.Report("v", "dm-2023-11-30-eqf5"); rep.RulePack != "dm-2023-11-30-eqf5" {
+		t.Error("the pack given by the caller is not reported")
+	}
+}

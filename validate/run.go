@@ -1,0 +1,882 @@
+package validate
+
+import (
+	"errors"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/its-academy/auditor/compute"
+)
+
+// ErrOptions is the kind of the error Run returns for invalid options (an
+// unknown reading, pack or interpretation); test it with errors.Is.
+var ErrOptions = errors.New("opzioni dell'audit non valide")
+
+// Run validates and scores a workbook read into in, with the packs of reg.
+// It reports every problem at once as findings and returns an error only
+// for invalid options. It never panics on any Input.
+//
+// A course with any error finding gets no total: when it could be scored its
+// CourseResult is kept (the articulations are useful) with Total, Band and
+// TotalTrace nil. Scored courses carry their sensitivity to the other reading.
+func Run(in *Input, reg *compute.Registry, opt Options) (*Audit, error) {
+	if in == nil {
+		in = &Input{}
+	}
+	if reg == nil {
+		reg = &compute.Registry{}
+	}
+	r := &runner{in: in, reg: reg, opt: opt, scorers: map[compute.PackID]*compute.Scorer{}, femaleMissing: map[string]*femaleGroup{}}
+	if err := r.checkOptions(); err != nil {
+		return nil, err
+	}
+	r.audit = &Audit{
+		Input: in, Reading: r.opt.Reading, Options: r.opt,
+		Overrides: map[string]float64{}, ThresholdCells: map[string]CellRef{},
+		Scorers: map[compute.PackID]*compute.Scorer{},
+	}
+	if r.audit.Reading == "" {
+		r.audit.Reading = compute.ReadingCoherent
+		if len(r.candidates) > 0 {
+			r.audit.Reading = r.candidates[0].DefaultReading()
+		}
+	}
+	r.readThresholds()
+	if err := r.buildScorers(); err != nil {
+		return nil, err
+	}
+	r.checkFoundation()
+	r.courses()
+	r.femaleFindings()
+	sortFindings(r.audit.Findings)
+	return r.audit, nil
+}
+
+type runner struct {
+	in         *Input
+	reg        *compute.Registry
+	opt        Options
+	audit      *Audit
+	candidates []*compute.Pack // the packs a course may get
+	scorers    map[compute.PackID]*compute.Scorer
+
+	supplied    map[string]float64 // Soglie values, parsed
+	soglieCells map[string]CellRef // every known Soglie code → its value cell
+
+	femaleMissing map[string]*femaleGroup
+}
+
+// femaleGroup gathers the courses whose female indicator misses the same
+// Soglie values, reported once for the workbook.
+type femaleGroup struct {
+	codes   []string
+	courses []string
+}
+
+// checkOptions verifies the reading, the forced pack and the
+// interpretation choices, and lists the packs a course may get.
+func (r *runner) checkOptions() error {
+	if r.opt.Reading != "" {
+		rd, err := compute.ParseReading(string(r.opt.Reading))
+		if err != nil {
+			return fmt.Errorf("%w: %v", ErrOptions, err)
+		}
+		r.opt.Reading = rd
+	}
+	if r.opt.Pack != "" {
+		p, ok := r.reg.Get(r.opt.Pack)
+		if !ok {
+			var ids []string
+			for _, p := range r.reg.Packs() {
+				ids = append(ids, string(p.ID))
+			}
+			return fmt.Errorf("%w: pacchetto di regole «%s» sconosciuto (disponibili: %s)", ErrOptions, r.opt.Pack, strings.Join(ids, ", "))
+		}
+		r.candidates = []*compute.Pack{p}
+	} else {
+		r.candidates = r.reg.Packs()
+	}
+	ids := make([]string, 0, len(r.opt.Interpretations))
+	for id := range r.opt.Interpretations {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	for _, id := range ids {
+		known := false
+		for _, p := range r.candidates {
+			known = known || packHasInterpretation(p, id)
+		}
+		if !known {
+			return fmt.Errorf("%w: interpretazione «%s» sconosciuta", ErrOptions, id)
+		}
+	}
+	for _, p := range r.candidates {
+		if _, err := compute.NewScorer(p, compute.Options{Reading: r.opt.Reading, Interpretations: r.interpretationsFor(p)}); err != nil {
+			return fmt.Errorf("%w: %v", ErrOptions, err)
+		}
+	}
+	return nil
+}
+
+func packHasInterpretation(p *compute.Pack, id string) bool {
+	for _, in := range p.Interpretations {
+		if in.ID == id {
+			return true
+		}
+	}
+	return false
+}
+
+// interpretationsFor keeps the choices the pack knows.
+func (r *runner) interpretationsFor(p *compute.Pack) map[string]string {
+	out := map[string]string{}
+	for id, c := range r.opt.Interpretations {
+		if packHasInterpretation(p, id) {
+			out[id] = c
+		}
+	}
+	return out
+}
+
+// thresholdKnown reports whether any loaded pack defines the code.
+func (r *runner) thresholdKnown(code string) (*compute.ThresholdDef, bool) {
+	for _, p := range r.reg.Packs() {
+		if d, ok := p.Threshold(code); ok {
+			return d, true
+		}
+	}
+	return nil, false
+}
+
+// readThresholds parses the Soglie sheet: codes, values and their cells.
+func (r *runner) readThresholds() {
+	r.supplied = map[string]float64{}
+	r.soglieCells = map[string]CellRef{}
+	type first struct {
+		row  int
+		cell CellRef
+	}
+	seen := map[string]first{}
+	for _, tr := range r.in.Thresholds {
+		code := strings.TrimSpace(tr.Code)
+		codeCell := CellRef(SheetThresholds + "!A" + strconv.Itoa(tr.Row))
+		valueCell := tr.Value.Cell
+		if valueCell == "" {
+			valueCell = CellRef(SheetThresholds + "!C" + strconv.Itoa(tr.Row))
+		}
+		if code == "" {
+			continue
+		}
+		if f, dup := seen[code]; dup {
+			r.addWorkbook(newFinding(RuleThresholdDuplicate, codeCell, "found", code, "first_row", strconv.Itoa(f.row), "first_cell", string(f.cell)))
+			continue
+		}
+		seen[code] = first{tr.Row, codeCell}
+		def, known := r.thresholdKnown(code)
+		if !known {
+			r.addWorkbook(newFinding(RuleThresholdUnknown, codeCell, "found", code))
+			continue
+		}
+		r.soglieCells[code] = valueCell
+		v, st, iss := parseEntry(KindNumber, tr.Value)
+		label := "soglia " + code
+		if def.Label != "" {
+			label = code + " – " + def.Label
+		}
+		for _, is := range iss {
+			if catalogue[is.rule].severity == compute.SeverityError {
+				is.args = append(is.args, "extra", fallbackText(def))
+			}
+			r.addWorkbook(r.issueFinding(is, valueCell, label, "", "", srcSoglie))
+		}
+		if st == parsedOK {
+			r.supplied[code] = v.Num
+		}
+	}
+}
+
+func fallbackText(def *compute.ThresholdDef) string {
+	if def != nil && def.Default != nil {
+		return say(txtFallbackDefault, "default", fmtNum(*def.Default), "citation", def.Citation)
+	}
+	return txtFallbackNone
+}
+
+// buildScorers creates a scorer per candidate pack with the Soglie values it
+// knows. A value the pack refuses (out of range, not an integer…) is an
+// error on its cell and the default is used instead.
+func (r *runner) buildScorers() error {
+	reported := map[string]bool{}
+	for _, p := range r.candidates {
+		ov := map[string]float64{}
+		for code, v := range r.supplied {
+			if _, ok := p.Threshold(code); ok {
+				ov[code] = v
+			}
+		}
+		o := compute.Options{Reading: r.opt.Reading, Interpretations: r.interpretationsFor(p), Overrides: ov}
+		sc, err := compute.NewScorer(p, o)
+		for tries := 0; err != nil && tries < 2; tries++ {
+			var oe *compute.OptionsError
+			if !errors.As(err, &oe) {
+				return fmt.Errorf("%w: %v", ErrOptions, err)
+			}
+			for _, pr := range oe.Problems {
+				code := pr.Quantity
+				if _, ours := ov[code]; code == "" || !ours {
+					return fmt.Errorf("%w: %v", ErrOptions, err)
+				}
+				delete(ov, code)
+				if reported[code] {
+					continue
+				}
+				reported[code] = true
+				def, _ := p.Threshold(code)
+				r.addWorkbook(newFinding(RuleThresholdInvalid, r.soglieCells[code], "detail", pr.Msg, "fallback", fallbackText(def), "found", fmtNum(r.supplied[code]), "source", srcSoglie+"; "+def.Citation))
+			}
+			sc, err = compute.NewScorer(p, o)
+		}
+		if err != nil {
+			return fmt.Errorf("%w: %v", ErrOptions, err)
+		}
+		r.scorers[p.ID] = sc
+		for code := range ov {
+			r.audit.ThresholdCells[code] = r.soglieCells[code]
+		}
+		for _, o := range sc.Overridden() {
+			if _, done := r.audit.Overrides[o.Code]; done {
+				continue
+			}
+			r.audit.Overrides[o.Code] = o.Value
+			def, _ := p.Threshold(o.Code)
+			var detail string
+			if o.Default != nil {
+				detail = say(txtOverrideDefault, "code", o.Code, "value", fmtNum(o.Value), "default", fmtNum(*o.Default), "citation", def.Citation)
+			} else {
+				detail = say(txtOverrideNone, "code", o.Code, "value", fmtNum(o.Value), "citation", def.Citation)
+			}
+			r.addWorkbook(newFinding(RuleThresholdUsed, r.soglieCells[o.Code], "detail", detail, "found", fmtNum(o.Value)))
+		}
+	}
+	return nil
+}
+
+// checkFoundation checks the Fondazione sheet (workbook-level findings).
+func (r *runner) checkFoundation() {
+	for _, f := range FoundationFields() {
+		e, present := r.in.Foundation[f.Code]
+		cell := e.Cell
+		if cell == "" && present {
+			cell = CellRef(SheetFoundation)
+		}
+		if !present {
+			if f.Required {
+				r.addWorkbook(Finding{
+					Rule: RuleRequired, Severity: catalogue[RuleRequired].severity, Field: f.Code, Source: f.Source,
+					Message: composeMessage("", say(txtRequiredRow, "sheet", SheetFoundation, "code", string(f.Code), "label", f.Label), f.Source),
+				})
+			}
+			continue
+		}
+		v, ok, fs := r.checkField(f, e, cell, "")
+		for _, x := range fs {
+			r.addWorkbook(x)
+		}
+		if ok && f.Code == "template_versione" && v.Text != TemplateVersion {
+			r.addWorkbook(newFinding(RuleTemplateVersion, cell, "found", v.Text, "expected", TemplateVersion))
+		}
+	}
+}
+
+// formatRules are the rules about how a cell is written: their source is the
+// workbook's layout, not the field's legal definition.
+var formatRules = map[compute.RuleID]bool{
+	RuleNoCache: true, RuleCellError: true, RuleNotNumber: true, RulePercent: true,
+	RuleAmbiguousNumber: true, RuleNotDate: true, RuleBool: true,
+}
+
+// sheetSource cites the layout of the sheet a cell is on.
+func sheetSource(cell CellRef) string {
+	switch sheet, _, _ := splitCell(cell); sheet {
+	case SheetFoundation:
+		return srcFoundation
+	case SheetThresholds:
+		return srcSoglie
+	}
+	return srcWorkbook
+}
+
+// issueFinding turns a parse or tag issue into a finding on a cell.
+func (r *runner) issueFinding(is issue, cell CellRef, label string, field compute.FieldCode, course string, source string) Finding {
+	if formatRules[is.rule] {
+		source = sheetSource(cell)
+	}
+	kv := append([]string{"label", label, "source", source}, is.args...)
+	f := newFinding(is.rule, cell, kv...)
+	f.Field, f.Course = field, course
+	return f
+}
+
+// checkField parses one cell and applies the field's rules: presence, type,
+// the single-field rule of the table if any, else the validator tag.
+func (r *runner) checkField(f Field, e Entry, cell CellRef, course string) (value, bool, []Finding) {
+	v, st, iss := parseEntry(f.Kind, e)
+	var out []Finding
+	for _, is := range iss {
+		if f.Kind == KindText && !f.Required && catalogue[is.rule].severity == compute.SeverityError {
+			// A broken cell in a descriptive field (the title) is to be
+			// fixed, but no figure depends on it: it does not block a score.
+			is.args = append(is.args, "extra", txtOptionalText, "severity", string(compute.SeverityWarning))
+		}
+		out = append(out, r.issueFinding(is, cell, f.Label, f.Code, course, f.Source))
+	}
+	switch st {
+	case parsedBlank:
+		if f.Required {
+			out = append(out, r.issueFinding(issue{RuleRequired, nil}, cell, f.Label, f.Code, course, f.Source))
+		}
+		return v, false, out
+	case parsedBad:
+		return v, false, out
+	}
+	if rule := singleFieldRule(f.Code); rule != nil {
+		env := valuesEnv{string(f.Code): v.Num}
+		if holds, ok := rule.holds(env); ok && !holds {
+			x := rule.finding(env, map[compute.FieldCode]CellRef{f.Code: cell})
+			x.Course = course
+			return v, false, append(out, x)
+		}
+	}
+	if is := checkTag(f, v); is != nil {
+		return v, false, append(out, r.issueFinding(*is, cell, f.Label, f.Code, course, f.Source))
+	}
+	return v, true, out
+}
+
+// courseState is one course while it is being checked.
+type courseState struct {
+	ca      *CourseAudit
+	row     CourseRow
+	parsed  map[compute.FieldCode]value
+	eqf     int
+	ended   time.Time
+	hasDate bool
+}
+
+var courseFieldSet = func() map[compute.FieldCode]Field {
+	m := map[compute.FieldCode]Field{}
+	for _, f := range CourseFields() {
+		m[f.Code] = f
+	}
+	return m
+}()
+
+// cellOf returns a field's cell on the course's row: the entry's cell, or
+// the field's column on that row, or the row's code cell, or column A.
+func (r *runner) cellOf(cs *courseState, code compute.FieldCode) CellRef {
+	if e, ok := cs.row.Entries[code]; ok && e.Cell != "" {
+		return e.Cell
+	}
+	if c, ok := r.in.Columns[code]; ok && c.Letter != "" {
+		return CellRef(SheetCourses + "!" + c.Letter + strconv.Itoa(cs.row.Row))
+	}
+	if code != "codice_percorso" {
+		return r.cellOf(cs, "codice_percorso")
+	}
+	return CellRef(SheetCourses + "!A" + strconv.Itoa(cs.row.Row))
+}
+
+func (r *runner) courses() {
+	rows := append([]CourseRow(nil), r.in.Courses...)
+	sort.SliceStable(rows, func(i, j int) bool { return rows[i].Row < rows[j].Row })
+	var states []*courseState
+	for _, row := range rows {
+		if blankRow(row) {
+			continue
+		}
+		states = append(states, r.parseCourse(row))
+	}
+	r.attachReaderFindings(states)
+	r.duplicates(states)
+	for _, cs := range states {
+		r.checkCourse(cs)
+		sortFindings(cs.ca.Findings)
+		r.audit.Courses = append(r.audit.Courses, *cs.ca)
+	}
+	// Keep only the scorers some course used.
+	for _, c := range r.audit.Courses {
+		if c.Pack != nil {
+			r.audit.Scorers[c.Pack.ID] = r.scorers[c.Pack.ID]
+		}
+	}
+}
+
+func blankRow(row CourseRow) bool {
+	for _, e := range row.Entries {
+		if !e.Blank() && !(e.Type == EntryText && strings.TrimSpace(e.Text) == "" && e.Formula == "") {
+			return false
+		}
+	}
+	return true
+}
+
+// parseCourse parses and checks every field of a row on its own.
+func (r *runner) parseCourse(row CourseRow) *courseState {
+	cs := &courseState{
+		row: row, parsed: map[compute.FieldCode]value{},
+		ca: &CourseAudit{
+			Row: row.Row, Values: map[compute.FieldCode]float64{}, Cells: map[compute.FieldCode]CellRef{},
+			TextNumbers: map[compute.FieldCode]bool{},
+		},
+	}
+	if e, ok := row.Entries["codice_percorso"]; ok {
+		cs.ca.Code = strings.TrimSpace(e.Text)
+	}
+	for _, f := range CourseFields() {
+		cell := r.cellOf(cs, f.Code)
+		cs.ca.Cells[f.Code] = cell
+		v, ok, fs := r.checkField(f, row.Entries[f.Code], cell, cs.ca.Code)
+		cs.ca.Findings = append(cs.ca.Findings, fs...)
+		if !ok {
+			continue
+		}
+		cs.parsed[f.Code] = v
+		switch f.Kind {
+		case KindCount, KindHours, KindRating, KindEQF, KindYear, KindNumber:
+			cs.ca.Values[f.Code] = v.Num
+			if v.FromText {
+				cs.ca.TextNumbers[f.Code] = true
+			}
+		}
+		switch f.Code {
+		case "livello_eqf":
+			cs.eqf = int(v.Num)
+			cs.ca.EQF = cs.eqf
+		case "data_fine":
+			cs.ended, cs.hasDate = v.Date, true
+			cs.ca.Ended = v.Date
+		}
+	}
+	return cs
+}
+
+// attachReaderFindings gives each finding of the reader to the course of its
+// row (or code); the others are workbook-level.
+func (r *runner) attachReaderFindings(states []*courseState) {
+	for _, f := range r.in.Findings {
+		sheet, _, row := splitCell(f.Cell)
+		var target *courseState
+		for _, cs := range states {
+			if sheet == SheetCourses && row == cs.row.Row {
+				target = cs
+				break
+			}
+		}
+		if target == nil && f.Course != "" {
+			n := 0
+			for _, cs := range states {
+				if cs.ca.Code == f.Course {
+					target = cs
+					n++
+				}
+			}
+			if n != 1 {
+				target = nil
+			}
+		}
+		if target == nil {
+			r.addWorkbook(f)
+			continue
+		}
+		if f.Course == "" {
+			f.Course = target.ca.Code
+		}
+		target.ca.Findings = append(target.ca.Findings, f)
+	}
+}
+
+// duplicates reports every course whose code repeats an earlier one (codes
+// compare without case and surrounding spaces).
+func (r *runner) duplicates(states []*courseState) {
+	first := map[string]*courseState{}
+	for _, cs := range states {
+		v, ok := cs.parsed["codice_percorso"]
+		if !ok {
+			continue
+		}
+		key := strings.ToLower(v.Text)
+		f, dup := first[key]
+		if !dup {
+			first[key] = cs
+			continue
+		}
+		x := newFinding(RuleDuplicateCode, cs.ca.Cells["codice_percorso"], "found", v.Text,
+			"first_row", strconv.Itoa(f.row.Row), "first_cell", string(f.ca.Cells["codice_percorso"]))
+		x.Field, x.Course = "codice_percorso", cs.ca.Code
+		cs.ca.Findings = append(cs.ca.Findings, x)
+	}
+}
+
+// checkCourse runs the checks that need the whole course: the pack, the
+// area, the relations between fields, the scoring and the legal constraints.
+func (r *runner) checkCourse(cs *courseState) {
+	ca := cs.ca
+	add := func(f Finding) {
+		if f.Course == "" {
+			f.Course = ca.Code
+		}
+		ca.Findings = append(ca.Findings, f)
+	}
+
+	pack := r.choosePack(cs, add)
+	ca.Pack = pack
+
+	// Area.
+	if v, ok := cs.parsed["area_tecnologica"]; ok {
+		packs := r.candidates
+		if pack != nil {
+			packs = []*compute.Pack{pack}
+		}
+		if name, ok := findArea(v.Text, packs); ok {
+			ca.Area = name
+		} else {
+			names := areaNames(packs)
+			sugg := ""
+			if s := closestArea(v.Text, names); s != "" {
+				sugg = " (forse «" + s + "»?)"
+			}
+			f := newFinding(RuleUnknownArea, ca.Cells["area_tecnologica"], "found", v.Text, "suggestion", sugg, "count", strconv.Itoa(len(names)), "expected", strings.Join(names, "; "))
+			f.Field = "area_tecnologica"
+			add(f)
+		}
+	}
+
+	// Relations between fields.
+	env := valuesEnv{}
+	for k, v := range ca.Values {
+		env[string(k)] = v
+	}
+	for i := range crossRules {
+		rule := &crossRules[i]
+		if len(rule.cond.Vars()) == 1 {
+			continue // checked with the field
+		}
+		if holds, ok := rule.holds(env); ok && !holds {
+			add(rule.finding(env, ca.Cells))
+		}
+	}
+
+	if pack == nil {
+		return
+	}
+
+	// Scoring.
+	sc := r.scorers[pack.ID]
+	if sc == nil {
+		return
+	}
+	course := compute.Course{Code: ca.Code, Area: ca.Area, Values: ca.Values}
+	res, sens := sc.Sensitivity(course)
+	ca.Result = res
+
+	errCells := map[CellRef]bool{}
+	for _, f := range ca.Findings {
+		if f.Severity == compute.SeverityError {
+			errCells[f.Cell] = true
+		}
+	}
+	for _, p := range res.Problems {
+		cell := r.problemCell(cs, pack, res, p)
+		if p.Severity == compute.SeverityError && errCells[cell] {
+			continue // the same cell's finding above already says what is wrong
+		}
+		src := p.Citation
+		if src == "" {
+			src = pack.Source.Short
+		}
+		field := p.Field
+		if _, ok := courseFieldSet[field]; !ok {
+			field = ""
+		}
+		add(Finding{
+			Rule: p.Rule, Severity: p.Severity, Cell: cell, Field: field, Source: src,
+			Found: valueText(p.Value), Message: composeMessage(cell, p.Message, src),
+		})
+	}
+	r.femaleFinding(cs, pack, res, add)
+
+	for _, f := range legalFindings(pack, ca.Values, res, func(c compute.FieldCode) CellRef { return r.cellOf(cs, c) }) {
+		add(f)
+	}
+
+	blocked := false
+	for _, f := range ca.Findings {
+		blocked = blocked || f.Severity == compute.SeverityError
+	}
+	if blocked {
+		res.Total, res.Band, res.TotalTrace = nil, nil, nil
+		return
+	}
+	if res.Total != nil {
+		ca.Sensitivity = &sens
+	}
+}
+
+func valueText(v *float64) string {
+	if v == nil {
+		return ""
+	}
+	return fmtNum(*v)
+}
+
+// choosePack chooses the course's rule pack: the forced one, or by EQF level
+// and end date (I-4). It reports why no pack applies.
+func (r *runner) choosePack(cs *courseState, add func(Finding)) *compute.Pack {
+	ca := cs.ca
+	if cs.eqf == 0 {
+		return nil // livello_eqf missing or invalid: already reported
+	}
+	eqfCell, dateCell := ca.Cells["livello_eqf"], ca.Cells["data_fine"]
+	eqfText := strconv.Itoa(cs.eqf)
+	var forEQF []*compute.Pack
+	for _, p := range r.reg.Packs() {
+		if p.Applies.EQF == cs.eqf {
+			forEQF = append(forEQF, p)
+		}
+	}
+	if r.opt.Pack != "" {
+		p := r.candidates[0]
+		if p.Applies.EQF != cs.eqf {
+			if len(forEQF) == 0 && cs.eqf == 6 {
+				add(newFinding(RuleEQF6, eqfCell, "found", eqfText))
+			} else {
+				add(newFinding(RuleForcedPackEQF, eqfCell, "found", eqfText, "pack", string(p.ID), "pack_eqf", strconv.Itoa(p.Applies.EQF), "eqf", eqfText))
+			}
+			return nil
+		}
+		if cs.hasDate && !p.AppliesTo(cs.eqf, cs.ended) {
+			add(newFinding(RuleForcedPack, dateCell, "value", fmtDate(cs.ended), "found", fmtDate(cs.ended), "pack", string(p.ID), "reason", outsideReason(p, cs.ended)))
+		}
+		return p
+	}
+	if len(forEQF) == 0 {
+		if cs.eqf == 6 {
+			add(newFinding(RuleEQF6, eqfCell, "found", eqfText))
+		} else {
+			add(newFinding(RuleNoPack, eqfCell, "eqf", eqfText, "ended", "", "found", eqfText))
+		}
+		return nil
+	}
+	if !cs.hasDate {
+		return nil // data_fine missing or invalid: already reported
+	}
+	p, err := r.reg.ForCourse(cs.eqf, cs.ended)
+	if err == nil {
+		return p
+	}
+	var earliest time.Time
+	for _, q := range forEQF {
+		if from, err := time.Parse(time.DateOnly, q.Applies.EndedFrom); err == nil && (earliest.IsZero() || from.Before(earliest)) {
+			earliest = from
+		}
+	}
+	if !earliest.IsZero() && cs.ended.Before(earliest) {
+		add(newFinding(RuleCU2015, dateCell, "value", fmtDate(cs.ended), "found", fmtDate(cs.ended), "from", fmtDate(earliest)))
+	} else {
+		add(newFinding(RuleNoPack, dateCell, "eqf", eqfText, "ended", " terminato il "+fmtDate(cs.ended), "found", fmtDate(cs.ended)))
+	}
+	return nil
+}
+
+// outsideReason says why a pack does not cover a course's end date.
+func outsideReason(p *compute.Pack, ended time.Time) string {
+	if from, err := time.Parse(time.DateOnly, p.Applies.EndedFrom); err == nil && ended.Before(from) {
+		return "si applica ai percorsi terminati dal " + fmtDate(from)
+	}
+	if to, err := time.Parse(time.DateOnly, p.Applies.EndedTo); err == nil && ended.After(to) {
+		return "si applica ai percorsi terminati fino al " + fmtDate(to)
+	}
+	return "non copre la data"
+}
+
+// problemCell finds the cell of a compute problem: its field's cell (a
+// course field or a Soglie code), the Soglie cell of an articulation's
+// threshold, the first input of the articulation, or the row's code cell.
+func (r *runner) problemCell(cs *courseState, p *compute.Pack, res *compute.CourseResult, pr compute.Problem) CellRef {
+	if pr.Field != "" {
+		if _, ok := courseFieldSet[pr.Field]; ok {
+			return r.cellOf(cs, pr.Field)
+		}
+		if c, ok := r.soglieCells[string(pr.Field)]; ok {
+			return c
+		}
+	}
+	if n, ok := resultNumber(pr.Quantity); ok {
+		if pr.Rule == compute.RuleThresholdRange {
+			if a, ok := p.Articulation(n); ok {
+				code := a.Threshold.Code
+				if a.Threshold.Area != "" {
+					if area, ok := p.AreaByName(cs.ca.Area); ok {
+						code = a.Threshold.Area + "_" + area.Key
+					}
+				}
+				if c, ok := r.soglieCells[code]; ok {
+					return c
+				}
+			}
+		}
+		for _, a := range res.Articulations {
+			if a.Number == n && len(a.Fields) > 0 {
+				return r.cellOf(cs, a.Fields[0])
+			}
+		}
+	}
+	return r.cellOf(cs, "codice_percorso")
+}
+
+func resultNumber(q string) (int, bool) {
+	if len(q) < 2 || q[0] != 'R' {
+		return 0, false
+	}
+	n, err := strconv.Atoi(q[1:])
+	return n, err == nil
+}
+
+// femaleFinding reports a female indicator that cannot be computed: on the
+// course when its own data are the cause, once for the workbook when only
+// the area means of Soglie are missing (the decree does not publish them).
+func (r *runner) femaleFinding(cs *courseState, p *compute.Pack, res *compute.CourseResult, add func(Finding)) {
+	fp := res.Female.FemaleProblem()
+	if fp == nil {
+		return
+	}
+	onlyThresholds := res.Female.Result != nil && len(res.Female.Missing) > 0
+	for _, m := range res.Female.Missing {
+		if _, ok := p.Threshold(m); !ok {
+			onlyThresholds = false
+		}
+	}
+	if onlyThresholds {
+		codes := append([]string(nil), res.Female.Missing...)
+		sort.Strings(codes)
+		key := strings.Join(codes, ",")
+		g := r.femaleMissing[key]
+		if g == nil {
+			g = &femaleGroup{codes: codes}
+			r.femaleMissing[key] = g
+		}
+		name := cs.ca.Code
+		if name == "" {
+			name = "riga " + strconv.Itoa(cs.row.Row)
+		}
+		g.courses = append(g.courses, name)
+		return
+	}
+	cell := r.cellOf(cs, "codice_percorso")
+	for _, m := range res.Female.Missing {
+		if _, ok := courseFieldSet[compute.FieldCode(m)]; ok {
+			cell = r.cellOf(cs, compute.FieldCode(m))
+			break
+		}
+	}
+	for _, f := range cs.ca.Findings {
+		if f.Cell == cell && f.Severity == compute.SeverityError {
+			return // the error on that cell already explains it
+		}
+	}
+	add(Finding{Rule: fp.Rule, Severity: fp.Severity, Cell: cell, Source: fp.Citation, Message: composeMessage(cell, fp.Message, fp.Citation)})
+}
+
+func (r *runner) femaleFindings() {
+	keys := make([]string, 0, len(r.femaleMissing))
+	for k := range r.femaleMissing {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		g := r.femaleMissing[k]
+		list := g.courses
+		more := ""
+		if len(list) > 10 {
+			more = " e altri " + strconv.Itoa(len(list)-10)
+			list = list[:10]
+		}
+		courses := "il percorso " + list[0]
+		if len(g.courses) > 1 {
+			courses = "i percorsi " + strings.Join(list, ", ") + more
+		}
+		var cell CellRef
+		for _, c := range g.codes {
+			if x, ok := r.soglieCells[c]; ok {
+				cell = x
+				break
+			}
+		}
+		r.addWorkbook(newFinding(RuleFemaleThresholds, cell, "courses", courses, "codes", strings.Join(g.codes, ", "), "expected", strings.Join(g.codes, ", ")))
+	}
+}
+
+func (r *runner) addWorkbook(f Finding) { r.audit.Findings = append(r.audit.Findings, f) }
+
+// splitCell splits "Sheet!AB12" into sheet, column number (A = 1) and row.
+// Missing parts are empty or 0.
+func splitCell(c CellRef) (sheet string, col, row int) {
+	s := string(c)
+	if i := strings.LastIndexByte(s, '!'); i >= 0 {
+		sheet, s = strings.Trim(s[:i], "'"), s[i+1:]
+	}
+	i := 0
+	for i < len(s) && (s[i] >= 'A' && s[i] <= 'Z' || s[i] >= 'a' && s[i] <= 'z' || s[i] == '$') {
+		if s[i] != '$' && col < 1<<20 {
+			col = col*26 + int((s[i]|0x20)-'a'+1)
+		}
+		i++
+	}
+	n, err := strconv.Atoi(strings.TrimPrefix(s[i:], "$"))
+	if err == nil && n > 0 {
+		row = n
+	}
+	return sheet, col, row
+}
+
+var sheetRank = map[string]int{SheetFoundation: 0, SheetCourses: 1, SheetThresholds: 2}
+
+// sortFindings orders findings by sheet, row, column, rule and message.
+func sortFindings(fs []Finding) {
+	type key struct {
+		rank, row, col int
+		sheet          string
+	}
+	keyOf := func(f Finding) key {
+		sh, col, row := splitCell(f.Cell)
+		rank, ok := sheetRank[sh]
+		if !ok {
+			rank = 3
+		}
+		if f.Cell == "" {
+			rank = -1
+		}
+		return key{rank, row, col, sh}
+	}
+	sort.SliceStable(fs, func(i, j int) bool {
+		a, b := keyOf(fs[i]), keyOf(fs[j])
+		switch {
+		case a.rank != b.rank:
+			return a.rank < b.rank
+		case a.sheet != b.sheet:
+			return a.sheet < b.sheet
+		case a.row != b.row:
+			return a.row < b.row
+		case a.col != b.col:
+			return a.col < b.col
+		case fs[i].Cell != fs[j].Cell:
+			return fs[i].Cell < fs[j].Cell
+		case fs[i].Rule != fs[j].Rule:
+			return fs[i].Rule < fs[j].Rule
+		}
+		return fs[i].Message < fs[j].Message
+	})
+}
