@@ -3,9 +3,3 @@
 // the blank template, and writes the audited copy with the product's sheets,
 // leaving every original part as it was.
 package xlsxio
-
-import (
-	// Imported here so that go.mod records the dependency as direct; the
-	// package's files use it throughout.
-	_ "github.com/xuri/excelize/v2"
-)
