@@ -59,6 +59,8 @@ func (m *Main) Run(ctx context.Context, args []string) int {
 		err = m.runRules(ctx, args[1:])
 	case "template":
 		err = m.runTemplate(ctx, args[1:])
+	case "audit":
+		err = m.runAudit(ctx, args[1:])
 	case "version", "--version":
 		fmt.Fprintln(m.Stdout, "auditor", Version)
 	case "help", "-h", "--help":
@@ -68,6 +70,9 @@ func (m *Main) Run(ctx context.Context, args []string) int {
 	}
 	if err == nil {
 		return exitOK
+	}
+	if errors.Is(err, errStrict) {
+		return exitStrict
 	}
 	var ue *usageError
 	if errors.As(err, &ue) {
@@ -83,6 +88,9 @@ func (m *Main) usage() {
 	fmt.Fprint(m.Stdout, `auditor – verifica e punteggio dei percorsi ITS Academy (DM 30/11/2023, EQF V)
 
 Comandi:
+  auditor audit FILE.xlsx [-o USCITA.xlsx] [--json REPORT.json|-] [--reading coherent|literal] [--strict]
+      verifica il file ufficiale e ne scrive una copia con i fogli dell'esito (exit 1 con --strict
+      se ci sono violazioni di legge o dati incoerenti, 2 se il file non si può verificare)
   auditor template [-o FILE]      il modello ufficiale vuoto da compilare (- = output standard)
   auditor rules show [--pack ID|FILE] [--json]
       il pacchetto di regole come tabella leggibile (o il file JSON)

@@ -1,0 +1,181 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/its-academy/auditor/compute"
+	"github.com/its-academy/auditor/validate"
+	"github.com/its-academy/auditor/xlsxio"
+)
+
+// errStrict makes the process exit 1: --strict and a legal violation or
+// inconsistent data were found.
+var errStrict = errors.New("strict")
+
+// runAudit audits one workbook: auditor audit IN.xlsx [-o OUT.xlsx]
+// [--json REPORT.json|-] [--reading coherent|literal] [--strict]
+// [--interpretation I-2=…] [--pack ID].
+func (m *Main) runAudit(ctx context.Context, args []string) error {
+	fs := newFlags("audit")
+	out := fs.String("o", "", "")
+	jsonOut := fs.String("json", "", "")
+	reading := fs.String("reading", "", "")
+	strict := fs.Bool("strict", false, "")
+	packID := fs.String("pack", "", "")
+	interp := interpFlag{}
+	fs.Var(interp, "interpretation", "")
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		return &usageError{"indicare un file .xlsx da verificare: auditor audit FILE.xlsx [-o USCITA.xlsx] [--json REPORT.json]"}
+	}
+	in := pos[0]
+	opts := validate.Options{Interpretations: interp, Pack: compute.PackID(*packID)}
+	if *reading != "" {
+		if opts.Reading, err = compute.ParseReading(*reading); err != nil {
+			return &usageError{err.Error()}
+		}
+	}
+	outPath := *out
+	if outPath == "" {
+		outPath = defaultOutput(in)
+	}
+	if same, _ := samePath(in, outPath); same {
+		return &usageError{fmt.Sprintf("%s: il file da verificare non viene mai sovrascritto; indicare un altro nome con -o", in)}
+	}
+
+	data, err := os.ReadFile(in)
+	if err != nil {
+		return fmt.Errorf("%s: impossibile leggere il file: %w", in, err)
+	}
+	wb, err := xlsxio.Open(data, filepath.Base(in), xlsxio.DefaultLimits())
+	if err != nil {
+		return oneLine(in, err)
+	}
+	reg, err := compute.LoadEmbedded()
+	if err != nil {
+		return err
+	}
+	audit, err := validate.Run(wb.Input, reg, opts)
+	if err != nil {
+		return &usageError{err.Error()}
+	}
+	result, err := xlsxio.WriteAudit(data, audit, xlsxio.WriteOptions{Version: Version})
+	if err != nil {
+		return oneLine(in, err)
+	}
+	if *jsonOut != "" {
+		if err := m.writeReport(audit, *jsonOut); err != nil {
+			return err
+		}
+	}
+	if err := writeFileAtomic(outPath, result); err != nil {
+		return fmt.Errorf("scrittura di %s: %w", outPath, err)
+	}
+	if *jsonOut != "-" {
+		m.summary(audit, outPath)
+	}
+	if *strict && (audit.HasSeverity(compute.SeverityError) || audit.HasSeverity(compute.SeverityViolation)) {
+		return errStrict
+	}
+	return nil
+}
+
+// defaultOutput is the audited copy's name beside the input.
+func defaultOutput(in string) string {
+	ext := filepath.Ext(in)
+	return strings.TrimSuffix(in, ext) + "-verificato.xlsx"
+}
+
+func samePath(a, b string) (bool, error) {
+	pa, err := filepath.Abs(a)
+	if err != nil {
+		return false, err
+	}
+	pb, err := filepath.Abs(b)
+	if err != nil {
+		return false, err
+	}
+	if pa == pb {
+		return true, nil
+	}
+	sa, errA := os.Stat(pa)
+	sb, errB := os.Stat(pb)
+	return errA == nil && errB == nil && os.SameFile(sa, sb), nil
+}
+
+// oneLine turns a workbook error into the one-line message of exit code 2.
+func oneLine(file string, err error) error {
+	var oe *xlsxio.OpenError
+	if errors.As(err, &oe) {
+		return fmt.Errorf("%s: %s", file, oe.Msg)
+	}
+	return fmt.Errorf("%s: %v", file, err)
+}
+
+// writeFileAtomic writes to a temporary file beside path and renames it, so
+// that a failed run leaves no half-written workbook.
+func writeFileAtomic(path string, data []byte) error {
+	dir := filepath.Dir(path)
+	tmp, err := os.CreateTemp(dir, ".auditor-*.xlsx")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
+}
+
+func (m *Main) writeReport(a *validate.Audit, path string) error {
+	rep := a.Report(Version, "")
+	var w io.Writer = m.Stdout
+	if path != "-" {
+		f, err := os.Create(path)
+		if err != nil {
+			return fmt.Errorf("scrittura del report %s: %w", path, err)
+		}
+		defer f.Close()
+		w = f
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(rep)
+}
+
+// summary prints what the audit found, in Italian.
+func (m *Main) summary(a *validate.Audit, out string) {
+	scored := 0
+	for i := range a.Courses {
+		if a.Courses[i].Scored() {
+			scored++
+		}
+	}
+	count := map[compute.Severity]int{}
+	for _, f := range a.Findings {
+		count[f.Severity]++
+	}
+	for _, c := range a.Courses {
+		for _, f := range c.Findings {
+			count[f.Severity]++
+		}
+	}
+	fmt.Fprintf(m.Stdout, "%s: %d percorsi, %d con punteggio; rilievi: %d errori, %d violazioni di legge, %d avvisi, %d informazioni.\n",
+		a.Input.FileName, len(a.Courses), scored, count[compute.SeverityError], count[compute.SeverityViolation], count[compute.SeverityWarning], count[compute.SeverityInfo])
+	fmt.Fprintf(m.Stdout, "Copia verificata: %s (fogli %s).\n", out, strings.Join(xlsxio.ProductSheets(), ", "))
+}

@@ -1,0 +1,349 @@
+package xlsxio
+
+import (
+	"archive/zip"
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/its-academy/auditor/compute"
+	"github.com/its-academy/auditor/validate"
+	"github.com/xuri/excelize/v2"
+)
+
+// audit runs the whole pipeline on workbook bytes.
+func audit(t *testing.T, data []byte, opt validate.Options) (*validate.Audit, []byte) {
+	t.Helper()
+	wb, err := Open(data, "prova.xlsx", DefaultLimits())
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	reg, err := compute.LoadEmbedded()
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := validate.Run(wb.Input, reg, opt)
+	if err != nil {
+		t.Fatalf("Run: %v", err)
+	}
+	out, err := WriteAudit(data, a, WriteOptions{Version: "test"})
+	if err != nil {
+		t.Fatalf("WriteAudit: %v", err)
+	}
+	return a, out
+}
+
+func readTestdata(t *testing.T, name string) []byte {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join("..", "testdata", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return data
+}
+
+// zipParts returns every part of an xlsx by name.
+func zipParts(t *testing.T, data []byte) map[string][]byte {
+	t.Helper()
+	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	parts := map[string][]byte{}
+	for _, f := range zr.File {
+		rc, err := f.Open()
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := io.ReadAll(rc)
+		rc.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		parts[f.Name] = b
+	}
+	return parts
+}
+
+// sheetCells returns every cell of a sheet: value, formula and style.
+func sheetCells(t *testing.T, f *excelize.File, sheet string) map[string]string {
+	t.Helper()
+	rows, err := f.GetRows(sheet, excelize.Options{RawCellValue: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]string{}
+	for r, row := range rows {
+		for c, v := range row {
+			ref, _ := excelize.CoordinatesToCellName(c+1, r+1)
+			formula, _ := f.GetCellFormula(sheet, ref)
+			style, _ := f.GetCellStyle(sheet, ref)
+			out[ref] = fmt.Sprintf("%q|%q|%d", v, formula, style)
+		}
+	}
+	return out
+}
+
+// assertOriginalSheetsKept compares every original sheet cell by cell, the
+// defined names and comments, and checks the product's sheets were added.
+func assertOriginalSheetsKept(t *testing.T, before, after []byte) {
+	t.Helper()
+	fb, err := excelize.OpenReader(bytes.NewReader(before))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer fb.Close()
+	fa, err := excelize.OpenReader(bytes.NewReader(after))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer fa.Close()
+	orig := fb.GetSheetList()
+	got := fa.GetSheetList()
+	if len(got) != len(orig)+len(ProductSheets()) {
+		t.Fatalf("sheets after audit %v; before %v", got, orig)
+	}
+	for i, s := range orig {
+		if got[i] != s {
+			t.Fatalf("sheet %d is %q, was %q", i, got[i], s)
+		}
+		cb, ca := sheetCells(t, fb, s), sheetCells(t, fa, s)
+		if len(cb) != len(ca) {
+			t.Errorf("sheet %s: %d cells before, %d after", s, len(cb), len(ca))
+		}
+		for ref, v := range cb {
+			if ca[ref] != v {
+				t.Errorf("%s!%s changed: %s → %s", s, ref, v, ca[ref])
+			}
+		}
+		comB, _ := fb.GetComments(s)
+		comA, _ := fa.GetComments(s)
+		jb, _ := json.Marshal(comB)
+		ja, _ := json.Marshal(comA)
+		if !bytes.Equal(jb, ja) {
+			t.Errorf("sheet %s: comments changed", s)
+		}
+		dvB, _ := fb.GetDataValidations(s)
+		dvA, _ := fa.GetDataValidations(s)
+		if len(dvB) != len(dvA) {
+			t.Errorf("sheet %s: %d data validations before, %d after", s, len(dvB), len(dvA))
+		}
+	}
+	names := func(f *excelize.File) string {
+		var out []string
+		for _, dn := range f.GetDefinedName() {
+			if dn.Name != markerName {
+				out = append(out, dn.Name+"="+dn.RefersTo+"@"+dn.Scope)
+			}
+		}
+		sort.Strings(out)
+		return strings.Join(out, ";")
+	}
+	if names(fb) != names(fa) {
+		t.Errorf("defined names changed: %s → %s", names(fb), names(fa))
+	}
+	for _, s := range ProductSheets() {
+		if idx, _ := fa.GetSheetIndex(s); idx < 0 {
+			t.Errorf("product sheet %s missing", s)
+		}
+	}
+}
+
+func TestAuditExampleKeepsOriginalAndFormulasHold(t *testing.T) {
+	data := readTestdata(t, "esempio-fondazione.xlsx")
+	for _, rd := range []compute.Reading{compute.ReadingCoherent, compute.ReadingLiteral} {
+		t.Run(string(rd), func(t *testing.T) {
+			a, out := audit(t, data, validate.Options{Reading: rd})
+			scored := 0
+			for i := range a.Courses {
+				if a.Courses[i].Scored() {
+					scored++
+				}
+			}
+			if scored < 6 {
+				t.Errorf("only %d courses scored", scored)
+			}
+			assertOriginalSheetsKept(t, data, out)
+			n, bad, err := CheckFormulas(out, 1e-9)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, m := range bad {
+				t.Errorf("excelize recalculation: %s", m)
+			}
+			if n < 16*scored {
+				t.Errorf("only %d formulas checked for %d scored courses", n, scored)
+			}
+			if lo := compareWithLibreOffice(t, out, 1e-9); lo != n {
+				t.Errorf("LibreOffice checked %d formulas, excelize %d", lo, n)
+			}
+		})
+	}
+}
+
+func TestReauditReplacesProductSheets(t *testing.T) {
+	data := readTestdata(t, "esempio-fondazione.xlsx")
+	_, once := audit(t, data, validate.Options{})
+	_, twice := audit(t, once, validate.Options{Reading: compute.ReadingLiteral})
+	f, err := excelize.OpenReader(bytes.NewReader(twice))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	fo, _ := excelize.OpenReader(bytes.NewReader(once))
+	defer fo.Close()
+	if got, want := len(f.GetSheetList()), len(fo.GetSheetList()); got != want {
+		t.Errorf("re-audit has %d sheets, first audit %d: %v", got, want, f.GetSheetList())
+	}
+	v, _ := f.GetCellValue(SheetStamp, "B4")
+	if !strings.Contains(v, "letterale") {
+		t.Errorf("stamp after re-audit says %q", v)
+	}
+	// A user's own sheet named like a product sheet is never overwritten.
+	fu := excelize.NewFile()
+	defer fu.Close()
+	fx, _ := excelize.OpenReader(bytes.NewReader(data))
+	defer fx.Close()
+	if _, err := fx.NewSheet(SheetOutcome); err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if err := fx.Write(&buf); err != nil {
+		t.Fatal(err)
+	}
+	wb, err := Open(buf.Bytes(), "x.xlsx", DefaultLimits())
+	if err != nil {
+		t.Fatal(err)
+	}
+	reg, _ := compute.LoadEmbedded()
+	a, err := validate.Run(wb.Input, reg, validate.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := WriteAudit(buf.Bytes(), a, WriteOptions{}); !errors.Is(err, ErrSheetNameTaken) {
+		t.Errorf("user sheet named %s: %v, want ErrSheetNameTaken", SheetOutcome, err)
+	}
+}
+
+func TestAuditInconsistentWorkbook(t *testing.T) {
+	data := readTestdata(t, "esempio-incoerente.xlsx")
+	a, out := audit(t, data, validate.Options{})
+	if !a.HasSeverity(compute.SeverityError) {
+		t.Fatal("no error findings in the inconsistent workbook")
+	}
+	assertOriginalSheetsKept(t, data, out)
+	f, err := excelize.OpenReader(bytes.NewReader(out))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rows, _ := f.GetRows(SheetFindings)
+	if len(rows) < 8 {
+		t.Fatalf("only %d rows of findings", len(rows))
+	}
+	// Each finding with a cell links to it.
+	linked := 0
+	for r := 2; r <= len(rows); r++ {
+		if ok, target, _ := f.GetCellHyperLink(SheetFindings, fmt.Sprintf("D%d", r)); ok {
+			if !strings.Contains(target, "!") {
+				t.Errorf("row %d links to %q", r, target)
+			}
+			linked++
+		}
+	}
+	if linked == 0 {
+		t.Error("no finding links to its cell")
+	}
+	if _, bad, err := CheckFormulas(out, 1e-9); err != nil || len(bad) > 0 {
+		t.Errorf("formulas: %v %v", err, bad)
+	}
+}
+
+// withOfficialSheets adds the official sheets, filled with the example's
+// courses, to a workbook written by another tool.
+func withOfficialSheets(t *testing.T, foreign []byte) []byte {
+	t.Helper()
+	example, err := excelize.OpenReader(bytes.NewReader(readTestdata(t, "esempio-fondazione.xlsx")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer example.Close()
+	f, err := excelize.OpenReader(bytes.NewReader(foreign))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	for _, s := range []string{validate.SheetFoundation, validate.SheetCourses, validate.SheetThresholds} {
+		if _, err := f.NewSheet(s); err != nil {
+			t.Fatal(err)
+		}
+		rows, _ := example.GetRows(s, excelize.Options{RawCellValue: true})
+		for r, row := range rows {
+			for c, v := range row {
+				ref, _ := excelize.CoordinatesToCellName(c+1, r+1)
+				var val any = v
+				if x, err := parseFloat(v); err == nil {
+					val = x
+				}
+				if err := f.SetCellValue(s, ref, val); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+	}
+	var buf bytes.Buffer
+	if err := f.Write(&buf); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+func parseFloat(s string) (float64, error) {
+	var x float64
+	_, err := fmt.Sscan(s, &x)
+	if err == nil && fmt.Sprint(x) != s && strings.TrimRight(strings.TrimRight(fmt.Sprintf("%f", x), "0"), ".") != s {
+		return 0, fmt.Errorf("not a plain number")
+	}
+	return x, err
+}
+
+// touchedParts are the parts adding sheets necessarily rewrites.
+var touchedParts = map[string]bool{
+	"[Content_Types].xml": true, "xl/workbook.xml": true, "xl/_rels/workbook.xml.rels": true,
+	"xl/styles.xml": true, "docProps/app.xml": true, "docProps/core.xml": true, "xl/sharedStrings.xml": true,
+}
+
+func TestForeignWorkbooksSurviveByteForByte(t *testing.T) {
+	dir := filepath.Join("..", "..", "shared", "foreign")
+	for _, name := range []string{"excelize-Book1.xlsx", "excelize-CalcChain.xlsx", "excelize-MergeCell.xlsx", "excelize-SharedStrings.xlsx", "frictionless-preserve-formatting.xlsx", "frictionless-merged-cells.xlsx", "frictionless-multiline-headers.xlsx", "frictionless-sheets.xlsx", "frictionless-template.xlsx"} {
+		t.Run(name, func(t *testing.T) {
+			raw, err := os.ReadFile(filepath.Join(dir, name))
+			if err != nil {
+				t.Fatal(err)
+			}
+			in := withOfficialSheets(t, raw)
+			_, out := audit(t, in, validate.Options{})
+			assertOriginalSheetsKept(t, in, out)
+			before, after := zipParts(t, in), zipParts(t, out)
+			for part, b := range before {
+				a, ok := after[part]
+				switch {
+				case !ok:
+					t.Errorf("part %s lost", part)
+				case !bytes.Equal(a, b) && !touchedParts[part]:
+					t.Errorf("part %s changed (%d → %d bytes)", part, len(b), len(a))
+				}
+			}
+			if _, bad, err := CheckFormulas(out, 1e-9); err != nil || len(bad) > 0 {
+				t.Errorf("formulas: %v %v", err, bad)
+			}
+		})
+	}
+}
