@@ -25,7 +25,7 @@ import (
 	"github.com/xuri/excelize/v2"
 )
 
-const foreignDir = "../../shared/foreign"
+const foreignDir = "../testdata/foreign"
 
 // officialFixture describes an official workbook built by the tests with excelize.
 type officialFixture struct {
@@ -1061,6 +1061,99 @@ func FuzzOpen(f *testing.F) {
 		}
 		if strings.ContainsAny(oe.Msg, "\n\r") {
 			t.Fatalf("message on several lines: %q", oe.Msg)
+		}
+	})
+}
+
+// replaceParts returns base with some parts replaced, as a well-formed zip.
+func replaceParts(t testing.TB, base []byte, repl map[string][]byte) []byte {
+	t.Helper()
+	zr, err := zip.NewReader(bytes.NewReader(base), int64(len(base)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	zw := zip.NewWriter(&out)
+	for _, e := range zr.File {
+		b, ok := repl[e.Name]
+		if !ok {
+			rc, err := e.Open()
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, err = io.ReadAll(rc)
+			rc.Close()
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		w, err := zw.Create(e.Name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := w.Write(b); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return out.Bytes()
+}
+
+// partOf returns the content of one part of a zip.
+func partOf(t testing.TB, data []byte, name string) []byte {
+	t.Helper()
+	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range zr.File {
+		if e.Name == name {
+			rc, err := e.Open()
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer rc.Close()
+			b, err := io.ReadAll(rc)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return b
+		}
+	}
+	t.Fatalf("no part %s", name)
+	return nil
+}
+
+// FuzzSheetParts fuzzes the XML of the Percorsi sheet and of the styles
+// inside a well-formed package, where excelize's cell API (shared
+// formulas, styles, row padding) reads them: Open must never panic.
+func FuzzSheetParts(f *testing.F) {
+	g := excelize.NewFile()
+	st := newStyles(f, g)
+	fx := mainFixture(f, st)
+	addOfficialSheets(f, g, fx)
+	base := finish(f, g, fx)
+	g.Close()
+	sheet := sheetPartOf(f, base, validate.SheetCourses)
+	f.Add(partOf(f, base, sheet), partOf(f, base, "xl/styles.xml"))
+	f.Add([]byte(`<worksheet><sheetData><row r="2"><c r="A2" t="s"><v>99</v></c></row>`+
+		`<row r="3"><c r="A3"><f t="shared" ref="A3:A9" si="0">B3+1</f><v>1</v></c></row>`+
+		`<row r="4"><c r="A4"><f t="shared" si="0"/></c><c r="B4" s="7"><v>4</v></c></row></sheetData></worksheet>`),
+		[]byte(`<styleSheet><numFmts count="1"><numFmt numFmtId="200" formatCode="dd/mm"/></numFmts>`+
+			`<cellXfs count="2"><xf numFmtId="0"/><xf numFmtId="200" fontId="99" fillId="-1"/></cellXfs></styleSheet>`))
+	lim := Limits{UnzipSize: 16 << 20, UnzipXMLSize: 4 << 20, MaxCells: 200_000}
+	f.Fuzz(func(t *testing.T, sheetXML, stylesXML []byte) {
+		data := replaceParts(t, base, map[string][]byte{sheet: sheetXML, "xl/styles.xml": stylesXML})
+		wb, err := Open(data, "fuzz.xlsx", lim)
+		if err == nil {
+			wb.Close()
+			return
+		}
+		var oe *OpenError
+		if !errors.As(err, &oe) {
+			t.Fatalf("unexpected error %T: %v", err, err)
 		}
 	})
 }

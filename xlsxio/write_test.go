@@ -321,7 +321,7 @@ var touchedParts = map[string]bool{
 }
 
 func TestForeignWorkbooksSurviveByteForByte(t *testing.T) {
-	dir := filepath.Join("..", "..", "shared", "foreign")
+	dir := filepath.Join("..", "testdata", "foreign")
 	for _, name := range []string{"excelize-Book1.xlsx", "excelize-CalcChain.xlsx", "excelize-MergeCell.xlsx", "excelize-SharedStrings.xlsx", "frictionless-preserve-formatting.xlsx", "frictionless-merged-cells.xlsx", "frictionless-multiline-headers.xlsx", "frictionless-sheets.xlsx", "frictionless-template.xlsx"} {
 		t.Run(name, func(t *testing.T) {
 			raw, err := os.ReadFile(filepath.Join(dir, name))

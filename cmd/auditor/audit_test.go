@@ -124,9 +124,9 @@ func TestAuditStrictAndErrors(t *testing.T) {
 		want string
 	}{
 		{"not an xlsx", []string{notXLSX}, "note.xlsx"},
-		{"encrypted", []string{"../../../shared/foreign/excelize-encryptAES.xlsx"}, "password"},
-		{"malformed", []string{"../../../shared/foreign/excelize-BadWorkbook.xlsx"}, "BadWorkbook"},
-		{"no official sheets", []string{"../../../shared/foreign/excelize-Book1.xlsx"}, "Fondazione"},
+		{"encrypted", []string{"../../testdata/foreign/excelize-encryptAES.xlsx"}, "password"},
+		{"malformed", []string{"../../testdata/foreign/excelize-BadWorkbook.xlsx"}, "BadWorkbook"},
+		{"no official sheets", []string{"../../testdata/foreign/excelize-Book1.xlsx"}, "Fondazione"},
 		{"missing file", []string{filepath.Join(dir, "manca.xlsx")}, "manca.xlsx"},
 		{"output is the input", []string{"../../testdata/esempio-fondazione.xlsx", "-o", "../../testdata/esempio-fondazione.xlsx"}, "sovrascritto"},
 		{"unknown reading", []string{"../../testdata/esempio-fondazione.xlsx", "--reading", "fantasiosa"}, "lettura"},
