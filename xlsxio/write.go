@@ -1,9 +1,12 @@
 package xlsxio
 
 import (
+	"archive/zip"
 	"bytes"
+	"compress/flate"
 	"errors"
 	"fmt"
+	"io"
 	"sort"
 	"strconv"
 	"strings"
@@ -57,6 +60,7 @@ func WriteAudit(original []byte, a *validate.Audit, opt WriteOptions) ([]byte, e
 		return nil, fmt.Errorf("reopening the workbook: %w", err)
 	}
 	defer f.Close()
+	f.SetZipWriter(fastZip)
 	if err := removeProductSheets(f); err != nil {
 		return nil, err
 	}
@@ -75,6 +79,17 @@ func WriteAudit(original []byte, a *validate.Audit, opt WriteOptions) ([]byte, e
 		return nil, fmt.Errorf("writing the audited workbook: %w", err)
 	}
 	return buf.Bytes(), nil
+}
+
+// fastZip writes the audited copy with deflate at its fastest level: the
+// product's sheets are large and repetitive, and level 1 saves most of the
+// time the default level spends for a file a fifth larger.
+func fastZip(w io.Writer) excelize.ZipWriter {
+	zw := zip.NewWriter(w)
+	zw.RegisterCompressor(zip.Deflate, func(out io.Writer) (io.WriteCloser, error) {
+		return flate.NewWriter(out, flate.BestSpeed)
+	})
+	return zw
 }
 
 // removeProductSheets deletes the sheets of an earlier audit, named by the
@@ -241,7 +256,7 @@ func (w *writer) scorer(c *validate.CourseAudit) *compute.Scorer {
 func (w *writer) inputRef(c *validate.CourseAudit, b *block, sc *compute.Scorer) compute.Resolver {
 	return func(name string) string {
 		if n, ok := resultRef(name); ok {
-			return cell("F", b.artRow[n])
+			return cell(colR, b.artRow[n])
 		}
 		if cr, ok := c.Cells[compute.FieldCode(name)]; ok {
 			ref := formulaRef(cr)
@@ -271,15 +286,24 @@ func resultRef(name string) (int, bool) {
 	return n, err == nil
 }
 
-// scores writes the Punteggi sheet: per course, its 16 articulations with
-// R, S, P, weight and points as live formulas (engine values cached), then
-// the indicators and the total.
+// Columns of the Punteggi sheet.
+const (
+	colR      = "C"
+	colS      = "D"
+	colP      = "E"
+	colWeight = "F"
+	colPoints = "G"
+)
+
+// scores writes the Punteggi sheet: per course, its articulations with R, S,
+// P, weight and points as live formulas (engine values cached), then the
+// indicators and the total. The rules' texts are on Regole, once.
 func (w *writer) scores() error {
-	sw, err := w.newSheet(SheetScores, map[string]float64{"A": 16, "B": 6, "C": 24, "D": 6, "E": 48, "F": 12, "G": 10, "H": 10, "I": 7, "J": 10, "K": 16, "L": 12, "M": 60, "N": 50}, nil)
+	sw, err := w.newSheet(SheetScores, map[string]float64{"A": 16, "B": 12, "C": 12, "D": 12, "E": 12, "F": 7, "G": 10, "H": 16, "I": 12}, nil)
 	if err != nil {
 		return err
 	}
-	if err := w.headerRow(sw, "Codice percorso", "Riga", "Indicatore", "Art.", "Articolazione", "Risultato R", "Soglia S", "Punteggio P", "Peso", "Punti", "Ramo", "Lettura", "Formula", "Fonte"); err != nil {
+	if err := w.headerRow(sw, "Codice percorso", "Articolazione", "Risultato R", "Soglia S", "Punteggio P", "Peso", "Punti", "Ramo", "Funzione (foglio Regole)"); err != nil {
 		return err
 	}
 	w.blocks = map[int]*block{}
@@ -297,14 +321,11 @@ func (w *writer) scores() error {
 			b.artRow[ar.Number] = row + j
 		}
 		ref := w.inputRef(c, b, sc)
-		indName := map[int]string{}
-		for _, ind := range p.Indicators {
-			indName[ind.Number] = ind.Name
-		}
 		for _, ar := range c.Result.Articulations {
 			a, _ := p.Articulation(ar.Number)
 			r := b.artRow[ar.Number]
-			vals := []interface{}{c.Code, c.Row, indName[ar.Indicator], ar.Number, ar.Name}
+			vals := make([]interface{}, 0, 9)
+			vals = append(vals, c.Code, ar.Number)
 			if ar.Result != nil {
 				vals = append(vals, excelize.Cell{Formula: sc.ResultFormula(a, ref), Value: *ar.Result, StyleID: w.num2})
 			} else {
@@ -326,20 +347,20 @@ func (w *writer) scores() error {
 				pref := func(name string) string {
 					switch name {
 					case "R":
-						return cell("F", r)
+						return cell(colR, r)
 					case "S":
-						return cell("G", r)
+						return cell(colS, r)
 					}
 					return "NA()"
 				}
 				vals = append(vals,
 					excelize.Cell{Formula: sc.ScoreFormula(a, pref), Value: *ar.Score, StyleID: w.num2},
-					excelize.Cell{Value: ar.Weight},
-					excelize.Cell{Formula: sc.PointsFormula(cell("I", r), cell("H", r)), Value: *ar.Points, StyleID: w.num3},
-					ar.Branch, c.Result.Reading.Label(), ar.Traces[1].Formula, ar.Traces[1].Citation,
+					ar.Weight,
+					excelize.Cell{Formula: sc.PointsFormula(cell(colWeight, r), cell(colP, r)), Value: *ar.Points, StyleID: w.num3},
+					ar.Branch, ar.Function,
 				)
 			} else {
-				vals = append(vals, "—", ar.Weight, "—", "", c.Result.Reading.Label(), "", a.Citation)
+				vals = append(vals, "—", ar.Weight, "—", "", ar.Function)
 			}
 			if err := sw.SetRow(cell("A", r), vals); err != nil {
 				return err
@@ -349,36 +370,34 @@ func (w *writer) scores() error {
 		for _, ir := range c.Result.Indicators {
 			b.indRow[ir.Number] = row
 			ind, _ := p.Indicator(ir.Number)
-			vals := []interface{}{c.Code, c.Row, ir.Name, "", "Totale indicatore (peso " + strconv.FormatFloat(ir.Weight, 'f', -1, 64) + ")", "", "", ""}
+			vals := []interface{}{c.Code, "Indicatore " + strconv.Itoa(ir.Number), "", "", "", ir.Weight}
 			if ir.Points != nil {
 				var pts []string
 				for _, ar := range c.Result.Articulations {
 					if ar.Indicator == ir.Number {
-						pts = append(pts, cell("J", b.artRow[ar.Number]))
+						pts = append(pts, cell(colPoints, b.artRow[ar.Number]))
 					}
 				}
-				vals = append(vals, ir.Weight, excelize.Cell{Formula: sc.IndicatorFormula(ind, pts, ref), Value: *ir.Points, StyleID: w.num3})
+				vals = append(vals, excelize.Cell{Formula: sc.IndicatorFormula(ind, pts, ref), Value: *ir.Points, StyleID: w.num3})
 			} else {
-				vals = append(vals, ir.Weight, "non calcolabile")
+				vals = append(vals, "non calcolabile")
 			}
-			zero := ""
 			if ir.Zeroed {
-				zero = "azzerato"
+				vals = append(vals, "azzerato")
 			}
-			vals = append(vals, zero, "", ir.Trace.Formula, ir.Trace.Citation)
 			if err := sw.SetRow(cell("A", row), vals); err != nil {
 				return err
 			}
 			row++
 		}
-		vals := []interface{}{c.Code, c.Row, "TOTALE", "", "Punteggio del percorso", "", "", "", 100}
+		vals := []interface{}{c.Code, "Totale", "", "", "", 100}
 		if c.Result.Total != nil {
 			b.totalRow = row
 			var inds []string
 			for _, ir := range c.Result.Indicators {
-				inds = append(inds, cell("J", b.indRow[ir.Number]))
+				inds = append(inds, cell(colPoints, b.indRow[ir.Number]))
 			}
-			vals = append(vals, excelize.Cell{Formula: "SUM(" + strings.Join(inds, ",") + ")", Value: *c.Result.Total, StyleID: w.num3}, "", c.Result.Reading.Label(), c.Result.TotalTrace.Formula, c.Result.TotalTrace.Citation)
+			vals = append(vals, excelize.Cell{Formula: "SUM(" + strings.Join(inds, ",") + ")", Value: *c.Result.Total, StyleID: w.num3})
 		} else {
 			vals = append(vals, "non calcolabile: vedere il foglio "+SheetFindings)
 		}
@@ -447,7 +466,7 @@ func (w *writer) outcome() error {
 		}
 		if c.Scored() && b != nil && b.totalRow > 0 {
 			sc := w.scorer(c)
-			tref := quoteSheet(SheetScores) + "!" + cell("J", b.totalRow)
+			tref := quoteSheet(SheetScores) + "!" + cell(colPoints, b.totalRow)
 			vals = append(vals,
 				excelize.Cell{Formula: tref, Value: *c.Result.Total, StyleID: w.num2},
 				excelize.Cell{Formula: sc.BandFormula(cell("G", r)), Value: c.Result.Band.Code},
@@ -458,7 +477,7 @@ func (w *writer) outcome() error {
 		for k := 0; k < nInd; k++ {
 			if c.Result != nil && b != nil && k < len(c.Result.Indicators) && c.Result.Indicators[k].Points != nil && c.Scored() {
 				ir := c.Result.Indicators[k]
-				vals = append(vals, excelize.Cell{Formula: quoteSheet(SheetScores) + "!" + cell("J", b.indRow[ir.Number]), Value: *ir.Points, StyleID: w.num3})
+				vals = append(vals, excelize.Cell{Formula: quoteSheet(SheetScores) + "!" + cell(colPoints, b.indRow[ir.Number]), Value: *ir.Points, StyleID: w.num3})
 			} else {
 				vals = append(vals, "")
 			}

@@ -11,20 +11,21 @@ import (
 	"github.com/xuri/excelize/v2"
 )
 
-// explanations writes the Spiegazioni sheet: one row per computed number,
-// with its formula, branch, inputs and the cells they came from, threshold
-// and legal source — the trace of compute, in Italian.
+// explanations writes the Spiegazioni sheet: per course, one row per
+// articulation with the values used and their cells, the threshold and
+// where it came from, the branch, P and the points; then the indicators,
+// the total and the female-students indicator. The formula, explanation and
+// legal source of every branch are on the Regole sheet, once.
 func (w *writer) explanations() error {
-	sw, err := w.newSheet(SheetExplanations, map[string]float64{"A": 16, "B": 14, "C": 14, "D": 50, "E": 60, "F": 16, "G": 16, "H": 60, "I": 50, "J": 50, "K": 50}, nil)
+	sw, err := w.newSheet(SheetExplanations, map[string]float64{"A": 16, "B": 14, "C": 12, "D": 70, "E": 36, "F": 16, "G": 12, "H": 10, "I": 60}, nil)
 	if err != nil {
 		return err
 	}
-	if err := w.headerRow(sw, "Codice percorso", "Grandezza", "Valore", "Formula", "Spiegazione", "Ramo", "Lettura", "Valori usati (cella)", "Soglia e sua fonte", "Note", "Fonte"); err != nil {
+	if err := w.headerRow(sw, "Codice percorso", "Grandezza", "Risultato R", "Valori usati (cella)", "Soglia S (origine)", "Ramo (foglio Regole)", "Punteggio P", "Punti", "Note"); err != nil {
 		return err
 	}
 	row := 2
-	put := func(c *validate.CourseAudit, t compute.Trace) error {
-		vals := []interface{}{c.Code, t.Quantity, excelize.Cell{Value: t.Value, StyleID: w.num6}, t.Formula, excelize.Cell{Value: t.Explanation, StyleID: w.wrap}, t.Branch, readingLabel(t.Reading), excelize.Cell{Value: w.inputsText(c, t.Inputs), StyleID: w.wrap}, excelize.Cell{Value: thresholdText(t.Threshold), StyleID: w.wrap}, excelize.Cell{Value: strings.Join(t.Notes, " "), StyleID: w.wrap}, excelize.Cell{Value: t.Citation, StyleID: w.wrap}}
+	put := func(vals ...interface{}) error {
 		err := sw.SetRow(cell("A", row), vals)
 		row++
 		return err
@@ -35,24 +36,56 @@ func (w *writer) explanations() error {
 			continue
 		}
 		for _, ar := range c.Result.Articulations {
-			for _, t := range ar.Traces {
-				if err := put(c, t); err != nil {
+			if len(ar.Traces) == 0 {
+				if err := put(c.Code, "Art. "+strconv.Itoa(ar.Number), "non calcolabile"); err != nil {
 					return err
 				}
+				continue
+			}
+			rt := ar.Traces[0]
+			vals := []interface{}{c.Code, "Art. " + strconv.Itoa(ar.Number), excelize.Cell{Value: rt.Value, StyleID: w.num6}, w.inputsText(c, rt.Inputs)}
+			notes := append([]string(nil), rt.Notes...)
+			if len(ar.Traces) > 2 {
+				pt, kt := ar.Traces[1], ar.Traces[2]
+				vals = append(vals, thresholdText(pt.Threshold), pt.Branch, excelize.Cell{Value: pt.Value, StyleID: w.num6}, excelize.Cell{Value: kt.Value, StyleID: w.num6})
+				if pt.Erratum != "" {
+					notes = append(notes, "errata "+pt.Erratum+" ("+readingLabel(pt.Reading)+")")
+				}
+				if pt.Unclamped != nil {
+					notes = append(notes, pt.Notes[len(pt.Notes)-1])
+				}
+			} else {
+				vals = append(vals, "", "", "", "")
+			}
+			vals = append(vals, strings.Join(notes, " "))
+			if err := put(vals...); err != nil {
+				return err
 			}
 		}
 		for _, ir := range c.Result.Indicators {
-			if err := put(c, ir.Trace); err != nil {
+			t := ir.Trace
+			note := t.Formula
+			if ir.Zeroed {
+				note = t.Explanation + " " + strings.Join(t.Notes, " ") + " (" + t.Citation + ")"
+			}
+			if err := put(c.Code, "Indicatore "+strconv.Itoa(ir.Number), "", w.inputsText(c, t.Inputs), "", "", "", excelize.Cell{Value: t.Value, StyleID: w.num6}, note); err != nil {
 				return err
 			}
 		}
-		if c.Result.TotalTrace != nil {
-			if err := put(c, *c.Result.TotalTrace); err != nil {
+		if t := c.Result.TotalTrace; t != nil {
+			if err := put(c.Code, "Totale", "", "", "", "", "", excelize.Cell{Value: t.Value, StyleID: w.num6}, t.Formula+" ("+t.Citation+")"); err != nil {
 				return err
 			}
 		}
-		for _, t := range c.Result.Female.Traces {
-			if err := put(c, t); err != nil {
+		f := c.Result.Female
+		switch {
+		case f.Computable && len(f.Traces) == 2:
+			rt, st := f.Traces[0], f.Traces[1]
+			if err := put(c.Code, "Studentesse", excelize.Cell{Value: rt.Value, StyleID: w.num6}, w.inputsText(c, rt.Inputs)+"; "+w.inputsText(c, st.Inputs[1:]), "", st.Branch, excelize.Cell{Value: st.Value, StyleID: w.num6}, "", st.Explanation+" "+strings.Join(st.Notes, " ")+" ("+f.Citation+")"); err != nil {
+				return err
+			}
+		default:
+			if err := put(c.Code, "Studentesse", "", "", "", "", "", "", "non calcolabile: "+f.Reason); err != nil {
 				return err
 			}
 		}
@@ -76,29 +109,27 @@ func (w *writer) inputsText(c *validate.CourseAudit, in []compute.Binding) strin
 		if b.Field != "" {
 			src = string(b.Field)
 			if cr, ok := c.Cells[b.Field]; ok {
-				src += ", " + string(cr)
+				src = string(cr)
 			}
 		} else if cr, ok := w.a.ThresholdCells[b.From]; ok {
 			src += ", " + string(cr)
 		}
-		parts = append(parts, fmt.Sprintf("%s = %s (%s)", b.Symbol, itNum(b.Value), src))
+		parts = append(parts, b.Symbol+" = "+itNum(b.Value)+" ("+src+")")
 	}
 	return strings.Join(parts, "; ")
 }
 
+// thresholdText says which threshold was used and where it came from; the
+// legal source of each code is on Regole.
 func thresholdText(t *compute.ThresholdUse) string {
 	if t == nil {
 		return ""
 	}
 	src := map[compute.ThresholdSource]string{
-		compute.SourceDefault: "valore del decreto", compute.SourceOverride: "valore del foglio Soglie diverso dal decreto",
-		compute.SourceCorrected: "corretta con la nota 3", compute.SourceArgument: "indicata",
+		compute.SourceDefault: "decreto", compute.SourceOverride: "foglio Soglie",
+		compute.SourceCorrected: "corretta, nota 3", compute.SourceArgument: "indicata",
 	}[t.Source]
-	s := fmt.Sprintf("%s = %s (%s; %s)", t.Code, itNum(t.Value), src, t.Citation)
-	if t.Note != "" {
-		s += " " + t.Note
-	}
-	return s
+	return t.Code + " = " + itNum(t.Value) + " (" + src + ")"
 }
 
 // itNum formats a number Italian style with up to 6 decimals.
@@ -196,6 +227,7 @@ func (w *writer) rules() error {
 			{"Pacchetto di regole", p.Title, string(p.ID), "versione " + p.Version, p.Source.Act + " – " + p.Source.Annex},
 			{"Impronta del pacchetto", "SHA-256 del file delle regole", p.Digest(), "", ""},
 			{"Lettura", sc.Reading().Label(), string(sc.Reading()), "", readingDescription(p, sc.Reading())},
+			{"Correzione per area", p.AreaCorrection.Explanation, "S = " + p.AreaCorrection.Formula, "solo con " + p.AreaCorrection.NCode + " e media generale", p.AreaCorrection.Citation + ". " + p.AreaCorrection.NoteNotSupplied},
 		}
 		for _, in := range p.Interpretations {
 			choice := sc.Interpretations()[in.ID]
@@ -207,6 +239,31 @@ func (w *writer) rules() error {
 		for _, r := range rows {
 			if err := put(r...); err != nil {
 				return err
+			}
+		}
+		for _, a := range p.Articulations {
+			if err := put("Articolazione "+strconv.Itoa(a.Number), a.Name, "R = "+a.Result.Formula, a.Function+", peso "+itNum(a.Weight), a.Result.Explanation+" ("+a.Citation+")"); err != nil {
+				return err
+			}
+			for _, iv := range a.ArticulationFunction().Intervals {
+				rd := sc.Reading()
+				formula, expl := iv.Printed, iv.Explanation
+				origin := "come stampata"
+				if iv.Coherent != "" && rd == compute.ReadingCoherent {
+					formula, origin = iv.Coherent, "errata "+iv.Erratum+" (lettura coerente)"
+				} else if iv.ExplanationPrinted != "" && rd == compute.ReadingLiteral {
+					expl = iv.ExplanationPrinted
+				}
+				if iv.Unprinted {
+					origin = "non stampata"
+				}
+				text := expl
+				if iv.Note != "" {
+					text += " " + iv.Note
+				}
+				if err := put("  "+a.Function+": "+iv.When, text, "P = "+formula, origin, a.ArticulationFunction().Citation); err != nil {
+					return err
+				}
 			}
 		}
 		overridden := map[string]compute.Override{}
@@ -224,7 +281,11 @@ func (w *writer) rules() error {
 			} else if def.Default != nil {
 				val, origin = *def.Default, "valore del decreto"
 			}
-			if err := put("Soglia "+def.Code, def.Label, val, origin, def.Citation); err != nil {
+			note := def.Citation
+			if def.Note != "" {
+				note += ". " + def.Note
+			}
+			if err := put("Soglia "+def.Code, def.Label, val, origin, note); err != nil {
 				return err
 			}
 		}

@@ -1,0 +1,119 @@
+package xlsxio
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"runtime"
+	"sort"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/its-academy/auditor/compute"
+	"github.com/its-academy/auditor/validate"
+	"github.com/xuri/excelize/v2"
+)
+
+// bigWorkbook builds an official workbook with n courses spread over the
+// ten areas, with varied figures.
+func bigWorkbook(b *testing.B, n int) []byte {
+	b.Helper()
+	areas := []string{"Sistema meccanica", "Sistema moda", "Sistema casa", "Efficienza energetica", "Mobilità sostenibile",
+		"Nuove tecnologie della vita", "Servizi alle imprese", "Sistema agro-alimentare",
+		"Tecnologie dell'informazione e della comunicazione", "Tecnologie innovative per i beni e le attività culturali - Turismo"}
+	courses := make([]exampleCourse, n)
+	for i := range courses {
+		courses[i] = course(fmt.Sprintf("P-%04d", i), fmt.Sprintf("Percorso %d", i), areas[i%len(areas)], 5, "15/07/2025", base(map[string]any{
+			"partecipanti_selezione": 40 + i%25, "iscritti": 20 + i%9, "ore_stage": 600 + (i*7)%300,
+			"diplomati": 15 + i%6, "soddisfazione": 5 + float64(i%50)/10,
+		}))
+	}
+	t := &testing.T{}
+	return buildExample(t, "benchmark", courses, nil)
+}
+
+// openSave is the floor: what excelize alone needs to open and save the file.
+func openSave(data []byte) error {
+	f, err := excelize.OpenReader(bytes.NewReader(data))
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	// Touch the courses sheet as the audit does, so the floor includes parsing it.
+	if _, err := f.GetRows(validate.SheetCourses); err != nil {
+		return err
+	}
+	return f.Write(io.Discard)
+}
+
+// auditAll is the whole audit of a workbook, as the CLI runs it.
+func auditAll(data []byte, reg *compute.Registry) error {
+	wb, err := Open(data, "big.xlsx", DefaultLimits())
+	if err != nil {
+		return err
+	}
+	a, err := validate.Run(wb.Input, reg, validate.Options{})
+	if err != nil {
+		return err
+	}
+	_, err = WriteAudit(data, a, WriteOptions{Version: "bench"})
+	return err
+}
+
+func median(ds []time.Duration) time.Duration {
+	sort.Slice(ds, func(i, j int) bool { return ds[i] < ds[j] })
+	return ds[len(ds)/2]
+}
+
+func peakRSSMB() float64 {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return float64(ru.Maxrss) / 1024 // Linux reports KiB
+}
+
+// BenchmarkAudit1000Courses audits a 1,000-course workbook end to end and,
+// in the same run, measures excelize opening and saving the same file. It
+// reports both, their ratio (target ≤ 2), the bytes allocated and the
+// process's peak resident memory.
+func BenchmarkAudit1000Courses(b *testing.B) {
+	data := bigWorkbook(b, 1000)
+	reg, err := compute.LoadEmbedded()
+	if err != nil {
+		b.Fatal(err)
+	}
+	var floor []time.Duration
+	for i := 0; i < 5; i++ {
+		start := time.Now()
+		if err := openSave(data); err != nil {
+			b.Fatal(err)
+		}
+		floor = append(floor, time.Since(start))
+	}
+	b.Run("excelize-open-save", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if err := openSave(data); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("audit", func(b *testing.B) {
+		b.ReportAllocs()
+		var ms runtime.MemStats
+		for b.Loop() {
+			if err := auditAll(data, reg); err != nil {
+				b.Fatal(err)
+			}
+		}
+		runtime.ReadMemStats(&ms)
+		perOp := float64(b.Elapsed().Nanoseconds()) / float64(b.N)
+		b.ReportMetric(perOp/float64(median(floor).Nanoseconds()), "x-floor")
+		b.ReportMetric(float64(median(floor).Milliseconds()), "floor-ms")
+		b.ReportMetric(perOp/1e6, "audit-ms")
+		b.ReportMetric(float64(ms.HeapSys)/(1<<20), "heap-sys-MB")
+		b.ReportMetric(peakRSSMB(), "peak-RSS-MB")
+	})
+}
