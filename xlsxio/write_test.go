@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"sort"
@@ -345,5 +346,27 @@ func TestForeignWorkbooksSurviveByteForByte(t *testing.T) {
 				t.Errorf("formulas: %v %v", err, bad)
 			}
 		})
+	}
+}
+
+// TestAuditWorkbookSavedByLibreOffice: foundations fill the workbook in
+// LibreOffice too; a file it saved must read, audit and keep its sheets.
+func TestAuditWorkbookSavedByLibreOffice(t *testing.T) {
+	original := readTestdata(t, "esempio-fondazione.xlsx")
+	saved := recalcWithLibreOffice(t, original)
+	a, out := audit(t, saved, validate.Options{})
+	want, _ := audit(t, original, validate.Options{})
+	if len(a.Courses) != len(want.Courses) {
+		t.Fatalf("%d courses from the LibreOffice copy, %d from the original", len(a.Courses), len(want.Courses))
+	}
+	for i := range a.Courses {
+		got, exp := a.Courses[i], want.Courses[i]
+		if got.Scored() != exp.Scored() || (got.Scored() && math.Abs(*got.Result.Total-*exp.Result.Total) > 1e-9) {
+			t.Errorf("%s: scored %v total %v; from the original %v %v", got.Code, got.Scored(), got.Result, exp.Scored(), exp.Result)
+		}
+	}
+	assertOriginalSheetsKept(t, saved, out)
+	if _, bad, err := CheckFormulas(out, 1e-9); err != nil || len(bad) > 0 {
+		t.Errorf("formulas: %v %v", err, bad)
 	}
 }
