@@ -112,9 +112,13 @@ const (
 	txtAreaThresholdLabel = "{area} – {column}"
 )
 
-// say fills a text's placeholders from name, value pairs. A placeholder
-// with no value is left as it is, so that tests can spot it.
-func say(text string, kv ...string) string {
+// say fills a text's placeholders; see Fill.
+func say(text string, kv ...string) string { return Fill(text, kv...) }
+
+// Fill fills a message template's {placeholders} from name, value pairs. A
+// placeholder with no value is left as it is, so that tests can spot it.
+// The validator's catalogue uses it too.
+func Fill(text string, kv ...string) string {
 	if strings.IndexByte(text, '{') < 0 {
 		return text
 	}

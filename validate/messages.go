@@ -184,36 +184,8 @@ func composeMessage(cell CellRef, text, source string) string {
 	return b.String()
 }
 
-// say fills a text's placeholders from name, value pairs; an unknown
-// placeholder is left as written.
-func say(text string, kv ...string) string {
-	var b strings.Builder
-	for {
-		i := strings.IndexByte(text, '{')
-		if i < 0 {
-			b.WriteString(text)
-			return b.String()
-		}
-		j := strings.IndexByte(text[i:], '}')
-		if j < 0 {
-			b.WriteString(text)
-			return b.String()
-		}
-		b.WriteString(text[:i])
-		name, found := text[i+1:i+j], false
-		for k := 0; k+1 < len(kv); k += 2 {
-			if kv[k] == name {
-				b.WriteString(kv[k+1])
-				found = true
-				break
-			}
-		}
-		if !found {
-			b.WriteString(text[i : i+j+1])
-		}
-		text = text[i+j+1:]
-	}
-}
+// say fills a text's placeholders from name, value pairs (compute.Fill).
+func say(text string, kv ...string) string { return compute.Fill(text, kv...) }
 
 // fmtNum formats a number Italian style: thousands dot, decimal comma, up to
 // six decimals, no trailing zeros ("1.250", "35,5").
