@@ -61,6 +61,7 @@ func (m *Main) runAudit(ctx context.Context, args []string) error {
 	if err != nil {
 		return oneLine(in, err)
 	}
+	defer wb.Close() // removes excelize's temporary files for very large sheets
 	reg, err := compute.LoadEmbedded()
 	if err != nil {
 		return err
@@ -114,9 +115,13 @@ func samePath(a, b string) (bool, error) {
 }
 
 // oneLine turns a workbook error into the one-line message of exit code 2.
+// The reader's messages already name the file.
 func oneLine(file string, err error) error {
 	var oe *xlsxio.OpenError
 	if errors.As(err, &oe) {
+		if strings.Contains(oe.Msg, filepath.Base(file)) {
+			return errors.New(oe.Msg)
+		}
 		return fmt.Errorf("%s: %s", file, oe.Msg)
 	}
 	return fmt.Errorf("%s: %v", file, err)
