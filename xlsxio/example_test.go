@@ -92,8 +92,48 @@ func exampleInconsistent() ([]exampleCourse, map[string]any) {
 	return courses, map[string]any{"S2": "abc"}
 }
 
+// exampleEdgeCases are valid courses written the ways people really fill
+// the sheet; the reader must cope with each (see edgeCaseLayout).
+func exampleEdgeCases() ([]exampleCourse, map[string]any) {
+	courses := []exampleCourse{
+		course("EDGE-01", "Numeri come testo con separatore delle migliaia", "Sistema casa", 5, "31/12/2024", base(map[string]any{
+			"ore_totali": "2.000", "ore_stage": " 760,0 ", "soddisfazione": "7,25"})),
+		course("EDGE-02", "Data scritta come testo", "Sistema casa", 5, "", base(map[string]any{"data_fine": "15/07/2025"})),
+		course("EDGE-03", "Formula mai calcolata", "Sistema casa", 5, "15/07/2025", base(nil)),
+		course("EDGE-04", "Riga dopo righe vuote", "Servizi alle imprese", 5, "15/07/2025", base(nil)),
+	}
+	return courses, nil
+}
+
+// edgeCaseLayout rearranges the filled sheet: an extra column of the user's
+// own at C, blank rows between courses, a formula without a cached value.
+func edgeCaseLayout(t *testing.T, f *excelize.File) {
+	t.Helper()
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	must(f.InsertCols("Percorsi", "C", 1))
+	must(f.SetCellValue("Percorsi", "C1", "Note interne della Fondazione"))
+	must(f.SetCellValue("Percorsi", "C2", "note_interne"))
+	must(f.SetCellValue("Percorsi", "C3", "colonna aggiunta dall'utente: va ignorata"))
+	must(f.InsertRows("Percorsi", 6, 2)) // two blank rows before EDGE-04
+	// EDGE-03: iscritti as a formula that was never calculated.
+	rows, err := f.GetRows("Percorsi")
+	must(err)
+	for i, code := range rows[1] {
+		if code == "iscritti" {
+			col, _ := excelize.ColumnNumberToName(i + 1)
+			must(f.SetCellValue("Percorsi", col+"5", nil)) // no cached value left
+			must(f.SetCellFormula("Percorsi", col+"5", "20+6"))
+		}
+	}
+}
+
 // buildExample fills the template with a foundation and its courses.
-func buildExample(t *testing.T, name string, courses []exampleCourse, thresholds map[string]any) []byte {
+func buildExample(t *testing.T, name string, courses []exampleCourse, thresholds map[string]any, layout ...func(*testing.T, *excelize.File)) []byte {
 	t.Helper()
 	reg, err := compute.LoadEmbedded()
 	if err != nil {
@@ -163,6 +203,9 @@ func buildExample(t *testing.T, name string, courses []exampleCourse, thresholds
 			}
 		}
 	}
+	for _, l := range layout {
+		l(t, f)
+	}
 	var buf bytes.Buffer
 	if err := f.Write(&buf); err != nil {
 		t.Fatal(err)
@@ -200,13 +243,17 @@ func TestExcelSerial(t *testing.T) {
 // TestExampleWorkbooks regenerates (with -update) or checks the example
 // workbooks in testdata/ against what the generator writes, cell by cell.
 func TestExampleWorkbooks(t *testing.T) {
-	examples := map[string]func() ([]exampleCourse, map[string]any){
-		"esempio-fondazione.xlsx": exampleFoundation,
-		"esempio-incoerente.xlsx": exampleInconsistent,
+	examples := map[string]struct {
+		gen    func() ([]exampleCourse, map[string]any)
+		layout []func(*testing.T, *excelize.File)
+	}{
+		"esempio-fondazione.xlsx":  {exampleFoundation, nil},
+		"esempio-incoerente.xlsx":  {exampleInconsistent, nil},
+		"esempio-casi-limite.xlsx": {exampleEdgeCases, []func(*testing.T, *excelize.File){edgeCaseLayout}},
 	}
-	for name, gen := range examples {
-		courses, thr := gen()
-		data := buildExample(t, strings.TrimSuffix(name, ".xlsx"), courses, thr)
+	for name, ex := range examples {
+		courses, thr := ex.gen()
+		data := buildExample(t, strings.TrimSuffix(name, ".xlsx"), courses, thr, ex.layout...)
 		path := filepath.Join("..", "testdata", name)
 		if *update {
 			if err := os.WriteFile(path, data, 0o644); err != nil {

@@ -370,3 +370,44 @@ func TestAuditWorkbookSavedByLibreOffice(t *testing.T) {
 		t.Errorf("formulas: %v %v", err, bad)
 	}
 }
+
+// TestAuditEdgeCases: an extra user column, blank rows, numbers and dates
+// typed as text, a formula never calculated.
+func TestAuditEdgeCases(t *testing.T) {
+	data := readTestdata(t, "esempio-casi-limite.xlsx")
+	a, out := audit(t, data, validate.Options{})
+	byCode := map[string]*validate.CourseAudit{}
+	for i := range a.Courses {
+		byCode[a.Courses[i].Code] = &a.Courses[i]
+	}
+	rules := func(c *validate.CourseAudit) map[compute.RuleID]compute.Severity {
+		m := map[compute.RuleID]compute.Severity{}
+		for _, f := range c.Findings {
+			m[f.Rule] = f.Severity
+		}
+		return m
+	}
+	if c := byCode["EDGE-01"]; c == nil || !c.Scored() || len(c.TextNumbers) == 0 || rules(c)["VAL-NUMERO-AMBIGUO"] != compute.SeverityWarning {
+		t.Errorf("EDGE-01 (numbers as text): %+v", c)
+	}
+	if c := byCode["EDGE-02"]; c == nil || !c.Scored() || c.Ended.Format("02/01/2006") != "15/07/2025" {
+		t.Errorf("EDGE-02 (date as text): %+v", c)
+	}
+	if c := byCode["EDGE-03"]; c == nil || c.Scored() || rules(c)["VAL-FORMULA-SENZA-VALORE"] != compute.SeverityError {
+		t.Errorf("EDGE-03 (formula never calculated) must not be scored: %+v", c)
+	}
+	if c := byCode["EDGE-04"]; c == nil || !c.Scored() || c.Row != 8 {
+		t.Errorf("EDGE-04 (after blank rows) at row 8: %+v", c)
+	}
+	if len(a.Courses) != 4 {
+		t.Errorf("%d courses, want 4 (blank rows skipped)", len(a.Courses))
+	}
+	assertOriginalSheetsKept(t, data, out)
+	n, bad, err := CheckFormulas(out, 1e-9)
+	if err != nil || len(bad) > 0 {
+		t.Errorf("excelize: %v %v", err, bad)
+	}
+	if lo := compareWithLibreOffice(t, out, 1e-9); lo != n {
+		t.Errorf("LibreOffice checked %d formulas, excelize %d", lo, n)
+	}
+}
