@@ -540,6 +540,23 @@ func (p *Pack) Threshold(code string) (*ThresholdDef, bool) {
 	return t, ok
 }
 
+// ThresholdRange returns the open range a threshold code must lie in to be
+// admissible for the function that uses it (the Tab. 3 codes, and the area
+// columns of Tab. 4), and that function's id.
+func (p *Pack) ThresholdRange(code string) (*Range, string, bool) {
+	for i := range p.Articulations {
+		a := &p.Articulations[i]
+		uses := a.Threshold.Code == code
+		if a.Threshold.Area != "" && strings.HasPrefix(code, a.Threshold.Area+"_") {
+			_, uses = p.thresholdByKey[code]
+		}
+		if uses && a.fn.ThresholdRange != nil {
+			return a.fn.ThresholdRange, a.fn.ID, true
+		}
+	}
+	return nil, "", false
+}
+
 // ThresholdDefs lists every threshold a run may override, in sheet order.
 func (p *Pack) ThresholdDefs() []*ThresholdDef {
 	out := make([]*ThresholdDef, 0, len(p.thresholdByKey))

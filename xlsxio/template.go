@@ -3,6 +3,7 @@ package xlsxio
 import (
 	"errors"
 	"fmt"
+	"html"
 	"strconv"
 	"strings"
 	"time"
@@ -502,7 +503,7 @@ func (t *templateBuilder) thresholds() error {
 		}
 		w.set(templateCell(4, r), d.Citation, t.st.note)
 		w.set(templateCell(5, r), d.Note, t.st.note)
-		dv, err := templateThresholdValidation(d, value)
+		dv, err := templateThresholdValidation(t.p, d, value)
 		if err != nil {
 			return fmt.Errorf("threshold %s: %w", d.Code, err)
 		}
@@ -585,7 +586,20 @@ func templateFieldValidation(fd validate.Field, sqref, col string) (*excelize.Da
 
 // templateThresholdValidation returns the validation of a Soglie value from
 // the threshold's Min, Max and Integer, or nil when it has none.
-func templateThresholdValidation(d *compute.ThresholdDef, cell string) (*excelize.DataValidation, error) {
+func templateThresholdValidation(p *compute.Pack, d *compute.ThresholdDef, cell string) (*excelize.DataValidation, error) {
+	if rg, fn, ok := p.ThresholdRange(d.Code); ok {
+		// The function's formulas need above < S < below: an open range,
+		// which Excel's operators cannot express, hence a custom rule.
+		dv := excelize.NewDataValidation(true)
+		dv.Sqref = cell
+		dv.Type = "custom"
+		formula := fmt.Sprintf("AND(ISNUMBER(%s),%s>%s,%s<%s)", cell, cell, templateFormulaNumber(rg.Above), cell, templateFormulaNumber(rg.Below))
+		dv.Formula1 = html.EscapeString(formula) // written as inner XML of <formula1>
+		rule := fmt.Sprintf("numero maggiore di %s e minore di %s (soglia ammessa dalla funzione %s)", templateNumber(rg.Above), templateNumber(rg.Below), fn)
+		dv.SetInput("Valore", templateClip("Soglia: "+rule+".", dvPromptMax))
+		dv.SetError(excelize.DataValidationErrorStyleStop, "Valore non ammesso", templateClip("Inserire un "+rule+".", dvErrorMax))
+		return dv, nil
+	}
 	if d.Min == nil && d.Max == nil && !d.Integer {
 		return nil, nil
 	}
@@ -609,6 +623,9 @@ func templateThresholdValidation(d *compute.ThresholdDef, cell string) (*exceliz
 	dv.SetError(excelize.DataValidationErrorStyleStop, "Valore non ammesso", templateClip("Inserire: "+strings.ToLower(rule[:1])+rule[1:]+".", dvErrorMax))
 	return dv, nil
 }
+
+// templateFormulaNumber writes a number for a formula (decimal point).
+func templateFormulaNumber(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
 
 // templateBounds are the limits of a number: min/max inclusive unless
 // strict (from the validator tags gt/gte/lte of the field catalogue).

@@ -503,11 +503,29 @@ func TestTemplateThresholds(t *testing.T) {
 			t.Errorf("%s: C%s not styled as input", d.Code, r)
 		}
 		dv := dvs["C"+r]
-		if (d.Min != nil || d.Max != nil || d.Integer) != (dv != nil) {
-			t.Errorf("%s: validation %+v for min %v max %v integer %v", d.Code, dv, d.Min, d.Max, d.Integer)
+		_, _, hasRange := p.ThresholdRange(d.Code)
+		if (d.Min != nil || d.Max != nil || d.Integer || hasRange) != (dv != nil) {
+			t.Errorf("%s: validation %+v for min %v max %v integer %v range %v", d.Code, dv, d.Min, d.Max, d.Integer, hasRange)
 		}
 		if dv != nil {
 			checkMessages(t, d.Code, dv, true)
+		}
+	}
+
+	// The admissible open ranges of the functions (RULES.md §2): S1 of f1
+	// lies in (20, 100), S12 of f12 in (0, 25), the tasso of f15 in (30, 100),
+	// the occupati of f14 in (0, 25).
+	rowOf := map[string]string{}
+	for i, d := range defs {
+		rowOf[d.Code] = strconv.Itoa(i + 2)
+	}
+	for code, bounds := range map[string][2]string{
+		"S1": {"20", "100"}, "S12": {"0", "25"}, "tasso_meccanica": {"30", "100"}, "occupati_moda": {"0", "25"},
+	} {
+		c := "C" + rowOf[code]
+		want := "AND(ISNUMBER(" + c + ")," + c + ">" + bounds[0] + "," + c + "<" + bounds[1] + ")"
+		if dv := dvs[c]; dv == nil || dv.Type != "custom" || dv.Formula1 != want {
+			t.Errorf("%s (%s): validation %+v, want custom %s", code, c, dv, want)
 		}
 	}
 
