@@ -109,6 +109,12 @@ const (
 	txtOverrideNone    = "valore {code} = {value} fornito per questa esecuzione (il decreto non lo fissa; {citation})."
 	txtRequiredRow     = "nel foglio {sheet} manca la riga con codice «{code}» ({label}), dato obbligatorio. Aggiungere il codice nella colonna A e il valore nella colonna C."
 	txtOptionalText    = "Il campo è solo descrittivo: il punteggio non ne dipende."
+
+	// Why a forced pack does not cover a course's end date.
+	txtPackFrom  = "si applica ai percorsi terminati dal {date}"
+	txtPackTo    = "si applica ai percorsi terminati fino al {date}"
+	txtPackOther = "non copre la data"
+	txtEndedOn   = " terminato il {date}"
 )
 
 // Texts of what a field expects, by kind, used in messages.

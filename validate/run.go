@@ -686,7 +686,7 @@ func (r *runner) choosePack(cs *courseState, add func(Finding)) *compute.Pack {
 	if !earliest.IsZero() && cs.ended.Before(earliest) {
 		add(newFinding(RuleCU2015, dateCell, "value", fmtDate(cs.ended), "found", fmtDate(cs.ended), "from", fmtDate(earliest)))
 	} else {
-		add(newFinding(RuleNoPack, dateCell, "eqf", eqfText, "ended", " terminato il "+fmtDate(cs.ended), "found", fmtDate(cs.ended)))
+		add(newFinding(RuleNoPack, dateCell, "eqf", eqfText, "ended", say(txtEndedOn, "date", fmtDate(cs.ended)), "found", fmtDate(cs.ended)))
 	}
 	return nil
 }
@@ -694,12 +694,12 @@ func (r *runner) choosePack(cs *courseState, add func(Finding)) *compute.Pack {
 // outsideReason says why a pack does not cover a course's end date.
 func outsideReason(p *compute.Pack, ended time.Time) string {
 	if from, err := time.Parse(time.DateOnly, p.Applies.EndedFrom); err == nil && ended.Before(from) {
-		return "si applica ai percorsi terminati dal " + fmtDate(from)
+		return say(txtPackFrom, "date", fmtDate(from))
 	}
 	if to, err := time.Parse(time.DateOnly, p.Applies.EndedTo); err == nil && ended.After(to) {
-		return "si applica ai percorsi terminati fino al " + fmtDate(to)
+		return say(txtPackTo, "date", fmtDate(to))
 	}
-	return "non copre la data"
+	return txtPackOther
 }
 
 // problemCell finds the cell of a compute problem: its field's cell (a
