@@ -113,7 +113,6 @@ const (
 	SourceDefault   ThresholdSource = "default"
 	SourceOverride  ThresholdSource = "override"
 	SourceCorrected ThresholdSource = "corrected"
-	SourceArgument  ThresholdSource = "argument"
 )
 
 // Correction records the footnote-3 correction of an area threshold.

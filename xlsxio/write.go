@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"sort"
 	"strconv"
 	"strings"
@@ -141,13 +142,14 @@ type block struct {
 }
 
 func (w *writer) styles() error {
+	var styleErr error
 	mk := func(s *excelize.Style) int {
 		if s.Alignment == nil {
 			s.Alignment = &excelize.Alignment{Vertical: "top"}
 		}
 		id, err := w.f.NewStyle(s)
-		if err != nil {
-			panic(err) // the styles below are constants: a failure is a programming error
+		if err != nil && styleErr == nil {
+			styleErr = fmt.Errorf("creating the product's cell styles: %w", err)
 		}
 		return id
 	}
@@ -162,6 +164,9 @@ func (w *writer) styles() error {
 	w.bad = mk(&excelize.Style{Fill: fill("F8CBAD")})
 	w.warn = mk(&excelize.Style{Fill: fill("FFE699")})
 	w.good = mk(&excelize.Style{Fill: fill("C6E0B4")})
+	if styleErr != nil {
+		return styleErr
+	}
 	var err error
 	for _, cf := range []struct {
 		id    *int
@@ -494,7 +499,7 @@ func (w *writer) outcome() error {
 		if c.Sensitivity != nil {
 			for _, ch := range c.Sensitivity.Changes {
 				if ch.Quantity == "totale" && ch.Other != nil {
-					other = strconv.FormatFloat(*ch.Other, 'f', 3, 64) + " (" + c.Sensitivity.Other.Label() + ")"
+					other = itNum(math.Round(*ch.Other*1000)/1000) + " (" + c.Sensitivity.Other.Label() + ")"
 				}
 			}
 		}

@@ -127,7 +127,7 @@ func thresholdText(t *compute.ThresholdUse) string {
 	}
 	src := map[compute.ThresholdSource]string{
 		compute.SourceDefault: "decreto", compute.SourceOverride: "foglio Soglie",
-		compute.SourceCorrected: "corretta, nota 3", compute.SourceArgument: "indicata",
+		compute.SourceCorrected: "corretta, nota 3",
 	}[t.Source]
 	return t.Code + " = " + itNum(t.Value) + " (" + src + ")"
 }

@@ -207,6 +207,12 @@ func TestReauditReplacesProductSheets(t *testing.T) {
 	if !strings.Contains(v, "letterale") {
 		t.Errorf("stamp after re-audit says %q", v)
 	}
+	// The total under the other reading is written the Italian way: "61,441 (lettura coerente)".
+	rows, _ := f.GetRows(SheetOutcome)
+	other := rows[1][len(rows[0])-1]
+	if !strings.Contains(other, ",") || strings.Contains(other, ".") || !strings.Contains(other, "lettura coerente") {
+		t.Errorf("total under the other reading written as %q", other)
+	}
 	// A user's own sheet named like a product sheet is never overwritten.
 	fu := excelize.NewFile()
 	defer fu.Close()
