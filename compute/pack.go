@@ -54,6 +54,9 @@ type Pack struct {
 	Total           TotalDef         `json:"total"`
 	Bands           Bands            `json:"bands"`
 	Constraints     []LegalRule      `json:"legal_constraints"`
+	// Foundation is the foundation-level rule over several years (CU
+	// 17/12/2015 art. 4 c.3); nil when the pack has none. See foundation.go.
+	Foundation *FoundationRule `json:"foundation_rule,omitempty"`
 
 	// Filled at load time.
 	functionByID   map[string]*Function
@@ -965,6 +968,11 @@ func (p *Pack) compile() error {
 				}
 				check("interval", iv.vars())
 			}
+		}
+	}
+	if p.Foundation != nil {
+		for _, err := range p.Foundation.check(p) {
+			bad("foundation_rule: %v", err)
 		}
 	}
 	if len(errs) == 0 {
