@@ -1,0 +1,329 @@
+// Package batch audits many official workbooks at once — a region's
+// foundations, one workbook each, possibly over several years — and builds
+// the regional summary: every course, the aggregates per foundation and
+// year, the files that could not be audited, the score distribution and
+// the foundation rule of CU 17/12/2015 art. 4 c.3 (at least 50% of the
+// courses below 50 in each of three consecutive years).
+//
+// It is orchestration only: no file system, no HTTP. The command line and
+// the server hand it the files' bytes; Run audits them in parallel
+// (bounded by Options.Jobs), reads earlier summaries back, and returns a
+// Result whose content does not depend on the order of the inputs or on
+// the parallelism. A file that cannot be audited never stops the batch: it
+// is listed with the one Italian line that says why.
+//
+// # JSON form of the summary
+//
+// Result.JSON marshals the xlsxio.Summary (all numbers are JSON numbers at
+// full precision; absent values are null):
+//
+//	{
+//	  "format": "riepilogo-1", "version": "…", "reading": "coherent",
+//	  "interpretations": {"I-2": "…"},
+//	  "rule_packs": [{"id": "dm-2023-11-30-eqf5", "sha256": "…"}],
+//	  "indicators": ["Attrattività", …],          // names, in pack order
+//	  "inputs": [{"name": "…", "sha256": "…", "kind": "workbook|summary|skipped",
+//	              "status": "verificato|letto|escluso|saltato"}],
+//	  "courses": [{"foundation_code": "…", "foundation_name": "…", "region": "…",
+//	               "year": 2025, "code": "…", "title": "…", "area": "…",
+//	               "total": 71.2, "band": "adeguato",   // null, "" when not scored
+//	               "indicators": [9.1, …],              // aligned with "indicators"
+//	               "findings": {"error": 0, "violation": 1, "warning": 0, "info": 0},
+//	               "note": "…", "file": "…", "row": 3,
+//	               "link": "…-verificato.xlsx",          // relative to the summary
+//	               "from": ""}],                         // earlier summary it came from
+//	  "foundations": [{"foundation_code": "…", "foundation_name": "…", "year": 2025,
+//	                   "courses": 10, "scored": 8, "below": 2, "mean": 63.4,
+//	                   "share": 25,                      // % of scored courses below 50
+//	                   "violations": 3, "errors": 1, "flagged": false}],
+//	  "excluded": [{"name": "…", "reason": "… (in Italian)", "skipped": false}],
+//	  "distribution": {"buckets": ["0–10", …, "90–100"], "years": [2025],
+//	                   "counts": [[0], …]},              // counts[bucket][year]
+//	  "foundation_rule": {"id": "…", "citation": "CU 17/12/2015, art. 4 c. 3 …",
+//	                      "years": 3, "course_total_below": 50, "share_at_least": 50, …},
+//	  "foundation_verdicts": [{"foundation_code": "…", "foundation_name": "…",
+//	      "years": [{"year": 2023, "courses": 4, "scored": 4, "unscored": 0,
+//	                 "below": 2, "share": 50, "meets": true}],
+//	      "flagged": true, "flagged_years": [2023, 2024, 2025],
+//	      "causes": [{"foundation_code": "…", "year": 2023, "code": "…", "total": 41.2, "file": "…"}],
+//	      "explanation": "… (in Italian)"}],
+//	  "notes": ["…"]
+//	}
+//
+// Rows are sorted by foundation code, year, course code, file and row;
+// foundations by code and year; inputs and excluded files by name.
+// Courses without a total are not in "share" nor "mean" (they are counted
+// in "courses"); the rule leaves out courses without foundation code or
+// year, and a missing year breaks the three consecutive years.
+package batch
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"path"
+	"runtime"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/its-academy/auditor/compute"
+	"github.com/its-academy/auditor/validate"
+	"github.com/its-academy/auditor/xlsxio"
+)
+
+// Input is one file of the batch.
+type Input struct {
+	// Name identifies the file in the summary and in messages (the command
+	// line passes the path as given).
+	Name string
+	Data []byte
+	// Link is the target of the hyperlink to the file's audited copy,
+	// relative to the summary workbook; empty for no link.
+	Link string
+}
+
+// Options are the choices of a batch run.
+type Options struct {
+	// Jobs bounds how many files are audited at once; ≤ 0 means
+	// runtime.NumCPU().
+	Jobs            int
+	Reading         compute.Reading   // empty: the pack's default
+	Interpretations map[string]string // e.g. {"I-2": "soglia_diplomati"}
+	Pack            compute.PackID    // force one pack (I-4); empty: by EQF level and end date
+	Limits          xlsxio.Limits     // per file; zero: xlsxio.DefaultLimits()
+	Version         string            // product version, for the stamps
+	// Progress, if set, is called (never concurrently) when a file starts
+	// and when it is done, with the count of files done, the total and the
+	// file's name.
+	Progress func(done, total int, current string)
+	// KeepAnnotated keeps every audited copy in File.Annotated.
+	KeepAnnotated bool
+	// OnAnnotated, if set, receives each audited copy as soon as it is
+	// written (from the worker goroutines, concurrently). An error marks
+	// the file as not audited, with the error's text as the reason.
+	OnAnnotated func(in Input, annotated []byte) error
+	// Skipped are files the caller left out on purpose (audited copies or
+	// summaries found in a folder); the summary lists them.
+	Skipped []xlsxio.SummaryExcluded
+	// Registry holds the rule packs; nil: the packs built into the binary.
+	Registry *compute.Registry
+}
+
+// File is the outcome for one input.
+type File struct {
+	Name   string
+	SHA256 string
+	Kind   string // xlsxio.KindWorkbook (also for audited copies) or xlsxio.KindSummary
+	// Audit is the audit of a workbook; nil for summaries and failures.
+	Audit *validate.Audit
+	// Annotated is the audited copy, with Options.KeepAnnotated.
+	Annotated []byte
+	// Read is the earlier summary read back, for a summary input.
+	Read *xlsxio.Summary
+	// Err is why the file could not be audited (an *xlsxio.OpenError for
+	// unreadable workbooks); Reason is the one Italian line for people.
+	Err    error
+	Reason string
+
+	link string
+}
+
+// OK reports whether the file was audited or read.
+func (f *File) OK() bool { return f.Err == nil }
+
+// Result is the outcome of a batch.
+type Result struct {
+	// Files are the inputs' outcomes, sorted by name, then SHA-256.
+	Files   []File
+	Summary *xlsxio.Summary
+}
+
+// ErrInternal marks a file whose audit failed unexpectedly (a bug, not a
+// problem of the file); the batch goes on.
+var ErrInternal = errors.New("batch: internal error")
+
+// Failed lists the files that could not be audited or read.
+func (r *Result) Failed() []File {
+	var out []File
+	for _, f := range r.Files {
+		if !f.OK() {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// HasProblems reports whether any audited file has an error or legal
+// violation finding, or any foundation is flagged by the foundation rule.
+func (r *Result) HasProblems() bool {
+	for _, f := range r.Files {
+		if f.Audit != nil && (f.Audit.HasSeverity(compute.SeverityError) || f.Audit.HasSeverity(compute.SeverityViolation)) {
+			return true
+		}
+	}
+	if r.Summary != nil {
+		for _, v := range r.Summary.Verdicts {
+			if v.Flagged {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// JSON is the JSON form of the summary (see the package comment).
+func (r *Result) JSON() ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(r.Summary); err != nil {
+		return nil, fmt.Errorf("summary JSON: %w", err)
+	}
+	return buf.Bytes(), nil
+}
+
+// Workbook renders the summary workbook.
+func (r *Result) Workbook() ([]byte, error) { return xlsxio.WriteSummary(r.Summary) }
+
+// Run audits the inputs and builds the summary. It returns an error only
+// for invalid options (a wrong reading or interpretation) or when ctx is
+// cancelled; a file that cannot be audited is a File with Err set.
+func Run(ctx context.Context, inputs []Input, opts Options) (*Result, error) {
+	reg := opts.Registry
+	if reg == nil {
+		var err error
+		if reg, err = compute.LoadEmbedded(); err != nil {
+			return nil, fmt.Errorf("batch: %w", err)
+		}
+	}
+	vopts := validate.Options{Reading: opts.Reading, Interpretations: opts.Interpretations, Pack: opts.Pack}
+	// The options are checked once, on an empty workbook, before any file.
+	probe, err := validate.Run(&validate.Input{}, reg, vopts)
+	if err != nil {
+		return nil, err
+	}
+	jobs := opts.Jobs
+	if jobs <= 0 {
+		jobs = runtime.NumCPU()
+	}
+	jobs = max(1, min(jobs, len(inputs)))
+
+	files := make([]File, len(inputs))
+	var mu sync.Mutex
+	done := 0
+	progress := func(name string, finished bool) {
+		mu.Lock()
+		defer mu.Unlock()
+		if finished {
+			done++
+		}
+		if opts.Progress != nil {
+			opts.Progress(done, len(inputs), name)
+		}
+	}
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range jobs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				progress(inputs[i].Name, false)
+				files[i] = auditOne(inputs[i], reg, vopts, opts)
+				progress(inputs[i].Name, true)
+			}
+		}()
+	}
+feed:
+	for i := range inputs {
+		select {
+		case next <- i:
+		case <-ctx.Done():
+			break feed
+		}
+	}
+	close(next)
+	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	sort.SliceStable(files, func(i, j int) bool {
+		if files[i].Name != files[j].Name {
+			return files[i].Name < files[j].Name
+		}
+		return files[i].SHA256 < files[j].SHA256
+	})
+	res := &Result{Files: files}
+	res.Summary = buildSummary(files, reg, probe.Reading, opts)
+	return res, nil
+}
+
+// auditOne audits or reads one file; it never panics.
+func auditOne(in Input, reg *compute.Registry, vopts validate.Options, opts Options) (f File) {
+	sum := sha256.Sum256(in.Data)
+	f = File{Name: in.Name, SHA256: hex.EncodeToString(sum[:]), Kind: xlsxio.KindWorkbook, link: in.Link}
+	base := path.Base(strings.ReplaceAll(in.Name, `\`, "/"))
+	defer func() {
+		if r := recover(); r != nil {
+			f.Audit, f.Annotated, f.Read = nil, nil, nil
+			f.Err = fmt.Errorf("%w: %s: %v", ErrInternal, in.Name, r)
+			f.Reason = base + ": errore interno durante la verifica; il file non è stato verificato"
+		}
+	}()
+	fail := func(err error) File {
+		f.Err = err
+		var oe *xlsxio.OpenError
+		switch {
+		case errors.As(err, &oe):
+			f.Reason = oe.Msg
+			if !strings.Contains(f.Reason, base) {
+				f.Reason = base + ": " + f.Reason
+			}
+		default:
+			f.Reason = base + ": " + err.Error()
+		}
+		return f
+	}
+	lim := opts.Limits
+	if lim == (xlsxio.Limits{}) {
+		lim = xlsxio.DefaultLimits()
+	}
+	if xlsxio.SniffWorkbook(in.Data) == xlsxio.KindSummary {
+		f.Kind = xlsxio.KindSummary
+		s, err := xlsxio.ReadSummary(in.Data, base, lim)
+		if err != nil {
+			return fail(err)
+		}
+		f.Read = s
+		return f
+	}
+	wb, err := xlsxio.Open(in.Data, base, lim)
+	if err != nil {
+		return fail(err)
+	}
+	defer wb.Close()
+	a, err := validate.Run(wb.Input, reg, vopts)
+	if err != nil {
+		return fail(err)
+	}
+	out, err := xlsxio.WriteAudit(in.Data, a, xlsxio.WriteOptions{Version: opts.Version, Limits: lim})
+	if err != nil {
+		return fail(err)
+	}
+	if opts.OnAnnotated != nil {
+		if err := opts.OnAnnotated(in, out); err != nil {
+			return fail(fmt.Errorf("copia verificata non scritta: %w", err))
+		}
+	}
+	f.Audit = a
+	if opts.KeepAnnotated {
+		f.Annotated = out
+	}
+	return f
+}

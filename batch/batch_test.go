@@ -1,0 +1,302 @@
+package batch
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"reflect"
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	"github.com/its-academy/auditor/compute"
+	"github.com/its-academy/auditor/xlsxio"
+	"github.com/xuri/excelize/v2"
+)
+
+func run(t *testing.T, inputs []Input, opts Options) *Result {
+	t.Helper()
+	if opts.Version == "" {
+		opts.Version = "test"
+	}
+	res, err := Run(context.Background(), inputs, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res
+}
+
+func verdictOf(t *testing.T, s *xlsxio.Summary, code string) xlsxio.SummaryVerdict {
+	t.Helper()
+	for _, v := range s.Verdicts {
+		if v.Foundation == code {
+			return v
+		}
+	}
+	t.Fatalf("no verdict for %s", code)
+	return xlsxio.SummaryVerdict{}
+}
+
+func foreign(t *testing.T, name string) []byte {
+	t.Helper()
+	data, err := os.ReadFile("../testdata/foreign/" + name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return data
+}
+
+// TestThreeYearRule runs the foundation rule over workbooks of three years
+// and over an earlier summary plus the new year.
+func TestThreeYearRule(t *testing.T) {
+	// A: 2 of 4 scored courses below 50 each year (plus one unscored
+	// course, out of the share): exactly 50%, flagged.
+	// B: the same, but 2025 is missing: not flagged, years seen listed.
+	// C: 1 of 3 below: not flagged.
+	a := map[int][]byte{}
+	for _, y := range []int{2024, 2025, 2026} {
+		a[y] = workbook(t, "ITS-A", "Fondazione A", y, courses(fmt.Sprintf("A%d", y), 5, 2, 1))
+	}
+	b23 := workbook(t, "ITS-B", "Fondazione B", 2024, courses("B23", 2, 1, 0))
+	b25 := workbook(t, "ITS-B", "Fondazione B", 2026, courses("B25", 2, 1, 0))
+	c25 := workbook(t, "ITS-C", "Fondazione C", 2026, courses("C25", 3, 1, 0))
+
+	t.Run("workbooks of three years", func(t *testing.T) {
+		res := run(t, []Input{
+			{Name: "2024/a.xlsx", Data: a[2024]}, {Name: "2025/a.xlsx", Data: a[2025]}, {Name: "2026/a.xlsx", Data: a[2026]},
+			{Name: "2024/b.xlsx", Data: b23}, {Name: "2026/b.xlsx", Data: b25}, {Name: "2026/c.xlsx", Data: c25},
+		}, Options{Jobs: 2})
+		s := res.Summary
+		va := verdictOf(t, s, "ITS-A")
+		if !va.Flagged || !reflect.DeepEqual(va.FlaggedYears, []int{2024, 2025, 2026}) || len(va.Causes) != 6 || va.Name != "Fondazione A" {
+			t.Errorf("A: %+v", va)
+		}
+		for _, y := range va.Years {
+			if y.Scored != 4 || y.Unscored != 1 || y.Below != 2 || y.Share == nil || *y.Share != 50 {
+				t.Errorf("A %d: %+v", y.Year, y)
+			}
+		}
+		if vb := verdictOf(t, s, "ITS-B"); vb.Flagged || !strings.Contains(vb.Explanation, "anni presenti 2024, 2026") {
+			t.Errorf("B: %+v", vb)
+		}
+		if vc := verdictOf(t, s, "ITS-C"); vc.Flagged {
+			t.Errorf("C: %+v", vc)
+		}
+		if !res.HasProblems() {
+			t.Error("a flagged foundation is a problem for --strict")
+		}
+		// Fondazioni: A 2026 has 5 courses, 4 scored, share 50%.
+		found := false
+		for _, fd := range s.Foundations {
+			if fd.Code == "ITS-A" && fd.Year == 2026 {
+				found = true
+				if fd.Courses != 5 || fd.Scored != 4 || fd.Below != 2 || *fd.Share != 50 || !fd.Flagged || fd.Errors == 0 {
+					t.Errorf("A 2026: %+v", fd)
+				}
+			}
+		}
+		if !found || len(s.Foundations) != 6 {
+			t.Errorf("%d foundation rows", len(s.Foundations))
+		}
+	})
+
+	t.Run("an earlier summary and the new year", func(t *testing.T) {
+		old := run(t, []Input{{Name: "2024/a.xlsx", Data: a[2024], Link: "2024/a-verificato.xlsx"}, {Name: "2025/a.xlsx", Data: a[2025]}}, Options{})
+		if v := verdictOf(t, old.Summary, "ITS-A"); v.Flagged {
+			t.Fatal("two years flagged")
+		}
+		oldWB, err := old.Workbook()
+		if err != nil {
+			t.Fatal(err)
+		}
+		// The 2025 workbook again: its courses replace the summary's.
+		res := run(t, []Input{{Name: "riepilogo-2025.xlsx", Data: oldWB}, {Name: "2026/a.xlsx", Data: a[2026]}, {Name: "2025/a.xlsx", Data: a[2025]}}, Options{})
+		if len(res.Failed()) != 0 {
+			t.Fatalf("failed: %+v", res.Failed())
+		}
+		v := verdictOf(t, res.Summary, "ITS-A")
+		if !v.Flagged || len(v.Causes) != 6 {
+			t.Errorf("A over summary + workbook: %+v", v)
+		}
+		if len(res.Summary.Courses) != 15 {
+			t.Errorf("%d courses, want 15 (5 a year, no duplicates)", len(res.Summary.Courses))
+		}
+		from := map[int]string{}
+		for _, c := range res.Summary.Courses {
+			from[c.Year] = c.From
+		}
+		if from[2024] != "riepilogo-2025.xlsx" || from[2025] != "" || from[2026] != "" {
+			t.Errorf("sources %v", from)
+		}
+		if !strings.Contains(strings.Join(res.Summary.Notes, " "), "5 percorsi dei riepiloghi precedenti sono stati sostituiti") {
+			t.Errorf("notes %v", res.Summary.Notes)
+		}
+		kinds := map[string]string{}
+		for _, f := range res.Files {
+			kinds[f.Name] = f.Kind
+		}
+		if kinds["riepilogo-2025.xlsx"] != xlsxio.KindSummary {
+			t.Errorf("kinds %v", kinds)
+		}
+	})
+}
+
+// TestBadFilesListed: the batch goes on past files that cannot be audited
+// and lists each with its reason.
+func TestBadFilesListed(t *testing.T) {
+	good := workbook(t, "ITS-A", "Fondazione A", 2025, courses("A", 3, 0, 0))
+	var written atomic.Int32
+	res := run(t, []Input{
+		{Name: "cifrato.xlsx", Data: foreign(t, "excelize-encryptAES.xlsx")},
+		{Name: "buono.xlsx", Data: good},
+		{Name: "rotto.xlsx", Data: foreign(t, "excelize-BadWorkbook.xlsx")},
+		{Name: "testo.xlsx", Data: []byte("solo testo")},
+		{Name: "altro.xlsx", Data: foreign(t, "excelize-Book1.xlsx")},
+	}, Options{OnAnnotated: func(Input, []byte) error { written.Add(1); return nil }})
+	failed := res.Failed()
+	if len(failed) != 4 || written.Load() != 1 {
+		t.Fatalf("%d failed, %d written", len(failed), written.Load())
+	}
+	want := map[string]string{"cifrato.xlsx": "password", "rotto.xlsx": "rotto.xlsx", "testo.xlsx": "testo.xlsx", "altro.xlsx": "Fondazione"}
+	for _, f := range failed {
+		if !strings.Contains(f.Reason, want[f.Name]) || strings.Contains(f.Reason, "\n") {
+			t.Errorf("%s: reason %q should be one line naming %q", f.Name, f.Reason, want[f.Name])
+		}
+		var oe *xlsxio.OpenError
+		if !errors.As(f.Err, &oe) {
+			t.Errorf("%s: %v is not an OpenError", f.Name, f.Err)
+		}
+	}
+	if len(res.Summary.Excluded) != 4 || res.Summary.Excluded[0].Name != "altro.xlsx" || len(res.Summary.Courses) != 3 {
+		t.Errorf("excluded %+v, %d courses", res.Summary.Excluded, len(res.Summary.Courses))
+	}
+	// The annotated copy callback can fail a file too.
+	res = run(t, []Input{{Name: "buono.xlsx", Data: good}}, Options{KeepAnnotated: true, OnAnnotated: func(Input, []byte) error { return errors.New("disco pieno") }})
+	if f := res.Files[0]; f.OK() || !strings.Contains(f.Reason, "disco pieno") || f.Annotated != nil {
+		t.Errorf("callback error: %+v", f.Reason)
+	}
+	res = run(t, []Input{{Name: "buono.xlsx", Data: good}}, Options{KeepAnnotated: true})
+	if f := res.Files[0]; !f.OK() || xlsxio.SniffWorkbook(f.Annotated) != xlsxio.KindAudited {
+		t.Errorf("KeepAnnotated: %v", f.Err)
+	}
+}
+
+// TestOrderAndParallelismIndependence: jobs 1 on the inputs in order and
+// jobs 4 on shuffled inputs give the same summary, JSON and workbook.
+func TestOrderAndParallelismIndependence(t *testing.T) {
+	var inputs []Input
+	for i := 0; i < 6; i++ {
+		code := fmt.Sprintf("ITS-%c", 'F'-i) // codes in reverse order of names
+		for _, y := range []int{2024, 2025} {
+			inputs = append(inputs, Input{Name: fmt.Sprintf("%d/f%d.xlsx", y, i), Link: fmt.Sprintf("%d/f%d-verificato.xlsx", y, i),
+				Data: workbook(t, code, "Fondazione "+code, y, courses(fmt.Sprintf("P%d", y), 3+i%3, i%3, i%2))})
+		}
+	}
+	// The same course code in two foundations, and a bad file.
+	inputs = append(inputs, Input{Name: "zz/rotto.xlsx", Data: foreign(t, "excelize-BadWorkbook.xlsx")})
+	first := run(t, inputs, Options{Jobs: 1})
+	jsonA, err := first.JSON()
+	if err != nil {
+		t.Fatal(err)
+	}
+	wbA, err := first.Workbook()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for seed := uint64(1); seed <= 3; seed++ {
+		shuffled := append([]Input(nil), inputs...)
+		rand.New(rand.NewPCG(seed, 7)).Shuffle(len(shuffled), func(i, j int) { shuffled[i], shuffled[j] = shuffled[j], shuffled[i] })
+		second := run(t, shuffled, Options{Jobs: 4})
+		jsonB, _ := second.JSON()
+		if !bytes.Equal(jsonA, jsonB) {
+			t.Fatalf("seed %d: the summary JSON depends on order or parallelism", seed)
+		}
+		wbB, err := second.Workbook()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if a, b := cellValues(t, wbA), cellValues(t, wbB); !reflect.DeepEqual(a, b) {
+			t.Fatalf("seed %d: the summary workbook's cells differ", seed)
+		}
+		names := make([]string, len(second.Files))
+		for i, f := range second.Files {
+			names[i] = f.Name
+		}
+		if names[0] != "2024/f0.xlsx" || names[len(names)-1] != "zz/rotto.xlsx" {
+			t.Errorf("files not sorted: %v", names)
+		}
+	}
+	// Rows are sorted by foundation code, year, course code.
+	cs := first.Summary.Courses
+	for i := 1; i < len(cs); i++ {
+		if lessCourse(&cs[i], &cs[i-1]) {
+			t.Fatalf("row %d out of order", i)
+		}
+	}
+	if cs[0].FoundationCode != "ITS-A" || first.Summary.Foundations[0].Code != "ITS-A" {
+		t.Errorf("first row %s", cs[0].FoundationCode)
+	}
+}
+
+// cellValues reads every sheet's cells (raw values and formulas).
+func cellValues(t *testing.T, data []byte) map[string][][]string {
+	t.Helper()
+	f, err := excelize.OpenReader(bytes.NewReader(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	out := map[string][][]string{}
+	for _, sh := range f.GetSheetList() {
+		rows, err := f.GetRows(sh, excelize.Options{RawCellValue: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		out[sh] = rows
+	}
+	return out
+}
+
+func TestProgressAndOptions(t *testing.T) {
+	var inputs []Input
+	for i := 0; i < 5; i++ {
+		inputs = append(inputs, Input{Name: fmt.Sprintf("f%d.xlsx", i), Data: workbook(t, "ITS-A", "A", 2020+i, courses("A", 1, 0, 0))})
+	}
+	var calls, lastDone int
+	var busy atomic.Bool
+	run(t, inputs, Options{Jobs: 3, Progress: func(done, total int, current string) {
+		if busy.Swap(true) {
+			t.Error("Progress called concurrently")
+		}
+		defer busy.Store(false)
+		calls++
+		if total != 5 || done < lastDone || current == "" {
+			t.Errorf("progress %d/%d %q", done, total, current)
+		}
+		lastDone = done
+	}})
+	if calls != 10 || lastDone != 5 {
+		t.Errorf("%d calls, last done %d", calls, lastDone)
+	}
+	if _, err := Run(context.Background(), inputs, Options{Reading: "fantasiosa"}); err == nil {
+		t.Error("an unknown reading is accepted")
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := Run(ctx, inputs, Options{Jobs: 1}); !errors.Is(err, context.Canceled) {
+		t.Errorf("cancelled: %v", err)
+	}
+	res := run(t, nil, Options{})
+	if len(res.Summary.Courses) != 0 || res.Summary.Rule == nil {
+		t.Errorf("empty batch: %+v", res.Summary)
+	}
+	if _, err := res.Workbook(); err != nil {
+		t.Errorf("empty summary workbook: %v", err)
+	}
+	if res.Summary.Packs[0].ID != compute.PackID("dm-2023-11-30-eqf5") {
+		t.Errorf("packs %+v", res.Summary.Packs)
+	}
+}

@@ -1,0 +1,407 @@
+package batch
+
+import (
+	"fmt"
+	"math"
+	"sort"
+	"strings"
+
+	"github.com/its-academy/auditor/compute"
+	"github.com/its-academy/auditor/validate"
+	"github.com/its-academy/auditor/xlsxio"
+)
+
+// Statuses of an input on the summary.
+const (
+	statusAudited  = "verificato"
+	statusRead     = "letto"
+	statusExcluded = "escluso"
+	statusSkipped  = "saltato"
+)
+
+// courseKey identifies a course across sources: an earlier summary's row
+// with the same key as a course audited now is replaced by it.
+type courseKey struct {
+	foundation string
+	year       int
+	code       string
+}
+
+// buildSummary makes the summary model from the files, sorted by name. It
+// depends only on their content, never on the order they were audited in.
+func buildSummary(files []File, reg *compute.Registry, reading compute.Reading, opts Options) *xlsxio.Summary {
+	s := &xlsxio.Summary{
+		Format: xlsxio.SummaryFormat, Version: opts.Version, Reading: reading,
+		Interpretations: map[string]string{},
+		Inputs:          []xlsxio.SummaryInput{}, Courses: []xlsxio.SummaryCourse{},
+		Foundations: []xlsxio.SummaryFoundation{}, Excluded: []xlsxio.SummaryExcluded{},
+		Verdicts: []xlsxio.SummaryVerdict{}, Notes: []string{}, Packs: []xlsxio.SummaryPack{},
+	}
+	for k, v := range opts.Interpretations {
+		s.Interpretations[k] = v
+	}
+	rule, rulePack, _ := reg.FoundationRuleFor(opts.Pack)
+	if rule == nil {
+		rule, rulePack, _ = reg.FoundationRuleFor("")
+	}
+	s.Rule = rule
+	namesPack := rulePack
+	if p, ok := reg.Get(opts.Pack); ok {
+		namesPack = p
+	} else if namesPack == nil && len(reg.Packs()) > 0 {
+		namesPack = reg.Packs()[0]
+	}
+	if namesPack != nil {
+		for _, ind := range namesPack.Indicators {
+			s.Indicators = append(s.Indicators, ind.Name)
+		}
+	}
+
+	// Inputs, failures and the packs used.
+	packs := map[compute.PackID]string{}
+	if rulePack != nil {
+		packs[rulePack.ID] = rulePack.Digest()
+	}
+	for _, f := range files {
+		in := xlsxio.SummaryInput{Name: f.Name, SHA256: f.SHA256, Kind: f.Kind}
+		switch {
+		case !f.OK():
+			in.Status = statusExcluded
+			s.Excluded = append(s.Excluded, xlsxio.SummaryExcluded{Name: f.Name, Reason: f.Reason})
+		case f.Kind == xlsxio.KindSummary:
+			in.Status = statusRead
+		default:
+			in.Status = statusAudited
+			for id, sc := range f.Audit.Scorers {
+				if sc != nil && sc.Pack() != nil {
+					packs[id] = sc.Pack().Digest()
+				}
+			}
+		}
+		s.Inputs = append(s.Inputs, in)
+	}
+	for _, sk := range opts.Skipped {
+		sk.Skipped = true
+		s.Excluded = append(s.Excluded, sk)
+		s.Inputs = append(s.Inputs, xlsxio.SummaryInput{Name: sk.Name, Kind: "skipped", Status: statusSkipped})
+	}
+	sort.SliceStable(s.Excluded, func(i, j int) bool { return s.Excluded[i].Name < s.Excluded[j].Name })
+	sort.SliceStable(s.Inputs, func(i, j int) bool {
+		if s.Inputs[i].Name != s.Inputs[j].Name {
+			return s.Inputs[i].Name < s.Inputs[j].Name
+		}
+		return s.Inputs[i].SHA256 < s.Inputs[j].SHA256
+	})
+	ids := make([]string, 0, len(packs))
+	for id := range packs {
+		ids = append(ids, string(id))
+	}
+	sort.Strings(ids)
+	for _, id := range ids {
+		s.Packs = append(s.Packs, xlsxio.SummaryPack{ID: compute.PackID(id), SHA256: packs[compute.PackID(id)]})
+	}
+
+	// Courses audited now, and the workbook-level findings of each
+	// foundation-year.
+	audited := map[courseKey]bool{}
+	type counts struct{ violations, errors int }
+	wbCounts := map[courseKey]counts{} // code "" in the key: per foundation-year
+	for _, f := range files {
+		if f.Audit == nil {
+			continue
+		}
+		fnd := foundationOf(f.Audit.Input)
+		k := courseKey{foundation: fnd.code, year: fnd.year}
+		c := wbCounts[k]
+		for _, fi := range f.Audit.Findings {
+			switch fi.Severity {
+			case compute.SeverityViolation:
+				c.violations++
+			case compute.SeverityError:
+				c.errors++
+			}
+		}
+		wbCounts[k] = c
+		for i := range f.Audit.Courses {
+			sc := summaryCourse(&f.Audit.Courses[i], f.Audit.Input, fnd, s.Indicators)
+			sc.File, sc.Link = f.Name, f.link
+			s.Courses = append(s.Courses, sc)
+			audited[courseKey{sc.FoundationCode, sc.Year, sc.Code}] = true
+		}
+	}
+	// Courses of earlier summaries, unless audited now or already read
+	// from an earlier summary (files are sorted by name: the first wins).
+	replaced, dupes, dropped := 0, 0, map[string]bool{}
+	imported := map[courseKey]bool{}
+	for _, f := range files {
+		if f.Read == nil {
+			continue
+		}
+		pos := map[string]int{}
+		for i, name := range f.Read.Indicators {
+			pos[name] = i
+		}
+		for name := range pos {
+			if !contains(s.Indicators, name) {
+				dropped[name] = true
+			}
+		}
+		for _, c := range f.Read.Courses {
+			k := courseKey{c.FoundationCode, c.Year, c.Code}
+			if audited[k] {
+				replaced++
+				continue
+			}
+			if imported[k] {
+				dupes++
+				continue
+			}
+			imported[k] = true
+			old := c.Indicators
+			c.Indicators = make([]*float64, len(s.Indicators))
+			for i, name := range s.Indicators {
+				if j, ok := pos[name]; ok && j < len(old) && old[j] != nil {
+					v := *old[j]
+					c.Indicators[i] = &v
+				}
+			}
+			c.From = f.Name
+			s.Courses = append(s.Courses, c)
+		}
+	}
+	if replaced > 0 {
+		s.Notes = append(s.Notes, fmt.Sprintf("%d percorsi dei riepiloghi precedenti sono stati sostituiti da quelli verificati ora (stessa fondazione, anno e codice).", replaced))
+	}
+	if dupes > 0 {
+		s.Notes = append(s.Notes, fmt.Sprintf("%d percorsi presenti in più riepiloghi precedenti sono contati una volta sola (vale il riepilogo con il nome che viene prima).", dupes))
+	}
+	if len(dropped) > 0 {
+		names := make([]string, 0, len(dropped))
+		for n := range dropped {
+			names = append(names, n)
+		}
+		sort.Strings(names)
+		s.Notes = append(s.Notes, "Indicatori dei riepiloghi precedenti non riportati: "+strings.Join(names, ", ")+".")
+	}
+	sort.SliceStable(s.Courses, func(i, j int) bool { return lessCourse(&s.Courses[i], &s.Courses[j]) })
+
+	// The foundation rule.
+	unplaced := 0
+	if rule != nil {
+		fcs := make([]compute.FoundationCourse, 0, len(s.Courses))
+		for _, c := range s.Courses {
+			if strings.TrimSpace(c.FoundationCode) == "" || c.Year <= 0 {
+				unplaced++
+				continue
+			}
+			fcs = append(fcs, compute.FoundationCourse{Foundation: c.FoundationCode, Year: c.Year, Code: c.Code, Total: c.Total, File: c.File})
+		}
+		names := map[string]string{}
+		for _, c := range s.Courses {
+			if names[c.FoundationCode] == "" {
+				names[c.FoundationCode] = c.FoundationName
+			}
+		}
+		for _, v := range rule.Apply(fcs) {
+			s.Verdicts = append(s.Verdicts, xlsxio.SummaryVerdict{FoundationVerdict: v, Name: names[v.Foundation]})
+		}
+		if unplaced > 0 {
+			s.Notes = append(s.Notes, fmt.Sprintf("%d percorsi senza codice della fondazione o anno di monitoraggio valido: esclusi dalla regola dei tre anni.", unplaced))
+		}
+	} else {
+		s.Notes = append(s.Notes, "Nessun pacchetto di regole contiene la regola sulle fondazioni: il controllo sui tre anni non è stato fatto.")
+	}
+	flagged := map[courseKey]bool{}
+	for _, v := range s.Verdicts {
+		for _, y := range v.FlaggedYears {
+			flagged[courseKey{foundation: v.Foundation, year: y}] = true
+		}
+	}
+
+	// Aggregates per foundation and year, over the sorted rows.
+	bar := 50.0
+	if rule != nil {
+		bar = rule.Below
+	}
+	index := map[courseKey]int{}
+	sums := map[courseKey]float64{}
+	for _, c := range s.Courses {
+		k := courseKey{foundation: c.FoundationCode, year: c.Year}
+		i, ok := index[k]
+		if !ok {
+			i = len(s.Foundations)
+			index[k] = i
+			wc := wbCounts[k]
+			s.Foundations = append(s.Foundations, xlsxio.SummaryFoundation{Code: k.foundation, Name: c.FoundationName, Year: k.year,
+				Violations: wc.violations, Errors: wc.errors, Flagged: flagged[k]})
+		}
+		fd := &s.Foundations[i]
+		if fd.Name == "" {
+			fd.Name = c.FoundationName
+		}
+		fd.Courses++
+		fd.Violations += c.Findings.Violation
+		fd.Errors += c.Findings.Error
+		if c.Total != nil {
+			fd.Scored++
+			sums[k] += *c.Total
+			if *c.Total < bar {
+				fd.Below++
+			}
+		}
+	}
+	for i := range s.Foundations {
+		fd := &s.Foundations[i]
+		if fd.Scored > 0 {
+			mean := sums[courseKey{foundation: fd.Code, year: fd.Year}] / float64(fd.Scored)
+			share := float64(fd.Below) / float64(fd.Scored) * 100
+			fd.Mean, fd.Share = &mean, &share
+		}
+	}
+
+	s.Distribution = distribution(s.Courses)
+	return s
+}
+
+// distribution counts scored courses per 10-point bucket and year.
+func distribution(courses []xlsxio.SummaryCourse) xlsxio.SummaryDistribution {
+	d := xlsxio.SummaryDistribution{Years: []int{}, Counts: make([][]int, 10)}
+	for i := 0; i < 10; i++ {
+		d.Buckets = append(d.Buckets, fmt.Sprintf("%d–%d", i*10, i*10+10))
+	}
+	col := map[int]int{}
+	for _, c := range courses {
+		if c.Total != nil {
+			if _, ok := col[c.Year]; !ok {
+				col[c.Year] = 0
+				d.Years = append(d.Years, c.Year)
+			}
+		}
+	}
+	sort.Ints(d.Years)
+	for j, y := range d.Years {
+		col[y] = j
+	}
+	for i := range d.Counts {
+		d.Counts[i] = make([]int, len(d.Years))
+	}
+	for _, c := range courses {
+		if c.Total == nil || math.IsNaN(*c.Total) {
+			continue
+		}
+		b := int(math.Floor(*c.Total / 10))
+		b = max(0, min(b, 9))
+		d.Counts[b][col[c.Year]]++
+	}
+	return d
+}
+
+func lessCourse(a, b *xlsxio.SummaryCourse) bool {
+	switch {
+	case a.FoundationCode != b.FoundationCode:
+		return a.FoundationCode < b.FoundationCode
+	case a.Year != b.Year:
+		return a.Year < b.Year
+	case a.Code != b.Code:
+		return a.Code < b.Code
+	case a.File != b.File:
+		return a.File < b.File
+	case a.From != b.From:
+		return a.From < b.From
+	}
+	return a.Row < b.Row
+}
+
+type foundation struct {
+	code, name, region string
+	year               int
+}
+
+// foundationOf reads the Fondazione sheet's code, name, region and year
+// (0 when the year is missing or not a plausible year).
+func foundationOf(in *validate.Input) foundation {
+	text := func(code compute.FieldCode) string {
+		if in == nil {
+			return ""
+		}
+		return strings.TrimSpace(in.Foundation[code].Text)
+	}
+	f := foundation{code: text("fondazione_codice"), name: text("fondazione_nome"), region: text("regione")}
+	if n, err := validate.ParseNumber(text("anno_monitoraggio")); err == nil && n.Value == math.Trunc(n.Value) && n.Value >= 1900 && n.Value <= 2100 {
+		f.year = int(n.Value)
+	}
+	return f
+}
+
+// summaryCourse is one audited course as a summary row.
+func summaryCourse(ca *validate.CourseAudit, in *validate.Input, fnd foundation, indicators []string) xlsxio.SummaryCourse {
+	c := xlsxio.SummaryCourse{
+		FoundationCode: fnd.code, FoundationName: fnd.name, Region: fnd.region, Year: fnd.year,
+		Code: ca.Code, Area: ca.Area, Row: ca.Row, Indicators: make([]*float64, len(indicators)),
+	}
+	if in != nil {
+		for _, r := range in.Courses {
+			if r.Row == ca.Row {
+				c.Title = strings.TrimSpace(r.Entries["titolo"].Text)
+				if c.Area == "" {
+					c.Area = strings.TrimSpace(r.Entries["area_tecnologica"].Text)
+				}
+				break
+			}
+		}
+	}
+	for _, f := range ca.Findings {
+		switch f.Severity {
+		case compute.SeverityError:
+			c.Findings.Error++
+		case compute.SeverityViolation:
+			c.Findings.Violation++
+		case compute.SeverityWarning:
+			c.Findings.Warning++
+		case compute.SeverityInfo:
+			c.Findings.Info++
+		}
+	}
+	if ca.Scored() {
+		t := *ca.Result.Total
+		c.Total = &t
+		if ca.Result.Band != nil {
+			c.Band = ca.Result.Band.Code
+		}
+		for _, ir := range ca.Result.Indicators {
+			for i, name := range indicators {
+				if name == ir.Name && ir.Points != nil {
+					p := *ir.Points
+					c.Indicators[i] = &p
+				}
+			}
+		}
+		return c
+	}
+	c.Note = "Percorso senza punteggio."
+	for _, sev := range []compute.Severity{compute.SeverityError, compute.SeverityViolation, compute.SeverityWarning, compute.SeverityInfo} {
+		if m := firstMessage(ca.Findings, sev); m != "" {
+			c.Note = "Senza punteggio: " + m
+			break
+		}
+	}
+	return c
+}
+
+func firstMessage(fs []validate.Finding, sev compute.Severity) string {
+	for _, f := range fs {
+		if f.Severity == sev {
+			return f.Message
+		}
+	}
+	return ""
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
