@@ -1,0 +1,125 @@
+// The server's API as the page and the task pane use it: GET /api/info and
+// POST /api/audit (JSON report or annotated workbook). Errors come back as
+// ApiError with the server's Italian message, shown to users as is.
+
+export const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+
+export class ApiError extends Error {
+  constructor(code, message, status) {
+    super(message);
+    this.name = 'ApiError';
+    this.code = code;
+    this.status = status;
+  }
+}
+
+// Defaults used when /api/info cannot be read (the server answers it without
+// a token, so this only happens when the server is unreachable).
+const DEFAULT_INFO = {
+  version: '',
+  max_upload_bytes: 20 * 1024 * 1024,
+  token_required: false,
+  readings: ['coherent', 'literal'],
+  default_reading: 'coherent',
+};
+
+export async function getInfo() {
+  try {
+    const resp = await fetch('/api/info', { headers: { Accept: 'application/json' }, cache: 'no-store' });
+    if (!resp.ok) {
+      return { ...DEFAULT_INFO };
+    }
+    return { ...DEFAULT_INFO, ...(await resp.json()) };
+  } catch {
+    return { ...DEFAULT_INFO };
+  }
+}
+
+// errorFrom turns a failed response into an ApiError, with the server's
+// message when the body is the API's JSON error.
+async function errorFrom(resp) {
+  let body = null;
+  try {
+    body = await resp.json();
+  } catch {
+    body = null;
+  }
+  if (body && typeof body.message === 'string' && body.message !== '') {
+    return new ApiError(body.code || 'error', body.message, body.status || resp.status);
+  }
+  return new ApiError('http_' + resp.status, `Il server ha risposto con un errore imprevisto (HTTP ${resp.status}). Riprovare più tardi.`, resp.status);
+}
+
+// audit posts the workbook and returns the JSON report (format "json") or
+// {blob, fileName} (format "xlsx"). file is a File (sent as multipart, field
+// "file") or an ArrayBuffer/Uint8Array (sent raw, named by fileName).
+export async function audit(file, { reading, format = 'json', token = '', fileName = '' } = {}) {
+  const params = new URLSearchParams();
+  if (reading) params.set('reading', reading);
+  params.set('format', format);
+  const headers = { Accept: format === 'xlsx' ? XLSX_TYPE : 'application/json' };
+  if (token) headers.Authorization = 'Bearer ' + token;
+  let body;
+  if (typeof File !== 'undefined' && file instanceof File) {
+    body = new FormData();
+    body.append('file', file, file.name);
+  } else {
+    body = file;
+    headers['Content-Type'] = XLSX_TYPE;
+    if (fileName) headers['X-File-Name'] = encodeURIComponent(fileName);
+  }
+  let resp;
+  try {
+    resp = await fetch('/api/audit?' + params.toString(), { method: 'POST', headers, body, cache: 'no-store' });
+  } catch (err) {
+    throw new ApiError('network', 'Impossibile contattare il server di verifica: controllare la connessione e riprovare.', 0);
+  }
+  if (!resp.ok) {
+    throw await errorFrom(resp);
+  }
+  if (format === 'xlsx') {
+    const blob = await resp.blob();
+    return { blob, fileName: attachmentName(resp.headers.get('Content-Disposition')) || 'verificato.xlsx' };
+  }
+  return resp.json();
+}
+
+// attachmentName reads the file name of a Content-Disposition header
+// (filename*=UTF-8'' first, then filename=).
+export function attachmentName(header) {
+  if (!header) return '';
+  const star = /filename\*\s*=\s*UTF-8''([^;]+)/i.exec(header);
+  if (star) {
+    try {
+      return decodeURIComponent(star[1].trim().replace(/^"|"$/g, ''));
+    } catch {
+      // fall through to the plain parameter
+    }
+  }
+  const plain = /filename\s*=\s*"([^"]*)"|filename\s*=\s*([^;]+)/i.exec(header);
+  if (plain) return (plain[1] ?? plain[2] ?? '').trim();
+  return '';
+}
+
+// saveBlob offers blob to the user as a download named fileName.
+export function saveBlob(blob, fileName) {
+  const url = URL.createObjectURL(blob);
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = fileName;
+  a.hidden = true;
+  document.body.appendChild(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 60_000);
+}
+
+// sizeText writes a byte count in Italian (20 MB, 512 KB).
+export function sizeText(n) {
+  if (n >= 1024 * 1024) {
+    const mb = n / (1024 * 1024);
+    return (Number.isInteger(mb) ? mb : mb.toLocaleString('it-IT', { maximumFractionDigits: 1 })) + ' MB';
+  }
+  if (n >= 1024) return Math.round(n / 1024) + ' KB';
+  return n + ' byte';
+}

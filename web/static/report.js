@@ -1,0 +1,422 @@
+// Renders the JSON report of an audit (WORKBOOK.md, «JSON report») as HTML:
+// per course a summary row (code, title, total, band, indicator points), and
+// the course's detail: indicators, articulations and total, each expandable
+// to its trace (formula, explanation, branch, values used with their cells,
+// threshold and source, citation), the findings with their cells, and what
+// changes under the other reading. Shared by the upload page and the Excel
+// task pane; no framework, only DOM calls (no innerHTML with report text).
+
+export const SEVERITY = {
+  error: { label: 'Errore', order: 0 },
+  violation: { label: 'Violazione di legge', order: 1 },
+  warning: { label: 'Avviso', order: 2 },
+  info: { label: 'Informazione', order: 3 },
+};
+
+export const BANDS = {
+  adeguato: { label: 'Adeguato', rule: 'totale almeno 60' },
+  miglioramento: { label: 'Da migliorare', rule: 'totale tra 50 e 60: la regione programma azioni di miglioramento' },
+  escluso: { label: 'Escluso', rule: 'totale inferiore a 50: i diplomati sono esclusi dal calcolo della quota di finanziamento' },
+};
+
+const READINGS = { coherent: 'coerente', literal: 'letterale' };
+
+const THRESHOLD_SOURCES = {
+  default: 'valore del decreto',
+  override: 'valore del foglio Soglie',
+  corrected: 'corretta per area (nota 3)',
+};
+
+// num writes a number the Italian way with up to `digits` decimals.
+export function num(v, digits = 2) {
+  if (v === null || v === undefined || Number.isNaN(v)) return '—';
+  return Number(v).toLocaleString('it-IT', { minimumFractionDigits: 0, maximumFractionDigits: digits });
+}
+
+// fixed writes a number with exactly `digits` decimals (totals, points).
+export function fixed(v, digits = 2) {
+  if (v === null || v === undefined || Number.isNaN(v)) return '—';
+  return Number(v).toLocaleString('it-IT', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+}
+
+export function readingLabel(r) {
+  return READINGS[r] || r || '';
+}
+
+// h builds an element: h('td', {class: 'x', dataset: {...}}, child, 'text', ...).
+export function h(tag, attrs, ...children) {
+  const el = document.createElement(tag);
+  if (attrs) {
+    for (const [k, v] of Object.entries(attrs)) {
+      if (v === undefined || v === null || v === false) continue;
+      if (k === 'class') el.className = v;
+      else if (k === 'dataset') Object.assign(el.dataset, v);
+      else if (k === 'text') el.textContent = v;
+      else if (k.startsWith('on') && typeof v === 'function') el.addEventListener(k.slice(2), v);
+      else el.setAttribute(k, v === true ? '' : String(v));
+    }
+  }
+  for (const c of children.flat()) {
+    if (c === undefined || c === null || c === false) continue;
+    el.append(c instanceof Node ? c : document.createTextNode(String(c)));
+  }
+  return el;
+}
+
+// splitMessage separates a finding's message into the text, without the
+// leading "Sheet!A1: " (the cell has its own column), and the legal source
+// (after the last "Fonte: ").
+export function splitMessage(message, cell) {
+  let text = message || '';
+  if (cell && text.startsWith(cell + ': ')) text = text.slice(cell.length + 2);
+  let source = '';
+  const at = text.lastIndexOf('Fonte: ');
+  if (at >= 0) {
+    source = text.slice(at + 'Fonte: '.length).trim().replace(/\.$/, '');
+    text = text.slice(0, at).trim();
+  }
+  return { text, source };
+}
+
+function slug(s) {
+  return String(s).replace(/[^A-Za-z0-9_-]+/g, '-');
+}
+
+// bandBadge shows a band with its colour, an icon-like mark and its name,
+// so that colour is never the only cue.
+export function bandBadge(band) {
+  if (!band) return h('span', { class: 'rp-band rp-band-none' }, 'Non valutato');
+  const b = BANDS[band] || { label: band, rule: '' };
+  const mark = band === 'adeguato' ? '✓' : band === 'miglioramento' ? '!' : '✕';
+  return h('span', { class: `rp-band rp-band-${slug(band)}`, title: b.rule, dataset: { band } },
+    h('span', { class: 'rp-band-mark', 'aria-hidden': 'true' }, mark), ' ', b.label);
+}
+
+function severityBadge(sev) {
+  const s = SEVERITY[sev] || { label: sev };
+  return h('span', { class: `rp-sev rp-sev-${slug(sev)}`, dataset: { severity: sev } }, s.label);
+}
+
+// cellMap learns which cell each input field of a course was read from, by
+// deduction from the articulations' cells: an articulation whose result
+// reads n fields directly and lists n cells, all but one already known,
+// names the last one. Inputs that carry their own cell win.
+function cellMap(course) {
+  const map = new Map();
+  const arts = (course.articulations || []).map((a) => {
+    const r = (a.traces || [])[0];
+    const fields = r && r.inputs ? r.inputs.filter((i) => i.field).map((i) => i.field) : [];
+    const indirect = r && r.inputs ? r.inputs.some((i) => !i.field) : true;
+    for (const i of (r && r.inputs) || []) if (i.field && i.cell) map.set(i.field, i.cell);
+    return { fields, cells: a.cells || [], indirect };
+  });
+  let changed = true;
+  while (changed) {
+    changed = false;
+    for (const a of arts) {
+      if (a.indirect || a.fields.length === 0 || a.fields.length !== a.cells.length) continue;
+      const unknownFields = a.fields.filter((f) => !map.has(f));
+      const known = new Set(a.fields.filter((f) => map.has(f)).map((f) => map.get(f)));
+      const unknownCells = a.cells.filter((c) => !known.has(c));
+      if (unknownFields.length === 1 && unknownCells.length === 1) {
+        map.set(unknownFields[0], unknownCells[0]);
+        changed = true;
+      }
+    }
+  }
+  return map;
+}
+
+// groupArticulations assigns articulations to indicators: by their
+// "indicator" number when the report has it, else by consecutive numbers
+// whose weights add up to each indicator's weight (Tab. 1 and Tab. 2 number
+// them in order). Returns an array parallel to indicators, or null.
+function groupArticulations(course) {
+  const inds = course.indicators || [];
+  const arts = [...(course.articulations || [])].sort((a, b) => a.number - b.number);
+  if (inds.length === 0 || arts.length === 0) return null;
+  if (arts.every((a) => Number.isInteger(a.indicator))) {
+    return inds.map((ind, i) => arts.filter((a) => a.indicator === (ind.number ?? i + 1)));
+  }
+  const groups = [];
+  let k = 0;
+  for (const ind of inds) {
+    const g = [];
+    let w = 0;
+    while (k < arts.length && w < ind.weight - 1e-9) {
+      g.push(arts[k]);
+      w += arts[k].weight;
+      k++;
+    }
+    if (Math.abs(w - ind.weight) > 1e-9) return null;
+    groups.push(g);
+  }
+  return k === arts.length ? groups : null;
+}
+
+function inputLine(input, cells) {
+  const where = input.cell || (input.field && cells.get(input.field)) || input.from || '';
+  const name = input.field || input.symbol;
+  const parts = [h('code', null, input.symbol), ' = ', h('strong', null, num(input.value, 4))];
+  if (input.field && input.symbol !== input.field) parts.push(' ', h('span', { class: 'rp-muted' }, `(${name})`));
+  if (where) {
+    parts.push(' — ');
+    if (/^[^!]+![A-Z]+\d+$/.test(where)) parts.push(h('span', { class: 'rp-cell', dataset: { cell: where } }, where));
+    else parts.push(where);
+  }
+  return h('li', null, parts);
+}
+
+// traceBlock renders one trace (compute.Trace) as a definition list.
+export function traceBlock(t, cells = new Map()) {
+  const dl = h('dl', { class: 'rp-trace-body' });
+  const row = (term, ...desc) => {
+    dl.append(h('dt', null, term), h('dd', null, ...desc));
+  };
+  if (t.formula) row('Formula', h('code', null, t.formula));
+  if (t.branch) row('Intervallo applicato', t.branch + (t.reading ? ` (lettura ${readingLabel(t.reading)})` : ''));
+  if (t.explanation) row('Spiegazione', t.explanation);
+  if (t.inputs && t.inputs.length) row('Valori usati', h('ul', { class: 'rp-inputs' }, t.inputs.map((i) => inputLine(i, cells))));
+  if (t.threshold) {
+    const th = t.threshold;
+    const extra = [];
+    if (th.default !== undefined && th.default !== null && th.default !== th.value) extra.push(`decreto: ${num(th.default, 4)}`);
+    if (th.correction && th.correction.formula) extra.push(`correzione: ${th.correction.formula}`);
+    if (th.note) extra.push(th.note);
+    row('Soglia', `${th.code} = ${num(th.value, 4)} (${THRESHOLD_SOURCES[th.source] || th.source})`,
+      extra.length ? ' — ' + extra.join('; ') : '', th.citation ? h('br') : null, th.citation ? h('span', { class: 'rp-muted' }, th.citation) : null);
+  }
+  if (t.unclamped !== undefined && t.unclamped !== null) row('Valore prima di riportarlo nella scala 0–100', num(t.unclamped, 4));
+  if (t.erratum) row('Errata', t.erratum);
+  if (t.notes && t.notes.length) row('Note', h('ul', null, t.notes.map((n) => h('li', null, n))));
+  if (t.citation) row('Fonte', t.citation);
+  return dl;
+}
+
+// traceDetails wraps traces in an expandable <details>.
+function traceDetails(summaryText, traces, cells, extra) {
+  const d = h('details', { class: 'rp-trace' }, h('summary', null, summaryText));
+  for (const t of traces) {
+    d.append(h('h5', { class: 'rp-trace-title' }, `${t.quantity} = ${num(t.value, 4)}`, t.label ? ` — ${t.label}` : ''));
+    d.append(traceBlock(t, cells));
+  }
+  if (extra) d.append(extra);
+  return d;
+}
+
+function findingsTable(findings, { caption, onCellClick }) {
+  const sorted = [...findings].sort((a, b) => (SEVERITY[a.severity]?.order ?? 9) - (SEVERITY[b.severity]?.order ?? 9));
+  const table = h('table', { class: 'table table-sm rp-table rp-findings' },
+    caption ? h('caption', null, caption) : null,
+    h('thead', null, h('tr', null,
+      h('th', { scope: 'col' }, 'Gravità'), h('th', { scope: 'col' }, 'Regola'), h('th', { scope: 'col' }, 'Cella'),
+      h('th', { scope: 'col' }, 'Rilievo'), h('th', { scope: 'col' }, 'Fonte'))));
+  const body = h('tbody');
+  for (const f of sorted) {
+    const { text, source } = splitMessage(f.message, f.cell);
+    let cell = f.cell ? h('span', { class: 'rp-cell', dataset: { cell: f.cell } }, f.cell) : h('span', { class: 'rp-muted' }, '—');
+    if (f.cell && onCellClick) {
+      cell = h('button', { type: 'button', class: 'rp-cell-link', dataset: { cell: f.cell },
+        'aria-label': `Seleziona la cella ${f.cell}`, onclick: () => onCellClick(f.cell) }, f.cell);
+    }
+    body.append(h('tr', { class: `rp-finding rp-finding-${slug(f.severity)}`, dataset: { rule: f.rule, cell: f.cell || '' } },
+      h('td', null, severityBadge(f.severity)), h('td', null, h('code', null, f.rule)), h('td', null, cell),
+      h('td', null, text), h('td', { class: 'rp-source' }, source || '—')));
+  }
+  table.append(body);
+  return h('div', { class: 'table-responsive' }, table);
+}
+
+// countBySeverity counts findings of the course and of the workbook.
+export function countBySeverity(report) {
+  const n = { error: 0, violation: 0, warning: 0, info: 0 };
+  const add = (fs) => { for (const f of fs || []) n[f.severity] = (n[f.severity] || 0) + 1; };
+  add(report.findings);
+  for (const c of report.courses || []) add(c.findings);
+  return n;
+}
+
+function summaryTable(report, indicatorNames, hasTitles) {
+  const head = h('tr', null,
+    h('th', { scope: 'col' }, 'Percorso'),
+    hasTitles ? h('th', { scope: 'col' }, 'Titolo') : null,
+    h('th', { scope: 'col', class: 'rp-num' }, 'Totale'),
+    h('th', { scope: 'col' }, 'Fascia'),
+    indicatorNames.map((n) => h('th', { scope: 'col', class: 'rp-num rp-ind-head' }, n)),
+    h('th', { scope: 'col', class: 'rp-num' }, 'Rilievi'));
+  const body = h('tbody');
+  for (const c of report.courses || []) {
+    const byName = new Map((c.indicators || []).map((i) => [i.name, i]));
+    body.append(h('tr', { class: 'rp-course-row', dataset: { code: c.code, total: c.total ?? '', band: c.band ?? '' } },
+      h('th', { scope: 'row' }, h('a', { href: `#percorso-${slug(c.code)}` }, c.code)),
+      hasTitles ? h('td', null, c.title || '') : null,
+      h('td', { class: 'rp-num rp-total' }, c.total === null || c.total === undefined ? 'non calcolato' : fixed(c.total)),
+      h('td', null, bandBadge(c.band)),
+      indicatorNames.map((n) => {
+        const ind = byName.get(n);
+        if (!ind) return h('td', { class: 'rp-num' }, '—');
+        return h('td', { class: 'rp-num' }, fixed(ind.points), ind.zeroed ? h('span', { class: 'rp-muted' }, ' (azzerato)') : null);
+      }),
+      h('td', { class: 'rp-num' }, String((c.findings || []).length))));
+  }
+  return h('div', { class: 'table-responsive' }, h('table', { class: 'table table-sm rp-table rp-summary' },
+    h('caption', null, 'Punteggio di ogni percorso: totale su 100, fascia e punti di ciascun indicatore (peso massimo tra parentesi nel dettaglio).'),
+    h('thead', null, head), body));
+}
+
+function totalTrace(course, cells) {
+  if (course.total_trace) return traceDetails('Come è calcolato il totale', [course.total_trace], cells);
+  const list = h('ul', { class: 'rp-inputs' }, (course.indicators || []).map((i) =>
+    h('li', null, `${i.name}: `, h('strong', null, fixed(i.points, 4)), ` punti su ${num(i.weight)}`, i.zeroed ? ' (azzerato)' : '')));
+  const b = course.band ? BANDS[course.band] : null;
+  const dl = h('dl', { class: 'rp-trace-body' },
+    h('dt', null, 'Formula'), h('dd', null, h('code', null, 'totale = somma dei punti dei sei indicatori')),
+    h('dt', null, 'Valori usati'), h('dd', null, list),
+    b ? h('dt', null, 'Fascia') : null, b ? h('dd', null, `${b.label}: ${b.rule}`) : null,
+    h('dt', null, 'Fonte'), h('dd', null, 'DM 30/11/2023, All. tecnico, Tab. 1 (pesi degli indicatori); fasce: CU 17/12/2015, art. 4 c. 2 (interpretazione I-5)'));
+  return h('details', { class: 'rp-trace' }, h('summary', null, 'Come è calcolato il totale'),
+    h('h5', { class: 'rp-trace-title' }, `Totale = ${fixed(course.total, 4)}`), dl);
+}
+
+function indicatorTrace(ind, arts, cells) {
+  if (ind.trace) return traceDetails(`Dettaglio di ${ind.name}`, [ind.trace], cells);
+  const items = (arts || []).map((a) =>
+    h('li', null, `Articolazione ${a.number}: `, h('strong', null, fixed(a.points, 4)), ` punti (peso ${num(a.weight)})`));
+  const dl = h('dl', { class: 'rp-trace-body' },
+    h('dt', null, 'Formula'), h('dd', null, h('code', null, 'punti dell\'indicatore = somma dei punti delle sue articolazioni')),
+    items.length ? h('dt', null, 'Valori usati') : null, items.length ? h('dd', null, h('ul', { class: 'rp-inputs' }, items)) : null,
+    ind.zeroed ? h('dt', null, 'Azzeramento') : null,
+    ind.zeroed ? h('dd', null, 'L\'indicatore vale 0: meno di 20 iscritti all\'avvio (DM 30/11/2023, All. tecnico, Tab. 2, articolazione 3).') : null,
+    h('dt', null, 'Fonte'), h('dd', null, 'DM 30/11/2023, All. tecnico, Tab. 1 e Tab. 2'));
+  return h('details', { class: 'rp-trace' }, h('summary', null, `Dettaglio di ${ind.name}`),
+    h('h5', { class: 'rp-trace-title' }, `${ind.name} = ${fixed(ind.points, 4)} su ${num(ind.weight)}`), dl);
+}
+
+function articulationsTable(course, cells) {
+  const body = h('tbody');
+  for (const a of course.articulations || []) {
+    const label = (a.traces || []).find((t) => t.quantity === `R${a.number}`)?.label || '';
+    const cellList = (a.cells || []).length
+      ? h('span', null, (a.cells || []).map((c, i) => [i ? ', ' : '', h('span', { class: 'rp-cell', dataset: { cell: c } }, c)]))
+      : h('span', { class: 'rp-muted' }, '—');
+    body.append(h('tr', { class: 'rp-art-row', dataset: { number: a.number } },
+      h('th', { scope: 'row' }, String(a.number)),
+      h('td', null, label, h('br'), h('span', { class: 'rp-muted' }, 'Celle: '), cellList,
+        (a.traces || []).length ? traceDetails(`Traccia di R${a.number}, P${a.number} e punti`, a.traces, cells) : null),
+      h('td', { class: 'rp-num' }, num(a.result, 2)),
+      h('td', { class: 'rp-num' }, a.threshold === null || a.threshold === undefined ? '—' : num(a.threshold, 2)),
+      h('td', { class: 'rp-num' }, num(a.score, 2)),
+      h('td', { class: 'rp-num' }, num(a.weight, 2)),
+      h('td', { class: 'rp-num' }, fixed(a.points))));
+  }
+  return h('div', { class: 'table-responsive' }, h('table', { class: 'table table-sm rp-table rp-arts' },
+    h('caption', null, `Articolazioni di ${course.code}: risultato R, soglia S, punteggio P (0–100), peso e punti.`),
+    h('thead', null, h('tr', null,
+      h('th', { scope: 'col' }, 'N.'), h('th', { scope: 'col' }, 'Articolazione'),
+      h('th', { scope: 'col', class: 'rp-num' }, 'R'), h('th', { scope: 'col', class: 'rp-num' }, 'S'),
+      h('th', { scope: 'col', class: 'rp-num' }, 'P'), h('th', { scope: 'col', class: 'rp-num' }, 'Peso'),
+      h('th', { scope: 'col', class: 'rp-num' }, 'Punti'))),
+    body));
+}
+
+function sensitivityBlock(course) {
+  const s = course.sensitivity;
+  if (!s || !s.changes || s.changes.length === 0) return null;
+  const total = s.changes.find((c) => c.quantity === 'totale');
+  const summary = total
+    ? `Con la lettura ${readingLabel(s.other_reading)}: totale ${fixed(total.other)} invece di ${fixed(total.this)}`
+    : `Con la lettura ${readingLabel(s.other_reading)} cambiano ${s.changes.length} valori`;
+  const list = h('ul', { class: 'rp-inputs' }, s.changes.map((c) => h('li', null,
+    `${c.quantity} — ${c.label}: ${num(c.this, 4)} → ${num(c.other, 4)}`,
+    c.other_branch && c.other_branch !== c.branch ? ` (intervallo: ${c.other_branch})` : '',
+    c.other_band && c.other_band !== c.band ? ` (fascia: ${BANDS[c.other_band]?.label || c.other_band})` : '')));
+  return h('details', { class: 'rp-trace rp-sensitivity' }, h('summary', null, summary), list);
+}
+
+function femaleBlock(course) {
+  const f = course.female_indicator;
+  if (!f) return null;
+  if (f.computable === false) {
+    const missing = f.missing && f.missing.length ? ` (mancano: ${f.missing.join(', ')})` : '';
+    return h('p', { class: 'rp-female' }, 'Indicatore studentesse (parte B): non calcolabile', f.reason ? ` — ${f.reason}` : '', missing, '.');
+  }
+  return h('p', { class: 'rp-female' }, 'Indicatore studentesse (parte B): risultato ', h('strong', null, num(f.result, 2)),
+    ', punteggio ', h('strong', null, num(f.score, 2)), '.');
+}
+
+function courseSection(course, { onCellClick, headingLevel }) {
+  const cells = cellMap(course);
+  const groups = groupArticulations(course);
+  const hn = `h${headingLevel}`;
+  const sec = h('section', { class: 'rp-course', id: `percorso-${slug(course.code)}`, dataset: { code: course.code },
+    'aria-labelledby': `titolo-${slug(course.code)}` });
+  sec.append(h(hn, { id: `titolo-${slug(course.code)}`, class: 'rp-course-title' }, `Percorso ${course.code}`,
+    course.title ? ` — ${course.title}` : ''));
+  const facts = h('p', { class: 'rp-course-facts' }, `Riga ${course.row} del foglio Percorsi. `);
+  if (course.total === null || course.total === undefined) {
+    facts.append(h('strong', null, 'Punteggio non calcolato'), ': vedere i rilievi di gravità «Errore».');
+  } else {
+    facts.append('Totale ', h('strong', { class: 'rp-total' }, fixed(course.total)), ' su 100 — ', bandBadge(course.band));
+  }
+  sec.append(facts);
+  if (course.total !== null && course.total !== undefined) {
+    sec.append(totalTrace(course, cells));
+  }
+  if ((course.indicators || []).length) {
+    const list = h('ul', { class: 'rp-indicators' });
+    course.indicators.forEach((ind, i) => {
+      list.append(h('li', null, h('span', { class: 'rp-ind-name' }, ind.name), ': ', h('strong', null, fixed(ind.points)),
+        ` su ${num(ind.weight)}`, ind.zeroed ? ' (azzerato)' : '', indicatorTrace(ind, groups ? groups[i] : null, cells)));
+    });
+    sec.append(h(`h${headingLevel + 1}`, null, 'Indicatori'), list);
+  }
+  sec.append(femaleBlock(course));
+  if ((course.articulations || []).length) {
+    sec.append(h(`h${headingLevel + 1}`, null, 'Articolazioni'), articulationsTable(course, cells));
+  }
+  const sens = sensitivityBlock(course);
+  if (sens) sec.append(sens);
+  sec.append(h(`h${headingLevel + 1}`, null, 'Rilievi'));
+  if ((course.findings || []).length) {
+    sec.append(findingsTable(course.findings, { caption: `Rilievi del percorso ${course.code}`, onCellClick }));
+  } else {
+    sec.append(h('p', { class: 'rp-muted' }, 'Nessun rilievo per questo percorso.'));
+  }
+  return sec;
+}
+
+// renderReport replaces the content of container with the report.
+// options: fileName (shown in the heading), onCellClick(cell) (findings'
+// cells become buttons: the task pane selects the cell in Excel),
+// headingLevel (of the course headings, default 3), compact (no summary
+// table columns for every indicator: the task pane is narrow).
+export function renderReport(container, report, options = {}) {
+  const { fileName = '', onCellClick = null, headingLevel = 3, compact = false } = options;
+  container.replaceChildren();
+  const courses = report.courses || [];
+  const scored = courses.filter((c) => c.total !== null && c.total !== undefined).length;
+  const n = countBySeverity(report);
+  const indicatorNames = [];
+  if (!compact) {
+    for (const c of courses) for (const i of c.indicators || []) if (!indicatorNames.includes(i.name)) indicatorNames.push(i.name);
+  }
+  const hasTitles = courses.some((c) => c.title);
+
+  container.append(h('p', { class: 'rp-overview', id: 'rp-overview' },
+    fileName ? [h('strong', null, fileName), ': '] : null,
+    `${courses.length} percorsi, ${scored} con punteggio; rilievi: ${n.error} errori, ${n.violation} violazioni di legge, ${n.warning} avvisi, ${n.info} informazioni. `,
+    `Lettura ${readingLabel(report.reading)}`, report.rule_pack ? `, pacchetto di regole ${report.rule_pack}` : '', '.'));
+  if (courses.length) container.append(summaryTable(report, indicatorNames, hasTitles));
+
+  container.append(h(`h${headingLevel}`, { class: 'rp-section-title' }, 'Rilievi sul file'));
+  if ((report.findings || []).length) {
+    container.append(findingsTable(report.findings, { caption: 'Rilievi che non riguardano un singolo percorso', onCellClick }));
+  } else {
+    container.append(h('p', { class: 'rp-muted' }, 'Nessun rilievo sul file nel suo insieme.'));
+  }
+  for (const c of courses) container.append(courseSection(c, { onCellClick, headingLevel }));
+  if (report.file_sha256) {
+    container.append(h('p', { class: 'rp-muted rp-stamp' }, `Impronta SHA-256 del file verificato: `, h('code', null, report.file_sha256),
+      report.version ? ` — auditor ${report.version}` : ''));
+  }
+}

@@ -1,0 +1,135 @@
+// The upload flow shared by the page and the task pane outside Office:
+// choose or drop an .xlsx, audit it, show the report, download the annotated
+// copy (the server keeps nothing, so the same file is posted again with
+// format=xlsx). Elements are found by id inside root.
+
+import { audit, getInfo, saveBlob, sizeText } from './api.js';
+import { renderReport } from './report.js';
+
+export async function setupUpload(root, { headingLevel = 3, compact = false } = {}) {
+  const $ = (id) => root.querySelector('#' + id);
+  const form = $('upload-form');
+  const input = $('file');
+  const drop = $('dropzone');
+  const reading = $('reading');
+  const tokenGroup = $('token-group');
+  const token = $('token');
+  const status = $('status');
+  const error = $('error');
+  const results = $('results');
+  const report = $('report');
+  const download = $('download');
+  const limitNote = $('limit');
+
+  const info = await getInfo();
+  if (info.token_required) tokenGroup.hidden = false;
+  if (limitNote) limitNote.textContent = `Dimensione massima: ${sizeText(info.max_upload_bytes)}.`;
+  if (reading && info.default_reading) reading.value = info.default_reading;
+
+  let current = null; // the File last audited
+  let busy = false;
+
+  const showError = (message) => {
+    error.textContent = message;
+    error.hidden = false;
+    error.focus();
+  };
+  const clearError = () => {
+    error.hidden = true;
+    error.textContent = '';
+  };
+  const setStatus = (text) => {
+    status.textContent = text;
+  };
+  const setBusy = (on) => {
+    busy = on;
+    form.setAttribute('aria-busy', on ? 'true' : 'false');
+    for (const b of root.querySelectorAll('button')) if (b.dataset.lock !== undefined) b.disabled = on;
+  };
+
+  const check = (file) => {
+    if (!file) return 'Scegliere un file .xlsx da verificare.';
+    if (file.size > info.max_upload_bytes) {
+      return `Il file «${file.name}» pesa ${sizeText(file.size)}: il limite è ${sizeText(info.max_upload_bytes)}.`;
+    }
+    return '';
+  };
+
+  const run = async (file) => {
+    if (busy) return;
+    clearError();
+    const problem = check(file);
+    if (problem) {
+      showError(problem);
+      return;
+    }
+    setBusy(true);
+    setStatus(`Verifica di «${file.name}» in corso…`);
+    try {
+      const rep = await audit(file, { reading: reading ? reading.value : '', token: token ? token.value.trim() : '' });
+      current = file;
+      renderReport(report, rep, { fileName: file.name, headingLevel, compact });
+      results.hidden = false;
+      setStatus(`Verifica di «${file.name}» completata.`);
+      const title = $('results-title');
+      if (title) title.focus();
+    } catch (err) {
+      setStatus('');
+      showError(err.message || String(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  form.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    run(input.files[0]);
+  });
+  input.addEventListener('change', () => {
+    if (input.files[0]) run(input.files[0]);
+  });
+
+  // Drag and drop: the zone highlights while a file is over it; the dropped
+  // file goes into the input too, so that "Verifica" repeats the audit.
+  for (const type of ['dragenter', 'dragover']) {
+    drop.addEventListener(type, (ev) => {
+      ev.preventDefault();
+      drop.classList.add('is-dragover');
+    });
+  }
+  for (const type of ['dragleave', 'dragend']) {
+    drop.addEventListener(type, () => drop.classList.remove('is-dragover'));
+  }
+  drop.addEventListener('drop', (ev) => {
+    ev.preventDefault();
+    drop.classList.remove('is-dragover');
+    const file = ev.dataTransfer && ev.dataTransfer.files[0];
+    if (!file) return;
+    try {
+      input.files = ev.dataTransfer.files;
+    } catch {
+      // Older browsers cannot assign files: the audit still runs.
+    }
+    run(file);
+  });
+
+  download.addEventListener('click', async () => {
+    if (!current || busy) return;
+    clearError();
+    setBusy(true);
+    setStatus(`Preparazione della copia verificata di «${current.name}»…`);
+    try {
+      const { blob, fileName } = await audit(current, {
+        reading: reading ? reading.value : '', format: 'xlsx', token: token ? token.value.trim() : '',
+      });
+      saveBlob(blob, fileName);
+      setStatus(`Copia verificata scaricata: ${fileName}.`);
+    } catch (err) {
+      setStatus('');
+      showError(err.message || String(err));
+    } finally {
+      setBusy(false);
+    }
+  });
+  return { run };
+}
