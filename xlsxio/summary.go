@@ -151,6 +151,7 @@ type SummaryCourse struct {
 	Findings       SummaryCounts `json:"findings"`
 	Note           string        `json:"note"`
 	File           string        `json:"file"`
+	Row            int           `json:"row"` // the course's row in its workbook; 0 when unknown
 	Link           string        `json:"link"`
 	From           string        `json:"from"`
 }
@@ -214,6 +215,7 @@ const (
 	sumColInfo           = "Informazioni"
 	sumColNote           = "Note"
 	sumColFile           = "File"
+	sumColRow            = "Riga"
 	sumColLink           = "Copia verificata"
 	sumColFrom           = "Da riepilogo"
 )
@@ -228,7 +230,7 @@ const (
 func summaryCourseHeads(indicators []string) []string {
 	h := []string{sumColFoundationCode, sumColFoundationName, sumColRegion, sumColYear, sumColCode, sumColTitle, sumColArea, sumColTotal, sumColBand}
 	h = append(h, indicators...)
-	return append(h, sumColErrors, sumColViolations, sumColWarnings, sumColInfo, sumColNote, sumColFile, sumColLink, sumColFrom)
+	return append(h, sumColErrors, sumColViolations, sumColWarnings, sumColInfo, sumColNote, sumColFile, sumColRow, sumColLink, sumColFrom)
 }
 
 // WriteSummary renders the summary workbook. Numbers are numbers; on
@@ -378,7 +380,7 @@ func (w *summaryWriter) courses() error {
 	for range nInd {
 		widths = append(widths, 12)
 	}
-	widths = append(widths, 8, 10, 8, 12, 40, 30, 30, 20)
+	widths = append(widths, 8, 10, 8, 12, 40, 30, 6, 30, 20)
 	w.widths(sh, widths...)
 	for i, c := range w.s.Courses {
 		r := i + 2
@@ -413,6 +415,11 @@ func (w *summaryWriter) courses() error {
 		put(c.Findings.Info, w.int0)
 		put(c.Note, w.text)
 		put(c.File, w.text)
+		if c.Row > 0 {
+			put(c.Row, w.int0)
+		} else {
+			put(nil, 0)
+		}
 		linkCol := col
 		put(c.Link, w.text)
 		put(c.From, w.text)
@@ -864,7 +871,7 @@ func ReadSummary(data []byte, name string, lim Limits) (*Summary, error) {
 		for _, p := range []struct {
 			col string
 			n   *int
-		}{{sumColErrors, &c.Findings.Error}, {sumColViolations, &c.Findings.Violation}, {sumColWarnings, &c.Findings.Warning}, {sumColInfo, &c.Findings.Info}} {
+		}{{sumColRow, &c.Row}, {sumColErrors, &c.Findings.Error}, {sumColViolations, &c.Findings.Violation}, {sumColWarnings, &c.Findings.Warning}, {sumColInfo, &c.Findings.Info}} {
 			if *p.n, err = count(p.col); err != nil {
 				return nil, err
 			}

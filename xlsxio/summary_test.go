@@ -47,7 +47,7 @@ func handSummary(t *testing.T) *Summary {
 			{FoundationCode: "ITS-A", FoundationName: "Fondazione A", Region: "Veneto", Year: 2024, Code: "A-01", Title: "Primo", Area: "Sistema casa",
 				Total: fp(45.5), Band: "escluso", Indicators: pts(10), Findings: SummaryCounts{Violation: 1}, File: "2024/alfa.xlsx", Link: "2024/alfa-verificato.xlsx", From: "riepilogo 2024.xlsx"},
 			{FoundationCode: "ITS-A", FoundationName: "Fondazione A", Region: "Veneto", Year: 2025, Code: "A-01", Title: "Primo", Area: "Sistema casa",
-				Total: fp(48.25), Band: "escluso", Indicators: pts(12), Findings: SummaryCounts{Violation: 2, Warning: 1}, File: "2025/alfa.xlsx", Link: "2025/alfa verificato.xlsx"},
+				Total: fp(48.25), Band: "escluso", Indicators: pts(12), Findings: SummaryCounts{Violation: 2, Warning: 1}, File: "2025/alfa.xlsx", Row: 3, Link: "2025/alfa verificato.xlsx"},
 			{FoundationCode: "ITS-A", FoundationName: "Fondazione A", Region: "Veneto", Year: 2025, Code: "A-02", Title: "Secondo", Area: "Sistema casa",
 				Total: fp(71.75), Band: "adeguato", Indicators: pts(14), File: "2025/alfa.xlsx", Link: "2025/alfa verificato.xlsx"},
 			{FoundationCode: "ITS-A", FoundationName: "Fondazione A", Region: "Veneto", Year: 2025, Code: "A-03", Title: "Non valutato", Area: "Sistema casa",
