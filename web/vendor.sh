@@ -40,7 +40,14 @@ for w in regular 700; do
   cp "$src/dist/fonts/Roboto_Mono/roboto-mono-v13-latin-ext_latin-$w.woff2" "$dst/fonts/Roboto_Mono/"
 done
 cp "$src/dist/fonts/Roboto_Mono/LICENSE.txt" "$dst/fonts/Roboto_Mono/"
-# The source map is not shipped: drop the reference to it.
+# The source map is not shipped: drop the reference to it. The video
+# player's icon font is inlined as a data: URI, which the CSP (font-src
+# 'self') refuses; the pages have no video player, so its @font-face goes.
 sed -i 's#/\*\# sourceMappingURL=bootstrap-italia.min.css.map \*/##' "$dst/css/bootstrap-italia.min.css"
+perl -0pi -e 's/\@font-face\{font-family:VideoJS;[^}]*\}//g' "$dst/css/bootstrap-italia.min.css"
+if grep -q 'url(data:application/font' "$dst/css/bootstrap-italia.min.css"; then
+  echo "bootstrap-italia.min.css still has an inline font" >&2
+  exit 1
+fi
 echo "bootstrap-italia@$version" >"$dst/VERSION"
 echo "vendored bootstrap-italia@$version into $dst"

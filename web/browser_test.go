@@ -1,0 +1,212 @@
+package web_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"image/png"
+	"io"
+	"mime/multipart"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/its-academy/auditor/server"
+	"github.com/xuri/excelize/v2"
+)
+
+// TestBrowser drives Debian's chromium through web/e2e/upload.mjs
+// (playwright-core) against the real server on a loopback port: upload page
+// (keyboard, table, findings, traces, contrast, download) and the task pane
+// outside Office. The annotated workbook the browser downloaded is then
+// opened with excelize. Screenshots are left in $ARTIFACT_DIR (default
+// artifacts/web at the repository root).
+func TestBrowser(t *testing.T) {
+	if testing.Short() {
+		t.Skip("browser test skipped in -short mode")
+	}
+	require := os.Getenv("AUDITOR_REQUIRE_BROWSER") == "1"
+	missing := func(what string) {
+		if require {
+			t.Fatalf("%s (AUDITOR_REQUIRE_BROWSER=1; scripts/test.sh installs it)", what)
+		}
+		t.Skipf("%s; scripts/test.sh installs it", what)
+	}
+	chromium := os.Getenv("CHROMIUM")
+	if chromium == "" {
+		chromium = "/usr/bin/chromium"
+	}
+	if _, err := os.Stat(chromium); err != nil {
+		missing("chromium not found at " + chromium)
+	}
+	node, err := exec.LookPath("node")
+	if err != nil {
+		missing("node not found")
+	}
+	script, _ := filepath.Abs(filepath.Join("e2e", "upload.mjs"))
+	if _, err := os.Stat(filepath.Join("e2e", "node_modules", "playwright-core", "package.json")); err != nil {
+		missing("web/e2e/node_modules/playwright-core missing (npm ci in web/e2e)")
+	}
+	workbook, _ := filepath.Abs(filepath.Join("..", "testdata", "esempio-fondazione.xlsx"))
+	artifacts := os.Getenv("ARTIFACT_DIR")
+	if artifacts == "" {
+		artifacts = filepath.Join("..", "artifacts")
+	}
+	artifacts, _ = filepath.Abs(filepath.Join(artifacts, "web"))
+	if err := os.RemoveAll(artifacts); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(artifacts, 0o755); err != nil {
+		t.Fatal(err)
+	}
+
+	base := startServer(t)
+
+	// What the page must show: the server's JSON report of the same file.
+	expected := filepath.Join(t.TempDir(), "expected.json")
+	if err := os.WriteFile(expected, auditJSON(t, base, workbook), 0o600); err != nil {
+		t.Fatal(err)
+	}
+
+	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, node, script, base, artifacts, workbook, expected)
+	cmd.Env = append(os.Environ(), "CHROMIUM="+chromium)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	start := time.Now()
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("browser test failed (%v) after %s:\n%s\n%s", err, time.Since(start).Round(time.Millisecond), stderr.String(), stdout.String())
+	}
+	t.Logf("browser test: %s", time.Since(start).Round(time.Millisecond))
+	lines := strings.Split(strings.TrimSpace(stdout.String()), "\n")
+	var result struct {
+		OK          bool     `json:"ok"`
+		Download    string   `json:"download"`
+		Screenshots []string `json:"screenshots"`
+	}
+	if err := json.Unmarshal([]byte(lines[len(lines)-1]), &result); err != nil || !result.OK {
+		t.Fatalf("browser test summary %q: %v", lines[len(lines)-1], err)
+	}
+
+	for _, shot := range result.Screenshots {
+		f, err := os.Open(shot)
+		if err != nil {
+			t.Fatalf("screenshot: %v", err)
+		}
+		img, err := png.Decode(f)
+		f.Close()
+		if err != nil {
+			t.Fatalf("screenshot %s is not a PNG: %v", shot, err)
+		}
+		if b := img.Bounds(); b.Dx() < 300 || b.Dy() < 300 {
+			t.Errorf("screenshot %s is %v", shot, b)
+		}
+		t.Logf("screenshot: %s", shot)
+	}
+
+	// The workbook downloaded by the browser: the original sheets and the
+	// product's, with the finding the page showed.
+	wb, err := excelize.OpenFile(result.Download)
+	if err != nil {
+		t.Fatalf("downloaded workbook: %v", err)
+	}
+	defer wb.Close()
+	sheets := map[string]bool{}
+	for _, s := range wb.GetSheetList() {
+		sheets[s] = true
+	}
+	for _, s := range []string{"Percorsi", "Soglie", "Esito", "Punteggi", "Spiegazioni", "Rilievi", "Regole", "Timbro"} {
+		if !sheets[s] {
+			t.Errorf("downloaded workbook has no sheet %s (sheets: %v)", s, wb.GetSheetList())
+		}
+	}
+	rows, err := wb.GetRows("Rilievi")
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, r := range rows {
+		line := strings.Join(r, "|")
+		if strings.Contains(line, "LEG-ISCRITTI-MIN") && strings.Contains(line, "H5") {
+			found = true
+		}
+	}
+	if !found {
+		t.Error("Rilievi of the downloaded workbook has no LEG-ISCRITTI-MIN finding on H5")
+	}
+}
+
+// startServer runs the real server on a loopback port until the test ends.
+func startServer(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := "http://" + ln.Addr().String()
+	srv, err := server.New(server.Config{PublicURL: base, Version: "0.0.0-test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- srv.Serve(ctx, ln, "", "") }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil && !errors.Is(err, context.Canceled) && !errors.Is(err, http.ErrServerClosed) {
+			t.Errorf("server: %v", err)
+		}
+	})
+	for i := 0; i < 50; i++ {
+		resp, err := http.Get(base + "/healthz")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return base
+			}
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Fatal("server did not answer /healthz")
+	return ""
+}
+
+// auditJSON posts the workbook to /api/audit and returns the JSON report.
+func auditJSON(t *testing.T, base, workbook string) []byte {
+	t.Helper()
+	data, err := os.ReadFile(workbook)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	part, err := mw.CreateFormFile("file", filepath.Base(workbook))
+	if err != nil {
+		t.Fatal(err)
+	}
+	part.Write(data)
+	mw.Close()
+	resp, err := http.Post(base+"/api/audit", mw.FormDataContentType(), &body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	out, err := io.ReadAll(resp.Body)
+	if err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("POST /api/audit: %d %v\n%s", resp.StatusCode, err, out)
+	}
+	var rep struct {
+		Courses []json.RawMessage `json:"courses"`
+	}
+	if err := json.Unmarshal(out, &rep); err != nil || len(rep.Courses) == 0 {
+		t.Fatalf("report: %v (%d courses)", err, len(rep.Courses))
+	}
+	return out
+}
