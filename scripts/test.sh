@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The project's test command (README, .ci/run). Installs what the tests need
-# (LibreOffice, to recalculate the formulas the product writes) and runs
+# (LibreOffice, to recalculate the formulas the product writes; chromium,
+# playwright-core and xmllint for the web interface) and runs
 # everything: formatting, vet, unit, property and end-to-end tests, and short
 # fuzzing runs of every fuzz target.
 set -euo pipefail
@@ -14,6 +15,20 @@ if ! command -v soffice >/dev/null 2>&1; then
   DEBIAN_FRONTEND=noninteractive $apt_get install -y -qq --no-install-recommends libreoffice-calc >/dev/null
 fi
 export AUDITOR_REQUIRE_LIBREOFFICE=1
+# The web interface's tests: Debian's chromium, driven by npm playwright-core
+# (web/e2e; it never downloads a browser), and xmllint (libxml2-utils), which
+# validates the Office add-in manifest against Microsoft's schemas.
+web_packages=()
+[ -x /usr/bin/chromium ] || web_packages+=(chromium)
+command -v xmllint >/dev/null 2>&1 || web_packages+=(libxml2-utils)
+command -v npm >/dev/null 2>&1 || web_packages+=(nodejs npm)
+if [ ${#web_packages[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ]; then apt_get="apt-get"; else apt_get="sudo apt-get"; fi
+  $apt_get update -qq
+  DEBIAN_FRONTEND=noninteractive $apt_get install -y -qq --no-install-recommends "${web_packages[@]}" >/dev/null
+fi
+(cd web/e2e && npm ci --no-audit --no-fund --loglevel=error)
+export AUDITOR_REQUIRE_BROWSER=1
 
 echo "== gofmt"
 unformatted=$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))
