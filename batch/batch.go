@@ -85,6 +85,10 @@ type Input struct {
 	// Link is the target of the hyperlink to the file's audited copy,
 	// relative to the summary workbook; empty for no link.
 	Link string
+	// Err, when set, is why the caller could not read the file (missing,
+	// unreadable): it is listed as not audited, with Err's text (Italian)
+	// as the reason, and Data is ignored.
+	Err error
 }
 
 // Options are the choices of a batch run.
@@ -287,6 +291,15 @@ func auditOne(in Input, reg *compute.Registry, vopts validate.Options, opts Opti
 			}
 		default:
 			f.Reason = base + ": " + err.Error()
+		}
+		return f
+	}
+	if in.Err != nil {
+		f.SHA256 = ""
+		f.Err = in.Err
+		f.Reason = in.Err.Error()
+		if !strings.Contains(f.Reason, base) {
+			f.Reason = in.Name + ": " + f.Reason
 		}
 		return f
 	}

@@ -21,7 +21,8 @@ var errStrict = errors.New("strict")
 
 // runAudit audits one workbook: auditor audit IN.xlsx [-o OUT.xlsx]
 // [--json REPORT.json|-] [--reading coherent|literal] [--strict]
-// [--interpretation I-2=…] [--pack ID].
+// [--interpretation I-2=…] [--pack ID]; or, with several files, folders or
+// --summary, a batch (batch.go).
 func (m *Main) runAudit(ctx context.Context, args []string) error {
 	fs := newFlags("audit")
 	out := fs.String("o", "", "")
@@ -31,12 +32,24 @@ func (m *Main) runAudit(ctx context.Context, args []string) error {
 	packID := fs.String("pack", "", "")
 	interp := interpFlag{}
 	fs.Var(interp, "interpretation", "")
+	summaryOut := fs.String("summary", "", "")
+	jobs := fs.Int("jobs", 0, "")
+	outDir := fs.String("out-dir", "", "")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err
 	}
-	if len(pos) != 1 {
+	if len(pos) == 0 {
 		return &usageError{"indicare un file .xlsx da verificare: auditor audit FILE.xlsx [-o USCITA.xlsx] [--json REPORT.json]"}
+	}
+	if *summaryOut != "" || len(pos) > 1 || isDir(pos[0]) {
+		return m.runBatch(ctx, batchFlags{
+			inputs: pos, out: *out, summary: *summaryOut, jobs: *jobs, outDir: *outDir, jsonOut: *jsonOut,
+			reading: *reading, strict: *strict, pack: *packID, interp: interp,
+		})
+	}
+	if *jobs < 0 {
+		return &usageError{"--jobs: indicare un numero di file da verificare insieme maggiore di zero"}
 	}
 	in := pos[0]
 	opts := validate.Options{Interpretations: interp, Pack: compute.PackID(*packID)}
@@ -48,6 +61,9 @@ func (m *Main) runAudit(ctx context.Context, args []string) error {
 	outPath := *out
 	if outPath == "" {
 		outPath = defaultOutput(in)
+		if *outDir != "" {
+			outPath = filepath.Join(*outDir, filepath.Base(outPath))
+		}
 	}
 	if same, _ := samePath(in, outPath); same {
 		return &usageError{fmt.Sprintf("%s: il file da verificare non viene mai sovrascritto; indicare un altro nome con -o", in)}

@@ -1,0 +1,497 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/its-academy/auditor/batch"
+	"github.com/its-academy/auditor/compute"
+	"github.com/its-academy/auditor/xlsxio"
+)
+
+// batchFlags are the audit flags that matter for a batch.
+type batchFlags struct {
+	inputs                        []string
+	out, summary, outDir, jsonOut string
+	reading, pack                 string
+	jobs                          int
+	strict                        bool
+	interp                        interpFlag
+}
+
+// batchExtensions are the files taken from a folder: workbooks and the
+// spreadsheet formats the reader names when it refuses them.
+var batchExtensions = map[string]bool{".xlsx": true, ".xlsm": true, ".xls": true, ".ods": true}
+
+// candidate is one file to audit, as found on the command line.
+type candidate struct {
+	name       string // the path as shown
+	fromFolder bool   // found in a folder: summaries are skipped
+	isSummary  bool   // the summary this run writes: skipped
+	err        error  // could not be found or read
+}
+
+// runBatch audits several workbooks (files, folders, patterns) and, with
+// --summary, writes the regional summary. Exit code 2 when any file could
+// not be audited (everything else is still written), 1 with --strict when
+// a violation, an error or a flagged foundation was found.
+func (m *Main) runBatch(ctx context.Context, fl batchFlags) error {
+	if fl.out != "" {
+		return &usageError{"-o vale per un solo file; con più file usare --out-dir CARTELLA"}
+	}
+	if fl.jobs < 0 {
+		return &usageError{"--jobs: indicare un numero di file da verificare insieme maggiore di zero"}
+	}
+	opts := batch.Options{Jobs: fl.jobs, Interpretations: fl.interp, Pack: compute.PackID(fl.pack), Version: Version, Limits: xlsxio.DefaultLimits()}
+	if fl.reading != "" {
+		var err error
+		if opts.Reading, err = compute.ParseReading(fl.reading); err != nil {
+			return &usageError{err.Error()}
+		}
+	}
+	if fl.summary != "" && !strings.EqualFold(filepath.Ext(fl.summary), ".xlsx") {
+		return &usageError{fmt.Sprintf("--summary %s: il riepilogo è un file .xlsx", fl.summary)}
+	}
+	if fl.outDir != "" {
+		if err := os.MkdirAll(fl.outDir, 0o755); err != nil {
+			return fmt.Errorf("cartella di uscita %s: %w", fl.outDir, err)
+		}
+	}
+	cands := collectCandidates(fl.inputs, fl.summary)
+	if len(cands) == 0 || (len(cands) == 1 && cands[0].isSummary) {
+		return &usageError{fmt.Sprintf("nessun file .xlsx da verificare in %s", strings.Join(fl.inputs, ", "))}
+	}
+
+	// Read every file; in folders, leave out audited copies and summaries.
+	var inputs []batch.Input
+	for _, c := range cands {
+		if c.err != nil {
+			inputs = append(inputs, batch.Input{Name: c.name, Err: c.err})
+			continue
+		}
+		if c.isSummary {
+			opts.Skipped = append(opts.Skipped, xlsxio.SummaryExcluded{Name: c.name, Reason: "è il riepilogo che questa esecuzione riscrive: i suoi percorsi non vengono riletti"})
+			continue
+		}
+		data, err := os.ReadFile(c.name)
+		if err != nil {
+			inputs = append(inputs, batch.Input{Name: c.name, Err: readError(err)})
+			continue
+		}
+		// Audited copies are never audited again in a batch (a second run
+		// over 2025/*.xlsx would count every course twice); summaries are
+		// read only when named.
+		switch kind := xlsxio.SniffWorkbook(data); {
+		case kind == xlsxio.KindAudited:
+			opts.Skipped = append(opts.Skipped, xlsxio.SummaryExcluded{Name: c.name, Reason: "copia verificata scritta da auditor: non si verifica di nuovo (per farlo, indicarla da sola)"})
+			continue
+		case kind == xlsxio.KindSummary && c.fromFolder:
+			opts.Skipped = append(opts.Skipped, xlsxio.SummaryExcluded{Name: c.name, Reason: "riepilogo scritto da auditor: indicarlo per nome per usarne i percorsi"})
+			continue
+		}
+		inputs = append(inputs, batch.Input{Name: c.name, Data: data})
+	}
+
+	// Where each audited copy goes; nothing may overwrite an input.
+	names := make([]string, 0, len(inputs))
+	for _, in := range inputs {
+		if in.Err == nil && xlsxio.SniffWorkbook(in.Data) != xlsxio.KindSummary {
+			names = append(names, in.Name)
+		}
+	}
+	outs := outputPaths(names, fl.outDir)
+	inputAt := map[string]string{}
+	for _, in := range inputs {
+		if abs, err := filepath.Abs(in.Name); err == nil {
+			inputAt[abs] = in.Name
+		}
+	}
+	for _, out := range append([]string{fl.summary}, sortedValues(outs)...) {
+		abs, err := filepath.Abs(out)
+		if out == "" || err != nil {
+			continue
+		}
+		if in, ok := inputAt[abs]; ok {
+			return &usageError{fmt.Sprintf("%s: il file da verificare non viene mai sovrascritto; scegliere un'altra cartella o un altro nome", in)}
+		}
+	}
+	// An existing file is replaced only if auditor wrote it.
+	if err := mayReplace(fl.summary, xlsxio.KindSummary); err != nil {
+		return err
+	}
+	for _, out := range sortedValues(outs) {
+		if err := mayReplace(out, xlsxio.KindAudited); err != nil {
+			return err
+		}
+	}
+	for i := range inputs {
+		if out, ok := outs[inputs[i].Name]; ok && fl.summary != "" {
+			inputs[i].Link = relativeLink(fl.summary, out)
+		}
+	}
+	opts.OnAnnotated = func(in batch.Input, data []byte) error {
+		out, ok := outs[in.Name]
+		if !ok {
+			return errors.New("nessun nome per la copia verificata")
+		}
+		if err := writeFileAtomic(out, data); err != nil {
+			return fmt.Errorf("scrittura di %s: %w", out, err)
+		}
+		return nil
+	}
+	if isTerminal(m.Stderr) {
+		opts.Progress = func(done, total int, current string) {
+			fmt.Fprint(m.Stderr, renderProgress(done, total, current, 80))
+		}
+	}
+	res, err := batch.Run(ctx, inputs, opts)
+	if opts.Progress != nil {
+		fmt.Fprint(m.Stderr, "\r\x1b[K")
+	}
+	if err != nil {
+		if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+			return fmt.Errorf("verifica interrotta: %w", err)
+		}
+		return &usageError{err.Error()}
+	}
+
+	if fl.summary != "" {
+		data, err := res.Workbook()
+		if err != nil {
+			return err
+		}
+		if err := os.MkdirAll(filepath.Dir(fl.summary), 0o755); err != nil {
+			return fmt.Errorf("cartella del riepilogo: %w", err)
+		}
+		if err := writeFileAtomic(fl.summary, data); err != nil {
+			return fmt.Errorf("scrittura del riepilogo %s: %w", fl.summary, err)
+		}
+	}
+	if fl.jsonOut != "" {
+		if err := m.writeBatchJSON(res, fl.jsonOut); err != nil {
+			return err
+		}
+	}
+	failed := res.Failed()
+	for _, f := range failed {
+		if strings.Contains(f.Reason, f.Name) {
+			fmt.Fprintln(m.Stderr, "auditor:", f.Reason)
+		} else {
+			fmt.Fprintf(m.Stderr, "auditor: %s: %s\n", f.Name, f.Reason)
+		}
+	}
+	if fl.jsonOut != "-" {
+		m.batchReport(res, outs, opts.Skipped, fl.summary)
+	}
+	if len(failed) > 0 {
+		where := "elencati sopra"
+		if fl.summary != "" {
+			where += " e nel foglio Esclusi del riepilogo"
+		}
+		return fmt.Errorf("%d file su %d non verificati (%s)", len(failed), len(res.Files), where)
+	}
+	if fl.strict && res.HasProblems() {
+		return errStrict
+	}
+	return nil
+}
+
+// mayReplace refuses to overwrite an existing file that is not of the kind
+// auditor would write there (a user's own file with that name).
+func mayReplace(path, kind string) error {
+	if path == "" {
+		return nil
+	}
+	data, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	if xlsxio.SniffWorkbook(data) != kind {
+		what := "un riepilogo"
+		if kind == xlsxio.KindAudited {
+			what = "una copia verificata"
+		}
+		return &usageError{fmt.Sprintf("%s esiste e non è %s scritto da auditor: non viene sovrascritto; scegliere un altro nome o cartella", path, what)}
+	}
+	return nil
+}
+
+// readError is the Italian reason for a file that cannot be read.
+func readError(err error) error {
+	if errors.Is(err, fs.ErrNotExist) {
+		return errors.New("file inesistente")
+	}
+	if errors.Is(err, fs.ErrPermission) {
+		return errors.New("file non leggibile: permesso negato")
+	}
+	return fmt.Errorf("impossibile leggere il file: %w", err)
+}
+
+// collectCandidates expands the arguments: files as given, folders
+// (recursively) for their spreadsheets, and patterns the shell did not
+// expand. Each file appears once; the summary being written is left out.
+func collectCandidates(args []string, summary string) []candidate {
+	var out []candidate
+	seen := map[string]bool{}
+	add := func(c candidate) {
+		key := c.name
+		if abs, err := filepath.Abs(c.name); err == nil {
+			key = abs
+		}
+		if seen[key] {
+			return
+		}
+		if summary != "" && c.err == nil {
+			c.isSummary, _ = samePath(c.name, summary)
+		}
+		seen[key] = true
+		out = append(out, c)
+	}
+	var addPath func(p string, fromFolder bool)
+	addPath = func(p string, fromFolder bool) {
+		st, err := os.Stat(p)
+		if err != nil {
+			add(candidate{name: p, err: readError(err)})
+			return
+		}
+		if !st.IsDir() {
+			add(candidate{name: p, fromFolder: fromFolder})
+			return
+		}
+		var files []string
+		walkErr := filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
+			if err != nil {
+				add(candidate{name: path, err: readError(err)})
+				if d != nil && d.IsDir() {
+					return fs.SkipDir
+				}
+				return nil
+			}
+			name := d.Name()
+			if d.IsDir() {
+				if path != p && strings.HasPrefix(name, ".") {
+					return fs.SkipDir
+				}
+				return nil
+			}
+			if strings.HasPrefix(name, ".") || strings.HasPrefix(name, "~$") || !batchExtensions[strings.ToLower(filepath.Ext(name))] {
+				return nil
+			}
+			files = append(files, path)
+			return nil
+		})
+		if walkErr != nil {
+			add(candidate{name: p, err: readError(walkErr)})
+		}
+		sort.Strings(files)
+		for _, f := range files {
+			add(candidate{name: f, fromFolder: true})
+		}
+	}
+	for _, a := range args {
+		if _, err := os.Stat(a); err != nil && strings.ContainsAny(a, "*?[") {
+			matches, gerr := filepath.Glob(a)
+			if gerr != nil || len(matches) == 0 {
+				add(candidate{name: a, err: errors.New("nessun file corrisponde al modello")})
+				continue
+			}
+			for _, mt := range matches {
+				addPath(mt, false)
+			}
+			continue
+		}
+		addPath(a, false)
+	}
+	return out
+}
+
+// outputPaths names each input's audited copy: beside the input, or in
+// outDir. Two inputs with the same name in outDir get their folder's name
+// as a prefix (then a number), in the order of their paths.
+func outputPaths(inputs []string, outDir string) map[string]string {
+	outs := map[string]string{}
+	if outDir == "" {
+		for _, in := range inputs {
+			outs[in] = defaultOutput(in)
+		}
+		return outs
+	}
+	sorted := append([]string(nil), inputs...)
+	sort.Strings(sorted)
+	count := map[string]int{}
+	for _, in := range sorted {
+		count[strings.ToLower(filepath.Base(defaultOutput(in)))]++
+	}
+	used := map[string]bool{}
+	for _, in := range sorted {
+		base := filepath.Base(defaultOutput(in))
+		if count[strings.ToLower(base)] > 1 {
+			if parent := filepath.Base(filepath.Dir(in)); parent != "." && parent != string(filepath.Separator) {
+				base = parent + "_" + base
+			}
+		}
+		name := base
+		for n := 2; used[strings.ToLower(name)]; n++ {
+			name = strings.TrimSuffix(base, "-verificato.xlsx") + fmt.Sprintf("-%d-verificato.xlsx", n)
+		}
+		used[strings.ToLower(name)] = true
+		outs[in] = filepath.Join(outDir, name)
+	}
+	return outs
+}
+
+func sortedValues(m map[string]string) []string {
+	out := make([]string, 0, len(m))
+	for _, v := range m {
+		out = append(out, v)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// relativeLink is the path of target relative to the summary's folder,
+// with forward slashes (a hyperlink); empty when there is none.
+func relativeLink(summary, target string) string {
+	from, err := filepath.Abs(filepath.Dir(summary))
+	if err != nil {
+		return ""
+	}
+	to, err := filepath.Abs(target)
+	if err != nil {
+		return ""
+	}
+	rel, err := filepath.Rel(from, to)
+	if err != nil {
+		return ""
+	}
+	return filepath.ToSlash(rel)
+}
+
+func isDir(p string) bool {
+	st, err := os.Stat(p)
+	return err == nil && st.IsDir()
+}
+
+// isTerminal reports whether w is a terminal (a character device).
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok || f == nil {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
+
+// renderProgress is one line of the progress bar: it returns to the start
+// of the line, draws the bar, the files done over the total and the
+// current file's name (shortened to fit width), and clears the rest.
+func renderProgress(done, total int, current string, width int) string {
+	const barWidth = 24
+	done = max(0, min(done, total))
+	filled := 0
+	if total > 0 {
+		filled = barWidth * done / total
+	}
+	bar := strings.Repeat("█", filled) + strings.Repeat("░", barWidth-filled)
+	line := fmt.Sprintf("[%s] %d/%d", bar, done, total)
+	name := filepath.Base(current)
+	if current == "" {
+		name = ""
+	}
+	room := width - 1 - utf8.RuneCountInString(line) - 1
+	if name != "" && room >= 4 {
+		if utf8.RuneCountInString(name) > room {
+			r := []rune(name)
+			name = "…" + string(r[len(r)-(room-1):])
+		}
+		line += " " + name
+	}
+	return "\r" + line + "\x1b[K"
+}
+
+// batchReport prints one line per file, the skipped files and the summary.
+func (m *Main) batchReport(res *batch.Result, outs map[string]string, skipped []xlsxio.SummaryExcluded, summary string) {
+	for _, f := range res.Files {
+		switch {
+		case !f.OK():
+			continue
+		case f.Read != nil:
+			fmt.Fprintf(m.Stdout, "%s: riepilogo precedente, %d percorsi letti.\n", f.Name, len(f.Read.Courses))
+		case f.Audit != nil:
+			scored, count := 0, map[compute.Severity]int{}
+			for i := range f.Audit.Courses {
+				if f.Audit.Courses[i].Scored() {
+					scored++
+				}
+				for _, fi := range f.Audit.Courses[i].Findings {
+					count[fi.Severity]++
+				}
+			}
+			for _, fi := range f.Audit.Findings {
+				count[fi.Severity]++
+			}
+			fmt.Fprintf(m.Stdout, "%s: %d percorsi, %d con punteggio; %d errori, %d violazioni, %d avvisi → %s\n",
+				f.Name, len(f.Audit.Courses), scored, count[compute.SeverityError], count[compute.SeverityViolation], count[compute.SeverityWarning], outs[f.Name])
+		}
+	}
+	for _, s := range skipped {
+		fmt.Fprintf(m.Stdout, "Saltato %s: %s.\n", s.Name, s.Reason)
+	}
+	if summary == "" {
+		return
+	}
+	s := res.Summary
+	flagged := 0
+	for _, v := range s.Verdicts {
+		if v.Flagged {
+			flagged++
+		}
+	}
+	fmt.Fprintf(m.Stdout, "Riepilogo: %s (%d percorsi, %d righe fondazione-anno, %d file non verificati, %d fondazioni segnalate per la regola dei tre anni).\n",
+		summary, len(s.Courses), len(s.Foundations), len(res.Failed()), flagged)
+}
+
+// writeBatchJSON writes the summary's JSON form to a file (atomically) or
+// to standard output.
+func (m *Main) writeBatchJSON(res *batch.Result, path string) error {
+	data, err := res.JSON()
+	if err != nil {
+		return err
+	}
+	if path == "-" {
+		_, err := m.Stdout.Write(data)
+		return err
+	}
+	if err := writeFileAtomicAny(path, data); err != nil {
+		return fmt.Errorf("scrittura del report %s: %w", path, err)
+	}
+	return nil
+}
+
+// writeFileAtomicAny is writeFileAtomic for any file type.
+func writeFileAtomicAny(path string, data []byte) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".auditor-*.tmp")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
+}
