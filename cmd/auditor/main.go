@@ -61,6 +61,8 @@ func (m *Main) Run(ctx context.Context, args []string) int {
 		err = m.runTemplate(ctx, args[1:])
 	case "audit":
 		err = m.runAudit(ctx, args[1:])
+	case "serve":
+		err = m.runServe(ctx, args[1:])
 	case "version", "--version":
 		fmt.Fprintln(m.Stdout, "auditor", Version)
 	case "help", "-h", "--help":
@@ -91,6 +93,9 @@ Comandi:
   auditor audit FILE.xlsx [-o USCITA.xlsx] [--json REPORT.json|-] [--reading coherent|literal] [--strict]
       verifica il file ufficiale e ne scrive una copia con i fogli dell'esito (exit 1 con --strict
       se ci sono violazioni di legge o dati incoerenti, 2 se il file non si può verificare)
+  auditor serve [--addr HOST:PORTA] [--public-url URL] [--tls-cert CERT --tls-key CHIAVE] [--token-file FILE]
+      [--cors-origin URL] [--max-upload-mb N] [--timeout 60s] [--max-concurrent N] [--max-queue N]
+      il server HTTP: pagina di caricamento (/), API (/api/audit) e componente aggiuntivo per Excel
   auditor template [-o FILE]      il modello ufficiale vuoto da compilare (- = output standard)
   auditor rules show [--pack ID|FILE] [--json]
       il pacchetto di regole come tabella leggibile (o il file JSON)

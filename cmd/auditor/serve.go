@@ -1,0 +1,117 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/its-academy/auditor/server"
+	"github.com/its-academy/auditor/xlsxio"
+)
+
+// listFlag collects a repeatable flag.
+type listFlag []string
+
+func (l *listFlag) String() string { return strings.Join(*l, ",") }
+func (l *listFlag) Set(s string) error {
+	for _, v := range strings.Split(s, ",") {
+		if v = strings.TrimSpace(v); v != "" {
+			*l = append(*l, v)
+		}
+	}
+	return nil
+}
+
+// runServe starts the HTTP server: auditor serve [--addr HOST:PORT]
+// [--public-url URL] [--tls-cert F --tls-key F] [--token-file F]
+// [--cors-origin URL]… [limits]. It stops on SIGINT/SIGTERM after the
+// audits in flight finish.
+func (m *Main) runServe(ctx context.Context, args []string) error {
+	fs := newFlags("serve")
+	addr := fs.String("addr", "127.0.0.1:8080", "")
+	publicURL := fs.String("public-url", "", "")
+	certFile := fs.String("tls-cert", "", "")
+	keyFile := fs.String("tls-key", "", "")
+	tokenFile := fs.String("token-file", "", "")
+	var origins listFlag
+	fs.Var(&origins, "cors-origin", "")
+	maxUploadMB := fs.Float64("max-upload-mb", float64(server.DefaultMaxUpload)/(1<<20), "")
+	maxUnzipMB := fs.Float64("max-unzip-mb", float64(server.DefaultUnzipSize)/(1<<20), "")
+	maxXMLMB := fs.Float64("max-xml-mb", float64(server.DefaultUnzipXMLSize)/(1<<20), "")
+	maxCells := fs.Int64("max-cells", server.DefaultMaxCells, "")
+	timeout := fs.Duration("timeout", server.DefaultRequestTimeout, "")
+	concurrent := fs.Int("max-concurrent", 0, "")
+	queue := fs.Int("max-queue", 0, "")
+	clientRate := fs.Float64("client-rate", server.DefaultClientRate, "")
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 0 {
+		return &usageError{"auditor serve non accetta argomenti posizionali: " + strings.Join(pos, " ")}
+	}
+	for name, v := range map[string]float64{"max-upload-mb": *maxUploadMB, "max-unzip-mb": *maxUnzipMB, "max-xml-mb": *maxXMLMB} {
+		if v <= 0 {
+			return &usageError{fmt.Sprintf("--%s deve essere maggiore di zero", name)}
+		}
+	}
+	if *maxCells <= 0 || *timeout <= 0 || *concurrent < 0 || *queue < 0 {
+		return &usageError{"--max-cells e --timeout devono essere positivi, --max-concurrent e --max-queue non negativi"}
+	}
+	// The token comes from a file or the environment, never from the
+	// command line, where other users of the machine could read it.
+	token := strings.TrimSpace(os.Getenv("AUDITOR_TOKEN"))
+	if *tokenFile != "" {
+		b, err := os.ReadFile(*tokenFile)
+		if err != nil {
+			return fmt.Errorf("lettura del token: %w", err)
+		}
+		token = strings.TrimSpace(string(b))
+		if token == "" {
+			return &usageError{"il file del token è vuoto"}
+		}
+	}
+	rate := *clientRate
+	if rate == 0 {
+		rate = -1 // 0 on the command line switches the per-client limit off
+	}
+	logger := slog.New(slog.NewTextHandler(m.Stderr, nil))
+	srv, err := server.New(server.Config{
+		PublicURL:   *publicURL,
+		Token:       token,
+		CORSOrigins: origins,
+		MaxUpload:   int64(*maxUploadMB * (1 << 20)),
+		Limits: xlsxio.Limits{
+			UnzipSize:    int64(*maxUnzipMB * (1 << 20)),
+			UnzipXMLSize: int64(*maxXMLMB * (1 << 20)),
+			MaxCells:     *maxCells,
+		},
+		RequestTimeout: *timeout,
+		MaxConcurrent:  *concurrent,
+		MaxQueue:       *queue,
+		ClientRate:     rate,
+		Version:        Version,
+		Logger:         logger,
+	})
+	if err != nil {
+		return &usageError{err.Error()}
+	}
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return fmt.Errorf("ascolto su %s: %w", *addr, err)
+	}
+	scheme := "http"
+	if *certFile != "" {
+		scheme = "https"
+	}
+	fmt.Fprintf(m.Stdout, "auditor %s in ascolto su %s://%s (pagina: /, API: /api/audit, componente aggiuntivo: /addin/manifest.xml)\n",
+		Version, scheme, ln.Addr())
+	start := time.Now()
+	err = srv.Serve(ctx, ln, *certFile, *keyFile)
+	logger.Info("server stopped", "uptime_s", int(time.Since(start).Seconds()))
+	return err
+}

@@ -1,0 +1,392 @@
+package server
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"mime/multipart"
+	"net/http"
+	"net/url"
+	"path"
+	"strings"
+	"unicode"
+
+	"github.com/its-academy/auditor/compute"
+	"github.com/its-academy/auditor/validate"
+	"github.com/its-academy/auditor/xlsxio"
+	"github.com/labstack/echo/v4"
+)
+
+// MIMEXLSX is the media type of an xlsx workbook.
+const MIMEXLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+// multipartOverhead is what a multipart body may add around the file: the
+// boundaries, the part headers and the small fields.
+const multipartOverhead = 64 << 10
+
+// upload is what a request to /api/audit carries.
+type upload struct {
+	name string
+	data []byte
+	// fields holds the small form fields (reading, format,
+	// interpretation) of a multipart body; query parameters win.
+	fields url.Values
+}
+
+// auditParams are the choices of one API audit.
+type auditParams struct {
+	opts validate.Options
+	xlsx bool
+}
+
+// audit is POST /api/audit: the workbook as multipart (field "file") or as
+// the raw body; answers the JSON report or, with format=xlsx or an Accept
+// of the xlsx type, the annotated workbook.
+func (s *Server) audit(c echo.Context) error {
+	ctx, cancel := context.WithTimeout(c.Request().Context(), s.cfg.RequestTimeout)
+	defer cancel()
+	if err := s.gate.enter(); err != nil {
+		return busy("Il servizio è al completo: riprovare tra qualche secondo.", 2)
+	}
+	handedOff := false
+	defer func() {
+		if !handedOff {
+			s.gate.leave()
+		}
+	}()
+	up, err := s.readUpload(c)
+	if err != nil {
+		return err
+	}
+	params, err := s.params(c, up.fields)
+	if err != nil {
+		return err
+	}
+	release, err := s.gate.run(ctx)
+	if err != nil {
+		if errors.Is(err, errQueueWait) {
+			return busy("Il servizio è al completo: riprovare tra qualche secondo.", 5)
+		}
+		return timeout(s.cfg)
+	}
+	// The audit runs to its end even when the client gives up or the
+	// request time runs out; its slot and queue place are released only
+	// then, so the bounds hold.
+	handedOff = true
+	done := make(chan auditAnswer, 1)
+	go func() {
+		defer s.gate.leave()
+		defer release()
+		done <- s.runAudit(up, params)
+	}()
+	select {
+	case ans := <-done:
+		if ans.err != nil {
+			return ans.err
+		}
+		if params.xlsx {
+			c.Response().Header().Set(echo.HeaderContentDisposition, attachment(outputName(up.name)))
+			return c.Blob(http.StatusOK, MIMEXLSX, ans.body)
+		}
+		return c.JSONBlob(http.StatusOK, ans.body)
+	case <-ctx.Done():
+		return timeout(s.cfg)
+	}
+}
+
+type auditAnswer struct {
+	body []byte
+	err  error
+}
+
+// runAudit reads, validates, scores and writes; it never panics into the
+// server: a panic becomes a 500 whose detail is logged without content.
+func (s *Server) runAudit(up *upload, p auditParams) (ans auditAnswer) {
+	defer func() {
+		if r := recover(); r != nil {
+			s.cfg.Logger.Error("audit panicked", "panic", fmt.Sprint(r))
+			ans = auditAnswer{err: apiErr(http.StatusInternalServerError, CodeInternal, "Errore interno durante la verifica del file.")}
+		}
+	}()
+	if s.beforeAudit != nil {
+		s.beforeAudit()
+	}
+	wb, err := xlsxio.Open(up.data, up.name, s.cfg.Limits)
+	if err != nil {
+		return auditAnswer{err: openError(err)}
+	}
+	defer wb.Close()
+	a, err := validate.Run(wb.Input, s.cfg.Registry, p.opts)
+	if err != nil {
+		return auditAnswer{err: apiErr(http.StatusBadRequest, CodeBadRequest, "Parametri non validi: %s", err)}
+	}
+	if p.xlsx {
+		out, err := xlsxio.WriteAudit(up.data, a, xlsxio.WriteOptions{Version: s.cfg.Version, Limits: s.cfg.Limits})
+		if err != nil {
+			var oe *xlsxio.OpenError
+			if errors.As(err, &oe) {
+				e := openError(err)
+				if errors.Is(err, xlsxio.ErrSheetNameTaken) {
+					e.Kind = "sheet_name_taken"
+				}
+				return auditAnswer{err: e}
+			}
+			return auditAnswer{err: fmt.Errorf("writing the audited copy: %w", err)}
+		}
+		return auditAnswer{body: out}
+	}
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(a.Report(s.cfg.Version, "")); err != nil {
+		return auditAnswer{err: fmt.Errorf("encoding the report: %w", err)}
+	}
+	return auditAnswer{body: buf.Bytes()}
+}
+
+// readUpload reads the workbook into memory (never to disk), refusing
+// anything over MaxUpload with 413 before reading it when the length is
+// declared, and as soon as the limit is crossed otherwise.
+func (s *Server) readUpload(c echo.Context) (*upload, error) {
+	r := c.Request()
+	max := s.cfg.MaxUpload
+	mediaType, mparams, _ := mime.ParseMediaType(r.Header.Get(echo.HeaderContentType))
+	isMultipart := mediaType == "multipart/form-data"
+	allowed := max
+	if isMultipart {
+		allowed += multipartOverhead
+	}
+	if r.ContentLength > allowed {
+		return nil, s.tooLarge()
+	}
+	body := http.MaxBytesReader(c.Response(), r.Body, allowed)
+	up := &upload{name: headerFileName(r.Header.Get("X-File-Name")), fields: url.Values{}}
+	if !isMultipart {
+		data, err := readAtMost(body, max)
+		if err != nil {
+			return nil, s.readError(err)
+		}
+		up.data = data
+	} else {
+		if mparams["boundary"] == "" {
+			return nil, apiErr(http.StatusBadRequest, CodeBadRequest, "Richiesta multipart senza separatore (boundary): inviare il file nel campo «file».")
+		}
+		mr := multipart.NewReader(body, mparams["boundary"])
+		for {
+			part, err := mr.NextPart()
+			if err == io.EOF {
+				break
+			}
+			if err != nil {
+				return nil, s.readError(err)
+			}
+			switch name := part.FormName(); name {
+			case "file":
+				if up.data != nil {
+					return nil, apiErr(http.StatusBadRequest, CodeBadRequest, "Inviare un solo file nel campo «file».")
+				}
+				data, err := readAtMost(part, max)
+				if err != nil {
+					return nil, s.readError(err)
+				}
+				up.data = data
+				if fn := part.FileName(); fn != "" {
+					up.name = cleanName(fn)
+				}
+			case "reading", "format", "interpretation":
+				v, err := readAtMost(part, 256)
+				if err != nil {
+					return nil, apiErr(http.StatusBadRequest, CodeBadRequest, "Il campo «%s» è troppo lungo.", name)
+				}
+				up.fields.Add(name, strings.TrimSpace(string(v)))
+			default:
+				if _, err := io.Copy(io.Discard, part); err != nil {
+					return nil, s.readError(err)
+				}
+			}
+		}
+		if up.data == nil {
+			return nil, apiErr(http.StatusBadRequest, CodeBadRequest, "Nessun file ricevuto: inviare la cartella di lavoro nel campo «file».")
+		}
+	}
+	if len(up.data) == 0 {
+		return nil, apiErr(http.StatusBadRequest, CodeBadRequest, "Il file ricevuto è vuoto.")
+	}
+	return up, nil
+}
+
+// errOverLimit is a body part longer than its limit.
+var errOverLimit = errors.New("over the size limit")
+
+// readAtMost reads r whole, failing with errOverLimit beyond n bytes.
+func readAtMost(r io.Reader, n int64) ([]byte, error) {
+	data, err := io.ReadAll(io.LimitReader(r, n+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(data)) > n {
+		return nil, errOverLimit
+	}
+	return data, nil
+}
+
+func (s *Server) readError(err error) error {
+	var mbe *http.MaxBytesError
+	if errors.Is(err, errOverLimit) || errors.As(err, &mbe) {
+		return s.tooLarge()
+	}
+	return apiErr(http.StatusBadRequest, CodeBadRequest, "Il corpo della richiesta non è leggibile: inviare di nuovo il file.")
+}
+
+func (s *Server) tooLarge() error {
+	return apiErr(http.StatusRequestEntityTooLarge, CodeTooLarge, "Il file supera il limite di %s per caricamento.", sizeText(s.cfg.MaxUpload))
+}
+
+func busy(msg string, retry int) error {
+	e := apiErr(http.StatusServiceUnavailable, CodeBusy, "%s", msg)
+	e.retryAfter = retry
+	return e
+}
+
+func timeout(cfg Config) error {
+	e := apiErr(http.StatusServiceUnavailable, CodeTimeout, "La verifica non si è conclusa entro %s: riprovare più tardi.", durationText(cfg.RequestTimeout))
+	e.retryAfter = 10
+	return e
+}
+
+// params reads reading, format and interpretation from the query (or the
+// multipart fields) and the Accept header.
+func (s *Server) params(c echo.Context, fields url.Values) (auditParams, error) {
+	get := func(k string) []string {
+		if v := c.QueryParams()[k]; len(v) > 0 {
+			return v
+		}
+		return fields[k]
+	}
+	var p auditParams
+	if v := get("reading"); len(v) > 0 && v[0] != "" {
+		r, err := compute.ParseReading(v[0])
+		if err != nil {
+			return p, apiErr(http.StatusBadRequest, CodeBadRequest, "Parametro «reading» non valido (%q): ammessi «coherent» o «literal».", v[0])
+		}
+		p.opts.Reading = r
+	}
+	for _, v := range get("interpretation") {
+		k, choice, ok := strings.Cut(v, "=")
+		if !ok {
+			return p, apiErr(http.StatusBadRequest, CodeBadRequest, "Parametro «interpretation» non valido (%q): atteso ID=scelta, per esempio I-2=soglia_diplomati.", v)
+		}
+		if p.opts.Interpretations == nil {
+			p.opts.Interpretations = map[string]string{}
+		}
+		p.opts.Interpretations[strings.TrimSpace(k)] = strings.TrimSpace(choice)
+	}
+	switch f := get("format"); {
+	case len(f) > 0 && f[0] != "":
+		switch strings.ToLower(f[0]) {
+		case "json":
+		case "xlsx":
+			p.xlsx = true
+		default:
+			return p, apiErr(http.StatusBadRequest, CodeBadRequest, "Parametro «format» non valido (%q): ammessi «json» o «xlsx».", f[0])
+		}
+	default:
+		p.xlsx = acceptsXLSX(c.Request().Header.Get(echo.HeaderAccept))
+	}
+	return p, nil
+}
+
+// acceptsXLSX reports whether the Accept header prefers the xlsx type to
+// JSON.
+func acceptsXLSX(accept string) bool {
+	for _, part := range strings.Split(accept, ",") {
+		mt, params, err := mime.ParseMediaType(strings.TrimSpace(part))
+		if err != nil || params["q"] == "0" {
+			continue
+		}
+		switch mt {
+		case MIMEXLSX:
+			return true
+		case "application/json":
+			return false
+		}
+	}
+	return false
+}
+
+// headerFileName is the X-File-Name header, percent-decoded.
+func headerFileName(h string) string {
+	if h == "" {
+		return "cartella.xlsx"
+	}
+	if dec, err := url.PathUnescape(h); err == nil {
+		h = dec
+	}
+	return cleanName(h)
+}
+
+// cleanName keeps the base name of an uploaded file, without control
+// characters, at most 120 characters.
+func cleanName(name string) string {
+	name = strings.ReplaceAll(name, `\`, "/")
+	name = path.Base(name)
+	name = strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) || r == '"' {
+			return -1
+		}
+		return r
+	}, name)
+	if r := []rune(name); len(r) > 120 {
+		name = string(r[:120])
+	}
+	if name == "" || name == "." || name == "/" {
+		return "cartella.xlsx"
+	}
+	return name
+}
+
+// outputName is the annotated copy's name, as the CLI names it.
+func outputName(in string) string {
+	ext := path.Ext(in)
+	return strings.TrimSuffix(in, ext) + "-verificato.xlsx"
+}
+
+// attachment is a Content-Disposition naming the file, with an ASCII
+// fallback and the UTF-8 name (RFC 6266).
+func attachment(name string) string {
+	ascii := strings.Map(func(r rune) rune {
+		if r > 126 || r < 32 || r == '"' || r == '\\' || r == ';' {
+			return '_'
+		}
+		return r
+	}, name)
+	return fmt.Sprintf(`attachment; filename="%s"; filename*=UTF-8''%s`, ascii, url.PathEscape(name))
+}
+
+// sizeText writes a byte count in Italian for messages.
+func sizeText(n int64) string {
+	switch {
+	case n >= 1<<20 && n%(1<<20) == 0:
+		return fmt.Sprintf("%d MB", n>>20)
+	case n >= 1<<20:
+		return strings.Replace(fmt.Sprintf("%.1f MB", float64(n)/(1<<20)), ".", ",", 1)
+	case n >= 1<<10:
+		return fmt.Sprintf("%d kB", n>>10)
+	}
+	return fmt.Sprintf("%d byte", n)
+}
+
+func durationText(d interface{ Seconds() float64 }) string {
+	sec := d.Seconds()
+	switch {
+	case sec == 60:
+		return "1 minuto"
+	case sec > 60 && int(sec)%60 == 0:
+		return fmt.Sprintf("%d minuti", int(sec)/60)
+	}
+	return fmt.Sprintf("%g secondi", sec)
+}

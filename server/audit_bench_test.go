@@ -1,0 +1,19 @@
+package server
+
+import "testing"
+
+// BenchmarkAuditJSON20 is one API audit of a 20-course workbook without
+// the network: read, validate, score, JSON report.
+func BenchmarkAuditJSON20(b *testing.B) {
+	s, err := New(Config{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	up := &upload{name: "w.xlsx", data: workbook(b, 20, "B", 0)}
+	b.ReportAllocs()
+	for b.Loop() {
+		if ans := s.runAudit(up, auditParams{}); ans.err != nil {
+			b.Fatal(ans.err)
+		}
+	}
+}

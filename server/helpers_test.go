@@ -1,0 +1,344 @@
+package server
+
+import (
+	"archive/zip"
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"mime/multipart"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/its-academy/auditor/validate"
+	"github.com/xuri/excelize/v2"
+)
+
+// testdata returns a file of the repository's testdata folder.
+func testdata(t testing.TB, name string) []byte {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join("..", "testdata", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return data
+}
+
+// startServer runs a real server on a loopback port and stops it (waiting
+// for it) when the test ends.
+func startServer(t testing.TB, cfg Config, setup ...func(*Server)) (*Server, string) {
+	t.Helper()
+	srv, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range setup {
+		f(srv)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- srv.Serve(ctx, ln, "", "") }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("serve: %v", err)
+		}
+	})
+	return srv, "http://" + ln.Addr().String()
+}
+
+// multipartBody builds a multipart/form-data body with the workbook in
+// the field "file" and the given small fields.
+func multipartBody(t testing.TB, name string, data []byte, fields map[string]string) (io.Reader, string) {
+	t.Helper()
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	for k, v := range fields {
+		if err := mw.WriteField(k, v); err != nil {
+			t.Fatal(err)
+		}
+	}
+	fw, err := mw.CreateFormFile("file", name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := fw.Write(data); err != nil {
+		t.Fatal(err)
+	}
+	if err := mw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return &buf, mw.FormDataContentType()
+}
+
+// answer is a response read whole.
+type answer struct {
+	status int
+	header http.Header
+	body   []byte
+}
+
+func (a answer) apiError(t testing.TB) APIError {
+	t.Helper()
+	var e APIError
+	if err := json.Unmarshal(a.body, &e); err != nil {
+		t.Fatalf("error body is not JSON: %v: %s", err, a.body)
+	}
+	return e
+}
+
+func (a answer) report(t testing.TB) validate.Report {
+	t.Helper()
+	if a.status != http.StatusOK {
+		t.Fatalf("status %d: %s", a.status, a.body)
+	}
+	var r validate.Report
+	if err := json.Unmarshal(a.body, &r); err != nil {
+		t.Fatalf("report is not JSON: %v", err)
+	}
+	return r
+}
+
+func do(t testing.TB, client *http.Client, req *http.Request) answer {
+	t.Helper()
+	if client == nil {
+		client = http.DefaultClient
+	}
+	res, err := client.Do(req)
+	if err != nil {
+		t.Fatalf("%s %s: %v", req.Method, req.URL.Path, err)
+	}
+	defer res.Body.Close()
+	body, err := io.ReadAll(res.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return answer{status: res.StatusCode, header: res.Header, body: body}
+}
+
+func postFile(t testing.TB, base, query, name string, data []byte, header map[string]string) answer {
+	t.Helper()
+	body, ct := multipartBody(t, name, data, nil)
+	req, err := http.NewRequest(http.MethodPost, base+"/api/audit"+query, body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", ct)
+	for k, v := range header {
+		req.Header.Set(k, v)
+	}
+	return do(t, nil, req)
+}
+
+func postRaw(t testing.TB, base, query string, data []byte, header map[string]string) answer {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodPost, base+"/api/audit"+query, bytes.NewReader(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", MIMEXLSX)
+	for k, v := range header {
+		req.Header.Set(k, v)
+	}
+	return do(t, nil, req)
+}
+
+func sha(data []byte) string {
+	s := sha256.Sum256(data)
+	return hex.EncodeToString(s[:])
+}
+
+// workbook builds an official workbook of n courses from the bundled
+// example: its courses repeated with codes prefix-001, prefix-002, … and
+// the enrolled figure varied with variant, so that different variants
+// give different scores.
+func workbook(t testing.TB, n int, prefix string, variant int) []byte {
+	t.Helper()
+	f, err := excelize.OpenReader(bytes.NewReader(testdata(t, "esempio-fondazione.xlsx")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rows, err := f.GetRows(validate.SheetCourses, excelize.Options{RawCellValue: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	codes := rows[1]
+	col := func(code string) int {
+		for i, c := range codes {
+			if c == code {
+				return i
+			}
+		}
+		t.Fatalf("column %s missing", code)
+		return -1
+	}
+	codeCol, enrolledCol := col("codice_percorso"), col("iscritti")
+	// Only complete EQF V courses of the example, so every course scores.
+	var models [][]string
+	for _, r := range rows[2:] {
+		if len(r) > enrolledCol && r[col("livello_eqf")] == "5" {
+			models = append(models, r)
+		}
+	}
+	if len(models) == 0 {
+		t.Fatal("no model course")
+	}
+	for i := 0; i < n; i++ {
+		row := append([]string(nil), models[i%len(models)]...)
+		row[codeCol] = fmt.Sprintf("%s-%03d", prefix, i+1)
+		for j, v := range row {
+			cell, _ := excelize.CoordinatesToCellName(j+1, 3+i)
+			var val any = v
+			if num, err := json.Number(v).Float64(); err == nil && j != codeCol {
+				val = num
+			}
+			if j == enrolledCol {
+				val = 20 + (i+variant)%15
+			}
+			if err := f.SetCellValue(validate.SheetCourses, cell, val); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	// Clear the example's rows beyond n.
+	for r := 3 + n; r < 3+len(rows); r++ {
+		for j := range codes {
+			cell, _ := excelize.CoordinatesToCellName(j+1, r)
+			if err := f.SetCellValue(validate.SheetCourses, cell, nil); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	var buf bytes.Buffer
+	if err := f.Write(&buf); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+// zipOf builds a zip archive with the given parts, stored with deflate.
+func zipOf(t testing.TB, parts map[string][]byte) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	for name, data := range parts {
+		w, err := zw.Create(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := w.Write(data); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+// zipBomb is the example workbook with one more XML part that inflates to
+// 150 MiB of spaces (over the 100 MiB default) from about 150 kilobytes.
+func zipBomb(t testing.TB) []byte {
+	t.Helper()
+	zr, err := zip.NewReader(bytes.NewReader(testdata(t, "esempio-fondazione.xlsx")), int64(len(testdata(t, "esempio-fondazione.xlsx"))))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	for _, f := range zr.File {
+		if err := zw.Copy(f); err != nil {
+			t.Fatal(err)
+		}
+	}
+	w, err := zw.Create("xl/bomb.xml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	chunk := bytes.Repeat([]byte(" "), 1<<20)
+	for i := 0; i < 150; i++ {
+		if _, err := w.Write(chunk); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+// syncBuffer is a log sink safe for the server's goroutines.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// stalledUpload starts a raw upload whose body stays open until the
+// returned finish is called with the rest of the data; it answers on the
+// returned channel.
+func stalledUpload(t testing.TB, base string, data []byte) (finish func(), result <-chan answer) {
+	t.Helper()
+	pr, pw := io.Pipe()
+	req, err := http.NewRequest(http.MethodPost, base+"/api/audit", pr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", MIMEXLSX)
+	req.ContentLength = int64(len(data))
+	out := make(chan answer, 1)
+	go func() {
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			out <- answer{status: -1, body: []byte(err.Error())}
+			return
+		}
+		defer res.Body.Close()
+		body, _ := io.ReadAll(res.Body)
+		out <- answer{status: res.StatusCode, header: res.Header, body: body}
+	}()
+	half := len(data) / 2
+	if _, err := pw.Write(data[:half]); err != nil {
+		t.Fatal(err)
+	}
+	return func() {
+		if _, err := pw.Write(data[half:]); err != nil && !errors.Is(err, io.ErrClosedPipe) {
+			t.Error(err)
+		}
+		pw.Close()
+	}, out
+}
+
+func contains(s string, subs ...string) bool {
+	for _, sub := range subs {
+		if !strings.Contains(s, sub) {
+			return false
+		}
+	}
+	return true
+}

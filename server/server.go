@@ -1,0 +1,270 @@
+// Package server owns auditor's HTTP interface: the upload API
+// (POST /api/audit), the Italian upload page, the Excel add-in (manifest and
+// task pane) and the limits that keep the service safe under load and
+// against hostile uploads. It adapts echo to the audit that xlsxio, validate
+// and compute perform; it keeps nothing: no upload is written to disk or to
+// the logs.
+package server
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"runtime"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/its-academy/auditor/compute"
+	"github.com/its-academy/auditor/xlsxio"
+	"github.com/labstack/echo/v4"
+)
+
+// Default limits. A real official workbook is far below every one of them.
+const (
+	DefaultMaxUpload      = 10 << 20 // bytes of one uploaded file
+	DefaultUnzipSize      = 100 << 20
+	DefaultUnzipXMLSize   = 25 << 20
+	DefaultMaxCells       = 1_000_000
+	DefaultRequestTimeout = 60 * time.Second
+	DefaultQueueWait      = 10 * time.Second
+	DefaultClientRate     = 10 // requests per second per client address
+	DefaultClientBurst    = 30
+	DefaultShutdownGrace  = 90 * time.Second
+)
+
+// Config is the configuration of a server. Zero values take the defaults
+// documented on each field; negative values switch an optional limit off
+// where the field says so.
+type Config struct {
+	// PublicURL is the address users and Office reach the server at
+	// (https://audit.regione.example); the add-in manifest's URLs are
+	// built from it. Empty: derived from the listener (Serve).
+	PublicURL string
+	// Token, when set, is required as "Authorization: Bearer TOKEN" on
+	// every /api/ endpoint but /api/info.
+	Token string
+	// CORSOrigins are the origins allowed to call the API from another
+	// site. Empty: no cross-origin access.
+	CORSOrigins []string
+	// MaxUpload bounds the uploaded file (default DefaultMaxUpload): a
+	// larger one gets 413 naming the limit.
+	MaxUpload int64
+	// Limits bound what the xlsx may decompress to (default: 100 MiB in
+	// all, 25 MiB per XML part, one million cells). Exceeding them is a
+	// 422, refused before the workbook is parsed.
+	Limits xlsxio.Limits
+	// RequestTimeout bounds a whole request (default 60 s); an audit not
+	// finished by then answers 503.
+	RequestTimeout time.Duration
+	// MaxConcurrent bounds the audits running at once (default: the
+	// number of CPUs). MaxQueue bounds the requests uploading or waiting
+	// for a slot (default 16 per CPU), each for at most QueueWait (default 10 s);
+	// beyond that the answer is 503 with Retry-After, never an unbounded
+	// queue.
+	MaxConcurrent int
+	MaxQueue      int
+	QueueWait     time.Duration
+	// ClientRate and ClientBurst bound the requests per second of one
+	// client address to the API (default 10/s, bursts of 30): beyond them
+	// the answer is 429. A negative ClientRate switches it off.
+	ClientRate  float64
+	ClientBurst int
+	// Version is the product version written in every stamp.
+	Version string
+	// Registry holds the rule packs (default: the embedded ones).
+	Registry *compute.Registry
+	// Logger receives the access log (method, path, status, size,
+	// duration) and server errors, never any content of an upload.
+	// Default: discard.
+	Logger *slog.Logger
+	// ShutdownGrace bounds how long a shutdown waits for the audits in
+	// flight (default 90 s).
+	ShutdownGrace time.Duration
+}
+
+func (c Config) withDefaults() (Config, error) {
+	if c.MaxUpload <= 0 {
+		c.MaxUpload = DefaultMaxUpload
+	}
+	if c.Limits == (xlsxio.Limits{}) {
+		c.Limits = xlsxio.Limits{UnzipSize: DefaultUnzipSize, UnzipXMLSize: DefaultUnzipXMLSize, MaxCells: DefaultMaxCells}
+	}
+	if c.RequestTimeout <= 0 {
+		c.RequestTimeout = DefaultRequestTimeout
+	}
+	cpus := runtime.GOMAXPROCS(0)
+	if c.MaxConcurrent <= 0 {
+		c.MaxConcurrent = cpus
+	}
+	if c.MaxQueue <= 0 {
+		c.MaxQueue = 16 * cpus
+	}
+	if c.QueueWait <= 0 {
+		c.QueueWait = DefaultQueueWait
+	}
+	if c.QueueWait > c.RequestTimeout {
+		c.QueueWait = c.RequestTimeout
+	}
+	if c.ClientRate == 0 {
+		c.ClientRate = DefaultClientRate
+	}
+	if c.ClientBurst <= 0 {
+		c.ClientBurst = DefaultClientBurst
+	}
+	if c.ShutdownGrace <= 0 {
+		c.ShutdownGrace = DefaultShutdownGrace
+	}
+	if c.Version == "" {
+		c.Version = "dev"
+	}
+	if c.Logger == nil {
+		c.Logger = slog.New(slog.DiscardHandler)
+	}
+	if c.Registry == nil {
+		reg, err := compute.LoadEmbedded()
+		if err != nil {
+			return c, fmt.Errorf("loading the rule packs: %w", err)
+		}
+		c.Registry = reg
+	}
+	if c.PublicURL != "" {
+		u, err := url.Parse(c.PublicURL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return c, fmt.Errorf("public URL %q: an absolute http(s) address is needed", c.PublicURL)
+		}
+		c.PublicURL = strings.TrimRight(u.String(), "/")
+	}
+	for _, o := range c.CORSOrigins {
+		u, err := url.Parse(o)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || (u.Path != "" && u.Path != "/") {
+			return c, fmt.Errorf("CORS origin %q: an origin such as https://host[:port] is needed", o)
+		}
+	}
+	return c, nil
+}
+
+// Server is the HTTP service. Create it with New; it is safe for
+// concurrent use.
+type Server struct {
+	cfg  Config
+	echo *echo.Echo
+	gate *gate
+	// publicURL is the configured public address or, once Serve knows
+	// its listener, the listener's; empty until then (the manifest then
+	// uses the request's own address).
+	publicURL atomic.Pointer[string]
+	// beforeAudit, when set (by tests only), runs in the audit's slot
+	// before the workbook is read.
+	beforeAudit func()
+}
+
+// New returns a server configured with cfg (defaults filled in).
+func New(cfg Config) (*Server, error) {
+	cfg, err := cfg.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{cfg: cfg, gate: newGate(cfg.MaxConcurrent, cfg.MaxQueue, cfg.QueueWait)}
+	if cfg.PublicURL != "" {
+		s.publicURL.Store(&cfg.PublicURL)
+	}
+	s.echo = s.routes()
+	return s, nil
+}
+
+// Config returns the configuration in use, defaults filled in.
+func (s *Server) Config() Config { return s.cfg }
+
+// Handler returns the server's HTTP handler.
+func (s *Server) Handler() http.Handler { return s.echo }
+
+// httpServer returns the net/http server with timeouts that protect it from
+// slow clients.
+func (s *Server) httpServer(tlsConfig *tls.Config) *http.Server {
+	return &http.Server{
+		Handler:           s.echo,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       s.cfg.RequestTimeout,
+		WriteTimeout:      s.cfg.RequestTimeout + 10*time.Second,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10,
+		TLSConfig:         tlsConfig,
+		ErrorLog:          slog.NewLogLogger(s.cfg.Logger.Handler(), slog.LevelWarn),
+	}
+}
+
+// Serve answers on ln until ctx is done, then stops accepting connections
+// and waits (up to ShutdownGrace) for the requests in flight to finish.
+// With a certificate and key it serves HTTPS.
+func (s *Server) Serve(ctx context.Context, ln net.Listener, certFile, keyFile string) error {
+	useTLS := certFile != "" || keyFile != ""
+	if useTLS && (certFile == "" || keyFile == "") {
+		return errors.New("TLS needs both a certificate and a key")
+	}
+	var tlsConfig *tls.Config
+	if useTLS {
+		cert, err := tls.LoadX509KeyPair(certFile, keyFile)
+		if err != nil {
+			return fmt.Errorf("loading the TLS certificate: %w", err)
+		}
+		tlsConfig = &tls.Config{MinVersion: tls.VersionTLS12, Certificates: []tls.Certificate{cert}}
+	}
+	if s.PublicURL() == "" {
+		u := listenerURL(ln.Addr(), useTLS)
+		s.publicURL.Store(&u)
+	}
+	hs := s.httpServer(tlsConfig)
+	errc := make(chan error, 1)
+	go func() {
+		if useTLS {
+			errc <- hs.ServeTLS(ln, "", "")
+		} else {
+			errc <- hs.Serve(ln)
+		}
+	}()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), s.cfg.ShutdownGrace)
+	defer cancel()
+	if err := hs.Shutdown(shutdownCtx); err != nil {
+		return fmt.Errorf("shutting down: %w", err)
+	}
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+// PublicURL is the address the manifest's URLs are built from.
+func (s *Server) PublicURL() string {
+	if p := s.publicURL.Load(); p != nil {
+		return *p
+	}
+	return ""
+}
+
+// listenerURL is the address of a listener as a URL, with localhost for
+// the unspecified address.
+func listenerURL(a net.Addr, useTLS bool) string {
+	scheme := "http"
+	if useTLS {
+		scheme = "https"
+	}
+	host, port, err := net.SplitHostPort(a.String())
+	if err != nil {
+		return scheme + "://" + a.String()
+	}
+	if ip := net.ParseIP(host); ip == nil || ip.IsUnspecified() {
+		host = "localhost"
+	}
+	return scheme + "://" + net.JoinHostPort(host, port)
+}
