@@ -36,6 +36,8 @@ const (
 	DefaultClientRate     = 10 // requests per second per client address
 	DefaultClientBurst    = 30
 	DefaultShutdownGrace  = 90 * time.Second
+	DefaultMaxBatchFiles  = 100
+	DefaultMaxBatchBytes  = 50 << 20
 )
 
 // Config is the configuration of a server. Zero values take the defaults
@@ -59,6 +61,11 @@ type Config struct {
 	// all, 25 MiB per XML part, one million cells). Exceeding them is a
 	// 422, refused before the workbook is parsed.
 	Limits xlsxio.Limits
+	// MaxBatchFiles and MaxBatchBytes bound one request to /api/batch
+	// (default 100 files, 50 MiB in all); each of its files is bounded
+	// like a single upload.
+	MaxBatchFiles int
+	MaxBatchBytes int64
 	// RequestTimeout bounds a whole request (default 60 s); an audit not
 	// finished by then answers 503.
 	RequestTimeout time.Duration
@@ -94,6 +101,12 @@ func (c Config) withDefaults() (Config, error) {
 	}
 	if c.Limits == (xlsxio.Limits{}) {
 		c.Limits = xlsxio.Limits{UnzipSize: DefaultUnzipSize, UnzipXMLSize: DefaultUnzipXMLSize, MaxCells: DefaultMaxCells}
+	}
+	if c.MaxBatchFiles <= 0 {
+		c.MaxBatchFiles = DefaultMaxBatchFiles
+	}
+	if c.MaxBatchBytes <= 0 {
+		c.MaxBatchBytes = DefaultMaxBatchBytes
 	}
 	if c.RequestTimeout <= 0 {
 		c.RequestTimeout = DefaultRequestTimeout

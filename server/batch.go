@@ -1,0 +1,200 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"mime/multipart"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/its-academy/auditor/batch"
+	"github.com/labstack/echo/v4"
+)
+
+// batchUpload is what a request to /api/batch carries.
+type batchUpload struct {
+	files  []batch.Input
+	fields url.Values
+}
+
+// batchAudit is POST /api/batch: several workbooks (and earlier summaries)
+// as multipart parts named "file"; answers the regional summary as JSON,
+// or as a workbook with format=xlsx. Each file is bounded like a single
+// upload (MaxUpload, the decompression limits); the request as a whole by
+// MaxBatchFiles and MaxBatchBytes. A batch takes one audit slot and audits
+// its files one after the other, so that one region's batch does not
+// starve other users; files that cannot be audited are listed in the
+// summary with their reason.
+func (s *Server) batchAudit(c echo.Context) error {
+	ctx, cancel := context.WithTimeout(c.Request().Context(), s.cfg.RequestTimeout)
+	defer cancel()
+	if err := s.gate.enter(); err != nil {
+		return busy("Il servizio è al completo: riprovare tra qualche secondo.", 2)
+	}
+	handedOff := false
+	defer func() {
+		if !handedOff {
+			s.gate.leave()
+		}
+	}()
+	up, err := s.readBatch(c)
+	if err != nil {
+		return err
+	}
+	params, err := s.params(c, up.fields)
+	if err != nil {
+		return err
+	}
+	release, err := s.gate.run(ctx)
+	if err != nil {
+		if errors.Is(err, errQueueWait) {
+			return busy("Il servizio è al completo: riprovare tra qualche secondo.", 5)
+		}
+		return timeout(s.cfg)
+	}
+	handedOff = true
+	done := make(chan auditAnswer, 1)
+	go func() {
+		defer s.gate.leave()
+		defer release()
+		done <- s.runBatch(up, params)
+	}()
+	select {
+	case ans := <-done:
+		if ans.err != nil {
+			return ans.err
+		}
+		if params.xlsx {
+			c.Response().Header().Set(echo.HeaderContentDisposition, attachment("riepilogo-verifica.xlsx"))
+			return c.Blob(http.StatusOK, MIMEXLSX, ans.body)
+		}
+		return c.JSONBlob(http.StatusOK, ans.body)
+	case <-ctx.Done():
+		return timeout(s.cfg)
+	}
+}
+
+func (s *Server) runBatch(up *batchUpload, p auditParams) (ans auditAnswer) {
+	defer func() {
+		if r := recover(); r != nil {
+			s.cfg.Logger.Error("batch panicked", "panic", fmt.Sprint(r))
+			ans = auditAnswer{err: apiErr(http.StatusInternalServerError, CodeInternal, "Errore interno durante la verifica dei file.")}
+		}
+	}()
+	res, err := batch.Run(context.Background(), up.files, batch.Options{
+		Jobs:            1,
+		Reading:         p.opts.Reading,
+		Interpretations: p.opts.Interpretations,
+		Limits:          s.cfg.Limits,
+		Version:         s.cfg.Version,
+		Registry:        s.cfg.Registry,
+	})
+	if err != nil {
+		return auditAnswer{err: apiErr(http.StatusBadRequest, CodeBadRequest, "Parametri non validi: %s", err)}
+	}
+	var body []byte
+	if p.xlsx {
+		body, err = res.Workbook()
+	} else {
+		body, err = res.JSON()
+	}
+	if err != nil {
+		return auditAnswer{err: fmt.Errorf("writing the summary: %w", err)}
+	}
+	return auditAnswer{body: body}
+}
+
+// readBatch reads every file part into memory, each bounded by MaxUpload,
+// all by MaxBatchBytes and MaxBatchFiles.
+func (s *Server) readBatch(c echo.Context) (*batchUpload, error) {
+	r := c.Request()
+	mediaType, mparams, _ := mime.ParseMediaType(r.Header.Get(echo.HeaderContentType))
+	if mediaType != "multipart/form-data" || mparams["boundary"] == "" {
+		return nil, apiErr(http.StatusBadRequest, CodeBadRequest, "Inviare i file come multipart/form-data, ciascuno in un campo «file».")
+	}
+	allowed := s.cfg.MaxBatchBytes + multipartOverhead
+	if r.ContentLength > allowed {
+		return nil, s.batchTooLarge()
+	}
+	body := http.MaxBytesReader(c.Response(), r.Body, allowed)
+	up := &batchUpload{fields: url.Values{}}
+	mr := multipart.NewReader(body, mparams["boundary"])
+	for {
+		part, err := mr.NextPart()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, s.batchReadError(err)
+		}
+		switch name := part.FormName(); name {
+		case "file", "files":
+			if len(up.files) == s.cfg.MaxBatchFiles {
+				return nil, apiErr(http.StatusRequestEntityTooLarge, CodeTooLarge, "Troppi file in una richiesta: al massimo %d.", s.cfg.MaxBatchFiles)
+			}
+			data, err := readAtMost(part, s.cfg.MaxUpload)
+			if err != nil {
+				if errors.Is(err, errOverLimit) {
+					return nil, apiErr(http.StatusRequestEntityTooLarge, CodeTooLarge, "Il file «%s» supera il limite di %s per file.", cleanName(part.FileName()), sizeText(s.cfg.MaxUpload))
+				}
+				return nil, s.batchReadError(err)
+			}
+			name := cleanName(part.FileName())
+			if part.FileName() == "" {
+				name = fmt.Sprintf("file-%d.xlsx", len(up.files)+1)
+			}
+			up.files = append(up.files, batch.Input{Name: uniqueName(up.files, name), Data: data})
+		case "reading", "format", "interpretation":
+			v, err := readAtMost(part, 256)
+			if err != nil {
+				return nil, apiErr(http.StatusBadRequest, CodeBadRequest, "Il campo «%s» è troppo lungo.", name)
+			}
+			up.fields.Add(name, strings.TrimSpace(string(v)))
+		default:
+			if _, err := io.Copy(io.Discard, part); err != nil {
+				return nil, s.batchReadError(err)
+			}
+		}
+	}
+	if len(up.files) == 0 {
+		return nil, apiErr(http.StatusBadRequest, CodeBadRequest, "Nessun file ricevuto: inviare le cartelle di lavoro nei campi «file».")
+	}
+	return up, nil
+}
+
+// uniqueName keeps two uploaded files with the same name apart in the
+// summary.
+func uniqueName(files []batch.Input, name string) string {
+	taken := func(n string) bool {
+		for _, f := range files {
+			if f.Name == n {
+				return true
+			}
+		}
+		return false
+	}
+	if !taken(name) {
+		return name
+	}
+	for i := 2; ; i++ {
+		if n := fmt.Sprintf("%s (%d)", name, i); !taken(n) {
+			return n
+		}
+	}
+}
+
+func (s *Server) batchReadError(err error) error {
+	var mbe *http.MaxBytesError
+	if errors.As(err, &mbe) {
+		return s.batchTooLarge()
+	}
+	return apiErr(http.StatusBadRequest, CodeBadRequest, "Il corpo della richiesta non è leggibile: inviare di nuovo i file.")
+}
+
+func (s *Server) batchTooLarge() error {
+	return apiErr(http.StatusRequestEntityTooLarge, CodeTooLarge, "I file inviati superano insieme il limite di %s per richiesta.", sizeText(s.cfg.MaxBatchBytes))
+}
