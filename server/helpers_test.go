@@ -3,6 +3,7 @@ package server
 import (
 	"archive/zip"
 	"bytes"
+	"compress/flate"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -272,6 +273,56 @@ func zipBomb(t testing.TB) []byte {
 	chunk := bytes.Repeat([]byte(" "), 1<<20)
 	for i := 0; i < 150; i++ {
 		if _, err := w.Write(chunk); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+// lyingZipBomb is the example workbook whose Percorsi sheet is replaced by
+// 150 MiB of spaces while the zip declares it 2 kB: the declared sizes pass,
+// inflating must stop.
+func lyingZipBomb(t testing.TB) []byte {
+	t.Helper()
+	src := testdata(t, "esempio-fondazione.xlsx")
+	zr, err := zip.NewReader(bytes.NewReader(src), int64(len(src)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var deflated bytes.Buffer
+	fw, err := flate.NewWriter(&deflated, flate.BestCompression)
+	if err != nil {
+		t.Fatal(err)
+	}
+	chunk := bytes.Repeat([]byte(" "), 1<<20)
+	for i := 0; i < 150; i++ {
+		if _, err := fw.Write(chunk); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := fw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	for _, f := range zr.File {
+		if f.Name != "xl/worksheets/sheet3.xml" {
+			if err := zw.Copy(f); err != nil {
+				t.Fatal(err)
+			}
+			continue
+		}
+		h := f.FileHeader
+		h.UncompressedSize64 = 2048
+		h.CompressedSize64 = uint64(deflated.Len())
+		w, err := zw.CreateRaw(&h)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := w.Write(deflated.Bytes()); err != nil {
 			t.Fatal(err)
 		}
 	}

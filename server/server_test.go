@@ -206,6 +206,7 @@ func TestAuditErrors(t *testing.T) {
 		{"missing sheet", func() answer { return postRaw(t, base, "", testdata(t, "foreign/excelize-Book1.xlsx"), nil) }, 422, CodeNotAuditable, "missing_sheet", "Percorsi"},
 		{"corrupt", func() answer { return postRaw(t, base, "", testdata(t, "foreign/excelize-BadWorkbook.xlsx"), nil) }, 422, CodeNotAuditable, "", ""},
 		{"zip bomb", func() answer { return postRaw(t, base, "", zipBomb(t), nil) }, 422, CodeNotAuditable, "too_large", "limite"},
+		{"zip bomb lying about its sizes", func() answer { return postRaw(t, base, "", lyingZipBomb(t), nil) }, 422, CodeNotAuditable, "", ""},
 		{"404", func() answer {
 			req, _ := http.NewRequest(http.MethodGet, base+"/api/nothing", nil)
 			return do(t, nil, req)
