@@ -149,6 +149,11 @@ async function uploadPage(browser, problems) {
     check(row, `manca il percorso ${k.code}`);
     check(row.total === k.total && row.band === k.band, `${k.code}: ${row.total} ${row.band}, atteso ${k.total} ${k.band}`);
   }
+  const shown = await page.locator('#results').innerText();
+  for (const junk of [/\[object /, /\bundefined\b/, /\bNaN\b/, /\bnull\b/]) {
+    check(!junk.test(shown), `il risultato mostra «${junk.source}»`);
+  }
+  check(shown.includes('1 errore,') && shown.includes('3 violazioni di legge'), 'il riepilogo dei rilievi non è quello atteso');
   const headers = await page.locator('table.rp-summary thead th').allTextContents();
   for (const name of ['Attrattività', 'Esiti occupazionali']) {
     check(headers.some((t) => t.includes(name)), `manca la colonna dell'indicatore ${name}`);
@@ -177,6 +182,11 @@ async function uploadPage(browser, problems) {
   const artText = await art.textContent();
   for (const part of ['Formula', 'P = 60 + 40', 'Intervallo applicato', 'Percorsi!G3', 'Soglia', 'S2 = 80,1', 'Fonte', 'Errata']) {
     check(artText.includes(part), `la traccia dell'articolazione 2 non mostra «${part}»`);
+  }
+  // The values used name their cells (R2 reads G3 and F3 of row 3).
+  const inputCells = await art.locator('.rp-inputs .rp-cell').allTextContents();
+  for (const cell of ['Percorsi!G3', 'Percorsi!F3']) {
+    check(inputCells.includes(cell), `la traccia dell'articolazione 2 non indica la cella ${cell} tra i valori usati (${inputCells})`);
   }
   const totalTrace = page.locator('#percorso-MEC-23-01 > details.rp-trace').first();
   await totalTrace.locator('summary').focus();
@@ -231,6 +241,8 @@ async function taskPane(browser, problems) {
   await page.locator('#results').waitFor({ state: 'visible', timeout: 60_000 });
   check(await page.locator('tr.rp-course-row').count() === expected.courses.length, 'il riquadro non mostra tutti i percorsi');
   check(await page.locator('#insert-group').isHidden(), 'fuori da Excel il riquadro offre di inserire i fogli');
+  const paneText = await page.locator('#results').innerText();
+  check(!paneText.includes('[object') && !paneText.includes('undefined'), 'il riquadro mostra valori non risolti');
   const finding = page.locator('tr.rp-finding[data-cell="Percorsi!L7"][data-rule="LEG-STAGE-MIN"]');
   check(await finding.count() === 1, 'il riquadro non mostra il rilievo LEG-STAGE-MIN sulla cella Percorsi!L7');
   const low = await contrastProblems(page, '.rp-band, .rp-sev, .tp-primary, .rp-trace > summary');

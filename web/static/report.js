@@ -39,6 +39,12 @@ export function fixed(v, digits = 2) {
   return Number(v).toLocaleString('it-IT', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 }
 
+// plural picks the Italian singular or plural after a count: "1 errore",
+// "3 errori".
+export function plural(n, one, many) {
+  return `${n} ${n === 1 ? one : many}`;
+}
+
 export function readingLabel(r) {
   return READINGS[r] || r || '';
 }
@@ -56,7 +62,7 @@ export function h(tag, attrs, ...children) {
       else el.setAttribute(k, v === true ? '' : String(v));
     }
   }
-  for (const c of children.flat()) {
+  for (const c of children.flat(Infinity)) {
     if (c === undefined || c === null || c === false) continue;
     el.append(c instanceof Node ? c : document.createTextNode(String(c)));
   }
@@ -404,7 +410,9 @@ export function renderReport(container, report, options = {}) {
 
   container.append(h('p', { class: 'rp-overview', id: 'rp-overview' },
     fileName ? [h('strong', null, fileName), ': '] : null,
-    `${courses.length} percorsi, ${scored} con punteggio; rilievi: ${n.error} errori, ${n.violation} violazioni di legge, ${n.warning} avvisi, ${n.info} informazioni. `,
+    `${plural(courses.length, 'percorso', 'percorsi')}, ${scored} con punteggio; rilievi: ${plural(n.error, 'errore', 'errori')}, `,
+    `${plural(n.violation, 'violazione di legge', 'violazioni di legge')}, ${plural(n.warning, 'avviso', 'avvisi')}, `,
+    `${plural(n.info, 'informazione', 'informazioni')}. `,
     `Lettura ${readingLabel(report.reading)}`, report.rule_pack ? `, pacchetto di regole ${report.rule_pack}` : '', '.'));
   if (courses.length) container.append(summaryTable(report, indicatorNames, hasTitles));
 
