@@ -243,7 +243,7 @@ async function taskPane(browser, problems) {
   check(await page.locator('#insert-group').isHidden(), 'fuori da Excel il riquadro offre di inserire i fogli');
   const paneText = await page.locator('#results').innerText();
   check(!paneText.includes('[object') && !paneText.includes('undefined'), 'il riquadro mostra valori non risolti');
-  const finding = page.locator('tr.rp-finding[data-cell="Percorsi!L7"][data-rule="LEG-STAGE-MIN"]');
+  const finding = page.locator('li.rp-finding[data-cell="Percorsi!L7"][data-rule="LEG-STAGE-MIN"]');
   check(await finding.count() === 1, 'il riquadro non mostra il rilievo LEG-STAGE-MIN sulla cella Percorsi!L7');
   const low = await contrastProblems(page, '.rp-band, .rp-sev, .tp-primary, .rp-trace > summary');
   check(low.length === 0, `contrasto insufficiente nel riquadro: ${low.join('; ')}`);

@@ -210,8 +210,34 @@ function traceDetails(summaryText, traces, cells, extra) {
   return d;
 }
 
-function findingsTable(findings, { caption, onCellClick }) {
-  const sorted = [...findings].sort((a, b) => (SEVERITY[a.severity]?.order ?? 9) - (SEVERITY[b.severity]?.order ?? 9));
+function cellControl(f, onCellClick) {
+  if (!f.cell) return h('span', { class: 'rp-muted' }, '—');
+  if (!onCellClick) return h('span', { class: 'rp-cell', dataset: { cell: f.cell } }, f.cell);
+  return h('button', { type: 'button', class: 'rp-cell-link', dataset: { cell: f.cell },
+    'aria-label': `Seleziona la cella ${f.cell}`, onclick: () => onCellClick(f.cell) }, f.cell);
+}
+
+function bySeverity(findings) {
+  return [...findings].sort((a, b) => (SEVERITY[a.severity]?.order ?? 9) - (SEVERITY[b.severity]?.order ?? 9));
+}
+
+// findingsList is the narrow (task pane) form of the findings: one item
+// each, severity and cell first, then the message, the rule and the source.
+function findingsList(findings, { caption, onCellClick }) {
+  const list = h('ul', { class: 'rp-finding-list', 'aria-label': caption || 'Rilievi' });
+  for (const f of bySeverity(findings)) {
+    const { text, source } = splitMessage(f.message, f.cell);
+    list.append(h('li', { class: `rp-finding rp-finding-${slug(f.severity)}`, dataset: { rule: f.rule, cell: f.cell || '' } },
+      h('div', { class: 'rp-finding-head' }, severityBadge(f.severity), ' ', cellControl(f, onCellClick)),
+      h('div', null, text),
+      h('div', { class: 'rp-muted rp-finding-meta' }, 'Regola ', h('code', null, f.rule), source ? ` — Fonte: ${source}` : '')));
+  }
+  return list;
+}
+
+function findingsTable(findings, { caption, onCellClick, compact }) {
+  if (compact) return findingsList(findings, { caption, onCellClick });
+  const sorted = bySeverity(findings);
   const table = h('table', { class: 'table table-sm rp-table rp-findings' },
     caption ? h('caption', null, caption) : null,
     h('thead', null, h('tr', null,
@@ -220,11 +246,7 @@ function findingsTable(findings, { caption, onCellClick }) {
   const body = h('tbody');
   for (const f of sorted) {
     const { text, source } = splitMessage(f.message, f.cell);
-    let cell = f.cell ? h('span', { class: 'rp-cell', dataset: { cell: f.cell } }, f.cell) : h('span', { class: 'rp-muted' }, '—');
-    if (f.cell && onCellClick) {
-      cell = h('button', { type: 'button', class: 'rp-cell-link', dataset: { cell: f.cell },
-        'aria-label': `Seleziona la cella ${f.cell}`, onclick: () => onCellClick(f.cell) }, f.cell);
-    }
+    const cell = cellControl(f, onCellClick);
     body.append(h('tr', { class: `rp-finding rp-finding-${slug(f.severity)}`, dataset: { rule: f.rule, cell: f.cell || '' } },
       h('td', null, severityBadge(f.severity)), h('td', null, h('code', null, f.rule)), h('td', null, cell),
       h('td', null, text), h('td', { class: 'rp-source' }, source || '—')));
@@ -298,7 +320,22 @@ function indicatorTrace(ind, arts, cells) {
     h('h5', { class: 'rp-trace-title' }, `${ind.name} = ${fixed(ind.points, 4)} su ${num(ind.weight)}`), dl);
 }
 
-function articulationsTable(course, cells) {
+// articulationsList is the narrow (task pane) form of the articulations.
+function articulationsList(course, cells) {
+  const list = h('ul', { class: 'rp-art-list', 'aria-label': `Articolazioni di ${course.code}` });
+  for (const a of course.articulations || []) {
+    const label = (a.traces || []).find((t) => t.quantity === `R${a.number}`)?.label || '';
+    list.append(h('li', { class: 'rp-art-row', dataset: { number: a.number } },
+      h('div', null, h('strong', null, `${a.number}. `), label),
+      h('div', { class: 'rp-muted' }, `R ${num(a.result, 2)} · S ${a.threshold === null || a.threshold === undefined ? '—' : num(a.threshold, 2)}`,
+        ` · P ${num(a.score, 2)} · peso ${num(a.weight, 2)} · `, h('strong', null, `${fixed(a.points)} punti`)),
+      (a.traces || []).length ? traceDetails(`Traccia di R${a.number}, P${a.number} e punti`, a.traces, cells) : null));
+  }
+  return list;
+}
+
+function articulationsTable(course, cells, compact) {
+  if (compact) return articulationsList(course, cells);
   const body = h('tbody');
   for (const a of course.articulations || []) {
     const label = (a.traces || []).find((t) => t.quantity === `R${a.number}`)?.label || '';
@@ -350,7 +387,7 @@ function femaleBlock(course) {
     ', punteggio ', h('strong', null, num(f.score, 2)), '.');
 }
 
-function courseSection(course, { onCellClick, headingLevel }) {
+function courseSection(course, { onCellClick, headingLevel, compact }) {
   const cells = cellMap(course);
   const groups = groupArticulations(course);
   const hn = `h${headingLevel}`;
@@ -378,13 +415,13 @@ function courseSection(course, { onCellClick, headingLevel }) {
   }
   sec.append(femaleBlock(course));
   if ((course.articulations || []).length) {
-    sec.append(h(`h${headingLevel + 1}`, null, 'Articolazioni'), articulationsTable(course, cells));
+    sec.append(h(`h${headingLevel + 1}`, null, 'Articolazioni'), articulationsTable(course, cells, compact));
   }
   const sens = sensitivityBlock(course);
   if (sens) sec.append(sens);
   sec.append(h(`h${headingLevel + 1}`, null, 'Rilievi'));
   if ((course.findings || []).length) {
-    sec.append(findingsTable(course.findings, { caption: `Rilievi del percorso ${course.code}`, onCellClick }));
+    sec.append(findingsTable(course.findings, { caption: `Rilievi del percorso ${course.code}`, onCellClick, compact }));
   } else {
     sec.append(h('p', { class: 'rp-muted' }, 'Nessun rilievo per questo percorso.'));
   }
@@ -394,8 +431,9 @@ function courseSection(course, { onCellClick, headingLevel }) {
 // renderReport replaces the content of container with the report.
 // options: fileName (shown in the heading), onCellClick(cell) (findings'
 // cells become buttons: the task pane selects the cell in Excel),
-// headingLevel (of the course headings, default 3), compact (no summary
-// table columns for every indicator: the task pane is narrow).
+// headingLevel (of the course headings, default 3), compact (for the narrow
+// task pane: no indicator columns in the summary, findings and
+// articulations as lists instead of tables).
 export function renderReport(container, report, options = {}) {
   const { fileName = '', onCellClick = null, headingLevel = 3, compact = false } = options;
   container.replaceChildren();
@@ -418,11 +456,11 @@ export function renderReport(container, report, options = {}) {
 
   container.append(h(`h${headingLevel}`, { class: 'rp-section-title' }, 'Rilievi sul file'));
   if ((report.findings || []).length) {
-    container.append(findingsTable(report.findings, { caption: 'Rilievi che non riguardano un singolo percorso', onCellClick }));
+    container.append(findingsTable(report.findings, { caption: 'Rilievi che non riguardano un singolo percorso', onCellClick, compact }));
   } else {
     container.append(h('p', { class: 'rp-muted' }, 'Nessun rilievo sul file nel suo insieme.'));
   }
-  for (const c of courses) container.append(courseSection(c, { onCellClick, headingLevel }));
+  for (const c of courses) container.append(courseSection(c, { onCellClick, headingLevel, compact }));
   if (report.file_sha256) {
     container.append(h('p', { class: 'rp-muted rp-stamp' }, `Impronta SHA-256 del file verificato: `, h('code', null, report.file_sha256),
       report.version ? ` — auditor ${report.version}` : ''));
