@@ -42,7 +42,7 @@ func (m *Main) runAudit(ctx context.Context, args []string) error {
 	if len(pos) == 0 {
 		return &usageError{"indicare un file .xlsx da verificare: auditor audit FILE.xlsx [-o USCITA.xlsx] [--json REPORT.json]"}
 	}
-	if *summaryOut != "" || len(pos) > 1 || isDir(pos[0]) {
+	if *summaryOut != "" || len(pos) > 1 || isDir(pos[0]) || isUnexpandedPattern(pos[0]) {
 		return m.runBatch(ctx, batchFlags{
 			inputs: pos, out: *out, summary: *summaryOut, jobs: *jobs, outDir: *outDir, jsonOut: *jsonOut,
 			reading: *reading, strict: *strict, pack: *packID, interp: interp,
@@ -62,6 +62,9 @@ func (m *Main) runAudit(ctx context.Context, args []string) error {
 	if outPath == "" {
 		outPath = defaultOutput(in)
 		if *outDir != "" {
+			if err := os.MkdirAll(*outDir, 0o755); err != nil {
+				return fmt.Errorf("cartella di uscita %s: %w", *outDir, err)
+			}
 			outPath = filepath.Join(*outDir, filepath.Base(outPath))
 		}
 	}

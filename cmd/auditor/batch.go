@@ -300,7 +300,7 @@ func collectCandidates(args []string, summary string) []candidate {
 		}
 	}
 	for _, a := range args {
-		if _, err := os.Stat(a); err != nil && strings.ContainsAny(a, "*?[") {
+		if isUnexpandedPattern(a) {
 			matches, gerr := filepath.Glob(a)
 			if gerr != nil || len(matches) == 0 {
 				add(candidate{name: a, err: errors.New("nessun file corrisponde al modello")})
@@ -376,6 +376,16 @@ func relativeLink(summary, target string) string {
 		return ""
 	}
 	return filepath.ToSlash(rel)
+}
+
+// isUnexpandedPattern reports whether p is a pattern such as 2025/*.xlsx
+// that the shell left as it is (no file has that name).
+func isUnexpandedPattern(p string) bool {
+	if !strings.ContainsAny(p, "*?[") {
+		return false
+	}
+	_, err := os.Stat(p)
+	return err != nil
 }
 
 func isDir(p string) bool {

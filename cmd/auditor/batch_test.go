@@ -194,6 +194,7 @@ func TestBatchExitCodesAndUsage(t *testing.T) {
 		{"a missing file", []string{a, filepath.Join(dir, "manca.xlsx")}, exitCannotDo, "file inesistente"},
 		// The pattern also matches the copies of the first run: skipped.
 		{"a pattern", []string{filepath.Join(dir, "*.xlsx"), "--summary", filepath.Join(dir, "out", "r.xlsx")}, exitOK, ""},
+		{"one quoted pattern", []string{filepath.Join(dir, "[ab].xlsx")}, exitOK, ""},
 		{"a pattern without matches", []string{a, filepath.Join(dir, "*.ods")}, exitCannotDo, "nessun file corrisponde"},
 		{"-o with several files", []string{a, b, "-o", filepath.Join(dir, "x.xlsx")}, exitCannotDo, "-o vale per un solo file"},
 		{"negative jobs", []string{a, b, "--jobs", "-1"}, exitCannotDo, "--jobs"},
