@@ -288,7 +288,9 @@ function summaryTable(report, indicatorNames, hasTitles) {
       h('td', { class: 'rp-num' }, String((c.findings || []).length))));
   }
   return h('div', { class: 'table-responsive' }, h('table', { class: 'table table-sm rp-table rp-summary' },
-    h('caption', null, 'Punteggio di ogni percorso: totale su 100, fascia e punti di ciascun indicatore (peso massimo tra parentesi nel dettaglio).'),
+    h('caption', null, indicatorNames.length
+      ? 'Punteggio di ogni percorso: totale su 100, fascia e punti di ciascun indicatore; il dettaglio di ogni percorso segue.'
+      : 'Punteggio di ogni percorso: totale su 100 e fascia; il dettaglio di ogni percorso segue.'),
     h('thead', null, head), body));
 }
 
