@@ -37,9 +37,9 @@ const (
 	SummaryFormat = "riepilogo-1"
 )
 
-// auditedMarker is the defined name every audited copy carries (it lists
+// sumAuditedMarker is the defined name every audited copy carries (it lists
 // the product's sheets; see WriteAudit).
-const auditedMarker = "auditor_fogli_prodotto"
+const sumAuditedMarker = "auditor_fogli_prodotto"
 
 // Kinds of an input file, as SniffWorkbook tells them apart.
 const (
@@ -73,7 +73,7 @@ func SniffWorkbook(data []byte) string {
 		switch {
 		case bytes.Contains(part, []byte(`name="`+SummaryMarker+`"`)):
 			return KindSummary
-		case bytes.Contains(part, []byte(`name="`+auditedMarker+`"`)):
+		case bytes.Contains(part, []byte(`name="`+sumAuditedMarker+`"`)):
 			return KindAudited
 		}
 		return KindWorkbook
@@ -363,8 +363,8 @@ func (w *summaryWriter) freeze(sheet string, rows int) {
 	w.err = w.f.SetPanes(sheet, &excelize.Panes{Freeze: true, YSplit: rows, TopLeftCell: fmt.Sprintf("A%d", rows+1), ActivePane: "bottomLeft"})
 }
 
-// numOrNil returns the number, or nil (an empty cell) when absent.
-func numOrNil(v *float64) any {
+// sumNum returns the number, or nil (an empty cell) when absent.
+func sumNum(v *float64) any {
 	if v == nil {
 		return nil
 	}
@@ -400,14 +400,14 @@ func (w *summaryWriter) courses() error {
 		put(c.Code, w.text)
 		put(c.Title, w.text)
 		put(c.Area, w.text)
-		put(numOrNil(c.Total), w.num2)
+		put(sumNum(c.Total), w.num2)
 		put(c.Band, w.text)
 		for j := 0; j < nInd; j++ {
 			var p *float64
 			if j < len(c.Indicators) {
 				p = c.Indicators[j]
 			}
-			put(numOrNil(p), w.num2)
+			put(sumNum(p), w.num2)
 		}
 		put(c.Findings.Error, w.int0)
 		put(c.Findings.Violation, w.int0)
@@ -440,10 +440,10 @@ func (w *summaryWriter) courses() error {
 	return w.err
 }
 
-// criterionSafe reports whether a foundation code can be used as a COUNTIFS
+// sumCriterionSafe reports whether a foundation code can be used as a COUNTIFS
 // criterion as it is: no wildcard or comparison characters, and not
 // readable as a number.
-func criterionSafe(code string) bool {
+func sumCriterionSafe(code string) bool {
 	if code == "" || strings.ContainsAny(code, "*?~<>=\"") {
 		return false
 	}
@@ -491,7 +491,7 @@ func (w *summaryWriter) foundations() error {
 	for i, fd := range w.s.Foundations {
 		r := i + 2
 		crit := fmt.Sprintf("%s,$A%d,%s,$C%d", rng(sumLetterFoundation), r, rng(sumLetterYear), r)
-		live := criterionSafe(fd.Code) && fd.Year > 0
+		live := sumCriterionSafe(fd.Code) && fd.Year > 0
 		cell := func(formula string, v any, style int) excelize.Cell {
 			if !live {
 				formula = ""
@@ -517,9 +517,9 @@ func (w *summaryWriter) foundations() error {
 			cell(fmt.Sprintf(`COUNTIFS(%s,%s,">=0")`, crit, rng(sumLetterTotal)), fd.Scored, w.int0),
 			// SUMIFS/COUNTIFS rather than AVERAGEIFS: every engine skips the
 			// blank totals of unscored courses in a sum.
-			cell(fmt.Sprintf(`IF($E%d=0,"",SUMIFS(%s,%s)/$E%d)`, r, rng(sumLetterTotal), crit, r), numOrNil(fd.Mean), w.num2),
+			cell(fmt.Sprintf(`IF($E%d=0,"",SUMIFS(%s,%s)/$E%d)`, r, rng(sumLetterTotal), crit, r), sumNum(fd.Mean), w.num2),
 			cell(fmt.Sprintf(`COUNTIFS(%s,%s,"<%s")`, crit, rng(sumLetterTotal), barText), fd.Below, w.int0),
-			cell(fmt.Sprintf(`IF($E%d=0,"",$G%d/$E%d)`, r, r, r), shareFraction(fd.Share), w.pct),
+			cell(fmt.Sprintf(`IF($E%d=0,"",$G%d/$E%d)`, r, r, r), sumShareFraction(fd.Share), w.pct),
 			excelize.Cell{StyleID: w.int0, Value: fd.Violations},
 			excelize.Cell{StyleID: w.int0, Value: fd.Errors},
 			flag,
@@ -533,9 +533,6 @@ func (w *summaryWriter) foundations() error {
 		fmt.Sprintf("Quota sotto %s = percorsi con punteggio sotto %s / percorsi con punteggio. I percorsi senza punteggio non entrano nella quota né nella media.", barText, barText),
 		"Percorsi, punteggio medio e quota sono formule sui dati del foglio Percorsi.",
 	}
-	if w.s.Rule != nil {
-		notes = append(notes, w.s.Rule.Unscored)
-	}
 	for i, n := range notes {
 		if err := sw.SetRow(fmt.Sprintf("A%d", next+i), []any{excelize.Cell{StyleID: w.text, Value: n}}); err != nil {
 			return err
@@ -544,8 +541,8 @@ func (w *summaryWriter) foundations() error {
 	return sw.Flush()
 }
 
-// shareFraction turns a percentage into the fraction a % cell shows.
-func shareFraction(p *float64) any {
+// sumShareFraction turns a percentage into the fraction a % cell shows.
+func sumShareFraction(p *float64) any {
 	if p == nil {
 		return nil
 	}
@@ -614,7 +611,7 @@ func (w *summaryWriter) rule() error {
 			w.set(sh, 1, row, c.Foundation, w.text)
 			w.set(sh, 2, row, c.File, w.text)
 			w.set(sh, 3, row, c.Year, w.text)
-			w.set(sh, 4, row, numOrNil(c.Total), w.num2)
+			w.set(sh, 4, row, sumNum(c.Total), w.num2)
 			w.set(sh, 5, row, c.Code, w.text)
 			row++
 		}
@@ -686,12 +683,14 @@ func (w *summaryWriter) distribution() error {
 		})
 	}
 	anchor, _ := excelize.CoordinatesToCellName(len(years)+3, 2)
+	vary := false // one colour per year, not per bucket
 	err := w.f.AddChart(sh, anchor, &excelize.Chart{
-		Type:      excelize.Col,
-		Series:    series,
-		Title:     excelize.ChartTitle{Paragraph: []excelize.RichTextRun{{Text: "Percorsi per fascia di punteggio"}}},
-		Legend:    excelize.ChartLegend{Position: "bottom"},
-		Dimension: excelize.ChartDimension{Width: 640, Height: 360},
+		Type:       excelize.Col,
+		Series:     series,
+		VaryColors: &vary,
+		Title:      excelize.ChartTitle{Paragraph: []excelize.RichTextRun{{Text: "Percorsi per fascia di punteggio"}}},
+		Legend:     excelize.ChartLegend{Position: "bottom"},
+		Dimension:  excelize.ChartDimension{Width: 640, Height: 360},
 	})
 	if err != nil {
 		return fmt.Errorf("distribution chart: %w", err)
@@ -706,10 +705,10 @@ func (w *summaryWriter) stamp() error {
 	rows := [][2]string{
 		{"Prodotto", "auditor " + s.Version},
 		{"Formato del riepilogo", SummaryFormat},
-		{"Lettura", string(s.Reading)},
+		{"Lettura", sumReadingLabel(s.Reading)},
 	}
 	interp := make([]string, 0, len(s.Interpretations))
-	for _, k := range sortedKeys(s.Interpretations) {
+	for _, k := range sumSortedKeys(s.Interpretations) {
 		interp = append(interp, k+"="+s.Interpretations[k])
 	}
 	if len(interp) > 0 {
@@ -734,14 +733,26 @@ func (w *summaryWriter) stamp() error {
 		row++
 		w.set(sh, 1, row, in.Name, w.text)
 		w.set(sh, 2, row, in.SHA256, w.text)
-		w.set(sh, 3, row, kindLabel(in.Kind), w.text)
+		w.set(sh, 3, row, sumKindLabel(in.Kind), w.text)
 		w.set(sh, 4, row, in.Status, w.text)
 	}
 	return w.err
 }
 
-func kindLabel(kind string) string {
+func sumReadingLabel(r compute.Reading) string {
+	switch r {
+	case compute.ReadingCoherent:
+		return "coerente (errata E-1…E-4 applicati)"
+	case compute.ReadingLiteral:
+		return "letterale (formule come stampate)"
+	}
+	return string(r)
+}
+
+func sumKindLabel(kind string) string {
 	switch kind {
+	case "skipped":
+		return "non considerato"
 	case KindSummary:
 		return "riepilogo"
 	case KindWorkbook:
@@ -752,7 +763,7 @@ func kindLabel(kind string) string {
 	return kind
 }
 
-func sortedKeys(m map[string]string) []string {
+func sumSortedKeys(m map[string]string) []string {
 	keys := make([]string, 0, len(m))
 	for k := range m {
 		keys = append(keys, k)

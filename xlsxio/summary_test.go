@@ -21,7 +21,7 @@ import (
 	"github.com/xuri/excelize/v2"
 )
 
-func fp(v float64) *float64 { return &v }
+func sumFP(v float64) *float64 { return &v }
 
 // handSummary is a small summary: two foundations, one of them over two
 // years, one unscored course, one course read from an earlier summary, one
@@ -37,7 +37,9 @@ func handSummary(t *testing.T) *Summary {
 		t.Fatal(err)
 	}
 	inds := []string{"Attrattività", "Didattica professionalizzante", "Apprendistato", "Esiti formativi", "Esiti occupazionali", "Soddisfazione del percorso"}
-	pts := func(v float64) []*float64 { return []*float64{fp(v), fp(v / 2), nil, fp(1), fp(2), fp(3)} }
+	pts := func(v float64) []*float64 {
+		return []*float64{sumFP(v), sumFP(v / 2), nil, sumFP(1), sumFP(2), sumFP(3)}
+	}
 	s := &Summary{
 		Format: SummaryFormat, Version: "test", Reading: compute.ReadingCoherent,
 		Interpretations: map[string]string{"I-2": "diplomati"},
@@ -49,20 +51,20 @@ func handSummary(t *testing.T) *Summary {
 		},
 		Courses: []SummaryCourse{
 			{FoundationCode: "ITS-A", FoundationName: "Fondazione A", Region: "Veneto", Year: 2024, Code: "A-01", Title: "Primo", Area: "Sistema casa",
-				Total: fp(45.5), Band: "escluso", Indicators: pts(10), Findings: SummaryCounts{Violation: 1}, File: "2024/alfa.xlsx", Link: "2024/alfa-verificato.xlsx", From: "riepilogo 2024.xlsx"},
+				Total: sumFP(45.5), Band: "escluso", Indicators: pts(10), Findings: SummaryCounts{Violation: 1}, File: "2024/alfa.xlsx", Link: "2024/alfa-verificato.xlsx", From: "riepilogo 2024.xlsx"},
 			{FoundationCode: "ITS-A", FoundationName: "Fondazione A", Region: "Veneto", Year: 2025, Code: "A-01", Title: "Primo", Area: "Sistema casa",
-				Total: fp(48.25), Band: "escluso", Indicators: pts(12), Findings: SummaryCounts{Violation: 2, Warning: 1}, File: "2025/alfa.xlsx", Row: 3, Link: "2025/alfa verificato.xlsx"},
+				Total: sumFP(48.25), Band: "escluso", Indicators: pts(12), Findings: SummaryCounts{Violation: 2, Warning: 1}, File: "2025/alfa.xlsx", Row: 3, Link: "2025/alfa verificato.xlsx"},
 			{FoundationCode: "ITS-A", FoundationName: "Fondazione A", Region: "Veneto", Year: 2025, Code: "A-02", Title: "Secondo", Area: "Sistema casa",
-				Total: fp(71.75), Band: "adeguato", Indicators: pts(14), File: "2025/alfa.xlsx", Link: "2025/alfa verificato.xlsx"},
+				Total: sumFP(71.75), Band: "adeguato", Indicators: pts(14), File: "2025/alfa.xlsx", Link: "2025/alfa verificato.xlsx"},
 			{FoundationCode: "ITS-A", FoundationName: "Fondazione A", Region: "Veneto", Year: 2025, Code: "A-03", Title: "Non valutato", Area: "Sistema casa",
 				Indicators: make([]*float64, len(inds)), Findings: SummaryCounts{Error: 1}, Note: "Iscritti mancanti.", File: "2025/alfa.xlsx", Link: "2025/alfa verificato.xlsx"},
 			{FoundationCode: "ITS-B", FoundationName: "Fondazione B", Region: "Veneto", Year: 2025, Code: "B-01", Title: "Unico", Area: "Sistema moda",
-				Total: fp(100), Band: "adeguato", Indicators: pts(15), File: "2025/beta.xlsx", Link: "../fuori/beta-verificato.xlsx"},
+				Total: sumFP(100), Band: "adeguato", Indicators: pts(15), File: "2025/beta.xlsx", Link: "../fuori/beta-verificato.xlsx"},
 		},
 		Foundations: []SummaryFoundation{
-			{Code: "ITS-A", Name: "Fondazione A", Year: 2024, Courses: 1, Scored: 1, Below: 1, Mean: fp(45.5), Share: fp(100), Violations: 1},
-			{Code: "ITS-A", Name: "Fondazione A", Year: 2025, Courses: 3, Scored: 2, Below: 1, Mean: fp(60), Share: fp(50), Violations: 2, Errors: 1},
-			{Code: "ITS-B", Name: "Fondazione B", Year: 2025, Courses: 1, Scored: 1, Below: 0, Mean: fp(100), Share: fp(0)},
+			{Code: "ITS-A", Name: "Fondazione A", Year: 2024, Courses: 1, Scored: 1, Below: 1, Mean: sumFP(45.5), Share: sumFP(100), Violations: 1},
+			{Code: "ITS-A", Name: "Fondazione A", Year: 2025, Courses: 3, Scored: 2, Below: 1, Mean: sumFP(60), Share: sumFP(50), Violations: 2, Errors: 1},
+			{Code: "ITS-B", Name: "Fondazione B", Year: 2025, Courses: 1, Scored: 1, Below: 0, Mean: sumFP(100), Share: sumFP(0)},
 		},
 		Excluded:     []SummaryExcluded{{Name: "2025/rotto.xlsx", Reason: "rotto.xlsx: il file è protetto da password"}},
 		Distribution: SummaryDistribution{Buckets: []string{"0–10", "10–20", "20–30", "30–40", "40–50", "50–60", "60–70", "70–80", "80–90", "90–100"}, Years: []int{2024, 2025}},
@@ -76,7 +78,7 @@ func handSummary(t *testing.T) *Summary {
 	s.Distribution.Counts[4] = []int{1, 1}
 	s.Distribution.Counts[7] = []int{0, 1}
 	s.Distribution.Counts[9] = []int{0, 1}
-	v := rule.Apply([]compute.FoundationCourse{{Foundation: "ITS-A", Year: 2024, Code: "A-01", Total: fp(45.5)}})
+	v := rule.Apply([]compute.FoundationCourse{{Foundation: "ITS-A", Year: 2024, Code: "A-01", Total: sumFP(45.5)}})
 	s.Verdicts = []SummaryVerdict{{FoundationVerdict: v[0], Name: "Fondazione A"}}
 	return s
 }
@@ -189,16 +191,16 @@ func TestWriteSummaryReadBack(t *testing.T) {
 	}
 
 	// Triennio, Esclusi and Timbro say what they must.
-	text := sheetText(t, f, SummarySheetRule)
+	text := sumSheetText(t, f, SummarySheetRule)
 	for _, want := range []string{"CU 17/12/2015, art. 4 c. 3", "non entrano nella quota", "anni presenti 2024", "Anni mancanti"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("Triennio lacks %q", want)
 		}
 	}
-	if text := sheetText(t, f, SummarySheetExcluded); !strings.Contains(text, "protetto da password") || !strings.Contains(text, "2025/rotto.xlsx") {
+	if text := sumSheetText(t, f, SummarySheetExcluded); !strings.Contains(text, "protetto da password") || !strings.Contains(text, "2025/rotto.xlsx") {
 		t.Errorf("Esclusi: %s", text)
 	}
-	if text := sheetText(t, f, SummarySheetStamp); !strings.Contains(text, strings.Repeat("a", 64)) || !strings.Contains(text, s.Packs[0].SHA256) || !strings.Contains(text, "auditor test") {
+	if text := sumSheetText(t, f, SummarySheetStamp); !strings.Contains(text, strings.Repeat("a", 64)) || !strings.Contains(text, s.Packs[0].SHA256) || !strings.Contains(text, "auditor test") {
 		t.Errorf("Timbro: %s", text)
 	}
 
@@ -220,7 +222,7 @@ func TestWriteSummaryReadBack(t *testing.T) {
 	}
 }
 
-func sheetText(t *testing.T, f *excelize.File, sheet string) string {
+func sumSheetText(t *testing.T, f *excelize.File, sheet string) string {
 	t.Helper()
 	rows, err := f.GetRows(sheet)
 	if err != nil {
