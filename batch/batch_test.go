@@ -101,6 +101,25 @@ func TestThreeYearRule(t *testing.T) {
 		if !found || len(s.Foundations) != 6 {
 			t.Errorf("%d foundation rows", len(s.Foundations))
 		}
+		// The workbook's Triennio sheet names the flagged foundation and
+		// the courses that cause it.
+		data, err := res.Workbook()
+		if err != nil {
+			t.Fatal(err)
+		}
+		triennio := cellValues(t, data)[xlsxio.SummarySheetRule]
+		var flaggedRow, causes []string
+		for _, row := range triennio {
+			if len(row) > 3 && row[0] == "ITS-A" && row[3] == "Sì" {
+				flaggedRow = row
+			}
+			if len(row) == 5 && row[0] == "ITS-A" && strings.HasPrefix(row[4], "A20") {
+				causes = append(causes, row[4])
+			}
+		}
+		if flaggedRow == nil || flaggedRow[4] != "2024, 2025, 2026" || len(causes) != 6 {
+			t.Errorf("Triennio: flagged row %v, causes %v", flaggedRow, causes)
+		}
 	})
 
 	t.Run("an earlier summary and the new year", func(t *testing.T) {
