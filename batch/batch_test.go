@@ -197,9 +197,14 @@ func TestBadFilesListed(t *testing.T) {
 	if f := res.Files[0]; f.OK() || !strings.Contains(f.Reason, "disco pieno") || f.Annotated != nil {
 		t.Errorf("callback error: %+v", f.Reason)
 	}
-	res = run(t, []Input{{Name: "buono.xlsx", Data: good}}, Options{KeepAnnotated: true})
+	res = run(t, []Input{{Name: "buono.xlsx", Data: good}, {Name: "copia.xlsx", Data: good}}, Options{KeepAnnotated: true})
 	if f := res.Files[0]; !f.OK() || xlsxio.SniffWorkbook(f.Annotated) != xlsxio.KindAudited {
 		t.Errorf("KeepAnnotated: %v", f.Err)
+	}
+	// The same file twice: said in the notes.
+	notes := strings.Join(res.Summary.Notes, "\n")
+	if !strings.Contains(notes, "File identici (stesso SHA-256): buono.xlsx, copia.xlsx.") || !strings.Contains(notes, "3 percorsi (stessa fondazione, anno e codice) compaiono in più file") {
+		t.Errorf("notes %q", notes)
 	}
 }
 

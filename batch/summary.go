@@ -129,6 +129,31 @@ func buildSummary(files []File, reg *compute.Registry, reading compute.Reading, 
 			audited[courseKey{sc.FoundationCode, sc.Year, sc.Code}] = true
 		}
 	}
+	// The same course in two workbooks audited now (a foundation that sent
+	// a corrected file, or the same file twice) counts twice: say so.
+	twice := 0
+	seenKey := map[courseKey]string{}
+	for _, c := range s.Courses {
+		k := courseKey{c.FoundationCode, c.Year, c.Code}
+		if f, ok := seenKey[k]; ok && f != c.File {
+			twice++
+		}
+		seenKey[k] = c.File
+	}
+	if twice > 0 {
+		s.Notes = append(s.Notes, fmt.Sprintf("%d percorsi (stessa fondazione, anno e codice) compaiono in più file verificati ora e sono contati ogni volta: controllare se un file sostituisce l'altro.", twice))
+	}
+	bySHA := map[string][]string{}
+	for _, f := range files {
+		if f.OK() && f.SHA256 != "" {
+			bySHA[f.SHA256] = append(bySHA[f.SHA256], f.Name)
+		}
+	}
+	for _, f := range files {
+		if names := bySHA[f.SHA256]; len(names) > 1 && names[0] == f.Name {
+			s.Notes = append(s.Notes, "File identici (stesso SHA-256): "+strings.Join(names, ", ")+".")
+		}
+	}
 	// Courses of earlier summaries, unless audited now or already read
 	// from an earlier summary (files are sorted by name: the first wins).
 	replaced, dupes, dropped := 0, 0, map[string]bool{}

@@ -533,6 +533,7 @@ func (w *summaryWriter) foundations() error {
 		fmt.Sprintf("Quota sotto %s = percorsi con punteggio sotto %s / percorsi con punteggio. I percorsi senza punteggio non entrano nella quota né nella media.", barText, barText),
 		"Percorsi, punteggio medio e quota sono formule sui dati del foglio Percorsi.",
 	}
+	notes = append(notes, w.s.Notes...)
 	for i, n := range notes {
 		if err := sw.SetRow(fmt.Sprintf("A%d", next+i), []any{excelize.Cell{StyleID: w.text, Value: n}}); err != nil {
 			return err
