@@ -11,9 +11,13 @@ import (
 //
 // Beyond the contract's keys (extra keys are allowed): per course
 // "sensitivity" (what changes under the other reading; null when the course
-// has no total), per articulation "traces" (the compute traces explaining
-// R, P and points), and in "female_indicator" "computable", "missing" and
-// "reason" when the indicator cannot be computed.
+// has no total), "total_trace" (how the total adds up) and "band_detail"
+// (the band's label, rule and source); per articulation
+// "indicator" (its Tab. 1 indicator's number) and "traces" (the compute
+// traces explaining R, P and points, each input with the "cell" it was read
+// from when it came from the workbook); per indicator "number" and
+// "trace"; and in "female_indicator" "computable", "missing" and "reason"
+// when the indicator cannot be computed.
 type Report struct {
 	FileSHA256 string          `json:"file_sha256"`
 	RulePack   compute.PackID  `json:"rule_pack"`
@@ -36,6 +40,8 @@ type ReportCourse struct {
 	Female        ReportFemale         `json:"female_indicator"`
 	Findings      []ReportFinding      `json:"findings"`
 	Sensitivity   *compute.Sensitivity `json:"sensitivity"`
+	TotalTrace    *ReportTrace         `json:"total_trace,omitempty"`
+	BandDetail    *compute.BandResult  `json:"band_detail,omitempty"`
 }
 
 // ReportArticulation is one articulation: R, S, P, weight, points (null
@@ -43,23 +49,62 @@ type ReportCourse struct {
 // input fields the result came from (through earlier results too: R15
 // lists the cells of R14's inputs).
 type ReportArticulation struct {
-	Number    int             `json:"number"`
-	Result    *float64        `json:"result"`
-	Threshold *float64        `json:"threshold"`
-	Score     *float64        `json:"score"`
-	Weight    float64         `json:"weight"`
-	Points    *float64        `json:"points"`
-	Branch    string          `json:"branch"`
-	Cells     []CellRef       `json:"cells"`
-	Traces    []compute.Trace `json:"traces"`
+	Number    int           `json:"number"`
+	Result    *float64      `json:"result"`
+	Threshold *float64      `json:"threshold"`
+	Score     *float64      `json:"score"`
+	Weight    float64       `json:"weight"`
+	Points    *float64      `json:"points"`
+	Branch    string        `json:"branch"`
+	Cells     []CellRef     `json:"cells"`
+	Indicator int           `json:"indicator"`
+	Traces    []ReportTrace `json:"traces"`
 }
 
 // ReportIndicator is one indicator of Tab. 1.
 type ReportIndicator struct {
-	Name   string   `json:"name"`
-	Weight float64  `json:"weight"`
-	Points *float64 `json:"points"`
-	Zeroed bool     `json:"zeroed"`
+	Number int          `json:"number"`
+	Name   string       `json:"name"`
+	Weight float64      `json:"weight"`
+	Points *float64     `json:"points"`
+	Zeroed bool         `json:"zeroed"`
+	Trace  *ReportTrace `json:"trace,omitempty"`
+}
+
+// ReportTrace is a compute trace whose inputs name the cell they were read
+// from: in JSON the trace's text fields at the top level, as compute.Trace.
+type ReportTrace struct {
+	*compute.TraceText
+	Value     float64               `json:"value"`
+	Inputs    []ReportBinding       `json:"inputs,omitempty"`
+	Threshold *compute.ThresholdUse `json:"threshold,omitempty"`
+	Unclamped *float64              `json:"unclamped,omitempty"`
+	Notes     []string              `json:"notes,omitempty"`
+}
+
+// ReportBinding is one value that entered a computation, with the cell of
+// the workbook it was read from (nil for results and thresholds).
+type ReportBinding struct {
+	*compute.BindingText
+	Value float64  `json:"value"`
+	Cell  *CellRef `json:"cell,omitempty"`
+}
+
+// reportTrace adds the cells of the course's input fields to a trace.
+func (c *CourseAudit) reportTrace(t compute.Trace) ReportTrace {
+	rt := ReportTrace{TraceText: t.TraceText, Value: t.Value, Threshold: t.Threshold, Unclamped: t.Unclamped, Notes: t.Notes}
+	if len(t.Inputs) > 0 {
+		rt.Inputs = make([]ReportBinding, len(t.Inputs))
+		for i, b := range t.Inputs {
+			rt.Inputs[i] = ReportBinding{BindingText: b.BindingText, Value: b.Value}
+			if b.BindingText != nil && b.Field != "" {
+				if cell, ok := c.Cells[b.Field]; ok && cell != "" {
+					rt.Inputs[i].Cell = &cell
+				}
+			}
+		}
+	}
+	return rt
 }
 
 // ReportFemale is the female-students indicator (part B). Computable,
@@ -139,20 +184,30 @@ func (c *CourseAudit) report() ReportCourse {
 	if res.Total != nil && res.Band != nil {
 		b := res.Band.Code
 		rc.Band = &b
+		rc.BandDetail = res.Band
+	}
+	if res.TotalTrace != nil {
+		t := c.reportTrace(*res.TotalTrace)
+		rc.TotalTrace = &t
 	}
 	for _, ar := range res.Articulations {
-		traces := ar.Traces
-		if traces == nil {
-			traces = []compute.Trace{}
+		traces := make([]ReportTrace, len(ar.Traces))
+		for i, t := range ar.Traces {
+			traces[i] = c.reportTrace(t)
 		}
 		rc.Articulations = append(rc.Articulations, ReportArticulation{
 			Number: ar.Number, Result: ar.Result, Threshold: ar.Threshold, Score: ar.Score,
-			Weight: ar.Weight, Points: ar.Points, Branch: ar.Branch,
+			Weight: ar.Weight, Points: ar.Points, Branch: ar.Branch, Indicator: ar.Indicator,
 			Cells: c.articulationCells(res, ar.Number, map[int]bool{}), Traces: traces,
 		})
 	}
 	for _, ir := range res.Indicators {
-		rc.Indicators = append(rc.Indicators, ReportIndicator{Name: ir.Name, Weight: ir.Weight, Points: ir.Points, Zeroed: ir.Zeroed})
+		ri := ReportIndicator{Number: ir.Number, Name: ir.Name, Weight: ir.Weight, Points: ir.Points, Zeroed: ir.Zeroed}
+		if ir.Trace.TraceText != nil {
+			t := c.reportTrace(ir.Trace)
+			ri.Trace = &t
+		}
+		rc.Indicators = append(rc.Indicators, ri)
 	}
 	f := res.Female
 	rc.Female = ReportFemale{Result: f.Result, Score: f.Score}

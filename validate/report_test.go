@@ -57,8 +57,9 @@ func sampleReport(t *testing.T) Report {
 }
 
 // The report has exactly the keys of WORKBOOK.md, plus the documented extras
-// (sensitivity, traces, and computable/missing/reason of a female indicator
-// that is not computable).
+// (sensitivity, total_trace and band_detail of a scored course, indicator and traces of an
+// articulation, number and trace of an indicator, and
+// computable/missing/reason of a female indicator that is not computable).
 func TestReportKeys(t *testing.T) {
 	rep := sampleReport(t)
 	data, err := json.Marshal(rep)
@@ -78,13 +79,17 @@ func TestReportKeys(t *testing.T) {
 		t.Fatalf("%d courses", len(courses))
 	}
 	for i, c := range courses {
-		wantKeys(t, c, "course", "code", "row", "rule_pack", "total", "band", "articulations", "indicators", "female_indicator", "findings", "sensitivity")
 		cm := c.(map[string]any)
+		courseKeys := []string{"code", "row", "rule_pack", "total", "band", "articulations", "indicators", "female_indicator", "findings", "sensitivity"}
+		if cm["total"] != nil {
+			courseKeys = append(courseKeys, "total_trace", "band_detail")
+		}
+		wantKeys(t, c, "course", courseKeys...)
 		for _, a := range cm["articulations"].([]any) {
-			wantKeys(t, a, "articulation", "number", "result", "threshold", "score", "weight", "points", "branch", "cells", "traces")
+			wantKeys(t, a, "articulation", "number", "result", "threshold", "score", "weight", "points", "branch", "cells", "indicator", "traces")
 		}
 		for _, ind := range cm["indicators"].([]any) {
-			wantKeys(t, ind, "indicator", "name", "weight", "points", "zeroed")
+			wantKeys(t, ind, "indicator", "number", "name", "weight", "points", "zeroed", "trace")
 		}
 		for _, f := range cm["findings"].([]any) {
 			wantKeys(t, f, "finding", "rule", "severity", "cell", "message")
@@ -178,6 +183,31 @@ func TestReportArticulationCells(t *testing.T) {
 	tr := arts[1].Traces[0]
 	if tr.TraceText == nil || tr.Quantity != "R2" || len(tr.Inputs) != 2 || tr.Inputs[0].Field != "partecipanti_selezione" {
 		t.Errorf("R2 trace = %+v", tr)
+	}
+	// Each input read from the workbook names its cell.
+	if in := tr.Inputs[0]; in.Cell == nil || *in.Cell != "Percorsi!G3" {
+		t.Errorf("R2's first input cell = %v, want Percorsi!G3", in.Cell)
+	}
+	if in := tr.Inputs[1]; in.Cell == nil || *in.Cell != "Percorsi!F3" {
+		t.Errorf("R2's second input cell = %v, want Percorsi!F3", in.Cell)
+	}
+	// P2 reads R2 and S2, neither of which is a cell of Percorsi.
+	for _, in := range arts[1].Traces[1].Inputs {
+		if in.Cell != nil {
+			t.Errorf("P2 input %s has cell %s", in.Symbol, *in.Cell)
+		}
+	}
+	if arts[1].Indicator != 1 || arts[15].Indicator != 6 {
+		t.Errorf("indicators of articulations 2 and 16 = %d, %d, want 1 and 6", arts[1].Indicator, arts[15].Indicator)
+	}
+	c := rep.Courses[0]
+	if c.TotalTrace == nil || c.TotalTrace.Value != *c.Total || len(c.TotalTrace.Inputs) == 0 {
+		t.Errorf("total trace = %+v", c.TotalTrace)
+	}
+	for i, ind := range c.Indicators {
+		if ind.Number != i+1 || ind.Trace == nil || ind.Trace.Value != *ind.Points {
+			t.Errorf("indicator %d = %+v", i+1, ind)
+		}
 	}
 	// An inconsistent course keeps its articulations with their cells.
 	if got := rep.Courses[2].Articulations[4].Cells; !reflect.DeepEqual(got, []CellRef{"Percorsi!L5", "Percorsi!K5"}) {

@@ -193,9 +193,10 @@ async function uploadPage(browser, problems) {
   await page.keyboard.press('Enter');
   check(await totalTrace.evaluate((d) => d.open), 'la traccia del totale non si apre con Invio');
   check((await totalTrace.textContent()).includes('Attrattività'), 'la traccia del totale non elenca gli indicatori');
+  check((await totalTrace.textContent()).includes('CU 17/12/2015'), 'la traccia del totale non indica la fonte della fascia');
   const ind = page.locator('#percorso-MEC-23-01 ul.rp-indicators details.rp-trace').first();
   await ind.locator('summary').click();
-  check((await ind.textContent()).includes('Articolazione 1'), 'la traccia di un indicatore non elenca le articolazioni');
+  check((await ind.textContent()).includes('Articolazione 1') && (await ind.textContent()).includes('Tab. 1'), 'la traccia di un indicatore non elenca le articolazioni o la fonte');
 
   const low = await contrastProblems(page, '.rp-band, .rp-sev, .btn-primary, .rp-trace > summary, .rp-course a, .rp-summary a, .rp-muted');
   check(low.length === 0, `contrasto insufficiente: ${low.join('; ')}`);

@@ -103,61 +103,23 @@ function severityBadge(sev) {
   return h('span', { class: `rp-sev rp-sev-${slug(sev)}`, dataset: { severity: sev } }, s.label);
 }
 
-// cellMap learns which cell each input field of a course was read from, by
-// deduction from the articulations' cells: an articulation whose result
-// reads n fields directly and lists n cells, all but one already known,
-// names the last one. Inputs that carry their own cell win.
+// cellMap maps each input field of a course to the cell it was read from,
+// as the report's traces name it.
 function cellMap(course) {
   const map = new Map();
-  const arts = (course.articulations || []).map((a) => {
-    const r = (a.traces || [])[0];
-    const fields = r && r.inputs ? r.inputs.filter((i) => i.field).map((i) => i.field) : [];
-    const indirect = r && r.inputs ? r.inputs.some((i) => !i.field) : true;
-    for (const i of (r && r.inputs) || []) if (i.field && i.cell) map.set(i.field, i.cell);
-    return { fields, cells: a.cells || [], indirect };
-  });
-  let changed = true;
-  while (changed) {
-    changed = false;
-    for (const a of arts) {
-      if (a.indirect || a.fields.length === 0 || a.fields.length !== a.cells.length) continue;
-      const unknownFields = a.fields.filter((f) => !map.has(f));
-      const known = new Set(a.fields.filter((f) => map.has(f)).map((f) => map.get(f)));
-      const unknownCells = a.cells.filter((c) => !known.has(c));
-      if (unknownFields.length === 1 && unknownCells.length === 1) {
-        map.set(unknownFields[0], unknownCells[0]);
-        changed = true;
-      }
+  for (const a of course.articulations || []) {
+    for (const t of a.traces || []) {
+      for (const i of t.inputs || []) if (i.field && i.cell) map.set(i.field, i.cell);
     }
   }
   return map;
 }
 
-// groupArticulations assigns articulations to indicators: by their
-// "indicator" number when the report has it, else by consecutive numbers
-// whose weights add up to each indicator's weight (Tab. 1 and Tab. 2 number
-// them in order). Returns an array parallel to indicators, or null.
+// groupArticulations lists, for each indicator, its articulations (by the
+// report's "indicator" number).
 function groupArticulations(course) {
-  const inds = course.indicators || [];
   const arts = [...(course.articulations || [])].sort((a, b) => a.number - b.number);
-  if (inds.length === 0 || arts.length === 0) return null;
-  if (arts.every((a) => Number.isInteger(a.indicator))) {
-    return inds.map((ind, i) => arts.filter((a) => a.indicator === (ind.number ?? i + 1)));
-  }
-  const groups = [];
-  let k = 0;
-  for (const ind of inds) {
-    const g = [];
-    let w = 0;
-    while (k < arts.length && w < ind.weight - 1e-9) {
-      g.push(arts[k]);
-      w += arts[k].weight;
-      k++;
-    }
-    if (Math.abs(w - ind.weight) > 1e-9) return null;
-    groups.push(g);
-  }
-  return k === arts.length ? groups : null;
+  return (course.indicators || []).map((ind) => arts.filter((a) => a.indicator === ind.number));
 }
 
 function inputLine(input, cells) {
@@ -295,31 +257,20 @@ function summaryTable(report, indicatorNames, hasTitles) {
 }
 
 function totalTrace(course, cells) {
-  if (course.total_trace) return traceDetails('Come è calcolato il totale', [course.total_trace], cells);
-  const list = h('ul', { class: 'rp-inputs' }, (course.indicators || []).map((i) =>
-    h('li', null, `${i.name}: `, h('strong', null, fixed(i.points, 4)), ` punti su ${num(i.weight)}`, i.zeroed ? ' (azzerato)' : '')));
-  const b = course.band ? BANDS[course.band] : null;
-  const dl = h('dl', { class: 'rp-trace-body' },
-    h('dt', null, 'Formula'), h('dd', null, h('code', null, 'totale = somma dei punti dei sei indicatori')),
-    h('dt', null, 'Valori usati'), h('dd', null, list),
-    b ? h('dt', null, 'Fascia') : null, b ? h('dd', null, `${b.label}: ${b.rule}`) : null,
-    h('dt', null, 'Fonte'), h('dd', null, 'DM 30/11/2023, All. tecnico, Tab. 1 (pesi degli indicatori); fasce: CU 17/12/2015, art. 4 c. 2 (interpretazione I-5)'));
-  return h('details', { class: 'rp-trace' }, h('summary', null, 'Come è calcolato il totale'),
-    h('h5', { class: 'rp-trace-title' }, `Totale = ${fixed(course.total, 4)}`), dl);
+  if (!course.total_trace) return null;
+  const b = course.band_detail;
+  const extra = b ? h('dl', { class: 'rp-trace-body' },
+    h('dt', null, 'Fascia'), h('dd', null, `${b.label}: ${b.rule}`, h('br'), h('span', { class: 'rp-muted' }, b.citation))) : null;
+  return traceDetails('Come è calcolato il totale', [course.total_trace], cells, extra);
 }
 
 function indicatorTrace(ind, arts, cells) {
-  if (ind.trace) return traceDetails(`Dettaglio di ${ind.name}`, [ind.trace], cells);
+  if (!ind.trace) return null;
   const items = (arts || []).map((a) =>
     h('li', null, `Articolazione ${a.number}: `, h('strong', null, fixed(a.points, 4)), ` punti (peso ${num(a.weight)})`));
-  const dl = h('dl', { class: 'rp-trace-body' },
-    h('dt', null, 'Formula'), h('dd', null, h('code', null, 'punti dell\'indicatore = somma dei punti delle sue articolazioni')),
-    items.length ? h('dt', null, 'Valori usati') : null, items.length ? h('dd', null, h('ul', { class: 'rp-inputs' }, items)) : null,
-    ind.zeroed ? h('dt', null, 'Azzeramento') : null,
-    ind.zeroed ? h('dd', null, 'L\'indicatore vale 0: meno di 20 iscritti all\'avvio (DM 30/11/2023, All. tecnico, Tab. 2, articolazione 3).') : null,
-    h('dt', null, 'Fonte'), h('dd', null, 'DM 30/11/2023, All. tecnico, Tab. 1 e Tab. 2'));
-  return h('details', { class: 'rp-trace' }, h('summary', null, `Dettaglio di ${ind.name}`),
-    h('h5', { class: 'rp-trace-title' }, `${ind.name} = ${fixed(ind.points, 4)} su ${num(ind.weight)}`), dl);
+  const extra = items.length ? h('dl', { class: 'rp-trace-body' },
+    h('dt', null, 'Articolazioni'), h('dd', null, h('ul', { class: 'rp-inputs' }, items))) : null;
+  return traceDetails(`Dettaglio di ${ind.name}`, [ind.trace], cells, extra);
 }
 
 // articulationsList is the narrow (task pane) form of the articulations.
@@ -404,14 +355,13 @@ function courseSection(course, { onCellClick, headingLevel, compact }) {
     facts.append('Totale ', h('strong', { class: 'rp-total' }, fixed(course.total)), ' su 100 — ', bandBadge(course.band));
   }
   sec.append(facts);
-  if (course.total !== null && course.total !== undefined) {
-    sec.append(totalTrace(course, cells));
-  }
+  const tt = course.total !== null && course.total !== undefined ? totalTrace(course, cells) : null;
+  if (tt) sec.append(tt);
   if ((course.indicators || []).length) {
     const list = h('ul', { class: 'rp-indicators' });
     course.indicators.forEach((ind, i) => {
       list.append(h('li', null, h('span', { class: 'rp-ind-name' }, ind.name), ': ', h('strong', null, fixed(ind.points)),
-        ` su ${num(ind.weight)}`, ind.zeroed ? ' (azzerato)' : '', indicatorTrace(ind, groups ? groups[i] : null, cells)));
+        ` su ${num(ind.weight)}`, ind.zeroed ? ' (azzerato)' : '', indicatorTrace(ind, groups[i], cells)));
     });
     sec.append(h(`h${headingLevel + 1}`, null, 'Indicatori'), list);
   }
