@@ -105,7 +105,8 @@ type Options struct {
 	// and when it is done, with the count of files done, the total and the
 	// file's name.
 	Progress func(done, total int, current string)
-	// KeepAnnotated keeps every audited copy in File.Annotated.
+	// KeepAnnotated keeps every audited copy in File.Annotated. Without it
+	// and without OnAnnotated no audited copy is written at all.
 	KeepAnnotated bool
 	// OnAnnotated, if set, receives each audited copy as soon as it is
 	// written (from the worker goroutines, concurrently). An error marks
@@ -325,16 +326,21 @@ func auditOne(in Input, reg *compute.Registry, vopts validate.Options, opts Opti
 	if err != nil {
 		return fail(err)
 	}
+	f.Audit = a
+	if opts.OnAnnotated == nil && !opts.KeepAnnotated {
+		return f // nobody wants the audited copy (the server's summary)
+	}
 	out, err := xlsxio.WriteAudit(in.Data, a, xlsxio.WriteOptions{Version: opts.Version, Limits: lim})
 	if err != nil {
+		f.Audit = nil
 		return fail(err)
 	}
 	if opts.OnAnnotated != nil {
 		if err := opts.OnAnnotated(in, out); err != nil {
+			f.Audit = nil
 			return fail(fmt.Errorf("copia verificata non scritta: %w", err))
 		}
 	}
-	f.Audit = a
 	if opts.KeepAnnotated {
 		f.Annotated = out
 	}
