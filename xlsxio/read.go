@@ -12,6 +12,7 @@ import (
 	"io"
 	"math"
 	"path"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -24,22 +25,29 @@ import (
 	"github.com/xuri/excelize/v2"
 )
 
-// Limits bound what an untrusted upload may make the reader do.
+// Limits bound what an untrusted upload may make the reader and the writer
+// do.
 type Limits struct {
 	// UnzipSize bounds the total decompressed size of the package, as the
-	// zip declares it (excelize Options.UnzipSizeLimit).
+	// zip declares it.
 	UnzipSize int64
-	// UnzipXMLSize bounds each XML part held in memory: other XML parts
-	// above it are refused; worksheets and the shared strings above it are
-	// spilled by excelize to a temporary file
-	// (Options.UnzipXMLSizeLimit).
+	// UnzipXMLSize bounds each XML part held in memory as a structure:
+	// other XML parts above it are refused. Worksheets and the shared
+	// strings above it are read by the reader one at a time and kept by
+	// the writer in temporary files (excelize's UnzipXMLSizeLimit), unless
+	// InMemory is set.
 	UnzipXMLSize int64
 	// MaxCells bounds what the parsed XML may expand to in memory: the
-	// elements of the parts excelize decodes and the cells of the three
-	// official sheets once excelize pads every row to its last column
-	// (a few kilobytes of zip can otherwise make it allocate gigabytes).
-	// One unit costs about 200 bytes. Zero means the default.
+	// elements of the structural parts and the cells of the three official
+	// sheets counted as if every row were padded to its last column (a few
+	// kilobytes of zip can otherwise describe a sheet of billions of
+	// cells). One unit costs about 200 bytes. Zero means the default.
 	MaxCells int64
+	// InMemory keeps every byte of an upload in memory: worksheets and the
+	// shared strings above UnzipXMLSize are refused with ErrTooLarge like
+	// the other XML parts, and the writer never uses temporary files. A
+	// server that must not write uploads to disk sets it.
+	InMemory bool
 }
 
 // Default limits: far above any real official workbook (1,000 courses take
@@ -107,21 +115,16 @@ func (e *OpenError) Unwrap() []error {
 	return []error{e.Kind, e.cause}
 }
 
-// Workbook is an opened official workbook: the excelize file (the writer
-// adds sheets to it) and what was read. Close releases the temporary files
-// excelize may have created for very large sheets.
+// Workbook is an opened official workbook: what was read from it. The
+// reader keeps nothing of the file once Open returns.
 type Workbook struct {
-	File  *excelize.File
 	Input *validate.Input
 }
 
-// Close releases the excelize file.
-func (w *Workbook) Close() error {
-	if w == nil || w.File == nil {
-		return nil
-	}
-	return w.File.Close()
-}
+// Close releases what the workbook holds; nothing today, since the reader
+// uses neither excelize nor temporary files, but callers should keep
+// calling it.
+func (w *Workbook) Close() error { return nil }
 
 // Rule identifiers of the findings made while reading.
 const (
@@ -136,10 +139,13 @@ const (
 	coursesFirstRow = 3
 )
 
-// Open reads an official workbook from bytes. It never writes anything to
-// the file (excelize may spill worksheets larger than Limits.UnzipXMLSize
-// to temporary files, which Workbook.Close removes). name is used in
-// messages only. Every file that cannot be audited gives an *OpenError.
+// Open reads an official workbook from bytes. It never writes anything,
+// to the input or to disk. name is used in messages only. Every file that
+// cannot be audited gives an *OpenError.
+//
+// It reads the package itself: the structural parts with encoding/xml,
+// the shared strings and the three official sheets, once each, with a
+// small scanner that decodes only the cells it needs (see read_xml.go).
 func Open(data []byte, name string, lim Limits) (*Workbook, error) {
 	o := &opener{data: data, name: displayName(name), lim: lim.withDefaults()}
 	o.left = o.lim.MaxCells
@@ -155,28 +161,14 @@ func Open(data []byte, name string, lim Limits) (*Workbook, error) {
 	if err := o.scanPackage(); err != nil {
 		return nil, err
 	}
-	f, err := excelize.OpenReader(bytes.NewReader(data), excelize.Options{
-		UnzipSizeLimit:    o.lim.UnzipSize,
-		UnzipXMLSizeLimit: o.lim.UnzipXMLSize,
-	})
+	in, err := o.read()
 	if err != nil {
-		if f != nil {
-			_ = f.Close()
-		}
-		if strings.Contains(err.Error(), "unzip size exceeds") {
-			return nil, o.fail(ErrTooLarge, err, "decompresso supera il limite di %s", sizeText(o.lim.UnzipSize))
-		}
-		return nil, o.fail(ErrCorrupt, err, "è danneggiato e non può essere letto: aprirlo con Excel, salvarlo di nuovo come .xlsx e riprovare")
-	}
-	in, err := o.read(f)
-	if err != nil {
-		_ = f.Close()
 		return nil, err
 	}
 	sum := sha256.Sum256(data)
 	in.SHA256 = hex.EncodeToString(sum[:])
 	in.FileName = name
-	return &Workbook{File: f, Input: in}, nil
+	return &Workbook{Input: in}, nil
 }
 
 // opener carries one call of Open.
@@ -188,10 +180,15 @@ type opener struct {
 	parts map[string]*zip.File // by name with forward slashes
 	left  int64                // MaxCells budget still available
 	wb    string               // workbook part, from _rels/.rels
-	// uncached holds, by canonical sheet name, the formula cells without
-	// a <v> element: excelize shows them, like a cached empty string, as
-	// an empty value. A sheet missing here was not scanned alone.
-	uncached map[string]map[string]bool
+	// From the workbook: its sheets, date system and relationships; from
+	// the styles: the number format of each cell format; the shared
+	// strings.
+	sheets   []wbSheet
+	date1904 bool
+	wbRels   []pkgRel
+	numFmts  map[int]string
+	xfNumFmt []int
+	sst      []string
 }
 
 // fail builds the OpenError of the file: «name» followed by the problem.
@@ -338,7 +335,7 @@ func (o *opener) part(name string) *zip.File {
 
 // checkSizes refuses zip bombs from the sizes the zip declares, before
 // anything is inflated. archive/zip refuses to inflate an entry beyond its
-// declared size, so the declared sizes bound what excelize will read.
+// declared size, so the declared sizes bound what is read.
 func (o *opener) checkSizes() error {
 	var total uint64
 	limit := uint64(o.lim.UnzipSize)
@@ -350,7 +347,7 @@ func (o *opener) checkSizes() error {
 			total += n
 		}
 		name := strings.ReplaceAll(zf.Name, `\`, "/")
-		if n <= limit && n > uint64(o.lim.UnzipXMLSize) && heldAsXML(name) {
+		if n <= limit && n > uint64(o.lim.UnzipXMLSize) && heldAsXML(name, o.lim.InMemory) {
 			return o.fail(ErrTooLarge, nil, "contiene una parte interna («%s») che decompressa occupa %s, oltre il limite di %s",
 				shortPart(name), sizeTextU(n), sizeText(o.lim.UnzipXMLSize))
 		}
@@ -362,12 +359,14 @@ func (o *opener) checkSizes() error {
 	return nil
 }
 
-// heldAsXML reports whether excelize keeps a part in memory and decodes it
-// as XML. Worksheets and the shared strings above UnzipXMLSize are spilled
-// to disk instead; media and other binary parts are not decoded.
-func heldAsXML(name string) bool {
+// heldAsXML reports whether a part is held in memory and decoded as XML
+// (and so bounded by UnzipXMLSize). Worksheets and the shared strings are
+// not, unless everything must stay in memory: excelize keeps them in
+// temporary files when the writer reopens the workbook. Media and other
+// binary parts are not decoded.
+func heldAsXML(name string, inMemory bool) bool {
 	low := strings.ToLower(name)
-	if strings.HasPrefix(low, "xl/worksheets/sheet") || low == "xl/sharedstrings.xml" {
+	if !inMemory && (strings.HasPrefix(low, "xl/worksheets/sheet") || low == "xl/sharedstrings.xml") {
 		return false
 	}
 	return strings.HasSuffix(low, ".xml") || strings.HasSuffix(low, ".rels") || strings.HasSuffix(low, ".vml")
@@ -398,12 +397,14 @@ func shortPart(name string) string {
 	return name
 }
 
-// scanPackage bounds, before excelize decodes them, the package parts that
-// excelize parses into structures on open or while reading: each XML element
-// costs one unit of the MaxCells budget. It also finds the workbook part.
+// scanPackage reads the structural parts, each element costing one unit of
+// the MaxCells budget (excelize decodes them when the writer reopens the
+// workbook): it finds the workbook part and reads from it the sheets and
+// the date system, the relationships, the cell formats and the shared
+// strings.
 func (o *opener) scanPackage() error {
 	for _, name := range []string{"[Content_Types].xml", "_rels/.rels"} {
-		if _, err := o.scanPart(name); err != nil {
+		if _, err := o.scanPart(name, nil); err != nil {
 			return err
 		}
 	}
@@ -417,10 +418,10 @@ func (o *opener) scanPackage() error {
 		}
 	}
 	if o.wb == "" || o.part(o.wb) == nil {
-		// excelize would find no sheet either.
 		return o.fail(ErrNotXLSX, nil, "è un archivio zip ma non una cartella di lavoro Excel (.xlsx)")
 	}
-	root, err := o.scanPart(o.wb)
+	var wi workbookInfo
+	root, err := o.scanPart(o.wb, wi.token)
 	if err != nil {
 		return err
 	}
@@ -428,12 +429,73 @@ func (o *opener) scanPackage() error {
 		// e.g. a Word or PowerPoint document
 		return o.fail(ErrNotXLSX, nil, "è un documento Office ma non una cartella di lavoro Excel (.xlsx)")
 	}
-	for _, name := range []string{"xl/styles.xml", "xl/theme/theme1.xml", "xl/calcChain.xml", "xl/sharedStrings.xml", relsOf(o.wb)} {
-		if _, err := o.scanPart(name); err != nil {
+	o.sheets, o.date1904 = wi.sheets, wi.date1904
+	var ri relsInfo
+	if _, err := o.scanPart(relsOf(o.wb), ri.token); err != nil {
+		return err
+	}
+	o.wbRels = ri
+	stylesPart, sstPart := o.related("/styles", "xl/styles.xml"), o.related("/sharedStrings", "xl/sharedStrings.xml")
+	st := stylesInfo{numFmts: map[int]string{}}
+	if _, err := o.scanPart(stylesPart, st.token); err != nil {
+		return err
+	}
+	o.numFmts, o.xfNumFmt = st.numFmts, st.xfNumFmt
+	for _, name := range []string{"xl/theme/theme1.xml", "xl/calcChain.xml"} {
+		if _, err := o.scanPart(name, nil); err != nil {
 			return err
 		}
 	}
+	return o.readSharedStrings(sstPart)
+}
+
+// related returns the part a workbook relationship of the given type
+// points to, or the usual name.
+func (o *opener) related(typ, usual string) string {
+	for _, r := range o.wbRels {
+		if strings.HasSuffix(r.typ, typ) {
+			return resolveTarget(o.wb, r.target)
+		}
+	}
+	return usual
+}
+
+// readSharedStrings reads the shared strings, if any.
+func (o *opener) readSharedStrings(name string) error {
+	zf := o.part(name)
+	if zf == nil {
+		return nil
+	}
+	d, err := readPart(zf)
+	if err != nil {
+		return o.fail(ErrCorrupt, err, "è danneggiato: la parte interna «%s» è illeggibile; aprirlo con Excel, salvarlo di nuovo e riprovare", shortPart(name))
+	}
+	sst, units, ok, err := parseSST(d, o.left)
+	if !ok {
+		return o.fail(ErrTooLarge, nil, "contiene una parte interna («%s») con troppi elementi (oltre %d): non è un modello compilato normale", shortPart(name), o.lim.MaxCells)
+	}
+	if err != nil {
+		return o.fail(ErrCorrupt, err, "è danneggiato: la parte interna «%s» è illeggibile; aprirlo con Excel, salvarlo di nuovo e riprovare", shortPart(name))
+	}
+	o.left -= units
+	o.sst = sst
 	return nil
+}
+
+// readPart inflates a part; archive/zip refuses more than the declared
+// size, which checkSizes has bounded.
+func readPart(zf *zip.File) ([]byte, error) {
+	rc, err := zf.Open()
+	if err != nil {
+		return nil, err
+	}
+	defer rc.Close()
+	var buf bytes.Buffer
+	buf.Grow(int(min(zf.UncompressedSize64, 64<<20)) + bytes.MinRead)
+	if _, err := buf.ReadFrom(rc); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
 }
 
 // relsOf returns the relationships part of a part, as excelize computes it.
@@ -445,9 +507,18 @@ func relsOf(part string) string {
 	return strings.TrimPrefix(dir+"/_rels/"+path.Base(part)+".rels", "/")
 }
 
+// resolveTarget resolves a relationship target against the part holding it.
+func resolveTarget(from, target string) string {
+	if strings.HasPrefix(target, "/") {
+		return strings.TrimPrefix(path.Clean(target), "/")
+	}
+	return strings.TrimPrefix(path.Clean(path.Dir(from)+"/"+target), "/")
+}
+
 // scanPart charges the budget with the elements of one part, if present,
-// and returns the local name of its root element.
-func (o *opener) scanPart(name string) (string, error) {
+// passes its tokens to fn (if not nil) and returns the local name of its
+// root element.
+func (o *opener) scanPart(name string, fn func(xml.Token)) (string, error) {
 	zf := o.part(name)
 	if zf == nil {
 		return "", nil
@@ -462,7 +533,12 @@ func (o *opener) scanPart(name string) (string, error) {
 				root = se.Name.Local
 			}
 			units++
-			return units <= o.left
+			if units > o.left {
+				return false
+			}
+		}
+		if fn != nil {
+			fn(tok)
 		}
 		return true
 	})
@@ -478,14 +554,18 @@ func (o *opener) scanPart(name string) (string, error) {
 
 // walkXML streams the raw tokens of a part to fn until fn returns false.
 // The charset reader passes bytes through: only ASCII names and attribute
-// values matter here, and excelize itself decodes the part afterwards.
+// values matter here.
 func (o *opener) walkXML(zf *zip.File, fn func(xml.Token) bool) error {
 	rc, err := zf.Open()
 	if err != nil {
 		return fmt.Errorf("open %s: %w", zf.Name, err)
 	}
 	defer rc.Close()
-	d := xml.NewDecoder(rc)
+	return walkTokens(rc, fn)
+}
+
+func walkTokens(r io.Reader, fn func(xml.Token) bool) error {
+	d := xml.NewDecoder(r)
 	d.CharsetReader = func(_ string, r io.Reader) (io.Reader, error) { return r, nil }
 	for {
 		tok, err := d.RawToken()
@@ -493,7 +573,7 @@ func (o *opener) walkXML(zf *zip.File, fn func(xml.Token) bool) error {
 			return nil
 		}
 		if err != nil {
-			return fmt.Errorf("parse %s: %w", zf.Name, err)
+			return fmt.Errorf("parse: %w", err)
 		}
 		if !fn(tok) {
 			return nil
@@ -503,268 +583,236 @@ func (o *opener) walkXML(zf *zip.File, fn func(xml.Token) bool) error {
 
 type pkgRel struct{ id, typ, target string }
 
+// relsInfo collects the relationships of a relationships part.
+type relsInfo []pkgRel
+
+func (ri *relsInfo) token(tok xml.Token) {
+	se, ok := tok.(xml.StartElement)
+	if !ok || se.Name.Local != "Relationship" {
+		return
+	}
+	var r pkgRel
+	for _, a := range se.Attr {
+		switch a.Name.Local {
+		case "Id":
+			r.id = a.Value
+		case "Type":
+			r.typ = a.Value
+		case "Target":
+			r.target = strings.ReplaceAll(a.Value, `\`, "/")
+		}
+	}
+	*ri = append(*ri, r)
+}
+
+// parseRels reads a relationships part.
+func parseRels(r io.Reader) ([]pkgRel, error) {
+	var ri relsInfo
+	err := walkTokens(r, func(tok xml.Token) bool { ri.token(tok); return true })
+	return ri, err
+}
+
 // readRels reads a relationships part (already charged to the budget).
 func (o *opener) readRels(name string) ([]pkgRel, error) {
 	zf := o.part(name)
 	if zf == nil {
 		return nil, nil
 	}
-	var out []pkgRel
-	err := o.walkXML(zf, func(tok xml.Token) bool {
-		if se, ok := tok.(xml.StartElement); ok && se.Name.Local == "Relationship" {
-			var r pkgRel
-			for _, a := range se.Attr {
-				switch a.Name.Local {
-				case "Id":
-					r.id = a.Value
-				case "Type":
-					r.typ = a.Value
-				case "Target":
-					r.target = strings.ReplaceAll(a.Value, `\`, "/")
-				}
-			}
-			out = append(out, r)
-		}
-		return true
-	})
-	return out, err
+	rc, err := zf.Open()
+	if err != nil {
+		return nil, err
+	}
+	defer rc.Close()
+	return parseRels(rc)
 }
 
-// sheetParts finds the parts of the sheets named like sheet, ignoring case,
-// the way excelize does: workbook.xml gives the relationship id, the
-// workbook's relationships the target. excelize picks one of several
-// sheets differing only in case from a map, so all of them are returned.
-func (o *opener) sheetParts(sheet string) []string {
-	zf := o.part(o.wb)
-	if zf == nil {
-		return nil
+// wbSheet is a sheet listed by the workbook: its name and relationship.
+type wbSheet struct{ name, rid string }
+
+// workbookInfo collects the sheets and the date system of workbook.xml.
+type workbookInfo struct {
+	sheets   []wbSheet
+	date1904 bool
+}
+
+func (wi *workbookInfo) token(tok xml.Token) {
+	se, ok := tok.(xml.StartElement)
+	if !ok {
+		return
 	}
-	ids := map[string]bool{}
-	_ = o.walkXML(zf, func(tok xml.Token) bool {
-		se, ok := tok.(xml.StartElement)
-		if !ok || se.Name.Local != "sheet" {
-			return true
-		}
-		var n, i string
+	switch se.Name.Local {
+	case "sheet":
+		var s wbSheet
 		for _, a := range se.Attr {
 			switch {
 			case a.Name.Local == "name" && a.Name.Space == "":
-				n = a.Value
+				s.name = a.Value
 			case a.Name.Local == "id" && a.Name.Space != "":
-				i = a.Value
+				s.rid = a.Value
 			}
 		}
-		if strings.EqualFold(n, sheet) {
-			ids[i] = true
+		wi.sheets = append(wi.sheets, s)
+	case "workbookPr":
+		for _, a := range se.Attr {
+			if a.Name.Local == "date1904" {
+				b, err := strconv.ParseBool(strings.TrimSpace(a.Value))
+				wi.date1904 = err == nil && b
+			}
 		}
-		return true
-	})
-	if len(ids) == 0 {
-		return nil
 	}
-	rels, _ := o.readRels(relsOf(o.wb))
+}
+
+// parseWorkbookSheets reads the sheets listed by a workbook part.
+func parseWorkbookSheets(r io.Reader) ([]wbSheet, error) {
+	var wi workbookInfo
+	err := walkTokens(r, func(tok xml.Token) bool { wi.token(tok); return true })
+	return wi.sheets, err
+}
+
+// stylesInfo collects the number formats of styles.xml and the number
+// format of each cell format (cellXfs), by index.
+type stylesInfo struct {
+	numFmts  map[int]string
+	xfNumFmt []int
+	inXfs    bool
+}
+
+func (st *stylesInfo) token(tok xml.Token) {
+	switch t := tok.(type) {
+	case xml.StartElement:
+		switch t.Name.Local {
+		case "cellXfs":
+			st.inXfs = true
+		case "xf":
+			if !st.inXfs {
+				return
+			}
+			id := 0
+			for _, a := range t.Attr {
+				if a.Name.Local == "numFmtId" {
+					id, _ = strconv.Atoi(strings.TrimSpace(a.Value))
+				}
+			}
+			st.xfNumFmt = append(st.xfNumFmt, id)
+		case "numFmt":
+			id, code, ok := 0, "", false
+			for _, a := range t.Attr {
+				switch a.Name.Local {
+				case "numFmtId":
+					var err error
+					id, err = strconv.Atoi(strings.TrimSpace(a.Value))
+					ok = err == nil
+				case "formatCode":
+					code = a.Value
+				}
+			}
+			if _, seen := st.numFmts[id]; ok && !seen {
+				st.numFmts[id] = code
+			}
+		}
+	case xml.EndElement:
+		if t.Name.Local == "cellXfs" {
+			st.inXfs = false
+		}
+	}
+}
+
+// sheetParts finds the parts of the sheets named like sheet, ignoring
+// case, as excelize does: workbook.xml gives the relationship id, the
+// workbook's relationships the target.
+func (o *opener) sheetParts(sheet string) []string {
 	var out []string
-	for _, r := range rels {
-		if !ids[r.id] {
+	for _, s := range o.sheets {
+		if !strings.EqualFold(s.name, sheet) {
 			continue
 		}
-		p := strings.TrimPrefix(path.Clean(path.Dir(o.wb)+"/"+r.target), "/")
-		if strings.HasPrefix(r.target, "/") {
-			p = strings.TrimPrefix(path.Clean(r.target), "/")
+		for _, r := range o.wbRels {
+			if r.id == s.rid {
+				out = append(out, resolveTarget(o.wb, r.target))
+			}
 		}
-		out = append(out, p)
 	}
 	return out
 }
 
-// sheetCost is what a worksheet costs once excelize has decoded it and
-// padded every row up to its last cell (checkSheet/checkRow): about 200
-// bytes per cell and 80 per row up to the last one.
-type sheetCost struct {
-	rows, cells, other int64
-	lastRow, lastCol   int             // for the message
-	uncached           map[string]bool // formula cells without <v>
-}
-
-func (c sheetCost) units() int64 { return c.cells + c.rows/2 + c.other }
-
-// scanSheet measures a worksheet part, stopping as soon as it exceeds the
-// budget, and notes the formula cells without a cached value.
-func (o *opener) scanSheet(zf *zip.File) (sheetCost, error) {
-	var (
-		c                        = sheetCost{uncached: map[string]bool{}}
-		inData, inRow            bool
-		rowElems, cur            int64
-		rowCells, rowMax, cursor int64
-		cell                     string // the cell being read, if any
-		hasF, hasV               bool
-	)
-	endRow := func() {
-		if inRow {
-			c.cells += max(rowCells, rowMax)
-			rowCells, rowMax, cursor, inRow = 0, 0, 0, false
-		}
-	}
-	err := o.walkXML(zf, func(tok xml.Token) bool {
-		switch t := tok.(type) {
-		case xml.StartElement:
-			switch {
-			case t.Name.Local == "sheetData":
-				inData = true
-			case inData && t.Name.Local == "row":
-				endRow()
-				inRow = true
-				rowElems++
-				cur++
-				if r, err := strconv.ParseInt(xmlAttr(t, "r"), 10, 64); err == nil && r > 0 {
-					cur = r
-				}
-				c.rows = max(c.rows, cur, rowElems)
-			case inRow && t.Name.Local == "c":
-				rowCells++
-				cursor++
-				row := cur
-				if col, r, err := excelize.CellNameToCoordinates(xmlAttr(t, "r")); err == nil {
-					cursor = max(cursor, int64(col))
-					row = int64(r)
-					c.rows = max(c.rows, row)
-					c.lastCol = max(c.lastCol, col)
-				}
-				rowMax = max(rowMax, cursor)
-				cell, hasF, hasV = "", false, false
-				if cursor <= excelize.MaxColumns && row <= excelize.TotalRows {
-					cell, _ = excelize.CoordinatesToCellName(int(cursor), int(row))
-				}
-			default:
-				c.other++
-				switch t.Name.Local {
-				case "f":
-					hasF = cell != ""
-				case "v":
-					hasV = true
-				}
-			}
-		case xml.EndElement:
-			switch t.Name.Local {
-			case "c":
-				if hasF && !hasV {
-					c.uncached[cell] = true
-				}
-				cell, hasF, hasV = "", false, false
-			case "row":
-				endRow()
-			case "sheetData":
-				endRow()
-				inData = false
-			}
-		}
-		return c.units()+max(rowCells, rowMax) <= o.left
-	})
-	endRow()
-	c.lastRow = int(min(c.rows, excelize.TotalRows))
-	return c, err
-}
-
-func xmlAttr(se xml.StartElement, local string) string {
-	for _, a := range se.Attr {
-		if a.Name.Local == local && a.Name.Space == "" {
-			return a.Value
-		}
-	}
-	return ""
-}
-
-// checkSheetSize charges the budget with one official sheet.
-func (o *opener) checkSheetSize(sheet, canon string) error {
-	var zfs []*zip.File
-	for _, p := range o.sheetParts(sheet) {
+// loadSheet reads one official sheet and charges the budget with it.
+func (o *opener) loadSheet(s sheetRef) (*sheet, error) {
+	parts := o.sheetParts(s.name)
+	for _, p := range parts {
 		for _, prefix := range []string{"xl/chartsheets", "xl/dialogsheet", "xl/macrosheet"} {
 			if strings.HasPrefix(p, prefix) {
-				return o.fail(ErrMissingSheet, nil, "contiene «%s», ma non come foglio di lavoro (è un grafico o una macro): usare il modello ufficiale generato da «auditor template»", canon)
-			}
-		}
-		if zf := o.part(p); zf != nil {
-			zfs = append(zfs, zf)
-		}
-	}
-	if len(zfs) == 0 {
-		// excelize found the sheet where this reader did not: charge the
-		// largest worksheet of the package, to stay on the safe side.
-		for n, zf := range o.parts {
-			if low := strings.ToLower(n); strings.Contains(low, "worksheets/") && strings.HasSuffix(low, ".xml") {
-				zfs = append(zfs, zf)
+				return nil, o.fail(ErrMissingSheet, nil, "contiene «%s», ma non come foglio di lavoro (è un grafico o una macro): usare il modello ufficiale generato da «auditor template»", s.canon)
 			}
 		}
 	}
-	var worst sheetCost
-	for _, zf := range zfs {
-		c, err := o.scanSheet(zf)
-		if err != nil {
-			return o.fail(ErrCorrupt, err, "è danneggiato: il foglio «%s» è illeggibile; aprirlo con Excel, salvarlo di nuovo e riprovare", canon)
-		}
-		if c.units() >= worst.units() {
-			worst = c
-		}
+	var zf *zip.File
+	if len(parts) > 0 {
+		zf = o.part(parts[0])
 	}
-	if worst.units() > o.left {
+	if zf == nil {
+		return nil, o.fail(ErrCorrupt, nil, "è danneggiato: il foglio «%s» è elencato ma manca; aprirlo con Excel, salvarlo di nuovo e riprovare", s.canon)
+	}
+	d, err := readPart(zf)
+	if err != nil {
+		return nil, o.fail(ErrCorrupt, err, "è danneggiato: il foglio «%s» è illeggibile; aprirlo con Excel, salvarlo di nuovo e riprovare", s.canon)
+	}
+	sh, ok, err := parseSheet(d, o.left)
+	if err != nil {
+		return nil, o.fail(ErrCorrupt, err, "è danneggiato: il foglio «%s» non può essere letto; aprirlo con Excel, salvarlo di nuovo e riprovare", s.canon)
+	}
+	if !ok {
 		where := ""
-		if worst.lastRow > 0 {
-			where = fmt.Sprintf(" (raggiunge la riga %d", worst.lastRow)
-			if col, err := excelize.ColumnNumberToName(worst.lastCol); err == nil && worst.lastCol > 0 {
+		if c := sh.cost; c.lastRow > 0 || c.rows > 0 {
+			where = fmt.Sprintf(" (raggiunge la riga %d", max(c.lastRow, int(min(c.rows, excelize.TotalRows))))
+			if col, err := excelize.ColumnNumberToName(c.lastCol); err == nil && c.lastCol > 0 {
 				where += " e la colonna " + col
 			}
 			where += ")"
 		}
-		return o.fail(ErrTooLarge, nil, "ha il foglio «%s» troppo esteso%s: oltre %d celle da leggere; eliminare le righe e le colonne inutilizzate, anche solo formattate, e riprovare",
-			canon, where, o.lim.MaxCells)
+		return nil, o.fail(ErrTooLarge, nil, "ha il foglio «%s» troppo esteso%s: oltre %d celle da leggere; eliminare le righe e le colonne inutilizzate, anche solo formattate, e riprovare",
+			s.canon, where, o.lim.MaxCells)
 	}
-	o.left -= worst.units()
-	if len(zfs) == 1 {
-		if o.uncached == nil {
-			o.uncached = map[string]map[string]bool{}
-		}
-		o.uncached[canon] = worst.uncached
-	}
-	return nil
+	o.left -= sh.cost.units()
+	return sh, nil
 }
 
 // ---------------------------------------------------------------------------
 // Reading the official sheets.
 
-// sheetRef is an official sheet: its name in the file (excelize, like
-// Excel, matches sheet names ignoring case) and its canonical name, used in
-// cell references.
-type sheetRef struct{ name, canon string }
+// sheetRef is an official sheet: its name in the file (matched, like
+// Excel, ignoring case), its canonical name, used in cell references, and
+// its cells.
+type sheetRef struct {
+	name, canon string
+	sh          *sheet
+}
 
-// sheetReader reads cells through excelize's cell API, after the streaming row
-// iterator has told which rows hold anything.
+// sheetReader reads the cells of the official sheets.
 type sheetReader struct {
 	o          *opener
-	f          *excelize.File
 	date1904   bool
 	converted  bool // a 1904 date serial was converted
 	dateStyles map[int]bool
 }
 
 // read checks the official sheets and fills the Input.
-func (o *opener) read(f *excelize.File) (*validate.Input, error) {
-	list := f.GetSheetList()
-	if len(list) == 0 {
+func (o *opener) read() (*validate.Input, error) {
+	if len(o.sheets) == 0 {
 		return nil, o.fail(ErrCorrupt, nil, "è danneggiato: la cartella di lavoro non elenca alcun foglio; aprirlo con Excel, salvarlo di nuovo e riprovare")
 	}
 	var refs [3]sheetRef
 	var missing []string
 	for i, canon := range []string{validate.SheetFoundation, validate.SheetCourses, validate.SheetThresholds} {
 		refs[i].canon = canon
-		for _, n := range list {
-			if !strings.EqualFold(n, canon) {
+		for _, s := range o.sheets {
+			if !strings.EqualFold(s.name, canon) {
 				continue
 			}
 			if refs[i].name != "" {
 				// Excel forbids it; excelize would pick either at random.
 				return nil, o.fail(ErrCorrupt, nil, "è danneggiato: contiene più fogli di nome «%s» (differiscono solo per maiuscole e minuscole); lasciarne uno solo", canon)
 			}
-			refs[i].name = n
+			refs[i].name = s.name
 		}
 		if refs[i].name == "" {
 			missing = append(missing, "«"+canon+"»")
@@ -778,15 +826,14 @@ func (o *opener) read(f *excelize.File) (*validate.Input, error) {
 		return nil, o.fail(ErrMissingSheet, nil, "non contiene i fogli %s e %s del modello ufficiale: usare il modello generato da «auditor template»",
 			strings.Join(missing[:len(missing)-1], ", "), missing[len(missing)-1])
 	}
-	for _, s := range refs {
-		if err := o.checkSheetSize(s.name, s.canon); err != nil {
+	for i := range refs {
+		sh, err := o.loadSheet(refs[i])
+		if err != nil {
 			return nil, err
 		}
+		refs[i].sh = sh
 	}
-	r := &sheetReader{o: o, f: f, dateStyles: map[int]bool{}}
-	if props, err := f.GetWorkbookProps(); err == nil && props.Date1904 != nil {
-		r.date1904 = *props.Date1904
-	}
+	r := &sheetReader{o: o, date1904: o.date1904, dateStyles: map[int]bool{}}
 	in := &validate.Input{
 		Foundation: map[compute.FieldCode]validate.Entry{},
 		Columns:    map[compute.FieldCode]validate.Column{},
@@ -809,51 +856,33 @@ func (o *opener) read(f *excelize.File) (*validate.Input, error) {
 	return in, nil
 }
 
-// corrupt reports an excelize error on a sheet that opened.
+// corrupt reports a sheet whose cells cannot be read.
 func (r *sheetReader) corrupt(s sheetRef, err error) error {
-	var notExist excelize.ErrSheetNotExist
-	if errors.As(err, &notExist) {
-		return r.o.fail(ErrCorrupt, err, "è danneggiato: il foglio «%s» è elencato ma manca; aprirlo con Excel, salvarlo di nuovo e riprovare", s.canon)
-	}
 	return r.o.fail(ErrCorrupt, err, "è danneggiato: il foglio «%s» non può essere letto; aprirlo con Excel, salvarlo di nuovo e riprovare", s.canon)
 }
 
-// rowCells is one row from the streaming iterator: its number and raw
-// values (empty for cells holding only a formula without a cached value).
-type rowCells struct {
-	row  int
-	cols []string
+// text returns the stored value of a cell as text (codes, sources), ""
+// when the sheet has no such cell.
+func (r *sheetReader) text(s sheetRef, row, col int) (string, error) {
+	c, _ := s.sh.cellAt(row, col)
+	if c == nil {
+		return "", nil
+	}
+	v, err := s.sh.value(c, r.o.sst)
+	if err != nil {
+		return "", r.cellErr(cellRef(s.canon, col, row), err)
+	}
+	return v, nil
 }
 
-// rows streams a sheet with raw values and returns the rows from row from
-// on that hold anything. The values stop at the row's last cell holding a
-// value or a formula; their memory is bounded by the MaxCells budget.
-func (r *sheetReader) rows(s sheetRef, from int) ([]rowCells, error) {
-	it, err := r.f.Rows(s.name)
-	if err != nil {
-		return nil, r.corrupt(s, err)
-	}
-	var out []rowCells
-	n := 0
-	for it.Next() {
-		n++
-		cols, err := it.Columns(excelize.Options{RawCellValue: true})
-		if err != nil {
-			_ = it.Close()
-			return nil, r.corrupt(s, fmt.Errorf("row %d: %w", n, err))
-		}
-		if n >= from && len(cols) > 0 {
-			out = append(out, rowCells{row: n, cols: cols})
-		}
-	}
-	if err := it.Error(); err != nil {
-		_ = it.Close()
-		return nil, r.corrupt(s, err)
-	}
-	if err := it.Close(); err != nil {
-		return nil, r.corrupt(s, err)
-	}
-	return out, nil
+// cellRef names a cell of a sheet: "Percorsi!H3".
+func cellRef(sheet string, col, row int) validate.CellRef {
+	b := make([]byte, 0, len(sheet)+10)
+	b = append(b, sheet...)
+	b = append(b, '!')
+	b = appendColumn(b, col)
+	b = strconv.AppendInt(b, int64(row), 10)
+	return validate.CellRef(b)
 }
 
 func normCode(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
@@ -865,19 +894,19 @@ func (r *sheetReader) foundation(s sheetRef, in *validate.Input) error {
 	for _, f := range validate.FoundationFields() {
 		known[normCode(string(f.Code))] = f.Code
 	}
-	rows, err := r.rows(s, 1)
-	if err != nil {
-		return err
-	}
-	for _, rc := range rows {
-		code, ok := known[normCode(rc.cols[0])]
+	for _, row := range s.sh.order {
+		a, err := r.text(s, row, 1)
+		if err != nil {
+			return err
+		}
+		code, ok := known[normCode(a)]
 		if !ok {
 			continue
 		}
 		if _, seen := in.Foundation[code]; seen {
 			continue
 		}
-		e, err := r.entry(s, 3, rc.row)
+		e, err := r.entry(s, 3, row)
 		if err != nil {
 			return err
 		}
@@ -914,26 +943,28 @@ func (r *sheetReader) courses(s sheetRef, in *validate.Input) error {
 	for _, f := range fields {
 		known[normCode(string(f.Code))] = f
 	}
-	rows, err := r.rows(s, coursesCodesRow)
-	if err != nil {
-		return err
-	}
-	var codes []string
-	if len(rows) > 0 && rows[0].row == coursesCodesRow {
-		codes = rows[0].cols
-		rows = rows[1:]
+	var codeCells []sheetCell
+	if row := s.sh.rows[coursesCodesRow]; row != nil {
+		codeCells = append(codeCells, row.cells...)
+		sort.SliceStable(codeCells, func(i, j int) bool { return codeCells[i].col < codeCells[j].col })
 	}
 	var cols []courseColumn
-	for i, raw := range codes {
+	for k := range codeCells {
+		x := &codeCells[k]
+		if k > 0 && codeCells[k-1].col == x.col {
+			continue // a cell written twice: the first counts
+		}
+		raw, err := s.sh.value(x, r.o.sst)
+		if err != nil {
+			return r.cellErr(cellRef(s.canon, int(x.col), coursesCodesRow), err)
+		}
 		c := normCode(raw)
 		if c == "" {
 			continue
 		}
-		letter, err := excelize.ColumnNumberToName(i + 1)
-		if err != nil {
-			return r.corrupt(s, err)
-		}
-		ref := validate.CellRef(fmt.Sprintf("%s!%s%d", s.canon, letter, coursesCodesRow))
+		i := int(x.col) - 1
+		letter := columnName(i + 1)
+		ref := cellRef(s.canon, i+1, coursesCodesRow)
 		f, ok := known[c]
 		if !ok {
 			in.Unknown = append(in.Unknown, ref)
@@ -966,14 +997,14 @@ func (r *sheetReader) courses(s sheetRef, in *validate.Input) error {
 	if len(cols) == 0 {
 		return nil
 	}
-	for _, rc := range rows {
-		if rc.row < coursesFirstRow || !reaches(rc.cols, cols) {
+	for _, n := range s.sh.order {
+		if n < coursesFirstRow || len(s.sh.rows[n].cells) == 0 {
 			continue
 		}
 		entries := make(map[compute.FieldCode]validate.Entry, len(cols))
 		blank := true
 		for _, c := range cols {
-			e, err := r.entry(s, c.idx, rc.row)
+			e, err := r.entry(s, c.idx, n)
 			if err != nil {
 				return err
 			}
@@ -983,23 +1014,10 @@ func (r *sheetReader) courses(s sheetRef, in *validate.Input) error {
 			}
 		}
 		if !blank {
-			in.Courses = append(in.Courses, validate.CourseRow{Row: rc.row, Entries: entries})
+			in.Courses = append(in.Courses, validate.CourseRow{Row: n, Entries: entries})
 		}
 	}
 	return nil
-}
-
-// reaches reports whether a row from the iterator may hold a cell in one of
-// the known columns: the iterator returns values up to the row's last cell
-// holding a value or a formula, so a row narrower than every known column
-// has none of them.
-func reaches(vals []string, cols []courseColumn) bool {
-	for _, c := range cols {
-		if c.idx <= len(vals) {
-			return true
-		}
-	}
-	return false
 }
 
 // blankEntry treats text made only of spaces like an empty cell when
@@ -1010,24 +1028,27 @@ func blankEntry(e validate.Entry) bool {
 
 // thresholds reads Soglie from row 2: A = code, C = value, D = source.
 func (r *sheetReader) thresholds(s sheetRef, in *validate.Input) error {
-	rows, err := r.rows(s, 2)
-	if err != nil {
-		return err
-	}
-	for _, rc := range rows {
-		code := strings.TrimSpace(rc.cols[0])
-		if code == "" {
+	for _, row := range s.sh.order {
+		if row < 2 {
 			continue
 		}
-		e, err := r.entry(s, 3, rc.row)
+		a, err := r.text(s, row, 1)
 		if err != nil {
 			return err
 		}
-		src := ""
-		if len(rc.cols) > 3 {
-			src = strings.TrimSpace(rc.cols[3])
+		code := strings.TrimSpace(a)
+		if code == "" {
+			continue
 		}
-		in.Thresholds = append(in.Thresholds, validate.ThresholdRow{Row: rc.row, Code: code, Value: e, Source: src})
+		e, err := r.entry(s, 3, row)
+		if err != nil {
+			return err
+		}
+		src, err := r.text(s, row, 4)
+		if err != nil {
+			return err
+		}
+		in.Thresholds = append(in.Thresholds, validate.ThresholdRow{Row: row, Code: code, Value: e, Source: strings.TrimSpace(src)})
 	}
 	return nil
 }
@@ -1036,27 +1057,23 @@ func (r *sheetReader) thresholds(s sheetRef, in *validate.Input) error {
 // display-formatted), formula, whether it is formatted as a date. Formulas
 // are never calculated.
 func (r *sheetReader) entry(s sheetRef, col, row int) (validate.Entry, error) {
-	cell, err := excelize.CoordinatesToCellName(col, row)
-	if err != nil {
-		return validate.Entry{}, r.corrupt(s, err)
+	e := validate.Entry{Cell: cellRef(s.canon, col, row)}
+	c, rw := s.sh.cellAt(row, col)
+	if c == nil {
+		return e, nil
 	}
-	e := validate.Entry{Cell: validate.CellRef(s.canon + "!" + cell)}
-	typ, err := r.f.GetCellType(s.name, cell)
-	if err != nil {
-		return e, r.cellErr(e.Cell, err)
-	}
-	val, err := r.f.GetCellValue(s.name, cell, excelize.Options{RawCellValue: true})
+	val, err := s.sh.value(c, r.o.sst)
 	if err != nil {
 		return e, r.cellErr(e.Cell, err)
 	}
-	if e.Formula, err = r.f.GetCellFormula(s.name, cell); err != nil {
+	if e.Formula, err = s.sh.formula(c, row); err != nil {
 		return e, r.cellErr(e.Cell, err)
 	}
 	if val == "" {
 		switch {
 		case e.Formula == "":
 			// nothing stored
-		case r.cachedEmpty(s, cell):
+		case c.hasV:
 			e.Type = validate.EntryText // a formula whose result is ""
 		default:
 			e.NoCache = true // never calculated: the value is unknown
@@ -1064,19 +1081,19 @@ func (r *sheetReader) entry(s sheetRef, col, row int) (validate.Entry, error) {
 		return e, nil
 	}
 	e.Text = val
-	switch typ {
-	case excelize.CellTypeBool:
+	switch c.typ {
+	case cellBool:
 		e.Type = validate.EntryBool
-	case excelize.CellTypeError:
+	case cellError:
 		e.Type = validate.EntryError
-	case excelize.CellTypeFormula: // t="str": the cached text result
+	case cellFormula: // t="str": the cached text result
 		e.Type = validate.EntryText
 		if e.Formula != "" && isFormulaError(val) {
 			e.Type = validate.EntryError // excelize and others cache errors as text
 		}
-	case excelize.CellTypeSharedString, excelize.CellTypeInlineString:
+	case cellShared, cellInline:
 		e.Type = validate.EntryText
-	case excelize.CellTypeDate: // t="d": an ISO 8601 date
+	case cellDate: // t="d": an ISO 8601 date
 		e.Date = true
 		e.Type = validate.EntryText
 		if serial, ok := isoSerial(val); ok {
@@ -1086,9 +1103,7 @@ func (r *sheetReader) entry(s sheetRef, col, row int) (validate.Entry, error) {
 		e.Type = validate.EntryText
 		if n, ok := plainNumber(val); ok {
 			e.Type, e.Text = validate.EntryNumber, n
-			if e.Date, err = r.dateFormatted(s, cell); err != nil {
-				return e, r.cellErr(e.Cell, err)
-			}
+			e.Date = r.dateFormatted(s.sh.styleOf(c, rw))
 			if e.Date && r.date1904 {
 				e.Text = shift1904(e.Text)
 				r.converted = true
@@ -1098,39 +1113,36 @@ func (r *sheetReader) entry(s sheetRef, col, row int) (validate.Entry, error) {
 	return e, nil
 }
 
-// cachedEmpty reports whether a formula cell with an empty value has a
-// cached result, an empty string (<v></v>), rather than none. Excelize
-// cannot tell them apart; the pre-scan of the sheet's XML can. Without it,
-// the value is taken as not cached.
-func (r *sheetReader) cachedEmpty(s sheetRef, cell string) bool {
-	uncached, ok := r.o.uncached[s.canon]
-	return ok && !uncached[cell]
-}
-
 func (r *sheetReader) cellErr(cell validate.CellRef, err error) error {
 	return r.o.fail(ErrCorrupt, err, "è danneggiato: la cella %s non può essere letta; aprirlo con Excel, salvarlo di nuovo e riprovare", cell)
 }
 
-// dateFormatted reports whether a cell's number format shows a date.
-func (r *sheetReader) dateFormatted(s sheetRef, cell string) (bool, error) {
-	id, err := r.f.GetCellStyle(s.name, cell)
-	if err != nil {
-		return false, err
-	}
-	if d, ok := r.dateStyles[id]; ok {
-		return d, nil
+// dateFormatted reports whether a cell format shows a date: its number
+// format is one of the built-in date formats or a custom format with a
+// day, month or year. An unknown format is displayed as General by Excel.
+func (r *sheetReader) dateFormatted(style int) bool {
+	if d, ok := r.dateStyles[style]; ok {
+		return d
 	}
 	d := false
-	// An unknown style id is displayed as General by Excel: not a date.
-	if st, err := r.f.GetStyle(id); err == nil && st != nil {
-		if st.CustomNumFmt != nil {
-			d = isDateFormatCode(*st.CustomNumFmt)
-		} else {
-			d = (14 <= st.NumFmt && st.NumFmt <= 22) || (45 <= st.NumFmt && st.NumFmt <= 47)
+	if style >= 0 && style < len(r.o.xfNumFmt) {
+		id := r.o.xfNumFmt[style]
+		if builtInNumFmt(id) {
+			d = (14 <= id && id <= 22) || (45 <= id && id <= 47)
+		} else if code, ok := r.o.numFmts[id]; ok {
+			d = isDateFormatCode(code)
 		}
 	}
-	r.dateStyles[id] = d
-	return d, nil
+	r.dateStyles[style] = d
+	return d
+}
+
+// builtInNumFmt reports whether a number format id is built into Excel
+// (or a language-dependent one), as excelize knows them: such an id means
+// its built-in format even when styles.xml defines it.
+func builtInNumFmt(id int) bool {
+	return (0 <= id && id <= 4) || (9 <= id && id <= 22) || (37 <= id && id <= 49) ||
+		(27 <= id && id <= 36) || (50 <= id && id <= 62) || (67 <= id && id <= 81)
 }
 
 // isDateFormatCode reports whether a custom number format shows a date or

@@ -561,8 +561,8 @@ func TestOpenOfficialSheetsInForeignWorkbook(t *testing.T) {
 	if n := len(wb.Input.Courses); n != 2 {
 		t.Errorf("%d courses, want 2", n)
 	}
-	if got := wb.File.GetSheetList(); len(got) < 5 {
-		t.Errorf("foreign sheets lost: %v", got)
+	if got := len(wb.Input.Foundation); got != 5 {
+		t.Errorf("Fondazione read %d codes among the foreign sheets, want 5", got)
 	}
 }
 
@@ -919,31 +919,34 @@ func TestOpenThousandCoursesIsFast(t *testing.T) {
 	}
 }
 
-func TestOpenSpilledSheetAndZeroLimits(t *testing.T) {
+func TestOpenLargeSheetAndZeroLimits(t *testing.T) {
 	data := thousandCourses(t)
-	tmp := t.TempDir()
-	t.Setenv("TMPDIR", tmp)
-	// Percorsi (about 1 MB of XML) is above UnzipXMLSize: excelize reads
-	// it from a temporary file, which Close removes.
-	wb, err := Open(data, "grande.xlsx", Limits{UnzipSize: 8 << 20, UnzipXMLSize: 64 << 10})
+	// Percorsi (about 1 MB of XML) is above UnzipXMLSize: the reader reads
+	// it all the same (write_memory_test.go checks that it writes no
+	// temporary file) ...
+	lim := Limits{UnzipSize: 8 << 20, UnzipXMLSize: 64 << 10}
+	wb, err := Open(data, "grande.xlsx", lim)
 	if err != nil {
 		t.Fatalf("Open: %v", err)
 	}
 	if n := len(wb.Input.Courses); n != 1000 {
 		t.Errorf("%d courses, want 1000", n)
 	}
-	if left, _ := os.ReadDir(tmp); len(left) == 0 {
-		t.Error("no temporary file: the sheet was not spilled, the test tests nothing")
-	}
 	if err := wb.Close(); err != nil {
 		t.Errorf("Close: %v", err)
 	}
-	if left, _ := os.ReadDir(tmp); len(left) != 0 {
-		t.Errorf("temporary files left: %v", left)
+	// ... unless everything must stay in memory.
+	lim.InMemory = true
+	_, err = Open(data, "grande.xlsx", lim)
+	if !errors.Is(err, ErrTooLarge) || !strings.Contains(err.Error(), "oltre il limite di 64 KB") {
+		t.Errorf("InMemory with a worksheet above UnzipXMLSize: %v, want ErrTooLarge", err)
 	}
 	// The zero Limits means the defaults, never "unlimited".
 	if got := (Limits{}).withDefaults(); got != DefaultLimits() {
 		t.Errorf("Limits{} = %+v, want the defaults", got)
+	}
+	if got := (Limits{InMemory: true}).withDefaults(); !got.InMemory || got.UnzipSize != defaultUnzipSize {
+		t.Errorf("Limits{InMemory} = %+v, want the defaults in memory", got)
 	}
 	if _, err := Open(zipBomb(t), "bomba.xlsx", Limits{}); !errors.Is(err, ErrTooLarge) {
 		t.Errorf("zip bomb with zero Limits: %v", err)
@@ -1050,7 +1053,7 @@ func FuzzOpen(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		wb, err := Open(data, "fuzz.xlsx", lim)
 		if err == nil {
-			if wb.Input == nil || wb.File == nil {
+			if wb.Input == nil {
 				t.Fatal("nil result without error")
 			}
 			wb.Close()

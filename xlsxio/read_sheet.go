@@ -1,0 +1,567 @@
+package xlsxio
+
+import (
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/xuri/excelize/v2"
+)
+
+// Cell types as the t attribute stores them.
+const (
+	cellNumber  uint8 = iota // t="n", no t, or an unknown t
+	cellShared               // t="s": an index into the shared strings
+	cellInline               // t="inlineStr"
+	cellFormula              // t="str": a formula's text result
+	cellBool                 // t="b"
+	cellError                // t="e"
+	cellDate                 // t="d": an ISO 8601 date
+)
+
+// sheetCell is one <c> of a worksheet, with the positions of its parts.
+type sheetCell struct {
+	col     int32
+	style   int32
+	typ     uint8
+	hasV    bool
+	hasF    bool
+	hasIS   bool
+	shared  bool // <f t="shared">
+	master  bool // a shared formula's first cell (it has ref)
+	si      int32
+	v, f    span // raw content of <v> and <f>
+	is      span // raw content of <is>
+	hasAttr bool // s attribute present
+}
+
+// sheetRow is a row with its cells in document order.
+type sheetRow struct {
+	num    int
+	style  int32
+	cells  []sheetCell
+	sorted bool // cells in increasing column order
+}
+
+// colStyle is a <col> range with a style.
+type colStyle struct{ min, max, style int32 }
+
+// sheet is a worksheet read by parseSheet.
+type sheet struct {
+	data    []byte
+	rows    map[int]*sheetRow
+	order   []int // row numbers, increasing
+	cols    []colStyle
+	masters map[int32]masterRef
+	cost    sheetCost
+}
+
+type masterRef struct {
+	row  int
+	cell *sheetCell
+}
+
+// sheetCost is what a worksheet would cost excelize once decoded and
+// padded up to every row's last cell: the reader's MaxCells budget keeps
+// this measure, so that the same sheets are refused.
+type sheetCost struct {
+	rows, cells, other int64
+	lastRow, lastCol   int // for the message
+}
+
+func (c sheetCost) units() int64 { return c.cells + c.rows/2 + c.other }
+
+// parseSheet reads a worksheet part. ok is false when its cost exceeds
+// budget (parsing stops there).
+func parseSheet(d []byte, budget int64) (*sheet, bool, error) {
+	sh := &sheet{data: d, rows: map[int]*sheetRow{}, masters: map[int32]masterRef{}}
+	s := newXMLScanner(d)
+	var (
+		c                        = &sh.cost
+		inData, inCols           bool
+		dataDepth                int
+		row                      *sheetRow
+		rowElems, cur            int64
+		rowCells, rowMax, cursor int64
+		cell                     *sheetCell
+		cellDepth                int
+		attrErr                  bool
+	)
+	endRow := func() {
+		if row != nil {
+			c.cells += max(rowCells, rowMax)
+			rowCells, rowMax, cursor, row = 0, 0, 0, nil
+		}
+	}
+	structural := int64(0) // sheetData, rows and cells: not counted as other
+	over := func() bool {
+		c.other = s.starts - structural
+		return c.units()+max(rowCells, rowMax) > budget
+	}
+	for s.next() {
+		if s.end {
+			switch {
+			case cell != nil && len(s.stack) < cellDepth:
+				cell = nil
+			case row != nil && string(s.name) == "row":
+				endRow()
+			case inData && len(s.stack) < dataDepth:
+				endRow()
+				inData = false
+			case inCols && string(s.name) == "cols":
+				inCols = false
+			}
+			continue
+		}
+		name := s.name
+		switch {
+		case !inData && string(name) == "sheetData":
+			inData, dataDepth = !s.empty, len(s.stack)
+			structural++
+			continue
+		case inData && string(name) == "row":
+			endRow()
+			rowElems++
+			structural++
+			cur++
+			var style int32
+			if !eachAttr(s.attrs, func(n, v []byte) {
+				switch string(n) {
+				case "r":
+					if r, err := strconv.ParseInt(string(v), 10, 64); err == nil && r > 0 {
+						cur = r
+					}
+				case "s":
+					if x, err := strconv.ParseInt(string(v), 10, 32); err == nil {
+						style = int32(x)
+					}
+				}
+			}) {
+				attrErr = true
+			}
+			c.rows = max(c.rows, cur, rowElems)
+			if cur > excelize.TotalRows {
+				return nil, true, fmt.Errorf("row %d beyond the last row of a sheet", cur)
+			}
+			row = sh.rows[int(cur)]
+			if row == nil {
+				row = &sheetRow{num: int(cur), style: style, sorted: true}
+				sh.rows[int(cur)] = row
+				sh.order = append(sh.order, int(cur))
+			}
+			if s.empty {
+				endRow()
+			}
+			if over() {
+				return sh, false, nil
+			}
+			continue
+		case row != nil && cell == nil && string(name) == "c":
+			rowCells++
+			structural++
+			cursor++
+			rowNum := cur
+			var (
+				ref   []byte
+				x     sheetCell
+				typ   []byte
+				style int64
+			)
+			if !eachAttr(s.attrs, func(n, v []byte) {
+				switch string(n) {
+				case "r":
+					ref = v
+				case "t":
+					typ = v
+				case "s":
+					style, _ = strconv.ParseInt(string(v), 10, 32)
+					x.hasAttr = true
+				}
+			}) {
+				attrErr = true
+			}
+			if len(ref) > 0 {
+				col, r, err := excelize.CellNameToCoordinates(string(ref))
+				if err != nil {
+					return nil, true, fmt.Errorf("cell reference %q: %w", ref, err)
+				}
+				cursor = max(cursor, int64(col))
+				rowNum = int64(r)
+				c.rows = max(c.rows, rowNum)
+				c.lastCol = max(c.lastCol, col)
+			}
+			rowMax = max(rowMax, cursor)
+			if over() {
+				return sh, false, nil
+			}
+			if cursor > excelize.MaxColumns || rowNum > excelize.TotalRows {
+				return nil, true, fmt.Errorf("cell beyond the last column or row of a sheet")
+			}
+			x.col, x.style, x.typ = int32(cursor), int32(style), cellTypeOf(typ)
+			target := row
+			if int(rowNum) != row.num {
+				// A cell whose reference names another row: file it there.
+				target = sh.rows[int(rowNum)]
+				if target == nil {
+					target = &sheetRow{num: int(rowNum), sorted: true}
+					sh.rows[int(rowNum)] = target
+					sh.order = append(sh.order, int(rowNum))
+				}
+			}
+			if n := len(target.cells); n > 0 && target.cells[n-1].col >= x.col {
+				target.sorted = false
+			}
+			target.cells = append(target.cells, x)
+			if !s.empty {
+				cell, cellDepth = &target.cells[len(target.cells)-1], len(s.stack)
+			}
+			continue
+		case string(name) == "cols":
+			inCols = !s.empty
+			continue
+		case inCols && string(name) == "col":
+			var cs colStyle
+			eachAttr(s.attrs, func(n, v []byte) {
+				x, err := strconv.ParseInt(string(v), 10, 32)
+				if err != nil {
+					return
+				}
+				switch string(n) {
+				case "min":
+					cs.min = int32(x)
+				case "max":
+					cs.max = int32(x)
+				case "style":
+					cs.style = int32(x)
+				}
+			})
+			sh.cols = append(sh.cols, cs)
+			continue
+		}
+		if cell == nil || len(s.stack) != cellDepth+boolInt(!s.empty) {
+			if over() {
+				return sh, false, nil
+			}
+			continue
+		}
+		// A child of the cell.
+		switch string(name) {
+		case "v":
+			cell.hasV = true
+			cell.v = s.content()
+		case "f":
+			cell.hasF = true
+			isShared, hasRef := false, false
+			var si int64 = -1
+			eachAttr(s.attrs, func(n, v []byte) {
+				switch string(n) {
+				case "t":
+					isShared = string(v) == "shared"
+				case "ref":
+					hasRef = len(v) > 0
+				case "si":
+					if x, err := strconv.ParseInt(string(v), 10, 32); err == nil {
+						si = x
+					}
+				}
+			})
+			if isShared && si >= 0 {
+				cell.shared, cell.si, cell.master = true, int32(si), hasRef
+			}
+			cell.f = s.content()
+		case "is":
+			cell.hasIS = true
+			cell.is = s.content()
+		}
+		if over() {
+			return sh, false, nil
+		}
+	}
+	if s.err != nil {
+		return nil, true, s.err
+	}
+	if attrErr {
+		return nil, true, fmt.Errorf("%w: attributes", errXML)
+	}
+	endRow()
+	c.other = s.starts - structural
+	c.lastRow = int(min(c.rows, excelize.TotalRows))
+	sort.Ints(sh.order)
+	// The masters of shared formulas, found now that the cells have settled.
+	for _, n := range sh.order {
+		r := sh.rows[n]
+		for i := range r.cells {
+			x := &r.cells[i]
+			if _, seen := sh.masters[x.si]; x.master && !seen {
+				sh.masters[x.si] = masterRef{row: n, cell: x}
+			}
+		}
+	}
+	return sh, true, nil
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// content returns the raw content of the element whose start tag was just
+// read, and leaves the scanner after its end tag.
+func (s *xmlScanner) content() span {
+	if s.empty {
+		return span{int32(s.to), int32(s.to)}
+	}
+	from := s.to
+	depth := len(s.stack)
+	for s.next() {
+		if s.end && len(s.stack) < depth {
+			return span{int32(from), int32(s.from)}
+		}
+	}
+	return span{int32(from), int32(from)}
+}
+
+func cellTypeOf(t []byte) uint8 {
+	switch string(t) {
+	case "s":
+		return cellShared
+	case "inlineStr":
+		return cellInline
+	case "str":
+		return cellFormula
+	case "b":
+		return cellBool
+	case "e":
+		return cellError
+	case "d":
+		return cellDate
+	}
+	return cellNumber
+}
+
+// cellAt returns the cell at a row and column, if the sheet has it.
+func (sh *sheet) cellAt(row, col int) (*sheetCell, *sheetRow) {
+	r := sh.rows[row]
+	if r == nil {
+		return nil, nil
+	}
+	if r.sorted {
+		i := sort.Search(len(r.cells), func(i int) bool { return int(r.cells[i].col) >= col })
+		if i < len(r.cells) && int(r.cells[i].col) == col {
+			return &r.cells[i], r
+		}
+		return nil, r
+	}
+	for i := range r.cells {
+		if int(r.cells[i].col) == col {
+			return &r.cells[i], r
+		}
+	}
+	return nil, r
+}
+
+func (sh *sheet) raw(sp span) []byte {
+	if sp.from < 0 || sp.to > int32(len(sh.data)) || sp.from > sp.to {
+		return nil
+	}
+	return sh.data[sp.from:sp.to]
+}
+
+// value returns a cell's stored value as excelize's raw cell value gives
+// it: the shared or inline string, else the content of <v>.
+func (sh *sheet) value(c *sheetCell, sst []string) (string, error) {
+	switch c.typ {
+	case cellShared:
+		if !c.hasV {
+			return "", nil
+		}
+		v, err := decodeText(sh.raw(c.v))
+		if err != nil {
+			return "", err
+		}
+		if v == "" {
+			return "", nil
+		}
+		i, _ := strconv.Atoi(strings.TrimSpace(v))
+		if i < 0 || i >= len(sst) {
+			return "", fmt.Errorf("invalid shared string index %d", i)
+		}
+		return sst[i], nil
+	case cellInline:
+		if c.hasIS {
+			return inlineText(sh.raw(c.is))
+		}
+	}
+	if !c.hasV {
+		return "", nil
+	}
+	return decodeText(sh.raw(c.v))
+}
+
+// inlineText reads the content of an <is> like a shared string item.
+func inlineText(raw []byte) (string, error) {
+	items, _, _, err := parseSST(append(append([]byte("<si>"), raw...), "</si>"...), 1<<62)
+	if err != nil || len(items) == 0 {
+		return "", err
+	}
+	return items[0], nil
+}
+
+// formula returns a cell's formula as excelize gives it: the text of <f>,
+// or for a cell sharing a formula the first cell's formula moved to it.
+func (sh *sheet) formula(c *sheetCell, row int) (string, error) {
+	if !c.hasF {
+		return "", nil
+	}
+	if !c.shared {
+		return decodeText(sh.raw(c.f))
+	}
+	m, ok := sh.masters[c.si]
+	if !ok || m.cell == nil {
+		return "", nil
+	}
+	f, err := decodeText(sh.raw(m.cell.f))
+	if err != nil || m.cell == c {
+		return f, err
+	}
+	return shiftFormula(f, int(c.col-m.cell.col), row-m.row), nil
+}
+
+// styleOf returns the style of a cell as excelize's GetCellStyle does: the
+// cell's, else its row's, else its column's.
+func (sh *sheet) styleOf(c *sheetCell, r *sheetRow) int {
+	if c != nil && c.style != 0 {
+		return int(c.style)
+	}
+	if r != nil && r.style != 0 {
+		return int(r.style)
+	}
+	col := int32(0)
+	if c != nil {
+		col = c.col
+	}
+	for _, cs := range sh.cols {
+		if cs.min <= col && col <= cs.max && cs.style != 0 {
+			return int(cs.style)
+		}
+	}
+	return 0
+}
+
+// shiftFormula moves the relative references of a formula by dCol columns
+// and dRow rows, as a spreadsheet does when a formula is filled: A1-style
+// references outside string literals and quoted sheet names, not followed
+// by "(" (a function such as LOG10), with $ keeping a part fixed.
+func shiftFormula(f string, dCol, dRow int) string {
+	if dCol == 0 && dRow == 0 {
+		return f
+	}
+	var b strings.Builder
+	for i := 0; i < len(f); {
+		c := f[i]
+		switch {
+		case c == '"' || c == '\'':
+			j := i + 1
+			for j < len(f) {
+				if f[j] == c {
+					if j+1 < len(f) && f[j+1] == c {
+						j += 2
+						continue
+					}
+					break
+				}
+				j++
+			}
+			j = min(j+1, len(f))
+			b.WriteString(f[i:j])
+			i = j
+			continue
+		case c == '$' || isLetter(c):
+			if i > 0 && (isLetter(f[i-1]) || isDigit(f[i-1]) || f[i-1] == '_' || f[i-1] == '.') {
+				break
+			}
+			if ref, n, ok := parseRef(f[i:]); ok {
+				if i+n < len(f) && (f[i+n] == '(' || isLetter(f[i+n]) || f[i+n] == '_' || f[i+n] == '.') {
+					break
+				}
+				b.WriteString(ref.shift(dCol, dRow))
+				i += n
+				continue
+			}
+			j := i
+			for j < len(f) && (isLetter(f[j]) || isDigit(f[j]) || f[j] == '_' || f[j] == '.' || f[j] == '$') {
+				j++
+			}
+			b.WriteString(f[i:j])
+			i = j
+			continue
+		}
+		b.WriteByte(c)
+		i++
+	}
+	return b.String()
+}
+
+type cellRefParts struct {
+	absCol, absRow bool
+	col, row       int
+}
+
+func (r cellRefParts) shift(dCol, dRow int) string {
+	col, row := r.col, r.row
+	if !r.absCol {
+		col += dCol
+	}
+	if !r.absRow {
+		row += dRow
+	}
+	if col < 1 || row < 1 || col > excelize.MaxColumns || row > excelize.TotalRows {
+		return "#REF!"
+	}
+	s := ""
+	if r.absCol {
+		s = "$"
+	}
+	s += columnName(col)
+	if r.absRow {
+		s += "$"
+	}
+	return s + strconv.Itoa(row)
+}
+
+// parseRef reads an A1-style reference at the start of s.
+func parseRef(s string) (cellRefParts, int, bool) {
+	var r cellRefParts
+	i := 0
+	if i < len(s) && s[i] == '$' {
+		r.absCol = true
+		i++
+	}
+	j := i
+	for j < len(s) && isLetter(s[j]) && j-i < 3 {
+		r.col = r.col*26 + int(s[j]|0x20-'a'+1)
+		j++
+	}
+	if j == i || (j < len(s) && isLetter(s[j])) {
+		return r, 0, false
+	}
+	if j < len(s) && s[j] == '$' {
+		r.absRow = true
+		j++
+	}
+	k := j
+	for k < len(s) && isDigit(s[k]) && k-j < 8 {
+		r.row = r.row*10 + int(s[k]-'0')
+		k++
+	}
+	if k == j || (k < len(s) && isDigit(s[k])) {
+		return r, 0, false
+	}
+	return r, k, true
+}
+
+func isLetter(c byte) bool { return 'a' <= c|0x20 && c|0x20 <= 'z' }
+func isDigit(c byte) bool  { return '0' <= c && c <= '9' }

@@ -1,0 +1,516 @@
+package xlsxio
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+)
+
+// A small XML scanner for the two large parts the reader decodes, the
+// worksheets and the shared strings: it walks the bytes once, keeps the
+// positions of the values and decodes only the values asked for.
+// encoding/xml builds a token (and strings) for every element and
+// attribute, which cost most of reading a workbook.
+
+var errXML = errors.New("malformed XML")
+
+// span is a range of the part's bytes.
+type span struct{ from, to int32 }
+
+// xmlScanner walks the tags of a part. After next returns true, the tag is
+// described by end (an end tag), name (its local name), attrs (the raw
+// attributes of a start tag), empty (a self-closing start tag) and
+// from/to (its bytes).
+type xmlScanner struct {
+	d        []byte
+	pos      int
+	err      error
+	end      bool
+	empty    bool
+	name     []byte
+	qname    []byte // with its prefix, for matching end tags
+	attrs    []byte
+	from, to int
+	stack    [][]byte
+	starts   int64 // start tags read so far
+}
+
+func newXMLScanner(d []byte) *xmlScanner { return &xmlScanner{d: d} }
+
+// next advances to the next start or end tag, skipping text, comments,
+// processing instructions, CDATA sections and the document type. It
+// returns false at the end of the part or on an error (s.err).
+func (s *xmlScanner) next() bool {
+	d := s.d
+	for {
+		i := bytes.IndexByte(d[s.pos:], '<')
+		if i < 0 {
+			s.pos = len(d)
+			if len(s.stack) > 0 && s.err == nil {
+				s.err = fmt.Errorf("%w: unclosed <%s>", errXML, s.stack[len(s.stack)-1])
+			}
+			return false
+		}
+		s.pos += i
+		rest := d[s.pos:]
+		if len(rest) < 2 {
+			s.err = fmt.Errorf("%w: truncated tag", errXML)
+			return false
+		}
+		switch rest[1] {
+		case '?':
+			if !s.skipPast(2, "?>") {
+				return false
+			}
+			continue
+		case '!':
+			switch {
+			case bytes.HasPrefix(rest, []byte("<!--")):
+				if !s.skipPast(4, "-->") {
+					return false
+				}
+			case bytes.HasPrefix(rest, []byte("<![CDATA[")):
+				if !s.skipPast(9, "]]>") {
+					return false
+				}
+			default:
+				if !s.skipDeclaration() {
+					return false
+				}
+			}
+			continue
+		case '/':
+			j := bytes.IndexByte(rest, '>')
+			if j < 0 {
+				s.err = fmt.Errorf("%w: truncated end tag", errXML)
+				return false
+			}
+			s.end, s.empty = true, false
+			s.qname = bytes.TrimRight(rest[2:j], " \t\r\n")
+			s.name = localName(s.qname)
+			s.attrs = nil
+			s.from, s.to = s.pos, s.pos+j+1
+			s.pos = s.to
+			if n := len(s.stack); n == 0 || !bytes.Equal(s.stack[n-1], s.qname) {
+				s.err = fmt.Errorf("%w: unexpected </%s>", errXML, s.qname)
+				return false
+			}
+			s.stack = s.stack[:len(s.stack)-1]
+			return true
+		}
+		// A start tag: its name, then attributes up to '>' outside quotes.
+		j := 1
+		for j < len(rest) && !isSpace(rest[j]) && rest[j] != '>' && rest[j] != '/' {
+			j++
+		}
+		if j == 1 {
+			s.err = fmt.Errorf("%w: tag without name", errXML)
+			return false
+		}
+		s.qname = rest[1:j]
+		attrFrom := j
+		var quote byte
+		for ; j < len(rest); j++ {
+			c := rest[j]
+			if quote != 0 {
+				if c == quote {
+					quote = 0
+				}
+				continue
+			}
+			if c == '"' || c == '\'' {
+				quote = c
+			} else if c == '>' || c == '<' {
+				break
+			}
+		}
+		if j == len(rest) || rest[j] == '<' {
+			s.err = fmt.Errorf("%w: unterminated <%s>", errXML, s.qname)
+			return false
+		}
+		s.end = false
+		s.empty = rest[j-1] == '/' && j-1 >= attrFrom
+		if s.empty {
+			s.attrs = rest[attrFrom : j-1]
+		} else {
+			s.attrs = rest[attrFrom:j]
+			s.stack = append(s.stack, s.qname)
+		}
+		s.name = localName(s.qname)
+		s.from, s.to = s.pos, s.pos+j+1
+		s.pos = s.to
+		s.starts++
+		return true
+	}
+}
+
+func (s *xmlScanner) skipPast(skip int, end string) bool {
+	k := bytes.Index(s.d[s.pos+skip:], []byte(end))
+	if k < 0 {
+		s.err = fmt.Errorf("%w: unterminated %q", errXML, end)
+		return false
+	}
+	s.pos += skip + k + len(end)
+	return true
+}
+
+// skipDeclaration skips <!DOCTYPE …> with its internal subset.
+func (s *xmlScanner) skipDeclaration() bool {
+	depth := 0
+	var quote byte
+	for j := s.pos + 2; j < len(s.d); j++ {
+		c := s.d[j]
+		switch {
+		case quote != 0:
+			if c == quote {
+				quote = 0
+			}
+		case c == '"' || c == '\'':
+			quote = c
+		case c == '[':
+			depth++
+		case c == ']':
+			depth--
+		case c == '>' && depth <= 0:
+			s.pos = j + 1
+			return true
+		}
+	}
+	s.err = fmt.Errorf("%w: unterminated declaration", errXML)
+	return false
+}
+
+// skipElement skips to the end of the element whose start tag was just
+// read.
+func (s *xmlScanner) skipElement() bool {
+	if s.empty {
+		return true
+	}
+	depth := len(s.stack)
+	for s.next() {
+		if s.end && len(s.stack) < depth {
+			return true
+		}
+	}
+	return false
+}
+
+func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\r' || c == '\n' }
+
+func localName(q []byte) []byte {
+	if i := bytes.IndexByte(q, ':'); i >= 0 {
+		return q[i+1:]
+	}
+	return q
+}
+
+// eachAttr calls fn with the local name and raw (undecoded) value of each
+// attribute; false means the attributes are malformed.
+func eachAttr(attrs []byte, fn func(name, value []byte)) bool {
+	i := 0
+	for {
+		for i < len(attrs) && isSpace(attrs[i]) {
+			i++
+		}
+		if i == len(attrs) {
+			return true
+		}
+		j := i
+		for j < len(attrs) && attrs[j] != '=' && !isSpace(attrs[j]) {
+			j++
+		}
+		name := attrs[i:j]
+		for j < len(attrs) && isSpace(attrs[j]) {
+			j++
+		}
+		if j == len(attrs) || attrs[j] != '=' || len(name) == 0 {
+			return false
+		}
+		j++
+		for j < len(attrs) && isSpace(attrs[j]) {
+			j++
+		}
+		if j == len(attrs) || (attrs[j] != '"' && attrs[j] != '\'') {
+			return false
+		}
+		q := attrs[j]
+		k := bytes.IndexByte(attrs[j+1:], q)
+		if k < 0 {
+			return false
+		}
+		fn(name, attrs[j+1:j+1+k])
+		i = j + 1 + k + 1
+	}
+}
+
+// decodeText returns the character data of raw element content: entities
+// and character references decoded, CDATA sections kept, comments,
+// processing instructions and nested tags dropped, line ends normalised
+// as XML requires, invalid UTF-8 replaced.
+func decodeText(raw []byte) (string, error) {
+	if bytes.IndexAny(raw, "&<\r") < 0 {
+		if utf8.Valid(raw) {
+			return string(raw), nil
+		}
+		return strings.ToValidUTF8(string(raw), "\uFFFD"), nil
+	}
+	var b strings.Builder
+	b.Grow(len(raw))
+	for i := 0; i < len(raw); {
+		c := raw[i]
+		switch c {
+		case '&':
+			j := bytes.IndexByte(raw[i:], ';')
+			if j < 0 {
+				return "", fmt.Errorf("%w: unterminated entity", errXML)
+			}
+			r, ok := entity(raw[i+1 : i+j])
+			if !ok {
+				return "", fmt.Errorf("%w: unknown entity &%s;", errXML, raw[i+1:i+j])
+			}
+			b.WriteRune(r)
+			i += j + 1
+		case '<':
+			rest := raw[i:]
+			var end string
+			switch {
+			case bytes.HasPrefix(rest, []byte("<![CDATA[")):
+				k := bytes.Index(rest[9:], []byte("]]>"))
+				if k < 0 {
+					return "", fmt.Errorf("%w: unterminated CDATA", errXML)
+				}
+				b.Write(normalizeNewlines(rest[9 : 9+k]))
+				i += 9 + k + 3
+				continue
+			case bytes.HasPrefix(rest, []byte("<!--")):
+				end = "-->"
+			case bytes.HasPrefix(rest, []byte("<?")):
+				end = "?>"
+			default:
+				end = ">"
+			}
+			k := bytes.Index(rest[1:], []byte(end))
+			if k < 0 {
+				return "", fmt.Errorf("%w: unterminated markup", errXML)
+			}
+			i += 1 + k + len(end)
+		case '\r':
+			b.WriteByte('\n')
+			i++
+			if i < len(raw) && raw[i] == '\n' {
+				i++
+			}
+		default:
+			b.WriteByte(c)
+			i++
+		}
+	}
+	s := b.String()
+	if !utf8.ValidString(s) {
+		s = strings.ToValidUTF8(s, "\uFFFD")
+	}
+	return s, nil
+}
+
+func normalizeNewlines(b []byte) []byte {
+	if bytes.IndexByte(b, '\r') < 0 {
+		return b
+	}
+	b = bytes.ReplaceAll(b, []byte("\r\n"), []byte("\n"))
+	return bytes.ReplaceAll(b, []byte("\r"), []byte("\n"))
+}
+
+func entity(name []byte) (rune, bool) {
+	switch string(name) {
+	case "lt":
+		return '<', true
+	case "gt":
+		return '>', true
+	case "amp":
+		return '&', true
+	case "apos":
+		return '\'', true
+	case "quot":
+		return '"', true
+	}
+	if len(name) < 2 || name[0] != '#' {
+		return 0, false
+	}
+	var n uint64
+	var err error
+	if name[1] == 'x' {
+		n, err = strconv.ParseUint(string(name[2:]), 16, 32)
+	} else {
+		n, err = strconv.ParseUint(string(name[1:]), 10, 32)
+	}
+	if err != nil || n > utf8.MaxRune || (n >= 0xD800 && n <= 0xDFFF) {
+		return 0, false
+	}
+	return rune(n), true
+}
+
+// attrText decodes an attribute value.
+func attrText(raw []byte) string {
+	if bytes.IndexByte(raw, '&') < 0 {
+		return string(raw)
+	}
+	s, err := decodeText(raw)
+	if err != nil {
+		return string(raw)
+	}
+	return s
+}
+
+// bstrUnmarshal decodes Excel's _xHHHH_ escapes in shared and inline
+// strings, like excelize: _x005F_ is an underscore, a surrogate is dropped.
+func bstrUnmarshal(s string) string {
+	if !strings.Contains(s, "_x") {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		if s[i] == '_' && isXEscape(s[i:]) {
+			n, _ := strconv.ParseUint(s[i+2:i+6], 16, 32)
+			if n == 0x5F {
+				b.WriteByte('_')
+			} else if n < 0xD800 || n > 0xDFFF {
+				b.WriteRune(rune(n))
+			}
+			i += 7
+			continue
+		}
+		b.WriteByte(s[i])
+		i++
+	}
+	return b.String()
+}
+
+// parseSST reads the shared strings: each item's text and its runs' texts
+// (phonetic runs are not text), Excel's escapes decoded. Each element
+// costs one unit of the budget; false is returned when it runs out.
+func parseSST(d []byte, budget int64) ([]string, int64, bool, error) {
+	s := newXMLScanner(d)
+	var (
+		out     []string
+		units   int64
+		inSI    bool
+		siDepth int
+		direct  string // the item's own <t>
+		runs    []string
+		runT    string
+	)
+	for s.next() {
+		if !s.end {
+			units++
+			if units > budget {
+				return nil, units, false, nil
+			}
+		}
+		switch {
+		case !s.end && string(s.name) == "si":
+			inSI, siDepth, direct, runs = true, len(s.stack), "", runs[:0]
+			if s.empty {
+				out = append(out, "")
+				inSI = false
+			}
+		case inSI && s.end && len(s.stack) < siDepth:
+			var b strings.Builder
+			b.WriteString(direct)
+			for _, r := range runs {
+				b.WriteString(r)
+			}
+			out = append(out, bstrUnmarshal(b.String()))
+			inSI = false
+		case inSI && !s.end && string(s.name) == "rPh":
+			if !s.skipElement() {
+				break
+			}
+		case inSI && !s.end && string(s.name) == "r":
+			runT = ""
+			depth := len(s.stack)
+			if s.empty {
+				runs = append(runs, "")
+				continue
+			}
+			for s.next() {
+				if !s.end {
+					units++
+				}
+				if !s.end && string(s.name) == "t" {
+					t, err := s.elementText()
+					if err != nil {
+						return nil, units, true, err
+					}
+					runT = t
+				}
+				if s.end && len(s.stack) < depth {
+					break
+				}
+			}
+			runs = append(runs, runT)
+		case inSI && !s.end && string(s.name) == "t":
+			t, err := s.elementText()
+			if err != nil {
+				return nil, units, true, err
+			}
+			direct = t
+		}
+	}
+	if s.err != nil {
+		return nil, units, true, s.err
+	}
+	return out, units, true, nil
+}
+
+// elementText reads the text of the element whose start tag was just read
+// and leaves the scanner after its end tag.
+func (s *xmlScanner) elementText() (string, error) {
+	if s.empty {
+		return "", nil
+	}
+	from := s.to
+	depth := len(s.stack)
+	for s.next() {
+		if s.end && len(s.stack) < depth {
+			return decodeText(s.d[from:s.from])
+		}
+	}
+	if s.err != nil {
+		return "", s.err
+	}
+	return "", errXML
+}
+
+// columnName returns the letters of a 1-based column number.
+func columnName(n int) string { return string(appendColumn(nil, n)) }
+
+func appendColumn(b []byte, n int) []byte {
+	if n <= 26 {
+		return append(b, byte('A'+n-1))
+	}
+	var tmp [4]byte
+	i := len(tmp)
+	for n > 0 && i > 0 {
+		n--
+		i--
+		tmp[i] = byte('A' + n%26)
+		n /= 26
+	}
+	return append(b, tmp[i:]...)
+}
+
+// isXEscape reports whether s starts with Excel's _xHHHH_ notation.
+func isXEscape(s string) bool {
+	if len(s) < 7 || s[1] != 'x' || s[6] != '_' {
+		return false
+	}
+	for _, c := range []byte(s[2:6]) {
+		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F') {
+			return false
+		}
+	}
+	return true
+}
