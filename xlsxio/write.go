@@ -3,12 +3,10 @@ package xlsxio
 import (
 	"archive/zip"
 	"bytes"
-	"compress/flate"
 	"errors"
 	"fmt"
 	"io"
 	"math"
-	"sort"
 	"strconv"
 	"strings"
 
@@ -44,24 +42,50 @@ var ErrSheetNameTaken = errors.New("sheet name taken")
 // WriteOptions are the stamp of an audited copy.
 type WriteOptions struct {
 	Version string // product version
-	Limits  Limits
+	// Limits bound the reopening of the original (the zero value means
+	// DefaultLimits). With Limits.InMemory nothing is written to a
+	// temporary file.
+	Limits Limits
+}
+
+// productSheet is one sheet the audit adds: its column widths, what must
+// be set on it before it is saved (conditional formats, the chart, links)
+// and how its cells are written.
+type productSheet struct {
+	name    string
+	widths  []float64 // from column A
+	prepare func() error
+	cells   func(*sheetXML)
 }
 
 // WriteAudit returns a copy of the original workbook with the product's
-// sheets added (replacing those of an earlier audit). The original sheets
-// are not read through the cell API, so excelize writes their parts back
-// as they were.
+// sheets added (replacing those of an earlier audit). excelize adds the
+// sheets, styles, links, conditional formats, chart and defined name; the
+// product sheets' cells are written as XML and spliced into the parts
+// excelize saved; every part the audit does not change is copied from the
+// original zip as it was. It never writes to the original.
 func WriteAudit(original []byte, a *validate.Audit, opt WriteOptions) ([]byte, error) {
-	lim := opt.Limits
-	if lim == (Limits{}) {
-		lim = DefaultLimits()
+	if a == nil || a.Input == nil {
+		return nil, errors.New("xlsxio: WriteAudit needs an audit")
 	}
-	f, err := excelize.OpenReader(bytes.NewReader(original), excelize.Options{UnzipSizeLimit: lim.UnzipSize, UnzipXMLSizeLimit: lim.UnzipXMLSize})
+	lim := opt.Limits.withDefaults()
+	xmlLimit := lim.UnzipXMLSize
+	if lim.InMemory {
+		// Open has refused worksheets above UnzipXMLSize; never spill the
+		// others to temporary files either.
+		xmlLimit = lim.UnzipSize
+	}
+	f, err := excelize.OpenReader(bytes.NewReader(original), excelize.Options{UnzipSizeLimit: lim.UnzipSize, UnzipXMLSizeLimit: xmlLimit})
 	if err != nil {
-		return nil, fmt.Errorf("reopening the workbook: %w", err)
+		if f != nil {
+			_ = f.Close()
+		}
+		return nil, &OpenError{Kind: ErrCorrupt, cause: err,
+			Msg: oneLine("«" + displayName(a.Input.FileName) + "» è danneggiato e non può essere riscritto: aprirlo con Excel, salvarlo di nuovo come .xlsx e riprovare")}
 	}
 	defer f.Close()
-	f.SetZipWriter(fastZip)
+	capture := newPartCapture()
+	f.SetZipWriter(func(io.Writer) excelize.ZipWriter { return capture })
 	if err := removeProductSheets(f); err != nil {
 		return nil, err
 	}
@@ -69,28 +93,182 @@ func WriteAudit(original []byte, a *validate.Audit, opt WriteOptions) ([]byte, e
 	if err := w.styles(); err != nil {
 		return nil, err
 	}
-	steps := []func() error{w.scores, w.outcome, w.explanations, w.findings, w.rules, w.stamp, w.mark}
-	for _, step := range steps {
-		if err := step(); err != nil {
+	sheets := w.sheets()
+	for _, ps := range sheets {
+		if err := w.addSheet(ps); err != nil {
 			return nil, err
 		}
 	}
-	var buf bytes.Buffer
-	if err := f.Write(&buf); err != nil {
+	if err := w.mark(); err != nil {
+		return nil, err
+	}
+	if err := f.Write(io.Discard); err != nil {
 		return nil, fmt.Errorf("writing the audited workbook: %w", err)
 	}
-	return buf.Bytes(), nil
+	return w.pack(original, capture, sheets)
 }
 
-// fastZip writes the audited copy with deflate at its fastest level: the
-// product's sheets are large and repetitive, and level 1 saves most of the
-// time the default level spends for a file a fifth larger.
-func fastZip(w io.Writer) excelize.ZipWriter {
-	zw := zip.NewWriter(w)
-	zw.RegisterCompressor(zip.Deflate, func(out io.Writer) (io.WriteCloser, error) {
-		return flate.NewWriter(out, flate.BestSpeed)
-	})
-	return zw
+// addSheet adds an empty product sheet with its widths, frozen header and
+// decorations; its cells come later (see pack).
+func (w *writer) addSheet(ps productSheet) error {
+	if _, err := w.f.NewSheet(ps.name); err != nil {
+		return fmt.Errorf("adding sheet %s: %w", ps.name, err)
+	}
+	for i, width := range ps.widths {
+		col := columnName(i + 1)
+		if err := w.f.SetColWidth(ps.name, col, col, width); err != nil {
+			return fmt.Errorf("sheet %s: %w", ps.name, err)
+		}
+	}
+	if err := w.f.SetPanes(ps.name, &excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}); err != nil {
+		return fmt.Errorf("sheet %s: %w", ps.name, err)
+	}
+	if ps.prepare != nil {
+		return ps.prepare()
+	}
+	return nil
+}
+
+// pack builds the audited zip: the parts excelize saved, in its order;
+// those equal to the original's copied as they were; the product sheets
+// with their cells spliced in; the rest compressed. Compression runs on
+// every core while the cells of the next sheet are written.
+func (w *writer) pack(original []byte, capture *partCapture, sheets []productSheet) ([]byte, error) {
+	zr, err := zip.NewReader(bytes.NewReader(original), int64(len(original)))
+	if err != nil {
+		return nil, fmt.Errorf("reading the original package: %w", err)
+	}
+	orig := make(map[string]*zip.File, len(zr.File))
+	for _, zf := range zr.File {
+		orig[zf.Name] = zf
+	}
+	paths, err := sheetPaths(capture)
+	if err != nil {
+		return nil, err
+	}
+	d := newDeflater()
+	deflated := map[string]*deflatedPart{}
+	// The product sheets first: they are most of the work.
+	for _, ps := range sheets {
+		name := paths[ps.name]
+		content, ok := capture.parts[name]
+		if name == "" || !ok {
+			return nil, fmt.Errorf("writing sheet %s: its part is missing", ps.name)
+		}
+		x := newSheetXML(64 << 10)
+		ps.cells(x)
+		rows := x.bytes()
+		head, tail, ok := splitSheetData(content.Bytes())
+		if !ok {
+			return nil, fmt.Errorf("writing sheet %s: no sheetData in its part", ps.name)
+		}
+		p := d.part(name)
+		p.add(setDimension(head, x.dimension()))
+		for len(rows) > chunkSize {
+			p.add(rows[:chunkSize:chunkSize])
+			rows = rows[chunkSize:]
+		}
+		p.add(rows)
+		p.close(tail)
+		deflated[name] = p
+	}
+	for _, name := range capture.names {
+		if _, done := deflated[name]; done || sameAsOriginal(orig[name], capture.parts[name].Bytes()) {
+			continue
+		}
+		p := d.part(name)
+		p.close(capture.parts[name].Bytes())
+		deflated[name] = p
+	}
+	var out bytes.Buffer
+	out.Grow(len(original) + 8<<20)
+	zw := zip.NewWriter(&out)
+	for _, name := range capture.names {
+		if p, ok := deflated[name]; ok {
+			if err := p.writeTo(zw); err != nil {
+				return nil, err
+			}
+			continue
+		}
+		if err := zw.Copy(orig[name]); err != nil {
+			return nil, fmt.Errorf("copying %s: %w", name, err)
+		}
+	}
+	if err := zw.Close(); err != nil {
+		return nil, fmt.Errorf("writing the audited workbook: %w", err)
+	}
+	return out.Bytes(), nil
+}
+
+// splitSheetData cuts a worksheet part around its sheetData: head ends
+// with "<sheetData>", tail starts with "</sheetData>".
+func splitSheetData(part []byte) (head, tail []byte, ok bool) {
+	i := bytes.Index(part, []byte("<sheetData"))
+	if i < 0 {
+		return nil, nil, false
+	}
+	j := bytes.IndexByte(part[i:], '>')
+	if j < 0 {
+		return nil, nil, false
+	}
+	j += i
+	head = append(append([]byte(nil), part[:i]...), "<sheetData>"...)
+	if part[j-1] == '/' { // <sheetData/>
+		return head, append([]byte("</sheetData>"), part[j+1:]...), true
+	}
+	k := bytes.Index(part[j:], []byte("</sheetData>"))
+	if k < 0 {
+		return nil, nil, false
+	}
+	return head, append([]byte(nil), part[j+k:]...), true
+}
+
+// setDimension writes the used range into the <dimension> of a sheet's head.
+func setDimension(head []byte, ref string) []byte {
+	const attr = `<dimension ref="`
+	i := bytes.Index(head, []byte(attr))
+	if i < 0 {
+		return head
+	}
+	i += len(attr)
+	j := bytes.IndexByte(head[i:], '"')
+	if j < 0 {
+		return head
+	}
+	out := make([]byte, 0, len(head)+len(ref))
+	out = append(out, head[:i]...)
+	out = append(out, ref...)
+	return append(out, head[i+j:]...)
+}
+
+// sheetPaths maps each sheet of the saved workbook to its part.
+func sheetPaths(capture *partCapture) (map[string]string, error) {
+	wbPart := "xl/workbook.xml"
+	wb, ok := capture.parts[wbPart]
+	if !ok {
+		return nil, errors.New("writing the audited workbook: no xl/workbook.xml")
+	}
+	rels := capture.parts[relsOf(wbPart)]
+	if rels == nil {
+		return nil, errors.New("writing the audited workbook: no workbook relationships")
+	}
+	sheets, err := parseWorkbookSheets(bytes.NewReader(wb.Bytes()))
+	if err != nil {
+		return nil, fmt.Errorf("writing the audited workbook: %w", err)
+	}
+	rs, err := parseRels(bytes.NewReader(rels.Bytes()))
+	if err != nil {
+		return nil, fmt.Errorf("writing the audited workbook: %w", err)
+	}
+	out := map[string]string{}
+	for _, s := range sheets {
+		for _, r := range rs {
+			if r.id == s.rid {
+				out[s.name] = resolveTarget(wbPart, r.target)
+			}
+		}
+	}
+	return out, nil
 }
 
 // removeProductSheets deletes the sheets of an earlier audit, named by the
@@ -127,8 +305,8 @@ type writer struct {
 	a   *validate.Audit
 	opt WriteOptions
 
-	header, text, wrap, num2, num3, num6, link, bad, warn, good int
-	cfBad, cfWarn, cfGood                                       int // conditional (differential) styles
+	headerStyle, text, wrap, num2, num3, num6, link, bad, warn, good int
+	cfBad, cfWarn, cfGood                                            int // conditional (differential) styles
 
 	// Where each course's results were written on the Punteggi sheet.
 	blocks map[int]*block // by course index
@@ -154,7 +332,7 @@ func (w *writer) styles() error {
 		return id
 	}
 	fill := func(c string) excelize.Fill { return excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{c}} }
-	w.header = mk(&excelize.Style{Font: &excelize.Font{Bold: true, Color: "FFFFFF"}, Fill: fill("1F4E79"), Alignment: &excelize.Alignment{WrapText: true, Vertical: "top"}})
+	w.headerStyle = mk(&excelize.Style{Font: &excelize.Font{Bold: true, Color: "FFFFFF"}, Fill: fill("1F4E79"), Alignment: &excelize.Alignment{WrapText: true, Vertical: "top"}})
 	w.text = mk(&excelize.Style{})
 	w.wrap = mk(&excelize.Style{Alignment: &excelize.Alignment{WrapText: true, Vertical: "top"}})
 	w.num2 = mk(&excelize.Style{NumFmt: 4})                     // #,##0.00
@@ -181,49 +359,12 @@ func (w *writer) styles() error {
 
 func ptr[T any](v T) *T { return &v }
 
-// newSheet adds a sheet and returns a stream writer on it. prepare, if not
-// nil, runs before the stream starts: hyperlinks, conditional formats and
-// charts must be set then, because the streamed sheet keeps what the
-// worksheet held when the stream began and replaces it on save.
-func (w *writer) newSheet(name string, widths map[string]float64, prepare func() error) (*excelize.StreamWriter, error) {
-	if _, err := w.f.NewSheet(name); err != nil {
-		return nil, fmt.Errorf("adding sheet %s: %w", name, err)
+// header writes the header row.
+func (w *writer) header(x *sheetXML, labels ...string) {
+	x.startRow(1)
+	for _, l := range labels {
+		x.text(w.headerStyle, l)
 	}
-	if prepare != nil {
-		if err := prepare(); err != nil {
-			return nil, err
-		}
-	}
-	sw, err := w.f.NewStreamWriter(name)
-	if err != nil {
-		return nil, fmt.Errorf("writing sheet %s: %w", name, err)
-	}
-	cols := make([]string, 0, len(widths))
-	for c := range widths {
-		cols = append(cols, c)
-	}
-	sort.Strings(cols)
-	for _, c := range cols {
-		n, err := excelize.ColumnNameToNumber(c)
-		if err != nil {
-			return nil, err
-		}
-		if err := sw.SetColWidth(n, n, widths[c]); err != nil {
-			return nil, err
-		}
-	}
-	if err := sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}); err != nil {
-		return nil, err
-	}
-	return sw, nil
-}
-
-func (w *writer) headerRow(sw *excelize.StreamWriter, labels ...string) error {
-	row := make([]interface{}, len(labels))
-	for i, l := range labels {
-		row[i] = excelize.Cell{StyleID: w.header, Value: l}
-	}
-	return sw.SetRow("A1", row)
 }
 
 func cell(col string, row int) string { return col + strconv.Itoa(row) }
@@ -300,17 +441,39 @@ const (
 	colPoints = "G"
 )
 
+// sheets lists the product's sheets in the order they are added.
+func (w *writer) sheets() []productSheet {
+	var indNames []string
+	for _, c := range w.a.Courses {
+		if c.Pack != nil {
+			for _, ind := range c.Pack.Indicators {
+				indNames = append(indNames, ind.Name)
+			}
+			break
+		}
+	}
+	last := len(w.a.Courses) + 1
+	findings := append([]validate.Finding(nil), w.a.Findings...)
+	for _, c := range w.a.Courses {
+		findings = append(findings, c.Findings...)
+	}
+	return []productSheet{
+		{SheetScores, []float64{16, 12, 12, 12, 12, 7, 10, 16, 12}, nil, w.scores},
+		{SheetOutcome, []float64{16, 36, 30, 6, 20, 16, 10, 16}, func() error { return w.outcomeDecorations(last, len(indNames)) },
+			func(x *sheetXML) { w.outcome(x, indNames) }},
+		{SheetExplanations, []float64{16, 14, 12, 70, 36, 16, 12, 10, 60}, nil, w.explanations},
+		{SheetFindings, []float64{12, 32, 16, 16, 16, 24, 80, 50}, func() error { return w.findingLinks(findings) },
+			func(x *sheetXML) { w.findings(x, findings) }},
+		{SheetRules, []float64{28, 60, 14, 22, 70}, nil, w.rules},
+		{SheetStamp, []float64{30, 80}, nil, w.stamp},
+	}
+}
+
 // scores writes the Punteggi sheet: per course, its articulations with R, S,
 // P, weight and points as live formulas (engine values cached), then the
 // indicators and the total. The rules' texts are on Regole, once.
-func (w *writer) scores() error {
-	sw, err := w.newSheet(SheetScores, map[string]float64{"A": 16, "B": 12, "C": 12, "D": 12, "E": 12, "F": 7, "G": 10, "H": 16, "I": 12}, nil)
-	if err != nil {
-		return err
-	}
-	if err := w.headerRow(sw, "Codice percorso", "Articolazione", "Risultato R", "Soglia S", "Punteggio P", "Peso", "Punti", "Ramo", "Funzione (foglio Regole)"); err != nil {
-		return err
-	}
+func (w *writer) scores(x *sheetXML) {
+	w.header(x, "Codice percorso", "Articolazione", "Risultato R", "Soglia S", "Punteggio P", "Peso", "Punti", "Ramo", "Funzione (foglio Regole)")
 	w.blocks = map[int]*block{}
 	row := 2
 	for i := range w.a.Courses {
@@ -329,12 +492,13 @@ func (w *writer) scores() error {
 		for _, ar := range c.Result.Articulations {
 			a, _ := p.Articulation(ar.Number)
 			r := b.artRow[ar.Number]
-			vals := make([]interface{}, 0, 9)
-			vals = append(vals, c.Code, ar.Number)
+			x.startRow(r)
+			x.text(0, c.Code)
+			x.int(0, ar.Number)
 			if ar.Result != nil {
-				vals = append(vals, excelize.Cell{Formula: sc.ResultFormula(a, ref), Value: *ar.Result, StyleID: w.num2})
+				x.formula(w.num2, sc.ResultFormula(a, ref), *ar.Result)
 			} else {
-				vals = append(vals, "non calcolabile")
+				x.text(0, "non calcolabile")
 			}
 			var thr *compute.ThresholdUse
 			if ar.Score != nil && len(ar.Traces) > 1 {
@@ -342,11 +506,11 @@ func (w *writer) scores() error {
 			}
 			switch {
 			case thr != nil:
-				vals = append(vals, excelize.Cell{Formula: sc.ThresholdFormula(thr, w.thresholdCell), Value: thr.Value, StyleID: w.num2})
+				x.formula(w.num2, sc.ThresholdFormula(thr, w.thresholdCell), thr.Value)
 			case ar.Threshold != nil:
-				vals = append(vals, excelize.Cell{Value: *ar.Threshold, StyleID: w.num2})
+				x.num(w.num2, *ar.Threshold)
 			default:
-				vals = append(vals, "—")
+				x.text(0, "—")
 			}
 			if ar.Score != nil {
 				pref := func(name string) string {
@@ -358,24 +522,28 @@ func (w *writer) scores() error {
 					}
 					return "NA()"
 				}
-				vals = append(vals,
-					excelize.Cell{Formula: sc.ScoreFormula(a, pref), Value: *ar.Score, StyleID: w.num2},
-					ar.Weight,
-					excelize.Cell{Formula: sc.PointsFormula(cell(colWeight, r), cell(colP, r)), Value: *ar.Points, StyleID: w.num3},
-					ar.Branch, ar.Function,
-				)
+				x.formula(w.num2, sc.ScoreFormula(a, pref), *ar.Score)
+				x.num(0, ar.Weight)
+				x.formula(w.num3, sc.PointsFormula(cell(colWeight, r), cell(colP, r)), *ar.Points)
+				x.text(0, ar.Branch)
+				x.text(0, ar.Function)
 			} else {
-				vals = append(vals, "—", ar.Weight, "—", "", ar.Function)
-			}
-			if err := sw.SetRow(cell("A", r), vals); err != nil {
-				return err
+				x.text(0, "—")
+				x.num(0, ar.Weight)
+				x.text(0, "—")
+				x.text(0, "")
+				x.text(0, ar.Function)
 			}
 		}
 		row += len(c.Result.Articulations)
 		for _, ir := range c.Result.Indicators {
 			b.indRow[ir.Number] = row
 			ind, _ := p.Indicator(ir.Number)
-			vals := []interface{}{c.Code, "Indicatore " + strconv.Itoa(ir.Number), "", "", "", ir.Weight}
+			x.startRow(row)
+			x.text(0, c.Code)
+			x.text(0, "Indicatore "+strconv.Itoa(ir.Number))
+			x.skip(3)
+			x.num(0, ir.Weight)
 			if ir.Points != nil {
 				var pts []string
 				for _, ar := range c.Result.Articulations {
@@ -383,35 +551,32 @@ func (w *writer) scores() error {
 						pts = append(pts, cell(colPoints, b.artRow[ar.Number]))
 					}
 				}
-				vals = append(vals, excelize.Cell{Formula: sc.IndicatorFormula(ind, pts, ref), Value: *ir.Points, StyleID: w.num3})
+				x.formula(w.num3, sc.IndicatorFormula(ind, pts, ref), *ir.Points)
 			} else {
-				vals = append(vals, "non calcolabile")
+				x.text(0, "non calcolabile")
 			}
 			if ir.Zeroed {
-				vals = append(vals, "azzerato")
-			}
-			if err := sw.SetRow(cell("A", row), vals); err != nil {
-				return err
+				x.text(0, "azzerato")
 			}
 			row++
 		}
-		vals := []interface{}{c.Code, "Totale", "", "", "", 100}
+		x.startRow(row)
+		x.text(0, c.Code)
+		x.text(0, "Totale")
+		x.skip(3)
+		x.int(0, 100)
 		if c.Result.Total != nil {
 			b.totalRow = row
 			var inds []string
 			for _, ir := range c.Result.Indicators {
 				inds = append(inds, cell(colPoints, b.indRow[ir.Number]))
 			}
-			vals = append(vals, excelize.Cell{Formula: "SUM(" + strings.Join(inds, ",") + ")", Value: *c.Result.Total, StyleID: w.num3})
+			x.formula(w.num3, "SUM("+strings.Join(inds, ",")+")", *c.Result.Total)
 		} else {
-			vals = append(vals, "non calcolabile: vedere il foglio "+SheetFindings)
-		}
-		if err := sw.SetRow(cell("A", row), vals); err != nil {
-			return err
+			x.text(0, "non calcolabile: vedere il foglio "+SheetFindings)
 		}
 		row += 2 // a blank row between courses
 	}
-	return sw.Flush()
 }
 
 // thresholdCell resolves a threshold code to its Soglie cell.
@@ -433,67 +598,64 @@ func countSeverity(fs []validate.Finding, s compute.Severity) int {
 }
 
 // outcome writes the Esito sheet: one row per course, totals and indicator
-// points referencing Punteggi, the band, counts of findings, a conditional
-// format for the bands and a chart of the indicator points.
-func (w *writer) outcome() error {
-	var indNames []string
-	for _, c := range w.a.Courses {
-		if c.Pack != nil {
-			for _, ind := range c.Pack.Indicators {
-				indNames = append(indNames, ind.Name)
-			}
-			break
-		}
-	}
+// points referencing Punteggi, the band and counts of findings (the
+// conditional format of the bands and the chart are set by
+// outcomeDecorations).
+func (w *writer) outcome(x *sheetXML, indNames []string) {
 	nInd := len(indNames)
-	last := len(w.a.Courses) + 1
-	sw, err := w.newSheet(SheetOutcome, map[string]float64{"A": 16, "B": 36, "C": 30, "D": 6, "E": 20, "F": 16, "G": 10, "H": 16}, func() error {
-		return w.outcomeDecorations(last, nInd)
-	})
-	if err != nil {
-		return err
-	}
 	labels := []string{"Codice percorso", "Titolo", "Area tecnologica", "Riga", "Pacchetto di regole", "Lettura", "Totale", "Fascia"}
 	labels = append(labels, indNames...)
 	labels = append(labels, "Errori", "Violazioni di legge", "Avvisi", "Informazioni", "Studentesse R", "Studentesse P", "Totale con l'altra lettura")
-	if err := w.headerRow(sw, labels...); err != nil {
-		return err
+	w.header(x, labels...)
+	titles := make(map[int]string, len(w.a.Input.Courses))
+	for _, c := range w.a.Input.Courses {
+		if _, seen := titles[c.Row]; !seen {
+			titles[c.Row] = c.Entries["titolo"].Text
+		}
 	}
+	scores := quoteSheet(SheetScores) + "!"
 	for i := range w.a.Courses {
 		c := &w.a.Courses[i]
 		r := i + 2
-		vals := []interface{}{c.Code, titleOf(w.a.Input, c.Row), c.Area, c.Row}
+		x.startRow(r)
+		x.text(0, c.Code)
+		x.text(0, titles[c.Row])
+		x.text(0, c.Area)
+		x.int(0, c.Row)
 		b := w.blocks[i]
 		if c.Pack != nil && c.Result != nil {
-			vals = append(vals, string(c.Pack.ID), c.Result.Reading.Label())
+			x.text(0, string(c.Pack.ID))
+			x.text(0, c.Result.Reading.Label())
 		} else {
-			vals = append(vals, "nessuno", "")
+			x.text(0, "nessuno")
+			x.text(0, "")
 		}
 		if c.Scored() && b != nil && b.totalRow > 0 {
 			sc := w.scorer(c)
-			tref := quoteSheet(SheetScores) + "!" + cell(colPoints, b.totalRow)
-			vals = append(vals,
-				excelize.Cell{Formula: tref, Value: *c.Result.Total, StyleID: w.num2},
-				excelize.Cell{Formula: sc.BandFormula(cell("G", r)), Value: c.Result.Band.Code},
-			)
+			x.formula(w.num2, scores+cell(colPoints, b.totalRow), *c.Result.Total)
+			x.formulaText(0, sc.BandFormula(cell("G", r)), c.Result.Band.Code)
 		} else {
-			vals = append(vals, "non calcolabile", "")
+			x.text(0, "non calcolabile")
+			x.text(0, "")
 		}
 		for k := 0; k < nInd; k++ {
 			if c.Result != nil && b != nil && k < len(c.Result.Indicators) && c.Result.Indicators[k].Points != nil && c.Scored() {
 				ir := c.Result.Indicators[k]
-				vals = append(vals, excelize.Cell{Formula: quoteSheet(SheetScores) + "!" + cell(colPoints, b.indRow[ir.Number]), Value: *ir.Points, StyleID: w.num3})
+				x.formula(w.num3, scores+cell(colPoints, b.indRow[ir.Number]), *ir.Points)
 			} else {
-				vals = append(vals, "")
+				x.text(0, "")
 			}
 		}
-		vals = append(vals,
-			countSeverity(c.Findings, compute.SeverityError), countSeverity(c.Findings, compute.SeverityViolation),
-			countSeverity(c.Findings, compute.SeverityWarning), countSeverity(c.Findings, compute.SeverityInfo))
+		x.int(0, countSeverity(c.Findings, compute.SeverityError))
+		x.int(0, countSeverity(c.Findings, compute.SeverityViolation))
+		x.int(0, countSeverity(c.Findings, compute.SeverityWarning))
+		x.int(0, countSeverity(c.Findings, compute.SeverityInfo))
 		if c.Result != nil && c.Result.Female.Computable {
-			vals = append(vals, excelize.Cell{Value: *c.Result.Female.Result, StyleID: w.num2}, excelize.Cell{Value: *c.Result.Female.Score, StyleID: w.num2})
+			x.num(w.num2, *c.Result.Female.Result)
+			x.num(w.num2, *c.Result.Female.Score)
 		} else {
-			vals = append(vals, "non calcolabile", "")
+			x.text(0, "non calcolabile")
+			x.text(0, "")
 		}
 		other := ""
 		if c.Sensitivity != nil {
@@ -506,12 +668,8 @@ func (w *writer) outcome() error {
 		if other == "" && c.Scored() {
 			other = "invariato"
 		}
-		vals = append(vals, other)
-		if err := sw.SetRow(cell("A", r), vals); err != nil {
-			return err
-		}
+		x.text(0, other)
 	}
-	return sw.Flush()
 }
 
 // outcomeDecorations colours the totals by band and adds the chart of the
@@ -567,14 +725,4 @@ func (w *writer) outcomeDecorations(last, nInd int) error {
 		return fmt.Errorf("indicator chart: %w", err)
 	}
 	return nil
-}
-
-// titleOf returns the title typed on a course's row.
-func titleOf(in *validate.Input, row int) string {
-	for _, c := range in.Courses {
-		if c.Row == row {
-			return c.Entries["titolo"].Text
-		}
-	}
-	return ""
 }

@@ -16,19 +16,14 @@ import (
 // where it came from, the branch, P and the points; then the indicators,
 // the total and the female-students indicator. The formula, explanation and
 // legal source of every branch are on the Regole sheet, once.
-func (w *writer) explanations() error {
-	sw, err := w.newSheet(SheetExplanations, map[string]float64{"A": 16, "B": 14, "C": 12, "D": 70, "E": 36, "F": 16, "G": 12, "H": 10, "I": 60}, nil)
-	if err != nil {
-		return err
-	}
-	if err := w.headerRow(sw, "Codice percorso", "Grandezza", "Risultato R", "Valori usati (cella)", "Soglia S (origine)", "Ramo (foglio Regole)", "Punteggio P", "Punti", "Note"); err != nil {
-		return err
-	}
+func (w *writer) explanations(x *sheetXML) {
+	w.header(x, "Codice percorso", "Grandezza", "Risultato R", "Valori usati (cella)", "Soglia S (origine)", "Ramo (foglio Regole)", "Punteggio P", "Punti", "Note")
 	row := 2
-	put := func(vals ...interface{}) error {
-		err := sw.SetRow(cell("A", row), vals)
+	next := func(code, what string) {
+		x.startRow(row)
 		row++
-		return err
+		x.text(0, code)
+		x.text(0, what)
 	}
 	for i := range w.a.Courses {
 		c := &w.a.Courses[i]
@@ -36,18 +31,23 @@ func (w *writer) explanations() error {
 			continue
 		}
 		for _, ar := range c.Result.Articulations {
+			art := "Art. " + strconv.Itoa(ar.Number)
 			if len(ar.Traces) == 0 {
-				if err := put(c.Code, "Art. "+strconv.Itoa(ar.Number), "non calcolabile"); err != nil {
-					return err
-				}
+				next(c.Code, art)
+				x.text(0, "non calcolabile")
 				continue
 			}
 			rt := ar.Traces[0]
-			vals := []interface{}{c.Code, "Art. " + strconv.Itoa(ar.Number), excelize.Cell{Value: rt.Value, StyleID: w.num6}, w.inputsText(c, rt.Inputs)}
+			next(c.Code, art)
+			x.num(w.num6, rt.Value)
+			x.text(0, w.inputsText(c, rt.Inputs))
 			notes := append([]string(nil), rt.Notes...)
 			if len(ar.Traces) > 2 {
 				pt, kt := ar.Traces[1], ar.Traces[2]
-				vals = append(vals, thresholdText(pt.Threshold), pt.Branch, excelize.Cell{Value: pt.Value, StyleID: w.num6}, excelize.Cell{Value: kt.Value, StyleID: w.num6})
+				x.text(0, thresholdText(pt.Threshold))
+				x.text(0, pt.Branch)
+				x.num(w.num6, pt.Value)
+				x.num(w.num6, kt.Value)
 				if pt.Erratum != "" {
 					notes = append(notes, "errata "+pt.Erratum+" ("+readingLabel(pt.Reading)+")")
 				}
@@ -55,12 +55,9 @@ func (w *writer) explanations() error {
 					notes = append(notes, pt.Notes[len(pt.Notes)-1])
 				}
 			} else {
-				vals = append(vals, "", "", "", "")
+				x.skip(4)
 			}
-			vals = append(vals, strings.Join(notes, " "))
-			if err := put(vals...); err != nil {
-				return err
-			}
+			x.text(0, strings.Join(notes, " "))
 		}
 		for _, ir := range c.Result.Indicators {
 			t := ir.Trace
@@ -68,29 +65,36 @@ func (w *writer) explanations() error {
 			if ir.Zeroed {
 				note = t.Explanation + " " + strings.Join(t.Notes, " ") + " (" + t.Citation + ")"
 			}
-			if err := put(c.Code, "Indicatore "+strconv.Itoa(ir.Number), "", w.inputsText(c, t.Inputs), "", "", "", excelize.Cell{Value: t.Value, StyleID: w.num6}, note); err != nil {
-				return err
-			}
+			next(c.Code, "Indicatore "+strconv.Itoa(ir.Number))
+			x.skip(1)
+			x.text(0, w.inputsText(c, t.Inputs))
+			x.skip(3)
+			x.num(w.num6, t.Value)
+			x.text(0, note)
 		}
 		if t := c.Result.TotalTrace; t != nil {
-			if err := put(c.Code, "Totale", "", "", "", "", "", excelize.Cell{Value: t.Value, StyleID: w.num6}, t.Formula+" ("+t.Citation+")"); err != nil {
-				return err
-			}
+			next(c.Code, "Totale")
+			x.skip(5)
+			x.num(w.num6, t.Value)
+			x.text(0, t.Formula+" ("+t.Citation+")")
 		}
 		f := c.Result.Female
+		next(c.Code, "Studentesse")
 		switch {
 		case f.Computable && len(f.Traces) == 2:
 			rt, st := f.Traces[0], f.Traces[1]
-			if err := put(c.Code, "Studentesse", excelize.Cell{Value: rt.Value, StyleID: w.num6}, w.inputsText(c, rt.Inputs)+"; "+w.inputsText(c, st.Inputs[1:]), "", st.Branch, excelize.Cell{Value: st.Value, StyleID: w.num6}, "", st.Explanation+" "+strings.Join(st.Notes, " ")+" ("+f.Citation+")"); err != nil {
-				return err
-			}
+			x.num(w.num6, rt.Value)
+			x.text(0, w.inputsText(c, rt.Inputs)+"; "+w.inputsText(c, st.Inputs[1:]))
+			x.skip(1)
+			x.text(0, st.Branch)
+			x.num(w.num6, st.Value)
+			x.skip(1)
+			x.text(0, st.Explanation+" "+strings.Join(st.Notes, " ")+" ("+f.Citation+")")
 		default:
-			if err := put(c.Code, "Studentesse", "", "", "", "", "", "", "non calcolabile: "+f.Reason); err != nil {
-				return err
-			}
+			x.skip(6)
+			x.text(0, "non calcolabile: "+f.Reason)
 		}
 	}
-	return sw.Flush()
 }
 
 func readingLabel(r compute.Reading) string {
@@ -139,41 +143,35 @@ func itNum(v float64) string {
 	return strings.Replace(s, ".", ",", 1)
 }
 
-// findings writes the Rilievi sheet, each finding with a link to its cell.
-func (w *writer) findings() error {
-	all := append([]validate.Finding(nil), w.a.Findings...)
-	for _, c := range w.a.Courses {
-		all = append(all, c.Findings...)
-	}
-	links := func() error {
-		for i, f := range all {
-			if f.Cell == "" {
-				continue
-			}
-			if err := w.f.SetCellHyperLink(SheetFindings, cell("D", i+2), formulaRef(f.Cell), "Location", excelize.HyperlinkOpts{Tooltip: ptr("Vai alla cella " + string(f.Cell))}); err != nil {
-				return fmt.Errorf("link to %s: %w", f.Cell, err)
-			}
-		}
-		return nil
-	}
-	sw, err := w.newSheet(SheetFindings, map[string]float64{"A": 12, "B": 32, "C": 16, "D": 16, "E": 16, "F": 24, "G": 80, "H": 50}, links)
-	if err != nil {
-		return err
-	}
-	if err := w.headerRow(sw, "Gravità", "Regola", "Percorso", "Cella", "Valore trovato", "Atteso", "Messaggio", "Fonte"); err != nil {
-		return err
-	}
+// findingLinks links each finding's cell on the Rilievi sheet to the
+// cell it is about.
+func (w *writer) findingLinks(all []validate.Finding) error {
 	for i, f := range all {
-		err := sw.SetRow(cell("A", i+2), []interface{}{
-			excelize.Cell{Value: severityLabel(f.Severity), StyleID: w.severityStyle(f.Severity)}, string(f.Rule), f.Course,
-			excelize.Cell{Value: string(f.Cell), StyleID: w.link}, f.Found, excelize.Cell{Value: f.Expected, StyleID: w.wrap},
-			excelize.Cell{Value: f.Message, StyleID: w.wrap}, excelize.Cell{Value: f.Source, StyleID: w.wrap},
-		})
-		if err != nil {
-			return err
+		if f.Cell == "" {
+			continue
+		}
+		if err := w.f.SetCellHyperLink(SheetFindings, cell("D", i+2), formulaRef(f.Cell), "Location", excelize.HyperlinkOpts{Tooltip: ptr("Vai alla cella " + string(f.Cell))}); err != nil {
+			return fmt.Errorf("link to %s: %w", f.Cell, err)
 		}
 	}
-	return sw.Flush()
+	return nil
+}
+
+// findings writes the Rilievi sheet, a row per finding (the links are set
+// by findingLinks).
+func (w *writer) findings(x *sheetXML, all []validate.Finding) {
+	w.header(x, "Gravità", "Regola", "Percorso", "Cella", "Valore trovato", "Atteso", "Messaggio", "Fonte")
+	for i, f := range all {
+		x.startRow(i + 2)
+		x.text(w.severityStyle(f.Severity), severityLabel(f.Severity))
+		x.text(0, string(f.Rule))
+		x.text(0, f.Course)
+		x.text(w.link, string(f.Cell))
+		x.text(0, f.Found)
+		x.text(w.wrap, f.Expected)
+		x.text(w.wrap, f.Message)
+		x.text(w.wrap, f.Source)
+	}
 }
 
 func severityLabel(s compute.Severity) string {
@@ -201,19 +199,15 @@ func (w *writer) severityStyle(s compute.Severity) int {
 // rules writes the Regole sheet: for each pack used, its identity, the
 // reading and interpretations of the run, and every threshold with the
 // value used and its source.
-func (w *writer) rules() error {
-	sw, err := w.newSheet(SheetRules, map[string]float64{"A": 28, "B": 60, "C": 14, "D": 22, "E": 70}, nil)
-	if err != nil {
-		return err
-	}
-	if err := w.headerRow(sw, "Voce", "Descrizione", "Valore", "Origine", "Fonte"); err != nil {
-		return err
-	}
+func (w *writer) rules(x *sheetXML) {
+	w.header(x, "Voce", "Descrizione", "Valore", "Origine", "Fonte")
 	row := 2
-	put := func(vals ...interface{}) error {
-		err := sw.SetRow(cell("A", row), vals)
+	put := func(vals ...any) {
+		x.startRow(row)
 		row++
-		return err
+		for _, v := range vals {
+			x.value(0, v)
+		}
 	}
 	ids := make([]string, 0, len(w.a.Scorers))
 	for id := range w.a.Scorers {
@@ -223,7 +217,7 @@ func (w *writer) rules() error {
 	for _, id := range ids {
 		sc := w.a.Scorers[compute.PackID(id)]
 		p := sc.Pack()
-		rows := [][]interface{}{
+		rows := [][]any{
 			{"Pacchetto di regole", p.Title, string(p.ID), "versione " + p.Version, p.Source.Act + " – " + p.Source.Annex},
 			{"Impronta del pacchetto", "SHA-256 del file delle regole", p.Digest(), "", ""},
 			{"Lettura", sc.Reading().Label(), string(sc.Reading()), "", readingDescription(p, sc.Reading())},
@@ -231,20 +225,16 @@ func (w *writer) rules() error {
 		}
 		for _, in := range p.Interpretations {
 			choice := sc.Interpretations()[in.ID]
-			rows = append(rows, []interface{}{"Interpretazione " + in.ID, in.Topic, choice, originOf(choice == in.Default), in.Choices[choice]})
+			rows = append(rows, []any{"Interpretazione " + in.ID, in.Topic, choice, originOf(choice == in.Default), in.Choices[choice]})
 		}
 		for _, e := range p.Errata {
-			rows = append(rows, []interface{}{"Errata " + e.ID, e.Description, strings.Join(e.Functions, ", "), "stampato: " + e.Printed, "coerente: " + e.Coherent})
+			rows = append(rows, []any{"Errata " + e.ID, e.Description, strings.Join(e.Functions, ", "), "stampato: " + e.Printed, "coerente: " + e.Coherent})
 		}
 		for _, r := range rows {
-			if err := put(r...); err != nil {
-				return err
-			}
+			put(r...)
 		}
 		for _, a := range p.Articulations {
-			if err := put("Articolazione "+strconv.Itoa(a.Number), a.Name, "R = "+a.Result.Formula, a.Function+", peso "+itNum(a.Weight), a.Result.Explanation+" ("+a.Citation+")"); err != nil {
-				return err
-			}
+			put("Articolazione "+strconv.Itoa(a.Number), a.Name, "R = "+a.Result.Formula, a.Function+", peso "+itNum(a.Weight), a.Result.Explanation+" ("+a.Citation+")")
 			for _, iv := range a.ArticulationFunction().Intervals {
 				rd := sc.Reading()
 				formula, expl := iv.Printed, iv.Explanation
@@ -261,9 +251,7 @@ func (w *writer) rules() error {
 				if iv.Note != "" {
 					text += " " + iv.Note
 				}
-				if err := put("  "+a.Function+": "+iv.When, text, "P = "+formula, origin, a.ArticulationFunction().Citation); err != nil {
-					return err
-				}
+				put("  "+a.Function+": "+iv.When, text, "P = "+formula, origin, a.ArticulationFunction().Citation)
 			}
 		}
 		overridden := map[string]compute.Override{}
@@ -271,7 +259,7 @@ func (w *writer) rules() error {
 			overridden[o.Code] = o
 		}
 		for _, def := range p.ThresholdDefs() {
-			var val interface{} = "non fornito"
+			var val any = "non fornito"
 			origin := "il decreto non lo fissa"
 			if o, ok := overridden[def.Code]; ok {
 				val, origin = o.Value, "foglio Soglie"
@@ -285,15 +273,10 @@ func (w *writer) rules() error {
 			if def.Note != "" {
 				note += ". " + def.Note
 			}
-			if err := put("Soglia "+def.Code, def.Label, val, origin, note); err != nil {
-				return err
-			}
+			put("Soglia "+def.Code, def.Label, val, origin, note)
 		}
-		if err := put(); err != nil {
-			return err
-		}
+		put()
 	}
-	return sw.Flush()
 }
 
 func originOf(isDefault bool) string {
@@ -314,15 +297,9 @@ func readingDescription(p *compute.Pack, r compute.Reading) string {
 
 // stamp writes the Timbro sheet: what was audited, with which rules and
 // which product, so that the run can be replayed.
-func (w *writer) stamp() error {
-	sw, err := w.newSheet(SheetStamp, map[string]float64{"A": 30, "B": 80}, nil)
-	if err != nil {
-		return err
-	}
-	if err := w.headerRow(sw, "Voce", "Valore"); err != nil {
-		return err
-	}
-	rows := [][]interface{}{
+func (w *writer) stamp(x *sheetXML) {
+	w.header(x, "Voce", "Valore")
+	rows := [][2]string{
 		{"File verificato", w.a.Input.FileName},
 		{"SHA-256 del file verificato", w.a.Input.SHA256},
 		{"Lettura del decreto", readingLabel(w.a.Reading) + " (" + string(w.a.Reading) + ")"},
@@ -335,15 +312,14 @@ func (w *writer) stamp() error {
 	sort.Strings(ids)
 	for _, id := range ids {
 		p := w.a.Scorers[compute.PackID(id)].Pack()
-		rows = append(rows, []interface{}{"Pacchetto di regole", fmt.Sprintf("%s versione %s (SHA-256 %s)", p.ID, p.Version, p.Digest())})
+		rows = append(rows, [2]string{"Pacchetto di regole", fmt.Sprintf("%s versione %s (SHA-256 %s)", p.ID, p.Version, p.Digest())})
 	}
-	rows = append(rows, []interface{}{"Nota", "I fogli " + strings.Join(ProductSheets(), ", ") + " sono scritti da auditor; gli altri fogli sono quelli del file verificato, invariati. I punteggi sono formule sulle celle dei dati: modificando un dato, Excel ricalcola."})
+	rows = append(rows, [2]string{"Nota", "I fogli " + strings.Join(ProductSheets(), ", ") + " sono scritti da auditor; gli altri fogli sono quelli del file verificato, invariati. I punteggi sono formule sulle celle dei dati: modificando un dato, Excel ricalcola."})
 	for i, r := range rows {
-		if err := sw.SetRow(cell("A", i+2), r); err != nil {
-			return err
-		}
+		x.startRow(i + 2)
+		x.text(0, r[0])
+		x.text(0, r[1])
 	}
-	return sw.Flush()
 }
 
 // mark records the product's sheets in a workbook-level defined name.

@@ -1,0 +1,243 @@
+package xlsxio
+
+import (
+	"math"
+	"strconv"
+	"unicode/utf8"
+)
+
+// sheetXML builds the <sheetData> of a product sheet directly as XML: the
+// product writes hundreds of thousands of cells, and building them through
+// excelize's cell API costs most of an audit. Cells are appended row by
+// row, left to right; an empty text is no cell at all.
+type sheetXML struct {
+	buf      []byte
+	row      int // the open row, 0 when none
+	col      int // the next column of the open row (1-based)
+	lastRow  int
+	maxCol   int
+	rowStart int // where the open row's XML starts in buf
+	rowCells bool
+}
+
+// newSheetXML returns a builder with room for about size bytes.
+func newSheetXML(size int) *sheetXML {
+	return &sheetXML{buf: make([]byte, 0, size)}
+}
+
+// startRow opens row r (1-based); rows must come in increasing order.
+func (s *sheetXML) startRow(r int) {
+	s.endRow()
+	s.row, s.col, s.rowCells = r, 1, false
+	s.rowStart = len(s.buf)
+	s.buf = append(s.buf, `<row r="`...)
+	s.buf = strconv.AppendInt(s.buf, int64(r), 10)
+	s.buf = append(s.buf, `">`...)
+}
+
+// endRow closes the open row; a row without cells is dropped.
+func (s *sheetXML) endRow() {
+	if s.row == 0 {
+		return
+	}
+	if !s.rowCells {
+		s.buf = s.buf[:s.rowStart]
+	} else {
+		s.buf = append(s.buf, `</row>`...)
+		s.lastRow = s.row
+	}
+	s.row = 0
+}
+
+// bytes closes the open row and returns the rows' XML.
+func (s *sheetXML) bytes() []byte {
+	s.endRow()
+	return s.buf
+}
+
+// dimension is the used range, e.g. "A1:I23500".
+func (s *sheetXML) dimension() string {
+	if s.lastRow == 0 || s.maxCol == 0 {
+		return "A1"
+	}
+	return "A1:" + columnName(s.maxCol) + strconv.Itoa(s.lastRow)
+}
+
+// skip leaves the next n cells of the row empty.
+func (s *sheetXML) skip(n int) { s.col += n }
+
+// open writes the start of a cell at the current column: `<c r="B7"` and
+// the style if any, without closing the tag.
+func (s *sheetXML) open(style int) {
+	s.rowCells = true
+	s.maxCol = max(s.maxCol, s.col)
+	s.buf = append(s.buf, `<c r="`...)
+	s.buf = appendColumn(s.buf, s.col)
+	s.buf = strconv.AppendInt(s.buf, int64(s.row), 10)
+	s.buf = append(s.buf, '"')
+	if style != 0 {
+		s.buf = append(s.buf, ` s="`...)
+		s.buf = strconv.AppendInt(s.buf, int64(style), 10)
+		s.buf = append(s.buf, '"')
+	}
+	s.col++
+}
+
+// text writes a text cell (an inline string); an empty text leaves the
+// cell empty.
+func (s *sheetXML) text(style int, v string) {
+	if v == "" {
+		s.col++
+		return
+	}
+	s.open(style)
+	s.buf = append(s.buf, ` t="inlineStr"><is><t`...)
+	if needsPreserve(v) {
+		s.buf = append(s.buf, ` xml:space="preserve"`...)
+	}
+	s.buf = append(s.buf, '>')
+	s.buf = appendCellText(s.buf, v)
+	s.buf = append(s.buf, `</t></is></c>`...)
+}
+
+// num writes a number cell.
+func (s *sheetXML) num(style int, v float64) {
+	s.open(style)
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		s.buf = append(s.buf, ` t="e"><v>#NUM!</v></c>`...)
+		return
+	}
+	s.buf = append(s.buf, `><v>`...)
+	s.buf = strconv.AppendFloat(s.buf, v, 'g', -1, 64)
+	s.buf = append(s.buf, `</v></c>`...)
+}
+
+// int writes a whole number cell.
+func (s *sheetXML) int(style int, v int) {
+	s.open(style)
+	s.buf = append(s.buf, `><v>`...)
+	s.buf = strconv.AppendInt(s.buf, int64(v), 10)
+	s.buf = append(s.buf, `</v></c>`...)
+}
+
+// formula writes a formula cell with its cached number.
+func (s *sheetXML) formula(style int, f string, cached float64) {
+	s.open(style)
+	if math.IsNaN(cached) || math.IsInf(cached, 0) {
+		s.buf = append(s.buf, ` t="e"><f>`...)
+		s.buf = appendCellText(s.buf, f)
+		s.buf = append(s.buf, `</f><v>#NUM!</v></c>`...)
+		return
+	}
+	s.buf = append(s.buf, `><f>`...)
+	s.buf = appendCellText(s.buf, f)
+	s.buf = append(s.buf, `</f><v>`...)
+	s.buf = strconv.AppendFloat(s.buf, cached, 'g', -1, 64)
+	s.buf = append(s.buf, `</v></c>`...)
+}
+
+// formulaText writes a formula cell whose cached result is a text.
+func (s *sheetXML) formulaText(style int, f, cached string) {
+	s.open(style)
+	s.buf = append(s.buf, ` t="str"><f>`...)
+	s.buf = appendCellText(s.buf, f)
+	s.buf = append(s.buf, `</f><v>`...)
+	s.buf = appendCellText(s.buf, cached)
+	s.buf = append(s.buf, `</v></c>`...)
+}
+
+// value writes a cell from a Go value: string, int, float64; anything
+// else is written as its text.
+func (s *sheetXML) value(style int, v any) {
+	switch x := v.(type) {
+	case nil:
+		s.col++
+	case string:
+		s.text(style, x)
+	case int:
+		s.int(style, x)
+	case float64:
+		s.num(style, x)
+	default:
+		s.text(style, "")
+	}
+}
+
+// maxCellChars is the most characters a cell holds (Excel's limit).
+const maxCellChars = 32767
+
+// needsPreserve reports whether a text needs xml:space="preserve" to keep
+// its leading or trailing spaces or its line breaks.
+func needsPreserve(v string) bool {
+	if v == "" {
+		return false
+	}
+	switch v[0] {
+	case ' ', '\t', '\n', '\r':
+		return true
+	}
+	switch v[len(v)-1] {
+	case ' ', '\t', '\n', '\r':
+		return true
+	}
+	for i := 0; i < len(v); i++ {
+		if v[i] == '\n' || v[i] == '\t' {
+			return true
+		}
+	}
+	return false
+}
+
+// appendCellText appends a text escaped for an XML element: the XML
+// metacharacters as entities, a carriage return as a character reference,
+// characters XML 1.0 forbids and a literal "_xHHHH_" in Excel's _xHHHH_
+// notation (as Excel writes them), invalid UTF-8 as U+FFFD. The text is
+// cut at Excel's 32,767 characters.
+func appendCellText(b []byte, v string) []byte {
+	chars := 0
+	for i := 0; i < len(v); {
+		c := v[i]
+		if chars == maxCellChars {
+			break
+		}
+		chars++
+		if c < utf8.RuneSelf {
+			switch {
+			case c == '&':
+				b = append(b, "&amp;"...)
+			case c == '<':
+				b = append(b, "&lt;"...)
+			case c == '>':
+				b = append(b, "&gt;"...)
+			case c == '\r':
+				b = append(b, "&#xD;"...)
+			case c == '\n' || c == '\t':
+				b = append(b, c)
+			case c < 0x20:
+				b = appendXEscape(b, rune(c))
+			case c == '_' && isXEscape(v[i:]):
+				b = append(b, "_x005F_"...)
+			default:
+				b = append(b, c)
+			}
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(v[i:])
+		switch {
+		case r == utf8.RuneError && size == 1:
+			b = append(b, "\uFFFD"...)
+		case r == 0xFFFE || r == 0xFFFF:
+			b = appendXEscape(b, r)
+		default:
+			b = append(b, v[i:i+size]...)
+		}
+		i += size
+	}
+	return b
+}
+
+func appendXEscape(b []byte, r rune) []byte {
+	const hex = "0123456789ABCDEF"
+	return append(b, '_', 'x', hex[r>>12&0xF], hex[r>>8&0xF], hex[r>>4&0xF], hex[r&0xF], '_')
+}
