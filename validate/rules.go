@@ -466,8 +466,8 @@ func findArea(s string, packs []*compute.Pack) (string, bool) {
 // legalFindings evaluates the pack's legal constraints on a course: its
 // values and the results R<n> of its articulations. A constraint whose
 // inputs are unknown is skipped (another finding says why).
-func legalFindings(p *compute.Pack, values map[compute.FieldCode]float64, res *compute.CourseResult, cellOf func(compute.FieldCode) CellRef) []Finding {
-	env := valuesEnv{}
+func legalFindings(p *compute.Pack, conds []*compute.Cond, values map[compute.FieldCode]float64, res *compute.CourseResult, cellOf func(compute.FieldCode) CellRef) []Finding {
+	env := make(valuesEnv, len(values)+len(p.Articulations))
 	for k, v := range values {
 		env[string(k)] = v
 	}
@@ -479,9 +479,12 @@ func legalFindings(p *compute.Pack, values map[compute.FieldCode]float64, res *c
 		}
 	}
 	var out []Finding
-	for _, lr := range p.Constraints {
-		cond, err := compute.ParseCond(lr.Holds)
-		if err != nil {
+	for i, lr := range p.Constraints {
+		var cond *compute.Cond
+		if i < len(conds) {
+			cond = conds[i]
+		}
+		if cond == nil {
 			continue // the pack loader has checked it
 		}
 		holds, err := cond.Holds(env)

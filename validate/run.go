@@ -3,9 +3,11 @@ package validate
 import (
 	"errors"
 	"fmt"
+	"runtime"
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/its-academy/auditor/compute"
@@ -29,7 +31,8 @@ func Run(in *Input, reg *compute.Registry, opt Options) (*Audit, error) {
 	if reg == nil {
 		reg = &compute.Registry{}
 	}
-	r := &runner{in: in, reg: reg, opt: opt, scorers: map[compute.PackID]*compute.Scorer{}, femaleMissing: map[string]*femaleGroup{}}
+	r := &runner{in: in, reg: reg, opt: opt, scorers: map[compute.PackID]*compute.Scorer{}, femaleMissing: map[string]*femaleGroup{},
+		fields: CourseFields(), legalCond: map[*compute.Pack][]*compute.Cond{}}
 	if err := r.checkOptions(); err != nil {
 		return nil, err
 	}
@@ -67,6 +70,9 @@ type runner struct {
 	soglieCells map[string]CellRef // every known Soglie code → its value cell
 
 	femaleMissing map[string]*femaleGroup
+
+	fields    []Field                           // CourseFields(), once
+	legalCond map[*compute.Pack][]*compute.Cond // each pack's constraints, parsed once
 }
 
 // femaleGroup gathers the courses whose female indicator misses the same
@@ -364,6 +370,7 @@ type courseState struct {
 	eqf     int
 	ended   time.Time
 	hasDate bool
+	sens    compute.Sensitivity // under the other reading
 }
 
 var courseFieldSet = func() map[compute.FieldCode]Field {
@@ -392,17 +399,23 @@ func (r *runner) cellOf(cs *courseState, code compute.FieldCode) CellRef {
 func (r *runner) courses() {
 	rows := append([]CourseRow(nil), r.in.Courses...)
 	sort.SliceStable(rows, func(i, j int) bool { return rows[i].Row < rows[j].Row })
-	var states []*courseState
+	var kept []CourseRow
 	for _, row := range rows {
-		if blankRow(row) {
-			continue
+		if !blankRow(row) {
+			kept = append(kept, row)
 		}
-		states = append(states, r.parseCourse(row))
 	}
+	states := make([]*courseState, len(kept))
+	inParallel(len(kept), func(i int) { states[i] = r.parseCourse(kept[i]) })
 	r.attachReaderFindings(states)
 	r.duplicates(states)
+	// Each course is checked and scored on its own, on every core; what
+	// gathers findings across courses (the female indicator's missing
+	// Soglie values) then runs in order.
+	inParallel(len(states), func(i int) { r.checkCourse(states[i]) })
+	r.audit.Courses = make([]CourseAudit, 0, len(states))
 	for _, cs := range states {
-		r.checkCourse(cs)
+		r.finishCourse(cs)
 		sortFindings(cs.ca.Findings)
 		r.audit.Courses = append(r.audit.Courses, *cs.ca)
 	}
@@ -411,6 +424,45 @@ func (r *runner) courses() {
 		if c.Pack != nil {
 			r.audit.Scorers[c.Pack.ID] = r.scorers[c.Pack.ID]
 		}
+	}
+}
+
+// inParallel calls fn(0) … fn(n-1) on every core, in contiguous batches.
+// A panic in fn is raised again in the caller, as if fn had run there.
+func inParallel(n int, fn func(int)) {
+	workers := min(runtime.GOMAXPROCS(0), n/16+1)
+	if workers <= 1 {
+		for i := 0; i < n; i++ {
+			fn(i)
+		}
+		return
+	}
+	var (
+		wg     sync.WaitGroup
+		mu     sync.Mutex
+		caught any
+	)
+	per := (n + workers - 1) / workers
+	for from := 0; from < n; from += per {
+		to := min(from+per, n)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer func() {
+				if p := recover(); p != nil {
+					mu.Lock()
+					caught = p
+					mu.Unlock()
+				}
+			}()
+			for i := from; i < to; i++ {
+				fn(i)
+			}
+		}()
+	}
+	wg.Wait()
+	if caught != nil {
+		panic(caught)
 	}
 }
 
@@ -425,17 +477,18 @@ func blankRow(row CourseRow) bool {
 
 // parseCourse parses and checks every field of a row on its own.
 func (r *runner) parseCourse(row CourseRow) *courseState {
+	n := len(r.fields)
 	cs := &courseState{
-		row: row, parsed: map[compute.FieldCode]value{},
+		row: row, parsed: make(map[compute.FieldCode]value, n),
 		ca: &CourseAudit{
-			Row: row.Row, Values: map[compute.FieldCode]float64{}, Cells: map[compute.FieldCode]CellRef{},
+			Row: row.Row, Values: make(map[compute.FieldCode]float64, n), Cells: make(map[compute.FieldCode]CellRef, n),
 			TextNumbers: map[compute.FieldCode]bool{},
 		},
 	}
 	if e, ok := row.Entries["codice_percorso"]; ok {
 		cs.ca.Code = strings.TrimSpace(e.Text)
 	}
-	for _, f := range CourseFields() {
+	for _, f := range r.fields {
 		cell := r.cellOf(cs, f.Code)
 		cs.ca.Cells[f.Code] = cell
 		v, ok, fs := r.checkField(f, row.Entries[f.Code], cell, cs.ca.Code)
@@ -555,7 +608,7 @@ func (r *runner) checkCourse(cs *courseState) {
 	}
 
 	// Relations between fields.
-	env := valuesEnv{}
+	env := make(valuesEnv, len(ca.Values)+len(r.fields))
 	for k, v := range ca.Values {
 		env[string(k)] = v
 	}
@@ -580,7 +633,7 @@ func (r *runner) checkCourse(cs *courseState) {
 	}
 	course := compute.Course{Code: ca.Code, Area: ca.Area, Values: ca.Values}
 	res, sens := sc.Sensitivity(course)
-	ca.Result = res
+	ca.Result, cs.sens = res, sens
 
 	errCells := map[CellRef]bool{}
 	for _, f := range ca.Findings {
@@ -606,9 +659,27 @@ func (r *runner) checkCourse(cs *courseState) {
 			Found: valueText(p.Value), Message: composeMessage(cell, p.Message, src),
 		})
 	}
+}
+
+// finishCourse ends the check of a course, in the order of the courses:
+// the female indicator (whose missing Soglie values are gathered across
+// courses), the legal constraints, and the total withheld when any error
+// was found.
+func (r *runner) finishCourse(cs *courseState) {
+	ca := cs.ca
+	res, pack := ca.Result, ca.Pack
+	if res == nil || pack == nil {
+		return
+	}
+	add := func(f Finding) {
+		if f.Course == "" {
+			f.Course = ca.Code
+		}
+		ca.Findings = append(ca.Findings, f)
+	}
 	r.femaleFinding(cs, pack, res, add)
 
-	for _, f := range legalFindings(pack, ca.Values, res, func(c compute.FieldCode) CellRef { return r.cellOf(cs, c) }) {
+	for _, f := range legalFindings(pack, r.legalConds(pack), ca.Values, res, func(c compute.FieldCode) CellRef { return r.cellOf(cs, c) }) {
 		add(f)
 	}
 
@@ -621,8 +692,24 @@ func (r *runner) checkCourse(cs *courseState) {
 		return
 	}
 	if res.Total != nil {
-		ca.Sensitivity = &sens
+		ca.Sensitivity = &cs.sens
 	}
+}
+
+// legalConds returns a pack's legal constraints, parsed once per run (nil
+// for one the pack loader would have refused).
+func (r *runner) legalConds(p *compute.Pack) []*compute.Cond {
+	if conds, ok := r.legalCond[p]; ok {
+		return conds
+	}
+	conds := make([]*compute.Cond, len(p.Constraints))
+	for i, lr := range p.Constraints {
+		if c, err := compute.ParseCond(lr.Holds); err == nil {
+			conds[i] = c
+		}
+	}
+	r.legalCond[p] = conds
+	return conds
 }
 
 func valueText(v *float64) string {
