@@ -148,29 +148,52 @@ func (w *writer) pack(original []byte, capture *partCapture, sheets []productShe
 	}
 	d := newDeflater()
 	deflated := map[string]*deflatedPart{}
-	// The product sheets first: they are most of the work.
-	for _, ps := range sheets {
+	type job struct {
+		ps         productSheet
+		head, tail []byte
+		part       *deflatedPart
+	}
+	jobs := make([]*job, len(sheets))
+	for i, ps := range sheets {
 		name := paths[ps.name]
 		content, ok := capture.parts[name]
 		if name == "" || !ok {
 			return nil, fmt.Errorf("writing sheet %s: its part is missing", ps.name)
 		}
-		x := newSheetXML(64 << 10)
-		ps.cells(x)
-		rows := x.bytes()
 		head, tail, ok := splitSheetData(content.Bytes())
 		if !ok {
 			return nil, fmt.Errorf("writing sheet %s: no sheetData in its part", ps.name)
 		}
-		p := d.part(name)
-		p.add(setDimension(head, x.dimension()))
-		for len(rows) > chunkSize {
-			p.add(rows[:chunkSize:chunkSize])
-			rows = rows[chunkSize:]
+		jobs[i] = &job{ps: ps, head: head, tail: tail, part: d.part(name)}
+		deflated[name] = jobs[i].part
+	}
+	// The cells of each sheet go to the compressors as they are written,
+	// the sheet's head last (it holds the used range). Punteggi comes
+	// before Esito, which refers to its rows; the other sheets are written
+	// meanwhile.
+	write := func(jobs []*job) (err error) {
+		defer func() {
+			if r := recover(); r != nil {
+				err = fmt.Errorf("writing the product sheets: %v", r)
+			}
+		}()
+		for _, j := range jobs {
+			x := newSheetXML(j.part.add)
+			j.ps.cells(x)
+			x.finish()
+			j.part.prepend(setDimension(j.head, x.dimension()))
+			j.part.close(j.tail)
 		}
-		p.add(rows)
-		p.close(tail)
-		deflated[name] = p
+		return nil
+	}
+	done := make(chan error, 1)
+	go func() { done <- write(jobs[:2]) }()
+	errRest := write(jobs[2:])
+	if err := <-done; err != nil {
+		return nil, err
+	}
+	if errRest != nil {
+		return nil, errRest
 	}
 	for _, name := range capture.names {
 		if _, done := deflated[name]; done || sameAsOriginal(orig[name], capture.parts[name].Bytes()) {
@@ -310,6 +333,8 @@ type writer struct {
 
 	// Where each course's results were written on the Punteggi sheet.
 	blocks map[int]*block // by course index
+	// templates are the articulations' formulas, rendered once per scorer.
+	templates map[formulaKey]*formulaTemplate
 }
 
 // block is the rows of one course on the Punteggi sheet.
@@ -496,7 +521,8 @@ func (w *writer) scores(x *sheetXML) {
 			x.text(0, c.Code)
 			x.int(0, ar.Number)
 			if ar.Result != nil {
-				x.formula(w.num2, sc.ResultFormula(a, ref), *ar.Result)
+				t := w.template(formulaKey{sc, ar.Number, 'R'}, func(ref compute.Resolver) string { return sc.ResultFormula(a, ref) })
+				x.formulaT(w.num2, t, ref, *ar.Result)
 			} else {
 				x.text(0, "non calcolabile")
 			}
@@ -522,7 +548,8 @@ func (w *writer) scores(x *sheetXML) {
 					}
 					return "NA()"
 				}
-				x.formula(w.num2, sc.ScoreFormula(a, pref), *ar.Score)
+				t := w.template(formulaKey{sc, ar.Number, 'P'}, func(ref compute.Resolver) string { return sc.ScoreFormula(a, ref) })
+				x.formulaT(w.num2, t, pref, *ar.Score)
 				x.num(0, ar.Weight)
 				x.formula(w.num3, sc.PointsFormula(cell(colWeight, r), cell(colP, r)), *ar.Points)
 				x.text(0, ar.Branch)

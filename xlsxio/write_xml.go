@@ -2,6 +2,8 @@ package xlsxio
 
 import (
 	"math"
+
+	"github.com/its-academy/auditor/compute"
 	"strconv"
 	"unicode/utf8"
 )
@@ -12,17 +14,19 @@ import (
 // row, left to right; an empty text is no cell at all.
 type sheetXML struct {
 	buf      []byte
-	row      int // the open row, 0 when none
-	col      int // the next column of the open row (1-based)
+	emit     func([]byte) // receives the XML in chunks of about chunkSize
+	row      int          // the open row, 0 when none
+	col      int          // the next column of the open row (1-based)
 	lastRow  int
 	maxCol   int
 	rowStart int // where the open row's XML starts in buf
 	rowCells bool
 }
 
-// newSheetXML returns a builder with room for about size bytes.
-func newSheetXML(size int) *sheetXML {
-	return &sheetXML{buf: make([]byte, 0, size)}
+// newSheetXML returns a builder that hands its XML to emit, in order, in
+// chunks of whole rows of about chunkSize bytes; emit owns each chunk.
+func newSheetXML(emit func([]byte)) *sheetXML {
+	return &sheetXML{buf: make([]byte, 0, chunkSize+chunkSize/8), emit: emit}
 }
 
 // startRow opens row r (1-based); rows must come in increasing order.
@@ -47,12 +51,19 @@ func (s *sheetXML) endRow() {
 		s.lastRow = s.row
 	}
 	s.row = 0
+	if len(s.buf) >= chunkSize {
+		s.emit(s.buf)
+		s.buf = make([]byte, 0, chunkSize+chunkSize/8)
+	}
 }
 
-// bytes closes the open row and returns the rows' XML.
-func (s *sheetXML) bytes() []byte {
+// finish closes the open row and emits the rest of the XML.
+func (s *sheetXML) finish() {
 	s.endRow()
-	return s.buf
+	if len(s.buf) > 0 {
+		s.emit(s.buf)
+		s.buf = nil
+	}
 }
 
 // dimension is the used range, e.g. "A1:I23500".
@@ -136,6 +147,22 @@ func (s *sheetXML) formula(style int, f string, cached float64) {
 	s.buf = append(s.buf, `</v></c>`...)
 }
 
+// formulaT writes a formula cell from a template, with its cached number.
+func (s *sheetXML) formulaT(style int, t *formulaTemplate, ref compute.Resolver, cached float64) {
+	s.open(style)
+	if math.IsNaN(cached) || math.IsInf(cached, 0) {
+		s.buf = append(s.buf, ` t="e"><f>`...)
+		s.buf = t.appendXML(s.buf, ref)
+		s.buf = append(s.buf, `</f><v>#NUM!</v></c>`...)
+		return
+	}
+	s.buf = append(s.buf, `><f>`...)
+	s.buf = t.appendXML(s.buf, ref)
+	s.buf = append(s.buf, `</f><v>`...)
+	s.buf = strconv.AppendFloat(s.buf, cached, 'g', -1, 64)
+	s.buf = append(s.buf, `</v></c>`...)
+}
+
 // formulaText writes a formula cell whose cached result is a text.
 func (s *sheetXML) formulaText(style int, f, cached string) {
 	s.open(style)
@@ -194,14 +221,25 @@ func needsPreserve(v string) bool {
 // notation (as Excel writes them), invalid UTF-8 as U+FFFD. The text is
 // cut at Excel's 32,767 characters.
 func appendCellText(b []byte, v string) []byte {
-	chars := 0
+	if len(v) > maxCellChars && utf8.RuneCountInString(v) > maxCellChars {
+		n := 0
+		for i := range v {
+			if n == maxCellChars {
+				v = v[:i]
+				break
+			}
+			n++
+		}
+	}
+	start := 0
 	for i := 0; i < len(v); {
 		c := v[i]
-		if chars == maxCellChars {
-			break
-		}
-		chars++
 		if c < utf8.RuneSelf {
+			if !xmlSpecial[c] || (c == '_' && !isXEscape(v[i:])) {
+				i++
+				continue
+			}
+			b = append(b, v[start:i]...)
 			switch {
 			case c == '&':
 				b = append(b, "&amp;"...)
@@ -211,31 +249,41 @@ func appendCellText(b []byte, v string) []byte {
 				b = append(b, "&gt;"...)
 			case c == '\r':
 				b = append(b, "&#xD;"...)
-			case c == '\n' || c == '\t':
-				b = append(b, c)
-			case c < 0x20:
-				b = appendXEscape(b, rune(c))
-			case c == '_' && isXEscape(v[i:]):
+			case c == '_':
 				b = append(b, "_x005F_"...)
-			default:
-				b = append(b, c)
+			default: // a control character XML forbids
+				b = appendXEscape(b, rune(c))
 			}
 			i++
+			start = i
 			continue
 		}
 		r, size := utf8.DecodeRuneInString(v[i:])
-		switch {
-		case r == utf8.RuneError && size == 1:
-			b = append(b, "\uFFFD"...)
-		case r == 0xFFFE || r == 0xFFFF:
-			b = appendXEscape(b, r)
-		default:
-			b = append(b, v[i:i+size]...)
+		if (r == utf8.RuneError && size == 1) || r == 0xFFFE || r == 0xFFFF {
+			b = append(b, v[start:i]...)
+			if r == utf8.RuneError {
+				b = append(b, "\uFFFD"...)
+			} else {
+				b = appendXEscape(b, r)
+			}
+			i += size
+			start = i
+			continue
 		}
 		i += size
 	}
-	return b
+	return append(b, v[start:]...)
 }
+
+// xmlSpecial marks the ASCII bytes appendCellText must escape (and the
+// underscore, escaped only when it starts "_xHHHH_").
+var xmlSpecial = func() (t [utf8.RuneSelf]bool) {
+	for c := 0; c < 0x20; c++ {
+		t[c] = c != '\t' && c != '\n'
+	}
+	t['&'], t['<'], t['>'], t['_'] = true, true, true, true
+	return t
+}()
 
 func appendXEscape(b []byte, r rune) []byte {
 	const hex = "0123456789ABCDEF"

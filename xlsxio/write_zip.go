@@ -57,49 +57,62 @@ func newDeflater() *deflater {
 	return &deflater{sem: make(chan struct{}, n), pool: make(chan *flate.Writer, n)}
 }
 
-// deflatedPart is one part being compressed.
+// deflatedPart is one part being compressed, chunk by chunk.
 type deflatedPart struct {
 	d      *deflater
 	name   string
-	crc    uint32
-	size   uint64
 	chunks []*deflateChunk
 	closed bool
 }
 
+// deflateChunk is one chunk: its compressed bytes, and the CRC-32 and
+// length of its bytes.
 type deflateChunk struct {
 	out  bytes.Buffer
+	crc  uint32
+	size int64
 	err  error
 	done chan struct{}
 }
 
 func (d *deflater) part(name string) *deflatedPart { return &deflatedPart{d: d, name: name} }
 
-// add hands a chunk of the part's bytes, in order, to a compressor; the
-// part owns data from then on.
-func (p *deflatedPart) add(data []byte) { p.submit(data, false) }
+// add hands the next chunk of the part's bytes to a compressor; the part
+// owns data from then on.
+func (p *deflatedPart) add(data []byte) {
+	if len(data) > 0 {
+		p.chunks = append(p.chunks, p.submit(data, false))
+	}
+}
 
-// close adds the last chunk (possibly empty).
+// prepend hands the chunk that starts the part, once the others are known.
+func (p *deflatedPart) prepend(data []byte) {
+	if len(data) > 0 {
+		p.chunks = append([]*deflateChunk{p.submit(data, false)}, p.chunks...)
+	}
+}
+
+// close adds the last chunk (possibly empty), which ends the stream.
 func (p *deflatedPart) close(data []byte) {
 	if !p.closed {
-		p.submit(data, true)
+		p.chunks = append(p.chunks, p.submit(data, true))
 		p.closed = true
 	}
 }
 
-func (p *deflatedPart) submit(data []byte, final bool) {
-	if len(data) == 0 && !final {
-		return
-	}
-	p.crc = crc32.Update(p.crc, crc32.IEEETable, data)
-	p.size += uint64(len(data))
-	c := &deflateChunk{done: make(chan struct{})}
-	p.chunks = append(p.chunks, c)
+func (p *deflatedPart) submit(data []byte, final bool) *deflateChunk {
+	c := &deflateChunk{done: make(chan struct{}), size: int64(len(data))}
 	d := p.d
 	go func() {
 		defer close(c.done)
+		defer func() {
+			if r := recover(); r != nil {
+				c.err = fmt.Errorf("deflate: %v", r)
+			}
+		}()
 		d.sem <- struct{}{}
 		defer func() { <-d.sem }()
+		c.crc = crc32.ChecksumIEEE(data)
 		var fw *flate.Writer
 		select {
 		case fw = <-d.pool:
@@ -125,6 +138,7 @@ func (p *deflatedPart) submit(data []byte, final bool) {
 		default:
 		}
 	}()
+	return c
 }
 
 // wait waits for every chunk of the part and returns the first error.
@@ -144,13 +158,16 @@ func (p *deflatedPart) writeTo(zw *zip.Writer) error {
 	if err := p.wait(); err != nil {
 		return fmt.Errorf("compressing %s: %w", p.name, err)
 	}
-	var n uint64
+	var n, size uint64
+	var crc uint32
 	for _, c := range p.chunks {
 		n += uint64(c.out.Len())
+		size += uint64(c.size)
+		crc = crc32Combine(crc, c.crc, c.size)
 	}
 	w, err := zw.CreateRaw(&zip.FileHeader{
-		Name: p.name, Method: zip.Deflate, CRC32: p.crc,
-		CompressedSize64: n, UncompressedSize64: p.size,
+		Name: p.name, Method: zip.Deflate, CRC32: crc,
+		CompressedSize64: n, UncompressedSize64: size,
 		CreatorVersion: 20, ReaderVersion: 20,
 	})
 	if err != nil {
@@ -162,6 +179,59 @@ func (p *deflatedPart) writeTo(zw *zip.Writer) error {
 		}
 	}
 	return nil
+}
+
+// crc32Combine returns the CRC-32 of A followed by B from the CRC-32 of A,
+// the CRC-32 of B and B's length (zlib's crc32_combine: appending len2
+// zero bits is a linear map over GF(2), applied by repeated squaring).
+func crc32Combine(crc1, crc2 uint32, len2 int64) uint32 {
+	if len2 <= 0 {
+		return crc1
+	}
+	var even, odd [32]uint32
+	odd[0] = crc32.IEEE // the operator for one zero bit
+	row := uint32(1)
+	for n := 1; n < 32; n++ {
+		odd[n] = row
+		row <<= 1
+	}
+	gf2Square(&even, &odd) // two zero bits
+	gf2Square(&odd, &even) // four zero bits
+	for {
+		gf2Square(&even, &odd)
+		if len2&1 != 0 {
+			crc1 = gf2Times(&even, crc1)
+		}
+		len2 >>= 1
+		if len2 == 0 {
+			break
+		}
+		gf2Square(&odd, &even)
+		if len2&1 != 0 {
+			crc1 = gf2Times(&odd, crc1)
+		}
+		len2 >>= 1
+		if len2 == 0 {
+			break
+		}
+	}
+	return crc1 ^ crc2
+}
+
+func gf2Times(mat *[32]uint32, vec uint32) uint32 {
+	var sum uint32
+	for i := 0; vec != 0; i, vec = i+1, vec>>1 {
+		if vec&1 != 0 {
+			sum ^= mat[i]
+		}
+	}
+	return sum
+}
+
+func gf2Square(square, mat *[32]uint32) {
+	for n := range 32 {
+		square[n] = gf2Times(mat, mat[n])
+	}
 }
 
 // sameAsOriginal reports whether a saved part is byte for byte the

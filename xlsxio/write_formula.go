@@ -1,0 +1,66 @@
+package xlsxio
+
+import (
+	"strings"
+
+	"github.com/its-academy/auditor/compute"
+)
+
+// formulaTemplate is a formula rendered once with markers for its
+// variables: compute renders a rule as a formula by inserting what the
+// resolver returns for each variable, verbatim, so rendering once with
+// markers and putting each course's cells in their place gives the same
+// text as rendering it for every course, at a fraction of the cost.
+type formulaTemplate struct {
+	lits []string // len(vars)+1 literal pieces, escaped for XML
+	vars []string
+}
+
+const templateMark = "\x00"
+
+func newFormulaTemplate(render func(compute.Resolver) string) *formulaTemplate {
+	f := render(func(name string) string { return templateMark + name + templateMark })
+	parts := strings.Split(f, templateMark)
+	t := &formulaTemplate{}
+	for i, p := range parts {
+		if i%2 == 1 {
+			t.vars = append(t.vars, p)
+			continue
+		}
+		t.lits = append(t.lits, string(appendCellText(nil, p)))
+	}
+	if len(t.lits) != len(t.vars)+1 { // a marker inside a name: cannot happen
+		t.lits = append(t.lits, "")
+	}
+	return t
+}
+
+// appendXML appends the formula with ref's value for each variable,
+// escaped for XML.
+func (t *formulaTemplate) appendXML(b []byte, ref compute.Resolver) []byte {
+	for i, v := range t.vars {
+		b = append(b, t.lits[i]...)
+		b = appendCellText(b, ref(v))
+	}
+	return append(b, t.lits[len(t.lits)-1]...)
+}
+
+// formulaKey names a cached template: a scorer's articulation formula.
+type formulaKey struct {
+	sc   *compute.Scorer
+	art  int
+	kind byte // 'R' result, 'P' score
+}
+
+// template returns the cached template of a formula, rendering it once.
+func (w *writer) template(k formulaKey, render func(compute.Resolver) string) *formulaTemplate {
+	if t, ok := w.templates[k]; ok {
+		return t
+	}
+	if w.templates == nil {
+		w.templates = map[formulaKey]*formulaTemplate{}
+	}
+	t := newFormulaTemplate(render)
+	w.templates[k] = t
+	return t
+}
