@@ -370,7 +370,6 @@ type courseState struct {
 	eqf     int
 	ended   time.Time
 	hasDate bool
-	sens    compute.Sensitivity // under the other reading
 }
 
 var courseFieldSet = func() map[compute.FieldCode]Field {
@@ -413,10 +412,15 @@ func (r *runner) courses() {
 	// gathers findings across courses (the female indicator's missing
 	// Soglie values) then runs in order.
 	inParallel(len(states), func(i int) { r.checkCourse(states[i]) })
-	r.audit.Courses = make([]CourseAudit, 0, len(states))
 	for _, cs := range states {
 		r.finishCourse(cs)
-		sortFindings(cs.ca.Findings)
+	}
+	inParallel(len(states), func(i int) {
+		r.otherReading(states[i])
+		sortFindings(states[i].ca.Findings)
+	})
+	r.audit.Courses = make([]CourseAudit, 0, len(states))
+	for _, cs := range states {
 		r.audit.Courses = append(r.audit.Courses, *cs.ca)
 	}
 	// Keep only the scorers some course used.
@@ -631,9 +635,10 @@ func (r *runner) checkCourse(cs *courseState) {
 	if sc == nil {
 		return
 	}
-	course := compute.Course{Code: ca.Code, Area: ca.Area, Values: ca.Values}
-	res, sens := sc.Sensitivity(course)
-	ca.Result, cs.sens = res, sens
+	// The other reading is scored only for a course that keeps its total
+	// (see otherReading): the comparison of a blocked course is dropped.
+	res := sc.Score(compute.Course{Code: ca.Code, Area: ca.Area, Values: ca.Values})
+	ca.Result = res
 
 	errCells := map[CellRef]bool{}
 	for _, f := range ca.Findings {
@@ -689,11 +694,24 @@ func (r *runner) finishCourse(cs *courseState) {
 	}
 	if blocked {
 		res.Total, res.Band, res.TotalTrace = nil, nil, nil
+	}
+}
+
+// otherReading scores a course that keeps its total under the other
+// reading and records what changes (compute.Scorer.Sensitivity, in two
+// steps).
+func (r *runner) otherReading(cs *courseState) {
+	ca := cs.ca
+	if ca.Result == nil || ca.Result.Total == nil || ca.Pack == nil {
 		return
 	}
-	if res.Total != nil {
-		ca.Sensitivity = &cs.sens
+	sc := r.scorers[ca.Pack.ID]
+	if sc == nil {
+		return
 	}
+	other := sc.WithReading(sc.Reading().Other()).Score(compute.Course{Code: ca.Code, Area: ca.Area, Values: ca.Values})
+	sens := compute.Compare(ca.Result, other)
+	ca.Sensitivity = &sens
 }
 
 // legalConds returns a pack's legal constraints, parsed once per run (nil

@@ -178,7 +178,7 @@ func (w *writer) pack(original []byte, capture *partCapture, sheets []productShe
 			}
 		}()
 		for _, j := range jobs {
-			x := newSheetXML(j.part.add)
+			x := newSheetXML(j.part.add, d.buffer)
 			j.ps.cells(x)
 			x.finish()
 			j.part.prepend(setDimension(j.head, x.dimension()))
@@ -551,7 +551,13 @@ func (w *writer) scores(x *sheetXML) {
 				t := w.template(formulaKey{sc, ar.Number, 'P'}, func(ref compute.Resolver) string { return sc.ScoreFormula(a, ref) })
 				x.formulaT(w.num2, t, pref, *ar.Score)
 				x.num(0, ar.Weight)
-				x.formula(w.num3, sc.PointsFormula(cell(colWeight, r), cell(colP, r)), *ar.Points)
+				t = w.template(formulaKey{sc, 0, 'W'}, func(ref compute.Resolver) string { return sc.PointsFormula(ref("W"), ref("P")) })
+				x.formulaT(w.num3, t, func(name string) string {
+					if name == "W" {
+						return cell(colWeight, r)
+					}
+					return cell(colP, r)
+				}, *ar.Points)
 				x.text(0, ar.Branch)
 				x.text(0, ar.Function)
 			} else {

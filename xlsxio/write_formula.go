@@ -13,7 +13,9 @@ import (
 // text as rendering it for every course, at a fraction of the cost.
 type formulaTemplate struct {
 	lits []string // len(vars)+1 literal pieces, escaped for XML
-	vars []string
+	vars []int    // each variable's index in names
+	// names are the distinct variables, resolved once per formula.
+	names []string
 }
 
 const templateMark = "\x00"
@@ -23,11 +25,18 @@ func newFormulaTemplate(render func(compute.Resolver) string) *formulaTemplate {
 	parts := strings.Split(f, templateMark)
 	t := &formulaTemplate{}
 	for i, p := range parts {
-		if i%2 == 1 {
-			t.vars = append(t.vars, p)
+		if i%2 == 0 {
+			t.lits = append(t.lits, string(appendCellText(nil, p)))
 			continue
 		}
-		t.lits = append(t.lits, string(appendCellText(nil, p)))
+		k := 0
+		for k < len(t.names) && t.names[k] != p {
+			k++
+		}
+		if k == len(t.names) {
+			t.names = append(t.names, p)
+		}
+		t.vars = append(t.vars, k)
 	}
 	if len(t.lits) != len(t.vars)+1 { // a marker inside a name: cannot happen
 		t.lits = append(t.lits, "")
@@ -38,9 +47,17 @@ func newFormulaTemplate(render func(compute.Resolver) string) *formulaTemplate {
 // appendXML appends the formula with ref's value for each variable,
 // escaped for XML.
 func (t *formulaTemplate) appendXML(b []byte, ref compute.Resolver) []byte {
+	var small [8][]byte
+	vals := small[:0]
+	if len(t.names) > len(small) {
+		vals = make([][]byte, 0, len(t.names))
+	}
+	for _, n := range t.names {
+		vals = append(vals, appendCellText(nil, ref(n)))
+	}
 	for i, v := range t.vars {
 		b = append(b, t.lits[i]...)
-		b = appendCellText(b, ref(v))
+		b = append(b, vals[v]...)
 	}
 	return append(b, t.lits[len(t.lits)-1]...)
 }
@@ -49,7 +66,7 @@ func (t *formulaTemplate) appendXML(b []byte, ref compute.Resolver) []byte {
 type formulaKey struct {
 	sc   *compute.Scorer
 	art  int
-	kind byte // 'R' result, 'P' score
+	kind byte // 'R' result, 'P' score, 'W' points
 }
 
 // template returns the cached template of a formula, rendering it once.

@@ -107,20 +107,31 @@ func readingLabel(r compute.Reading) string {
 // inputsText lists the values that entered a computation, each with the cell
 // or the quantity it came from.
 func (w *writer) inputsText(c *validate.CourseAudit, in []compute.Binding) string {
-	parts := make([]string, 0, len(in))
-	for _, b := range in {
-		src := b.From
-		if b.Field != "" {
-			src = string(b.Field)
-			if cr, ok := c.Cells[b.Field]; ok {
-				src = string(cr)
-			}
-		} else if cr, ok := w.a.ThresholdCells[b.From]; ok {
-			src += ", " + string(cr)
+	var b []byte
+	for i, x := range in {
+		if i > 0 {
+			b = append(b, "; "...)
 		}
-		parts = append(parts, b.Symbol+" = "+itNum(b.Value)+" ("+src+")")
+		b = append(b, x.Symbol...)
+		b = append(b, " = "...)
+		b = appendItNum(b, x.Value)
+		b = append(b, " ("...)
+		if x.Field != "" {
+			if cr, ok := c.Cells[x.Field]; ok {
+				b = append(b, cr...)
+			} else {
+				b = append(b, x.Field...)
+			}
+		} else {
+			b = append(b, x.From...)
+			if cr, ok := w.a.ThresholdCells[x.From]; ok {
+				b = append(b, ", "...)
+				b = append(b, cr...)
+			}
+		}
+		b = append(b, ')')
 	}
-	return strings.Join(parts, "; ")
+	return string(b)
 }
 
 // thresholdText says which threshold was used and where it came from; the
@@ -129,18 +140,42 @@ func thresholdText(t *compute.ThresholdUse) string {
 	if t == nil {
 		return ""
 	}
-	src := map[compute.ThresholdSource]string{
-		compute.SourceDefault: "decreto", compute.SourceOverride: "foglio Soglie",
-		compute.SourceCorrected: "corretta, nota 3",
-	}[t.Source]
+	var src string
+	switch t.Source {
+	case compute.SourceDefault:
+		src = "decreto"
+	case compute.SourceOverride:
+		src = "foglio Soglie"
+	case compute.SourceCorrected:
+		src = "corretta, nota 3"
+	}
 	return t.Code + " = " + itNum(t.Value) + " (" + src + ")"
 }
 
 // itNum formats a number Italian style with up to 6 decimals.
 func itNum(v float64) string {
-	s := strconv.FormatFloat(v, 'f', 6, 64)
-	s = strings.TrimRight(strings.TrimRight(s, "0"), ".")
-	return strings.Replace(s, ".", ",", 1)
+	var buf [40]byte
+	return string(appendItNum(buf[:0], v))
+}
+
+func appendItNum(b []byte, v float64) []byte {
+	start := len(b)
+	b = strconv.AppendFloat(b, v, 'f', 6, 64)
+	end := len(b)
+	for end > start && b[end-1] == '0' {
+		end--
+	}
+	if end > start && b[end-1] == '.' {
+		end--
+	}
+	b = b[:end]
+	for i := start; i < end; i++ {
+		if b[i] == '.' {
+			b[i] = ','
+			break
+		}
+	}
+	return b
 }
 
 // findingLinks links each finding's cell on the Rilievi sheet to the

@@ -15,8 +15,9 @@ import (
 type sheetXML struct {
 	buf      []byte
 	emit     func([]byte) // receives the XML in chunks of about chunkSize
-	row      int          // the open row, 0 when none
-	col      int          // the next column of the open row (1-based)
+	newBuf   func() []byte
+	row      int // the open row, 0 when none
+	col      int // the next column of the open row (1-based)
 	lastRow  int
 	maxCol   int
 	rowStart int // where the open row's XML starts in buf
@@ -24,9 +25,10 @@ type sheetXML struct {
 }
 
 // newSheetXML returns a builder that hands its XML to emit, in order, in
-// chunks of whole rows of about chunkSize bytes; emit owns each chunk.
-func newSheetXML(emit func([]byte)) *sheetXML {
-	return &sheetXML{buf: make([]byte, 0, chunkSize+chunkSize/8), emit: emit}
+// chunks of whole rows of about chunkSize bytes, each in a buffer from
+// newBuf; emit owns each chunk.
+func newSheetXML(emit func([]byte), newBuf func() []byte) *sheetXML {
+	return &sheetXML{buf: newBuf(), emit: emit, newBuf: newBuf}
 }
 
 // startRow opens row r (1-based); rows must come in increasing order.
@@ -53,7 +55,7 @@ func (s *sheetXML) endRow() {
 	s.row = 0
 	if len(s.buf) >= chunkSize {
 		s.emit(s.buf)
-		s.buf = make([]byte, 0, chunkSize+chunkSize/8)
+		s.buf = s.newBuf()
 	}
 }
 

@@ -10,6 +10,7 @@ import (
 	"io"
 	"io/fs"
 	"runtime"
+	"sync/atomic"
 )
 
 // partCapture is an excelize.ZipWriter that keeps the parts excelize saves
@@ -50,11 +51,30 @@ const chunkSize = 1 << 20
 type deflater struct {
 	sem  chan struct{}      // bounds the chunks compressed at once
 	pool chan *flate.Writer // reusable compressors
+	// Chunk buffers: at most cap(free) exist; one compressed already goes
+	// back to free, and a writer ahead of the compressors waits for one.
+	free chan []byte
+	made atomic.Int32
 }
 
 func newDeflater() *deflater {
 	n := max(1, runtime.GOMAXPROCS(0))
-	return &deflater{sem: make(chan struct{}, n), pool: make(chan *flate.Writer, n)}
+	return &deflater{sem: make(chan struct{}, n), pool: make(chan *flate.Writer, n), free: make(chan []byte, 2*n+4)}
+}
+
+// buffer returns an empty buffer for a chunk of about chunkSize bytes,
+// waiting for one to be compressed when enough are in flight.
+func (d *deflater) buffer() []byte {
+	select {
+	case b := <-d.free:
+		return b[:0]
+	default:
+	}
+	if int(d.made.Add(1)) <= cap(d.free) {
+		return make([]byte, 0, chunkSize+chunkSize/8)
+	}
+	d.made.Add(-1)
+	return (<-d.free)[:0]
 }
 
 // deflatedPart is one part being compressed, chunk by chunk.
@@ -81,30 +101,35 @@ func (d *deflater) part(name string) *deflatedPart { return &deflatedPart{d: d, 
 // owns data from then on.
 func (p *deflatedPart) add(data []byte) {
 	if len(data) > 0 {
-		p.chunks = append(p.chunks, p.submit(data, false))
+		p.chunks = append(p.chunks, p.submit(data, false, true))
 	}
 }
 
 // prepend hands the chunk that starts the part, once the others are known.
 func (p *deflatedPart) prepend(data []byte) {
 	if len(data) > 0 {
-		p.chunks = append([]*deflateChunk{p.submit(data, false)}, p.chunks...)
+		p.chunks = append([]*deflateChunk{p.submit(data, false, false)}, p.chunks...)
 	}
 }
 
 // close adds the last chunk (possibly empty), which ends the stream.
 func (p *deflatedPart) close(data []byte) {
 	if !p.closed {
-		p.chunks = append(p.chunks, p.submit(data, true))
+		p.chunks = append(p.chunks, p.submit(data, true, false))
 		p.closed = true
 	}
 }
 
-func (p *deflatedPart) submit(data []byte, final bool) *deflateChunk {
+// submit compresses a chunk in the background; a buffer from
+// deflater.buffer (recycle) goes back to it afterwards.
+func (p *deflatedPart) submit(data []byte, final, recycle bool) *deflateChunk {
 	c := &deflateChunk{done: make(chan struct{}), size: int64(len(data))}
 	d := p.d
 	go func() {
 		defer close(c.done)
+		if recycle {
+			defer func() { d.free <- data }()
+		}
 		defer func() {
 			if r := recover(); r != nil {
 				c.err = fmt.Errorf("deflate: %v", r)

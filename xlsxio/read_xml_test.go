@@ -1,0 +1,174 @@
+package xlsxio
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/its-academy/auditor/compute"
+	"github.com/its-academy/auditor/validate"
+)
+
+func TestReadDecodeText(t *testing.T) {
+	tests := []struct{ raw, want string }{
+		{"plain", "plain"},
+		{"a &lt; b &amp;&amp; c &gt; d &quot;&apos;", `a < b && c > d "'`},
+		{"&#65;&#x42;&#x20AC;", "AB€"},
+		{"x<![CDATA[<&>]]>y", "x<&>y"},
+		{"a<!-- no -->b<?pi?>c", "abc"},
+		{"one\r\ntwo\rthree", "one\ntwo\nthree"},
+		{"bad\xffutf8", "bad\uFFFDutf8"},
+	}
+	for _, tc := range tests {
+		got, err := decodeText([]byte(tc.raw))
+		if err != nil || got != tc.want {
+			t.Errorf("decodeText(%q) = %q, %v; want %q", tc.raw, got, err, tc.want)
+		}
+	}
+	for _, bad := range []string{"&nbsp;", "&#xD800;", "a &amp", "<![CDATA[x"} {
+		if _, err := decodeText([]byte(bad)); err == nil {
+			t.Errorf("decodeText(%q) accepted", bad)
+		}
+	}
+}
+
+func TestReadSharedStrings(t *testing.T) {
+	sst := `<?xml version="1.0"?><sst xmlns="x" count="4"><si><t>plain</t></si><si/>` +
+		`<si><r><rPr><b/></rPr><t>rich </t></r><r><t xml:space="preserve">text</t></r><rPh><t>ignored</t></rPh></si>` +
+		`<si><t>a_x000D_b_x005F_x0041_</t></si></sst>`
+	got, units, ok, err := parseSST([]byte(sst), 1000)
+	want := []string{"plain", "", "rich text", "a\rb_x0041_"}
+	if err != nil || !ok || fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("parseSST = %q, %v, %v; want %q", got, ok, err, want)
+	}
+	if units < 10 {
+		t.Errorf("%d units charged", units)
+	}
+	if _, _, ok, _ := parseSST([]byte(sst), 5); ok {
+		t.Error("the budget is not enforced")
+	}
+	for _, bad := range []string{`<sst><si><t>x</si></sst>`, `<sst><si><t>x</t></si>`, `<sst><si><t a="1>x</t></si></sst>`} {
+		if _, _, _, err := parseSST([]byte(bad), 1000); err == nil {
+			t.Errorf("parseSST(%q) accepted", bad)
+		}
+	}
+}
+
+func TestReadShiftFormula(t *testing.T) {
+	tests := []struct {
+		f          string
+		dCol, dRow int
+		want       string
+	}{
+		{"B3+1", 0, 4, "B7+1"},
+		{"$B3+B$3+$B$3", 1, 1, "$B4+C$3+$B$3"},
+		{"SUM(A1:B2)*LOG10(C3)", 1, 0, "SUM(B1:C2)*LOG10(D3)"},
+		{`IF(A1="A1",'Sheet A1'!A1,Percorsi!H3)`, 0, 2, `IF(A3="A1",'Sheet A1'!A3,Percorsi!H5)`},
+		{"A1-1", 0, -1, "#REF!-1"},
+		{"TRUE+xa1+ABCD1+A1B", 0, 1, "TRUE+XA2+ABCD1+A1B"},
+	}
+	for _, tc := range tests {
+		if got := shiftFormula(tc.f, tc.dCol, tc.dRow); got != tc.want {
+			t.Errorf("shiftFormula(%q, %d, %d) = %q, want %q", tc.f, tc.dCol, tc.dRow, got, tc.want)
+		}
+	}
+}
+
+// TestReadSharedFormula: a formula filled down in Excel is stored once and
+// shared; the reader gives each cell its own formula.
+func TestReadSharedFormula(t *testing.T) {
+	data := buildOfficial(t, officialFixture{version: validate.TemplateVersion, codes: fullCodes(),
+		courses: map[int]map[string]any{3: {"codice_percorso": "P-01"}, 4: {"codice_percorso": "P-02"}}})
+	iscritti := letterOf(t, fullCodes(), "iscritti")
+	// The rows hold only the code (column A): the formulas go after it.
+	data = patchZip(t, data, sheetPartOf(t, data, validate.SheetCourses), func(s string) string {
+		s = replaceOnce(t, s, `</row><row r="4"`, `<c r="`+iscritti+`3"><f t="shared" ref="`+iscritti+`3:`+iscritti+`4" si="0">F3*2</f><v>10</v></c></row><row r="4"`)
+		return replaceOnce(t, s, `</row></sheetData>`, `<c r="`+iscritti+`4"><f t="shared" si="0"/></c></row></sheetData>`)
+	})
+	wb, err := Open(data, "condivisa.xlsx", DefaultLimits())
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := wb.Input.Courses
+	if len(c) != 2 {
+		t.Fatalf("%d courses", len(c))
+	}
+	if e := c[0].Entries["iscritti"]; e.Formula != "F3*2" || e.Text != "10" || e.NoCache {
+		t.Errorf("first cell %+v", e)
+	}
+	if e := c[1].Entries["iscritti"]; e.Formula != "F4*2" || !e.NoCache {
+		t.Errorf("filled cell %+v, want formula F4*2 without cached value", e)
+	}
+}
+
+func TestWriteCellText(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"plain", "plain"},
+		{`a<b>&"c'`, `a&lt;b&gt;&amp;"c'`},
+		{"line\r\nnext\ttab", "line&#xD;\nnext\ttab"},
+		{"bell\x07", "bell_x0007_"},
+		{"_x0041_ and _x12", "_x005F_x0041_ and _x12"},
+		{"bad\xff", "bad\uFFFD"},
+		{"è€", "è€"},
+	}
+	for _, tc := range tests {
+		if got := string(appendCellText(nil, tc.in)); got != tc.want {
+			t.Errorf("appendCellText(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+		// What is written reads back as it was (but for invalid UTF-8).
+		if strings.Contains(tc.in, "\xff") {
+			continue
+		}
+		back, err := decodeText(appendCellText(nil, tc.in))
+		if err != nil || bstrUnmarshal(back) != tc.in {
+			t.Errorf("%q reads back as %q, %v", tc.in, bstrUnmarshal(back), err)
+		}
+	}
+	long := strings.Repeat("é", maxCellChars+10)
+	if got := string(appendCellText(nil, long)); got != strings.Repeat("é", maxCellChars) {
+		t.Errorf("a long text is cut to %d characters", len([]rune(got)))
+	}
+}
+
+// TestWriteFormulaTemplates: each articulation's formula rendered once with
+// markers and filled gives the text compute renders directly.
+func TestWriteFormulaTemplates(t *testing.T) {
+	reg, err := compute.LoadEmbedded()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ref := func(name string) string {
+		switch name {
+		case "R":
+			return "C12"
+		case "S":
+			return "D12"
+		}
+		return "IF(ISNUMBER(Percorsi!" + name + "),Percorsi!" + name + ",1.5)"
+	}
+	n := 0
+	for _, p := range reg.Packs() {
+		for _, rd := range []compute.Reading{compute.ReadingCoherent, compute.ReadingLiteral} {
+			sc, err := compute.NewScorer(p, compute.Options{Reading: rd})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i := range p.Articulations {
+				a := &p.Articulations[i]
+				for _, render := range []func(compute.Resolver) string{
+					func(r compute.Resolver) string { return sc.ResultFormula(a, r) },
+					func(r compute.Resolver) string { return sc.ScoreFormula(a, r) },
+				} {
+					want := string(appendCellText(nil, render(ref)))
+					if got := string(newFormulaTemplate(render).appendXML(nil, ref)); got != want {
+						t.Errorf("%s art. %d: template gives\n%s\nwant\n%s", rd, a.Number, got, want)
+					}
+					n++
+				}
+			}
+		}
+	}
+	if n < 32 {
+		t.Errorf("only %d formulas compared", n)
+	}
+}
