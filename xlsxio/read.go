@@ -875,6 +875,27 @@ func (r *sheetReader) text(s sheetRef, row, col int) (string, error) {
 	return v, nil
 }
 
+// rowCellRefs returns the references of the known columns' cells on a
+// row, made from one allocation.
+func rowCellRefs(sheet string, row int, cols []courseColumn) []validate.CellRef {
+	b := make([]byte, 0, len(cols)*(len(sheet)+10))
+	ends := make([]int, len(cols))
+	for i, c := range cols {
+		b = append(b, sheet...)
+		b = append(b, '!')
+		b = appendColumn(b, c.idx)
+		b = strconv.AppendInt(b, int64(row), 10)
+		ends[i] = len(b)
+	}
+	all := string(b)
+	out := make([]validate.CellRef, len(cols))
+	from := 0
+	for i, e := range ends {
+		out[i], from = validate.CellRef(all[from:e]), e
+	}
+	return out
+}
+
 // cellRef names a cell of a sheet: "Percorsi!H3".
 func cellRef(sheet string, col, row int) validate.CellRef {
 	b := make([]byte, 0, len(sheet)+10)
@@ -1003,8 +1024,9 @@ func (r *sheetReader) courses(s sheetRef, in *validate.Input) error {
 		}
 		entries := make(map[compute.FieldCode]validate.Entry, len(cols))
 		blank := true
-		for _, c := range cols {
-			e, err := r.entry(s, c.idx, n)
+		refs := rowCellRefs(s.canon, n, cols)
+		for k, c := range cols {
+			e, err := r.entryAt(s, c.idx, n, refs[k])
 			if err != nil {
 				return err
 			}
@@ -1057,7 +1079,12 @@ func (r *sheetReader) thresholds(s sheetRef, in *validate.Input) error {
 // display-formatted), formula, whether it is formatted as a date. Formulas
 // are never calculated.
 func (r *sheetReader) entry(s sheetRef, col, row int) (validate.Entry, error) {
-	e := validate.Entry{Cell: cellRef(s.canon, col, row)}
+	return r.entryAt(s, col, row, cellRef(s.canon, col, row))
+}
+
+// entryAt is entry with the cell's reference already made.
+func (r *sheetReader) entryAt(s sheetRef, col, row int, ref validate.CellRef) (validate.Entry, error) {
+	e := validate.Entry{Cell: ref}
 	c, rw := s.sh.cellAt(row, col)
 	if c == nil {
 		return e, nil

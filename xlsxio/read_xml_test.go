@@ -160,7 +160,8 @@ func TestWriteFormulaTemplates(t *testing.T) {
 					func(r compute.Resolver) string { return sc.ScoreFormula(a, r) },
 				} {
 					want := string(appendCellText(nil, render(ref)))
-					if got := string(newFormulaTemplate(render).appendXML(nil, ref)); got != want {
+					got, _ := newFormulaTemplate(render).appendXML(nil, nil, ref)
+					if string(got) != want {
 						t.Errorf("%s art. %d: template gives\n%s\nwant\n%s", rd, a.Number, got, want)
 					}
 					n++

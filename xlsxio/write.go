@@ -394,6 +394,26 @@ func (w *writer) header(x *sheetXML, labels ...string) {
 
 func cell(col string, row int) string { return col + strconv.Itoa(row) }
 
+// rowRefs returns the references of cells of one row, from one allocation.
+func rowRefs(row int, cols ...string) []string {
+	var num [20]byte
+	n := strconv.AppendInt(num[:0], int64(row), 10)
+	b := make([]byte, 0, len(cols)*(len(n)+3))
+	ends := make([]int, len(cols))
+	for i, c := range cols {
+		b = append(b, c...)
+		b = append(b, n...)
+		ends[i] = len(b)
+	}
+	all := string(b)
+	out := make([]string, len(cols))
+	from := 0
+	for i, e := range ends {
+		out[i], from = all[from:e], e
+	}
+	return out
+}
+
 // quoteSheet returns a sheet name as formulas need it.
 func quoteSheet(name string) string {
 	if strings.ContainsAny(name, " -'!") {
@@ -409,7 +429,10 @@ func formulaRef(c validate.CellRef) string {
 	if i < 0 {
 		return s
 	}
-	return quoteSheet(s[:i]) + "!" + s[i+1:]
+	if q := quoteSheet(s[:i]); q != s[:i] {
+		return q + "!" + s[i+1:]
+	}
+	return s
 }
 
 func (w *writer) scorer(c *validate.CourseAudit) *compute.Scorer {
@@ -517,6 +540,7 @@ func (w *writer) scores(x *sheetXML) {
 		for _, ar := range c.Result.Articulations {
 			a, _ := p.Articulation(ar.Number)
 			r := b.artRow[ar.Number]
+			refs := rowRefs(r, colR, colS, colWeight, colP)
 			x.startRow(r)
 			x.text(0, c.Code)
 			x.int(0, ar.Number)
@@ -542,9 +566,9 @@ func (w *writer) scores(x *sheetXML) {
 				pref := func(name string) string {
 					switch name {
 					case "R":
-						return cell(colR, r)
+						return refs[0]
 					case "S":
-						return cell(colS, r)
+						return refs[1]
 					}
 					return "NA()"
 				}
@@ -554,9 +578,9 @@ func (w *writer) scores(x *sheetXML) {
 				t = w.template(formulaKey{sc, 0, 'W'}, func(ref compute.Resolver) string { return sc.PointsFormula(ref("W"), ref("P")) })
 				x.formulaT(w.num3, t, func(name string) string {
 					if name == "W" {
-						return cell(colWeight, r)
+						return refs[2]
 					}
-					return cell(colP, r)
+					return refs[3]
 				}, *ar.Points)
 				x.text(0, ar.Branch)
 				x.text(0, ar.Function)

@@ -45,21 +45,27 @@ func newFormulaTemplate(render func(compute.Resolver) string) *formulaTemplate {
 }
 
 // appendXML appends the formula with ref's value for each variable,
-// escaped for XML.
-func (t *formulaTemplate) appendXML(b []byte, ref compute.Resolver) []byte {
-	var small [8][]byte
-	vals := small[:0]
+// escaped for XML; scratch is working space, returned for reuse.
+func (t *formulaTemplate) appendXML(b, scratch []byte, ref compute.Resolver) ([]byte, []byte) {
+	var small [8]int
+	ends := small[:0]
 	if len(t.names) > len(small) {
-		vals = make([][]byte, 0, len(t.names))
+		ends = make([]int, 0, len(t.names))
 	}
+	scratch = scratch[:0]
 	for _, n := range t.names {
-		vals = append(vals, appendCellText(nil, ref(n)))
+		scratch = appendCellText(scratch, ref(n))
+		ends = append(ends, len(scratch))
 	}
 	for i, v := range t.vars {
 		b = append(b, t.lits[i]...)
-		b = append(b, vals[v]...)
+		from := 0
+		if v > 0 {
+			from = ends[v-1]
+		}
+		b = append(b, scratch[from:ends[v]]...)
 	}
-	return append(b, t.lits[len(t.lits)-1]...)
+	return append(b, t.lits[len(t.lits)-1]...), scratch
 }
 
 // formulaKey names a cached template: a scorer's articulation formula.

@@ -107,7 +107,7 @@ func readingLabel(r compute.Reading) string {
 // inputsText lists the values that entered a computation, each with the cell
 // or the quantity it came from.
 func (w *writer) inputsText(c *validate.CourseAudit, in []compute.Binding) string {
-	var b []byte
+	b := make([]byte, 0, 64*len(in))
 	for i, x := range in {
 		if i > 0 {
 			b = append(b, "; "...)

@@ -22,6 +22,7 @@ type sheetXML struct {
 	maxCol   int
 	rowStart int // where the open row's XML starts in buf
 	rowCells bool
+	scratch  []byte // working space of formulaT
 }
 
 // newSheetXML returns a builder that hands its XML to emit, in order, in
@@ -154,12 +155,12 @@ func (s *sheetXML) formulaT(style int, t *formulaTemplate, ref compute.Resolver,
 	s.open(style)
 	if math.IsNaN(cached) || math.IsInf(cached, 0) {
 		s.buf = append(s.buf, ` t="e"><f>`...)
-		s.buf = t.appendXML(s.buf, ref)
+		s.buf, s.scratch = t.appendXML(s.buf, s.scratch, ref)
 		s.buf = append(s.buf, `</f><v>#NUM!</v></c>`...)
 		return
 	}
 	s.buf = append(s.buf, `><f>`...)
-	s.buf = t.appendXML(s.buf, ref)
+	s.buf, s.scratch = t.appendXML(s.buf, s.scratch, ref)
 	s.buf = append(s.buf, `</f><v>`...)
 	s.buf = strconv.AppendFloat(s.buf, cached, 'g', -1, 64)
 	s.buf = append(s.buf, `</v></c>`...)
