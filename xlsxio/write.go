@@ -142,9 +142,13 @@ func (w *writer) pack(original []byte, capture *partCapture, sheets []productShe
 	for _, zf := range zr.File {
 		orig[zf.Name] = zf
 	}
-	paths, err := sheetPaths(capture)
+	paths, sstPath, err := sheetPaths(capture)
 	if err != nil {
 		return nil, err
+	}
+	var sst *sharedStrings
+	if part, ok := capture.parts[sstPath]; ok {
+		sst, _ = newSharedStrings(part.Bytes())
 	}
 	d := newDeflater()
 	deflated := map[string]*deflatedPart{}
@@ -169,9 +173,9 @@ func (w *writer) pack(original []byte, capture *partCapture, sheets []productShe
 	}
 	// The cells of each sheet go to the compressors as they are written,
 	// the sheet's head last (it holds the used range). Punteggi comes
-	// before Esito, which refers to its rows; the other sheets are written
-	// meanwhile.
-	write := func(jobs []*job) (err error) {
+	// before Esito, which refers to its rows. The sheets are written in
+	// order, so the shared strings, and the file, are the same at every run.
+	write := func() (err error) {
 		defer func() {
 			if r := recover(); r != nil {
 				err = fmt.Errorf("writing the product sheets: %v", r)
@@ -179,6 +183,7 @@ func (w *writer) pack(original []byte, capture *partCapture, sheets []productShe
 		}()
 		for _, j := range jobs {
 			x := newSheetXML(j.part.add, d.buffer)
+			x.sst = sst
 			j.ps.cells(x)
 			x.finish()
 			j.part.prepend(setDimension(j.head, x.dimension()))
@@ -186,14 +191,11 @@ func (w *writer) pack(original []byte, capture *partCapture, sheets []productShe
 		}
 		return nil
 	}
-	done := make(chan error, 1)
-	go func() { done <- write(jobs[:2]) }()
-	errRest := write(jobs[2:])
-	if err := <-done; err != nil {
+	if err := write(); err != nil {
 		return nil, err
 	}
-	if errRest != nil {
-		return nil, errRest
+	if sst != nil {
+		capture.parts[sstPath] = bytes.NewBuffer(sst.part(capture.parts[sstPath].Bytes()))
 	}
 	for _, name := range capture.names {
 		if _, done := deflated[name]; done || sameAsOriginal(orig[name], capture.parts[name].Bytes()) {
@@ -264,34 +266,39 @@ func setDimension(head []byte, ref string) []byte {
 	return append(out, head[i+j:]...)
 }
 
-// sheetPaths maps each sheet of the saved workbook to its part.
-func sheetPaths(capture *partCapture) (map[string]string, error) {
+// sheetPaths maps each sheet of the saved workbook to its part, and
+// finds its shared strings part.
+func sheetPaths(capture *partCapture) (map[string]string, string, error) {
 	wbPart := "xl/workbook.xml"
 	wb, ok := capture.parts[wbPart]
 	if !ok {
-		return nil, errors.New("writing the audited workbook: no xl/workbook.xml")
+		return nil, "", errors.New("writing the audited workbook: no xl/workbook.xml")
 	}
 	rels := capture.parts[relsOf(wbPart)]
 	if rels == nil {
-		return nil, errors.New("writing the audited workbook: no workbook relationships")
+		return nil, "", errors.New("writing the audited workbook: no workbook relationships")
 	}
 	sheets, err := parseWorkbookSheets(bytes.NewReader(wb.Bytes()))
 	if err != nil {
-		return nil, fmt.Errorf("writing the audited workbook: %w", err)
+		return nil, "", fmt.Errorf("writing the audited workbook: %w", err)
 	}
 	rs, err := parseRels(bytes.NewReader(rels.Bytes()))
 	if err != nil {
-		return nil, fmt.Errorf("writing the audited workbook: %w", err)
+		return nil, "", fmt.Errorf("writing the audited workbook: %w", err)
 	}
 	out := map[string]string{}
-	for _, s := range sheets {
-		for _, r := range rs {
+	sst := ""
+	for _, r := range rs {
+		if strings.HasSuffix(r.typ, "/sharedStrings") && sst == "" {
+			sst = resolveTarget(wbPart, r.target)
+		}
+		for _, s := range sheets {
 			if r.id == s.rid {
 				out[s.name] = resolveTarget(wbPart, r.target)
 			}
 		}
 	}
-	return out, nil
+	return out, sst, nil
 }
 
 // removeProductSheets deletes the sheets of an earlier audit, named by the

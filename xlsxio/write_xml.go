@@ -22,7 +22,8 @@ type sheetXML struct {
 	maxCol   int
 	rowStart int // where the open row's XML starts in buf
 	rowCells bool
-	scratch  []byte // working space of formulaT
+	scratch  []byte         // working space of formulaT
+	sst      *sharedStrings // nil: every text inline
 }
 
 // newSheetXML returns a builder that hands its XML to emit, in order, in
@@ -105,6 +106,12 @@ func (s *sheetXML) text(style int, v string) {
 		return
 	}
 	s.open(style)
+	if s.sst != nil && len(v) <= maxSharedLen {
+		s.buf = append(s.buf, ` t="s"><v>`...)
+		s.buf = strconv.AppendInt(s.buf, int64(s.sst.id(v)), 10)
+		s.buf = append(s.buf, `</v></c>`...)
+		return
+	}
 	s.buf = append(s.buf, ` t="inlineStr"><is><t`...)
 	if needsPreserve(v) {
 		s.buf = append(s.buf, ` xml:space="preserve"`...)
