@@ -752,6 +752,11 @@ func (o *opener) loadSheet(s sheetRef) (*sheet, error) {
 	if zf == nil {
 		return nil, o.fail(ErrCorrupt, nil, "è danneggiato: il foglio «%s» è elencato ma manca; aprirlo con Excel, salvarlo di nuovo e riprovare", s.canon)
 	}
+	if zf.UncompressedSize64 > math.MaxInt32 {
+		// The scanner keeps positions in 32 bits.
+		return nil, o.fail(ErrTooLarge, nil, "contiene una parte interna («%s») che decompressa occupa %s, oltre il limite di %s",
+			shortPart(zf.Name), sizeTextU(zf.UncompressedSize64), sizeText(math.MaxInt32))
+	}
 	d, err := readPart(zf)
 	if err != nil {
 		return nil, o.fail(ErrCorrupt, err, "è danneggiato: il foglio «%s» è illeggibile; aprirlo con Excel, salvarlo di nuovo e riprovare", s.canon)
