@@ -1207,6 +1207,9 @@ func isDateFormatCode(code string) bool {
 // "0.001"); ok is false for anything that is not a finite decimal number.
 func plainNumber(v string) (string, bool) {
 	v = strings.TrimSpace(v)
+	if isCanonicalDecimal(v) {
+		return v, true // what the conversion below would give back
+	}
 	if v == "" || strings.IndexFunc(v, func(r rune) bool { return !strings.ContainsRune("0123456789+-.eE", r) }) >= 0 {
 		return "", false
 	}
@@ -1215,6 +1218,40 @@ func plainNumber(v string) (string, bool) {
 		return "", false
 	}
 	return strconv.FormatFloat(f, 'f', -1, 64), true
+}
+
+// isCanonicalDecimal reports whether v is a decimal that formatting its
+// float64 value gives back unchanged: an optional minus, no leading zero,
+// no exponent, no trailing zero or point in the fraction, at most 15
+// significant digits (which a float64 holds exactly enough for the
+// shortest formatting to give them back), and not "-0".
+func isCanonicalDecimal(v string) bool {
+	i := 0
+	if i < len(v) && v[i] == '-' {
+		i++
+	}
+	start, digits, point := i, 0, -1
+	for ; i < len(v); i++ {
+		switch c := v[i]; {
+		case '0' <= c && c <= '9':
+			if digits > 0 || c != '0' {
+				digits++
+			}
+		case c == '.' && point < 0:
+			point = i
+		default:
+			return false
+		}
+	}
+	switch {
+	case i == start || digits > 15 || (digits == 0 && start > 0):
+		return false
+	case v[start] == '0' && len(v) > start+1 && v[start+1] != '.':
+		return false // a leading zero
+	case point >= 0 && (point == start || point == len(v)-1 || v[len(v)-1] == '0'):
+		return false
+	}
+	return true
 }
 
 // shift1904 converts a serial of the 1904 date system to the 1900 one.

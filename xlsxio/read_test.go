@@ -1016,6 +1016,18 @@ func TestReadPlainNumber(t *testing.T) {
 			t.Errorf("plainNumber(%q) = %q, %v; want %q, %v", tc.in, got, ok, tc.want, tc.ok)
 		}
 	}
+	// The fast path for canonical decimals agrees with the conversion.
+	for _, in := range []string{"0", "-0", "0.5", "-0.25", "12", "1.0", "01", "1.", ".5", "-", "123456789012345",
+		"1234567890123456", "0.000000000000001", "99999999999999.9", "1e5", "45657.5", "100.10", "-0.0", "0.1"} {
+		f, err := strconv.ParseFloat(in, 64)
+		want, wantOK := strconv.FormatFloat(f, 'f', -1, 64), err == nil
+		if got := isCanonicalDecimal(in); got && (!wantOK || want != in) {
+			t.Errorf("isCanonicalDecimal(%q) but it formats as %q", in, want)
+		}
+		if got, ok := plainNumber(in); ok != wantOK || (ok && got != want) {
+			t.Errorf("plainNumber(%q) = %q, %v; want %q, %v", in, got, ok, want, wantOK)
+		}
+	}
 }
 
 func TestReadDisplayNameIsOneLine(t *testing.T) {
