@@ -117,3 +117,45 @@ func BenchmarkAudit1000Courses(b *testing.B) {
 		b.ReportMetric(peakRSSMB(), "peak-RSS-MB")
 	})
 }
+
+// BenchmarkAudit1000Phases times the three phases of the audit of the
+// 1,000-course workbook apart: reading, validating and scoring, writing.
+func BenchmarkAudit1000Phases(b *testing.B) {
+	data := bigWorkbook(b, 1000)
+	reg, err := compute.LoadEmbedded()
+	if err != nil {
+		b.Fatal(err)
+	}
+	wb, err := Open(data, "big.xlsx", DefaultLimits())
+	if err != nil {
+		b.Fatal(err)
+	}
+	a, err := validate.Run(wb.Input, reg, validate.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Run("read", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := Open(data, "big.xlsx", DefaultLimits()); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("validate", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := validate.Run(wb.Input, reg, validate.Options{}); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("write", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := WriteAudit(data, a, WriteOptions{Version: "bench"}); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}

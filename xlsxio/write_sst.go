@@ -147,14 +147,18 @@ func (ss *sharedStrings) part(orig []byte) []byte {
 	if !ss.empty {
 		out = append(out, orig[ss.rootTo:ss.end]...)
 	}
+	// The items take the root's prefix, if any (<x:sst> holds <x:si>).
+	prefix := ss.qname[:len(ss.qname)-len(localName(ss.qname))]
 	for _, t := range ss.added {
-		out = append(out, "<si><t"...)
+		out = append(append(append(out, '<'), prefix...), "si><"...)
+		out = append(append(out, prefix...), 't')
 		if needsPreserve(t) {
 			out = append(out, ` xml:space="preserve"`...)
 		}
 		out = append(out, '>')
 		out = appendCellText(out, t)
-		out = append(out, "</t></si>"...)
+		out = append(append(append(out, "</"...), prefix...), "t></"...)
+		out = append(append(out, prefix...), "si>"...)
 	}
 	if ss.empty {
 		out = append(out, "</"...)
