@@ -198,7 +198,7 @@ func (o *opener) fail(kind, cause error, format string, args ...any) *OpenError 
 }
 
 // ---------------------------------------------------------------------------
-// Classification of the bytes, before excelize sees them.
+// Classification of the bytes, before anything is inflated.
 
 var (
 	oleMagic = []byte{0xD0, 0xCF, 0x11, 0xE0}
@@ -814,7 +814,7 @@ func (o *opener) read() (*validate.Input, error) {
 				continue
 			}
 			if refs[i].name != "" {
-				// Excel forbids it; excelize would pick either at random.
+				// Excel forbids it; which one is meant cannot be told.
 				return nil, o.fail(ErrCorrupt, nil, "è danneggiato: contiene più fogli di nome «%s» (differiscono solo per maiuscole e minuscole); lasciarne uno solo", canon)
 			}
 			refs[i].name = s.name

@@ -2,6 +2,7 @@ package xlsxio
 
 import (
 	"fmt"
+	"math"
 	"sort"
 	"strconv"
 	"strings"
@@ -129,11 +130,11 @@ func parseSheet(d []byte, budget int64) (*sheet, bool, error) {
 			if !eachAttr(s.attrs, func(n, v []byte) {
 				switch string(n) {
 				case "r":
-					if r, err := strconv.ParseInt(string(v), 10, 64); err == nil && r > 0 {
-						cur = r
+					if r, ok := atoi(v); ok && r > 0 {
+						cur = int64(r)
 					}
 				case "s":
-					if x, err := strconv.ParseInt(string(v), 10, 32); err == nil {
+					if x, ok := atoi(v); ok && x <= math.MaxInt32 {
 						style = int32(x)
 					}
 				}
@@ -175,16 +176,18 @@ func parseSheet(d []byte, budget int64) (*sheet, bool, error) {
 				case "t":
 					typ = v
 				case "s":
-					style, _ = strconv.ParseInt(string(v), 10, 32)
+					if n, ok := atoi(v); ok && n <= math.MaxInt32 {
+						style = int64(n)
+					}
 					x.hasAttr = true
 				}
 			}) {
 				attrErr = true
 			}
 			if len(ref) > 0 {
-				col, r, err := excelize.CellNameToCoordinates(string(ref))
-				if err != nil {
-					return nil, true, fmt.Errorf("cell reference %q: %w", ref, err)
+				col, r, ok := parseCellName(ref)
+				if !ok {
+					return nil, true, fmt.Errorf("cell reference %q", ref)
 				}
 				cursor = max(cursor, int64(col))
 				rowNum = int64(r)
@@ -299,6 +302,39 @@ func parseSheet(d []byte, budget int64) (*sheet, bool, error) {
 		}
 	}
 	return sh, true, nil
+}
+
+// atoi reads a non-negative decimal integer of at most 9 digits.
+func atoi(b []byte) (int, bool) {
+	if len(b) == 0 || len(b) > 9 {
+		return 0, false
+	}
+	n := 0
+	for _, c := range b {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		n = n*10 + int(c-'0')
+	}
+	return n, true
+}
+
+// parseCellName reads an A1 reference (letters in any case, then the row)
+// within a sheet's bounds, as excelize.CellNameToCoordinates does.
+func parseCellName(b []byte) (col, row int, ok bool) {
+	i := 0
+	for i < len(b) && isLetter(b[i]) && i < 3 {
+		col = col*26 + int(b[i]|0x20-'a'+1)
+		i++
+	}
+	if i == 0 || i == len(b) {
+		return 0, 0, false
+	}
+	row, ok = atoi(b[i:])
+	if !ok || row < 1 || row > excelize.TotalRows || col > excelize.MaxColumns {
+		return 0, 0, false
+	}
+	return col, row, true
 }
 
 func boolInt(b bool) int {
