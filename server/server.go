@@ -59,7 +59,8 @@ type Config struct {
 	MaxUpload int64
 	// Limits bound what the xlsx may decompress to (default: 100 MiB in
 	// all, 25 MiB per XML part, one million cells). Exceeding them is a
-	// 422, refused before the workbook is parsed.
+	// 422, refused before the workbook is parsed. InMemory is always set:
+	// the server never writes an upload to a temporary file.
 	Limits xlsxio.Limits
 	// MaxBatchFiles and MaxBatchBytes bound one request to /api/batch
 	// (default 100 files, 50 MiB in all); each of its files is bounded
@@ -99,9 +100,12 @@ func (c Config) withDefaults() (Config, error) {
 	if c.MaxUpload <= 0 {
 		c.MaxUpload = DefaultMaxUpload
 	}
-	if c.Limits == (xlsxio.Limits{}) {
+	if c.Limits == (xlsxio.Limits{}) || c.Limits == (xlsxio.Limits{InMemory: true}) {
 		c.Limits = xlsxio.Limits{UnzipSize: DefaultUnzipSize, UnzipXMLSize: DefaultUnzipXMLSize, MaxCells: DefaultMaxCells}
 	}
+	// Nothing of an upload is ever written to disk: parts above the XML
+	// limit are refused instead of spilled to temporary files.
+	c.Limits.InMemory = true
 	if c.MaxBatchFiles <= 0 {
 		c.MaxBatchFiles = DefaultMaxBatchFiles
 	}

@@ -442,6 +442,12 @@ func TestNothingOfTheUploadKept(t *testing.T) {
 	if a := postRaw(t, base, "", testdata(t, "foreign/excelize-encryptAES.xlsx"), map[string]string{"Authorization": "Bearer tok-123", "X-File-Name": "cifrato-riservato.xlsx"}); a.status != 422 {
 		t.Fatalf("%d %s", a.status, a.body)
 	}
+	// A worksheet above the XML limit is refused, not spilled to a
+	// temporary file as excelize would.
+	_, small := startServer(t, Config{Limits: xlsxio.Limits{UnzipSize: 100 << 20, UnzipXMLSize: 100 << 10}})
+	if a := postRaw(t, small, "", testdata(t, "esempio-fondazione.xlsx"), nil); a.status != 422 || a.apiError(t).Kind != "too_large" {
+		t.Errorf("a 170 kB worksheet over a 100 kB XML limit: %d %s", a.status, a.body)
+	}
 	log := logs.String()
 	if !contains(log, "method=POST", "path=/api/audit", "status=200", "status=422", "bytes=", "duration_ms=") {
 		t.Errorf("access log lacks its fields:\n%s", log)
