@@ -14,6 +14,9 @@ const SLICE_SIZE = 65536;
 // The product's sheets that Excel on the web accepts from an add-in: Esito
 // is left out, it holds a chart.
 const INSERTABLE_SHEETS = ['Punteggi', 'Spiegazioni', 'Rilievi', 'Regole', 'Timbro'];
+// The workbook-level name listing the sheets the product added
+// (xlsxio's markerName): the server replaces only the sheets it lists.
+const MARKER_NAME = 'auditor_fogli_prodotto';
 
 const $ = (id) => document.getElementById(id);
 
@@ -147,6 +150,20 @@ async function insertSheets(base64) {
       sheetNamesToInsert: INSERTABLE_SHEETS,
       positionType: Excel.WorksheetPositionType.end,
     });
+    await context.sync();
+    // Record the inserted sheets in the product's marker (the workbook-level
+    // name the server reads), so that the next audit of this workbook
+    // replaces them instead of refusing them as the user's own sheets.
+    const names = context.workbook.names;
+    const marker = names.getItemOrNullObject(MARKER_NAME);
+    marker.load('formula');
+    await context.sync();
+    const listed = new Set(INSERTABLE_SHEETS);
+    if (!marker.isNullObject) {
+      for (const s of String(marker.formula || '').replace(/^[="]+|"+$/g, '').split(';')) if (s) listed.add(s);
+      marker.delete();
+    }
+    names.add(MARKER_NAME, `="${[...listed].join(';')}"`, 'Fogli aggiunti da auditor: sostituiti a ogni nuova verifica.');
     await context.sync();
     sheets.getItem('Rilievi').activate();
     await context.sync();
