@@ -467,6 +467,9 @@ func (o *opener) readSharedStrings(name string) error {
 		return nil
 	}
 	d, err := readPart(zf)
+	if err == nil {
+		err = checkChars(d)
+	}
 	if err != nil {
 		return o.fail(ErrCorrupt, err, "è danneggiato: la parte interna «%s» è illeggibile; aprirlo con Excel, salvarlo di nuovo e riprovare", shortPart(name))
 	}
@@ -758,6 +761,9 @@ func (o *opener) loadSheet(s sheetRef) (*sheet, error) {
 			shortPart(zf.Name), sizeTextU(zf.UncompressedSize64), sizeText(math.MaxInt32))
 	}
 	d, err := readPart(zf)
+	if err == nil {
+		err = checkChars(d)
+	}
 	if err != nil {
 		return nil, o.fail(ErrCorrupt, err, "è danneggiato: il foglio «%s» è illeggibile; aprirlo con Excel, salvarlo di nuovo e riprovare", s.canon)
 	}

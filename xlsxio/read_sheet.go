@@ -101,6 +101,9 @@ func parseSheet(d []byte, budget int64) (*sheet, bool, error) {
 		return c.units()+max(rowCells, rowMax) > budget
 	}
 	for s.next() {
+		if s.starts == 1 && !s.end && !s.rootIs("worksheet") {
+			return nil, true, fmt.Errorf("%w: the root is not a SpreadsheetML <worksheet>", errXML)
+		}
 		if s.end {
 			switch {
 			case cell != nil && len(s.stack) < cellDepth:
@@ -130,13 +133,18 @@ func parseSheet(d []byte, budget int64) (*sheet, bool, error) {
 			if !eachAttr(s.attrs, func(n, v []byte) {
 				switch string(n) {
 				case "r":
-					if r, ok := atoi(v); ok && r > 0 {
+					r, ok := atoi(v)
+					if !ok {
+						attrErr = true // excelize cannot read it either
+					} else if r > 0 {
 						cur = int64(r)
 					}
 				case "s":
-					if x, ok := atoi(v); ok && x <= math.MaxInt32 {
-						style = int32(x)
+					x, ok := atoi(v)
+					if !ok || x > math.MaxInt32 {
+						attrErr = true
 					}
+					style = int32(x)
 				}
 			}) {
 				attrErr = true
@@ -176,10 +184,11 @@ func parseSheet(d []byte, budget int64) (*sheet, bool, error) {
 				case "t":
 					typ = v
 				case "s":
-					if n, ok := atoi(v); ok && n <= math.MaxInt32 {
-						style = int64(n)
+					n, ok := atoi(v)
+					if !ok || n > math.MaxInt32 {
+						attrErr = true
 					}
-					x.hasAttr = true
+					style, x.hasAttr = int64(n), true
 				}
 			}) {
 				attrErr = true
@@ -226,17 +235,20 @@ func parseSheet(d []byte, budget int64) (*sheet, bool, error) {
 		case inCols && string(name) == "col":
 			var cs colStyle
 			eachAttr(s.attrs, func(n, v []byte) {
-				x, err := strconv.ParseInt(string(v), 10, 32)
-				if err != nil {
-					return
-				}
 				switch string(n) {
-				case "min":
-					cs.min = int32(x)
-				case "max":
-					cs.max = int32(x)
-				case "style":
-					cs.style = int32(x)
+				case "min", "max", "style":
+					x, ok := atoi(v)
+					if !ok || x > math.MaxInt32 {
+						attrErr = true
+					}
+					switch string(n) {
+					case "min":
+						cs.min = int32(x)
+					case "max":
+						cs.max = int32(x)
+					default:
+						cs.style = int32(x)
+					}
 				}
 			})
 			sh.cols = append(sh.cols, cs)
@@ -264,9 +276,11 @@ func parseSheet(d []byte, budget int64) (*sheet, bool, error) {
 				case "ref":
 					hasRef = len(v) > 0
 				case "si":
-					if x, err := strconv.ParseInt(string(v), 10, 32); err == nil {
-						si = x
+					x, ok := atoi(v)
+					if !ok || x > math.MaxInt32 {
+						attrErr = true
 					}
+					si = int64(x)
 				}
 			})
 			if isShared && si >= 0 {
@@ -439,7 +453,7 @@ func (sh *sheet) value(c *sheetCell, sst []string) (string, error) {
 
 // inlineText reads the content of an <is> like a shared string item.
 func inlineText(raw []byte) (string, error) {
-	items, _, _, err := parseSST(append(append([]byte("<si>"), raw...), "</si>"...), 1<<62)
+	items, _, _, err := parseItems(append(append([]byte("<si>"), raw...), "</si>"...), 1<<62, true)
 	if err != nil || len(items) == 0 {
 		return "", err
 	}

@@ -48,6 +48,13 @@ func (s *xmlScanner) next() bool {
 	for {
 		i := bytes.IndexByte(d[s.pos:], '<')
 		if i < 0 {
+			i = len(d) - s.pos
+		}
+		if err := checkEntities(d[s.pos : s.pos+i]); err != nil {
+			s.err = err
+			return false
+		}
+		if s.pos+i == len(d) {
 			s.pos = len(d)
 			if len(s.stack) > 0 && s.err == nil {
 				s.err = fmt.Errorf("%w: unclosed <%s>", errXML, s.stack[len(s.stack)-1])
@@ -62,6 +69,13 @@ func (s *xmlScanner) next() bool {
 		}
 		switch rest[1] {
 		case '?':
+			if len(rest) < 3 || !validName(rest[2:3]) {
+				s.err = fmt.Errorf("%w: processing instruction without target", errXML)
+				return false
+			}
+			if bytes.HasPrefix(rest, []byte("<?xml ")) && !s.checkDeclaration(rest) {
+				return false
+			}
 			if !s.skipPast(2, "?>") {
 				return false
 			}
@@ -106,8 +120,8 @@ func (s *xmlScanner) next() bool {
 		for j < len(rest) && !isSpace(rest[j]) && rest[j] != '>' && rest[j] != '/' {
 			j++
 		}
-		if j == 1 {
-			s.err = fmt.Errorf("%w: tag without name", errXML)
+		if j == 1 || !validName(rest[1:j]) {
+			s.err = fmt.Errorf("%w: invalid tag name", errXML)
 			return false
 		}
 		s.qname = rest[1:j]
@@ -115,6 +129,9 @@ func (s *xmlScanner) next() bool {
 		var quote byte
 		for ; j < len(rest); j++ {
 			c := rest[j]
+			if c == '<' {
+				break // not even in a quoted value
+			}
 			if quote != 0 {
 				if c == quote {
 					quote = 0
@@ -123,7 +140,7 @@ func (s *xmlScanner) next() bool {
 			}
 			if c == '"' || c == '\'' {
 				quote = c
-			} else if c == '>' || c == '<' {
+			} else if c == '>' {
 				break
 			}
 		}
@@ -137,6 +154,12 @@ func (s *xmlScanner) next() bool {
 			s.attrs = rest[attrFrom : j-1]
 		} else {
 			s.attrs = rest[attrFrom:j]
+		}
+		if len(bytes.TrimLeft(s.attrs, " \t\r\n")) > 0 && !validAttrs(s.attrs) {
+			s.err = fmt.Errorf("%w: attributes of <%s>", errXML, s.qname)
+			return false
+		}
+		if !s.empty {
 			s.stack = append(s.stack, s.qname)
 		}
 		s.name = localName(s.qname)
@@ -145,6 +168,29 @@ func (s *xmlScanner) next() bool {
 		s.starts++
 		return true
 	}
+}
+
+// checkDeclaration accepts an XML declaration whose encoding, if any, reads
+// UTF-8 text as it is (the parts are checked to be UTF-8).
+func (s *xmlScanner) checkDeclaration(rest []byte) bool {
+	end := bytes.Index(rest, []byte("?>"))
+	if end < 0 {
+		return true // skipPast reports it
+	}
+	ok := eachAttr(rest[5:end], func(n, v []byte) {
+		if string(n) != "encoding" {
+			return
+		}
+		switch strings.ToLower(string(v)) {
+		case "utf-8", "utf8", "us-ascii", "ascii":
+		default:
+			s.err = fmt.Errorf("%w: encoding %q", errXML, v)
+		}
+	})
+	if !ok && s.err == nil {
+		s.err = fmt.Errorf("%w: XML declaration", errXML)
+	}
+	return s.err == nil
 }
 
 func (s *xmlScanner) skipPast(skip int, end string) bool {
@@ -196,6 +242,85 @@ func (s *xmlScanner) skipElement() bool {
 		}
 	}
 	return false
+}
+
+// validAttrs reports whether raw attributes are well-formed, their values
+// holding only known entities.
+func validAttrs(attrs []byte) bool {
+	ok := true
+	if !eachAttr(attrs, func(n, v []byte) {
+		if ok && (!validName(n) || bytes.IndexByte(v, '&') >= 0 && checkEntities(v) != nil) {
+			ok = false
+		}
+	}) {
+		return false
+	}
+	return ok
+}
+
+// validName reports whether an element or attribute name is an XML name
+// (ASCII checked exactly, other characters allowed).
+func validName(n []byte) bool {
+	if len(n) == 0 || n[0] == ':' || n[len(n)-1] == ':' || bytes.Count(n, []byte(":")) > 1 {
+		return false // not a namespace-well-formed name
+	}
+	for i, c := range n {
+		switch {
+		case c >= 0x80, c == '_', c == ':', 'a' <= c|0x20 && c|0x20 <= 'z':
+		case i > 0 && (c == '-' || c == '.' || '0' <= c && c <= '9'):
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// checkEntities checks the entity and character references of text, and
+// that it holds no "]]>".
+func checkEntities(text []byte) error {
+	if bytes.Contains(text, []byte("]]>")) {
+		return fmt.Errorf("%w: ]]> outside CDATA", errXML)
+	}
+	for {
+		i := bytes.IndexByte(text, '&')
+		if i < 0 {
+			return nil
+		}
+		text = text[i+1:]
+		j := bytes.IndexByte(text, ';')
+		if j < 0 || j > 10 {
+			return fmt.Errorf("%w: malformed entity", errXML)
+		}
+		if _, ok := entity(text[:j]); !ok {
+			return fmt.Errorf("%w: unknown entity &%s;", errXML, text[:j])
+		}
+		text = text[j+1:]
+	}
+}
+
+// checkChars refuses what XML 1.0 forbids in a document: invalid UTF-8 and
+// control characters other than tab, line feed and carriage return.
+func checkChars(d []byte) error {
+	for i := 0; i < len(d); {
+		c := d[i]
+		if c >= 0x20 && c < utf8.RuneSelf {
+			i++
+			continue
+		}
+		if c < 0x20 {
+			if c != '\t' && c != '\n' && c != '\r' {
+				return fmt.Errorf("%w: character U+%04X", errXML, c)
+			}
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRune(d[i:])
+		if r == utf8.RuneError && size == 1 || r == 0xFFFE || r == 0xFFFF {
+			return fmt.Errorf("%w: invalid UTF-8 or character at byte %d", errXML, i)
+		}
+		i += size
+	}
+	return nil
 }
 
 func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\r' || c == '\n' }
@@ -315,6 +440,12 @@ func decodeText(raw []byte) (string, error) {
 	return s, nil
 }
 
+// xmlChar reports whether XML 1.0 allows a character in a document.
+func xmlChar(r rune) bool {
+	return r == '\t' || r == '\n' || r == '\r' || (r >= 0x20 && r <= 0xD7FF) ||
+		(r >= 0xE000 && r <= 0xFFFD) || (r >= 0x10000 && r <= utf8.MaxRune)
+}
+
 func normalizeNewlines(b []byte) []byte {
 	if bytes.IndexByte(b, '\r') < 0 {
 		return b
@@ -346,7 +477,7 @@ func entity(name []byte) (rune, bool) {
 	} else {
 		n, err = strconv.ParseUint(string(name[1:]), 10, 32)
 	}
-	if err != nil || n > utf8.MaxRune || (n >= 0xD800 && n <= 0xDFFF) {
+	if err != nil || !xmlChar(rune(min(n, utf8.MaxRune+1))) {
 		return 0, false
 	}
 	return rune(n), true
@@ -388,10 +519,41 @@ func bstrUnmarshal(s string) string {
 	return b.String()
 }
 
+// SpreadsheetML's namespaces, transitional and strict.
+const (
+	nsMain       = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+	nsMainStrict = "http://purl.oclc.org/ooxml/spreadsheetml/main"
+)
+
+// rootIs reports whether the start tag just read is the SpreadsheetML
+// element local, its namespace declared on it.
+func (s *xmlScanner) rootIs(local string) bool {
+	if s.end || string(s.name) != local {
+		return false
+	}
+	want := "xmlns"
+	if p := len(s.qname) - len(s.name); p > 0 {
+		want = "xmlns:" + string(s.qname[:p-1])
+	}
+	ns := ""
+	eachAttr(s.attrs, func(n, v []byte) {
+		if string(n) == want {
+			ns = attrText(v)
+		}
+	})
+	return ns == nsMain || ns == nsMainStrict
+}
+
 // parseSST reads the shared strings: each item's text and its runs' texts
 // (phonetic runs are not text), Excel's escapes decoded. Each element
 // costs one unit of the budget; false is returned when it runs out.
 func parseSST(d []byte, budget int64) ([]string, int64, bool, error) {
+	return parseItems(d, budget, false)
+}
+
+// parseItems reads shared string items; inline is set for the content of
+// a cell's <is>, wrapped in <si>.
+func parseItems(d []byte, budget int64, inline bool) ([]string, int64, bool, error) {
 	s := newXMLScanner(d)
 	var (
 		out     []string
@@ -407,6 +569,9 @@ func parseSST(d []byte, budget int64) ([]string, int64, bool, error) {
 			units++
 			if units > budget {
 				return nil, units, false, nil
+			}
+			if units == 1 && !s.rootIs("sst") && !inline {
+				return nil, units, true, fmt.Errorf("%w: the root is not a SpreadsheetML <sst>", errXML)
 			}
 		}
 		switch {

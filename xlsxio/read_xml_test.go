@@ -33,7 +33,7 @@ func TestReadDecodeText(t *testing.T) {
 }
 
 func TestReadSharedStrings(t *testing.T) {
-	sst := `<?xml version="1.0"?><sst xmlns="x" count="4"><si><t>plain</t></si><si/>` +
+	sst := `<?xml version="1.0"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="4"><si><t>plain</t></si><si/>` +
 		`<si><r><rPr><b/></rPr><t>rich </t></r><r><t xml:space="preserve">text</t></r><rPh><t>ignored</t></rPh></si>` +
 		`<si><t>a_x000D_b_x005F_x0041_</t></si></sst>`
 	got, units, ok, err := parseSST([]byte(sst), 1000)
@@ -47,9 +47,21 @@ func TestReadSharedStrings(t *testing.T) {
 	if _, _, ok, _ := parseSST([]byte(sst), 5); ok {
 		t.Error("the budget is not enforced")
 	}
-	for _, bad := range []string{`<sst><si><t>x</si></sst>`, `<sst><si><t>x</t></si>`, `<sst><si><t a="1>x</t></si></sst>`} {
+	const root = `<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">`
+	for _, bad := range []string{root + `<si><t>x</si></sst>`, root + `<si><t>x</t></si>`, root + `<si><t a="1>x</t></si></sst>`,
+		root + `<si><t>a]]>b</t></si></sst>`, root + `<si><t>&#x1;</t></si></sst>`, root + `<si><9t>x</9t></si></sst>`,
+		root + `<si><t a="<">x</t></si></sst>`, root + `<si><t a>x</t></si></sst>`, `<sst><si><t>x</t></si></sst>`,
+		`<sst xmlns="http://example.com/other"><si><t>x</t></si></sst>`} {
 		if _, _, _, err := parseSST([]byte(bad), 1000); err == nil {
 			t.Errorf("parseSST(%q) accepted", bad)
+		}
+	}
+	if err := checkChars([]byte("ok\t\n\r è")); err != nil {
+		t.Errorf("checkChars: %v", err)
+	}
+	for _, bad := range []string{"nul\x00", "bell\x07", "bad\xff", "\xef\xbf\xbe"} {
+		if checkChars([]byte(bad)) == nil {
+			t.Errorf("checkChars(%q) accepted", bad)
 		}
 	}
 }

@@ -5,7 +5,7 @@ import (
 )
 
 func TestWriteSharedStrings(t *testing.T) {
-	part := `<?xml version="1.0"?>` + "\n" + `<x:sst xmlns:x="main" count="5" uniqueCount="3"><x:si><x:t>Codice</x:t></x:si>` +
+	part := `<?xml version="1.0"?>` + "\n" + `<x:sst xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="5" uniqueCount="3"><x:si><x:t>Codice</x:t></x:si>` +
 		`<x:si><x:r><x:t>Cod</x:t></x:r><x:r><x:rPr><x:b/></x:rPr><x:t>ice</x:t></x:r></x:si><x:si/></x:sst>`
 	ss, ok := newSharedStrings([]byte(part))
 	if !ok || ss.base != 3 {
@@ -22,7 +22,7 @@ func TestWriteSharedStrings(t *testing.T) {
 		t.Errorf("the same text again = %d, want 3", i)
 	}
 	got := string(ss.part([]byte(part)))
-	want := `<?xml version="1.0"?>` + "\n" + `<x:sst xmlns:x="main" count="8" uniqueCount="4"><x:si><x:t>Codice</x:t></x:si>` +
+	want := `<?xml version="1.0"?>` + "\n" + `<x:sst xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="8" uniqueCount="4"><x:si><x:t>Codice</x:t></x:si>` +
 		`<x:si><x:r><x:t>Cod</x:t></x:r><x:r><x:rPr><x:b/></x:rPr><x:t>ice</x:t></x:r></x:si><x:si/>` +
 		`<x:si><x:t xml:space="preserve"> nuovo </x:t></x:si></x:sst>`
 	if got != want {
@@ -33,13 +33,13 @@ func TestWriteSharedStrings(t *testing.T) {
 		t.Errorf("the part reads back as %q, %v", items, err)
 	}
 	// An empty part gets its first items.
-	empty := `<sst xmlns="main"/>`
+	empty := `<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"/>`
 	ss, ok = newSharedStrings([]byte(empty))
 	if !ok {
 		t.Fatal("empty part refused")
 	}
 	ss.id("a")
-	if got := string(ss.part([]byte(empty))); got != `<sst xmlns="main"><si><t>a</t></si></sst>` {
+	if got := string(ss.part([]byte(empty))); got != `<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><si><t>a</t></si></sst>` {
 		t.Errorf("empty part became %s", got)
 	}
 	for _, bad := range []string{`<other/>`, `<sst><si><t>x</si></sst>`, ``} {
