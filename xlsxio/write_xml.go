@@ -24,6 +24,7 @@ type sheetXML struct {
 	rowCells bool
 	scratch  []byte         // working space of formulaT
 	sst      *sharedStrings // nil: every text inline
+	rowNum   []byte         // the open row's number, in decimal
 }
 
 // newSheetXML returns a builder that hands its XML to emit, in order, in
@@ -38,8 +39,9 @@ func (s *sheetXML) startRow(r int) {
 	s.endRow()
 	s.row, s.col, s.rowCells = r, 1, false
 	s.rowStart = len(s.buf)
+	s.rowNum = strconv.AppendInt(s.rowNum[:0], int64(r), 10)
 	s.buf = append(s.buf, `<row r="`...)
-	s.buf = strconv.AppendInt(s.buf, int64(r), 10)
+	s.buf = append(s.buf, s.rowNum...)
 	s.buf = append(s.buf, `">`...)
 }
 
@@ -87,8 +89,12 @@ func (s *sheetXML) open(style int) {
 	s.rowCells = true
 	s.maxCol = max(s.maxCol, s.col)
 	s.buf = append(s.buf, `<c r="`...)
-	s.buf = appendColumn(s.buf, s.col)
-	s.buf = strconv.AppendInt(s.buf, int64(s.row), 10)
+	if s.col <= 26 {
+		s.buf = append(s.buf, byte('A'+s.col-1))
+	} else {
+		s.buf = appendColumn(s.buf, s.col)
+	}
+	s.buf = append(s.buf, s.rowNum...)
 	s.buf = append(s.buf, '"')
 	if style != 0 {
 		s.buf = append(s.buf, ` s="`...)
