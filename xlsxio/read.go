@@ -584,7 +584,10 @@ func walkTokens(r io.Reader, fn func(xml.Token) bool) error {
 	}
 }
 
-type pkgRel struct{ id, typ, target string }
+type pkgRel struct {
+	id, typ, target string
+	external        bool // TargetMode="External": not a part of the package
+}
 
 // relsInfo collects the relationships of a relationships part.
 type relsInfo []pkgRel
@@ -603,6 +606,8 @@ func (ri *relsInfo) token(tok xml.Token) {
 			r.typ = a.Value
 		case "Target":
 			r.target = strings.ReplaceAll(a.Value, `\`, "/")
+		case "TargetMode":
+			r.external = a.Value == "External"
 		}
 	}
 	*ri = append(*ri, r)

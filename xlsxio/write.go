@@ -86,6 +86,10 @@ func WriteAudit(original []byte, a *validate.Audit, opt WriteOptions) ([]byte, e
 	defer f.Close()
 	capture := newPartCapture()
 	f.SetZipWriter(func(io.Writer) excelize.ZipWriter { return capture })
+	stale, err := staleParts(original)
+	if err != nil {
+		return nil, err
+	}
 	if err := removeProductSheets(f); err != nil {
 		return nil, err
 	}
@@ -104,6 +108,9 @@ func WriteAudit(original []byte, a *validate.Audit, opt WriteOptions) ([]byte, e
 	}
 	if err := f.Write(io.Discard); err != nil {
 		return nil, fmt.Errorf("writing the audited workbook: %w", err)
+	}
+	if err := dropOrphans(capture, stale); err != nil {
+		return nil, err
 	}
 	return w.pack(original, capture, sheets)
 }
@@ -774,6 +781,8 @@ func (w *writer) outcomeDecorations(last, nInd int) error {
 		})
 	}
 	anchorCol, _ := excelize.ColumnNumberToName(9 + nInd + 8)
+	release := reserveDrawingNames(w.f)
+	defer release()
 	err := w.f.AddChart(SheetOutcome, cell(anchorCol, 2), &excelize.Chart{
 		Type:   excelize.BarStacked,
 		Series: series,

@@ -80,7 +80,7 @@ func (m *Main) runAudit(ctx context.Context, args []string) error {
 	if err != nil {
 		return oneLine(in, err)
 	}
-	defer wb.Close() // removes excelize's temporary files for very large sheets
+	defer wb.Close()
 	reg, err := compute.LoadEmbedded()
 	if err != nil {
 		return err

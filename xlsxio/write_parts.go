@@ -1,0 +1,230 @@
+package xlsxio
+
+import (
+	"archive/zip"
+	"bytes"
+	"fmt"
+	"regexp"
+	"strings"
+
+	"github.com/xuri/excelize/v2"
+)
+
+// staleParts lists the parts an earlier audit's sheets reach through their
+// relationships (the chart's drawing, the chart, their own relationships),
+// found in the original package. excelize deletes a sheet but not what it
+// reaches, so a re-audit would pile up unreachable charts; dropOrphans
+// removes those of them that nothing references any more.
+func staleParts(original []byte) (map[string]bool, error) {
+	zr, err := zip.NewReader(bytes.NewReader(original), int64(len(original)))
+	if err != nil {
+		return nil, fmt.Errorf("reading the original package: %w", err)
+	}
+	files := make(map[string]*zip.File, len(zr.File))
+	for _, zf := range zr.File {
+		files[zf.Name] = zf
+	}
+	read := func(name string) ([]byte, bool) {
+		zf, ok := files[name]
+		if !ok {
+			return nil, false
+		}
+		rc, err := zf.Open()
+		if err != nil {
+			return nil, false
+		}
+		defer rc.Close()
+		var buf bytes.Buffer
+		if _, err := buf.ReadFrom(rc); err != nil {
+			return nil, false
+		}
+		return buf.Bytes(), true
+	}
+	const wbPart = "xl/workbook.xml"
+	wb, ok := read(wbPart)
+	if !ok {
+		return nil, nil
+	}
+	wbRels, ok := read(relsOf(wbPart))
+	if !ok {
+		return nil, nil
+	}
+	sheets, err := parseWorkbookSheets(bytes.NewReader(wb))
+	if err != nil {
+		return nil, nil // the reader has refused such workbooks already
+	}
+	rels, err := parseRels(bytes.NewReader(wbRels))
+	if err != nil {
+		return nil, nil
+	}
+	product := map[string]bool{}
+	for _, n := range ProductSheets() {
+		product[n] = true
+	}
+	var queue []string
+	for _, s := range sheets {
+		if !product[s.name] {
+			continue
+		}
+		for _, r := range rels {
+			if r.id == s.rid {
+				queue = append(queue, resolveTarget(wbPart, r.target))
+			}
+		}
+	}
+	stale := map[string]bool{}
+	for len(queue) > 0 {
+		part := queue[0]
+		queue = queue[1:]
+		relsPart := relsOf(part)
+		data, ok := read(relsPart)
+		if !ok {
+			continue
+		}
+		stale[relsPart] = true
+		rs, err := parseRels(bytes.NewReader(data))
+		if err != nil {
+			continue
+		}
+		for _, r := range rs {
+			if r.external {
+				continue
+			}
+			t := resolveTarget(part, r.target)
+			if !stale[t] {
+				stale[t] = true
+				queue = append(queue, t)
+			}
+		}
+	}
+	return stale, nil
+}
+
+// dropOrphans removes from the saved parts those stale parts that the new
+// package no longer reaches from its root through relationships, with
+// their content-type overrides. A part a user's sheet still uses stays.
+func dropOrphans(c *partCapture, stale map[string]bool) error {
+	if len(stale) == 0 {
+		return nil
+	}
+	// The parts reachable from the package's root through relationships.
+	referenced := map[string]bool{}
+	queue := []string{""}
+	for len(queue) > 0 {
+		part := queue[0]
+		queue = queue[1:]
+		relsPart := "_rels/.rels"
+		if part != "" {
+			relsPart = relsOf(part)
+		}
+		buf, ok := c.parts[relsPart]
+		if !ok {
+			continue
+		}
+		rs, err := parseRels(bytes.NewReader(buf.Bytes()))
+		if err != nil {
+			return fmt.Errorf("reading %s: %w", relsPart, err)
+		}
+		for _, r := range rs {
+			if r.external {
+				continue
+			}
+			t := resolveTarget(part, r.target)
+			if part == "" {
+				t = resolveTarget("/", r.target)
+			}
+			if !referenced[t] {
+				referenced[t] = true
+				queue = append(queue, t)
+			}
+		}
+	}
+	drop := map[string]bool{}
+	for name := range stale {
+		if strings.HasSuffix(name, ".rels") || referenced[name] {
+			continue
+		}
+		if _, ok := c.parts[name]; ok {
+			drop[name] = true
+			drop[relsOf(name)] = true
+		}
+	}
+	if len(drop) == 0 {
+		return nil
+	}
+	names := c.names[:0]
+	for _, name := range c.names {
+		if drop[name] {
+			delete(c.parts, name)
+			continue
+		}
+		names = append(names, name)
+	}
+	c.names = names
+	if ct, ok := c.parts["[Content_Types].xml"]; ok {
+		out := overrideRE.ReplaceAllFunc(ct.Bytes(), func(m []byte) []byte {
+			sub := overrideRE.FindSubmatch(m)
+			if drop[strings.TrimPrefix(string(sub[1]), "/")] {
+				return nil
+			}
+			return m
+		})
+		c.parts["[Content_Types].xml"] = bytes.NewBuffer(out)
+	}
+	return nil
+}
+
+var overrideRE = regexp.MustCompile(`<Override\s+PartName="([^"]+)"[^>]*?(?:/>|>\s*</Override>)`)
+
+// reserveDrawingNames works around excelize naming a new drawing or chart
+// part after the count of existing ones: in a package whose numbers have
+// gaps (drawing2.xml without drawing1.xml), the new part would take the name
+// of an existing one and overwrite a user's chart. It adds placeholder keys
+// to the count until the next names are free; the returned function
+// removes them and must run before the workbook is saved.
+func reserveDrawingNames(f *excelize.File) func() {
+	var placeholders []string
+	count := func(prefix string, alsoDrawings bool) int {
+		seen := map[string]bool{}
+		f.Pkg.Range(func(k, _ any) bool {
+			if s := k.(string); strings.Contains(s, prefix) {
+				seen[s] = true
+			}
+			return true
+		})
+		if alsoDrawings {
+			f.Drawings.Range(func(k, _ any) bool {
+				if s := k.(string); strings.Contains(s, prefix) {
+					seen[s] = true
+				}
+				return true
+			})
+		}
+		return len(seen)
+	}
+	exists := func(name string) bool {
+		_, ok := f.Pkg.Load(name)
+		if !ok {
+			_, ok = f.Drawings.Load(name)
+		}
+		return ok
+	}
+	for _, kind := range []struct {
+		prefix, next string
+		drawings     bool
+	}{
+		{"xl/drawings/drawing", "xl/drawings/drawing%d.xml", true},
+		{"xl/charts/chart", "xl/charts/chart%d.xml", false},
+	} {
+		for i := 0; i < 10000 && exists(fmt.Sprintf(kind.next, count(kind.prefix, kind.drawings)+1)); i++ {
+			p := fmt.Sprintf("%s-placeholder-auditor-%d", kind.prefix, i)
+			f.Pkg.Store(p, []byte{})
+			placeholders = append(placeholders, p)
+		}
+	}
+	return func() {
+		for _, p := range placeholders {
+			f.Pkg.Delete(p)
+		}
+	}
+}
