@@ -99,7 +99,7 @@ func (m *Main) runAudit(ctx context.Context, args []string) error {
 		}
 	}
 	if err := writeFileAtomic(outPath, result); err != nil {
-		return fmt.Errorf("scrittura di %s: %w", outPath, err)
+		return err
 	}
 	if *jsonOut != "-" {
 		m.summary(audit, outPath)
@@ -144,25 +144,6 @@ func oneLine(file string, err error) error {
 		return fmt.Errorf("%s: %s", file, oe.Msg)
 	}
 	return fmt.Errorf("%s: %v", file, err)
-}
-
-// writeFileAtomic writes to a temporary file beside path and renames it, so
-// that a failed run leaves no half-written workbook.
-func writeFileAtomic(path string, data []byte) error {
-	dir := filepath.Dir(path)
-	tmp, err := os.CreateTemp(dir, ".auditor-*.xlsx")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
 }
 
 func (m *Main) writeReport(a *validate.Audit, path string) error {

@@ -142,10 +142,7 @@ func (m *Main) runBatch(ctx context.Context, fl batchFlags) error {
 		if !ok {
 			return errors.New("nessun nome per la copia verificata")
 		}
-		if err := writeFileAtomic(out, data); err != nil {
-			return fmt.Errorf("scrittura di %s: %w", out, err)
-		}
-		return nil
+		return writeFileAtomic(out, data)
 	}
 	if isTerminal(m.Stderr) {
 		opts.Progress = func(done, total int, current string) {
@@ -172,7 +169,7 @@ func (m *Main) runBatch(ctx context.Context, fl batchFlags) error {
 			return fmt.Errorf("cartella del riepilogo: %w", err)
 		}
 		if err := writeFileAtomic(fl.summary, data); err != nil {
-			return fmt.Errorf("scrittura del riepilogo %s: %w", fl.summary, err)
+			return err
 		}
 	}
 	if fl.jsonOut != "" {
@@ -483,25 +480,5 @@ func (m *Main) writeBatchJSON(res *batch.Result, path string) error {
 		_, err := m.Stdout.Write(data)
 		return err
 	}
-	if err := writeFileAtomicAny(path, data); err != nil {
-		return fmt.Errorf("scrittura del report %s: %w", path, err)
-	}
-	return nil
-}
-
-// writeFileAtomicAny is writeFileAtomic for any file type.
-func writeFileAtomicAny(path string, data []byte) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".auditor-*.tmp")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
+	return writeFileAtomic(path, data)
 }

@@ -52,16 +52,18 @@ func (m *Main) runTemplate(ctx context.Context, args []string) error {
 		}
 		return nil
 	}
-	if err := writeTemplateFile(*out, buf.Bytes()); err != nil {
+	if err := writeFileAtomic(*out, buf.Bytes()); err != nil {
 		return err
 	}
 	fmt.Fprintf(m.Stdout, "Modello ufficiale (versione %s, regole %s) scritto in %s\n", validate.TemplateVersion, p.ID, *out)
 	return nil
 }
 
-// writeTemplateFile writes data to a temporary file beside name and renames it,
-// so that a failure leaves no partial file. Errors are one Italian line.
-func writeTemplateFile(name string, data []byte) error {
+// writeFileAtomic writes data to a temporary file beside name and renames
+// it, so that a failure leaves no partial file; the file is readable by
+// others (0644), as the user's own files are. Errors are one Italian line
+// naming the file. Every file the command line writes goes through it.
+func writeFileAtomic(name string, data []byte) error {
 	dir := filepath.Dir(name)
 	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
 		if err == nil || errors.Is(err, fs.ErrNotExist) {
@@ -72,7 +74,7 @@ func writeTemplateFile(name string, data []byte) error {
 	if st, err := os.Stat(name); err == nil && st.IsDir() {
 		return fmt.Errorf("impossibile scrivere %s: è una cartella", name)
 	}
-	tmp, err := os.CreateTemp(dir, ".auditor-*.xlsx")
+	tmp, err := os.CreateTemp(dir, ".auditor-*.tmp")
 	if err != nil {
 		if errors.Is(err, fs.ErrPermission) {
 			return fmt.Errorf("impossibile scrivere %s: permesso negato nella cartella %s", name, dir)
