@@ -47,6 +47,37 @@ type auditParams struct {
 // the raw body; answers the JSON report or, with format=xlsx or an Accept
 // of the xlsx type, the annotated workbook.
 func (s *Server) audit(c echo.Context) error {
+	return s.gated(c, func() (work, error) {
+		up, err := s.readUpload(c)
+		if err != nil {
+			return work{}, err
+		}
+		params, err := s.params(c, up.fields)
+		if err != nil {
+			return work{}, err
+		}
+		w := work{run: func() auditAnswer { return s.runAudit(up, params) }, xlsx: params.xlsx}
+		if params.xlsx {
+			w.fileName = outputName(up.name)
+		}
+		return w, nil
+	})
+}
+
+// work is what a request asks the server to compute, once its body is read.
+type work struct {
+	run      func() auditAnswer
+	xlsx     bool   // the answer is a workbook, not JSON
+	fileName string // the workbook's name for Content-Disposition
+}
+
+// gated runs one request under the gate: a queue place taken before its
+// body is read (or 503 at once), an audit slot for the work (503 after
+// the queue wait), and the answer within the request time (503 timeout).
+// The work runs to its end even when the client gives up or the request
+// time runs out; its slot and queue place are released only then, so the
+// bounds hold.
+func (s *Server) gated(c echo.Context, read func() (work, error)) error {
 	ctx, cancel := context.WithTimeout(c.Request().Context(), s.cfg.RequestTimeout)
 	defer cancel()
 	if err := s.gate.enter(); err != nil {
@@ -58,11 +89,7 @@ func (s *Server) audit(c echo.Context) error {
 			s.gate.leave()
 		}
 	}()
-	up, err := s.readUpload(c)
-	if err != nil {
-		return err
-	}
-	params, err := s.params(c, up.fields)
+	w, err := read()
 	if err != nil {
 		return err
 	}
@@ -73,23 +100,20 @@ func (s *Server) audit(c echo.Context) error {
 		}
 		return timeout(s.cfg)
 	}
-	// The audit runs to its end even when the client gives up or the
-	// request time runs out; its slot and queue place are released only
-	// then, so the bounds hold.
 	handedOff = true
 	done := make(chan auditAnswer, 1)
 	go func() {
 		defer s.gate.leave()
 		defer release()
-		done <- s.runAudit(up, params)
+		done <- w.run()
 	}()
 	select {
 	case ans := <-done:
 		if ans.err != nil {
 			return ans.err
 		}
-		if params.xlsx {
-			c.Response().Header().Set(echo.HeaderContentDisposition, attachment(outputName(up.name)))
+		if w.xlsx {
+			c.Response().Header().Set(echo.HeaderContentDisposition, attachment(w.fileName))
 			return c.Blob(http.StatusOK, MIMEXLSX, ans.body)
 		}
 		return c.JSONBlob(http.StatusOK, ans.body)

@@ -30,52 +30,17 @@ type batchUpload struct {
 // starve other users; files that cannot be audited are listed in the
 // summary with their reason.
 func (s *Server) batchAudit(c echo.Context) error {
-	ctx, cancel := context.WithTimeout(c.Request().Context(), s.cfg.RequestTimeout)
-	defer cancel()
-	if err := s.gate.enter(); err != nil {
-		return busy("Il servizio è al completo: riprovare tra qualche secondo.", 2)
-	}
-	handedOff := false
-	defer func() {
-		if !handedOff {
-			s.gate.leave()
+	return s.gated(c, func() (work, error) {
+		up, err := s.readBatch(c)
+		if err != nil {
+			return work{}, err
 		}
-	}()
-	up, err := s.readBatch(c)
-	if err != nil {
-		return err
-	}
-	params, err := s.params(c, up.fields)
-	if err != nil {
-		return err
-	}
-	release, err := s.gate.run(ctx)
-	if err != nil {
-		if errors.Is(err, errQueueWait) {
-			return busy("Il servizio è al completo: riprovare tra qualche secondo.", 5)
+		params, err := s.params(c, up.fields)
+		if err != nil {
+			return work{}, err
 		}
-		return timeout(s.cfg)
-	}
-	handedOff = true
-	done := make(chan auditAnswer, 1)
-	go func() {
-		defer s.gate.leave()
-		defer release()
-		done <- s.runBatch(up, params)
-	}()
-	select {
-	case ans := <-done:
-		if ans.err != nil {
-			return ans.err
-		}
-		if params.xlsx {
-			c.Response().Header().Set(echo.HeaderContentDisposition, attachment("riepilogo-verifica.xlsx"))
-			return c.Blob(http.StatusOK, MIMEXLSX, ans.body)
-		}
-		return c.JSONBlob(http.StatusOK, ans.body)
-	case <-ctx.Done():
-		return timeout(s.cfg)
-	}
+		return work{run: func() auditAnswer { return s.runBatch(up, params) }, xlsx: params.xlsx, fileName: "riepilogo-verifica.xlsx"}, nil
+	})
 }
 
 func (s *Server) runBatch(up *batchUpload, p auditParams) (ans auditAnswer) {
