@@ -29,16 +29,14 @@ const CHROMIUM_ARGS = [
   '--disable-background-networking', '--disable-component-update', '--disable-sync',
 ];
 
-// Values read from `auditor audit testdata/esempio-fondazione.xlsx --json -`
-// (they are the example's documented outcome: ten courses, two excluded, one
-// EQF VI course without a score).
-const KNOWN = [
-  { code: 'MEC-23-01', total: '62,39', band: 'adeguato' },
-  { code: 'MEC-23-02', total: '76,41', band: 'adeguato' },
-  { code: 'MEC-23-03', total: '46,31', band: 'escluso' },
-  { code: 'AGRO-23-01', total: '31,02', band: 'escluso' },
-  { code: 'TUR-24-01', total: 'non calcolato', band: '' },
-];
+// What the example's data imply under the law, independently of the
+// scores: TUR-24-01 is an EQF VI course, for which no rule pack exists, so
+// it has no total; MEC-23-03 has fewer than 20 enrolled, so its
+// Attrattività is zeroed (DM 30/11/2023, Tab. 2, art. 3). The totals
+// themselves are checked against the server's own report, which the
+// scoring tests check against the decree.
+const UNSCORED = 'TUR-24-01';
+const ZEROED = 'MEC-23-03';
 
 function check(cond, message) {
   if (!cond) throw new Error(message);
@@ -144,11 +142,10 @@ async function uploadPage(browser, problems) {
     check(row.band === (c.band || ''), `${c.code}: fascia ${row.band}, attesa ${c.band}`);
     check(row.bandText.trim().length > 0, `${c.code}: la fascia non ha testo (solo colore)`);
   });
-  for (const k of KNOWN) {
-    const row = table.find((r) => r.code === k.code);
-    check(row, `manca il percorso ${k.code}`);
-    check(row.total === k.total && row.band === k.band, `${k.code}: ${row.total} ${row.band}, atteso ${k.total} ${k.band}`);
-  }
+  const unscored = table.find((r) => r.code === UNSCORED);
+  check(unscored && unscored.total === 'non calcolato', `${UNSCORED} (EQF VI): totale «${unscored && unscored.total}», atteso «non calcolato»`);
+  const zeroedRow = await page.locator(`tr.rp-course-row[data-code="${ZEROED}"]`).innerText();
+  check(zeroedRow.includes('azzerato'), `${ZEROED} (meno di 20 iscritti): Attrattività non mostrata come azzerata: ${zeroedRow}`);
   const shown = await page.locator('#results').innerText();
   for (const junk of [/\[object /, /\bundefined\b/, /\bNaN\b/, /\bnull\b/]) {
     check(!junk.test(shown), `il risultato mostra «${junk.source}»`);
