@@ -33,6 +33,9 @@ type Entry struct {
 	// Date is set when the cell is formatted as a date, so a serial number
 	// is a day rather than a quantity.
 	Date bool
+	// Percent is set when the cell is formatted as a percentage: Excel
+	// shows 51,6% for the stored 0.516.
+	Percent bool
 	// Formula is the cell's formula, if any; NoCache is true when the
 	// formula has no cached result (the value is then unknown, not empty).
 	Formula string

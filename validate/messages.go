@@ -45,6 +45,7 @@ const (
 
 	RuleThresholdUnknown   compute.RuleID = "SOG-CODICE-SCONOSCIUTO"
 	RuleThresholdInvalid   compute.RuleID = "SOG-VALORE-NON-VALIDO"
+	RuleThresholdPercent   compute.RuleID = "SOG-FORMATO-PERCENTUALE"
 	RuleThresholdDuplicate compute.RuleID = "SOG-CODICE-DUPLICATO"
 	RuleThresholdUsed      compute.RuleID = "SOG-VALORE-MODIFICATO"
 	RuleFemaleThresholds   compute.RuleID = "SOG-STUDENTESSE-MEDIE-MANCANTI"
@@ -96,6 +97,7 @@ var catalogue = map[compute.RuleID]messageDef{
 
 	RuleThresholdUnknown:   {compute.SeverityWarning, "codice soglia «{found}» sconosciuto: la riga è ignorata. Usare i codici del modello ufficiale (S1…S13, occupati_<area>, tasso_<area>, …).", srcSoglie},
 	RuleThresholdInvalid:   {compute.SeverityError, "{detail}. {fallback}", srcSoglie},
+	RuleThresholdPercent:   {compute.SeverityError, "«{label}» è in formato percentuale: Excel mostra {shown}% ma la cella contiene {found}, e le formule leggerebbero {found}. Scrivere {shown} con il formato Numero (le soglie sono già percentuali). {fallback}", srcSoglie},
 	RuleThresholdDuplicate: {compute.SeverityError, "il codice soglia «{found}» compare già alla riga {first_row} ({first_cell}): vale la prima riga, questa è ignorata. Cancellare una delle due.", srcSoglie},
 	RuleThresholdUsed:      {compute.SeverityInfo, "{detail}", srcSoglie},
 	RuleFemaleThresholds:   {compute.SeverityInfo, "indicatore studentesse non calcolabile per {courses}: mancano in Soglie {codes} (il decreto non pubblica le medie). Inserirle per calcolarlo.", srcFemale},

@@ -198,6 +198,13 @@ func (r *runner) readThresholds() {
 			}
 			r.addWorkbook(r.issueFinding(is, valueCell, label, "", "", srcSoglie))
 		}
+		if st == parsedOK && tr.Value.Percent {
+			// The thresholds are percentages already: 51,6% is stored as
+			// 0.516, which the formulas over the cell would read.
+			r.addWorkbook(newFinding(RuleThresholdPercent, valueCell, "label", label, "shown", fmtNum(v.Num*100), "found", fmtNum(v.Num), "expected", fmtNum(v.Num*100), "fallback", fallbackText(def), "source", srcSoglie+"; "+def.Citation))
+			delete(r.soglieCells, code)
+			continue
+		}
 		if st == parsedOK {
 			r.supplied[code] = v.Num
 		}

@@ -485,6 +485,7 @@ func TestSoglie(t *testing.T) {
 		soglia(8, "correzione_n", num("2.5")), // N must be an integer
 		soglia(9, "media_generale_tasso", Entry{}),
 		soglia(10, "tasso_meccanica", num("80")),
+		soglia(11, "S6", Entry{Cell: "Soglie!C11", Type: EntryNumber, Text: "0.516", Percent: true}), // 51,6% typed in a percent cell
 	}
 	a := run(t, in, Options{})
 	if a.Overrides["S2"] != 70.5 || a.Overrides["tasso_meccanica"] != 80 || len(a.Overrides) != 2 {
@@ -513,6 +514,8 @@ func TestSoglie(t *testing.T) {
 		{RuleThresholdInvalid, "Soglie!C5", compute.SeverityError, "Il valore non è stato usato: per questa esecuzione vale il predefinito 25,6"},
 		{RuleThresholdInvalid, "Soglie!C8", compute.SeverityError, "soglia correzione_n = 2,5: deve essere un numero intero"},
 		{RuleThresholdUnknown, "Soglie!A6", compute.SeverityWarning, "codice soglia «S99» sconosciuto"},
+		{RuleThresholdPercent, "Soglie!C11", compute.SeverityError, "è in formato percentuale: Excel mostra 51,6% ma la cella contiene 0,516"},
+		{RuleThresholdPercent, "Soglie!C11", compute.SeverityError, "Il valore non è stato usato: per questa esecuzione vale il predefinito"},
 		{RuleThresholdDuplicate, "Soglie!A7", compute.SeverityError, "compare già alla riga 3 (Soglie!A3)"},
 	} {
 		found := false

@@ -805,10 +805,11 @@ type sheetRef struct {
 
 // sheetReader reads the cells of the official sheets.
 type sheetReader struct {
-	o          *opener
-	date1904   bool
-	converted  bool // a 1904 date serial was converted
-	dateStyles map[int]bool
+	o             *opener
+	date1904      bool
+	converted     bool // a 1904 date serial was converted
+	dateStyles    map[int]bool
+	percentStyles map[int]bool
 }
 
 // read checks the official sheets and fills the Input.
@@ -849,7 +850,7 @@ func (o *opener) read() (*validate.Input, error) {
 		}
 		refs[i].sh = sh
 	}
-	r := &sheetReader{o: o, date1904: o.date1904, dateStyles: map[int]bool{}}
+	r := &sheetReader{o: o, date1904: o.date1904, dateStyles: map[int]bool{}, percentStyles: map[int]bool{}}
 	in := &validate.Input{
 		Foundation: map[compute.FieldCode]validate.Entry{},
 		Columns:    map[compute.FieldCode]validate.Column{},
@@ -1146,7 +1147,9 @@ func (r *sheetReader) entryAt(s sheetRef, col, row int, ref validate.CellRef) (v
 		e.Type = validate.EntryText
 		if n, ok := plainNumber(val); ok {
 			e.Type, e.Text = validate.EntryNumber, n
-			e.Date = r.dateFormatted(s.sh.styleOf(c, rw))
+			style := s.sh.styleOf(c, rw)
+			e.Date = r.dateFormatted(style)
+			e.Percent = !e.Date && r.percentFormatted(style)
 			if e.Date && r.date1904 {
 				e.Text = shift1904(e.Text)
 				r.converted = true
@@ -1178,6 +1181,46 @@ func (r *sheetReader) dateFormatted(style int) bool {
 	}
 	r.dateStyles[style] = d
 	return d
+}
+
+// percentFormatted reports whether a cell format shows a percentage
+// (Excel shows 0.516 as 51,6%): built-in formats 9 and 10, or a custom
+// format with a % outside quoted text and escapes.
+func (r *sheetReader) percentFormatted(style int) bool {
+	if p, ok := r.percentStyles[style]; ok {
+		return p
+	}
+	p := false
+	if style >= 0 && style < len(r.o.xfNumFmt) {
+		id := r.o.xfNumFmt[style]
+		if builtInNumFmt(id) {
+			p = id == 9 || id == 10
+		} else if code, ok := r.o.numFmts[id]; ok {
+			p = isPercentFormatCode(code)
+		}
+	}
+	r.percentStyles[style] = p
+	return p
+}
+
+// isPercentFormatCode reports whether a custom number format scales by 100:
+// a % outside quoted text, escapes and [brackets].
+func isPercentFormatCode(code string) bool {
+	for i := 0; i < len(code); i++ {
+		switch code[i] {
+		case '"':
+			for i++; i < len(code) && code[i] != '"'; i++ {
+			}
+		case '\\', '_', '*':
+			i++
+		case '[':
+			for i++; i < len(code) && code[i] != ']'; i++ {
+			}
+		case '%':
+			return true
+		}
+	}
+	return false
 }
 
 // builtInNumFmt reports whether a number format id is built into Excel

@@ -167,9 +167,22 @@ func addOfficialSheets(t testing.TB, f *excelize.File, fx officialFixture) {
 			{},
 			{"occupati_meccanica", "Occupati, area meccanica", "60,0", "DM 30/11/2023, Tab. 4"},
 			{" S3 ", "Soglia articolazione 3", nil, ""},
+			{"S6", "Soglia articolazione 6", 0.516, ""}, // built-in percent format
+			{"S8", "Soglia articolazione 8", 0.25, ""},  // custom percent format
+			{"S9", "Soglia articolazione 9", 12.5, ""},  // a literal "%": not scaled
+			{"S10", "Soglia articolazione 10", 7.5, ""}, // an escaped \%: not scaled
 		}
 		for i, r := range rows {
 			must(f.SetSheetRow(validate.SheetThresholds, "A"+strconv.Itoa(i+1), &r))
+		}
+		for cell, format := range map[string]string{"C6": "", "C7": "0.0%", "C8": `0.0"%"`, "C9": `0.0\%`} {
+			st := &excelize.Style{NumFmt: 10}
+			if format != "" {
+				st = &excelize.Style{CustomNumFmt: &format}
+			}
+			id, err := f.NewStyle(st)
+			must(err)
+			must(f.SetCellStyle(validate.SheetThresholds, cell, cell, id))
 		}
 	}
 	if fx.date1904 {
@@ -458,6 +471,10 @@ func TestOpenReadsOfficialWorkbook(t *testing.T) {
 		{Row: 2, Code: "S1", Value: validate.Entry{Cell: "Soglie!C2", Type: validate.EntryNumber, Text: "51.6"}, Source: "DM 30/11/2023, Tab. 3"},
 		{Row: 4, Code: "occupati_meccanica", Value: validate.Entry{Cell: "Soglie!C4", Type: validate.EntryText, Text: "60,0"}, Source: "DM 30/11/2023, Tab. 4"},
 		{Row: 5, Code: "S3", Value: validate.Entry{Cell: "Soglie!C5"}},
+		{Row: 6, Code: "S6", Value: validate.Entry{Cell: "Soglie!C6", Type: validate.EntryNumber, Text: "0.516", Percent: true}},
+		{Row: 7, Code: "S8", Value: validate.Entry{Cell: "Soglie!C7", Type: validate.EntryNumber, Text: "0.25", Percent: true}},
+		{Row: 8, Code: "S9", Value: validate.Entry{Cell: "Soglie!C8", Type: validate.EntryNumber, Text: "12.5"}},
+		{Row: 9, Code: "S10", Value: validate.Entry{Cell: "Soglie!C9", Type: validate.EntryNumber, Text: "7.5"}},
 	}
 	if !slices.Equal(in.Thresholds, wantThr) {
 		t.Errorf("Thresholds = %+v\nwant %+v", in.Thresholds, wantThr)
@@ -1172,4 +1189,25 @@ func FuzzSheetParts(f *testing.F) {
 			t.Fatalf("unexpected error %T: %v", err, err)
 		}
 	})
+}
+
+func TestReadPercentFormatCode(t *testing.T) {
+	for _, tc := range []struct {
+		code string
+		want bool
+	}{
+		{"0%", true},
+		{"0.00%", true},
+		{"[Red]0.0%", true},
+		{`#,##0.0%;[Red]-#,##0.0%`, true},
+		{`0.0"%"`, false},
+		{`0.0\%`, false},
+		{`[$%-410]0.00`, false},
+		{"General", false},
+		{"dd/mm/yyyy", false},
+	} {
+		if got := isPercentFormatCode(tc.code); got != tc.want {
+			t.Errorf("isPercentFormatCode(%q) = %v, want %v", tc.code, got, tc.want)
+		}
+	}
 }
