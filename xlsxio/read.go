@@ -130,6 +130,7 @@ func (w *Workbook) Close() error { return nil }
 const (
 	RuleMissingColumn   compute.RuleID = "STR-COLONNA-MANCANTE"
 	RuleDuplicateColumn compute.RuleID = "STR-COLONNA-DUPLICATA"
+	RuleDuplicateField  compute.RuleID = "STR-VOCE-DUPLICATA"
 	RuleDate1904        compute.RuleID = "STR-DATE-1904"
 )
 
@@ -928,22 +929,32 @@ func normCode(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
 // foundation reads Fondazione (A = code, C = value) and checks the
 // template version.
 func (r *sheetReader) foundation(s sheetRef, in *validate.Input) error {
-	known := map[string]compute.FieldCode{}
+	known := map[string]validate.Field{}
 	for _, f := range validate.FoundationFields() {
-		known[normCode(string(f.Code))] = f.Code
+		known[normCode(string(f.Code))] = f
 	}
+	firstRow := map[compute.FieldCode]int{}
 	for _, row := range s.sh.order {
 		a, err := r.text(s, row, 1)
 		if err != nil {
 			return err
 		}
-		code, ok := known[normCode(a)]
+		f, ok := known[normCode(a)]
 		if !ok {
 			continue
 		}
-		if _, seen := in.Foundation[code]; seen {
+		code := f.Code
+		if first, seen := firstRow[code]; seen {
+			ref := cellRef(s.canon, 1, row)
+			in.Findings = append(in.Findings, validate.Finding{
+				Rule: RuleDuplicateField, Severity: compute.SeverityWarning, Cell: ref, Field: code,
+				Found: string(ref), Expected: string(cellRef(s.canon, 1, first)), Source: readSource,
+				Message: fmt.Sprintf("%s: la voce %s («%s») compare già alla riga %d (%s): vale la riga %d, questa è ignorata; eliminare la riga in più.",
+					ref, code, f.Label, first, cellRef(s.canon, 1, first), first),
+			})
 			continue
 		}
+		firstRow[code] = row
 		e, err := r.entry(s, 3, row)
 		if err != nil {
 			return err

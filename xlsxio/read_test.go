@@ -535,6 +535,37 @@ func TestOpenDuplicateColumnIsAWarning(t *testing.T) {
 	}
 }
 
+func TestOpenDuplicateFoundationFieldIsAWarning(t *testing.T) {
+	data := buildOfficial(t, officialFixture{version: validate.TemplateVersion, codes: fullCodes()})
+	f, err := excelize.OpenReader(bytes.NewReader(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// anno_monitoraggio is on row 6 of the fixture; a second one below.
+	row := []any{"anno_monitoraggio", "Anno", 2024}
+	if err := f.SetSheetRow(validate.SheetFoundation, "A20", &row); err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if err := f.Write(&buf); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	wb, err := Open(buf.Bytes(), "doppia.xlsx", DefaultLimits())
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	defer wb.Close()
+	fs := wb.Input.Findings
+	if len(fs) != 1 || fs[0].Rule != RuleDuplicateField || fs[0].Severity != compute.SeverityWarning || fs[0].Cell != "Fondazione!A20" ||
+		!strings.Contains(fs[0].Message, "compare già alla riga 6 (Fondazione!A6)") {
+		t.Errorf("findings %+v", fs)
+	}
+	if got := wb.Input.Foundation["anno_monitoraggio"]; got.Text != "2025" || got.Cell != "Fondazione!C6" {
+		t.Errorf("the first row must be used, got %+v", got)
+	}
+}
+
 func TestOpenDate1904(t *testing.T) {
 	f := excelize.NewFile()
 	defer f.Close()
