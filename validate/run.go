@@ -668,9 +668,40 @@ func (r *runner) checkCourse(cs *courseState) {
 		}
 		add(Finding{
 			Rule: p.Rule, Severity: p.Severity, Cell: cell, Field: field, Source: src,
-			Found: valueText(p.Value), Message: composeMessage(cell, p.Message, src),
+			Found: valueText(p.Value), Message: composeMessage(cell, withLabels(p.Message), src),
 		})
 	}
+}
+
+// withLabels names the workbook's fields the way the sheet labels them in
+// a compute message, which knows only their codes: «domande_iscrizione»
+// becomes «Domande di iscrizione» (domande_iscrizione).
+func withLabels(msg string) string {
+	if !strings.Contains(msg, "«") {
+		return msg
+	}
+	var b strings.Builder
+	for {
+		i := strings.Index(msg, "«")
+		if i < 0 {
+			break
+		}
+		j := strings.Index(msg[i:], "»")
+		if j < 0 {
+			break
+		}
+		j += i
+		code := compute.FieldCode(msg[i+len("«") : j])
+		b.WriteString(msg[:i])
+		if f, ok := courseFieldSet[code]; ok && f.Label != "" {
+			b.WriteString("«" + f.Label + "» (" + string(code) + ")")
+		} else {
+			b.WriteString(msg[i : j+len("»")])
+		}
+		msg = msg[j+len("»"):]
+	}
+	b.WriteString(msg)
+	return b.String()
 }
 
 // finishCourse ends the check of a course, in the order of the courses:

@@ -576,7 +576,7 @@ func TestComputeProblemsMappedToCells(t *testing.T) {
 		if len(fs) != 1 || fs[0].Cell != "Percorsi!F3" || fs[0].Severity != compute.SeverityError {
 			t.Fatalf("findings: %+v", c.Findings)
 		}
-		if !strings.HasPrefix(fs[0].Message, "Percorsi!F3: «domande_iscrizione» vale 0 ma è il denominatore di R2") ||
+		if !strings.HasPrefix(fs[0].Message, "Percorsi!F3: «Domande di iscrizione alla selezione» (domande_iscrizione) vale 0 ma è il denominatore di R2") ||
 			!strings.HasSuffix(fs[0].Message, "Fonte: DM 30/11/2023, All. tecnico, Tab. 2, articolazione 2.") {
 			t.Errorf("message: %s", fs[0].Message)
 		}
@@ -785,5 +785,18 @@ func TestDeterministic(t *testing.T) {
 	}
 	if first.Courses[0].Code != "A" || first.Courses[1].Code != "B" {
 		t.Error("courses not in row order")
+	}
+}
+
+func TestWithLabels(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"«domande_iscrizione» vale 0 ma è il denominatore di R2", "«Domande di iscrizione alla selezione» (domande_iscrizione) vale 0 ma è il denominatore di R2"},
+		{"nessun campo qui", "nessun campo qui"},
+		{"«non_un_campo» e «iscritti»", "«non_un_campo» e «" + courseFieldSet["iscritti"].Label + "» (iscritti)"},
+		{"aperto « senza chiusura", "aperto « senza chiusura"},
+	} {
+		if got := withLabels(tc.in); got != tc.want {
+			t.Errorf("withLabels(%q) = %q, want %q", tc.in, got, tc.want)
+		}
 	}
 }
