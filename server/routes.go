@@ -2,6 +2,7 @@ package server
 
 import (
 	"crypto/subtle"
+	"encoding/json"
 	"io/fs"
 	"net/http"
 	"strings"
@@ -35,6 +36,7 @@ func (s *Server) routes() *echo.Echo {
 	e.HideBanner = true
 	e.HidePort = true
 	e.HTTPErrorHandler = s.errorHandler
+	e.JSONSerializer = plainJSON{}
 	// Client addresses come from the connection, never from headers a
 	// client can forge.
 	e.IPExtractor = echo.ExtractIPDirect()
@@ -78,6 +80,26 @@ func (s *Server) routes() *echo.Echo {
 	api.POST("/audit", s.audit, s.auth)
 	api.POST("/batch", s.batchAudit, s.auth)
 	return e
+}
+
+// plainJSON writes JSON as the report does: no HTML escaping of the
+// Italian messages' «>» and «&» (the answers are never HTML).
+type plainJSON struct{}
+
+func (plainJSON) Serialize(c echo.Context, v any, indent string) error {
+	enc := json.NewEncoder(c.Response())
+	enc.SetEscapeHTML(false)
+	if indent != "" {
+		enc.SetIndent("", indent)
+	}
+	return enc.Encode(v)
+}
+
+func (plainJSON) Deserialize(c echo.Context, v any) error {
+	if err := json.NewDecoder(c.Request().Body).Decode(v); err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, "invalid JSON").SetInternal(err)
+	}
+	return nil
 }
 
 // securityHeaders sets the headers every answer carries, and the CSP of

@@ -202,7 +202,7 @@ func TestAuditErrors(t *testing.T) {
 			return postRaw(t, base, "", append([]byte{0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1}, make([]byte, 1024)...), nil)
 		}, 415, CodeUnsupportedType, "", ""},
 		{"ods", func() answer { return postRaw(t, base, "", odsFile(t), nil) }, 415, CodeUnsupportedType, "", ""},
-		{"encrypted", func() answer { return postRaw(t, base, "", testdata(t, "foreign/excelize-encryptAES.xlsx"), nil) }, 422, CodeNotAuditable, "encrypted", "password"},
+		{"encrypted", func() answer { return postRaw(t, base, "", testdata(t, "foreign/excelize-encryptAES.xlsx"), nil) }, 422, CodeNotAuditable, "encrypted", "File > Informazioni"},
 		{"missing sheet", func() answer { return postRaw(t, base, "", testdata(t, "foreign/excelize-Book1.xlsx"), nil) }, 422, CodeNotAuditable, "missing_sheet", "Percorsi"},
 		{"corrupt", func() answer { return postRaw(t, base, "", testdata(t, "foreign/excelize-BadWorkbook.xlsx"), nil) }, 422, CodeNotAuditable, "", ""},
 		{"zip bomb", func() answer { return postRaw(t, base, "", zipBomb(t), nil) }, 422, CodeNotAuditable, "too_large", "limite"},
@@ -220,6 +220,9 @@ func TestAuditErrors(t *testing.T) {
 			a := tc.answer()
 			if a.status != tc.status {
 				t.Fatalf("status %d, want %d: %s", a.status, tc.status, a.body)
+			}
+			if bytes.Contains(a.body, []byte(`\u003e`)) {
+				t.Errorf("HTML-escaped JSON: %s", a.body)
 			}
 			e := a.apiError(t)
 			if e.Code != tc.code || e.Status != tc.status {
