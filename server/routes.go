@@ -46,6 +46,7 @@ func (s *Server) routes() *echo.Echo {
 	e.GET("/healthz", s.healthz)
 	static := web.FS()
 	e.GET("/", s.file(static, "index.html"))
+	e.GET("/regione", s.file(static, "regione.html"))
 	e.GET("/addin/taskpane.html", s.file(static, "taskpane.html"))
 	e.GET("/addin/manifest.xml", s.manifest)
 	staticFS, err := fs.Sub(static, "static")

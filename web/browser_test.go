@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"image/png"
 	"io"
 	"mime/multipart"
@@ -207,6 +208,119 @@ func auditJSON(t *testing.T, base, workbook string) []byte {
 	}
 	if err := json.Unmarshal(out, &rep); err != nil || len(rep.Courses) == 0 {
 		t.Fatalf("report: %v (%d courses)", err, len(rep.Courses))
+	}
+	return out
+}
+
+// TestBrowserRegion drives the regional page (/regione) through
+// web/e2e/regione.mjs: two official workbooks and an encrypted one uploaded
+// together; the summary shown must be the server's JSON summary of the same
+// files, and the summary workbook the browser downloaded must open with its
+// sheets.
+func TestBrowserRegion(t *testing.T) {
+	if testing.Short() {
+		t.Skip("browser test skipped in -short mode")
+	}
+	require := os.Getenv("AUDITOR_REQUIRE_BROWSER") == "1"
+	missing := func(what string) {
+		if require {
+			t.Fatalf("%s (AUDITOR_REQUIRE_BROWSER=1; scripts/test.sh installs it)", what)
+		}
+		t.Skipf("%s; scripts/test.sh installs it", what)
+	}
+	chromium := os.Getenv("CHROMIUM")
+	if chromium == "" {
+		chromium = "/usr/bin/chromium"
+	}
+	if _, err := os.Stat(chromium); err != nil {
+		missing("chromium not found at " + chromium)
+	}
+	node, err := exec.LookPath("node")
+	if err != nil {
+		missing("node not found")
+	}
+	if _, err := os.Stat(filepath.Join("e2e", "node_modules", "playwright-core", "package.json")); err != nil {
+		missing("web/e2e/node_modules/playwright-core missing (npm ci in web/e2e)")
+	}
+	script, _ := filepath.Abs(filepath.Join("e2e", "regione.mjs"))
+	artifacts := os.Getenv("ARTIFACT_DIR")
+	if artifacts == "" {
+		artifacts = filepath.Join("..", "artifacts")
+	}
+	artifacts, _ = filepath.Abs(filepath.Join(artifacts, "web-regione"))
+	if err := os.RemoveAll(artifacts); err != nil {
+		t.Fatal(err)
+	}
+	var files []string
+	for _, name := range []string{"esempio-fondazione.xlsx", "esempio-incoerente.xlsx", "foreign/excelize-encryptAES.xlsx"} {
+		p, _ := filepath.Abs(filepath.Join("..", "testdata", name))
+		files = append(files, p)
+	}
+
+	base := startServer(t)
+	expected := filepath.Join(t.TempDir(), "expected.json")
+	if err := os.WriteFile(expected, batchJSON(t, base, files), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, node, append([]string{script, base, artifacts, expected}, files...)...)
+	cmd.Env = append(os.Environ(), "CHROMIUM="+chromium)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("browser test failed (%v):\n%s\n%s", err, stderr.String(), stdout.String())
+	}
+	lines := strings.Split(strings.TrimSpace(stdout.String()), "\n")
+	var result struct {
+		OK       bool   `json:"ok"`
+		Download string `json:"download"`
+	}
+	if err := json.Unmarshal([]byte(lines[len(lines)-1]), &result); err != nil || !result.OK {
+		t.Fatalf("browser test summary %q: %v", lines[len(lines)-1], err)
+	}
+	wb, err := excelize.OpenFile(result.Download)
+	if err != nil {
+		t.Fatalf("downloaded summary: %v", err)
+	}
+	defer wb.Close()
+	sheets := strings.Join(wb.GetSheetList(), ",")
+	for _, s := range []string{"Percorsi", "Fondazioni", "Triennio", "Esclusi", "Distribuzione", "Timbro"} {
+		if !strings.Contains(sheets, s) {
+			t.Errorf("downloaded summary has no sheet %s (sheets: %s)", s, sheets)
+		}
+	}
+	rows, err := wb.GetRows("Esclusi")
+	if err != nil || !strings.Contains(fmt.Sprint(rows), "excelize-encryptAES.xlsx") {
+		t.Errorf("Esclusi of the downloaded summary: %v %v", rows, err)
+	}
+}
+
+// batchJSON posts the files to /api/batch and returns the JSON summary.
+func batchJSON(t *testing.T, base string, files []string) []byte {
+	t.Helper()
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		part, err := mw.CreateFormFile("file", filepath.Base(f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		part.Write(data)
+	}
+	mw.Close()
+	resp, err := http.Post(base+"/api/batch", mw.FormDataContentType(), &body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	out, err := io.ReadAll(resp.Body)
+	if err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("POST /api/batch: %d %v\n%s", resp.StatusCode, err, out)
 	}
 	return out
 }

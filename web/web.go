@@ -19,13 +19,14 @@ import (
 	"text/template"
 )
 
-//go:embed index.html taskpane.html static
+//go:embed index.html regione.html taskpane.html static
 var files embed.FS
 
 //go:embed manifest.xml.tmpl
 var manifestSource string
 
-// FS returns the embedded files: index.html (served at /), taskpane.html
+// FS returns the embedded files: index.html (served at /), regione.html
+// (served at /regione: several workbooks, the regional summary), taskpane.html
 // (served at /addin/taskpane.html) and everything under static/ (served at
 // /static/...).
 func FS() fs.FS { return files }

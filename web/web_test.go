@@ -35,6 +35,8 @@ func served(urlPath string) (string, bool) {
 	switch {
 	case urlPath == "/":
 		return "index.html", true
+	case urlPath == "/regione":
+		return "regione.html", true
 	case urlPath == "/addin/taskpane.html":
 		return "taskpane.html", true
 	case strings.HasPrefix(urlPath, "/static/"):
@@ -50,7 +52,7 @@ func served(urlPath string) (string, bool) {
 // a script imports and every file a stylesheet refers to is embedded.
 func TestPagesUseOnlyEmbeddedAssets(t *testing.T) {
 	routes := map[string]bool{"/addin/manifest.xml": true, "#main": true}
-	for _, page := range []string{"index.html", "taskpane.html"} {
+	for _, page := range []string{"index.html", "regione.html", "taskpane.html"} {
 		data, err := fs.ReadFile(FS(), page)
 		if err != nil {
 			t.Fatal(err)

@@ -1,5 +1,6 @@
-// The server's API as the page and the task pane use it: GET /api/info and
-// POST /api/audit (JSON report or annotated workbook). Errors come back as
+// The server's API as the pages and the task pane use it: GET /api/info,
+// POST /api/audit (JSON report or annotated workbook) and POST /api/batch
+// (the regional summary, JSON or workbook). Errors come back as
 // ApiError with the server's Italian message, shown to users as is.
 
 export const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
@@ -80,6 +81,33 @@ export async function audit(file, { reading, format = 'json', token = '', fileNa
   if (format === 'xlsx') {
     const blob = await resp.blob();
     return { blob, fileName: attachmentName(resp.headers.get('Content-Disposition')) || 'verificato.xlsx' };
+  }
+  return resp.json();
+}
+
+// batchAudit posts several workbooks (each in a multipart field "file") and
+// returns the regional summary as JSON (format "json") or {blob, fileName}
+// (format "xlsx").
+export async function batchAudit(files, { reading, format = 'json', token = '' } = {}) {
+  const params = new URLSearchParams();
+  if (reading) params.set('reading', reading);
+  params.set('format', format);
+  const headers = { Accept: format === 'xlsx' ? XLSX_TYPE : 'application/json' };
+  if (token) headers.Authorization = 'Bearer ' + token;
+  const body = new FormData();
+  for (const f of files) body.append('file', f, f.name);
+  let resp;
+  try {
+    resp = await fetch('/api/batch?' + params.toString(), { method: 'POST', headers, body, cache: 'no-store' });
+  } catch (err) {
+    throw new ApiError('network', 'Impossibile contattare il server di verifica: controllare la connessione e riprovare.', 0);
+  }
+  if (!resp.ok) {
+    throw await errorFrom(resp);
+  }
+  if (format === 'xlsx') {
+    const blob = await resp.blob();
+    return { blob, fileName: attachmentName(resp.headers.get('Content-Disposition')) || 'riepilogo-verifica.xlsx' };
   }
   return resp.json();
 }
