@@ -29,43 +29,10 @@ import (
 // opened with excelize. Screenshots are left in $ARTIFACT_DIR (default
 // artifacts/web at the repository root).
 func TestBrowser(t *testing.T) {
-	if testing.Short() {
-		t.Skip("browser test skipped in -short mode")
-	}
-	require := os.Getenv("AUDITOR_REQUIRE_BROWSER") == "1"
-	missing := func(what string) {
-		if require {
-			t.Fatalf("%s (AUDITOR_REQUIRE_BROWSER=1; scripts/test.sh installs it)", what)
-		}
-		t.Skipf("%s; scripts/test.sh installs it", what)
-	}
-	chromium := os.Getenv("CHROMIUM")
-	if chromium == "" {
-		chromium = "/usr/bin/chromium"
-	}
-	if _, err := os.Stat(chromium); err != nil {
-		missing("chromium not found at " + chromium)
-	}
-	node, err := exec.LookPath("node")
-	if err != nil {
-		missing("node not found")
-	}
+	node, chromium := browserTools(t)
 	script, _ := filepath.Abs(filepath.Join("e2e", "upload.mjs"))
-	if _, err := os.Stat(filepath.Join("e2e", "node_modules", "playwright-core", "package.json")); err != nil {
-		missing("web/e2e/node_modules/playwright-core missing (npm ci in web/e2e)")
-	}
 	workbook, _ := filepath.Abs(filepath.Join("..", "testdata", "esempio-fondazione.xlsx"))
-	artifacts := os.Getenv("ARTIFACT_DIR")
-	if artifacts == "" {
-		artifacts = filepath.Join("..", "artifacts")
-	}
-	artifacts, _ = filepath.Abs(filepath.Join(artifacts, "web"))
-	if err := os.RemoveAll(artifacts); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.MkdirAll(artifacts, 0o755); err != nil {
-		t.Fatal(err)
-	}
+	artifacts := artifactDir(t, "web")
 
 	base := startServer(t)
 
@@ -144,6 +111,56 @@ func TestBrowser(t *testing.T) {
 	}
 }
 
+// browserTools returns node and chromium, or skips the test (fails it with
+// AUDITOR_REQUIRE_BROWSER=1) when one of them or playwright-core is missing.
+func browserTools(t *testing.T) (node, chromium string) {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("browser test skipped in -short mode")
+	}
+	require := os.Getenv("AUDITOR_REQUIRE_BROWSER") == "1"
+	missing := func(what string) {
+		if require {
+			t.Fatalf("%s (AUDITOR_REQUIRE_BROWSER=1; scripts/test.sh installs it)", what)
+		}
+		t.Skipf("%s; scripts/test.sh installs it", what)
+	}
+	chromium = os.Getenv("CHROMIUM")
+	if chromium == "" {
+		chromium = "/usr/bin/chromium"
+	}
+	if _, err := os.Stat(chromium); err != nil {
+		missing("chromium not found at " + chromium)
+	}
+	node, err := exec.LookPath("node")
+	if err != nil {
+		missing("node not found")
+	}
+	if _, err := os.Stat(filepath.Join("e2e", "node_modules", "playwright-core", "package.json")); err != nil {
+		missing("web/e2e/node_modules/playwright-core missing (npm ci in web/e2e)")
+	}
+	return node, chromium
+}
+
+// artifactDir is a fresh folder for a browser test's screenshots and
+// downloads: $ARTIFACT_DIR/name, by default artifacts/name at the
+// repository root.
+func artifactDir(t *testing.T, name string) string {
+	t.Helper()
+	dir := os.Getenv("ARTIFACT_DIR")
+	if dir == "" {
+		dir = filepath.Join("..", "artifacts")
+	}
+	dir, _ = filepath.Abs(filepath.Join(dir, name))
+	if err := os.RemoveAll(dir); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
 // startServer runs the real server on a loopback port until the test ends.
 func startServer(t *testing.T) string {
 	t.Helper()
@@ -218,39 +235,9 @@ func auditJSON(t *testing.T, base, workbook string) []byte {
 // files, and the summary workbook the browser downloaded must open with its
 // sheets.
 func TestBrowserRegion(t *testing.T) {
-	if testing.Short() {
-		t.Skip("browser test skipped in -short mode")
-	}
-	require := os.Getenv("AUDITOR_REQUIRE_BROWSER") == "1"
-	missing := func(what string) {
-		if require {
-			t.Fatalf("%s (AUDITOR_REQUIRE_BROWSER=1; scripts/test.sh installs it)", what)
-		}
-		t.Skipf("%s; scripts/test.sh installs it", what)
-	}
-	chromium := os.Getenv("CHROMIUM")
-	if chromium == "" {
-		chromium = "/usr/bin/chromium"
-	}
-	if _, err := os.Stat(chromium); err != nil {
-		missing("chromium not found at " + chromium)
-	}
-	node, err := exec.LookPath("node")
-	if err != nil {
-		missing("node not found")
-	}
-	if _, err := os.Stat(filepath.Join("e2e", "node_modules", "playwright-core", "package.json")); err != nil {
-		missing("web/e2e/node_modules/playwright-core missing (npm ci in web/e2e)")
-	}
+	node, chromium := browserTools(t)
 	script, _ := filepath.Abs(filepath.Join("e2e", "regione.mjs"))
-	artifacts := os.Getenv("ARTIFACT_DIR")
-	if artifacts == "" {
-		artifacts = filepath.Join("..", "artifacts")
-	}
-	artifacts, _ = filepath.Abs(filepath.Join(artifacts, "web-regione"))
-	if err := os.RemoveAll(artifacts); err != nil {
-		t.Fatal(err)
-	}
+	artifacts := artifactDir(t, "web-regione")
 	var files []string
 	for _, name := range []string{"esempio-fondazione.xlsx", "esempio-incoerente.xlsx", "foreign/excelize-encryptAES.xlsx"} {
 		p, _ := filepath.Abs(filepath.Join("..", "testdata", name))
