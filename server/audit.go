@@ -80,13 +80,19 @@ type work struct {
 func (s *Server) gated(c echo.Context, read func() (work, error)) error {
 	ctx, cancel := context.WithTimeout(c.Request().Context(), s.cfg.RequestTimeout)
 	defer cancel()
-	if err := s.gate.enter(); err != nil {
+	client := c.RealIP()
+	if err := s.gate.enter(client); err != nil {
+		if errors.Is(err, errPerClient) {
+			e := apiErr(http.StatusTooManyRequests, CodeTooManyRequests, "Troppe verifiche in corso da questo indirizzo (al massimo %d insieme): attendere che finiscano e riprovare.", s.cfg.MaxPerClient)
+			e.retryAfter = 2
+			return e
+		}
 		return busy("Il servizio è al completo: riprovare tra qualche secondo.", 2)
 	}
 	handedOff := false
 	defer func() {
 		if !handedOff {
-			s.gate.leave()
+			s.gate.leave(client)
 		}
 	}()
 	w, err := read()
@@ -103,7 +109,7 @@ func (s *Server) gated(c echo.Context, read func() (work, error)) error {
 	handedOff = true
 	done := make(chan auditAnswer, 1)
 	go func() {
-		defer s.gate.leave()
+		defer s.gate.leave(client)
 		defer release()
 		done <- w.run()
 	}()

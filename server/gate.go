@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"errors"
+	"sync"
 	"time"
 )
 
@@ -16,29 +17,57 @@ type gate struct {
 	running chan struct{}
 	queued  chan struct{}
 	wait    time.Duration
+
+	// perClient bounds the queue places one client address holds, so
+	// that a few slow uploads from one address cannot fill the queue.
+	perClient int
+	mu        sync.Mutex
+	held      map[string]int
 }
 
 var (
 	errQueueFull = errors.New("every audit slot and the queue are taken")
 	errQueueWait = errors.New("waited too long for an audit slot")
+	errPerClient = errors.New("the client holds its share of the queue")
 )
 
-func newGate(concurrent, queue int, wait time.Duration) *gate {
-	return &gate{running: make(chan struct{}, concurrent), queued: make(chan struct{}, concurrent+queue), wait: wait}
+func newGate(concurrent, queue, perClient int, wait time.Duration) *gate {
+	return &gate{running: make(chan struct{}, concurrent), queued: make(chan struct{}, concurrent+queue), wait: wait,
+		perClient: perClient, held: map[string]int{}}
 }
 
-// enter takes a place in the queue, or fails at once when there is none;
-// leave gives it back.
-func (g *gate) enter() error {
+// enter takes a place in the queue for a client address, or fails at once
+// when there is none or the client holds its share already; leave gives it
+// back.
+func (g *gate) enter(client string) error {
+	g.mu.Lock()
+	if g.perClient > 0 && g.held[client] >= g.perClient {
+		g.mu.Unlock()
+		return errPerClient
+	}
+	g.held[client]++
+	g.mu.Unlock()
 	select {
 	case g.queued <- struct{}{}:
 		return nil
 	default:
+		g.release(client)
 		return errQueueFull
 	}
 }
 
-func (g *gate) leave() { <-g.queued }
+func (g *gate) leave(client string) {
+	<-g.queued
+	g.release(client)
+}
+
+func (g *gate) release(client string) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.held[client]--; g.held[client] <= 0 {
+		delete(g.held, client)
+	}
+}
 
 // run waits (at most the queue wait) for an audit slot; the returned
 // release gives it back and must be called exactly once.

@@ -33,7 +33,7 @@ func BenchmarkAPILoad(b *testing.B) {
 	if out, err := build.CombinedOutput(); err != nil {
 		b.Fatalf("building auditor: %v\n%s", err, out)
 	}
-	cmd := exec.Command(bin, "serve", "--addr", "127.0.0.1:0", "--client-rate", "0", "--max-queue", "64")
+	cmd := exec.Command(bin, "serve", "--addr", "127.0.0.1:0", "--client-rate", "0", "--max-per-client", "0", "--max-queue", "64")
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		b.Fatal(err)

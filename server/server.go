@@ -36,6 +36,7 @@ const (
 	DefaultClientRate     = 10 // requests per second per client address
 	DefaultClientBurst    = 30
 	DefaultShutdownGrace  = 90 * time.Second
+	DefaultMaxPerClient   = 4
 	DefaultMaxBatchFiles  = 100
 	DefaultMaxBatchBytes  = 50 << 20
 )
@@ -78,6 +79,11 @@ type Config struct {
 	MaxConcurrent int
 	MaxQueue      int
 	QueueWait     time.Duration
+	// MaxPerClient bounds the audits one client address has uploading,
+	// waiting or running (default 4): beyond it the answer is 429, so a
+	// few slow uploads from one address cannot take the whole queue. A
+	// negative value switches it off.
+	MaxPerClient int
 	// ClientRate and ClientBurst bound the requests per second of one
 	// client address to the API (default 10/s, bursts of 30): beyond them
 	// the answer is 429. A negative ClientRate switches it off.
@@ -121,6 +127,9 @@ func (c Config) withDefaults() (Config, error) {
 	}
 	if c.MaxQueue <= 0 {
 		c.MaxQueue = 16 * cpus
+	}
+	if c.MaxPerClient == 0 {
+		c.MaxPerClient = DefaultMaxPerClient
 	}
 	if c.QueueWait <= 0 {
 		c.QueueWait = DefaultQueueWait
@@ -187,7 +196,7 @@ func New(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{cfg: cfg, gate: newGate(cfg.MaxConcurrent, cfg.MaxQueue, cfg.QueueWait)}
+	s := &Server{cfg: cfg, gate: newGate(cfg.MaxConcurrent, cfg.MaxQueue, cfg.MaxPerClient, cfg.QueueWait)}
 	if cfg.PublicURL != "" {
 		s.publicURL.Store(&cfg.PublicURL)
 	}

@@ -311,6 +311,33 @@ func TestSaturation(t *testing.T) {
 	}
 }
 
+// TestPerClientShare checks that one address cannot hold more than its
+// share of the queue with slow uploads.
+func TestPerClientShare(t *testing.T) {
+	data := testdata(t, "esempio-fondazione.xlsx")
+	srv, base := startServer(t, Config{MaxPerClient: 1, ClientRate: -1})
+	finish, res := stalledUpload(t, base, data)
+	for i := 0; i < 500; i++ {
+		if running, waiting := srv.gate.busy(); running+waiting > 0 {
+			break
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	a := postRaw(t, base, "", data, nil)
+	if a.status != http.StatusTooManyRequests || a.apiError(t).Code != CodeTooManyRequests || a.header.Get("Retry-After") == "" ||
+		!strings.Contains(a.apiError(t).Message, "al massimo 1") {
+		t.Errorf("second upload from the same address: %d %s", a.status, a.body)
+	}
+	finish()
+	if a := <-res; a.status != http.StatusOK {
+		t.Errorf("held upload: %d %s", a.status, a.body)
+	}
+	// Its share is back once the first is done.
+	if a := postRaw(t, base, "", data, nil); a.status != http.StatusOK {
+		t.Errorf("after the first finished: %d %s", a.status, a.body)
+	}
+}
+
 func TestTimeout(t *testing.T) {
 	data := testdata(t, "esempio-fondazione.xlsx")
 	release := make(chan struct{})
@@ -331,7 +358,7 @@ func TestTimeout(t *testing.T) {
 // must be the report of its own input.
 func TestConcurrentUploads(t *testing.T) {
 	const n = 50
-	_, base := startServer(t, Config{MaxQueue: n, ClientRate: -1, QueueWait: 2 * time.Minute, RequestTimeout: 3 * time.Minute})
+	_, base := startServer(t, Config{MaxQueue: n, ClientRate: -1, MaxPerClient: -1, QueueWait: 2 * time.Minute, RequestTimeout: 3 * time.Minute})
 	inputs := make([][]byte, n)
 	want := make([]validate.Report, n)
 	for i := range inputs {

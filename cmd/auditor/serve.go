@@ -61,6 +61,7 @@ func (m *Main) runServe(ctx context.Context, args []string) error {
 	concurrent := fs.Int("max-concurrent", 0, "")
 	queue := fs.Int("max-queue", 0, "")
 	clientRate := fs.Float64("client-rate", server.DefaultClientRate, "")
+	perClient := fs.Int("max-per-client", server.DefaultMaxPerClient, "")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err
@@ -93,6 +94,10 @@ func (m *Main) runServe(ctx context.Context, args []string) error {
 	if rate == 0 {
 		rate = -1 // 0 on the command line switches the per-client limit off
 	}
+	held := *perClient
+	if held == 0 {
+		held = -1 // likewise
+	}
 	tuneGC()
 	logger := slog.New(slog.NewTextHandler(m.Stderr, nil))
 	srv, err := server.New(server.Config{
@@ -109,6 +114,7 @@ func (m *Main) runServe(ctx context.Context, args []string) error {
 		MaxConcurrent:  *concurrent,
 		MaxQueue:       *queue,
 		ClientRate:     rate,
+		MaxPerClient:   held,
 		Version:        Version,
 		Logger:         logger,
 	})
