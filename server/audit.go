@@ -205,39 +205,22 @@ func (s *Server) readUpload(c echo.Context) (*upload, error) {
 		if mparams["boundary"] == "" {
 			return nil, apiErr(http.StatusBadRequest, CodeBadRequest, "Richiesta multipart senza separatore (boundary): inviare il file nel campo «file».")
 		}
-		mr := multipart.NewReader(body, mparams["boundary"])
-		for {
-			part, err := mr.NextPart()
-			if err == io.EOF {
-				break
+		err := eachPart(body, mparams["boundary"], up.fields, func(part *multipart.Part) error {
+			if up.data != nil {
+				return apiErr(http.StatusBadRequest, CodeBadRequest, "Inviare un solo file nel campo «file».")
 			}
+			data, err := readAtMost(part, max)
 			if err != nil {
-				return nil, s.readError(err)
+				return s.readError(err)
 			}
-			switch name := part.FormName(); name {
-			case "file":
-				if up.data != nil {
-					return nil, apiErr(http.StatusBadRequest, CodeBadRequest, "Inviare un solo file nel campo «file».")
-				}
-				data, err := readAtMost(part, max)
-				if err != nil {
-					return nil, s.readError(err)
-				}
-				up.data = data
-				if fn := part.FileName(); fn != "" {
-					up.name = cleanName(fn)
-				}
-			case "reading", "format", "interpretation":
-				v, err := readAtMost(part, 256)
-				if err != nil {
-					return nil, apiErr(http.StatusBadRequest, CodeBadRequest, "Il campo «%s» è troppo lungo.", name)
-				}
-				up.fields.Add(name, strings.TrimSpace(string(v)))
-			default:
-				if _, err := io.Copy(io.Discard, part); err != nil {
-					return nil, s.readError(err)
-				}
+			up.data = data
+			if fn := part.FileName(); fn != "" {
+				up.name = cleanName(fn)
 			}
+			return nil
+		})
+		if err != nil {
+			return nil, s.readError(err)
 		}
 		if up.data == nil {
 			return nil, apiErr(http.StatusBadRequest, CodeBadRequest, "Nessun file ricevuto: inviare la cartella di lavoro nel campo «file».")
@@ -247,6 +230,40 @@ func (s *Server) readUpload(c echo.Context) (*upload, error) {
 		return nil, apiErr(http.StatusBadRequest, CodeBadRequest, "Il file ricevuto è vuoto.")
 	}
 	return up, nil
+}
+
+// eachPart reads a multipart body: each file part (field "file", or
+// "files") goes to onFile, the small fields reading, format and
+// interpretation into fields, anything else is discarded. An *APIError
+// from onFile or for a field too long is returned as it is; other errors
+// are the body's.
+func eachPart(body io.Reader, boundary string, fields url.Values, onFile func(*multipart.Part) error) error {
+	mr := multipart.NewReader(body, boundary)
+	for {
+		part, err := mr.NextPart()
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		switch name := part.FormName(); name {
+		case "file", "files":
+			err = onFile(part)
+		case "reading", "format", "interpretation":
+			var v []byte
+			if v, err = readAtMost(part, 256); err != nil {
+				err = apiErr(http.StatusBadRequest, CodeBadRequest, "Il campo «%s» è troppo lungo.", name)
+			} else {
+				fields.Add(name, strings.TrimSpace(string(v)))
+			}
+		default:
+			_, err = io.Copy(io.Discard, part)
+		}
+		if err != nil {
+			return err
+		}
+	}
 }
 
 // errOverLimit is a body part longer than its limit.
@@ -265,6 +282,10 @@ func readAtMost(r io.Reader, n int64) ([]byte, error) {
 }
 
 func (s *Server) readError(err error) error {
+	var ae *APIError
+	if errors.As(err, &ae) {
+		return ae
+	}
 	var mbe *http.MaxBytesError
 	if errors.Is(err, errOverLimit) || errors.As(err, &mbe) {
 		return s.tooLarge()

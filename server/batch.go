@@ -4,12 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"mime"
 	"mime/multipart"
 	"net/http"
 	"net/url"
-	"strings"
 
 	"github.com/its-academy/auditor/batch"
 	"github.com/labstack/echo/v4"
@@ -87,43 +85,26 @@ func (s *Server) readBatch(c echo.Context) (*batchUpload, error) {
 	}
 	body := http.MaxBytesReader(c.Response(), r.Body, allowed)
 	up := &batchUpload{fields: url.Values{}}
-	mr := multipart.NewReader(body, mparams["boundary"])
-	for {
-		part, err := mr.NextPart()
-		if err == io.EOF {
-			break
+	err := eachPart(body, mparams["boundary"], up.fields, func(part *multipart.Part) error {
+		if len(up.files) == s.cfg.MaxBatchFiles {
+			return apiErr(http.StatusRequestEntityTooLarge, CodeTooLarge, "Troppi file in una richiesta: al massimo %d.", s.cfg.MaxBatchFiles)
+		}
+		data, err := readAtMost(part, s.cfg.MaxUpload)
+		if errors.Is(err, errOverLimit) {
+			return apiErr(http.StatusRequestEntityTooLarge, CodeTooLarge, "Il file «%s» supera il limite di %s per file.", cleanName(part.FileName()), sizeText(s.cfg.MaxUpload))
 		}
 		if err != nil {
-			return nil, s.batchReadError(err)
+			return err
 		}
-		switch name := part.FormName(); name {
-		case "file", "files":
-			if len(up.files) == s.cfg.MaxBatchFiles {
-				return nil, apiErr(http.StatusRequestEntityTooLarge, CodeTooLarge, "Troppi file in una richiesta: al massimo %d.", s.cfg.MaxBatchFiles)
-			}
-			data, err := readAtMost(part, s.cfg.MaxUpload)
-			if err != nil {
-				if errors.Is(err, errOverLimit) {
-					return nil, apiErr(http.StatusRequestEntityTooLarge, CodeTooLarge, "Il file «%s» supera il limite di %s per file.", cleanName(part.FileName()), sizeText(s.cfg.MaxUpload))
-				}
-				return nil, s.batchReadError(err)
-			}
-			name := cleanName(part.FileName())
-			if part.FileName() == "" {
-				name = fmt.Sprintf("file-%d.xlsx", len(up.files)+1)
-			}
-			up.files = append(up.files, batch.Input{Name: uniqueName(up.files, name), Data: data})
-		case "reading", "format", "interpretation":
-			v, err := readAtMost(part, 256)
-			if err != nil {
-				return nil, apiErr(http.StatusBadRequest, CodeBadRequest, "Il campo «%s» è troppo lungo.", name)
-			}
-			up.fields.Add(name, strings.TrimSpace(string(v)))
-		default:
-			if _, err := io.Copy(io.Discard, part); err != nil {
-				return nil, s.batchReadError(err)
-			}
+		name := cleanName(part.FileName())
+		if part.FileName() == "" {
+			name = fmt.Sprintf("file-%d.xlsx", len(up.files)+1)
 		}
+		up.files = append(up.files, batch.Input{Name: uniqueName(up.files, name), Data: data})
+		return nil
+	})
+	if err != nil {
+		return nil, s.batchReadError(err)
 	}
 	if len(up.files) == 0 {
 		return nil, apiErr(http.StatusBadRequest, CodeBadRequest, "Nessun file ricevuto: inviare le cartelle di lavoro nei campi «file».")
@@ -153,6 +134,10 @@ func uniqueName(files []batch.Input, name string) string {
 }
 
 func (s *Server) batchReadError(err error) error {
+	var ae *APIError
+	if errors.As(err, &ae) {
+		return ae
+	}
 	var mbe *http.MaxBytesError
 	if errors.As(err, &mbe) {
 		return s.batchTooLarge()
