@@ -15,6 +15,7 @@
 import { chromium } from 'playwright-core';
 import { readFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { CHROMIUM_ARGS, check, contrastProblems, it2 } from './common.mjs';
 
 const [baseURL, artifactDir, expectedPath, ...files] = process.argv.slice(2);
 if (!baseURL || !artifactDir || !expectedPath || files.length === 0) {
@@ -23,16 +24,6 @@ if (!baseURL || !artifactDir || !expectedPath || files.length === 0) {
 }
 mkdirSync(artifactDir, { recursive: true });
 const expected = JSON.parse(readFileSync(expectedPath, 'utf8'));
-
-const CHROMIUM_ARGS = [
-  '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync',
-];
-const it2 = (v) => Number(v).toLocaleString('it-IT', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
-
-function check(cond, message) {
-  if (!cond) throw new Error(message);
-}
 
 const browser = await chromium.launch({ executablePath: process.env.CHROMIUM || '/usr/bin/chromium', args: CHROMIUM_ARGS });
 const problems = [];
@@ -86,30 +77,7 @@ try {
   for (const junk of [/\[object /, /\bundefined\b/, /\bNaN\b/, /\bnull\b/]) {
     check(!junk.test(shown), `il riepilogo mostra «${junk.source}»`);
   }
-  const low = await page.evaluate(() => {
-    const out = [];
-    for (const el of document.querySelectorAll('.rp-band, .rg-flag')) {
-      if (!el.offsetParent) continue;
-      const rgb = (c) => (c.match(/\d+(\.\d+)?/g) || []).map(Number);
-      const lum = ([r, g, b]) => [r, g, b].map((v) => {
-        v /= 255;
-        return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4;
-      }).reduce((s, v, i) => s + v * [0.2126, 0.7152, 0.0722][i], 0);
-      let bg = [255, 255, 255];
-      for (let e = el; e; e = e.parentElement) {
-        const c = rgb(getComputedStyle(e).backgroundColor);
-        if (c.length >= 3 && (c.length < 4 || c[3] > 0.5)) {
-          bg = c;
-          break;
-        }
-      }
-      const l1 = lum(rgb(getComputedStyle(el).color));
-      const l2 = lum(bg);
-      const ratio = (Math.max(l1, l2) + 0.05) / (Math.min(l1, l2) + 0.05);
-      if (ratio < 4.5) out.push(`${el.className} ${ratio.toFixed(2)}:1`);
-    }
-    return out;
-  });
+  const low = await contrastProblems(page, '.rp-band, .rg-flag');
   check(low.length === 0, `contrasto insufficiente: ${low.join('; ')}`);
   const shot = join(artifactDir, 'regione.png');
   await page.screenshot({ path: shot, fullPage: true });
