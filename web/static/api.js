@@ -55,11 +55,7 @@ async function errorFrom(resp) {
 // {blob, fileName} (format "xlsx"). file is a File (sent as multipart, field
 // "file") or an ArrayBuffer/Uint8Array (sent raw, named by fileName).
 export async function audit(file, { reading, format = 'json', token = '', fileName = '' } = {}) {
-  const params = new URLSearchParams();
-  if (reading) params.set('reading', reading);
-  params.set('format', format);
-  const headers = { Accept: format === 'xlsx' ? XLSX_TYPE : 'application/json' };
-  if (token) headers.Authorization = 'Bearer ' + token;
+  const headers = {};
   let body;
   if (typeof File !== 'undefined' && file instanceof File) {
     body = new FormData();
@@ -69,36 +65,29 @@ export async function audit(file, { reading, format = 'json', token = '', fileNa
     headers['Content-Type'] = XLSX_TYPE;
     if (fileName) headers['X-File-Name'] = encodeURIComponent(fileName);
   }
-  let resp;
-  try {
-    resp = await fetch('/api/audit?' + params.toString(), { method: 'POST', headers, body, cache: 'no-store' });
-  } catch (err) {
-    throw new ApiError('network', 'Impossibile contattare il server di verifica: controllare la connessione e riprovare.', 0);
-  }
-  if (!resp.ok) {
-    throw await errorFrom(resp);
-  }
-  if (format === 'xlsx') {
-    const blob = await resp.blob();
-    return { blob, fileName: attachmentName(resp.headers.get('Content-Disposition')) || 'verificato.xlsx' };
-  }
-  return resp.json();
+  return post('/api/audit', body, headers, { reading, format, token, fallbackName: 'verificato.xlsx' });
 }
 
 // batchAudit posts several workbooks (each in a multipart field "file") and
 // returns the regional summary as JSON (format "json") or {blob, fileName}
 // (format "xlsx").
 export async function batchAudit(files, { reading, format = 'json', token = '' } = {}) {
+  const body = new FormData();
+  for (const f of files) body.append('file', f, f.name);
+  return post('/api/batch', body, {}, { reading, format, token, fallbackName: 'riepilogo-verifica.xlsx' });
+}
+
+// post sends body to an audit endpoint and reads its answer: JSON, or
+// {blob, fileName} for format "xlsx"; a failure is an ApiError.
+async function post(path, body, headers, { reading, format, token, fallbackName }) {
   const params = new URLSearchParams();
   if (reading) params.set('reading', reading);
   params.set('format', format);
-  const headers = { Accept: format === 'xlsx' ? XLSX_TYPE : 'application/json' };
+  headers = { ...headers, Accept: format === 'xlsx' ? XLSX_TYPE : 'application/json' };
   if (token) headers.Authorization = 'Bearer ' + token;
-  const body = new FormData();
-  for (const f of files) body.append('file', f, f.name);
   let resp;
   try {
-    resp = await fetch('/api/batch?' + params.toString(), { method: 'POST', headers, body, cache: 'no-store' });
+    resp = await fetch(path + '?' + params.toString(), { method: 'POST', headers, body, cache: 'no-store' });
   } catch (err) {
     throw new ApiError('network', 'Impossibile contattare il server di verifica: controllare la connessione e riprovare.', 0);
   }
@@ -107,7 +96,7 @@ export async function batchAudit(files, { reading, format = 'json', token = '' }
   }
   if (format === 'xlsx') {
     const blob = await resp.blob();
-    return { blob, fileName: attachmentName(resp.headers.get('Content-Disposition')) || 'riepilogo-verifica.xlsx' };
+    return { blob, fileName: attachmentName(resp.headers.get('Content-Disposition')) || fallbackName };
   }
   return resp.json();
 }
