@@ -95,12 +95,15 @@ type Input struct {
 type Options struct {
 	// Jobs bounds how many files are audited at once; ≤ 0 means
 	// runtime.NumCPU().
-	Jobs            int
-	Reading         compute.Reading   // empty: the pack's default
-	Interpretations map[string]string // e.g. {"I-2": "soglia_diplomati"}
-	Pack            compute.PackID    // force one pack (I-4); empty: by EQF level and end date
-	Limits          xlsxio.Limits     // per file; zero: xlsxio.DefaultLimits()
-	Version         string            // product version, for the stamps
+	Jobs               int
+	Reading            compute.Reading                // empty: the pack's default
+	Errata             map[string]compute.ErratumForm // errata set on top of the reading
+	Interpretations    map[string]string              // e.g. {"I-2": "soglia_diplomati"}
+	Pack               compute.PackID                 // force one pack (I-4); empty: by EQF level and end date
+	Thresholds         map[string]float64             // the auditor's thresholds
+	WorkbookThresholds bool                           // what-if: the Soglie sheets' values apply
+	Limits             xlsxio.Limits                  // per file; zero: xlsxio.DefaultLimits()
+	Version            string                         // product version, for the stamps
 	// Progress, if set, is called (never concurrently) when a file starts
 	// and when it is done, with the count of files done, the total and the
 	// file's name.
@@ -207,7 +210,8 @@ func Run(ctx context.Context, inputs []Input, opts Options) (*Result, error) {
 			return nil, fmt.Errorf("batch: %w", err)
 		}
 	}
-	vopts := validate.Options{Reading: opts.Reading, Interpretations: opts.Interpretations, Pack: opts.Pack}
+	vopts := validate.Options{Reading: opts.Reading, Errata: opts.Errata, Interpretations: opts.Interpretations, Pack: opts.Pack,
+		Thresholds: opts.Thresholds, WorkbookThresholds: opts.WorkbookThresholds}
 	// The options are checked once, on an empty workbook, before any file.
 	probe, err := validate.Run(&validate.Input{}, reg, vopts)
 	if err != nil {
@@ -265,7 +269,7 @@ feed:
 		return files[i].SHA256 < files[j].SHA256
 	})
 	res := &Result{Files: files}
-	res.Summary = buildSummary(files, reg, probe.Reading, opts)
+	res.Summary = buildSummary(files, reg, probe, opts)
 	return res, nil
 }
 

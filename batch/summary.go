@@ -29,9 +29,9 @@ type courseKey struct {
 
 // buildSummary makes the summary model from the files, sorted by name. It
 // depends only on their content, never on the order they were audited in.
-func buildSummary(files []File, reg *compute.Registry, reading compute.Reading, opts Options) *xlsxio.Summary {
+func buildSummary(files []File, reg *compute.Registry, probe *validate.Audit, opts Options) *xlsxio.Summary {
 	s := &xlsxio.Summary{
-		Format: xlsxio.SummaryFormat, Version: opts.Version, Reading: reading,
+		Format: xlsxio.SummaryFormat, Version: opts.Version, Reading: probe.Reading, Errata: probe.Errata, WhatIf: opts.WorkbookThresholds,
 		Interpretations: map[string]string{},
 		Inputs:          []xlsxio.SummaryInput{}, Courses: []xlsxio.SummaryCourse{},
 		Foundations: []xlsxio.SummaryFoundation{}, Excluded: []xlsxio.SummaryExcluded{},
@@ -210,6 +210,8 @@ func buildSummary(files []File, reg *compute.Registry, reading compute.Reading, 
 	}
 	sort.SliceStable(s.Courses, func(i, j int) bool { return lessCourse(&s.Courses[i], &s.Courses[j]) })
 
+	s.Sensitivity = courseSensitivity(files)
+
 	// The foundation rule.
 	unplaced := 0
 	if rule != nil {
@@ -227,9 +229,10 @@ func buildSummary(files []File, reg *compute.Registry, reading compute.Reading, 
 				names[c.FoundationCode] = c.FoundationName
 			}
 		}
-		for _, v := range rule.Apply(fcs) {
+		for _, v := range rule.Apply(fcs, opts.Interpretations) {
 			s.Verdicts = append(s.Verdicts, xlsxio.SummaryVerdict{FoundationVerdict: v, Name: names[v.Foundation]})
 		}
+		s.Sensitivity = append(s.Sensitivity, ruleSensitivity(rule, rulePack, fcs, opts.Interpretations)...)
 		if unplaced > 0 {
 			s.Notes = append(s.Notes, fmt.Sprintf("%d percorsi senza codice della fondazione o anno di monitoraggio valido: esclusi dalla regola dei tre anni.", unplaced))
 		}
@@ -429,4 +432,73 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// courseSensitivity counts, for each alternative choice of the courses
+// audited now, the scored courses compared and those whose band changes,
+// in the order the audits list the alternatives.
+func courseSensitivity(files []File) []xlsxio.SummaryChoice {
+	var out []xlsxio.SummaryChoice
+	index := map[[2]string]int{}
+	for _, f := range files {
+		if f.Audit == nil {
+			continue
+		}
+		for _, c := range f.Audit.Courses {
+			for _, alt := range c.Sensitivity {
+				k := [2]string{alt.Choice, alt.Alternative}
+				i, ok := index[k]
+				if !ok {
+					i = len(out)
+					index[k] = i
+					out = append(out, xlsxio.SummaryChoice{Choice: alt.Choice, Alternative: alt.Alternative, Label: alt.Label})
+				}
+				out[i].Courses++
+				if alt.BandChanged {
+					out[i].BandChanges++
+				}
+			}
+		}
+	}
+	return out
+}
+
+// ruleSensitivity applies the foundation rule under each other choice of
+// the interpretation it depends on (I-8), listing the foundations flagged.
+func ruleSensitivity(rule *compute.FoundationRule, p *compute.Pack, fcs []compute.FoundationCourse, interp map[string]string) []xlsxio.SummaryChoice {
+	if rule.ShareInterpretation == "" || p == nil {
+		return nil
+	}
+	var out []xlsxio.SummaryChoice
+	for _, in := range p.Interpretations {
+		if in.ID != rule.ShareInterpretation {
+			continue
+		}
+		current := interp[in.ID]
+		if current == "" {
+			current = in.Default
+		}
+		choices := make([]string, 0, len(in.Choices))
+		for c := range in.Choices {
+			if c != current {
+				choices = append(choices, c)
+			}
+		}
+		sort.Strings(choices)
+		for _, c := range choices {
+			alt := map[string]string{}
+			for k, v := range interp {
+				alt[k] = v
+			}
+			alt[in.ID] = c
+			sc := xlsxio.SummaryChoice{Choice: in.ID, Alternative: c, Label: in.ID + " (" + in.Topic + "): " + c, Flagged: []string{}}
+			for _, v := range rule.Apply(fcs, alt) {
+				if v.Flagged {
+					sc.Flagged = append(sc.Flagged, v.Foundation)
+				}
+			}
+			out = append(out, sc)
+		}
+	}
+	return out
 }

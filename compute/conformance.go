@@ -34,7 +34,7 @@ type FunctionConformance struct {
 }
 
 // Conformance evaluates every function that has a worked table in the decree
-// at the table's implied threshold, under both readings, rounding to one
+// at the table's implied threshold, under every reading of the pack, rounding to one
 // decimal as the decree prints, and classifies how the table is reproduced.
 func (p *Pack) Conformance() ([]FunctionConformance, error) {
 	var out []FunctionConformance
@@ -47,8 +47,10 @@ func (p *Pack) Conformance() ([]FunctionConformance, error) {
 			Function: f.ID, Threshold: t.ImpliedThreshold, Expected: t.Expected,
 			Status: map[Reading]string{}, Note: t.Note, Citation: f.Citation,
 		}
-		allOK := map[Reading]bool{ReadingCoherent: true, ReadingLiteral: true}
-		belowOK := map[Reading]bool{ReadingCoherent: true, ReadingLiteral: true}
+		allOK, belowOK := map[Reading]bool{}, map[Reading]bool{}
+		for _, rd := range p.Readings {
+			allOK[rd.ID], belowOK[rd.ID] = true, true
+		}
 		for _, row := range t.Rows {
 			r, want := row[0], row[1]
 			cr := ConformanceRow{
@@ -59,8 +61,9 @@ func (p *Pack) Conformance() ([]FunctionConformance, error) {
 			if f.UsesThreshold() {
 				s = t.ImpliedThreshold
 			}
-			for _, rd := range []Reading{ReadingCoherent, ReadingLiteral} {
-				ev, err := f.Eval(r, s, rd, p.Scale)
+			for _, def := range p.Readings {
+				rd := def.ID
+				ev, err := f.Eval(p, r, s, def.Errata)
 				if err != nil {
 					return nil, err
 				}
@@ -77,7 +80,8 @@ func (p *Pack) Conformance() ([]FunctionConformance, error) {
 			fc.Rows = append(fc.Rows, cr)
 		}
 		fc.AsStated = true
-		for _, rd := range []Reading{ReadingCoherent, ReadingLiteral} {
+		for _, def := range p.Readings {
+			rd := def.ID
 			switch {
 			case allOK[rd]:
 				fc.Status[rd] = StatusFull

@@ -19,6 +19,7 @@ type CourseResult struct {
 	RulePack        PackID               `json:"rule_pack"`
 	PackVersion     string               `json:"rule_pack_version"`
 	Reading         Reading              `json:"reading"`
+	Errata          Errata               `json:"errata"`
 	Interpretations map[string]string    `json:"interpretations"`
 	Area            string               `json:"area,omitempty"`
 	Total           *float64             `json:"total"`
@@ -45,6 +46,7 @@ type ArticulationResult struct {
 	Weight    float64     `json:"weight"`
 	Points    *float64    `json:"points"`
 	Branch    string      `json:"branch"`
+	Zeroed    bool        `json:"zeroed,omitempty"` // its points set to 0 by a zeroing rule (I-7)
 	Fields    []FieldCode `json:"fields"`
 	Traces    []Trace     `json:"traces"`
 }
@@ -78,7 +80,7 @@ func (sc *Scorer) Score(c Course) *CourseResult {
 	p := sc.pack
 	n := len(p.Articulations)
 	res := &CourseResult{
-		Code: c.Code, RulePack: p.ID, PackVersion: p.Version, Reading: sc.reading,
+		Code: c.Code, RulePack: p.ID, PackVersion: p.Version, Reading: sc.reading, Errata: sc.errata,
 		Interpretations: sc.interp, Overridden: sc.overridden,
 		Articulations: make([]ArticulationResult, 0, n),
 	}
@@ -275,7 +277,7 @@ func (sc *Scorer) score(a *Articulation, out *ArticulationResult, r float64, thr
 	if thr != nil {
 		s = &thr.Value
 	}
-	c, err := a.fn.eval(r, s, sc.reading, p.Scale)
+	c, err := a.fn.eval(r, s, sc.set, p.Scale)
 	if err != nil {
 		var ce *Error
 		detail := err.Error()
@@ -287,7 +289,7 @@ func (sc *Scorer) score(a *Articulation, out *ArticulationResult, r float64, thr
 		}))
 		return
 	}
-	ri := readingIndex(sc.reading)
+	ri := a.fn.Intervals[c.interval].formIndex(sc.set)
 	text := a.txt.pByBranch[c.interval][ri]
 	k := len(out.Traces)
 	out.Traces = out.Traces[:k+2] // P and points, within the arena's room of 3
@@ -317,7 +319,8 @@ func (sc *Scorer) indicators(res *CourseResult, env *slotEnv, ar *arena) {
 		ir := IndicatorResult{Number: ind.Number, Name: ind.Name, Weight: ind.Weight}
 		tr := Trace{TraceText: ind.text, Inputs: ar.bindings(ind.size)}
 		sum, complete := 0.0, true
-		for _, a := range res.Articulations {
+		for j := range res.Articulations {
+			a := &res.Articulations[j]
 			if a.Indicator != ind.Number {
 				continue
 			}
@@ -325,11 +328,13 @@ func (sc *Scorer) indicators(res *CourseResult, env *slotEnv, ar *arena) {
 				complete = false
 				continue
 			}
+			sc.zeroArticulation(a, env, ar)
 			sum += *a.Points
-			tr.Inputs = append(tr.Inputs, Binding{BindingText: p.Articulations[a.Number-1].txt.bindPoints, Value: *a.Points})
+			tr.Inputs = append(tr.Inputs, Binding{BindingText: p.Articulations[j].txt.bindPoints, Value: *a.Points})
 		}
-		for _, z := range p.zeroing {
-			if z.rule.Indicator != ind.Number {
+		for i := range p.zeroing {
+			z := &p.zeroing[i]
+			if z.rule.Indicator != ind.Number || len(z.rule.Articulations) > 0 || !sc.applies(z) {
 				continue
 			}
 			holds, err := z.cond.Holds(env)
@@ -359,6 +364,33 @@ func (sc *Scorer) indicators(res *CourseResult, env *slotEnv, ar *arena) {
 	}
 }
 
+// applies reports whether a zeroing rule holds for the run's choices.
+func (sc *Scorer) applies(z *compiledZeroing) bool {
+	return z.rule.Choice == "" || sc.interp[z.rule.Interpretation] == z.rule.Choice
+}
+
+// zeroArticulation sets an articulation's points to zero when a zeroing
+// rule of articulation scope applies and its condition holds (I-7).
+func (sc *Scorer) zeroArticulation(a *ArticulationResult, env *slotEnv, ar *arena) {
+	for i := range sc.pack.zeroing {
+		z := &sc.pack.zeroing[i]
+		if !z.zeroes(a.Number) || !sc.applies(z) {
+			continue
+		}
+		if holds, err := z.cond.Holds(env); err != nil || !holds {
+			continue
+		}
+		k := len(a.Traces) - 1 // the points trace
+		pts := a.Traces[k]
+		a.Traces[k] = Trace{TraceText: z.artText[a.Number], Value: 0, Notes: []string{say(txtZeroedSum, "interpretation", z.rule.Interpretation, "sum", num(pts.Value))}}
+		for _, v := range z.cond.Vars() {
+			x, _ := env.Get(v)
+			a.Traces[k].Inputs = append(a.Traces[k].Inputs, bind(v, x, FieldCode(v), ""))
+		}
+		a.Points, a.Zeroed = ar.f(0), true
+	}
+}
+
 // total sums the indicators and finds the band, unless an error blocks it.
 func (sc *Scorer) total(res *CourseResult, ar *arena) {
 	for _, pr := range res.Problems {
@@ -368,7 +400,7 @@ func (sc *Scorer) total(res *CourseResult, ar *arena) {
 	}
 	p := sc.pack
 	t := 0.0
-	tr := Trace{TraceText: p.totalText[readingIndex(sc.reading)], Inputs: ar.bindings(len(res.Indicators))}
+	tr := Trace{TraceText: p.totalText, Inputs: ar.bindings(len(res.Indicators))}
 	for i, ir := range res.Indicators {
 		if ir.Points == nil {
 			return

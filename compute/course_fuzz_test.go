@@ -23,7 +23,7 @@ func encodeCourse(values []float64) []byte {
 func FuzzScoreCourse(f *testing.F) {
 	p := mustPack(f)
 	sc := scorer(f, Options{})
-	lit := sc.WithReading(ReadingLiteral)
+	lit := scorer(f, Options{Reading: ReadingLiteral})
 	fields := sc.Fields()
 	base := atThreshold()
 	seed := make([]float64, len(fields))

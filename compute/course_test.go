@@ -347,33 +347,77 @@ func TestFemaleIndicator(t *testing.T) {
 	}
 }
 
-func TestSensitivityListsWhatChanges(t *testing.T) {
-	// At the thresholds both readings agree everywhere.
+func TestSensitivityEachChoice(t *testing.T) {
 	sc := scorer(t, Options{Overrides: atThresholdOverrides()})
-	if _, s := sc.Sensitivity(atThreshold()); len(s.Changes) != 0 {
-		t.Errorf("changes at the thresholds: %+v", s.Changes)
+	if sc.Reading() != ReadingTables {
+		t.Fatalf("default reading %s, want tables", sc.Reading())
 	}
-	// R2 = 45/50 = 90% with S2 = 80: E-1 applies.
-	// coherent: 60 + 40 × (10/20)^0.8 = 82.973967; literal: 60 + 40 × (10/80)^0.8 = 67.578583.
+	// R2 = 45/50 = 90% with S2 = 80: E-1 applies (coherent under tables).
+	// coherent: 60 + 40 × (10/20)^0.8 = 82.973967; printed: 60 + 40 × (10/80)^0.8 = 67.578583.
 	c := atThreshold()
 	c.Values["partecipanti_selezione"] = 45
-	res, s := sc.Sensitivity(c)
-	if len(s.Changes) != 4 {
-		t.Fatalf("changes %+v, want P2, punti2, indicatore1, totale", s.Changes)
+	res := sc.Score(c)
+	alts := sc.Sensitivity(c, res)
+	want := []struct{ choice, alt string }{
+		{"E-1", "printed"}, {"E-2", "coherent"}, {"E-3", "printed"}, {"E-4", "printed"},
+		{"I-2", "soglia_diplomati"}, {"I-7", "articolazione"},
 	}
-	p2 := s.Changes[0]
-	if p2.Quantity != "P2" || math.Abs(*p2.This-82.973967) > 1e-6 || math.Abs(*p2.Other-67.578583) > 1e-6 {
-		t.Errorf("P2 change %+v", p2)
+	if len(alts) != len(want) {
+		t.Fatalf("alternatives %+v, want %v", alts, want)
 	}
-	tot := s.Changes[3]
-	if tot.Quantity != "totale" || !near(*tot.Delta, 5*(67.578583-82.973967)/100) && math.Abs(*tot.Delta-5*(67.578583-82.973967)/100) > 1e-6 {
-		t.Errorf("total change %+v", tot)
+	for i, w := range want {
+		if alts[i].Choice != w.choice || alts[i].Alternative != w.alt || alts[i].Label == "" {
+			t.Errorf("alternative %d = %s=%s (%q), want %s=%s", i, alts[i].Choice, alts[i].Alternative, alts[i].Label, w.choice, w.alt)
+		}
 	}
-	if res.Reading != ReadingCoherent || s.Other != ReadingLiteral {
-		t.Errorf("readings %s/%s", res.Reading, s.Other)
+	e1 := alts[0]
+	if e1.Delta == nil || math.Abs(*e1.Delta-5*(67.578583-82.973967)/100) > 1e-5 {
+		t.Errorf("E-1 delta %v, want 5 × (67.578583 − 82.973967) / 100", e1.Delta)
 	}
-	if res.Articulations[1].Traces[1].Erratum != "E-1" {
-		t.Error("P2 trace does not name erratum E-1")
+	if len(e1.Changes) != 1 || e1.Changes[0].Number != 2 || math.Abs(*e1.Changes[0].Alternative-67.578583) > 1e-6 {
+		t.Errorf("E-1 changes %+v, want P2 only", e1.Changes)
+	}
+	// Every other choice meets its threshold exactly (P = 60 in both forms),
+	// R15 = VO / S12 = 16/20 equals VO / diplomati, and 25 enrolled zero nothing.
+	for _, a := range alts[1:] {
+		if a.Delta == nil || *a.Delta != 0 || len(a.Changes) != 0 || a.BandChanged {
+			t.Errorf("%s=%s: delta %v, changes %+v", a.Choice, a.Alternative, a.Delta, a.Changes)
+		}
+	}
+	if res.Articulations[1].Traces[1].Erratum != "E-1" || res.Articulations[1].Traces[1].Form != FormCoherent {
+		t.Error("P2 trace does not name erratum E-1 read coherently")
+	}
+	if got := sc.Sensitivity(c, &CourseResult{}); got != nil {
+		t.Errorf("a course without total has alternatives: %+v", got)
+	}
+}
+
+// TestZeroingScopeI7 checks both choices of I-7 on a course with 19
+// enrolled. Indicator 1 is 0 under the default; with «articolazione» only
+// articulation 3 is zeroed and indicator 1 is points1 + points2 + points4:
+// R1 = 40 = S1 → P1 = 60, 3 × 60 / 100 = 1.8; R2 = 40/50 = 80% = S2 → 60, 5 × 0.6 = 3;
+// R4 = 3/19 = 15.789474% > S4 = 12 → P4 = 60 + 40 × (3.789474/88)^0.4
+// = 60 + 40 × 0.284209 = 71.368377, 2 × 0.71368377 = 1.427368; sum 6.227368.
+func TestZeroingScopeI7(t *testing.T) {
+	c := atThreshold()
+	c.Values["iscritti"], c.Values["diplomati"], c.Values["certificati"] = 19, 19, 0
+	whole := scorer(t, Options{Overrides: atThresholdOverrides()}).Score(c)
+	if !whole.Indicators[0].Zeroed || *whole.Indicators[0].Points != 0 || whole.Articulations[2].Zeroed {
+		t.Errorf("default: indicator 1 %+v, articulation 3 zeroed %v", whole.Indicators[0], whole.Articulations[2].Zeroed)
+	}
+	one := scorer(t, Options{Overrides: atThresholdOverrides(), Interpretations: map[string]string{"I-7": "articolazione"}}).Score(c)
+	a3 := one.Articulations[2]
+	if !a3.Zeroed || *a3.Points != 0 || a3.Score == nil || *a3.Score == 0 {
+		t.Errorf("articolazione: articulation 3 %+v (its P stays, its points are 0)", a3)
+	}
+	if k := a3.Traces[len(a3.Traces)-1]; k.Value != 0 || !strings.Contains(k.Formula, "azzeramento") || len(k.Notes) == 0 {
+		t.Errorf("articulation 3 points trace %+v", k)
+	}
+	if one.Indicators[0].Zeroed || math.Abs(*one.Indicators[0].Points-6.227368) > 1e-5 {
+		t.Errorf("articolazione: indicator 1 = %v (zeroed %v), want 6.227368", *one.Indicators[0].Points, one.Indicators[0].Zeroed)
+	}
+	if d := *one.Total - *whole.Total; math.Abs(d-6.227368) > 1e-5 {
+		t.Errorf("totals differ by %v, want 6.227368", d)
 	}
 }
 
@@ -395,7 +439,7 @@ func TestTracesNameEveryInput(t *testing.T) {
 		if len(a.Fields) == 0 {
 			t.Errorf("articulation %d names no input field", a.Number)
 		}
-		if p.Branch == "" || p.Reading != ReadingCoherent || !strings.Contains(p.Citation, "funzione "+itoa(a.Number)) || p.Explanation == "" {
+		if p.Branch == "" || !strings.Contains(p.Citation, "funzione "+itoa(a.Number)) || p.Explanation == "" {
 			t.Errorf("P trace %+v", p)
 		}
 		if (p.Threshold == nil) != (a.Number == 5 || a.Number == 7 || a.Number == 16) {

@@ -133,15 +133,15 @@ func (sc *Scorer) female(c Course, area *Area, areaOK bool) FemaleOutcome {
 		}
 	}
 	fenv.set("R", r)
-	oc, err := evalIntervals(cs.Intervals, &fenv, sc.reading, sc.pack.Scale)
+	oc, err := evalIntervals(cs.Intervals, &fenv, sc.set, sc.pack.Scale)
 	if err != nil {
 		out.Result = f64(r)
 		out.Reason = err.Error()
 		return out
 	}
-	ev := oc.fill(Evaluation{Function: "studentesse", Result: r, Reading: sc.reading}, cs.Intervals, sc.reading)
+	ev := oc.fill(Evaluation{Function: "studentesse", Result: r}, cs.Intervals, sc.set)
 	st.TraceText = &TraceText{
-		Quantity: "P_studentesse", Label: fi.Name, Formula: ev.Formula, Branch: ev.Branch, Reading: sc.reading,
+		Quantity: "P_studentesse", Label: fi.Name, Formula: ev.Formula, Branch: ev.Branch,
 		Explanation: cs.Explanation + " " + ev.Explanation, Citation: fi.Citation,
 	}
 	st.Value = ev.Score

@@ -30,6 +30,12 @@ type FoundationRule struct {
 	Consequence    string  `json:"consequence"`
 	Unscored       string  `json:"unscored"`      // how unscored courses count (Italian)
 	MissingYears   string  `json:"missing_years"` // what a missing year does (Italian)
+	// ShareInterpretation names the interpretation (I-8) whose choice
+	// PooledChoice takes the share over the consecutive years together
+	// instead of in each year.
+	ShareInterpretation string `json:"share_interpretation,omitempty"`
+	PooledChoice        string `json:"pooled_choice,omitempty"`
+	PooledNote          string `json:"pooled_note,omitempty"` // the pooled reading, in Italian
 }
 
 // check reports what is wrong with the rule's parameters.
@@ -53,6 +59,12 @@ func (r *FoundationRule) check(p *Pack) []error {
 	}
 	if r.Interpretation != "" && !p.hasInterpretation(r.Interpretation) {
 		bad("unknown interpretation %s", r.Interpretation)
+	}
+	if (r.ShareInterpretation == "") != (r.PooledChoice == "") {
+		bad("share_interpretation and pooled_choice go together")
+	}
+	if r.ShareInterpretation != "" && !p.hasChoice(r.ShareInterpretation, r.PooledChoice) {
+		bad("unknown choice %s=%s", r.ShareInterpretation, r.PooledChoice)
 	}
 	return errs
 }
@@ -102,13 +114,16 @@ type FoundationVerdict struct {
 	FlaggedYears []int              `json:"flagged_years"`
 	Causes       []FoundationCourse `json:"causes"`
 	Explanation  string             `json:"explanation"`
+	Pooled       bool               `json:"pooled"` // the share was taken over the years together (I-8)
 }
 
 // Apply evaluates the rule for every foundation of the courses, sorted by
-// foundation code. Courses with an empty foundation code or a year ≤ 0 are
-// left out (they cannot be placed in a foundation's years). The result does
-// not depend on the order of the courses.
-func (r *FoundationRule) Apply(courses []FoundationCourse) []FoundationVerdict {
+// foundation code, under the interpretation choices (missing: the pack's
+// defaults). Courses with an empty foundation code or a year ≤ 0 are left
+// out (they cannot be placed in a foundation's years). The result does not
+// depend on the order of the courses.
+func (r *FoundationRule) Apply(courses []FoundationCourse, interp map[string]string) []FoundationVerdict {
+	pooled := r.PooledChoice != "" && interp[r.ShareInterpretation] == r.PooledChoice
 	byFoundation := map[string]map[int][]FoundationCourse{}
 	for _, c := range courses {
 		if strings.TrimSpace(c.Foundation) == "" || c.Year <= 0 {
@@ -126,13 +141,13 @@ func (r *FoundationRule) Apply(courses []FoundationCourse) []FoundationVerdict {
 	sort.Strings(codes)
 	out := make([]FoundationVerdict, 0, len(codes))
 	for _, code := range codes {
-		out = append(out, r.verdict(code, byFoundation[code]))
+		out = append(out, r.verdict(code, byFoundation[code], pooled))
 	}
 	return out
 }
 
-func (r *FoundationRule) verdict(code string, years map[int][]FoundationCourse) FoundationVerdict {
-	v := FoundationVerdict{Foundation: code, FlaggedYears: []int{}, Causes: []FoundationCourse{}}
+func (r *FoundationRule) verdict(code string, years map[int][]FoundationCourse, pooled bool) FoundationVerdict {
+	v := FoundationVerdict{Foundation: code, FlaggedYears: []int{}, Causes: []FoundationCourse{}, Pooled: pooled}
 	list := make([]int, 0, len(years))
 	for y := range years {
 		list = append(list, y)
@@ -159,9 +174,28 @@ func (r *FoundationRule) verdict(code string, years map[int][]FoundationCourse) 
 		}
 		v.Years = append(v.Years, fy)
 	}
-	// Runs of consecutive years that meet the share.
 	flagged := map[int]bool{}
-	for i := 0; i < len(v.Years); {
+	if pooled {
+		// Windows of Years consecutive years whose courses together meet
+		// the share.
+		for i := 0; i+r.Years <= len(v.Years); i++ {
+			w := v.Years[i : i+r.Years]
+			if w[len(w)-1].Year != w[0].Year+r.Years-1 {
+				continue
+			}
+			below, scored := 0, 0
+			for _, fy := range w {
+				below, scored = below+fy.Below, scored+fy.Scored
+			}
+			if scored > 0 && float64(below)*100 >= r.ShareAtLeast*float64(scored) {
+				for _, fy := range w {
+					flagged[fy.Year] = true
+				}
+			}
+		}
+	}
+	// Runs of consecutive years that meet the share.
+	for i := 0; !pooled && i < len(v.Years); {
 		j := i
 		for j < len(v.Years) && v.Years[j].Meets && v.Years[j].Year == v.Years[i].Year+(j-i) {
 			j++
@@ -219,6 +253,16 @@ func (r *FoundationRule) explain(v FoundationVerdict) string {
 	bar := italianNum(r.Below)
 	share := italianNum(r.ShareAtLeast)
 	var b strings.Builder
+	if v.Pooled {
+		if v.Flagged {
+			fmt.Fprintf(&b, "Segnalata: sull'insieme di %d anni consecutivi (%s) almeno il %s%% dei percorsi con punteggio è sotto %s. %s %s",
+				r.Years, joinYears(v.FlaggedYears), share, bar, r.Consequence, r.PooledNote)
+		} else {
+			fmt.Fprintf(&b, "Non segnalata: anni presenti %s; in nessun gruppo di %d anni consecutivi almeno il %s%% dei percorsi con punteggio è sotto %s. %s",
+				joinYears(seen), r.Years, share, bar, r.PooledNote)
+		}
+		return b.String()
+	}
 	if v.Flagged {
 		fmt.Fprintf(&b, "Segnalata: almeno il %s%% dei percorsi con punteggio è sotto %s in %d anni consecutivi (%s). %s",
 			share, bar, len(v.FlaggedYears), joinYears(v.FlaggedYears), r.Consequence)

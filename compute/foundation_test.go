@@ -90,7 +90,7 @@ func TestFoundationRuleApply(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			vs := r.Apply(tt.courses)
+			vs := r.Apply(tt.courses, nil)
 			if len(vs) != 1 {
 				t.Fatalf("%d verdicts", len(vs))
 			}
@@ -111,7 +111,7 @@ func TestFoundationRuleApply(t *testing.T) {
 			// Order of the input does not matter.
 			shuffled := append([]FoundationCourse(nil), tt.courses...)
 			rand.New(rand.NewPCG(1, 2)).Shuffle(len(shuffled), func(i, j int) { shuffled[i], shuffled[j] = shuffled[j], shuffled[i] })
-			if again := r.Apply(shuffled); !reflect.DeepEqual(again, vs) {
+			if again := r.Apply(shuffled, nil); !reflect.DeepEqual(again, vs) {
 				t.Error("the verdict depends on the order of the courses")
 			}
 		})
@@ -121,7 +121,7 @@ func TestFoundationRuleApply(t *testing.T) {
 func TestFoundationRuleSeveralFoundationsAndUnplaced(t *testing.T) {
 	r := mustPack(t).Foundation
 	courses := join(yearOf("B", 2025, 1, 0, 0), yearOf("A", 2025, 0, 1, 0), yearOf("", 2025, 1, 0, 0), yearOf("C", 0, 1, 0, 0))
-	vs := r.Apply(courses)
+	vs := r.Apply(courses, nil)
 	if len(vs) != 2 || vs[0].Foundation != "A" || vs[1].Foundation != "B" {
 		t.Fatalf("verdicts %+v", vs)
 	}

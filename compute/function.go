@@ -7,35 +7,37 @@ import (
 
 // Evaluation is the outcome of one transformation function at one result.
 type Evaluation struct {
-	Function    string   `json:"function"`
-	Result      float64  `json:"result"`
-	Threshold   *float64 `json:"threshold"`
-	Reading     Reading  `json:"reading"`
-	Score       float64  `json:"score"`
-	Branch      string   `json:"branch"`
-	Interval    int      `json:"interval"` // 0-based index in the pack's list
-	Formula     string   `json:"formula"`
-	Explanation string   `json:"explanation"`
-	Erratum     string   `json:"erratum,omitempty"`
-	Unclamped   *float64 `json:"unclamped,omitempty"`
-	Citation    string   `json:"citation"`
-	Note        string   `json:"note,omitempty"`
+	Function    string      `json:"function"`
+	Result      float64     `json:"result"`
+	Threshold   *float64    `json:"threshold"`
+	Score       float64     `json:"score"`
+	Branch      string      `json:"branch"`
+	Interval    int         `json:"interval"` // 0-based index in the pack's list
+	Formula     string      `json:"formula"`
+	Explanation string      `json:"explanation"`
+	Erratum     string      `json:"erratum,omitempty"`      // the branch's erratum, if any
+	Form        ErratumForm `json:"erratum_form,omitempty"` // how it was read
+	Unclamped   *float64    `json:"unclamped,omitempty"`
+	Citation    string      `json:"citation"`
+	Note        string      `json:"note,omitempty"`
 }
 
 // UsesThreshold reports whether the function takes a threshold S.
 func (f *Function) UsesThreshold() bool { return f.uses["S"] }
 
 // Eval applies the function to result r with threshold s (nil when the
-// function has none) under the given reading, clamping to the pack's scale.
-// Non-finite input, a result outside the domain, a missing or inadmissible
-// threshold are errors, never scores.
-func (f *Function) Eval(r float64, s *float64, reading Reading, scale Scale) (Evaluation, error) {
-	ev := Evaluation{Function: f.ID, Result: r, Threshold: s, Reading: reading, Citation: f.Citation}
-	c, err := f.eval(r, s, reading, scale)
+// function has none) with the errata read as given (see Pack.ResolveErrata;
+// an erratum missing from the map is read as printed), clamping to the
+// pack's scale. Non-finite input, a result outside the domain, a missing or
+// inadmissible threshold are errors, never scores.
+func (f *Function) Eval(p *Pack, r float64, s *float64, e Errata) (Evaluation, error) {
+	ev := Evaluation{Function: f.ID, Result: r, Threshold: s, Citation: f.Citation}
+	set := p.set(e)
+	c, err := f.eval(r, s, set, p.Scale)
 	if err != nil {
 		return ev, err
 	}
-	return c.fill(ev, f.Intervals, reading), nil
+	return c.fill(ev, f.Intervals, set), nil
 }
 
 // outcome is what evaluating a function yields, before any text is attached.
@@ -47,12 +49,16 @@ type outcome struct {
 }
 
 // fill attaches the interval's text to an Evaluation.
-func (c outcome) fill(ev Evaluation, intervals []*Interval, reading Reading) Evaluation {
+func (c outcome) fill(ev Evaluation, intervals []*Interval, set errataSet) Evaluation {
 	iv := intervals[c.interval]
+	k := iv.formIndex(set)
 	ev.Score, ev.Interval, ev.Branch = c.score, c.interval, iv.When
-	ev.Formula, ev.Explanation, ev.Note = iv.formulaText(reading), iv.explanation(reading), iv.Note
-	if iv.formula(reading) == iv.coherent {
-		ev.Erratum = iv.Erratum
+	ev.Formula, ev.Explanation, ev.Note = iv.formulaTextIn(k), iv.explanationIn(k), iv.Note
+	if iv.Erratum != "" {
+		ev.Erratum, ev.Form = iv.Erratum, FormPrinted
+		if k == 0 {
+			ev.Form = FormCoherent
+		}
 	}
 	if c.clamped {
 		ev.Unclamped = f64(c.raw)
@@ -61,10 +67,7 @@ func (c outcome) fill(ev Evaluation, intervals []*Interval, reading Reading) Eva
 }
 
 // eval checks the arguments and evaluates the intervals.
-func (f *Function) eval(r float64, s *float64, reading Reading, scale Scale) (outcome, error) {
-	if reading != ReadingCoherent && reading != ReadingLiteral {
-		return outcome{}, &Error{Kind: ErrReading, Msg: say(txtReadingUnknown, "reading", string(reading))}
-	}
+func (f *Function) eval(r float64, s *float64, set errataSet, scale Scale) (outcome, error) {
 	if math.IsNaN(r) || math.IsInf(r, 0) {
 		return outcome{}, &Error{Kind: ErrNotFinite, Quantity: "R", Msg: say(txtRNotFinite, "function", f.ID)}
 	}
@@ -84,7 +87,7 @@ func (f *Function) eval(r float64, s *float64, reading Reading, scale Scale) (ou
 	} else if s != nil {
 		return outcome{}, &Error{Kind: ErrNoThreshold, Quantity: "S", Msg: say(txtSNotAllowed, "function", f.ID)}
 	}
-	return evalIntervals(f.Intervals, &env, reading, scale)
+	return evalIntervals(f.Intervals, &env, set, scale)
 }
 
 // checkThreshold verifies a threshold lies in the open range where the
@@ -102,15 +105,15 @@ func (f *Function) domainText() string {
 }
 
 // evalIntervals finds the first interval whose condition holds and evaluates
-// its formula under the reading, clamping to the scale. Every variable the
+// its formula under the errata, clamping to the scale. Every variable the
 // intervals use must be set in env (the pack loader checks which names a
 // function may use).
-func evalIntervals(intervals []*Interval, env *varsEnv, reading Reading, scale Scale) (outcome, error) {
+func evalIntervals(intervals []*Interval, env *varsEnv, set errataSet, scale Scale) (outcome, error) {
 	for i, iv := range intervals {
 		if !iv.cond.holdsSmall(env) {
 			continue
 		}
-		p := iv.formula(reading).root.evalSmall(env)
+		p := iv.formula(set).root.evalSmall(env)
 		if math.IsNaN(p) || math.IsInf(p, 0) {
 			return outcome{}, &Error{Kind: ErrNotFinite, Quantity: "P", Msg: say(txtPNotFinite, "branch", iv.When)}
 		}
@@ -126,8 +129,8 @@ func evalIntervals(intervals []*Interval, env *varsEnv, reading Reading, scale S
 
 // Eval evaluates articulation n's function at result r. A nil threshold
 // means the pack's default; articulations with a per-area threshold need it
-// given explicitly.
-func (p *Pack) Eval(n int, r float64, s *float64, reading Reading) (Evaluation, error) {
+// given explicitly. The errata are read as e (see ResolveErrata).
+func (p *Pack) Eval(n int, r float64, s *float64, e Errata) (Evaluation, error) {
 	a, ok := p.Articulation(n)
 	if !ok {
 		return Evaluation{}, &Error{Kind: ErrUnknownCode, Msg: say(txtArticulationNone, "n", itoa(n), "pack", string(p.ID), "count", itoa(len(p.Articulations)))}
@@ -138,7 +141,7 @@ func (p *Pack) Eval(n int, r float64, s *float64, reading Reading) (Evaluation, 
 	if s == nil && a.Threshold.Area != "" {
 		return Evaluation{}, &Error{Kind: ErrMissingValue, Quantity: "S", Msg: say(txtAreaThreshold, "n", itoa(n), "citation", p.Areas.Citation)}
 	}
-	return a.fn.Eval(r, s, reading, p.Scale)
+	return a.fn.Eval(p, r, s, e)
 }
 
 // num formats a number for Italian messages: decimal comma, no trailing zeros.

@@ -271,15 +271,18 @@ func checkEval(t *testing.T, ev Evaluation, fn string, reading Reading, want flo
 	if ev.Branch != handWhen[fn][interval] {
 		t.Errorf("Branch = %q, want %q", ev.Branch, handWhen[fn][interval])
 	}
-	wantErr := ""
-	if reading == coh {
-		wantErr = erratum
+	if ev.Erratum != erratum {
+		t.Errorf("Erratum = %q, want %q", ev.Erratum, erratum)
 	}
-	if ev.Erratum != wantErr {
-		t.Errorf("Erratum = %q, want %q", ev.Erratum, wantErr)
+	var wantForm ErratumForm
+	switch {
+	case erratum != "" && reading == coh:
+		wantForm = FormCoherent
+	case erratum != "":
+		wantForm = FormPrinted
 	}
-	if ev.Reading != reading {
-		t.Errorf("Reading = %q, want %q", ev.Reading, reading)
+	if ev.Form != wantForm {
+		t.Errorf("Form = %q, want %q", ev.Form, wantForm)
 	}
 }
 
@@ -312,7 +315,7 @@ func TestFunctionsHand(t *testing.T) {
 		for _, rd := range readingsOf(tc.reading) {
 			name := fmt.Sprintf("%s/%s/%s/R=%s", tc.fn, rd, sName, fmtNum(tc.r))
 			t.Run(name, func(t *testing.T) {
-				ev, err := f.Eval(tc.r, s, rd, p.Scale)
+				ev, err := evalUnder(t, f, tc.r, s, rd)
 				if err != nil {
 					t.Fatalf("Eval: %v", err)
 				}
@@ -377,7 +380,7 @@ func TestFunctionsHandDefaultThresholds(t *testing.T) {
 	for _, tc := range tests {
 		for _, rd := range readingsOf(tc.reading) {
 			t.Run(fmt.Sprintf("art%d/%s/R=%s", tc.art, rd, fmtNum(tc.r)), func(t *testing.T) {
-				ev, err := p.Eval(tc.art, tc.r, nil, rd)
+				ev, err := p.Eval(tc.art, tc.r, nil, errataOf(p, rd))
 				if err != nil {
 					t.Fatalf("Eval: %v", err)
 				}
@@ -408,7 +411,7 @@ func TestFunctionsHandDefaultThresholds(t *testing.T) {
 	for _, tc := range areaTests {
 		for _, rd := range readingsOf(tc.reading) {
 			t.Run(fmt.Sprintf("art%d/%s/S=%s/R=%s", tc.art, rd, fmtNum(tc.s), fmtNum(tc.r)), func(t *testing.T) {
-				ev, err := p.Eval(tc.art, tc.r, fptr(tc.s), rd)
+				ev, err := p.Eval(tc.art, tc.r, fptr(tc.s), errataOf(p, rd))
 				if err != nil {
 					t.Fatalf("Eval: %v", err)
 				}
@@ -416,7 +419,7 @@ func TestFunctionsHandDefaultThresholds(t *testing.T) {
 			})
 		}
 		t.Run(fmt.Sprintf("art%d/no area threshold", tc.art), func(t *testing.T) {
-			_, err := p.Eval(tc.art, tc.r, nil, coh)
+			_, err := p.Eval(tc.art, tc.r, nil, errataOf(p, coh))
 			if !errors.Is(err, ErrMissingValue) {
 				t.Errorf("err = %v, want ErrMissingValue", err)
 			}
@@ -462,7 +465,7 @@ func TestFunctionsHandLiteralDiscontinuities(t *testing.T) {
 		f := testFunction(t, p, tc.fn)
 		for _, rd := range readingsOf(tc.reading) {
 			t.Run(fmt.Sprintf("%s/%s/S=%s/R=%s", tc.name, rd, fmtNum(tc.s), fmtNum(tc.r)), func(t *testing.T) {
-				ev, err := f.Eval(tc.r, fptr(tc.s), rd, p.Scale)
+				ev, err := evalUnder(t, f, tc.r, fptr(tc.s), rd)
 				if err != nil {
 					t.Fatalf("Eval: %v", err)
 				}
@@ -512,12 +515,11 @@ func TestFunctionsHandErrors(t *testing.T) {
 		{"S given", "f16", 7, fptr(6), coh, ErrNoThreshold},
 		{"S missing", "f2", 50, nil, coh, ErrMissingValue},
 		{"S missing", "f14", 10, nil, lit, ErrMissingValue},
-		{"unknown reading", "f1", 50, fptr(51.6), Reading("strict"), ErrReading},
 	}
 	for _, tc := range tests {
 		t.Run(fmt.Sprintf("%s/%s/R=%s", tc.fn, tc.name, fmtNum(tc.r)), func(t *testing.T) {
 			f := testFunction(t, p, tc.fn)
-			_, err := f.Eval(tc.r, tc.s, tc.reading, p.Scale)
+			_, err := evalUnder(t, f, tc.r, tc.s, tc.reading)
 			checkErr(t, err, tc.want)
 		})
 	}
@@ -543,7 +545,7 @@ func TestFunctionsHandErrors(t *testing.T) {
 	}
 	for _, tc := range artTests {
 		t.Run("p.Eval/"+tc.name, func(t *testing.T) {
-			_, err := p.Eval(tc.art, tc.r, tc.s, coh)
+			_, err := p.Eval(tc.art, tc.r, tc.s, errataOf(p, coh))
 			checkErr(t, err, tc.want)
 		})
 	}

@@ -300,7 +300,7 @@ func sVal(s *float64) float64 {
 // mustEval evaluates and fails the test on error.
 func mustEval(t *testing.T, f *Function, r float64, s *float64, rd Reading, scale Scale) Evaluation {
 	t.Helper()
-	ev, err := f.Eval(r, s, rd, scale)
+	ev, err := evalUnder(t, f, r, s, rd)
 	if err != nil {
 		t.Fatalf("%s %s R=%v %s: unexpected error: %v", f.ID, sName(s), r, rd, err)
 	}
@@ -643,7 +643,7 @@ func TestFunctionsPropertyDefaultThreshold(t *testing.T) {
 					continue
 				}
 				for _, rd := range propReadings {
-					got, err := p.Eval(pf.art, r, nil, rd)
+					got, err := p.Eval(pf.art, r, nil, errataOf(p, rd))
 					if err != nil {
 						t.Fatalf("p.Eval(%d, %v): %v", pf.art, r, err)
 					}
@@ -725,7 +725,7 @@ func FuzzFunctionEval(f *testing.F) {
 		if useS {
 			sp = &s
 		}
-		ev, err := p.Eval(int(art), r, sp, rd)
+		ev, err := p.Eval(int(art), r, sp, errataOf(p, rd))
 		if err != nil {
 			var e *Error
 			if !errors.As(err, &e) {

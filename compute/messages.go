@@ -66,7 +66,9 @@ var catalogue = map[RuleID]messageDef{
 // braces are filled by name with say. Decree-specific wording belongs in the
 // rule pack, not here.
 const (
-	txtReadingUnknown     = "lettura «{reading}» sconosciuta: usare coherent (coerente) o literal (letterale)"
+	txtReadingUnknown     = "lettura «{reading}» sconosciuta: usare una di {known}"
+	txtErratumChoice      = "scelta di errata «{found}» non valida: scrivere per esempio E-2=printed (come stampata) o E-2=coherent (coerente)"
+	txtErratumUnknown     = "errata «{id}» sconosciuta nel pacchetto {pack}: usare una di {known}"
 	txtRNotFinite         = "funzione {function}: il risultato R non è un numero finito"
 	txtROutOfDomain       = "funzione {function}: risultato R = {value} fuori dal dominio {domain}"
 	txtSMissing           = "funzione {function}: manca la soglia S"
@@ -102,6 +104,8 @@ const (
 	txtLabelIndicator     = "Punti dell'indicatore {name}"
 	txtLabelTotal         = "Punteggio del percorso"
 	txtLabelPointsOf      = "Punti: {name}"
+	txtAltErratum         = "errata {id} {form}"
+	txtAltInterpretation  = "{id} ({topic}): {choice}"
 	txtFormulaPoints      = "punti = peso × P / {max}"
 	txtExplainPoints      = "Il punteggio P{n} pesato con il peso dell'articolazione ({weight} su {max})."
 	txtFormulaIndicator   = "somma dei punti delle articolazioni {list}"

@@ -5,12 +5,14 @@ import (
 	"sort"
 )
 
-// Options are the choices of a run: the reading, the interpretation choices
-// and the threshold overrides (codes of the Soglie sheet).
+// Options are the choices of a run: the reading, the errata set on top of
+// it, the interpretation choices and the threshold overrides (codes of the
+// Soglie sheet).
 type Options struct {
-	Reading         Reading            // empty means the pack's default
-	Interpretations map[string]string  // e.g. {"I-2": "soglia_diplomati"}; missing means default
-	Overrides       map[string]float64 // threshold code → value for this run
+	Reading         Reading                // empty means the pack's default
+	Errata          map[string]ErratumForm // e.g. {"E-2": "coherent"}, on top of the reading
+	Interpretations map[string]string      // e.g. {"I-2": "soglia_diplomati"}; missing means default
+	Overrides       map[string]float64     // threshold code → value for this run
 }
 
 // Override records a threshold value supplied for the run.
@@ -25,6 +27,8 @@ type Override struct {
 type Scorer struct {
 	pack       *Pack
 	reading    Reading
+	errata     Errata    // the form of every erratum, after the run's choices
+	set        errataSet // errata compiled
 	interp     map[string]string
 	overrides  map[string]float64
 	overridden []Override
@@ -69,13 +73,13 @@ func (e *OptionsError) Unwrap() []error {
 // interpretation choice exists, every override names a known code and lies in
 // its admissible range. All problems are reported at once.
 func NewScorer(p *Pack, o Options) (*Scorer, error) {
-	sc := &Scorer{pack: p, reading: o.Reading, interp: map[string]string{}, overrides: map[string]float64{}}
+	sc := &Scorer{pack: p, interp: map[string]string{}, overrides: map[string]float64{}}
 	var probs []*Error
-	if sc.reading == "" {
-		sc.reading = p.DefaultReading()
-	} else if sc.reading != ReadingCoherent && sc.reading != ReadingLiteral {
-		probs = append(probs, &Error{Kind: ErrReading, Msg: say(txtReadingUnknown, "reading", string(sc.reading))})
+	var err error
+	if sc.reading, sc.errata, err = p.ResolveErrata(o.Reading, o.Errata); err != nil {
+		probs = append(probs, err.(*Error))
 	}
+	sc.set = p.set(sc.errata)
 	for _, in := range p.Interpretations {
 		sc.interp[in.ID] = in.Default
 	}
@@ -252,6 +256,22 @@ func (sc *Scorer) Pack() *Pack { return sc.pack }
 // Reading returns the reading the scorer applies.
 func (sc *Scorer) Reading() Reading { return sc.reading }
 
+// Errata returns the form of every erratum the scorer applies: the
+// reading's, with the run's choices on top. Treat it as read-only.
+func (sc *Scorer) Errata() Errata { return sc.errata }
+
+// ErrataChanged lists the errata whose form differs from the reading's.
+func (sc *Scorer) ErrataChanged() []string {
+	def, _ := sc.pack.ReadingDef(sc.reading)
+	var out []string
+	for _, e := range sc.pack.Errata {
+		if def.Errata[e.ID] != sc.errata[e.ID] {
+			out = append(out, e.ID)
+		}
+	}
+	return out
+}
+
 // Interpretations returns the effective interpretation choices.
 func (sc *Scorer) Interpretations() map[string]string { return sc.interp }
 
@@ -262,11 +282,49 @@ func (sc *Scorer) Overridden() []Override { return sc.overridden }
 // Fields lists the input fields the pack's formulas read.
 func (sc *Scorer) Fields() []FieldCode { return sc.fields }
 
-// WithReading returns a scorer identical but for the reading.
-func (sc *Scorer) WithReading(r Reading) *Scorer {
+// withErrata returns a scorer identical but for the errata.
+func (sc *Scorer) withErrata(e Errata) *Scorer {
 	c := *sc
-	c.reading = r
+	c.errata, c.set = e, sc.pack.set(e)
 	return &c
+}
+
+// withInterpretation returns a scorer identical but for one choice.
+func (sc *Scorer) withInterpretation(id, choice string) *Scorer {
+	c := *sc
+	c.interp = make(map[string]string, len(sc.interp))
+	for k, v := range sc.interp {
+		c.interp[k] = v
+	}
+	c.interp[id] = choice
+	return &c
+}
+
+// ThresholdValue is a threshold of the run: its value (nil when neither
+// the pack nor the run gives one) and whether it is the pack's default or
+// the run's.
+type ThresholdValue struct {
+	Code     string          `json:"code"`
+	Label    string          `json:"label"`
+	Value    *float64        `json:"value"`
+	Source   ThresholdSource `json:"source"`
+	Citation string          `json:"citation"`
+}
+
+// Thresholds lists every threshold of the pack with its value for the run,
+// in sheet order: enough, with the reading, errata and interpretations, to
+// replay the run.
+func (sc *Scorer) Thresholds() []ThresholdValue {
+	defs := sc.pack.ThresholdDefs()
+	out := make([]ThresholdValue, 0, len(defs))
+	for _, def := range defs {
+		tv := ThresholdValue{Code: def.Code, Label: def.Label, Citation: def.Citation}
+		if v, src, ok := sc.threshold(def.Code); ok {
+			tv.Value, tv.Source = f64(v), src
+		}
+		out = append(out, tv)
+	}
+	return out
 }
 
 // threshold returns the run value of a threshold code and its source.

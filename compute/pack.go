@@ -67,7 +67,7 @@ type Pack struct {
 	constraints    []*Cond
 	digest         string
 	raw            []byte
-	totalText      [2]*TraceText  // by reading
+	totalText      *TraceText
 	bindingsCap    int            // bindings one course's traces need
 	symbols        []string       // variables of result formulas and zeroing conditions, by slot
 	slotOf         map[string]int // name → slot
@@ -98,12 +98,14 @@ type Scale struct {
 	Note     string  `json:"note"`
 }
 
-// ReadingDef describes one reading of the printed text.
+// ReadingDef describes one reading of the printed text: for every erratum
+// of the pack, the form it applies.
 type ReadingDef struct {
 	ID          Reading `json:"id"`
 	Default     bool    `json:"default"`
 	Label       string  `json:"label"`
 	Description string  `json:"description"`
+	Errata      Errata  `json:"errata"`
 }
 
 // Erratum records where the printed text and the decree's tables disagree.
@@ -115,13 +117,27 @@ type Erratum struct {
 	Description string   `json:"description"`
 }
 
-// Interpretation is a point the text leaves open, with its default choice.
+// Interpretation is a point the text leaves open, with its default choice,
+// its source and why the default was chosen.
 type Interpretation struct {
-	ID      string            `json:"id"`
-	Topic   string            `json:"topic"`
-	Default string            `json:"default"`
-	Choices map[string]string `json:"choices"`
+	ID       string            `json:"id"`
+	Topic    string            `json:"topic"`
+	Scope    Scope             `json:"scope"`
+	Default  string            `json:"default"`
+	Choices  map[string]string `json:"choices"`
+	Citation string            `json:"citation"`
+	Why      string            `json:"why"`
 }
+
+// Scope is what an interpretation's choice can change.
+type Scope string
+
+// The scopes of interpretations.
+const (
+	ScopeCourse     Scope = "course"     // a course's scores and total
+	ScopeFindings   Scope = "findings"   // the findings only (legal minimums)
+	ScopeFoundation Scope = "foundation" // the foundation rule over several years
+)
 
 // Indicator is one of the indicators of Tab. 1.
 type Indicator struct {
@@ -135,19 +151,35 @@ type Indicator struct {
 	size int          // number of its articulations
 }
 
-// ZeroingRule sets an indicator's points to zero when its condition holds.
+// ZeroingRule sets an indicator's points to zero when its condition holds;
+// with Articulations, only those articulations' points. With Choice, the
+// rule applies only when its interpretation has that choice (I-7: the
+// whole indicator or one articulation).
 type ZeroingRule struct {
 	Indicator      int    `json:"indicator"`
+	Articulations  []int  `json:"articulations,omitempty"`
 	When           string `json:"when"`
 	Citation       string `json:"citation"`
 	Interpretation string `json:"interpretation"`
+	Choice         string `json:"choice,omitempty"`
 	Explanation    string `json:"explanation"`
 }
 
 type compiledZeroing struct {
-	rule *ZeroingRule
-	cond *Cond
-	text *TraceText
+	rule    *ZeroingRule
+	cond    *Cond
+	text    *TraceText         // the indicator's
+	artText map[int]*TraceText // for articulation scope: each articulation's points
+}
+
+// zeroes reports whether the rule sets articulation n's points to zero.
+func (z *compiledZeroing) zeroes(n int) bool {
+	for _, a := range z.rule.Articulations {
+		if a == n {
+			return true
+		}
+	}
+	return false
 }
 
 // ThresholdDef is a threshold or parameter a run may override (sheet Soglie).
@@ -271,17 +303,20 @@ type Articulation struct {
 type articulationText struct {
 	r, p, pts string          // quantity names: R1, P1, punti1
 	rSlot     int             // slot of R in the pack's symbol table
-	pByBranch [][2]*TraceText // [interval][0 coherent, 1 literal]
+	pByBranch [][2]*TraceText // [interval][formIndex]
 	points    *TraceText
 	// Bindings: R into P, weight and P into points, points into the indicator.
 	bindR, bindWeight, bindP, bindPoints *BindingText
 }
 
-func readingIndex(r Reading) int {
-	if r == ReadingLiteral {
-		return 1
+// formIndex is 0 when the interval's coherent formula applies under the
+// errata, 1 when the printed one does (always, for intervals without an
+// erratum): the index of its texts and notes.
+func (iv *Interval) formIndex(s errataSet) int {
+	if iv.coherent != nil && s.has(iv.bit) {
+		return 0
 	}
-	return 0
+	return 1
 }
 
 // ThresholdOf says where an articulation's threshold comes from: a code of
@@ -407,7 +442,8 @@ type Interval struct {
 	printedText  string // "P = …" for people, precomputed
 	coherentText string
 	erratumNote  string
-	notes        [2][]string // static trace notes by reading (coherent, literal); len == cap
+	bit          uint64      // the erratum's bit in an errataSet; 0 without erratum
+	notes        [2][]string // static trace notes by formIndex; len == cap
 }
 
 // DecreeTable is a worked "Risultato → Punteggio" table printed in the decree.
@@ -487,15 +523,39 @@ type compiledBand struct {
 	result *BandResult // shared by every result in this band; read-only
 }
 
-// LegalRule is a legal constraint the validator reports when it does not hold.
+// LegalRule is a legal constraint the validator reports when it does not
+// hold. With Choice, it applies only when its interpretation has that choice
+// (I-9: the decree's minimums or the law's).
 type LegalRule struct {
-	ID       string `json:"id"`
-	Severity string `json:"severity"`
-	Field    string `json:"field"`
-	Quantity string `json:"quantity,omitempty"`
-	Holds    string `json:"holds"`
-	Citation string `json:"citation"`
-	Message  string `json:"message"`
+	ID             string `json:"id"`
+	Severity       string `json:"severity"`
+	Field          string `json:"field"`
+	Quantity       string `json:"quantity,omitempty"`
+	Holds          string `json:"holds"`
+	Citation       string `json:"citation"`
+	Message        string `json:"message"`
+	Interpretation string `json:"interpretation,omitempty"`
+	Choice         string `json:"choice,omitempty"`
+}
+
+// Constraint is a legal constraint of a run with its parsed condition.
+type Constraint struct {
+	Rule *LegalRule
+	Cond *Cond
+}
+
+// Constraints lists the legal constraints that apply under the run's
+// interpretation choices, parsed once when the pack was loaded.
+func (sc *Scorer) Constraints() []Constraint {
+	var out []Constraint
+	for i := range sc.pack.Constraints {
+		lr := &sc.pack.Constraints[i]
+		if lr.Choice != "" && sc.interp[lr.Interpretation] != lr.Choice {
+			continue
+		}
+		out = append(out, Constraint{Rule: lr, Cond: sc.pack.constraints[i]})
+	}
+	return out
 }
 
 // ParsePack reads and checks a rule pack file.
@@ -618,7 +678,7 @@ func (p *Pack) DefaultReading() Reading {
 			return r.ID
 		}
 	}
-	return ReadingCoherent
+	return p.Readings[0].ID // the loader requires one default
 }
 
 // AppliesTo reports whether the pack covers a course of the given EQF level
@@ -661,16 +721,60 @@ func (p *Pack) compile() error {
 	if _, err := time.Parse(time.DateOnly, p.Applies.EndedFrom); err != nil {
 		bad("applies.ended_from: %v", err)
 	}
+	if len(p.Errata) > maxErrata {
+		bad("errata: at most %d", maxErrata)
+	}
+	errataIDs := map[string]bool{}
+	for _, e := range p.Errata {
+		if e.ID == "" || errataIDs[e.ID] {
+			bad("errata: id %q missing or repeated", e.ID)
+		}
+		errataIDs[e.ID] = true
+	}
+	interpIDs := map[string]bool{}
+	for _, in := range p.Interpretations {
+		if in.ID == "" || interpIDs[in.ID] {
+			bad("interpretations: id %q missing or repeated", in.ID)
+		}
+		interpIDs[in.ID] = true
+		if _, ok := in.Choices[in.Default]; !ok {
+			bad("interpretation %s: default %q is not one of its choices", in.ID, in.Default)
+		}
+		switch in.Scope {
+		case ScopeCourse, ScopeFindings, ScopeFoundation:
+		default:
+			bad("interpretation %s: scope must be course, findings or foundation", in.ID)
+		}
+		if in.Citation == "" || in.Why == "" {
+			bad("interpretation %s: citation and why are required", in.ID)
+		}
+	}
 	readings := map[Reading]bool{}
 	defaults := 0
 	for _, r := range p.Readings {
+		if r.ID == "" || readings[r.ID] {
+			bad("readings: id %q missing or repeated", r.ID)
+		}
 		readings[r.ID] = true
 		if r.Default {
 			defaults++
 		}
+		for id, f := range r.Errata {
+			if !errataIDs[id] {
+				bad("reading %s: unknown erratum %s", r.ID, id)
+			}
+			if f != FormPrinted && f != FormCoherent {
+				bad("reading %s: erratum %s must be %q or %q", r.ID, id, FormPrinted, FormCoherent)
+			}
+		}
+		for id := range errataIDs {
+			if _, ok := r.Errata[id]; !ok {
+				bad("reading %s: no form for erratum %s", r.ID, id)
+			}
+		}
 	}
-	if !readings[ReadingCoherent] || !readings[ReadingLiteral] || defaults != 1 {
-		bad("readings: both %q and %q are needed, exactly one default", ReadingCoherent, ReadingLiteral)
+	if len(p.Readings) == 0 || defaults != 1 {
+		bad("readings: at least one, exactly one default")
 	}
 
 	// Thresholds, including the generated per-area codes.
@@ -748,6 +852,11 @@ func (p *Pack) compile() error {
 				if _, ok := p.Erratum(iv.Erratum); !ok {
 					bad("%s interval %d: unknown erratum %s", f.ID, i+1, iv.Erratum)
 				}
+				for k, e := range p.Errata {
+					if e.ID == iv.Erratum {
+						iv.bit = 1 << uint(k)
+					}
+				}
 			}
 		}
 		if f.uses["S"] != (f.ThresholdRange != nil) {
@@ -757,11 +866,11 @@ func (p *Pack) compile() error {
 			if f.uses["S"] && t.ImpliedThreshold == nil {
 				bad("%s: decree_table needs implied_threshold", f.ID)
 			}
-			for _, r := range []Reading{ReadingCoherent, ReadingLiteral} {
-				switch t.Expected[r] {
+			for _, r := range p.Readings {
+				switch t.Expected[r.ID] {
 				case StatusFull, StatusBelowThreshold, StatusNo:
 				default:
-					bad("%s: decree_table.expected.%s must be full, below_threshold or no", f.ID, r)
+					bad("%s: decree_table.expected.%s must be full, below_threshold or no", f.ID, r.ID)
 				}
 			}
 		}
@@ -873,6 +982,15 @@ func (p *Pack) compile() error {
 		if _, ok := indWeights[z.Indicator]; !ok {
 			bad("zeroing %d: unknown indicator %d", i+1, z.Indicator)
 		}
+		if z.Choice != "" && !p.hasChoice(z.Interpretation, z.Choice) {
+			bad("zeroing %d: unknown choice %s=%s", i+1, z.Interpretation, z.Choice)
+		}
+		for _, n := range z.Articulations {
+			a, ok := p.Articulation(n)
+			if !ok || a.Indicator != z.Indicator {
+				bad("zeroing %d: articulation %d is not in indicator %d", i+1, n, z.Indicator)
+			}
+		}
 		p.zeroing = append(p.zeroing, compiledZeroing{rule: z, cond: c})
 	}
 	for i := range p.Bands.Rows {
@@ -890,9 +1008,18 @@ func (p *Pack) compile() error {
 		p.bands = append(p.bands, compiledBand{band: b, cond: c, result: &BandResult{Code: b.Code, Label: b.Label, Rule: b.When, Citation: p.Bands.Citation}})
 	}
 	for i := range p.Constraints {
-		c, err := ParseCond(p.Constraints[i].Holds)
+		lr := &p.Constraints[i]
+		c, err := ParseCond(lr.Holds)
 		if err != nil {
-			bad("constraint %s: %v", p.Constraints[i].ID, err)
+			bad("constraint %s: %v", lr.ID, err)
+		}
+		if lr.Choice != "" && !p.hasChoice(lr.Interpretation, lr.Choice) {
+			bad("constraint %s: unknown choice %s=%s", lr.ID, lr.Interpretation, lr.Choice)
+		}
+		switch Severity(lr.Severity) {
+		case SeverityError, SeverityViolation, SeverityWarning, SeverityInfo:
+		default:
+			bad("constraint %s: unknown severity %q", lr.ID, lr.Severity)
 		}
 		p.constraints = append(p.constraints, c)
 	}
@@ -1057,16 +1184,16 @@ func (p *Pack) buildTexts() {
 		}
 		for _, iv := range a.fn.Intervals {
 			var texts [2]*TraceText
-			for _, rd := range []Reading{ReadingCoherent, ReadingLiteral} {
+			for k, form := range []ErratumForm{FormCoherent, FormPrinted} {
 				t := &TraceText{
 					Quantity: a.txt.p, Label: say(txtLabelP, "n", n),
-					Formula: iv.formulaText(rd), Explanation: iv.explanation(rd),
-					Branch: iv.When, Reading: rd, Citation: a.fn.Citation,
+					Formula: iv.formulaTextIn(k), Explanation: iv.explanationIn(k),
+					Branch: iv.When, Citation: a.fn.Citation,
 				}
-				if iv.formula(rd) == iv.coherent {
-					t.Erratum = iv.Erratum
+				if iv.Erratum != "" {
+					t.Erratum, t.Form = iv.Erratum, form
 				}
-				texts[readingIndex(rd)] = t
+				texts[k] = t
 			}
 			a.txt.pByBranch = append(a.txt.pByBranch, texts)
 		}
@@ -1090,15 +1217,15 @@ func (p *Pack) buildTexts() {
 			if e, ok := p.Erratum(iv.Erratum); ok {
 				iv.erratumNote = say(txtErratumNote, "id", e.ID, "printed", e.Printed)
 			}
-			for _, rd := range []Reading{ReadingCoherent, ReadingLiteral} {
+			for k := range iv.notes {
 				var notes []string
-				if iv.formula(rd) == iv.coherent {
+				if k == 0 && iv.coherent != nil {
 					notes = append(notes, iv.erratumNote)
 				}
 				if iv.Note != "" {
 					notes = append(notes, iv.Note)
 				}
-				iv.notes[readingIndex(rd)] = notes[:len(notes):len(notes)]
+				iv.notes[k] = notes[:len(notes):len(notes)]
 			}
 		}
 	}
@@ -1120,7 +1247,7 @@ func (p *Pack) buildTexts() {
 		}
 		for j := range p.zeroing {
 			z := &p.zeroing[j]
-			if z.rule.Indicator == ind.Number {
+			if z.rule.Indicator == ind.Number && len(z.rule.Articulations) == 0 {
 				z.text = &TraceText{
 					Quantity: ind.text.Quantity, Label: ind.text.Label,
 					Formula: "0 (azzeramento: " + z.rule.When + ")", Explanation: z.rule.Explanation, Citation: z.rule.Citation,
@@ -1128,16 +1255,25 @@ func (p *Pack) buildTexts() {
 			}
 		}
 	}
+	for j := range p.zeroing {
+		z := &p.zeroing[j]
+		z.artText = map[int]*TraceText{}
+		for _, n := range z.rule.Articulations {
+			a, _ := p.Articulation(n)
+			z.artText[n] = &TraceText{
+				Quantity: a.txt.pts, Label: a.txt.points.Label,
+				Formula: "0 (azzeramento: " + z.rule.When + ")", Explanation: z.rule.Explanation, Citation: z.rule.Citation,
+			}
+		}
+	}
 	if f := p.Female; f != nil {
 		f.Result.text = &TraceText{Quantity: "R_studentesse", Label: f.Name, Formula: "R = " + pretty(f.Result.Formula), Explanation: f.Result.Explanation, Citation: f.Citation}
 	}
-	for _, rd := range []Reading{ReadingCoherent, ReadingLiteral} {
-		p.totalText[readingIndex(rd)] = &TraceText{
-			Quantity: "totale", Label: txtLabelTotal,
-			Formula:     say(txtFormulaTotal, "count", itoa(len(p.Indicators))),
-			Explanation: p.Total.Explanation, Reading: rd,
-			Citation: p.Total.Citation,
-		}
+	p.totalText = &TraceText{
+		Quantity: "totale", Label: txtLabelTotal,
+		Formula:     say(txtFormulaTotal, "count", itoa(len(p.Indicators))),
+		Explanation: p.Total.Explanation,
+		Citation:    p.Total.Citation,
 	}
 }
 
@@ -1172,9 +1308,9 @@ func (iv *Interval) compile() error {
 	return nil
 }
 
-// formulaText returns the formula the reading applies, for people.
-func (iv *Interval) formulaText(r Reading) string {
-	if r == ReadingCoherent && iv.coherent != nil {
+// formulaTextIn returns the formula of the form (formIndex), for people.
+func (iv *Interval) formulaTextIn(k int) string {
+	if k == 0 && iv.coherent != nil {
 		return iv.coherentText
 	}
 	return iv.printedText
@@ -1189,20 +1325,41 @@ func (iv *Interval) vars() []string {
 	return vs
 }
 
-// formula returns the expression the reading applies on this interval.
-func (iv *Interval) formula(r Reading) *Expr {
-	if r == ReadingCoherent && iv.coherent != nil {
+// formula returns the expression the errata apply on this interval.
+func (iv *Interval) formula(s errataSet) *Expr {
+	if iv.formIndex(s) == 0 {
 		return iv.coherent
 	}
 	return iv.printed
 }
 
-// explanation returns the Italian explanation under the reading.
-func (iv *Interval) explanation(r Reading) string {
-	if r == ReadingLiteral && iv.ExplanationPrinted != "" {
+// explanationIn returns the Italian explanation of the form (formIndex).
+func (iv *Interval) explanationIn(k int) string {
+	if k == 1 && iv.ExplanationPrinted != "" {
 		return iv.ExplanationPrinted
 	}
 	return iv.Explanation
+}
+
+// FormulaUnder returns the formula (as written in the pack) and its
+// Italian explanation under the run's errata, and the erratum's form when
+// the interval has one.
+func (iv *Interval) FormulaUnder(e Errata) (formula, explanation string, form ErratumForm) {
+	k := 1
+	if iv.coherent != nil && e[iv.Erratum] == FormCoherent {
+		k = 0
+	}
+	formula = iv.Printed
+	if k == 0 {
+		formula = iv.Coherent
+	}
+	if iv.Erratum != "" {
+		form = FormPrinted
+		if k == 0 {
+			form = FormCoherent
+		}
+	}
+	return formula, iv.explanationIn(k), form
 }
 
 func contains(list []string, s string) bool {

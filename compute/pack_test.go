@@ -187,7 +187,7 @@ func TestFunctionsReproduceDecreeTables(t *testing.T) {
 			}
 			for i, want := range decreeTables[id] {
 				r := float64(10 * i)
-				ev, err := f.Eval(r, s, rd, p.Scale)
+				ev, err := f.Eval(p, r, s, errataOf(p, rd))
 				if err != nil {
 					t.Fatalf("R=%v: %v", r, err)
 				}
@@ -366,7 +366,7 @@ func TestNewPackNeedsNoCode(t *testing.T) {
 		t.Errorf("ended 2023 (CU 2015 system): %v, want ErrNoPack", err)
 	}
 	// R = 70 is exactly the new threshold: P = 60 under the new pack.
-	ev, err := next.Eval(2, 70, nil, ReadingCoherent)
+	ev, err := next.Eval(2, 70, nil, errataOf(next, ReadingCoherent))
 	if err != nil || ev.Score != 60 {
 		t.Errorf("new pack P2(70) = %v, %v; want 60", ev.Score, err)
 	}

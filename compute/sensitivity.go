@@ -1,75 +1,119 @@
 package compute
 
-import "math"
+import (
+	"math"
+	"sort"
+)
 
-// Change is one quantity whose value differs under the other reading.
-type Change struct {
-	Quantity    string   `json:"quantity"` // "P2", "punti2", "indicatore1", "totale", "fascia"
-	Label       string   `json:"label"`
-	This        *float64 `json:"this"`  // under the run's reading
-	Other       *float64 `json:"other"` // under the other reading
-	Delta       *float64 `json:"delta,omitempty"`
-	Branch      string   `json:"branch,omitempty"`
-	OtherBranch string   `json:"other_branch,omitempty"`
-	Band        string   `json:"band,omitempty"`
-	BandAlt     string   `json:"other_band,omitempty"`
+// Alternative is a course's total and band under one single alternative
+// choice of the run: one erratum read the other way, or one interpretation
+// given another of its choices, everything else as in the run.
+type Alternative struct {
+	Choice      string     `json:"choice"`      // the erratum or interpretation: "E-2", "I-7"
+	Alternative string     `json:"alternative"` // its other form or choice: "coherent", "articolazione"
+	Label       string     `json:"label"`       // in Italian
+	Total       *float64   `json:"total"`       // nil when the course gets no total under it
+	Delta       *float64   `json:"delta"`       // Total − the run's total
+	Band        string     `json:"band"`        // band code under the alternative
+	BandChanged bool       `json:"band_changed"`
+	Changes     []PChanged `json:"changes,omitempty"` // articulations whose score changes
 }
 
-// Sensitivity is, for one course, every articulation score, indicator and
-// total that changes under the other reading, with both values.
-type Sensitivity struct {
-	Code    string   `json:"code"`
-	Reading Reading  `json:"reading"`
-	Other   Reading  `json:"other_reading"`
-	Changes []Change `json:"changes"`
+// PChanged is an articulation whose score differs under an alternative.
+type PChanged struct {
+	Number      int      `json:"number"`
+	Score       *float64 `json:"score"`
+	Alternative *float64 `json:"alternative"`
+}
+
+// Choice is one alternative a run can be compared with.
+type Choice struct {
+	ID, Alternative, Label string
 }
 
 // sensitivityEps is the difference below which two values are the same
 // number computed along different paths.
 const sensitivityEps = 1e-9
 
-// Sensitivity scores the course under the other reading and lists what
-// changes. The result under the run's reading is returned too, so callers
-// score once.
-func (sc *Scorer) Sensitivity(c Course) (*CourseResult, Sensitivity) {
-	this := sc.Score(c)
-	other := sc.WithReading(sc.reading.Other()).Score(c)
-	return this, Compare(this, other)
+// Choices lists every single alternative of the run that can move a course
+// total: each erratum read the other way, and each other choice of the
+// interpretations whose scope is the course, in the pack's order.
+func (sc *Scorer) Choices() []Choice {
+	p := sc.pack
+	var out []Choice
+	for _, e := range p.Errata {
+		other := sc.errata.Flip(e.ID)[e.ID]
+		out = append(out, Choice{ID: e.ID, Alternative: string(other), Label: say(txtAltErratum, "id", e.ID, "form", other.Label())})
+	}
+	for _, in := range p.Interpretations {
+		if in.Scope != ScopeCourse {
+			continue
+		}
+		keys := make([]string, 0, len(in.Choices))
+		for k := range in.Choices {
+			if k != sc.interp[in.ID] {
+				keys = append(keys, k)
+			}
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			out = append(out, Choice{ID: in.ID, Alternative: k, Label: say(txtAltInterpretation, "id", in.ID, "topic", in.Topic, "choice", k)})
+		}
+	}
+	return out
 }
 
-// Compare lists the differences between two results of the same course.
-func Compare(this, other *CourseResult) Sensitivity {
-	s := Sensitivity{Code: this.Code, Reading: this.Reading, Other: other.Reading}
+// With returns the scorer with one choice made the other way.
+func (sc *Scorer) With(ch Choice) *Scorer {
+	if _, ok := sc.pack.Erratum(ch.ID); ok {
+		e := sc.errata.Flip(ch.ID)
+		return sc.withErrata(e)
+	}
+	return sc.withInterpretation(ch.ID, ch.Alternative)
+}
+
+// Sensitivity scores a course under every single alternative of the run
+// (Choices) and compares each with this, the run's result. It returns nil
+// for a course without a total.
+func (sc *Scorer) Sensitivity(c Course, this *CourseResult) []Alternative {
+	if this == nil || this.Total == nil {
+		return nil
+	}
+	var out []Alternative
+	for _, ch := range sc.Choices() {
+		other := sc.With(ch).Score(c)
+		out = append(out, Compare(ch, this, other))
+	}
+	return out
+}
+
+// Compare describes other, the result under an alternative, against this.
+func Compare(ch Choice, this, other *CourseResult) Alternative {
+	a := Alternative{Choice: ch.ID, Alternative: ch.Alternative, Label: ch.Label, Total: other.Total}
+	if other.Total != nil && this.Total != nil {
+		a.Delta = f64(*other.Total - *this.Total)
+		if math.Abs(*a.Delta) <= sensitivityEps {
+			a.Delta = f64(0)
+		}
+	}
+	if other.Band != nil {
+		a.Band = other.Band.Code
+	}
+	thisBand := ""
+	if this.Band != nil {
+		thisBand = this.Band.Code
+	}
+	a.BandChanged = a.Band != thisBand
 	for i := range this.Articulations {
 		if i >= len(other.Articulations) {
 			break
 		}
-		a, b := &this.Articulations[i], &other.Articulations[i]
-		if differ(a.Score, b.Score) {
-			s.Changes = append(s.Changes, change("P"+itoa(a.Number), a.Name, a.Score, b.Score, a.Branch, b.Branch))
-			s.Changes = append(s.Changes, change("punti"+itoa(a.Number), say(txtLabelPointsOf, "name", a.Name), a.Points, b.Points, "", ""))
+		x, y := &this.Articulations[i], &other.Articulations[i]
+		if differ(x.Score, y.Score) {
+			a.Changes = append(a.Changes, PChanged{Number: x.Number, Score: x.Score, Alternative: y.Score})
 		}
 	}
-	for i := range this.Indicators {
-		if i >= len(other.Indicators) {
-			break
-		}
-		a, b := &this.Indicators[i], &other.Indicators[i]
-		if differ(a.Points, b.Points) {
-			s.Changes = append(s.Changes, change(a.Trace.Quantity, a.Name, a.Points, b.Points, "", ""))
-		}
-	}
-	if differ(this.Total, other.Total) {
-		ch := change("totale", txtLabelTotal, this.Total, other.Total, "", "")
-		if this.Band != nil {
-			ch.Band = this.Band.Code
-		}
-		if other.Band != nil {
-			ch.BandAlt = other.Band.Code
-		}
-		s.Changes = append(s.Changes, ch)
-	}
-	return s
+	return a
 }
 
 func differ(a, b *float64) bool {
@@ -77,12 +121,4 @@ func differ(a, b *float64) bool {
 		return (a == nil) != (b == nil)
 	}
 	return math.Abs(*a-*b) > sensitivityEps
-}
-
-func change(q, label string, a, b *float64, br, obr string) Change {
-	c := Change{Quantity: q, Label: label, This: a, Other: b, Branch: br, OtherBranch: obr}
-	if a != nil && b != nil {
-		c.Delta = f64(*b - *a)
-	}
-	return c
 }

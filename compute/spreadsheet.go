@@ -24,25 +24,28 @@ func (sc *Scorer) ResultFormula(a *Articulation, ref Resolver) string {
 }
 
 // ScoreFormula is the formula of an articulation's score P: the function's
-// intervals as nested IFs, in order, under the run's reading, brought back
-// to the scale under the literal reading (the coherent reading never leaves
-// it). R and S resolve to the cells of the result and the threshold.
+// intervals as nested IFs, in order, under the run's errata, brought back
+// to the scale when an erratum of the function is read as printed (the
+// coherent forms never leave it). R and S resolve to the cells of the result
+// and the threshold.
 func (sc *Scorer) ScoreFormula(a *Articulation, ref Resolver) string {
-	return intervalsFormula(a.fn.Intervals, sc.reading, sc.pack.Scale, ref)
+	return intervalsFormula(a.fn.Intervals, sc.set, sc.pack.Scale, ref)
 }
 
-func intervalsFormula(intervals []*Interval, rd Reading, scale Scale, ref Resolver) string {
+func intervalsFormula(intervals []*Interval, set errataSet, scale Scale, ref Resolver) string {
 	var b strings.Builder
+	clamp := false
 	for _, iv := range intervals {
 		b.WriteString("IF(")
 		b.WriteString(iv.cond.RenderSpreadsheet(ref))
 		b.WriteByte(',')
-		b.WriteString(iv.formula(rd).RenderSpreadsheet(ref))
+		b.WriteString(iv.formula(set).RenderSpreadsheet(ref))
 		b.WriteByte(',')
+		clamp = clamp || (iv.coherent != nil && iv.formIndex(set) == 1)
 	}
 	b.WriteString("NA()")
 	b.WriteString(strings.Repeat(")", len(intervals)))
-	if rd == ReadingLiteral {
+	if clamp {
 		return "MIN(MAX(" + b.String() + "," + fnum(scale.Min) + ")," + fnum(scale.Max) + ")"
 	}
 	return b.String()
@@ -53,12 +56,27 @@ func (sc *Scorer) PointsFormula(weightRef, scoreRef string) string {
 	return weightRef + "*" + scoreRef + "/" + fnum(sc.pack.Scale.Max)
 }
 
+// ArticulationPointsFormula is an articulation's points: weight × P / scale
+// maximum, or 0 where a zeroing rule of articulation scope applies to the
+// run and its condition holds. Names in the condition resolve through ref.
+func (sc *Scorer) ArticulationPointsFormula(a *Articulation, weightRef, scoreRef string, ref Resolver) string {
+	f := sc.PointsFormula(weightRef, scoreRef)
+	for i := range sc.pack.zeroing {
+		z := &sc.pack.zeroing[i]
+		if z.zeroes(a.Number) && sc.applies(z) {
+			f = "IF(" + z.cond.RenderSpreadsheet(ref) + ",0," + f + ")"
+		}
+	}
+	return f
+}
+
 // IndicatorFormula sums the points of an indicator's articulations and
-// applies the pack's zeroing rules for it.
+// applies the pack's zeroing rules for the whole indicator.
 func (sc *Scorer) IndicatorFormula(ind *Indicator, pointRefs []string, ref Resolver) string {
 	sum := "SUM(" + strings.Join(pointRefs, ",") + ")"
-	for _, z := range sc.pack.zeroing {
-		if z.rule.Indicator == ind.Number {
+	for i := range sc.pack.zeroing {
+		z := &sc.pack.zeroing[i]
+		if z.rule.Indicator == ind.Number && len(z.rule.Articulations) == 0 && sc.applies(z) {
 			sum = "IF(" + z.cond.RenderSpreadsheet(ref) + ",0," + sum + ")"
 		}
 	}

@@ -5,41 +5,71 @@ import (
 	"strings"
 )
 
-// Reading selects how the printed formulas are read (RULES.md, errata E-1…E-4).
+// Reading names a reading of the decree's printed text: for every erratum
+// (RULES.md, E-1…E-4) whether the printed or the corrected formula applies.
+// Readings are defined by the rule pack (ReadingDef), not by code.
 type Reading string
 
-// The two readings of the decree's printed text.
+// The readings of the DM 30/11/2023 pack. Other packs may define others.
 const (
+	ReadingTables   Reading = "tables"
 	ReadingCoherent Reading = "coherent"
 	ReadingLiteral  Reading = "literal"
 )
 
-// ParseReading accepts "coherent" or "literal" (and the Italian "coerente",
-// "letterale").
+// ParseReading normalises a reading's name, accepting the Italian names
+// ("tabelle", "coerente", "letterale"). Whether the pack defines the
+// reading is checked by NewScorer and Pack.ResolveErrata.
 func ParseReading(s string) (Reading, error) {
-	switch strings.ToLower(strings.TrimSpace(s)) {
-	case "coherent", "coerente":
+	switch v := strings.ToLower(strings.TrimSpace(s)); v {
+	case "":
+		return "", &Error{Kind: ErrReading, Msg: say(txtReadingUnknown, "reading", s, "known", "tables, coherent, literal")}
+	case "tabelle":
+		return ReadingTables, nil
+	case "coerente":
 		return ReadingCoherent, nil
-	case "literal", "letterale":
+	case "letterale":
 		return ReadingLiteral, nil
+	default:
+		return Reading(v), nil
 	}
-	return "", &Error{Kind: ErrReading, Msg: say(txtReadingUnknown, "reading", s)}
 }
 
-// Other returns the other reading.
-func (r Reading) Other() Reading {
-	if r == ReadingLiteral {
-		return ReadingCoherent
+// ErratumForm is how a run reads one erratum: the formula as printed, or
+// the corrected (coherent) one.
+type ErratumForm string
+
+// The two forms of an erratum.
+const (
+	FormPrinted  ErratumForm = "printed"
+	FormCoherent ErratumForm = "coherent"
+)
+
+// Label is the Italian name of the form.
+func (f ErratumForm) Label() string {
+	if f == FormCoherent {
+		return "coerente"
 	}
-	return ReadingLiteral
+	return "come stampata"
 }
 
-// Label is the Italian name of the reading.
-func (r Reading) Label() string {
-	if r == ReadingLiteral {
-		return "lettura letterale"
+// Errata is, for each erratum of a pack, the form a run applies.
+type Errata map[string]ErratumForm
+
+// ParseErratumChoice reads "E-2=printed" (or the Italian "E-2=stampata",
+// "E-2=coerente") into the erratum's id and form.
+func ParseErratumChoice(s string) (string, ErratumForm, error) {
+	id, form, ok := strings.Cut(strings.TrimSpace(s), "=")
+	id = strings.ToUpper(strings.TrimSpace(id))
+	if ok {
+		switch strings.ToLower(strings.TrimSpace(form)) {
+		case "printed", "stampata", "stampato":
+			return id, FormPrinted, nil
+		case "coherent", "coerente":
+			return id, FormCoherent, nil
+		}
 	}
-	return "lettura coerente"
+	return "", "", &Error{Kind: ErrReading, Msg: say(txtErratumChoice, "found", s)}
 }
 
 // Sentinel kinds of compute errors; test them with errors.Is.
@@ -125,14 +155,14 @@ type Correction struct {
 // quantity is, its formula in symbols and in Italian words, the branch and
 // the legal source. It is built once per pack and shared by every course.
 type TraceText struct {
-	Quantity    string  `json:"quantity"`
-	Label       string  `json:"label"`
-	Formula     string  `json:"formula"`
-	Explanation string  `json:"explanation"`
-	Branch      string  `json:"branch,omitempty"`
-	Reading     Reading `json:"reading,omitempty"` // set where a reading applies
-	Erratum     string  `json:"erratum,omitempty"`
-	Citation    string  `json:"citation"`
+	Quantity    string      `json:"quantity"`
+	Label       string      `json:"label"`
+	Formula     string      `json:"formula"`
+	Explanation string      `json:"explanation"`
+	Branch      string      `json:"branch,omitempty"`
+	Erratum     string      `json:"erratum,omitempty"`      // the erratum of this branch, if any
+	Form        ErratumForm `json:"erratum_form,omitempty"` // how the run reads it
+	Citation    string      `json:"citation"`
 }
 
 // Trace explains one computed number: what it is, the formula in symbols and

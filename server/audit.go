@@ -250,9 +250,13 @@ func eachPart(body io.Reader, boundary string, fields url.Values, onFile func(*m
 		switch name := part.FormName(); name {
 		case "file", "files":
 			err = onFile(part)
-		case "reading", "format", "interpretation":
+		case "reading", "format", "interpretation", "erratum", "workbook_thresholds", "thresholds":
+			limit := int64(256)
+			if name == "thresholds" {
+				limit = maxThresholdsField
+			}
 			var v []byte
-			if v, err = readAtMost(part, 256); err != nil {
+			if v, err = readAtMost(part, limit); err != nil {
 				err = apiErr(http.StatusBadRequest, CodeBadRequest, "Il campo «%s» è troppo lungo.", name)
 			} else {
 				fields.Add(name, strings.TrimSpace(string(v)))
@@ -309,8 +313,14 @@ func timeout(cfg Config) error {
 	return e
 }
 
-// params reads reading, format and interpretation from the query (or the
-// multipart fields) and the Accept header.
+// maxThresholdsField bounds the auditor's thresholds (a JSON object of a
+// few dozen codes).
+const maxThresholdsField = 16 << 10
+
+// params reads reading, erratum, interpretation, thresholds,
+// workbook_thresholds and format from the query (or the multipart fields)
+// and the Accept header. Whether the pack knows the reading, errata,
+// choices and threshold codes is checked by the audit (400 naming them).
 func (s *Server) params(c echo.Context, fields url.Values) (auditParams, error) {
 	get := func(k string) []string {
 		if v := c.QueryParams()[k]; len(v) > 0 {
@@ -321,10 +331,39 @@ func (s *Server) params(c echo.Context, fields url.Values) (auditParams, error) 
 	var p auditParams
 	if v := get("reading"); len(v) > 0 && v[0] != "" {
 		r, err := compute.ParseReading(v[0])
+		if err == nil && !s.knowsReading(r) {
+			err = compute.ErrReading
+		}
 		if err != nil {
-			return p, apiErr(http.StatusBadRequest, CodeBadRequest, "Parametro «reading» non valido (%q): ammessi «coherent» o «literal».", v[0])
+			return p, apiErr(http.StatusBadRequest, CodeBadRequest, "Parametro «reading» non valido (%q): ammessi «tables», «coherent» o «literal».", v[0])
 		}
 		p.opts.Reading = r
+	}
+	for _, v := range get("erratum") {
+		id, form, err := compute.ParseErratumChoice(v)
+		if err != nil {
+			return p, apiErr(http.StatusBadRequest, CodeBadRequest, "Parametro «erratum» non valido (%q): atteso E-N=printed o E-N=coherent, per esempio E-2=coherent.", v)
+		}
+		if p.opts.Errata == nil {
+			p.opts.Errata = map[string]compute.ErratumForm{}
+		}
+		p.opts.Errata[id] = form
+	}
+	if v := get("thresholds"); len(v) > 0 && v[0] != "" {
+		th, err := parseThresholds(v[0])
+		if err != nil {
+			return p, err
+		}
+		p.opts.Thresholds = th
+	}
+	if v := get("workbook_thresholds"); len(v) > 0 {
+		switch strings.ToLower(v[0]) {
+		case "1", "true", "si", "sì":
+			p.opts.WorkbookThresholds = true
+		case "", "0", "false", "no":
+		default:
+			return p, apiErr(http.StatusBadRequest, CodeBadRequest, "Parametro «workbook_thresholds» non valido (%q): ammessi 1 o 0.", v[0])
+		}
 	}
 	for _, v := range get("interpretation") {
 		k, choice, ok := strings.Cut(v, "=")
@@ -440,4 +479,37 @@ func durationText(d interface{ Seconds() float64 }) string {
 		return fmt.Sprintf("%d minuti", int(sec)/60)
 	}
 	return fmt.Sprintf("%g secondi", sec)
+}
+
+// parseThresholds reads the auditor's thresholds: a JSON object of
+// threshold code → number, {"S1": 50.2, "occupati_meccanica": 18}.
+func parseThresholds(text string) (map[string]float64, error) {
+	dec := json.NewDecoder(strings.NewReader(text))
+	dec.UseNumber()
+	var raw map[string]json.Number
+	if err := dec.Decode(&raw); err != nil || raw == nil {
+		return nil, apiErr(http.StatusBadRequest, CodeBadRequest, "Parametro «thresholds» non valido: atteso un oggetto JSON {\"S1\": 50.2, \"occupati_<area>\": 18.0, …} con numeri come valori.")
+	}
+	out := make(map[string]float64, len(raw))
+	for code, n := range raw {
+		v, err := n.Float64()
+		if err != nil {
+			return nil, apiErr(http.StatusBadRequest, CodeBadRequest, "Parametro «thresholds»: la soglia «%s» vale %q, che non è un numero.", code, string(n))
+		}
+		out[code] = v
+	}
+	return out, nil
+}
+
+// knowsReading reports whether a loaded pack defines the reading.
+func (s *Server) knowsReading(r compute.Reading) bool {
+	if s.cfg.Registry == nil {
+		return false
+	}
+	for _, p := range s.cfg.Registry.Packs() {
+		if _, ok := p.ReadingDef(r); ok {
+			return true
+		}
+	}
+	return false
 }

@@ -49,12 +49,15 @@ func (s *Server) runBatch(up *batchUpload, p auditParams) (ans auditAnswer) {
 		}
 	}()
 	res, err := batch.Run(context.Background(), up.files, batch.Options{
-		Jobs:            1,
-		Reading:         p.opts.Reading,
-		Interpretations: p.opts.Interpretations,
-		Limits:          s.cfg.Limits,
-		Version:         s.cfg.Version,
-		Registry:        s.cfg.Registry,
+		Jobs:               1,
+		Reading:            p.opts.Reading,
+		Errata:             p.opts.Errata,
+		Interpretations:    p.opts.Interpretations,
+		Thresholds:         p.opts.Thresholds,
+		WorkbookThresholds: p.opts.WorkbookThresholds,
+		Limits:             s.cfg.Limits,
+		Version:            s.cfg.Version,
+		Registry:           s.cfg.Registry,
 	})
 	if err != nil {
 		return auditAnswer{err: apiErr(http.StatusBadRequest, CodeBadRequest, "Parametri non validi: %s", err)}

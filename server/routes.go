@@ -195,16 +195,39 @@ type Info struct {
 	TokenRequired  bool            `json:"token_required"`
 	Readings       []string        `json:"readings"`
 	DefaultReading compute.Reading `json:"default_reading"`
+	// The choices of the current rule pack, for the page's controls.
+	ReadingDefs     []compute.ReadingDef     `json:"reading_definitions"`
+	Errata          []compute.Erratum        `json:"errata"`
+	Interpretations []compute.Interpretation `json:"interpretations"`
 }
 
 func (s *Server) info(c echo.Context) error {
-	return c.JSON(http.StatusOK, Info{
+	info := Info{
 		Version:        s.cfg.Version,
 		MaxUploadBytes: s.cfg.MaxUpload,
 		TokenRequired:  s.cfg.Token != "",
-		Readings:       []string{string(compute.ReadingCoherent), string(compute.ReadingLiteral)},
-		DefaultReading: compute.ReadingCoherent,
-	})
+		Readings:       []string{},
+	}
+	if p := s.currentPack(); p != nil {
+		for _, r := range p.Readings {
+			info.Readings = append(info.Readings, string(r.ID))
+		}
+		info.DefaultReading = p.DefaultReading()
+		info.ReadingDefs, info.Errata, info.Interpretations = p.Readings, p.Errata, p.Interpretations
+	}
+	return c.JSON(http.StatusOK, info)
+}
+
+// currentPack is the pack of the courses audited today: the one that
+// applies to EQF V courses ending now, else the first loaded.
+func (s *Server) currentPack() *compute.Pack {
+	if s.cfg.Registry == nil || len(s.cfg.Registry.Packs()) == 0 {
+		return nil
+	}
+	if p, err := s.cfg.Registry.ForCourse(5, time.Now()); err == nil {
+		return p
+	}
+	return s.cfg.Registry.Packs()[0]
 }
 
 // Health is the answer of GET /healthz.

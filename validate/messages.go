@@ -99,16 +99,20 @@ var catalogue = map[compute.RuleID]messageDef{
 	RuleThresholdInvalid:   {compute.SeverityError, "{detail}. {fallback}", srcSoglie},
 	RuleThresholdPercent:   {compute.SeverityError, "«{label}» è in formato percentuale: Excel mostra {shown}% ma la cella contiene {found}, e le formule leggerebbero {found}. Scrivere {shown} con il formato Numero (le soglie sono già percentuali). {fallback}", srcSoglie},
 	RuleThresholdDuplicate: {compute.SeverityError, "il codice soglia «{found}» compare già alla riga {first_row} ({first_cell}): vale la prima riga, questa è ignorata. Cancellare una delle due.", srcSoglie},
-	RuleThresholdUsed:      {compute.SeverityInfo, "{detail}", srcSoglie},
-	RuleFemaleThresholds:   {compute.SeverityInfo, "indicatore studentesse non calcolabile per {courses}: mancano in Soglie {codes} (il decreto non pubblica le medie). Inserirle per calcolarlo.", srcFemale},
+	RuleThresholdUsed:      {compute.SeverityViolation, "«{label}» vale {found} nel foglio Soglie; {applied}.", srcSoglie},
+	RuleFemaleThresholds:   {compute.SeverityInfo, "indicatore studentesse non calcolabile per {courses}: mancano {codes} (il decreto non pubblica le medie). Le fornisce l'auditor con --thresholds.", srcFemale},
 }
 
 // Fallback texts of an invalid Soglie value.
 const (
 	txtFallbackDefault = "Il valore non è stato usato: per questa esecuzione vale il predefinito {default} ({citation}). Correggerlo."
 	txtFallbackNone    = "Il valore non è stato usato (il decreto non lo fissa): correggerlo o cancellarlo."
-	txtOverrideDefault = "soglia {code} = {value} usata per questa esecuzione al posto del valore del decreto {default} ({citation})."
-	txtOverrideNone    = "valore {code} = {value} fornito per questa esecuzione (il decreto non lo fissa; {citation})."
+	txtInForce         = "il valore in vigore è {value} ({source})"
+	txtNotInForce      = "il decreto non lo fissa e l'auditor non l'ha fornito"
+	txtNoValue         = "nessun valore (cella vuota)"
+	txtSourceAuditor   = "soglie fornite dall'auditor per questa verifica"
+	txtSheetIgnored    = "Il valore del foglio è ignorato: le soglie le fissano il decreto e l'auditor, non il file verificato. Ripristinare il valore in vigore."
+	txtWhatIfApplied   = "Simulazione (--workbook-thresholds): il valore del foglio è applicato e il risultato non vale come verifica."
 	txtRequiredRow     = "nel foglio {sheet} manca la riga con codice «{code}» ({label}), dato obbligatorio. Aggiungere il codice nella colonna A e il valore nella colonna C."
 	txtOptionalText    = "Il campo è solo descrittivo: il punteggio non ne dipende."
 

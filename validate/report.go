@@ -9,9 +9,12 @@ import (
 // precision; a course that could not be scored has "total": null and at
 // least one finding of severity error naming its cell.
 //
-// Beyond the contract's keys (extra keys are allowed): per course
-// "sensitivity" (what changes under the other reading; null when the course
-// has no total), "total_trace" (how the total adds up) and "band_detail"
+// Beyond the contract's keys (extra keys are allowed): at the top
+// "interpretations" (every choice of the run), "thresholds" (every threshold
+// with its value and who set it) and "workbook_thresholds" (a what-if run);
+// per course "sensitivity" (the total and band under each single
+// alternative choice: each erratum flipped, each other choice of the
+// interpretations that can move a total; null when the course has no total), "total_trace" (how the total adds up) and "band_detail"
 // (the band's label, rule and source); per articulation
 // "indicator" (its Tab. 1 indicator's number) and "traces" (the compute
 // traces explaining R, P and points, each input with the "cell" it was read
@@ -19,29 +22,53 @@ import (
 // "trace"; and in "female_indicator" "computable", "missing" and "reason"
 // when the indicator cannot be computed.
 type Report struct {
-	FileSHA256 string          `json:"file_sha256"`
-	RulePack   compute.PackID  `json:"rule_pack"`
-	Reading    compute.Reading `json:"reading"`
-	Version    string          `json:"version"`
-	Courses    []ReportCourse  `json:"courses"`
-	Findings   []ReportFinding `json:"findings"`
+	FileSHA256      string            `json:"file_sha256"`
+	RulePack        compute.PackID    `json:"rule_pack"`
+	RulePackSHA256  string            `json:"rule_pack_sha256"`
+	Reading         compute.Reading   `json:"reading"`
+	Errata          compute.Errata    `json:"errata"`
+	Interpretations map[string]string `json:"interpretations"`
+	Thresholds      []ReportThreshold `json:"thresholds"`
+	WhatIf          bool              `json:"workbook_thresholds"`
+	Version         string            `json:"version"`
+	Courses         []ReportCourse    `json:"courses"`
+	Findings        []ReportFinding   `json:"findings"`
 }
+
+// ReportThreshold is a threshold of the run: its value and who set it
+// ("decreto": the pack; "auditor"; "foglio_soglie": the audited workbook, in
+// a what-if run, with its cell).
+type ReportThreshold struct {
+	Code     string   `json:"code"`
+	Value    *float64 `json:"value"`
+	Source   string   `json:"source"`
+	Citation string   `json:"citation"`
+	Cell     *CellRef `json:"cell,omitempty"`
+}
+
+// Threshold sources in the report.
+const (
+	SourcePack     = "decreto"
+	SourceAuditor  = "auditor"
+	SourceWorkbook = "foglio_soglie"
+)
 
 // ReportCourse is one course of the report. RulePack is null when no pack
 // applies (EQF VI, course ended before the pack, level or date missing).
 type ReportCourse struct {
-	Code          string               `json:"code"`
-	Row           int                  `json:"row"`
-	RulePack      *compute.PackID      `json:"rule_pack"`
-	Total         *float64             `json:"total"`
-	Band          *string              `json:"band"`
-	Articulations []ReportArticulation `json:"articulations"`
-	Indicators    []ReportIndicator    `json:"indicators"`
-	Female        ReportFemale         `json:"female_indicator"`
-	Findings      []ReportFinding      `json:"findings"`
-	Sensitivity   *compute.Sensitivity `json:"sensitivity"`
-	TotalTrace    *ReportTrace         `json:"total_trace,omitempty"`
-	BandDetail    *compute.BandResult  `json:"band_detail,omitempty"`
+	Code          string                `json:"code"`
+	Row           int                   `json:"row"`
+	RulePack      *compute.PackID       `json:"rule_pack"`
+	Total         *float64              `json:"total"`
+	Band          *string               `json:"band"`
+	Articulations []ReportArticulation  `json:"articulations"`
+	Indicators    []ReportIndicator     `json:"indicators"`
+	Female        ReportFemale          `json:"female_indicator"`
+	Findings      []ReportFinding       `json:"findings"`
+	Sensitivity   []compute.Alternative `json:"sensitivity"`
+	WhatIf        bool                  `json:"workbook_thresholds,omitempty"`
+	TotalTrace    *ReportTrace          `json:"total_trace,omitempty"`
+	BandDetail    *compute.BandResult   `json:"band_detail,omitempty"`
 }
 
 // ReportArticulation is one articulation: R, S, P, weight, points (null
@@ -58,6 +85,7 @@ type ReportArticulation struct {
 	Branch    string        `json:"branch"`
 	Cells     []CellRef     `json:"cells"`
 	Indicator int           `json:"indicator"`
+	Zeroed    bool          `json:"zeroed,omitempty"`
 	Traces    []ReportTrace `json:"traces"`
 }
 
@@ -131,7 +159,7 @@ type ReportFinding struct {
 // the report; when empty, the forced pack of the run, or the single pack
 // used by the courses.
 func (a *Audit) Report(version string, pack compute.PackID) Report {
-	rep := Report{Reading: a.Reading, Version: version, RulePack: pack, Courses: []ReportCourse{}, Findings: reportFindings(a.Findings)}
+	rep := Report{Reading: a.Reading, Errata: a.Errata, WhatIf: a.WhatIf, Version: version, RulePack: pack, Courses: []ReportCourse{}, Findings: reportFindings(a.Findings)}
 	if a.Input != nil {
 		rep.FileSHA256 = a.Input.SHA256
 	}
@@ -145,10 +173,40 @@ func (a *Audit) Report(version string, pack compute.PackID) Report {
 			}
 		}
 	}
+	if sc := a.Scorers[rep.RulePack]; sc != nil {
+		rep.RulePackSHA256 = sc.Pack().Digest()
+		rep.Errata = sc.Errata()
+		rep.Interpretations = sc.Interpretations()
+		rep.Thresholds = a.reportThresholds(sc)
+	}
 	for i := range a.Courses {
-		rep.Courses = append(rep.Courses, a.Courses[i].report())
+		rc := a.Courses[i].report()
+		rc.WhatIf = a.WhatIf
+		rep.Courses = append(rep.Courses, rc)
 	}
 	return rep
+}
+
+// reportThresholds lists the run's thresholds with who set them.
+func (a *Audit) reportThresholds(sc *compute.Scorer) []ReportThreshold {
+	tvs := sc.Thresholds()
+	out := make([]ReportThreshold, 0, len(tvs))
+	for _, tv := range tvs {
+		rt := ReportThreshold{Code: tv.Code, Value: tv.Value, Source: SourcePack, Citation: tv.Citation}
+		if tv.Source == compute.SourceOverride {
+			switch a.ThresholdOrigin[tv.Code] {
+			case OriginWorkbook:
+				rt.Source = SourceWorkbook
+				if c, ok := a.ThresholdCells[tv.Code]; ok {
+					rt.Cell = &c
+				}
+			default:
+				rt.Source = SourceAuditor
+			}
+		}
+		out = append(out, rt)
+	}
+	return out
 }
 
 func reportFindings(fs []Finding) []ReportFinding {
@@ -197,7 +255,7 @@ func (c *CourseAudit) report() ReportCourse {
 		}
 		rc.Articulations = append(rc.Articulations, ReportArticulation{
 			Number: ar.Number, Result: ar.Result, Threshold: ar.Threshold, Score: ar.Score,
-			Weight: ar.Weight, Points: ar.Points, Branch: ar.Branch, Indicator: ar.Indicator,
+			Weight: ar.Weight, Points: ar.Points, Branch: ar.Branch, Indicator: ar.Indicator, Zeroed: ar.Zeroed,
 			Cells: c.articulationCells(res, ar.Number, map[int]bool{}), Traces: traces,
 		})
 	}

@@ -52,8 +52,7 @@ func sampleReport(t *testing.T) Report {
 		row(4, with(map[compute.FieldCode]Entry{"codice_percorso": text("MEC-EQF6"), "livello_eqf": num("6")})),
 		row(5, with(map[compute.FieldCode]Entry{"codice_percorso": text("MEC-BAD"), "ore_stage": num("3000")})),
 	)
-	in.Thresholds = []ThresholdRow{soglia(3, "S2", num("70"))}
-	return run(t, in, Options{}).Report("1.2.3", "")
+	return run(t, in, Options{Thresholds: map[string]float64{"S2": 70}}).Report("1.2.3", "")
 }
 
 // The report has exactly the keys of WORKBOOK.md, plus the documented extras
@@ -70,8 +69,12 @@ func TestReportKeys(t *testing.T) {
 	if err := json.Unmarshal(data, &doc); err != nil {
 		t.Fatal(err)
 	}
-	wantKeys(t, doc, "report", "file_sha256", "rule_pack", "reading", "version", "courses", "findings")
-	if doc["file_sha256"] != "abc123" || doc["rule_pack"] != "dm-2023-11-30-eqf5" || doc["reading"] != "coherent" || doc["version"] != "1.2.3" {
+	wantKeys(t, doc, "report", "file_sha256", "rule_pack", "rule_pack_sha256", "reading", "errata", "interpretations", "thresholds", "workbook_thresholds", "version", "courses", "findings")
+	errata, _ := doc["errata"].(map[string]any)
+	if errata["E-1"] != "coherent" || errata["E-2"] != "printed" || len(doc["rule_pack_sha256"].(string)) != 64 {
+		t.Errorf("errata %v, pack SHA-256 %v", doc["errata"], doc["rule_pack_sha256"])
+	}
+	if doc["file_sha256"] != "abc123" || doc["rule_pack"] != "dm-2023-11-30-eqf5" || doc["reading"] != "tables" || doc["version"] != "1.2.3" {
 		t.Errorf("stamp: %v %v %v %v", doc["file_sha256"], doc["rule_pack"], doc["reading"], doc["version"])
 	}
 	courses := doc["courses"].([]any)

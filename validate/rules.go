@@ -463,11 +463,11 @@ func findArea(s string, packs []*compute.Pack) (string, bool) {
 	return "", false
 }
 
-// legalFindings evaluates the pack's legal constraints on a course: its
+// legalFindings evaluates the run's legal constraints on a course: its
 // values and the results R<n> of its articulations. A constraint whose
 // inputs are unknown is skipped (another finding says why).
-func legalFindings(p *compute.Pack, conds []*compute.Cond, values map[compute.FieldCode]float64, res *compute.CourseResult, cellOf func(compute.FieldCode) CellRef) []Finding {
-	env := make(valuesEnv, len(values)+len(p.Articulations))
+func legalFindings(cons []compute.Constraint, values map[compute.FieldCode]float64, res *compute.CourseResult, cellOf func(compute.FieldCode) CellRef) []Finding {
+	env := make(valuesEnv, len(values)+16)
 	for k, v := range values {
 		env[string(k)] = v
 	}
@@ -479,15 +479,9 @@ func legalFindings(p *compute.Pack, conds []*compute.Cond, values map[compute.Fi
 		}
 	}
 	var out []Finding
-	for i, lr := range p.Constraints {
-		var cond *compute.Cond
-		if i < len(conds) {
-			cond = conds[i]
-		}
-		if cond == nil {
-			continue // the pack loader has checked it
-		}
-		holds, err := cond.Holds(env)
+	for _, c := range cons {
+		lr := c.Rule
+		holds, err := c.Cond.Holds(env)
 		if err != nil || holds {
 			continue
 		}
@@ -498,12 +492,7 @@ func legalFindings(p *compute.Pack, conds []*compute.Cond, values map[compute.Fi
 			shown = fmtNum(env[lr.Field])
 		}
 		cell := cellOf(compute.FieldCode(lr.Field))
-		sev := compute.Severity(lr.Severity)
-		switch sev {
-		case compute.SeverityError, compute.SeverityViolation, compute.SeverityWarning, compute.SeverityInfo:
-		default:
-			sev = compute.SeverityViolation
-		}
+		sev := compute.Severity(lr.Severity) // checked by the pack loader
 		out = append(out, Finding{
 			Rule: compute.RuleID(lr.ID), Severity: sev, Cell: cell, Field: compute.FieldCode(lr.Field),
 			Found: shown, Expected: lr.Holds, Source: lr.Citation,

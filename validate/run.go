@@ -3,6 +3,7 @@ package validate
 import (
 	"errors"
 	"fmt"
+	"math"
 	"runtime"
 	"sort"
 	"strconv"
@@ -32,20 +33,19 @@ func Run(in *Input, reg *compute.Registry, opt Options) (*Audit, error) {
 		reg = &compute.Registry{}
 	}
 	r := &runner{in: in, reg: reg, opt: opt, scorers: map[compute.PackID]*compute.Scorer{}, femaleMissing: map[string]*femaleGroup{},
-		fields: CourseFields(), legalCond: map[*compute.Pack][]*compute.Cond{}}
+		fields: CourseFields()}
 	if err := r.checkOptions(); err != nil {
 		return nil, err
 	}
 	r.audit = &Audit{
 		Input: in, Reading: r.opt.Reading, Options: r.opt,
-		Overrides: map[string]float64{}, ThresholdCells: map[string]CellRef{},
+		Overrides: map[string]float64{}, ThresholdCells: map[string]CellRef{}, ThresholdOrigin: map[string]ThresholdOrigin{},
+		WhatIf:  opt.WorkbookThresholds,
 		Scorers: map[compute.PackID]*compute.Scorer{},
 	}
-	if r.audit.Reading == "" {
-		r.audit.Reading = compute.ReadingCoherent
-		if len(r.candidates) > 0 {
-			r.audit.Reading = r.candidates[0].DefaultReading()
-		}
+	if len(r.candidates) > 0 {
+		// The candidates accepted the options (checkOptions).
+		r.audit.Reading, r.audit.Errata, _ = r.candidates[0].ResolveErrata(r.opt.Reading, r.opt.Errata)
 	}
 	r.readThresholds()
 	if err := r.buildScorers(); err != nil {
@@ -71,8 +71,7 @@ type runner struct {
 
 	femaleMissing map[string]*femaleGroup
 
-	fields    []Field                           // CourseFields(), once
-	legalCond map[*compute.Pack][]*compute.Cond // each pack's constraints, parsed once
+	fields []Field // CourseFields(), once
 }
 
 // femaleGroup gathers the courses whose female indicator misses the same
@@ -119,8 +118,24 @@ func (r *runner) checkOptions() error {
 			return fmt.Errorf("%w: interpretazione «%s» sconosciuta", ErrOptions, id)
 		}
 	}
+	codes := make([]string, 0, len(r.opt.Thresholds))
+	for code := range r.opt.Thresholds {
+		codes = append(codes, code)
+	}
+	sort.Strings(codes)
+	for _, code := range codes {
+		known := false
+		for _, p := range r.candidates {
+			_, ok := p.Threshold(code)
+			known = known || ok
+		}
+		if !known {
+			return fmt.Errorf("%w: soglia «%s» sconosciuta: usare i codici del foglio Soglie (S1…S13, occupati_<area>, tasso_<area>, …)", ErrOptions, code)
+		}
+	}
 	for _, p := range r.candidates {
-		if _, err := compute.NewScorer(p, compute.Options{Reading: r.opt.Reading, Interpretations: r.interpretationsFor(p)}); err != nil {
+		o := compute.Options{Reading: r.opt.Reading, Errata: r.opt.Errata, Interpretations: r.interpretationsFor(p), Overrides: r.auditorThresholds(p)}
+		if _, err := compute.NewScorer(p, o); err != nil {
 			return fmt.Errorf("%w: %v", ErrOptions, err)
 		}
 	}
@@ -218,19 +233,29 @@ func fallbackText(def *compute.ThresholdDef) string {
 	return txtFallbackNone
 }
 
-// buildScorers creates a scorer per candidate pack with the Soglie values it
-// knows. A value the pack refuses (out of range, not an integer…) is an
-// error on its cell and the default is used instead.
+// buildScorers creates a scorer per candidate pack. The thresholds in force
+// are the pack's and those the auditor supplied (Options.Thresholds). A
+// Soglie value that differs from the one in force is a violation on its
+// cell and is ignored; in a what-if run (Options.WorkbookThresholds) it is
+// applied and reported as a warning. A Soglie value the pack refuses (out
+// of range, not an integer…) is an error on its cell and is not used.
 func (r *runner) buildScorers() error {
 	reported := map[string]bool{}
 	for _, p := range r.candidates {
+		auditor := r.auditorThresholds(p)
 		ov := map[string]float64{}
-		for code, v := range r.supplied {
-			if _, ok := p.Threshold(code); ok {
-				ov[code] = v
+		for code, v := range auditor {
+			ov[code] = v
+		}
+		fromSheet := map[string]bool{}
+		if r.opt.WorkbookThresholds {
+			for code, v := range r.supplied {
+				if inForce, ok := valueInForce(p, auditor, code); ok && (inForce == nil || math.Abs(*inForce-v) > 1e-9) {
+					ov[code], fromSheet[code] = v, true
+				}
 			}
 		}
-		o := compute.Options{Reading: r.opt.Reading, Interpretations: r.interpretationsFor(p), Overrides: ov}
+		o := compute.Options{Reading: r.opt.Reading, Errata: r.opt.Errata, Interpretations: r.interpretationsFor(p), Overrides: ov}
 		sc, err := compute.NewScorer(p, o)
 		for tries := 0; err != nil && tries < 2; tries++ {
 			var oe *compute.OptionsError
@@ -239,10 +264,14 @@ func (r *runner) buildScorers() error {
 			}
 			for _, pr := range oe.Problems {
 				code := pr.Quantity
-				if _, ours := ov[code]; code == "" || !ours {
+				if code == "" || !fromSheet[code] {
 					return fmt.Errorf("%w: %v", ErrOptions, err)
 				}
 				delete(ov, code)
+				delete(fromSheet, code)
+				if v, ok := auditor[code]; ok {
+					ov[code] = v
+				}
 				if reported[code] {
 					continue
 				}
@@ -256,25 +285,87 @@ func (r *runner) buildScorers() error {
 			return fmt.Errorf("%w: %v", ErrOptions, err)
 		}
 		r.scorers[p.ID] = sc
-		for code := range ov {
-			r.audit.ThresholdCells[code] = r.soglieCells[code]
-		}
-		for _, o := range sc.Overridden() {
-			if _, done := r.audit.Overrides[o.Code]; done {
-				continue
+		for code, v := range ov {
+			if _, done := r.audit.Overrides[code]; !done {
+				r.audit.Overrides[code] = v
 			}
-			r.audit.Overrides[o.Code] = o.Value
-			def, _ := p.Threshold(o.Code)
-			var detail string
-			if o.Default != nil {
-				detail = say(txtOverrideDefault, "code", o.Code, "value", fmtNum(o.Value), "default", fmtNum(*o.Default), "citation", def.Citation)
-			} else {
-				detail = say(txtOverrideNone, "code", o.Code, "value", fmtNum(o.Value), "citation", def.Citation)
+			origin := OriginAuditor
+			if fromSheet[code] {
+				origin = OriginWorkbook
+				r.audit.ThresholdCells[code] = r.soglieCells[code]
 			}
-			r.addWorkbook(newFinding(RuleThresholdUsed, r.soglieCells[o.Code], "detail", detail, "found", fmtNum(o.Value)))
+			r.audit.ThresholdOrigin[code] = origin
 		}
+		r.sheetDifferences(p, auditor, fromSheet, reported)
 	}
 	return nil
+}
+
+// auditorThresholds returns the auditor's thresholds the pack knows.
+func (r *runner) auditorThresholds(p *compute.Pack) map[string]float64 {
+	out := map[string]float64{}
+	for code, v := range r.opt.Thresholds {
+		if _, ok := p.Threshold(code); ok {
+			out[code] = v
+		}
+	}
+	return out
+}
+
+// valueInForce is a threshold's value without the Soglie sheet: the
+// auditor's, else the pack's default (nil when neither gives one); ok is
+// false for a code the pack does not know.
+func valueInForce(p *compute.Pack, auditor map[string]float64, code string) (*float64, bool) {
+	def, ok := p.Threshold(code)
+	if !ok {
+		return nil, false
+	}
+	if v, ok := auditor[code]; ok {
+		return &v, true
+	}
+	return def.Default, true
+}
+
+// sheetDifferences reports every Soglie value that differs from the value
+// in force without the sheet (the auditor's, else the pack's): a violation,
+// the value ignored; in a what-if run a warning, the value applied.
+func (r *runner) sheetDifferences(p *compute.Pack, auditor map[string]float64, applied map[string]bool, reported map[string]bool) {
+	codes := make([]string, 0, len(r.supplied))
+	for code := range r.supplied {
+		codes = append(codes, code)
+	}
+	sort.Strings(codes)
+	for _, code := range codes {
+		def, ok := p.Threshold(code)
+		if !ok || reported[code] {
+			continue
+		}
+		found := r.supplied[code]
+		inForce, _ := valueInForce(p, auditor, code)
+		source := def.Citation
+		if _, ok := auditor[code]; ok {
+			source = txtSourceAuditor
+		}
+		if inForce != nil && math.Abs(*inForce-found) <= 1e-9 {
+			continue
+		}
+		reported[code] = true
+		label := code
+		if def.Label != "" {
+			label = code + " – " + def.Label
+		}
+		applies, expected := txtNotInForce, txtNoValue
+		if inForce != nil {
+			applies, expected = say(txtInForce, "value", fmtNum(*inForce), "source", source), fmtNum(*inForce)
+		}
+		kv := []string{"label", label, "found", fmtNum(found), "applied", applies, "expected", expected, "source", srcSoglie + "; " + def.Citation}
+		if applied[code] {
+			kv = append(kv, "severity", string(compute.SeverityWarning), "extra", txtWhatIfApplied)
+		} else {
+			kv = append(kv, "extra", txtSheetIgnored)
+		}
+		r.addWorkbook(newFinding(RuleThresholdUsed, r.soglieCells[code], kv...))
+	}
 }
 
 // checkFoundation checks the Fondazione sheet (workbook-level findings).
@@ -423,7 +514,7 @@ func (r *runner) courses() {
 		r.finishCourse(cs)
 	}
 	inParallel(len(states), func(i int) {
-		r.otherReading(states[i])
+		r.sensitivity(states[i])
 		sortFindings(states[i].ca.Findings)
 	})
 	r.audit.Courses = make([]CourseAudit, 0, len(states))
@@ -722,7 +813,7 @@ func (r *runner) finishCourse(cs *courseState) {
 	}
 	r.femaleFinding(cs, pack, res, add)
 
-	for _, f := range legalFindings(pack, r.legalConds(pack), ca.Values, res, func(c compute.FieldCode) CellRef { return r.cellOf(cs, c) }) {
+	for _, f := range legalFindings(r.scorers[pack.ID].Constraints(), ca.Values, res, func(c compute.FieldCode) CellRef { return r.cellOf(cs, c) }) {
 		add(f)
 	}
 
@@ -735,37 +826,16 @@ func (r *runner) finishCourse(cs *courseState) {
 	}
 }
 
-// otherReading scores a course that keeps its total under the other
-// reading and records what changes (compute.Scorer.Sensitivity, in two
-// steps).
-func (r *runner) otherReading(cs *courseState) {
+// sensitivity scores a course that keeps its total under each single
+// alternative choice of the run (compute.Scorer.Sensitivity).
+func (r *runner) sensitivity(cs *courseState) {
 	ca := cs.ca
 	if ca.Result == nil || ca.Result.Total == nil || ca.Pack == nil {
 		return
 	}
-	sc := r.scorers[ca.Pack.ID]
-	if sc == nil {
-		return
+	if sc := r.scorers[ca.Pack.ID]; sc != nil {
+		ca.Sensitivity = sc.Sensitivity(compute.Course{Code: ca.Code, Area: ca.Area, Values: ca.Values}, ca.Result)
 	}
-	other := sc.WithReading(sc.Reading().Other()).Score(compute.Course{Code: ca.Code, Area: ca.Area, Values: ca.Values})
-	sens := compute.Compare(ca.Result, other)
-	ca.Sensitivity = &sens
-}
-
-// legalConds returns a pack's legal constraints, parsed once per run (nil
-// for one the pack loader would have refused).
-func (r *runner) legalConds(p *compute.Pack) []*compute.Cond {
-	if conds, ok := r.legalCond[p]; ok {
-		return conds
-	}
-	conds := make([]*compute.Cond, len(p.Constraints))
-	for i, lr := range p.Constraints {
-		if c, err := compute.ParseCond(lr.Holds); err == nil {
-			conds[i] = c
-		}
-	}
-	r.legalCond[p] = conds
-	return conds
 }
 
 func valueText(v *float64) string {

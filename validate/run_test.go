@@ -54,8 +54,8 @@ func TestCleanCourseScores(t *testing.T) {
 	if !c.Scored() || c.Result.Band == nil || c.Result.TotalTrace == nil {
 		t.Fatalf("clean course not scored: %+v", c.Result)
 	}
-	if c.Sensitivity == nil || c.Sensitivity.Other != compute.ReadingLiteral {
-		t.Errorf("sensitivity = %+v, want one under the literal reading", c.Sensitivity)
+	if len(c.Sensitivity) == 0 || c.Sensitivity[0].Choice != "E-1" || c.Sensitivity[0].Alternative != "printed" {
+		t.Errorf("sensitivity = %+v, want E-1 printed first", c.Sensitivity)
 	}
 	if c.Pack == nil || c.Pack.ID != "dm-2023-11-30-eqf5" || c.EQF != 5 || !c.Ended.Equal(day(2024, 12, 31)) {
 		t.Errorf("pack %v, EQF %d, ended %v", c.Pack, c.EQF, c.Ended)
@@ -66,7 +66,7 @@ func TestCleanCourseScores(t *testing.T) {
 	if c.Values["ore_stage"] != 700 || c.Cells["ore_stage"] != "Percorsi!L3" {
 		t.Errorf("ore_stage = %v at %s", c.Values["ore_stage"], c.Cells["ore_stage"])
 	}
-	if a.Reading != compute.ReadingCoherent || a.Scorers["dm-2023-11-30-eqf5"] == nil {
+	if a.Reading != compute.ReadingTables || a.Errata["E-2"] != compute.FormPrinted || a.Scorers["dm-2023-11-30-eqf5"] == nil {
 		t.Errorf("reading %s, scorers %v", a.Reading, a.Scorers)
 	}
 	if a.HasSeverity(compute.SeverityError) {
@@ -418,7 +418,7 @@ func TestLegalConstraints(t *testing.T) {
 		{"iscritti sotto 20", map[compute.FieldCode]Entry{"iscritti": num("19"), "diplomati": num("15"), "diplomate": num("3"),
 			"occupati_coerenti": num("10"), "occupati_non_coerenti": num("4")},
 			map[compute.RuleID]compute.Severity{"LEG-ISCRITTI-MIN": compute.SeverityViolation}, "Percorsi!H3",
-			"Percorsi!H3: Iscritti all'avvio: 19; il minimo è 20. L'indicatore Attrattività vale 0. Fonte: DM 30/11/2023, All. tecnico, Tab. 2, articolazione 3.", "LEG-ISCRITTI-MIN"},
+			"Percorsi!H3: Iscritti all'avvio: 19; il minimo è 20. L'Attrattività è azzerata (interpretazione I-7). Fonte: DPCM 25/01/2008, all. C, art. 3 (minimo di 20 iscritti, richiamato dalla CU 17/12/2015); DM 30/11/2023, All. tecnico, Tab. 2, articolazione 3 (azzeramento).", "LEG-ISCRITTI-MIN"},
 		{"stage sotto 30%", map[compute.FieldCode]Entry{"ore_stage": num("500")},
 			map[compute.RuleID]compute.Severity{"LEG-STAGE-MIN": compute.SeverityViolation, "LEG-STAGE-OBIETTIVO": compute.SeverityWarning}, "Percorsi!L3",
 			"Percorsi!L3: Ore di stage pari al 25% delle ore totali; la legge chiede almeno il 30%. Fonte: DM 30/11/2023, All. tecnico, «Funzioni di trasformazione e valori soglia» (almeno il 30% di ore di stage).", "LEG-STAGE-MIN"},
@@ -473,11 +473,11 @@ func soglia(rowN int, code string, v Entry) ThresholdRow {
 	return ThresholdRow{Row: rowN, Code: code, Value: v}
 }
 
-func TestSoglie(t *testing.T) {
-	in := input(row(3, cleanCourse()))
-	in.Thresholds = []ThresholdRow{
-		soglia(2, "S1", num("51.6")),          // the default: no override
-		soglia(3, "S2", text("70,5")),         // changed: used and recorded
+// soglieRows is a Soglie sheet tilted by the audited party.
+func soglieRows() []ThresholdRow {
+	return []ThresholdRow{
+		soglia(2, "S1", num("51.6")),          // the value in force: nothing to say
+		soglia(3, "S2", text("70,5")),         // lowered
 		soglia(4, "S4", text("undici")),       // not a number
 		soglia(5, "S3", num("150")),           // out of its admissible range
 		soglia(6, "S99", num("1")),            // unknown code
@@ -487,83 +487,151 @@ func TestSoglie(t *testing.T) {
 		soglia(10, "tasso_meccanica", num("80")),
 		soglia(11, "S6", Entry{Cell: "Soglie!C11", Type: EntryNumber, Text: "0.516", Percent: true}), // 51,6% typed in a percent cell
 	}
-	a := run(t, in, Options{})
-	if a.Overrides["S2"] != 70.5 || a.Overrides["tasso_meccanica"] != 80 || len(a.Overrides) != 2 {
-		t.Errorf("overrides = %v", a.Overrides)
-	}
-	wantCells := map[string]CellRef{"S1": "Soglie!C2", "S2": "Soglie!C3", "tasso_meccanica": "Soglie!C10"}
-	if len(a.ThresholdCells) != len(wantCells) {
-		t.Errorf("threshold cells = %v, want %v", a.ThresholdCells, wantCells)
-	}
-	for k, v := range wantCells {
-		if a.ThresholdCells[k] != v {
-			t.Errorf("ThresholdCells[%s] = %s, want %s", k, a.ThresholdCells[k], v)
-		}
-	}
-	type want struct {
-		rule     compute.RuleID
-		cell     CellRef
-		severity compute.Severity
-		contains string
-	}
-	for _, w := range []want{
-		{RuleThresholdUsed, "Soglie!C3", compute.SeverityInfo, "Soglie!C3: soglia S2 = 70,5 usata per questa esecuzione al posto del valore del decreto 80,1 (DM 30/11/2023, All. tecnico, Tab. 3, articolazione 2)."},
-		{RuleThresholdUsed, "Soglie!C10", compute.SeverityInfo, "soglia tasso_meccanica = 80 usata per questa esecuzione al posto del valore del decreto 85,7"},
-		{RuleNotNumber, "Soglie!C4", compute.SeverityError, "Soglie!C4: «S4 – Soglia art. 4 – iscritti residenti fuori regione (%)» contiene «undici», che non è un numero. Inserire un numero (per esempio 51,6). Il valore non è stato usato: per questa esecuzione vale il predefinito 11 (DM 30/11/2023, All. tecnico, Tab. 3, articolazione 4). Correggerlo."},
-		{RuleThresholdInvalid, "Soglie!C5", compute.SeverityError, "Soglie!C5: soglia S3 = 150:"},
-		{RuleThresholdInvalid, "Soglie!C5", compute.SeverityError, "Il valore non è stato usato: per questa esecuzione vale il predefinito 25,6"},
-		{RuleThresholdInvalid, "Soglie!C8", compute.SeverityError, "soglia correzione_n = 2,5: deve essere un numero intero"},
-		{RuleThresholdUnknown, "Soglie!A6", compute.SeverityWarning, "codice soglia «S99» sconosciuto"},
-		{RuleThresholdPercent, "Soglie!C11", compute.SeverityError, "è in formato percentuale: Excel mostra 51,6% ma la cella contiene 0,516"},
-		{RuleThresholdPercent, "Soglie!C11", compute.SeverityError, "Il valore non è stato usato: per questa esecuzione vale il predefinito"},
-		{RuleThresholdDuplicate, "Soglie!A7", compute.SeverityError, "compare già alla riga 3 (Soglie!A3)"},
-	} {
+}
+
+type wantFinding struct {
+	rule     compute.RuleID
+	cell     CellRef
+	severity compute.Severity
+	contains string
+}
+
+func checkFindings(t *testing.T, fs []Finding, wants []wantFinding) {
+	t.Helper()
+	for _, w := range wants {
 		found := false
-		for _, f := range a.Findings {
+		for _, f := range fs {
 			if f.Rule == w.rule && f.Cell == w.cell && f.Severity == w.severity && strings.Contains(f.Message, w.contains) {
 				found = true
 			}
 		}
 		if !found {
 			t.Errorf("no %s %s on %s containing %q; findings:", w.severity, w.rule, w.cell, w.contains)
-			for _, f := range a.Findings {
+			for _, f := range fs {
 				t.Logf("  %s %s %s %s", f.Severity, f.Rule, f.Cell, f.Message)
 			}
+		}
+	}
+}
+
+// TestSoglieIgnored: the thresholds are the pack's; every Soglie value that
+// differs is a violation on its cell and is ignored (issue 9, RULES.md §1).
+func TestSoglieIgnored(t *testing.T) {
+	in := input(row(3, cleanCourse()))
+	in.Thresholds = soglieRows()
+	a := run(t, in, Options{})
+	if len(a.Overrides) != 0 || len(a.ThresholdCells) != 0 || a.WhatIf {
+		t.Errorf("overrides %v, cells %v, what-if %v: the sheet must not set thresholds", a.Overrides, a.ThresholdCells, a.WhatIf)
+	}
+	checkFindings(t, a.Findings, []wantFinding{
+		{RuleThresholdUsed, "Soglie!C3", compute.SeverityViolation, "Soglie!C3: «S2 – Soglia art. 2 – partecipazione alla prova di selezione (%)» vale 70,5 nel foglio Soglie; il valore in vigore è 80,1 (DM 30/11/2023, All. tecnico, Tab. 3, articolazione 2). Il valore del foglio è ignorato"},
+		{RuleThresholdUsed, "Soglie!C5", compute.SeverityViolation, "vale 150 nel foglio Soglie; il valore in vigore è 25,6"},
+		{RuleThresholdUsed, "Soglie!C10", compute.SeverityViolation, "vale 80 nel foglio Soglie; il valore in vigore è 85,7"},
+		{RuleThresholdUsed, "Soglie!C8", compute.SeverityViolation, "il decreto non lo fissa e l'auditor non l'ha fornito"},
+		{RuleNotNumber, "Soglie!C4", compute.SeverityError, "contiene «undici», che non è un numero"},
+		{RuleThresholdUnknown, "Soglie!A6", compute.SeverityWarning, "codice soglia «S99» sconosciuto"},
+		{RuleThresholdPercent, "Soglie!C11", compute.SeverityError, "è in formato percentuale: Excel mostra 51,6% ma la cella contiene 0,516"},
+		{RuleThresholdDuplicate, "Soglie!A7", compute.SeverityError, "compare già alla riga 3 (Soglie!A3)"},
+	})
+	for _, f := range a.Findings {
+		if f.Cell == "Soglie!C2" {
+			t.Errorf("the value in force is reported: %s", f.Message)
 		}
 	}
 	c := a.Courses[0]
 	if !c.Scored() {
 		t.Fatalf("course not scored: %+v", c.Findings)
 	}
+	for i, want := range map[int]float64{1: 80.1, 2: 25.6, 14: 85.7} {
+		if s := c.Result.Articulations[i].Threshold; s == nil || *s != want {
+			t.Errorf("S%d used = %v, want the pack's %v", i+1, s, want)
+		}
+	}
+	if len(c.Result.Overridden) != 0 {
+		t.Errorf("overrides recorded in the result: %+v", c.Result.Overridden)
+	}
+	if !a.HasSeverity(compute.SeverityViolation) {
+		t.Error("a tilted Soglie sheet must make --strict fail")
+	}
+}
+
+// TestSoglieWhatIf: with WorkbookThresholds the sheet's admissible values
+// apply, each reported as a warning; inadmissible ones are errors and the
+// value in force applies.
+func TestSoglieWhatIf(t *testing.T) {
+	in := input(row(3, cleanCourse()))
+	in.Thresholds = soglieRows()
+	a := run(t, in, Options{WorkbookThresholds: true})
+	if !a.WhatIf || a.Overrides["S2"] != 70.5 || a.Overrides["tasso_meccanica"] != 80 || len(a.Overrides) != 2 {
+		t.Errorf("what-if %v, overrides = %v", a.WhatIf, a.Overrides)
+	}
+	if a.ThresholdCells["S2"] != "Soglie!C3" || a.ThresholdCells["tasso_meccanica"] != "Soglie!C10" || a.ThresholdOrigin["S2"] != OriginWorkbook {
+		t.Errorf("cells %v, origin %v", a.ThresholdCells, a.ThresholdOrigin)
+	}
+	checkFindings(t, a.Findings, []wantFinding{
+		{RuleThresholdUsed, "Soglie!C3", compute.SeverityWarning, "vale 70,5 nel foglio Soglie; il valore in vigore è 80,1"},
+		{RuleThresholdUsed, "Soglie!C3", compute.SeverityWarning, "Simulazione (--workbook-thresholds)"},
+		{RuleThresholdUsed, "Soglie!C10", compute.SeverityWarning, "vale 80 nel foglio Soglie"},
+		{RuleThresholdInvalid, "Soglie!C5", compute.SeverityError, "Soglie!C5: soglia S3 = 150:"},
+		{RuleThresholdInvalid, "Soglie!C5", compute.SeverityError, "Il valore non è stato usato: per questa esecuzione vale il predefinito 25,6"},
+		{RuleThresholdInvalid, "Soglie!C8", compute.SeverityError, "soglia correzione_n = 2,5: deve essere un numero intero"},
+	})
+	c := a.Courses[0]
 	if s := c.Result.Articulations[1].Threshold; s == nil || *s != 70.5 {
 		t.Errorf("S2 used = %v, want 70.5", s)
-	}
-	if s := c.Result.Articulations[2].Threshold; s == nil || *s != 25.6 {
-		t.Errorf("S3 used = %v, want the default 25.6", s)
 	}
 	if s := c.Result.Articulations[14].Threshold; s == nil || *s != 80 {
 		t.Errorf("S15 (tasso_meccanica) used = %v, want 80", s)
 	}
-	var recorded []string
-	for _, o := range c.Result.Overridden {
-		recorded = append(recorded, o.Code)
-	}
-	if strings.Join(recorded, ",") != "S2,tasso_meccanica" {
-		t.Errorf("overrides recorded in the result: %v", recorded)
+	rep := a.Report("test", "")
+	if !rep.WhatIf || !rep.Courses[0].WhatIf {
+		t.Error("the report does not say the run is a what-if")
 	}
 }
 
-// A female-indicator mean supplied in Soglie makes the indicator computable
-// for the area; without it a single workbook-level info names what is missing.
+// TestAuditorThresholds: the auditor's values apply, a Soglie value equal to
+// them is not reported, one equal to the decree's is (it differs from the
+// value in force); unknown codes and inadmissible values are refused.
+func TestAuditorThresholds(t *testing.T) {
+	in := input(row(3, cleanCourse()))
+	in.Thresholds = []ThresholdRow{soglia(2, "S1", num("50.2")), soglia(3, "S2", num("80.1"))}
+	a := run(t, in, Options{Thresholds: map[string]float64{"S1": 50.2, "S2": 75}})
+	if s := a.Courses[0].Result.Articulations[0].Threshold; s == nil || *s != 50.2 {
+		t.Errorf("S1 used = %v, want the auditor's 50.2", s)
+	}
+	if a.ThresholdOrigin["S1"] != OriginAuditor || len(a.ThresholdCells) != 0 {
+		t.Errorf("origin %v, cells %v", a.ThresholdOrigin, a.ThresholdCells)
+	}
+	if fs := findingsOf(a.Findings, RuleThresholdUsed); len(fs) != 1 || fs[0].Cell != "Soglie!C3" || !strings.Contains(fs[0].Message, "il valore in vigore è 75 (soglie fornite dall'auditor") {
+		t.Errorf("findings %+v, want one on Soglie!C3 naming the auditor's 75", fs)
+	}
+	rep := a.Report("test", "")
+	for _, th := range rep.Thresholds {
+		if th.Code == "S1" && (th.Source != SourceAuditor || *th.Value != 50.2) {
+			t.Errorf("report threshold %+v", th)
+		}
+		if th.Code == "S3" && (th.Source != SourcePack || *th.Value != 25.6) {
+			t.Errorf("report threshold %+v", th)
+		}
+	}
+	reg, _ := compute.LoadEmbedded()
+	for _, bad := range []map[string]float64{{"S77": 1}, {"S1": 150}, {"correzione_n": 2.5}} {
+		if _, err := Run(in, reg, Options{Thresholds: bad}); !errors.Is(err, ErrOptions) {
+			t.Errorf("thresholds %v: err %v, want ErrOptions", bad, err)
+		}
+	}
+}
+
+// A female-indicator mean supplied by the auditor makes the indicator
+// computable for the area; without it a single workbook-level info names
+// what is missing.
 func TestFemaleIndicatorInputs(t *testing.T) {
 	a := run(t, input(row(3, cleanCourse()), row(4, with(map[compute.FieldCode]Entry{"codice_percorso": text("MEC-02")}))), Options{})
 	fs := findingsOf(a.Findings, RuleFemaleThresholds)
-	if len(fs) != 1 || !strings.Contains(fs[0].Message, "i percorsi MEC-01, MEC-02: mancano in Soglie femminile_media_meccanica") {
+	if len(fs) != 1 || !strings.Contains(fs[0].Message, "i percorsi MEC-01, MEC-02: mancano femminile_media_meccanica") {
 		t.Errorf("female info: %+v", fs)
 	}
-	in := input(row(3, cleanCourse()))
-	in.Thresholds = []ThresholdRow{soglia(2, "femminile_media_meccanica", num("20"))}
-	a = run(t, in, Options{})
+	a = run(t, input(row(3, cleanCourse())), Options{Thresholds: map[string]float64{"femminile_media_meccanica": 20}})
 	if f := a.Courses[0].Result.Female; !f.Computable || f.Score == nil {
 		t.Errorf("female indicator not computed: %+v", f)
 	}
@@ -746,7 +814,7 @@ func TestOptions(t *testing.T) {
 		}
 	}
 	a, _ := Run(in, reg, Options{Reading: "letterale"})
-	if a.Reading != compute.ReadingLiteral || a.Courses[0].Sensitivity.Other != compute.ReadingCoherent {
+	if a.Reading != compute.ReadingLiteral || a.Errata["E-1"] != compute.FormPrinted || a.Courses[0].Sensitivity[0].Alternative != "coherent" {
 		t.Errorf("reading %s", a.Reading)
 	}
 }

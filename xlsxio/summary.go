@@ -21,12 +21,13 @@ const (
 	SummarySheetRule         = "Triennio"
 	SummarySheetExcluded     = "Esclusi"
 	SummarySheetDistribution = "Distribuzione"
+	SummarySheetSensitivity  = "Sensibilità"
 	SummarySheetStamp        = "Timbro"
 )
 
 // SummarySheets lists the sheets of the summary workbook.
 func SummarySheets() []string {
-	return []string{SummarySheetCourses, SummarySheetFoundations, SummarySheetRule, SummarySheetExcluded, SummarySheetDistribution, SummarySheetStamp}
+	return []string{SummarySheetCourses, SummarySheetFoundations, SummarySheetRule, SummarySheetExcluded, SummarySheetDistribution, SummarySheetSensitivity, SummarySheetStamp}
 }
 
 // SummaryMarker is the workbook-level defined name that marks a summary
@@ -91,8 +92,14 @@ type Summary struct {
 	Format          string            `json:"format"` // SummaryFormat
 	Version         string            `json:"version"`
 	Reading         compute.Reading   `json:"reading"`
+	Errata          compute.Errata    `json:"errata"`
 	Interpretations map[string]string `json:"interpretations"`
+	WhatIf          bool              `json:"workbook_thresholds"`
 	Packs           []SummaryPack     `json:"rule_packs"`
+	// Sensitivity is, for each single alternative choice, how many courses
+	// audited now change band, and which foundations the three-year rule
+	// would flag under it.
+	Sensitivity []SummaryChoice `json:"sensitivity"`
 	// Indicators are the names of the indicators, in pack order; every
 	// course's Indicators are aligned with them.
 	Indicators   []string            `json:"indicators"`
@@ -106,6 +113,20 @@ type Summary struct {
 	Rule     *compute.FoundationRule `json:"foundation_rule"`
 	Verdicts []SummaryVerdict        `json:"foundation_verdicts"`
 	Notes    []string                `json:"notes"`
+}
+
+// SummaryChoice is one alternative choice across the region: the scored
+// courses audited now that were compared, how many change band, and the
+// foundations the three-year rule flags under it (for the choices of the
+// rule itself, I-8; for the others the rule is not recomputed and
+// Flagged is nil).
+type SummaryChoice struct {
+	Choice      string   `json:"choice"`
+	Alternative string   `json:"alternative"`
+	Label       string   `json:"label"`
+	Courses     int      `json:"courses"`
+	BandChanges int      `json:"band_changes"`
+	Flagged     []string `json:"flagged_foundations"`
 }
 
 // SummaryPack is a rule pack used by the batch, with its SHA-256.
@@ -257,6 +278,7 @@ func WriteSummary(s *Summary) ([]byte, error) {
 		{SummarySheetRule, w.rule},
 		{SummarySheetExcluded, w.excluded},
 		{SummarySheetDistribution, w.distribution},
+		{SummarySheetSensitivity, w.sensitivity},
 		{SummarySheetStamp, w.stamp},
 	}
 	for _, st := range steps {
@@ -643,6 +665,32 @@ func (w *summaryWriter) excluded() error {
 	return w.err
 }
 
+func (w *summaryWriter) sensitivity() error {
+	const sh = SummarySheetSensitivity
+	w.widths(sh, 10, 18, 60, 18, 18, 50)
+	w.heads(sh, 1, []string{"Scelta", "Alternativa", "Descrizione", "Percorsi confrontati", "Cambiano fascia", "Fondazioni segnalate dalla regola dei tre anni"})
+	for i, c := range w.s.Sensitivity {
+		w.set(sh, 1, i+2, c.Choice, w.text)
+		w.set(sh, 2, i+2, c.Alternative, w.text)
+		w.set(sh, 3, i+2, c.Label, w.wrap)
+		w.set(sh, 4, i+2, c.Courses, w.int0)
+		w.set(sh, 5, i+2, c.BandChanges, w.int0)
+		flagged := "regola non ricalcolata (la scelta non la riguarda)"
+		if c.Flagged != nil {
+			flagged = strings.Join(c.Flagged, ", ")
+			if len(c.Flagged) == 0 {
+				flagged = "nessuna"
+			}
+		}
+		w.set(sh, 6, i+2, flagged, w.wrap)
+	}
+	if len(w.s.Sensitivity) == 0 {
+		w.set(sh, 1, 2, "Nessun percorso con punteggio verificato ora: nessun confronto.", w.text)
+	}
+	w.freeze(sh, 1)
+	return w.err
+}
+
 func (w *summaryWriter) distribution() error {
 	const sh = SummarySheetDistribution
 	d := w.s.Distribution
@@ -706,7 +754,22 @@ func (w *summaryWriter) stamp() error {
 	rows := [][2]string{
 		{"Prodotto", "auditor " + s.Version},
 		{"Formato del riepilogo", SummaryFormat},
-		{"Lettura", sumReadingLabel(s.Reading)},
+		{"Lettura", string(s.Reading)},
+	}
+	if len(s.Errata) > 0 {
+		ids := make([]string, 0, len(s.Errata))
+		for id := range s.Errata {
+			ids = append(ids, id)
+		}
+		sort.Strings(ids)
+		parts := make([]string, 0, len(ids))
+		for _, id := range ids {
+			parts = append(parts, id+" "+s.Errata[id].Label())
+		}
+		rows = append(rows, [2]string{"Errata applicate", strings.Join(parts, ", ")})
+	}
+	if s.WhatIf {
+		rows = append(rows, [2]string{"Soglie", "SIMULAZIONE: applicati i valori dei fogli Soglie dei file (--workbook-thresholds). Il risultato non vale come verifica."})
 	}
 	interp := make([]string, 0, len(s.Interpretations))
 	for _, k := range sumSortedKeys(s.Interpretations) {
@@ -738,16 +801,6 @@ func (w *summaryWriter) stamp() error {
 		w.set(sh, 4, row, in.Status, w.text)
 	}
 	return w.err
-}
-
-func sumReadingLabel(r compute.Reading) string {
-	switch r {
-	case compute.ReadingCoherent:
-		return "coerente (errata E-1…E-4 applicati)"
-	case compute.ReadingLiteral:
-		return "letterale (formule come stampate)"
-	}
-	return string(r)
 }
 
 func sumKindLabel(kind string) string {

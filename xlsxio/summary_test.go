@@ -78,7 +78,7 @@ func handSummary(t *testing.T) *Summary {
 	s.Distribution.Counts[4] = []int{1, 1}
 	s.Distribution.Counts[7] = []int{0, 1}
 	s.Distribution.Counts[9] = []int{0, 1}
-	v := rule.Apply([]compute.FoundationCourse{{Foundation: "ITS-A", Year: 2024, Code: "A-01", Total: sumFP(45.5)}})
+	v := rule.Apply([]compute.FoundationCourse{{Foundation: "ITS-A", Year: 2024, Code: "A-01", Total: sumFP(45.5)}}, nil)
 	s.Verdicts = []SummaryVerdict{{FoundationVerdict: v[0], Name: "Fondazione A"}}
 	return s
 }

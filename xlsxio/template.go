@@ -302,10 +302,20 @@ func (t *templateBuilder) instructions() error {
 			"la soddisfazione media è un numero da 0 a 10. Selezionando una cella compare un messaggio con le indicazioni e un valore non ammesso viene rifiutato. "+
 			"I dati incollati da altri file non passano da questi controlli: il programma li verifica comunque e segnala ogni problema con la sua cella.")
 	para("Foglio "+validate.SheetThresholds,
-		"Le soglie e i parametri delle regole: colonna A il codice (non modificarlo), B la descrizione, C il valore, D la fonte, E una nota. "+
-			"I valori presenti sono quelli del "+p.Source.Short+" (Tab. 3 e Tab. 4). Un valore cambiato nella colonna C viene usato per l'esecuzione e il rapporto lo segnala. "+
+		"Le soglie e i parametri delle regole, per consultazione: colonna A il codice, B la descrizione, C il valore, D la fonte, E una nota. "+
+			"I valori sono quelli del "+p.Source.Short+" (Tab. 3 e Tab. 4). Le soglie le fissano il decreto e l'auditor che esegue la verifica, non la Fondazione: "+
+			"un valore cambiato nella colonna C è segnalato come violazione sulla sua cella e non viene usato. "+
+			"Il foglio è protetto senza password solo per evitare modifiche per errore. "+
 			"Le celle vuote sono valori che il decreto non fissa (il parametro N della correzione per area, le medie generali, le medie per area dell'indicatore "+
-			"sulle studentesse): se non vengono forniti si procede come indicato nella colonna E. Non scrivere altro nelle colonne A–D sotto l'intestazione.")
+			"sulle studentesse): li fornisce l'auditor; altrimenti si procede come indicato nella colonna E. "+
+			"Una Fondazione che vuole provare altre soglie può chiedere una simulazione (auditor audit --workbook-thresholds): il risultato lo dichiara e non vale come verifica.")
+	para("Letture del decreto",
+		"Il decreto contiene quattro refusi nelle formule (errata E-1…E-4): per ciascuno la formula stampata e le tabelle di esempio del decreto non coincidono. "+
+			"La verifica usa di regola la «lettura delle tabelle»: per ogni refuso la formula che la tabella di esempio del decreto conferma "+
+			"(E-1, E-3, E-4 corretti; E-2 come stampato). Le altre letture sono la «coerente» (tutti corretti) e la «letterale» (tutto come stampato); "+
+			"ogni refuso si può anche scegliere da solo. Dove il testo lascia aperta una scelta (interpretazioni I-1…I-10, per esempio se con meno di 20 iscritti "+
+			"si azzera tutta l'Attrattività o solo l'articolazione 3) vale una scelta predefinita, motivata nel foglio Regole della copia verificata. "+
+			"Il foglio Sensibilità della copia mostra il punteggio di ogni percorso con ciascuna alternativa.")
 	para("Codici da non modificare",
 		"I codici (riga 2 di "+validate.SheetCourses+", colonna A di "+validate.SheetFoundation+" e di "+validate.SheetThresholds+") sono le chiavi con cui il programma legge il file: "+
 			"non vanno modificati, cancellati o tradotti. Lo stesso vale per il valore di template_versione.")
@@ -414,7 +424,15 @@ func (t *templateBuilder) foundation() error {
 	if err := w.done(); err != nil {
 		return err
 	}
-	return t.f.SetPanes(sh, templateFreeze(0, 1))
+	if err := t.f.SetPanes(sh, templateFreeze(0, 1)); err != nil {
+		return err
+	}
+	// A guard against slips, not a security measure: no password (the
+	// thresholds in force are the pack's and the auditor's whatever the
+	// sheet says; see Istruzioni).
+	return t.f.ProtectSheet(sh, &excelize.SheetProtectionOptions{
+		SelectLockedCells: true, SelectUnlockedCells: true, FormatColumns: true, FormatRows: true,
+	})
 }
 
 // courses writes Percorsi: labels, codes, the prepared input rows, the
@@ -497,9 +515,9 @@ func (t *templateBuilder) thresholds() error {
 		w.set(templateCell(1, r), d.Code, t.st.code)
 		w.set(templateCell(2, r), d.Label, t.st.label)
 		if d.Default != nil {
-			w.set(value, *d.Default, t.st.input[fmtGeneral])
+			w.set(value, *d.Default, t.st.locked)
 		} else {
-			w.set(value, "", t.st.input[fmtGeneral])
+			w.set(value, "", t.st.locked)
 		}
 		w.set(templateCell(4, r), d.Citation, t.st.note)
 		w.set(templateCell(5, r), d.Note, t.st.note)
@@ -514,7 +532,15 @@ func (t *templateBuilder) thresholds() error {
 	if err := w.done(); err != nil {
 		return err
 	}
-	return t.f.SetPanes(sh, templateFreeze(0, 1))
+	if err := t.f.SetPanes(sh, templateFreeze(0, 1)); err != nil {
+		return err
+	}
+	// A guard against slips, not a security measure: no password (the
+	// thresholds in force are the pack's and the auditor's whatever the
+	// sheet says; see Istruzioni).
+	return t.f.ProtectSheet(sh, &excelize.SheetProtectionOptions{
+		SelectLockedCells: true, SelectUnlockedCells: true, FormatColumns: true, FormatRows: true,
+	})
 }
 
 // templateFieldValidation returns the data validation of a field's input

@@ -460,6 +460,19 @@ func TestTemplateAreaDropdown(t *testing.T) {
 	}
 }
 
+// TestTemplateSoglieProtected: the Soglie sheet is protected without a
+// password, a guard against slips that Istruzioni explains.
+func TestTemplateSoglieProtected(t *testing.T) {
+	f := openTemplate(t)
+	prot, err := f.GetSheetProtection(validate.SheetThresholds)
+	if err != nil {
+		t.Fatalf("Soglie is not protected: %v", err)
+	}
+	if prot.Password != "" || prot.AlgorithmName != "" {
+		t.Errorf("Soglie protection has a password: %+v", prot)
+	}
+}
+
 func TestTemplateThresholds(t *testing.T) {
 	f := openTemplate(t)
 	const sh = "Soglie"
@@ -499,8 +512,8 @@ func TestTemplateThresholds(t *testing.T) {
 				t.Errorf("%s: C%s = %q, want %v", d.Code, r, got, *d.Default)
 			}
 		}
-		if fillOf(cellStyle(t, f, sh, "C"+r)) != colorInputFill {
-			t.Errorf("%s: C%s not styled as input", d.Code, r)
+		if fillOf(cellStyle(t, f, sh, "C"+r)) != colorLockedFill {
+			t.Errorf("%s: C%s not styled as pre-filled and locked (Soglie is a reference, issue 9)", d.Code, r)
 		}
 		dv := dvs["C"+r]
 		_, _, hasRange := p.ThresholdRange(d.Code)

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math"
 	"strconv"
 	"strings"
 
@@ -21,13 +20,14 @@ const (
 	SheetScores       = "Punteggi"
 	SheetExplanations = "Spiegazioni"
 	SheetFindings     = "Rilievi"
+	SheetSensitivity  = "Sensibilità"
 	SheetRules        = "Regole"
 	SheetStamp        = "Timbro"
 )
 
 // ProductSheets lists the sheets the audit adds.
 func ProductSheets() []string {
-	return []string{SheetOutcome, SheetScores, SheetExplanations, SheetFindings, SheetRules, SheetStamp}
+	return []string{SheetOutcome, SheetScores, SheetExplanations, SheetFindings, SheetSensitivity, SheetRules, SheetStamp}
 }
 
 // markerName is a workbook-level defined name listing the sheets the product
@@ -526,6 +526,7 @@ func (w *writer) sheets() []productSheet {
 		{SheetExplanations, []float64{16, 14, 12, 70, 36, 16, 12, 10, 60}, nil, w.explanations},
 		{SheetFindings, []float64{12, 32, 16, 16, 16, 24, 80, 50}, func() error { return w.findingLinks(findings) },
 			func(x *sheetXML) { w.findings(x, findings) }},
+		{SheetSensitivity, []float64{16, 10, 16, 50, 12, 14, 12, 16, 10, 50}, nil, w.sensitivity},
 		{SheetRules, []float64{28, 60, 14, 22, 70}, nil, w.rules},
 		{SheetStamp, []float64{30, 80}, nil, w.stamp},
 	}
@@ -676,7 +677,7 @@ func (w *writer) outcome(x *sheetXML, indNames []string) {
 	nInd := len(indNames)
 	labels := []string{"Codice percorso", "Titolo", "Area tecnologica", "Riga", "Pacchetto di regole", "Lettura", "Totale", "Fascia"}
 	labels = append(labels, indNames...)
-	labels = append(labels, "Errori", "Violazioni di legge", "Avvisi", "Informazioni", "Studentesse R", "Studentesse P", "Totale con l'altra lettura")
+	labels = append(labels, "Errori", "Violazioni di legge", "Avvisi", "Informazioni", "Studentesse R", "Studentesse P", "Scelte che cambiano la fascia")
 	w.header(x, labels...)
 	titles := make(map[int]string, len(w.a.Input.Courses))
 	for _, c := range w.a.Input.Courses {
@@ -696,7 +697,7 @@ func (w *writer) outcome(x *sheetXML, indNames []string) {
 		b := w.blocks[i]
 		if c.Pack != nil && c.Result != nil {
 			x.text(0, string(c.Pack.ID))
-			x.text(0, c.Result.Reading.Label())
+			x.text(0, readingText(c.Pack, c.Result.Reading, w.scorer(c)))
 		} else {
 			x.text(0, "nessuno")
 			x.text(0, "")
@@ -728,18 +729,20 @@ func (w *writer) outcome(x *sheetXML, indNames []string) {
 			x.text(0, "non calcolabile")
 			x.text(0, "")
 		}
-		other := ""
-		if c.Sensitivity != nil {
-			for _, ch := range c.Sensitivity.Changes {
-				if ch.Quantity == "totale" && ch.Other != nil {
-					other = itNum(math.Round(*ch.Other*1000)/1000) + " (" + c.Sensitivity.Other.Label() + ")"
-				}
+		var changes []string
+		for _, alt := range c.Sensitivity {
+			if alt.BandChanged {
+				changes = append(changes, alt.Label)
 			}
 		}
-		if other == "" && c.Scored() {
-			other = "invariato"
+		switch {
+		case len(changes) > 0:
+			x.text(0, strings.Join(changes, "; ")+" (vedere il foglio "+SheetSensitivity+")")
+		case c.Scored():
+			x.text(0, "nessuna")
+		default:
+			x.text(0, "")
 		}
-		x.text(0, other)
 	}
 }
 

@@ -1,7 +1,9 @@
 package xlsxio
 
 import (
+	"encoding/json"
 	"fmt"
+	"math"
 	"sort"
 	"strconv"
 	"strings"
@@ -49,7 +51,7 @@ func (w *writer) explanations(x *sheetXML) {
 				x.num(w.num6, pt.Value)
 				x.num(w.num6, kt.Value)
 				if pt.Erratum != "" {
-					notes = append(notes, "errata "+pt.Erratum+" ("+readingLabel(pt.Reading)+")")
+					notes = append(notes, "errata "+pt.Erratum+" ("+pt.Form.Label()+")")
 				}
 				if pt.Unclamped != nil {
 					notes = append(notes, pt.Notes[len(pt.Notes)-1])
@@ -97,11 +99,72 @@ func (w *writer) explanations(x *sheetXML) {
 	}
 }
 
-func readingLabel(r compute.Reading) string {
-	if r == "" {
-		return ""
+// readingText names the reading in Italian and the errata set apart from
+// it: «lettura delle tabelle», «lettura delle tabelle; E-2 coerente».
+func readingText(p *compute.Pack, r compute.Reading, sc *compute.Scorer) string {
+	t := p.ReadingLabel(r)
+	if sc == nil {
+		return t
 	}
-	return r.Label()
+	var changed []string
+	for _, id := range sc.ErrataChanged() {
+		changed = append(changed, id+" "+sc.Errata()[id].Label())
+	}
+	if len(changed) > 0 {
+		t += "; " + strings.Join(changed, ", ")
+	}
+	return t
+}
+
+// sensitivity writes the Sensibilità sheet: for each scored course, its
+// total and band under each single alternative choice of the run.
+func (w *writer) sensitivity(x *sheetXML) {
+	w.header(x, "Codice percorso", "Scelta", "Alternativa", "Descrizione", "Totale della verifica", "Totale con l'alternativa", "Differenza", "Fascia con l'alternativa", "La fascia cambia", "Articolazioni che cambiano (P della verifica → P con l'alternativa)")
+	row := 2
+	for i := range w.a.Courses {
+		c := &w.a.Courses[i]
+		if !c.Scored() {
+			continue
+		}
+		for _, alt := range c.Sensitivity {
+			x.startRow(row)
+			row++
+			x.text(0, c.Code)
+			x.text(0, alt.Choice)
+			x.text(0, alt.Alternative)
+			x.text(0, alt.Label)
+			x.num(w.num3, *c.Result.Total)
+			if alt.Total != nil {
+				x.num(w.num3, *alt.Total)
+				x.num(w.num3, *alt.Delta)
+			} else {
+				x.text(0, "non calcolabile")
+				x.text(0, "")
+			}
+			x.text(0, alt.Band)
+			if alt.BandChanged {
+				x.text(w.bad, "sì")
+			} else {
+				x.text(0, "no")
+			}
+			var arts []string
+			for _, ch := range alt.Changes {
+				arts = append(arts, fmt.Sprintf("%d: %s → %s", ch.Number, optNum(ch.Score), optNum(ch.Alternative)))
+			}
+			x.text(0, strings.Join(arts, "; "))
+		}
+	}
+	if row == 2 {
+		x.startRow(row)
+		x.text(0, "Nessun percorso con punteggio: nessun confronto.")
+	}
+}
+
+func optNum(v *float64) string {
+	if v == nil {
+		return "—"
+	}
+	return itNum(math.Round(*v*1000) / 1000)
 }
 
 // inputsText lists the values that entered a computation, each with the cell
@@ -255,15 +318,20 @@ func (w *writer) rules(x *sheetXML) {
 		rows := [][]any{
 			{"Pacchetto di regole", p.Title, string(p.ID), "versione " + p.Version, p.Source.Act + " – " + p.Source.Annex},
 			{"Impronta del pacchetto", "SHA-256 del file delle regole", p.Digest(), "", ""},
-			{"Lettura", sc.Reading().Label(), string(sc.Reading()), "", readingDescription(p, sc.Reading())},
+			{"Lettura", p.ReadingLabel(sc.Reading()), string(sc.Reading()), originOf(sc.Reading() == p.DefaultReading()), readingDescription(p, sc.Reading())},
+			{"Errata applicate", p.ErrataText(sc.Errata()), errataChangedText(sc), "", "Ogni errata si può impostare da sola sopra la lettura (--erratum E-N=printed|coherent)."},
 			{"Correzione per area", p.AreaCorrection.Explanation, "S = " + p.AreaCorrection.Formula, "solo con " + p.AreaCorrection.NCode + " e media generale", p.AreaCorrection.Citation + ". " + p.AreaCorrection.NoteNotSupplied},
+		}
+		if w.a.WhatIf {
+			rows = append(rows, []any{"Simulazione", "Soglie del foglio Soglie applicate (--workbook-thresholds)", "sì", "scelta per questa verifica", "Il risultato non vale come verifica: le soglie le fissano il decreto e l'auditor."})
 		}
 		for _, in := range p.Interpretations {
 			choice := sc.Interpretations()[in.ID]
-			rows = append(rows, []any{"Interpretazione " + in.ID, in.Topic, choice, originOf(choice == in.Default), in.Choices[choice]})
+			rows = append(rows, []any{"Interpretazione " + in.ID, in.Topic, choice, originOf(choice == in.Default), in.Choices[choice] + " Perché è la predefinita: " + in.Why + " (" + in.Citation + ")"})
 		}
 		for _, e := range p.Errata {
-			rows = append(rows, []any{"Errata " + e.ID, e.Description, strings.Join(e.Functions, ", "), "stampato: " + e.Printed, "coerente: " + e.Coherent})
+			form := sc.Errata()[e.ID]
+			rows = append(rows, []any{"Errata " + e.ID, e.Description, form.Label(), "stampato: " + e.Printed, "coerente: " + e.Coherent})
 		}
 		for _, r := range rows {
 			put(r...)
@@ -297,9 +365,12 @@ func (w *writer) rules(x *sheetXML) {
 			var val any = "non fornito"
 			origin := "il decreto non lo fissa"
 			if o, ok := overridden[def.Code]; ok {
-				val, origin = o.Value, "foglio Soglie"
-				if cr, ok := w.a.ThresholdCells[def.Code]; ok {
-					origin += " (" + string(cr) + ")"
+				val, origin = o.Value, "fornita dall'auditor"
+				if w.a.ThresholdOrigin[def.Code] == validate.OriginWorkbook {
+					origin = "foglio Soglie (simulazione)"
+					if cr, ok := w.a.ThresholdCells[def.Code]; ok {
+						origin += " " + string(cr)
+					}
 				}
 			} else if def.Default != nil {
 				val, origin = *def.Default, "valore del decreto"
@@ -312,6 +383,15 @@ func (w *writer) rules(x *sheetXML) {
 		}
 		put()
 	}
+}
+
+// errataChangedText lists the errata set apart from the reading.
+func errataChangedText(sc *compute.Scorer) string {
+	ids := sc.ErrataChanged()
+	if len(ids) == 0 {
+		return "come la lettura"
+	}
+	return "impostate a parte: " + strings.Join(ids, ", ")
 }
 
 func originOf(isDefault bool) string {
@@ -337,8 +417,31 @@ func (w *writer) stamp(x *sheetXML) {
 	rows := [][2]string{
 		{"File verificato", w.a.Input.FileName},
 		{"SHA-256 del file verificato", w.a.Input.SHA256},
-		{"Lettura del decreto", readingLabel(w.a.Reading) + " (" + string(w.a.Reading) + ")"},
+		{"Lettura del decreto", string(w.a.Reading)},
 		{"Versione di auditor", w.opt.Version},
+	}
+	for _, sc := range w.sortedScorers() {
+		p := sc.Pack()
+		rows[2][1] = readingText(p, sc.Reading(), sc) + " (" + string(sc.Reading()) + ")"
+		rows = append(rows, [2]string{"Errata applicate", p.ErrataText(sc.Errata())})
+		var chosen []string
+		for _, in := range p.Interpretations {
+			chosen = append(chosen, in.ID+" "+sc.Interpretations()[in.ID])
+		}
+		rows = append(rows, [2]string{"Interpretazioni", strings.Join(chosen, ", ")})
+		var thr []string
+		for _, o := range sc.Overridden() {
+			thr = append(thr, o.Code+" = "+itNum(o.Value))
+		}
+		switch {
+		case w.a.WhatIf:
+			rows = append(rows, [2]string{"Soglie", "SIMULAZIONE: applicati i valori del foglio Soglie (" + strings.Join(thr, ", ") + "). Il risultato non vale come verifica."})
+		case len(thr) > 0:
+			rows = append(rows, [2]string{"Soglie", "del decreto, con i valori forniti dall'auditor: " + strings.Join(thr, ", ")})
+		default:
+			rows = append(rows, [2]string{"Soglie", "del decreto (Tab. 3 e Tab. 4); il foglio Soglie del file non è usato"})
+		}
+		break // the reading and choices are the run's: the first pack states them
 	}
 	ids := make([]string, 0, len(w.a.Scorers))
 	for id := range w.a.Scorers {
@@ -349,12 +452,34 @@ func (w *writer) stamp(x *sheetXML) {
 		p := w.a.Scorers[compute.PackID(id)].Pack()
 		rows = append(rows, [2]string{"Pacchetto di regole", fmt.Sprintf("%s versione %s (SHA-256 %s)", p.ID, p.Version, p.Digest())})
 	}
-	rows = append(rows, [2]string{"Nota", "I fogli " + strings.Join(ProductSheets(), ", ") + " sono scritti da auditor; gli altri fogli sono quelli del file verificato, invariati. I punteggi sono formule sulle celle dei dati: modificando un dato, Excel ricalcola."})
+	rows = append(rows, [2]string{"Nota", "I fogli " + strings.Join(ProductSheets(), ", ") + " sono scritti da auditor; gli altri fogli sono quelli del file verificato, invariati. I valori sono quelli al momento della verifica: per controllare che la copia non sia stata modificata usare «auditor verify» su questo file."})
+	replay, err := json.Marshal(w.a.Replay(w.opt.Version))
+	if err == nil {
+		rows = append(rows, [2]string{StampReplayLabel, string(replay)})
+	}
 	for i, r := range rows {
 		x.startRow(i + 2)
 		x.text(0, r[0])
 		x.text(0, r[1])
 	}
+}
+
+// StampReplayLabel labels the Timbro row that holds the run's replay
+// record (validate.Replay as JSON), read back by auditor verify.
+const StampReplayLabel = "Parametri della verifica (JSON)"
+
+// sortedScorers returns the run's scorers by pack id.
+func (w *writer) sortedScorers() []*compute.Scorer {
+	ids := make([]string, 0, len(w.a.Scorers))
+	for id := range w.a.Scorers {
+		ids = append(ids, string(id))
+	}
+	sort.Strings(ids)
+	out := make([]*compute.Scorer, 0, len(ids))
+	for _, id := range ids {
+		out = append(out, w.a.Scorers[compute.PackID(id)])
+	}
+	return out
 }
 
 // mark records the product's sheets in a workbook-level defined name.

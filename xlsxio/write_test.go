@@ -207,11 +207,11 @@ func TestReauditReplacesProductSheets(t *testing.T) {
 	if !strings.Contains(v, "letterale") {
 		t.Errorf("stamp after re-audit says %q", v)
 	}
-	// The total under the other reading is written the Italian way: "61,441 (lettura coerente)".
-	rows, _ := f.GetRows(SheetOutcome)
-	other := rows[1][len(rows[0])-1]
-	if !strings.Contains(other, ",") || strings.Contains(other, ".") || !strings.Contains(other, "lettura coerente") {
-		t.Errorf("total under the other reading written as %q", other)
+	// The alternatives are those of the literal reading: each erratum read
+	// coherently, one row per course and choice.
+	rows, _ := f.GetRows(SheetSensitivity)
+	if len(rows) < 2 || rows[1][1] != "E-1" || rows[1][2] != "coherent" || !strings.Contains(rows[1][3], "errata E-1 coerente") {
+		t.Errorf("Sensibilità after re-audit: %q", rows)
 	}
 	// A user's own sheet named like a product sheet is never overwritten.
 	fu := excelize.NewFile()

@@ -27,11 +27,10 @@ func (m *Main) runAudit(ctx context.Context, args []string) error {
 	fs := newFlags("audit")
 	out := fs.String("o", "", "")
 	jsonOut := fs.String("json", "", "")
-	reading := fs.String("reading", "", "")
+	ch := newChoiceFlags(fs)
+	whatIf := fs.Bool("workbook-thresholds", false, "")
 	strict := fs.Bool("strict", false, "")
 	packID := fs.String("pack", "", "")
-	interp := interpFlag{}
-	fs.Var(interp, "interpretation", "")
 	summaryOut := fs.String("summary", "", "")
 	jobs := fs.Int("jobs", 0, "")
 	outDir := fs.String("out-dir", "", "")
@@ -42,22 +41,23 @@ func (m *Main) runAudit(ctx context.Context, args []string) error {
 	if len(pos) == 0 {
 		return &usageError{"indicare un file .xlsx da verificare: auditor audit FILE.xlsx [-o USCITA.xlsx] [--json REPORT.json]"}
 	}
+	opts := validate.Options{Errata: ch.errata, Interpretations: ch.interp, Pack: compute.PackID(*packID), WorkbookThresholds: *whatIf}
+	if opts.Reading, err = ch.parsedReading(); err != nil {
+		return err
+	}
+	if opts.Thresholds, err = ch.thresholdValues(); err != nil {
+		return err
+	}
 	if *summaryOut != "" || len(pos) > 1 || isDir(pos[0]) || isUnexpandedPattern(pos[0]) {
 		return m.runBatch(ctx, batchFlags{
 			inputs: pos, out: *out, summary: *summaryOut, jobs: *jobs, outDir: *outDir, jsonOut: *jsonOut,
-			reading: *reading, strict: *strict, pack: *packID, interp: interp,
+			strict: *strict, opts: opts,
 		})
 	}
 	if *jobs < 0 {
 		return &usageError{"--jobs: indicare un numero di file da verificare insieme maggiore di zero"}
 	}
 	in := pos[0]
-	opts := validate.Options{Interpretations: interp, Pack: compute.PackID(*packID)}
-	if *reading != "" {
-		if opts.Reading, err = compute.ParseReading(*reading); err != nil {
-			return &usageError{err.Error()}
-		}
-	}
 	outPath := *out
 	if outPath == "" {
 		outPath = defaultOutput(in)

@@ -14,6 +14,7 @@ import (
 
 	"github.com/its-academy/auditor/batch"
 	"github.com/its-academy/auditor/compute"
+	"github.com/its-academy/auditor/validate"
 	"github.com/its-academy/auditor/xlsxio"
 )
 
@@ -21,10 +22,9 @@ import (
 type batchFlags struct {
 	inputs                        []string
 	out, summary, outDir, jsonOut string
-	reading, pack                 string
 	jobs                          int
 	strict                        bool
-	interp                        interpFlag
+	opts                          validate.Options // the run's choices
 }
 
 // batchExtensions are the files taken from a folder: workbooks and the
@@ -50,13 +50,8 @@ func (m *Main) runBatch(ctx context.Context, fl batchFlags) error {
 	if fl.jobs < 0 {
 		return &usageError{"--jobs: indicare un numero di file da verificare insieme maggiore di zero"}
 	}
-	opts := batch.Options{Jobs: fl.jobs, Interpretations: fl.interp, Pack: compute.PackID(fl.pack), Version: Version, Limits: xlsxio.DefaultLimits()}
-	if fl.reading != "" {
-		var err error
-		if opts.Reading, err = compute.ParseReading(fl.reading); err != nil {
-			return &usageError{err.Error()}
-		}
-	}
+	opts := batch.Options{Jobs: fl.jobs, Reading: fl.opts.Reading, Errata: fl.opts.Errata, Interpretations: fl.opts.Interpretations, Pack: fl.opts.Pack,
+		Thresholds: fl.opts.Thresholds, WorkbookThresholds: fl.opts.WorkbookThresholds, Version: Version, Limits: xlsxio.DefaultLimits()}
 	if fl.summary != "" && !strings.EqualFold(filepath.Ext(fl.summary), ".xlsx") {
 		return &usageError{fmt.Sprintf("--summary %s: il riepilogo è un file .xlsx", fl.summary)}
 	}

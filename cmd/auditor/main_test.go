@@ -33,11 +33,18 @@ func TestRulesEvalJSONContract(t *testing.T) {
 		// WORKBOOK.md/RULES.md: f2 literal tops out at about 73.1 for R = 100, S = 80.1.
 		{[]string{"--articulation", "2", "--result", "100", "--threshold", "80.1", "--reading", "literal"}, 73.129, 80.1, "R ≥ S", "literal"},
 		// Coherent: 100 at the top of the range.
-		{[]string{"--articulation", "2", "--result", "100", "--threshold", "80.1"}, 100, 80.1, "R ≥ S", "coherent"},
+		{[]string{"--articulation", "2", "--result", "100", "--threshold", "80.1"}, 100, 80.1, "R ≥ S", "tables"},
 		// f5 has no threshold: JSON null. 35 ≤ R ≤ 40 at R = 35 gives 60.
-		{[]string{"--articulation", "5", "--result", "35"}, 60, nil, "35 ≤ R ≤ 40", "coherent"},
+		{[]string{"--articulation", "5", "--result", "35"}, 60, nil, "35 ≤ R ≤ 40", "tables"},
 		// Default threshold from Tab. 3 (S4 = 11): 10 + 50 × 5.5/11 = 35. Italian comma accepted.
-		{[]string{"--articulation", "4", "--result", "5,5"}, 35, 11.0, "0 ≤ R < S", "coherent"},
+		{[]string{"--articulation", "4", "--result", "5,5"}, 35, 11.0, "0 ≤ R < S", "tables"},
+		// Issue 9: f14 at R = 20, S = 14.4 gives the decree's table value 67.8
+		// with no reading given (E-2 as printed: 60 + 40 × (5.6/85.6)^0.6 = 67.789)…
+		{[]string{"--articulation", "14", "--result", "20", "--threshold", "14.4"}, 67.789, 14.4, "S ≤ R < 25", "tables"},
+		// …and the (25 − S) value with E-2 set apart: 60 + 40 × (5.6/10.6)^0.6 = 87.277.
+		{[]string{"--articulation", "14", "--result", "20", "--threshold", "14.4", "--erratum", "E-2=coherent"}, 87.277, 14.4, "S ≤ R < 25", "tables"},
+		// The coherent reading reads E-2 corrected too.
+		{[]string{"--articulation", "14", "--result", "20", "--threshold", "14.4", "--reading", "coherent"}, 87.277, 14.4, "S ≤ R < 25", "coherent"},
 		// f16: 10 × R.
 		{[]string{"--articulation", "16", "--result", "7.5", "--reading", "letterale"}, 75, nil, "0 ≤ R ≤ 10", "literal"},
 	}
@@ -74,7 +81,7 @@ func TestRulesEvalReadable(t *testing.T) {
 	if code != 0 {
 		t.Fatal(code)
 	}
-	for _, want := range []string{"Ramo", "S ≤ R ≤ 100", "funzione 1", "Soglia S", "51,6000", "lettura coerente"} {
+	for _, want := range []string{"Ramo", "S ≤ R ≤ 100", "funzione 1", "Soglia S", "51,6000", "lettura delle tabelle", "E-2 come stampata"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q:\n%s", want, out)
 		}
@@ -167,27 +174,25 @@ func TestRulesScoreExample(t *testing.T) {
 		RulePack string `json:"rule_pack"`
 		Reading  string `json:"reading"`
 		Courses  []struct {
-			Code        string   `json:"code"`
-			Total       *float64 `json:"total"`
-			Sensitivity struct {
-				Changes []compute.Change `json:"changes"`
-			} `json:"sensitivity"`
-			Indicators []compute.IndicatorResult `json:"indicators"`
-			Female     compute.FemaleOutcome     `json:"female_indicator"`
+			Code        string                    `json:"code"`
+			Total       *float64                  `json:"total"`
+			Sensitivity []compute.Alternative     `json:"sensitivity"`
+			Indicators  []compute.IndicatorResult `json:"indicators"`
+			Female      compute.FemaleOutcome     `json:"female_indicator"`
 		} `json:"courses"`
 		Overridden []compute.Override `json:"overridden"`
 	}
 	if err := json.Unmarshal([]byte(out), &rep); err != nil {
 		t.Fatal(err)
 	}
-	if rep.RulePack != "dm-2023-11-30-eqf5" || rep.Reading != "coherent" || len(rep.Courses) != 2 || len(rep.Overridden) != 3 {
+	if rep.RulePack != "dm-2023-11-30-eqf5" || rep.Reading != "tables" || len(rep.Courses) != 2 || len(rep.Overridden) != 3 {
 		t.Fatalf("report header %+v", rep)
 	}
 	for _, c := range rep.Courses {
 		if c.Total == nil || *c.Total < 0 || *c.Total > 100 || !c.Female.Computable {
 			t.Errorf("course %s: total %v, female %+v", c.Code, c.Total, c.Female)
 		}
-		if len(c.Sensitivity.Changes) == 0 {
+		if len(c.Sensitivity) == 0 {
 			t.Errorf("course %s: no sensitivity listed", c.Code)
 		}
 	}

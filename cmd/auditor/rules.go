@@ -137,6 +137,8 @@ func (m *Main) rulesEval(args []string) error {
 	result := fs.String("result", "", "")
 	threshold := fs.String("threshold", "", "")
 	reading := fs.String("reading", "", "")
+	errataFl := erratumFlag{}
+	fs.Var(errataFl, "erratum", "")
 	pf := newPackFlags(fs)
 	pos, p, err := parsePackCommand(fs, pf, args)
 	if err != nil {
@@ -160,17 +162,23 @@ func (m *Main) rulesEval(args []string) error {
 		}
 		s = &v
 	}
-	rd := p.DefaultReading()
+	var rd compute.Reading
 	if *reading != "" {
 		if rd, err = compute.ParseReading(*reading); err != nil {
 			return &usageError{err.Error()}
 		}
 	}
-	ev, err := p.Eval(*n, r, s, rd)
+	rd, errata, err := p.ResolveErrata(rd, errataFl)
+	if err != nil {
+		return &usageError{err.Error()}
+	}
+	ev, err := p.Eval(*n, r, s, errata)
 	if err != nil {
 		return err
 	}
 	if *pf.json {
+		// Exactly the keys WORKBOOK.md fixes; the errata applied are
+		// those of the reading with the --erratum choices on top.
 		return m.writeJSON(struct {
 			Articulation int             `json:"articulation"`
 			Result       float64         `json:"result"`
@@ -178,7 +186,7 @@ func (m *Main) rulesEval(args []string) error {
 			Reading      compute.Reading `json:"reading"`
 			Score        float64         `json:"score"`
 			Branch       string          `json:"branch"`
-		}{*n, r, ev.Threshold, ev.Reading, ev.Score, ev.Branch})
+		}{*n, r, ev.Threshold, rd, ev.Score, ev.Branch})
 	}
 	a, _ := p.Articulation(*n)
 	w := tabwriter.NewWriter(m.Stdout, 0, 0, 2, ' ', 0)
@@ -190,12 +198,12 @@ func (m *Main) rulesEval(args []string) error {
 	} else {
 		fmt.Fprintf(w, "Soglia S\tnessuna (%s)\n", strings.TrimSpace(a.ThresholdNote))
 	}
-	fmt.Fprintf(w, "Lettura\t%s\n", ev.Reading.Label())
+	fmt.Fprintf(w, "Lettura\t%s (%s)\n", p.ReadingLabel(rd), p.ErrataText(errata))
 	fmt.Fprintf(w, "Ramo\t%s\n", ev.Branch)
 	fmt.Fprintf(w, "Formula\t%s\n", ev.Formula)
 	fmt.Fprintf(w, "Spiegazione\t%s\n", ev.Explanation)
 	if ev.Erratum != "" {
-		fmt.Fprintf(w, "Errata\t%s (lettura coerente)\n", ev.Erratum)
+		fmt.Fprintf(w, "Errata\t%s (%s)\n", ev.Erratum, ev.Form.Label())
 	}
 	if ev.Unclamped != nil {
 		fmt.Fprintf(w, "Fuori scala\tla formula dà %s, riportato alla scala 0–100\n", it(*ev.Unclamped, 4))

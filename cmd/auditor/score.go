@@ -41,11 +41,8 @@ func (f interpFlag) Set(s string) error {
 
 func (m *Main) rulesScore(args []string) error {
 	fs := newFlags("rules score")
-	reading := fs.String("reading", "", "")
-	thrFile := fs.String("thresholds", "", "")
+	ch := newChoiceFlags(fs)
 	traces := fs.Bool("traces", false, "")
-	interp := interpFlag{}
-	fs.Var(interp, "interpretation", "")
 	pf := newPackFlags(fs)
 	pos, p, err := parsePackCommand(fs, pf, args)
 	if err != nil {
@@ -58,15 +55,11 @@ func (m *Main) rulesScore(args []string) error {
 	if err != nil {
 		return err
 	}
-	if *thrFile != "" {
-		extra := map[string]float64{}
-		data, err := os.ReadFile(*thrFile)
-		if err != nil {
-			return fmt.Errorf("lettura delle soglie: %w", err)
-		}
-		if err := json.Unmarshal(data, &extra); err != nil {
-			return fmt.Errorf("%s: JSON non valido: %w", *thrFile, err)
-		}
+	extra, err := ch.thresholdValues()
+	if err != nil {
+		return err
+	}
+	if extra != nil {
 		if cf.Thresholds == nil {
 			cf.Thresholds = map[string]float64{}
 		}
@@ -74,11 +67,9 @@ func (m *Main) rulesScore(args []string) error {
 			cf.Thresholds[k] = v
 		}
 	}
-	opts := compute.Options{Interpretations: interp, Overrides: cf.Thresholds}
-	if *reading != "" {
-		if opts.Reading, err = compute.ParseReading(*reading); err != nil {
-			return &usageError{err.Error()}
-		}
+	opts := compute.Options{Errata: ch.errata, Interpretations: ch.interp, Overrides: cf.Thresholds}
+	if opts.Reading, err = ch.parsedReading(); err != nil {
+		return err
 	}
 	sc, err := compute.NewScorer(p, opts)
 	if err != nil {
@@ -86,11 +77,13 @@ func (m *Main) rulesScore(args []string) error {
 	}
 	type scored struct {
 		*compute.CourseResult
-		Sensitivity compute.Sensitivity `json:"sensitivity"`
+		Sensitivity []compute.Alternative `json:"sensitivity"`
 	}
 	var results []scored
 	for _, c := range cf.Courses {
-		res, sens := sc.Sensitivity(compute.Course{Code: c.Code, Area: c.Area, Values: c.Values})
+		course := compute.Course{Code: c.Code, Area: c.Area, Values: c.Values}
+		res := sc.Score(course)
+		sens := sc.Sensitivity(course, res)
 		if fp := res.Female.FemaleProblem(); fp != nil {
 			res.Problems = append(res.Problems, *fp)
 		}
@@ -102,13 +95,14 @@ func (m *Main) rulesScore(args []string) error {
 			PackVersion string             `json:"rule_pack_version"`
 			PackSHA256  string             `json:"rule_pack_sha256"`
 			Reading     compute.Reading    `json:"reading"`
+			Errata      compute.Errata     `json:"errata"`
 			Version     string             `json:"version"`
 			Overridden  []compute.Override `json:"overridden"`
 			Courses     []scored           `json:"courses"`
-		}{p.ID, p.Version, p.Digest(), sc.Reading(), Version, sc.Overridden(), results})
+		}{p.ID, p.Version, p.Digest(), sc.Reading(), sc.Errata(), Version, sc.Overridden(), results})
 	}
 	out := m.Stdout
-	fmt.Fprintf(out, "Pacchetto %s (versione %s), %s\n", p.ID, p.Version, sc.Reading().Label())
+	fmt.Fprintf(out, "Pacchetto %s (versione %s), %s: %s\n", p.ID, p.Version, p.ReadingLabel(sc.Reading()), p.ErrataText(sc.Errata()))
 	for _, o := range sc.Overridden() {
 		if o.Default == nil {
 			fmt.Fprintf(out, "Valore fornito per questa esecuzione: %s = %s (il decreto non lo fissa)\n", o.Code, short(o.Value))
@@ -145,7 +139,7 @@ func readCourseFile(path string) (*courseFile, error) {
 	return cf, nil
 }
 
-func (m *Main) printCourse(out io.Writer, r *compute.CourseResult, sens compute.Sensitivity, traces bool) {
+func (m *Main) printCourse(out io.Writer, r *compute.CourseResult, sens []compute.Alternative, traces bool) {
 	fmt.Fprintf(out, "\nPercorso %s – %s\n", r.Code, r.Area)
 	w := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(w, "Art.\tR\tS\tP\tPeso\tPunti\tRamo")
@@ -171,10 +165,14 @@ func (m *Main) printCourse(out io.Writer, r *compute.CourseResult, sens compute.
 	for _, pr := range r.Problems {
 		fmt.Fprintf(out, "[%s] %s %s: %s\n", pr.Severity, pr.Rule, pr.Field, pr.Message)
 	}
-	if len(sens.Changes) > 0 {
-		fmt.Fprintf(out, "Con la %s cambierebbe:\n", sens.Other.Label())
-		for _, c := range sens.Changes {
-			fmt.Fprintf(out, "  %-12s %s → %s\n", c.Quantity, itp(c.This, 3), itp(c.Other, 3))
+	if len(sens) > 0 {
+		fmt.Fprintln(out, "Totale con ciascuna scelta alternativa:")
+		for _, a := range sens {
+			band := ""
+			if a.BandChanged {
+				band = " – cambia la fascia: " + a.Band
+			}
+			fmt.Fprintf(out, "  %-50s %s (%s)%s\n", a.Label, itp(a.Total, 3), signed(a.Delta), band)
 		}
 	}
 	if traces {
@@ -196,7 +194,11 @@ func printTrace(out io.Writer, t compute.Trace) {
 	fmt.Fprintf(out, "  %s = %s  [%s]\n", t.Quantity, it(t.Value, 4), t.Label)
 	fmt.Fprintf(out, "    formula: %s\n", t.Formula)
 	if t.Branch != "" {
-		fmt.Fprintf(out, "    ramo: %s (%s)\n", t.Branch, t.Reading.Label())
+		if t.Erratum != "" {
+			fmt.Fprintf(out, "    ramo: %s (errata %s %s)\n", t.Branch, t.Erratum, t.Form.Label())
+		} else {
+			fmt.Fprintf(out, "    ramo: %s\n", t.Branch)
+		}
 	}
 	fmt.Fprintf(out, "    %s\n", t.Explanation)
 	for _, b := range t.Inputs {
@@ -216,4 +218,17 @@ func printTrace(out io.Writer, t compute.Trace) {
 		fmt.Fprintf(out, "    nota: %s\n", n)
 	}
 	fmt.Fprintf(out, "    fonte: %s\n", t.Citation)
+}
+
+// signed writes a difference with its sign: «+1,234», «−0,5», «0».
+func signed(v *float64) string {
+	switch {
+	case v == nil:
+		return "—"
+	case *v > 0:
+		return "+" + it(*v, 3)
+	case *v < 0:
+		return "−" + it(-*v, 3)
+	}
+	return "0"
 }
