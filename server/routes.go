@@ -80,6 +80,7 @@ func (s *Server) routes() *echo.Echo {
 	api.GET("/info", s.info)
 	api.POST("/audit", s.audit, s.auth)
 	api.POST("/batch", s.batchAudit, s.auth)
+	api.POST("/verify", s.verify, s.auth)
 	return e
 }
 

@@ -63,6 +63,8 @@ func (m *Main) Run(ctx context.Context, args []string) int {
 		err = m.runAudit(ctx, args[1:])
 	case "serve":
 		err = m.runServe(ctx, args[1:])
+	case "verify":
+		err = m.runVerify(ctx, args[1:])
 	case "version", "--version":
 		fmt.Fprintln(m.Stdout, "auditor", Version)
 	case "help", "-h", "--help":
@@ -90,9 +92,17 @@ func (m *Main) usage() {
 	fmt.Fprint(m.Stdout, `auditor – verifica e punteggio dei percorsi ITS Academy (DM 30/11/2023, EQF V)
 
 Comandi:
-  auditor audit FILE.xlsx [-o USCITA.xlsx] [--json REPORT.json|-] [--reading coherent|literal] [--strict]
+  auditor audit FILE.xlsx [-o USCITA.xlsx] [--json REPORT.json|-] [--reading tables|coherent|literal] [--strict]
+      [--erratum E-N=printed|coherent]… [--interpretation I-N=scelta]… [--thresholds SOGLIE.json]
+      [--workbook-thresholds]
       verifica il file ufficiale e ne scrive una copia con i fogli dell'esito (exit 1 con --strict
-      se ci sono violazioni di legge o dati incoerenti, 2 se il file non si può verificare)
+      se ci sono violazioni di legge o dati incoerenti, 2 se il file non si può verificare).
+      Lettura predefinita «tables» (tabelle): E-1, E-3, E-4 coerenti, E-2 come stampata.
+      Le soglie sono quelle del decreto o di --thresholds; --workbook-thresholds è una simulazione
+      con le soglie del foglio Soglie, e ogni risultato lo dichiara
+  auditor verify COPIA.xlsx [--json]
+      ricalcola una copia verificata con le scelte registrate nel Timbro: exit 0 se ogni valore
+      coincide, 1 elencando le celle diverse, 2 se il file non è una copia verificata
   auditor audit FILE.xlsx|CARTELLA … --summary RIEPILOGO.xlsx [--jobs N] [--out-dir CARTELLA] [--json RIEPILOGO.json]
       verifica molti file (una copia verificata per file) e scrive il riepilogo regionale, con la
       regola delle fondazioni della CU 17/12/2015 art. 4 c. 3 sui tre anni (exit 2 se un file non si
@@ -103,7 +113,8 @@ Comandi:
   auditor template [-o FILE]      il modello ufficiale vuoto da compilare (- = output standard)
   auditor rules show [--pack ID|FILE] [--json]
       il pacchetto di regole come tabella leggibile (o il file JSON)
-  auditor rules eval --articulation N --result R [--threshold S] [--reading coherent|literal] [--json]
+  auditor rules eval --articulation N --result R [--threshold S] [--reading tables|coherent|literal]
+      [--erratum E-N=printed|coherent]… [--json]
       applica una funzione di trasformazione e indica il ramo usato
   auditor rules conformance [--json]
       tabelle di esempio del decreto accanto ai valori calcolati

@@ -1,0 +1,61 @@
+package server
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+
+	"github.com/its-academy/auditor/xlsxio"
+	"github.com/labstack/echo/v4"
+)
+
+// VerifyAnswer is the answer of POST /api/verify: whether every product
+// value of the audited copy agrees with what the audit recorded in its
+// stamp produces from the copy's original sheets, and what differs.
+type VerifyAnswer struct {
+	Conforming bool `json:"conforme"`
+	*xlsxio.Verification
+}
+
+// verify is POST /api/verify: an audited copy, as for /api/audit. It
+// answers 200 with VerifyAnswer whether the copy agrees or not, 422 (kind
+// "not_audited") when the file is not an audited copy.
+func (s *Server) verify(c echo.Context) error {
+	return s.gated(c, func() (work, error) {
+		up, err := s.readUpload(c)
+		if err != nil {
+			return work{}, err
+		}
+		return work{run: func() auditAnswer { return s.runVerify(up) }}, nil
+	})
+}
+
+func (s *Server) runVerify(up *upload) (ans auditAnswer) {
+	defer func() {
+		if r := recover(); r != nil {
+			s.cfg.Logger.Error("verify panicked", "panic", fmt.Sprint(r))
+			ans = auditAnswer{err: apiErr(http.StatusInternalServerError, CodeInternal, "Errore interno durante il controllo della copia.")}
+		}
+	}()
+	v, err := xlsxio.VerifyCopy(up.data, up.name, s.cfg.Registry, s.cfg.Limits)
+	if err != nil {
+		var oe *xlsxio.OpenError
+		if !errors.As(err, &oe) {
+			return auditAnswer{err: fmt.Errorf("verifying the copy: %w", err)}
+		}
+		e := openError(err)
+		if errors.Is(err, xlsxio.ErrNotAudited) {
+			e.Status, e.Code, e.Kind = http.StatusUnprocessableEntity, CodeNotAuditable, "not_audited"
+		}
+		return auditAnswer{err: e}
+	}
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(VerifyAnswer{Conforming: v.OK(), Verification: v}); err != nil {
+		return auditAnswer{err: fmt.Errorf("encoding the verification: %w", err)}
+	}
+	return auditAnswer{body: buf.Bytes()}
+}
