@@ -149,3 +149,36 @@ func TestFoundationRuleChecked(t *testing.T) {
 		}
 	}
 }
+
+// TestFoundationRulePooledI8 checks both choices of I-8 on a hand-made
+// foundation. Per year: 2023 3 of 4 below 50 (75%), 2024 1 of 4 (25%),
+// 2025 3 of 4 (75%): not every year meets 50%, so «per_anno» does not
+// flag it. Over the three years together: 7 of 12 = 58.3% ≥ 50%, so
+// «triennio» flags 2023–2025.
+func TestFoundationRulePooledI8(t *testing.T) {
+	r := mustPack(t).Foundation
+	courses := join(yearOf("F", 2023, 3, 1, 0), yearOf("F", 2024, 1, 3, 0), yearOf("F", 2025, 3, 1, 0))
+	perYear := r.Apply(courses, map[string]string{"I-8": "per_anno"})
+	if perYear[0].Flagged || perYear[0].Pooled {
+		t.Errorf("per_anno: %+v", perYear[0])
+	}
+	if def := r.Apply(courses, nil); !reflect.DeepEqual(def, perYear) {
+		t.Error("the default is not per_anno")
+	}
+	pooled := r.Apply(courses, map[string]string{"I-8": "triennio"})
+	v := pooled[0]
+	if !v.Flagged || !v.Pooled || !reflect.DeepEqual(v.FlaggedYears, []int{2023, 2024, 2025}) || len(v.Causes) != 7 {
+		t.Errorf("triennio: flagged %v years %v causes %d", v.Flagged, v.FlaggedYears, len(v.Causes))
+	}
+	if !strings.Contains(v.Explanation, "sull'insieme di 3 anni consecutivi") || !strings.Contains(v.Explanation, "I-8") {
+		t.Errorf("explanation %q", v.Explanation)
+	}
+	// 5 of 12 = 41.7%: not flagged either way; a gap year breaks the window.
+	low := join(yearOf("G", 2023, 2, 2, 0), yearOf("G", 2024, 1, 3, 0), yearOf("G", 2025, 2, 2, 0))
+	gap := join(yearOf("H", 2021, 4, 0, 0), yearOf("H", 2022, 4, 0, 0), yearOf("H", 2024, 4, 0, 0))
+	for _, v := range r.Apply(join(low, gap), map[string]string{"I-8": "triennio"}) {
+		if v.Flagged {
+			t.Errorf("%s flagged under triennio: %+v", v.Foundation, v)
+		}
+	}
+}

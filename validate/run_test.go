@@ -868,3 +868,35 @@ func TestWithLabels(t *testing.T) {
 		}
 	}
 }
+
+// TestLegalMinimumsI9: a course with 55% of teaching hours from the world of
+// work (550/1000) and 33% of stage hours (660/2000). Under the decree's text
+// (default) only the 35% goal is missed (warning); under L. 99/2022 art. 5
+// (60% and 35%) both minimums are violations, and no goal warning.
+func TestLegalMinimumsI9(t *testing.T) {
+	changes := with(map[compute.FieldCode]Entry{"ore_docenti_mondo_lavoro": num("550"), "ore_stage": num("660")})
+	legal := func(o Options) map[compute.RuleID]Finding {
+		_, c := one(t, changes, o)
+		got := map[compute.RuleID]Finding{}
+		for _, f := range c.Findings {
+			if strings.HasPrefix(string(f.Rule), "LEG-") {
+				got[f.Rule] = f
+			}
+		}
+		return got
+	}
+	dec := legal(Options{})
+	if len(dec) != 1 || dec["LEG-STAGE-OBIETTIVO"].Severity != compute.SeverityWarning {
+		t.Errorf("decreto: %+v", dec)
+	}
+	law := legal(Options{Interpretations: map[string]string{"I-9": "legge_99_2022"}})
+	if len(law) != 2 || law["LEG-STAGE-MIN"].Severity != compute.SeverityViolation || law["LEG-DOCENTI-MONDO-LAVORO-MIN"].Severity != compute.SeverityViolation {
+		t.Fatalf("legge_99_2022: %+v", law)
+	}
+	if m := law["LEG-DOCENTI-MONDO-LAVORO-MIN"].Message; !strings.Contains(m, "55%") || !strings.Contains(m, "almeno il 60%") || !strings.Contains(m, "non è tra i testi allegati") {
+		t.Errorf("message %q must show the value, the law's 60%% and that the law is not among the texts", m)
+	}
+	if law["LEG-STAGE-MIN"].Expected != "R5 ≥ 35" {
+		t.Errorf("expected %q", law["LEG-STAGE-MIN"].Expected)
+	}
+}

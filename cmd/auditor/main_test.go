@@ -128,7 +128,7 @@ func TestRulesConformance(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errs)
 	}
-	for _, want := range []string{"f1 –", "f15 –", "Soglia implicita della tabella: 49,3", "non riprodotta", "riprodotta solo sotto la soglia", "Come indicato in RULES.md"} {
+	for _, want := range []string{"f1 –", "f15 –", "Soglia implicita della tabella: 49,3", "non riprodotta", "riprodotta solo sotto la soglia", "Come atteso dal pacchetto di regole", "tables"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q", want)
 		}

@@ -254,20 +254,31 @@ func (m *Main) rulesConformance(args []string) error {
 			fmt.Fprintln(m.Stdout, "Soglie fissate per legge.")
 		}
 		w := tabwriter.NewWriter(m.Stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
-		fmt.Fprintln(w, "R\tdecreto\tcoerente\t\tletterale\t\t")
+		head := "R\tdecreto\t"
+		for _, rd := range p.Readings {
+			head += string(rd.ID) + "\t\t"
+		}
+		fmt.Fprintln(w, head)
 		for _, row := range fc.Rows {
-			fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t\n", it(row.Result, 0), it(row.Decree, 1),
-				it(math.Round(row.Computed[compute.ReadingCoherent]*10)/10, 1), mark(row.Match[compute.ReadingCoherent]),
-				it(math.Round(row.Computed[compute.ReadingLiteral]*10)/10, 1), mark(row.Match[compute.ReadingLiteral]))
+			line := it(row.Result, 0) + "\t" + it(row.Decree, 1) + "\t"
+			for _, rd := range p.Readings {
+				line += it(math.Round(row.Computed[rd.ID]*10)/10, 1) + "\t" + mark(row.Match[rd.ID]) + "\t"
+			}
+			fmt.Fprintln(w, line)
 		}
 		if err := w.Flush(); err != nil {
 			return err
 		}
-		fmt.Fprintf(m.Stdout, "Lettura coerente: %s. Lettura letterale: %s.", status[fc.Status[compute.ReadingCoherent]], status[fc.Status[compute.ReadingLiteral]])
+		var got, want []string
+		for _, rd := range p.Readings {
+			got = append(got, rd.Label+": "+status[fc.Status[rd.ID]])
+			want = append(want, strings.TrimPrefix(rd.Label, "lettura ")+" "+status[fc.Expected[rd.ID]])
+		}
+		fmt.Fprintf(m.Stdout, "%s.", strings.Join(got, "; "))
 		if fc.AsStated {
-			fmt.Fprintln(m.Stdout, " Come indicato in RULES.md.")
+			fmt.Fprintln(m.Stdout, " Come atteso dal pacchetto di regole.")
 		} else {
-			fmt.Fprintf(m.Stdout, " DIVERSO da RULES.md (atteso: coerente %s, letterale %s).\n", status[fc.Expected[compute.ReadingCoherent]], status[fc.Expected[compute.ReadingLiteral]])
+			fmt.Fprintf(m.Stdout, " DIVERSO da quanto atteso dal pacchetto di regole (%s).\n", strings.Join(want, ", "))
 		}
 		if fc.Note != "" {
 			fmt.Fprintln(m.Stdout, "Nota:", fc.Note)

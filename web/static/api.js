@@ -20,8 +20,8 @@ const DEFAULT_INFO = {
   version: '',
   max_upload_bytes: 20 * 1024 * 1024,
   token_required: false,
-  readings: ['coherent', 'literal'],
-  default_reading: 'coherent',
+  readings: ['tables', 'coherent', 'literal'],
+  default_reading: 'tables',
 };
 
 export async function getInfo() {

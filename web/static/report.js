@@ -19,11 +19,12 @@ export const BANDS = {
   escluso: { label: 'Escluso', rule: 'totale inferiore a 50: i diplomati sono esclusi dal calcolo della quota di finanziamento' },
 };
 
-const READINGS = { coherent: 'coerente', literal: 'letterale' };
+const READINGS = { tables: 'delle tabelle', coherent: 'coerente', literal: 'letterale' };
+const FORMS = { coherent: 'coerente', printed: 'come stampata' };
 
 const THRESHOLD_SOURCES = {
   default: 'valore del decreto',
-  override: 'valore del foglio Soglie',
+  override: "valore fornito per questa verifica (auditor o simulazione)",
   corrected: 'corretta per area (nota 3)',
 };
 
@@ -142,7 +143,7 @@ export function traceBlock(t, cells = new Map()) {
     dl.append(h('dt', null, term), h('dd', null, ...desc));
   };
   if (t.formula) row('Formula', h('code', null, t.formula));
-  if (t.branch) row('Intervallo applicato', t.branch + (t.reading ? ` (lettura ${readingLabel(t.reading)})` : ''));
+  if (t.branch) row('Intervallo applicato', t.branch + (t.erratum ? ` (errata ${t.erratum}: ${FORMS[t.erratum_form] || t.erratum_form})` : ''));
   if (t.explanation) row('Spiegazione', t.explanation);
   if (t.inputs && t.inputs.length) row('Valori usati', h('ul', { class: 'rp-inputs' }, t.inputs.map((i) => inputLine(i, cells))));
   if (t.threshold) {
@@ -155,7 +156,6 @@ export function traceBlock(t, cells = new Map()) {
       extra.length ? ' — ' + extra.join('; ') : '', th.citation ? h('br') : null, th.citation ? h('span', { class: 'rp-muted' }, th.citation) : null);
   }
   if (t.unclamped !== undefined && t.unclamped !== null) row('Valore prima di riportarlo nella scala 0–100', num(t.unclamped, 4));
-  if (t.erratum) row('Errata', t.erratum);
   if (t.notes && t.notes.length) row('Note', h('ul', null, t.notes.map((n) => h('li', null, n))));
   if (t.citation) row('Fonte', t.citation);
   return dl;
@@ -315,17 +315,19 @@ function articulationsTable(course, cells, compact) {
     body));
 }
 
+// sensitivityBlock lists the course's total under each single alternative
+// choice (each erratum read the other way, each other interpretation).
 function sensitivityBlock(course) {
-  const s = course.sensitivity;
-  if (!s || !s.changes || s.changes.length === 0) return null;
-  const total = s.changes.find((c) => c.quantity === 'totale');
-  const summary = total
-    ? `Con la lettura ${readingLabel(s.other_reading)}: totale ${fixed(total.other)} invece di ${fixed(total.this)}`
-    : `Con la lettura ${readingLabel(s.other_reading)} cambiano ${s.changes.length} valori`;
-  const list = h('ul', { class: 'rp-inputs' }, s.changes.map((c) => h('li', null,
-    `${c.quantity} — ${c.label}: ${num(c.this, 4)} → ${num(c.other, 4)}`,
-    c.other_branch && c.other_branch !== c.branch ? ` (intervallo: ${c.other_branch})` : '',
-    c.other_band && c.other_band !== c.band ? ` (fascia: ${BANDS[c.other_band]?.label || c.other_band})` : '')));
+  const alts = course.sensitivity;
+  if (!Array.isArray(alts) || alts.length === 0) return null;
+  const moving = alts.filter((a) => a.delta !== 0);
+  const bands = alts.filter((a) => a.band_changed);
+  const summary = `Con altre letture del decreto: ${plural(moving.length, 'scelta cambia', 'scelte cambiano')} il totale`
+    + (bands.length ? `, ${plural(bands.length, 'cambia', 'cambiano')} la fascia` : ', nessuna la fascia');
+  const list = h('ul', { class: 'rp-inputs' }, alts.map((a) => h('li', null,
+    `${a.label}: totale ${a.total === null ? 'non calcolabile' : fixed(a.total)}`,
+    a.delta !== null && a.delta !== undefined ? ` (${a.delta > 0 ? '+' : a.delta < 0 ? '−' : ''}${num(Math.abs(a.delta), 3)})` : '',
+    a.band_changed ? ` — fascia: ${BANDS[a.band]?.label || a.band}` : '')));
   return h('details', { class: 'rp-trace rp-sensitivity' }, h('summary', null, summary), list);
 }
 
@@ -403,7 +405,10 @@ export function renderReport(container, report, options = {}) {
     `${plural(courses.length, 'percorso', 'percorsi')}, ${scored} con punteggio; rilievi: ${plural(n.error, 'errore', 'errori')}, `,
     `${plural(n.violation, 'violazione di legge', 'violazioni di legge')}, ${plural(n.warning, 'avviso', 'avvisi')}, `,
     `${plural(n.info, 'informazione', 'informazioni')}. `,
-    `Lettura ${readingLabel(report.reading)}`, report.rule_pack ? `, pacchetto di regole ${report.rule_pack}` : '', '.'));
+    `Lettura ${readingLabel(report.reading)}`,
+    report.errata ? ` (${Object.keys(report.errata).sort().map((k) => `${k} ${FORMS[report.errata[k]] || report.errata[k]}`).join(', ')})` : '',
+    report.rule_pack ? `, pacchetto di regole ${report.rule_pack}` : '', '.',
+    report.workbook_thresholds ? h('strong', { class: 'rp-whatif' }, ' Simulazione con le soglie del foglio Soglie: il risultato non vale come verifica.') : null));
   if (courses.length) container.append(summaryTable(report, indicatorNames, hasTitles));
 
   container.append(h(`h${headingLevel}`, { class: 'rp-section-title' }, 'Rilievi sul file'));
