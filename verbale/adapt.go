@@ -363,7 +363,7 @@ func FromSummary(s *xlsxio.Summary, when time.Time, reg *compute.Registry) Summa
 	}
 	for _, c := range s.Courses {
 		d.Courses = append(d.Courses, SummaryCourse{
-			Foundation: strings.TrimSpace(c.FoundationCode + " " + c.FoundationName), Year: year(c.Year), Code: c.Code, Title: c.Title,
+			Foundation: orDash(c.FoundationCode), Year: year(c.Year), Code: c.Code, Title: c.Title,
 			Total: c.Total, Band: c.Band, Errors: c.Findings.Error, Violations: c.Findings.Violation, Warnings: c.Findings.Warning, Note: c.Note,
 		})
 	}

@@ -163,7 +163,8 @@ type SummaryInput struct {
 	Name, SHA256, Status string
 }
 
-// SummaryCourse is one course row of a batch.
+// SummaryCourse is one course row of a batch; Foundation is the
+// foundation's code (its name is in Foundations).
 type SummaryCourse struct {
 	Foundation, Year, Code, Title string
 	Total                         *float64

@@ -245,3 +245,28 @@ func TestRenderPagesToPNG(t *testing.T) {
 		}
 	}
 }
+
+// TestRenderOddInputs renders the other examples and text the font cannot
+// show (emoji, controls, a word longer than a line, arrows) without error.
+func TestRenderOddInputs(t *testing.T) {
+	for _, name := range []string{"esempio-incoerente.xlsx", "esempio-casi-limite.xlsx"} {
+		a, rep := auditExample(t, name)
+		if _, err := Render(FromAudit(a, rep, when)); err != nil {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+	long := strings.Repeat("x", 400)
+	d := Doc{
+		Foundation: Foundation{Code: "F\x00\t1", Name: "Fondazione 🎓 → «perché»"},
+		FileName:   long + ".xlsx", FileSHA256: strings.Repeat("ab", 32), When: when,
+		Courses: []Course{{Code: "C-1", Title: long, Findings: []Finding{{Severity: "error", Cell: "Percorsi!A1", Message: "riga\ncon a capo 🚫 " + long}}}},
+	}
+	pdf, err := Render(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := squash(strings.Join(pdfPages(t, pdf), " "))
+	if !strings.Contains(text, "Fondazione ? -> «perché»") {
+		t.Errorf("missing glyphs not replaced as expected: %.300s", text)
+	}
+}
