@@ -15,6 +15,14 @@ if ! command -v soffice >/dev/null 2>&1; then
   DEBIAN_FRONTEND=noninteractive $apt_get install -y -qq --no-install-recommends libreoffice-calc >/dev/null
 fi
 export AUDITOR_REQUIRE_LIBREOFFICE=1
+# poppler-utils reads the PDF verbale back (pdftotext) and renders its pages
+# to PNG (pdftoppm) in the verbale, cmd and server tests.
+if ! command -v pdftotext >/dev/null 2>&1 || ! command -v pdftoppm >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ]; then apt_get="apt-get"; else apt_get="sudo apt-get"; fi
+  $apt_get update -qq
+  DEBIAN_FRONTEND=noninteractive $apt_get install -y -qq --no-install-recommends poppler-utils >/dev/null
+fi
+export AUDITOR_REQUIRE_POPPLER=1
 # The web interface's tests: Debian's chromium, driven by npm playwright-core
 # (web/e2e; it never downloads a browser), and xmllint (libxml2-utils), which
 # validates the Office add-in manifest against Microsoft's schemas.

@@ -13,16 +13,21 @@ import (
 	"net/url"
 	"path"
 	"strings"
+	"time"
 	"unicode"
 
 	"github.com/its-academy/auditor/compute"
 	"github.com/its-academy/auditor/validate"
+	"github.com/its-academy/auditor/verbale"
 	"github.com/its-academy/auditor/xlsxio"
 	"github.com/labstack/echo/v4"
 )
 
 // MIMEXLSX is the media type of an xlsx workbook.
 const MIMEXLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+// MIMEPDF is the media type of the verbale.
+const MIMEPDF = "application/pdf"
 
 // multipartOverhead is what a multipart body may add around the file: the
 // boundaries, the part headers and the small fields.
@@ -41,6 +46,7 @@ type upload struct {
 type auditParams struct {
 	opts validate.Options
 	xlsx bool
+	pdf  bool // format=pdf: the verbale di verifica
 }
 
 // audit is POST /api/audit: the workbook as multipart (field "file") or as
@@ -56,9 +62,12 @@ func (s *Server) audit(c echo.Context) error {
 		if err != nil {
 			return work{}, err
 		}
-		w := work{run: func() auditAnswer { return s.runAudit(up, params) }, xlsx: params.xlsx}
+		w := work{run: func() auditAnswer { return s.runAudit(up, params) }, xlsx: params.xlsx, pdf: params.pdf}
 		if params.xlsx {
 			w.fileName = outputName(up.name)
+		}
+		if params.pdf {
+			w.fileName = strings.TrimSuffix(up.name, path.Ext(up.name)) + "-verbale.pdf"
 		}
 		return w, nil
 	})
@@ -68,6 +77,7 @@ func (s *Server) audit(c echo.Context) error {
 type work struct {
 	run      func() auditAnswer
 	xlsx     bool   // the answer is a workbook, not JSON
+	pdf      bool   // the answer is the PDF verbale
 	fileName string // the workbook's name for Content-Disposition
 }
 
@@ -122,6 +132,10 @@ func (s *Server) gated(c echo.Context, read func() (work, error)) error {
 			c.Response().Header().Set(echo.HeaderContentDisposition, attachment(w.fileName))
 			return c.Blob(http.StatusOK, MIMEXLSX, ans.body)
 		}
+		if w.pdf {
+			c.Response().Header().Set(echo.HeaderContentDisposition, attachment(w.fileName))
+			return c.Blob(http.StatusOK, MIMEPDF, ans.body)
+		}
 		return c.JSONBlob(http.StatusOK, ans.body)
 	case <-ctx.Done():
 		return timeout(s.cfg)
@@ -153,6 +167,13 @@ func (s *Server) runAudit(up *upload, p auditParams) (ans auditAnswer) {
 	a, err := validate.Run(wb.Input, s.cfg.Registry, p.opts)
 	if err != nil {
 		return auditAnswer{err: apiErr(http.StatusBadRequest, CodeBadRequest, "Parametri non validi: %s", err)}
+	}
+	if p.pdf {
+		out, err := verbale.Render(verbale.FromAudit(a, a.Report(s.cfg.Version, ""), time.Now()))
+		if err != nil {
+			return auditAnswer{err: fmt.Errorf("writing the verbale: %w", err)}
+		}
+		return auditAnswer{body: out}
 	}
 	if p.xlsx {
 		out, err := xlsxio.WriteAudit(up.data, a, xlsxio.WriteOptions{Version: s.cfg.Version, Limits: s.cfg.Limits})
@@ -381,8 +402,10 @@ func (s *Server) params(c echo.Context, fields url.Values) (auditParams, error) 
 		case "json":
 		case "xlsx":
 			p.xlsx = true
+		case "pdf":
+			p.pdf = true
 		default:
-			return p, apiErr(http.StatusBadRequest, CodeBadRequest, "Parametro «format» non valido (%q): ammessi «json» o «xlsx».", f[0])
+			return p, apiErr(http.StatusBadRequest, CodeBadRequest, "Parametro «format» non valido (%q): ammessi «json», «xlsx» o «pdf».", f[0])
 		}
 	default:
 		p.xlsx = acceptsXLSX(c.Request().Header.Get(echo.HeaderAccept))

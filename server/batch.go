@@ -8,8 +8,10 @@ import (
 	"mime/multipart"
 	"net/http"
 	"net/url"
+	"time"
 
 	"github.com/its-academy/auditor/batch"
+	"github.com/its-academy/auditor/verbale"
 	"github.com/labstack/echo/v4"
 )
 
@@ -37,7 +39,11 @@ func (s *Server) batchAudit(c echo.Context) error {
 		if err != nil {
 			return work{}, err
 		}
-		return work{run: func() auditAnswer { return s.runBatch(up, params) }, xlsx: params.xlsx, fileName: "riepilogo-verifica.xlsx"}, nil
+		w := work{run: func() auditAnswer { return s.runBatch(up, params) }, xlsx: params.xlsx, pdf: params.pdf, fileName: "riepilogo-verifica.xlsx"}
+		if params.pdf {
+			w.fileName = "riepilogo-verifica.pdf"
+		}
+		return w, nil
 	})
 }
 
@@ -63,9 +69,12 @@ func (s *Server) runBatch(up *batchUpload, p auditParams) (ans auditAnswer) {
 		return auditAnswer{err: apiErr(http.StatusBadRequest, CodeBadRequest, "Parametri non validi: %s", err)}
 	}
 	var body []byte
-	if p.xlsx {
+	switch {
+	case p.pdf:
+		body, err = verbale.RenderSummary(verbale.FromSummary(res.Summary, time.Now(), s.cfg.Registry))
+	case p.xlsx:
 		body, err = res.Workbook()
-	} else {
+	default:
 		body, err = res.JSON()
 	}
 	if err != nil {

@@ -188,7 +188,7 @@ func TestAuditErrors(t *testing.T) {
 		{"multipart without boundary", func() answer { return post("multipart/form-data", data) }, 400, CodeBadRequest, "", "boundary"},
 		{"malformed multipart", func() answer { return post("multipart/form-data; boundary=zzz", []byte("--zzz\r\nnot a header\r\n")) }, 400, CodeBadRequest, "", "non è leggibile"},
 		{"bad reading", func() answer { return postRaw(t, base, "?reading=creative", data, nil) }, 400, CodeBadRequest, "", "«reading»"},
-		{"bad format", func() answer { return postRaw(t, base, "?format=pdf", data, nil) }, 400, CodeBadRequest, "", "«format»"},
+		{"bad format", func() answer { return postRaw(t, base, "?format=doc", data, nil) }, 400, CodeBadRequest, "", "«format»"},
 		{"unknown interpretation", func() answer { return postRaw(t, base, "?interpretation=I-9%3Dx", data, nil) }, 400, CodeBadRequest, "", "Parametri non validi"},
 		{"too large, declared", func() answer { return postRaw(t, base, "", big, nil) }, 413, CodeTooLarge, "", "256 kB"},
 		{"too large, chunked", func() answer {

@@ -9,9 +9,11 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/its-academy/auditor/compute"
 	"github.com/its-academy/auditor/validate"
+	"github.com/its-academy/auditor/verbale"
 	"github.com/its-academy/auditor/xlsxio"
 )
 
@@ -34,6 +36,7 @@ func (m *Main) runAudit(ctx context.Context, args []string) error {
 	summaryOut := fs.String("summary", "", "")
 	jobs := fs.Int("jobs", 0, "")
 	outDir := fs.String("out-dir", "", "")
+	pdfOut := fs.String("pdf", "", "")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err
@@ -51,7 +54,7 @@ func (m *Main) runAudit(ctx context.Context, args []string) error {
 	if *summaryOut != "" || len(pos) > 1 || isDir(pos[0]) || isUnexpandedPattern(pos[0]) {
 		return m.runBatch(ctx, batchFlags{
 			inputs: pos, out: *out, summary: *summaryOut, jobs: *jobs, outDir: *outDir, jsonOut: *jsonOut,
-			strict: *strict, opts: opts,
+			strict: *strict, opts: opts, pdf: *pdfOut,
 		})
 	}
 	if *jobs < 0 {
@@ -70,6 +73,9 @@ func (m *Main) runAudit(ctx context.Context, args []string) error {
 	}
 	if same, _ := samePath(in, outPath); same {
 		return &usageError{fmt.Sprintf("%s: il file da verificare non viene mai sovrascritto; indicare un altro nome con -o", in)}
+	}
+	if err := checkPDFPath(in, *pdfOut); err != nil {
+		return err
 	}
 
 	data, err := os.ReadFile(in)
@@ -100,6 +106,15 @@ func (m *Main) runAudit(ctx context.Context, args []string) error {
 	}
 	if err := writeFileAtomic(outPath, result); err != nil {
 		return err
+	}
+	if *pdfOut != "" {
+		pdf, err := verbale.Render(verbale.FromAudit(audit, audit.Report(Version, ""), time.Now()))
+		if err != nil {
+			return err
+		}
+		if err := writeFileAtomic(*pdfOut, pdf); err != nil {
+			return err
+		}
 	}
 	if *jsonOut != "-" {
 		m.summary(audit, outPath)
@@ -183,4 +198,19 @@ func (m *Main) summary(a *validate.Audit, out string) {
 	fmt.Fprintf(m.Stdout, "%s: %d percorsi, %d con punteggio; rilievi: %d errori, %d violazioni di legge, %d avvisi, %d informazioni.\n",
 		a.Input.FileName, len(a.Courses), scored, count[compute.SeverityError], count[compute.SeverityViolation], count[compute.SeverityWarning], count[compute.SeverityInfo])
 	fmt.Fprintf(m.Stdout, "Copia verificata: %s (fogli %s).\n", out, strings.Join(xlsxio.ProductSheets(), ", "))
+}
+
+// checkPDFPath refuses a --pdf path that is not a .pdf or that names an
+// input.
+func checkPDFPath(in, pdf string) error {
+	if pdf == "" {
+		return nil
+	}
+	if !strings.EqualFold(filepath.Ext(pdf), ".pdf") {
+		return &usageError{fmt.Sprintf("--pdf %s: il verbale è un file .pdf", pdf)}
+	}
+	if same, _ := samePath(in, pdf); same {
+		return &usageError{fmt.Sprintf("%s: il file da verificare non viene mai sovrascritto; indicare un altro nome con --pdf", in)}
+	}
+	return nil
 }

@@ -10,11 +10,13 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/its-academy/auditor/batch"
 	"github.com/its-academy/auditor/compute"
 	"github.com/its-academy/auditor/validate"
+	"github.com/its-academy/auditor/verbale"
 	"github.com/its-academy/auditor/xlsxio"
 )
 
@@ -22,6 +24,7 @@ import (
 type batchFlags struct {
 	inputs                        []string
 	out, summary, outDir, jsonOut string
+	pdf                           string // the regional verbale (PDF)
 	jobs                          int
 	strict                        bool
 	opts                          validate.Options // the run's choices
@@ -54,6 +57,9 @@ func (m *Main) runBatch(ctx context.Context, fl batchFlags) error {
 		Thresholds: fl.opts.Thresholds, WorkbookThresholds: fl.opts.WorkbookThresholds, Version: Version, Limits: xlsxio.DefaultLimits()}
 	if fl.summary != "" && !strings.EqualFold(filepath.Ext(fl.summary), ".xlsx") {
 		return &usageError{fmt.Sprintf("--summary %s: il riepilogo è un file .xlsx", fl.summary)}
+	}
+	if fl.pdf != "" && !strings.EqualFold(filepath.Ext(fl.pdf), ".pdf") {
+		return &usageError{fmt.Sprintf("--pdf %s: il verbale è un file .pdf", fl.pdf)}
 	}
 	if fl.outDir != "" {
 		if err := os.MkdirAll(fl.outDir, 0o755); err != nil {
@@ -109,7 +115,7 @@ func (m *Main) runBatch(ctx context.Context, fl batchFlags) error {
 			inputAt[abs] = in.Name
 		}
 	}
-	for _, out := range append([]string{fl.summary}, sortedValues(outs)...) {
+	for _, out := range append([]string{fl.summary, fl.pdf}, sortedValues(outs)...) {
 		abs, err := filepath.Abs(out)
 		if out == "" || err != nil {
 			continue
@@ -164,6 +170,19 @@ func (m *Main) runBatch(ctx context.Context, fl batchFlags) error {
 			return fmt.Errorf("cartella del riepilogo: %w", err)
 		}
 		if err := writeFileAtomic(fl.summary, data); err != nil {
+			return err
+		}
+	}
+	if fl.pdf != "" {
+		reg, err := compute.LoadEmbedded()
+		if err != nil {
+			return err
+		}
+		pdf, err := verbale.RenderSummary(verbale.FromSummary(res.Summary, time.Now(), reg))
+		if err != nil {
+			return err
+		}
+		if err := writeFileAtomic(fl.pdf, pdf); err != nil {
 			return err
 		}
 	}

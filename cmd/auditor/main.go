@@ -94,7 +94,7 @@ func (m *Main) usage() {
 Comandi:
   auditor audit FILE.xlsx [-o USCITA.xlsx] [--json REPORT.json|-] [--reading tables|coherent|literal] [--strict]
       [--erratum E-N=printed|coherent]… [--interpretation I-N=scelta]… [--thresholds SOGLIE.json]
-      [--workbook-thresholds]
+      [--workbook-thresholds] [--pdf VERBALE.pdf]
       verifica il file ufficiale e ne scrive una copia con i fogli dell'esito (exit 1 con --strict
       se ci sono violazioni di legge o dati incoerenti, 2 se il file non si può verificare).
       Lettura predefinita «tables» (tabelle): E-1, E-3, E-4 coerenti, E-2 come stampata.
@@ -104,9 +104,10 @@ Comandi:
       ricalcola una copia verificata con le scelte registrate nel Timbro: exit 0 se ogni valore
       coincide, 1 elencando le celle diverse, 2 se il file non è una copia verificata
   auditor audit FILE.xlsx|CARTELLA … --summary RIEPILOGO.xlsx [--jobs N] [--out-dir CARTELLA] [--json RIEPILOGO.json]
+      [--pdf RIEPILOGO.pdf]
       verifica molti file (una copia verificata per file) e scrive il riepilogo regionale, con la
       regola delle fondazioni della CU 17/12/2015 art. 4 c. 3 sui tre anni (exit 2 se un file non si
-      può verificare: gli altri e il riepilogo sono scritti comunque)
+      può verificare: gli altri e il riepilogo sono scritti comunque); --pdf scrive il verbale di verifica in PDF
   auditor serve [--addr HOST:PORTA] [--public-url URL] [--tls-cert CERT --tls-key CHIAVE] [--token-file FILE]
       [--cors-origin URL] [--max-upload-mb N] [--timeout 60s] [--max-concurrent N] [--max-queue N]
       il server HTTP: pagina di caricamento (/), API (/api/audit) e componente aggiuntivo per Excel

@@ -170,6 +170,18 @@ async function uploadPage(browser, problems) {
   check(suggested === basename(workbook).replace(/\.xlsx$/, '') + '-verificato.xlsx', `nome del file scaricato: ${suggested}`);
   const saved = join(artifactDir, suggested);
   await download.saveAs(saved);
+
+  // The verbale (PDF), with the keyboard too.
+  await page.locator('#download-pdf').focus();
+  const [pdf] = await Promise.all([
+    page.waitForEvent('download', { timeout: 60_000 }),
+    page.keyboard.press('Enter'),
+  ]);
+  const pdfName = pdf.suggestedFilename();
+  check(pdfName === basename(workbook).replace(/\.xlsx$/, '') + '-verbale.pdf', `nome del verbale scaricato: ${pdfName}`);
+  const pdfSaved = join(artifactDir, pdfName);
+  await pdf.saveAs(pdfSaved);
+  check(readFileSync(pdfSaved).subarray(0, 5).toString() === '%PDF-', 'il verbale scaricato non è un PDF');
   await context.close();
   return { screenshots: [shotTop, shotTrace, shotFull], download: saved };
 }
@@ -205,6 +217,11 @@ async function taskPane(browser, problems) {
     page.locator('#download').click(),
   ]);
   check(download.suggestedFilename().endsWith('-verificato.xlsx'), `nome del file scaricato dal riquadro: ${download.suggestedFilename()}`);
+  const [pdf] = await Promise.all([
+    page.waitForEvent('download', { timeout: 60_000 }),
+    page.locator('#download-pdf').click(),
+  ]);
+  check(pdf.suggestedFilename().endsWith('-verbale.pdf'), `nome del verbale scaricato dal riquadro: ${pdf.suggestedFilename()}`);
   await context.close();
   return { screenshots: [shot] };
 }

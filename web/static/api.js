@@ -78,12 +78,14 @@ export async function batchAudit(files, { reading, format = 'json', token = '' }
 }
 
 // post sends body to an audit endpoint and reads its answer: JSON, or
-// {blob, fileName} for format "xlsx"; a failure is an ApiError.
+// {blob, fileName} for format "xlsx" or "pdf" (the verbale); a failure is
+// an ApiError.
 async function post(path, body, headers, { reading, format, token, fallbackName }) {
   const params = new URLSearchParams();
   if (reading) params.set('reading', reading);
   params.set('format', format);
-  headers = { ...headers, Accept: format === 'xlsx' ? XLSX_TYPE : 'application/json' };
+  const binary = { xlsx: XLSX_TYPE, pdf: 'application/pdf' }[format];
+  headers = { ...headers, Accept: binary || 'application/json' };
   if (token) headers.Authorization = 'Bearer ' + token;
   let resp;
   try {
@@ -94,9 +96,10 @@ async function post(path, body, headers, { reading, format, token, fallbackName 
   if (!resp.ok) {
     throw await errorFrom(resp);
   }
-  if (format === 'xlsx') {
+  if (binary) {
     const blob = await resp.blob();
-    return { blob, fileName: attachmentName(resp.headers.get('Content-Disposition')) || fallbackName };
+    const fallback = format === 'pdf' ? fallbackName.replace(/\.xlsx$/, '.pdf') : fallbackName;
+    return { blob, fileName: attachmentName(resp.headers.get('Content-Disposition')) || fallback };
   }
   return resp.json();
 }

@@ -237,6 +237,14 @@ async function runInExcel(info) {
     status.textContent = `Copia verificata scaricata: ${fileName}.`;
   }));
 
+  $('download-pdf').addEventListener('click', guarded(async () => {
+    if (!bytes) return;
+    status.textContent = 'Preparazione del verbale di verifica…';
+    const { blob, fileName } = await audit(bytes, options('pdf'));
+    saveBlob(blob, fileName);
+    status.textContent = `Verbale di verifica scaricato: ${fileName}.`;
+  }));
+
   $('insert-sheets').addEventListener('click', guarded(async () => {
     if (!bytes) return;
     status.textContent = 'Preparazione dei fogli dei risultati…';

@@ -113,23 +113,29 @@ export async function setupUpload(root, { headingLevel = 3, compact = false } = 
     run(file);
   });
 
-  download.addEventListener('click', async () => {
+  // fetchAs downloads the audited copy (xlsx) or the verbale (pdf).
+  const fetchAs = (format, what) => async () => {
     if (!current || busy) return;
     clearError();
     setBusy(true);
-    setStatus(`Preparazione della copia verificata di «${current.name}»…`);
+    setStatus(`Preparazione ${what.of} di «${current.name}»…`);
     try {
       const { blob, fileName } = await audit(current, {
-        reading: reading ? reading.value : '', format: 'xlsx', token: token ? token.value.trim() : '',
+        reading: reading ? reading.value : '', format, token: token ? token.value.trim() : '',
       });
       saveBlob(blob, fileName);
-      setStatus(`Copia verificata scaricata: ${fileName}.`);
+      setStatus(`${what.done}: ${fileName}.`);
     } catch (err) {
       setStatus('');
       showError(err.message || String(err));
     } finally {
       setBusy(false);
     }
-  });
+  };
+  download.addEventListener('click', fetchAs('xlsx', { of: 'della copia verificata', done: 'Copia verificata scaricata' }));
+  const downloadPDF = $('download-pdf');
+  if (downloadPDF) {
+    downloadPDF.addEventListener('click', fetchAs('pdf', { of: 'del verbale di verifica', done: 'Verbale di verifica scaricato' }));
+  }
   return { run };
 }

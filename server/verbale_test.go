@@ -1,0 +1,109 @@
+package server
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// pdfText is the text of a PDF answer (pdftotext), words joined by one
+// space; skipped without poppler-utils, except when AUDITOR_REQUIRE_POPPLER is set.
+func pdfText(t *testing.T, pdf []byte) string {
+	t.Helper()
+	if !strings.HasPrefix(string(pdf), "%PDF-") {
+		t.Fatalf("not a PDF: %.80q", pdf)
+	}
+	bin, err := exec.LookPath("pdftotext")
+	if err != nil {
+		if os.Getenv("AUDITOR_REQUIRE_POPPLER") != "" {
+			t.Fatal("pdftotext missing and AUDITOR_REQUIRE_POPPLER is set (scripts/test.sh installs poppler-utils)")
+		}
+		t.Skip("pdftotext missing (apt-get install poppler-utils)")
+	}
+	in := filepath.Join(t.TempDir(), "v.pdf")
+	if err := os.WriteFile(in, pdf, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	out, err := exec.CommandContext(ctx, bin, "-layout", "-enc", "UTF-8", in, "-").Output()
+	if err != nil {
+		t.Fatalf("pdftotext: %v", err)
+	}
+	return strings.Join(strings.Fields(string(out)), " ")
+}
+
+func TestAuditFormatPDF(t *testing.T) {
+	_, base := startServer(t, Config{Version: "test", ClientRate: -1})
+	data := testdata(t, "esempio-fondazione.xlsx")
+	rep := postFile(t, base, "", "esempio-fondazione.xlsx", data, nil).report(t)
+
+	cases := []struct {
+		name  string
+		query string
+		field map[string]string
+	}{
+		{"query", "?format=pdf", nil},
+		{"multipart field", "", map[string]string{"format": "pdf"}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			body, ct := multipartBody(t, "esempio-fondazione.xlsx", data, c.field)
+			req, err := http.NewRequest(http.MethodPost, base+"/api/audit"+c.query, body)
+			if err != nil {
+				t.Fatal(err)
+			}
+			req.Header.Set("Content-Type", ct)
+			a := do(t, nil, req)
+			if a.status != http.StatusOK {
+				t.Fatalf("status %d: %s", a.status, a.body)
+			}
+			if got := a.header.Get("Content-Type"); got != MIMEPDF {
+				t.Errorf("Content-Type %q", got)
+			}
+			if cd := a.header.Get("Content-Disposition"); !strings.Contains(cd, "esempio-fondazione-verbale.pdf") {
+				t.Errorf("Content-Disposition %q", cd)
+			}
+			text := pdfText(t, a.body)
+			if !strings.Contains(text, rep.FileSHA256) || !strings.Contains(text, "auditor test") || !strings.Contains(text, "Pagina 1 di ") {
+				t.Error("verbale without the file's SHA-256, the version or the page numbers")
+			}
+			for _, rc := range rep.Courses {
+				if rc.Total == nil {
+					continue
+				}
+				want := strings.Replace(fmt.Sprintf("%.2f", *rc.Total), ".", ",", 1) + " " + *rc.Band
+				if !strings.Contains(text, rc.Code) || !strings.Contains(text, want) {
+					t.Errorf("verbale without course %s: %s", rc.Code, want)
+				}
+			}
+		})
+	}
+	if a := postFile(t, base, "?format=doc", "x.xlsx", data, nil); a.status != http.StatusBadRequest || !strings.Contains(a.apiError(t).Message, "pdf") {
+		t.Errorf("format=doc: %d %s", a.status, a.body)
+	}
+}
+
+func TestBatchFormatPDF(t *testing.T) {
+	_, base := startServer(t, Config{Version: "test", ClientRate: -1})
+	a1, b1 := workbook(t, 3, "ALFA", 1), workbook(t, 2, "BETA", 2)
+	a := postBatch(t, base, "?format=pdf", []namedFile{{"a.xlsx", a1}, {"b.xlsx", b1}})
+	if a.status != http.StatusOK {
+		t.Fatalf("status %d: %s", a.status, a.body)
+	}
+	if a.header.Get("Content-Type") != MIMEPDF || !strings.Contains(a.header.Get("Content-Disposition"), "riepilogo-verifica.pdf") {
+		t.Errorf("headers %v", a.header)
+	}
+	text := pdfText(t, a.body)
+	for _, want := range []string{sha(a1), sha(b1), "ALFA-", "BETA-", "riepilogo regionale", "Pagina 1 di "} {
+		if !strings.Contains(text, want) {
+			t.Errorf("regional verbale without %q", want)
+		}
+	}
+}
