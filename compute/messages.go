@@ -87,7 +87,7 @@ const (
 	txtNotInteger         = "deve essere un numero intero"
 	txtClamped            = "La formula dà {raw}, fuori dalla scala {min}–{max}: riportato a {score} ({citation})."
 	txtZeroedSum          = "Interpretazione {interpretation}. Somma delle articolazioni senza azzeramento: {sum}."
-	txtErratumNote        = "Errata {id} (lettura coerente): stampato {printed}."
+	txtErratumNote        = "Errata {id} (forma coerente): stampato {printed}."
 	txtFemaleMissing      = "mancano {codes}"
 	txtFemaleZero         = "«{field}» vale 0, la percentuale non è definita"
 	txtFemaleUndefined    = "risultato non definito"

@@ -339,13 +339,10 @@ func (w *writer) rules(x *sheetXML) {
 		for _, a := range p.Articulations {
 			put("Articolazione "+strconv.Itoa(a.Number), a.Name, "R = "+a.Result.Formula, a.Function+", peso "+itNum(a.Weight), a.Result.Explanation+" ("+a.Citation+")")
 			for _, iv := range a.ArticulationFunction().Intervals {
-				rd := sc.Reading()
-				formula, expl := iv.Printed, iv.Explanation
+				formula, expl, form := iv.FormulaUnder(sc.Errata())
 				origin := "come stampata"
-				if iv.Coherent != "" && rd == compute.ReadingCoherent {
-					formula, origin = iv.Coherent, "errata "+iv.Erratum+" (lettura coerente)"
-				} else if iv.ExplanationPrinted != "" && rd == compute.ReadingLiteral {
-					expl = iv.ExplanationPrinted
+				if form != "" {
+					origin = "errata " + iv.Erratum + " (" + form.Label() + ")"
 				}
 				if iv.Unprinted {
 					origin = "non stampata"

@@ -384,7 +384,7 @@ func (m *Main) rulesShow(args []string) error {
 		}
 	}
 
-	section(out, "Errata (lettura coerente / letterale)")
+	section(out, "Errata (forma stampata / coerente; ogni lettura sceglie una forma per ciascuna)")
 	for _, e := range p.Errata {
 		fmt.Fprintf(out, "%s (%s): stampato %s; coerente %s.\n  %s\n", e.ID, strings.Join(e.Functions, ", "), e.Printed, e.Coherent, e.Description)
 	}
