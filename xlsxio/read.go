@@ -405,7 +405,7 @@ func shortPart(name string) string {
 // strings.
 func (o *opener) scanPackage() error {
 	for _, name := range []string{"[Content_Types].xml", "_rels/.rels"} {
-		if _, err := o.scanPart(name, nil); err != nil {
+		if _, err := o.scanPart(name, "", nil); err != nil {
 			return err
 		}
 	}
@@ -422,7 +422,7 @@ func (o *opener) scanPackage() error {
 		return o.fail(ErrNotXLSX, nil, "è un archivio zip ma non una cartella di lavoro Excel (.xlsx)")
 	}
 	var wi workbookInfo
-	root, err := o.scanPart(o.wb, wi.token)
+	root, err := o.scanPart(o.wb, "", wi.token)
 	if err != nil {
 		return err
 	}
@@ -432,18 +432,23 @@ func (o *opener) scanPackage() error {
 	}
 	o.sheets, o.date1904 = wi.sheets, wi.date1904
 	var ri relsInfo
-	if _, err := o.scanPart(relsOf(o.wb), ri.token); err != nil {
+	if _, err := o.scanPart(relsOf(o.wb), "", ri.token); err != nil {
 		return err
 	}
 	o.wbRels = ri
 	stylesPart, sstPart := o.related("/styles", "xl/styles.xml"), o.related("/sharedStrings", "xl/sharedStrings.xml")
 	st := stylesInfo{numFmts: map[int]string{}}
-	if _, err := o.scanPart(stylesPart, st.token); err != nil {
+	if _, err := o.scanPart(stylesPart, "styleSheet", st.token); err != nil {
 		return err
 	}
 	o.numFmts, o.xfNumFmt = st.numFmts, st.xfNumFmt
-	for _, name := range []string{"xl/theme/theme1.xml", "xl/calcChain.xml"} {
-		if _, err := o.scanPart(name, nil); err != nil {
+	// excelize reads the styles and the theme from these names, whatever
+	// the relationships say.
+	for _, p := range []struct{ name, root string }{{"xl/styles.xml", "styleSheet"}, {"xl/theme/theme1.xml", "theme"}, {"xl/calcChain.xml", "calcChain"}} {
+		if p.name == stylesPart {
+			continue
+		}
+		if _, err := o.scanPart(p.name, p.root, nil); err != nil {
 			return err
 		}
 	}
@@ -521,8 +526,12 @@ func resolveTarget(from, target string) string {
 
 // scanPart charges the budget with the elements of one part, if present,
 // passes its tokens to fn (if not nil) and returns the local name of its
-// root element.
-func (o *opener) scanPart(name string, fn func(xml.Token)) (string, error) {
+// root element. A present part must be well-formed XML with one root
+// element (excelize takes an empty or truncated part for an empty
+// structure and then dereferences nil) and no document type declaration
+// (Excel refuses it); want, if not empty, is the root's expected local
+// name.
+func (o *opener) scanPart(name, want string, fn func(xml.Token)) (string, error) {
 	zf := o.part(name)
 	if zf == nil {
 		return "", nil
@@ -530,31 +539,65 @@ func (o *opener) scanPart(name string, fn func(xml.Token)) (string, error) {
 	var (
 		units int64
 		root  string
+		stack []xml.Name
+		bad   error
 	)
 	err := o.walkXML(zf, func(tok xml.Token) bool {
-		if se, ok := tok.(xml.StartElement); ok {
+		switch t := tok.(type) {
+		case xml.StartElement:
 			if units == 0 {
-				root = se.Name.Local
+				root = t.Name.Local
+			} else if len(stack) == 0 {
+				bad = errors.New("a second root element")
+				return false
 			}
+			stack = append(stack, t.Name)
 			units++
 			if units > o.left {
 				return false
 			}
+		case xml.EndElement:
+			if n := len(stack); n == 0 || stack[n-1] != t.Name {
+				bad = fmt.Errorf("unexpected </%s>", t.Name.Local)
+				return false
+			}
+			stack = stack[:len(stack)-1]
+		case xml.Directive:
+			bad = errDoctype
+			return false
 		}
 		if fn != nil {
 			fn(tok)
 		}
 		return true
 	})
+	switch {
+	case err == nil && bad != nil:
+		err = bad
+	case err == nil && units <= o.left && len(stack) > 0:
+		err = fmt.Errorf("unclosed <%s>", stack[len(stack)-1].Local)
+	}
+	if errors.Is(err, errDoctype) {
+		return "", o.fail(ErrCorrupt, err, "contiene nella parte interna «%s» una dichiarazione DOCTYPE, che Excel non accetta: aprirlo con Excel, salvarlo di nuovo e riprovare", shortPart(name))
+	}
 	if err != nil {
 		return "", o.fail(ErrCorrupt, err, "è danneggiato: la parte interna «%s» è illeggibile; aprirlo con Excel, salvarlo di nuovo e riprovare", shortPart(name))
 	}
 	if units > o.left {
 		return "", o.fail(ErrTooLarge, nil, "contiene una parte interna («%s») con troppi elementi (oltre %d): non è un modello compilato normale", shortPart(name), o.lim.MaxCells)
 	}
+	if root == "" {
+		return "", o.fail(ErrCorrupt, nil, "è danneggiato: la parte interna «%s» è vuota; aprirlo con Excel, salvarlo di nuovo e riprovare", shortPart(name))
+	}
+	if want != "" && root != want {
+		return "", o.fail(ErrCorrupt, nil, "è danneggiato: la parte interna «%s» non ha il contenuto atteso; aprirlo con Excel, salvarlo di nuovo e riprovare", shortPart(name))
+	}
 	o.left -= units
 	return root, nil
 }
+
+// errDoctype is a part with a document type declaration.
+var errDoctype = errors.New("document type declaration")
 
 // walkXML streams the raw tokens of a part to fn until fn returns false.
 // The charset reader passes bytes through: only ASCII names and attribute

@@ -90,14 +90,36 @@ func WriteAudit(original []byte, a *validate.Audit, opt WriteOptions) ([]byte, e
 	if err != nil {
 		return nil, err
 	}
-	if err := removeProductSheets(f); err != nil {
+	w := &writer{f: f, a: a, opt: opt}
+	sheets, err := w.build(capture)
+	if err != nil {
 		return nil, err
 	}
-	w := &writer{f: f, a: a, opt: opt}
+	if err := dropOrphans(capture, stale); err != nil {
+		return nil, err
+	}
+	return w.pack(original, capture, sheets)
+}
+
+// build has excelize remove an earlier audit's sheets, add the product's
+// and save the workbook into capture. excelize dereferences nil on some
+// damaged parts it accepted when opening (a styles part without fonts or
+// cell formats): such a panic is a damaged workbook, not a crash.
+func (w *writer) build(capture *partCapture) (sheets []productSheet, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			sheets = nil
+			err = &OpenError{Kind: ErrCorrupt, cause: fmt.Errorf("excelize: %v", r),
+				Msg: oneLine("«" + displayName(w.a.Input.FileName) + "» è danneggiato e non può essere riscritto: aprirlo con Excel, salvarlo di nuovo come .xlsx e riprovare")}
+		}
+	}()
+	if err := removeProductSheets(w.f); err != nil {
+		return nil, err
+	}
 	if err := w.styles(); err != nil {
 		return nil, err
 	}
-	sheets := w.sheets()
+	sheets = w.sheets()
 	for _, ps := range sheets {
 		if err := w.addSheet(ps); err != nil {
 			return nil, err
@@ -106,13 +128,10 @@ func WriteAudit(original []byte, a *validate.Audit, opt WriteOptions) ([]byte, e
 	if err := w.mark(); err != nil {
 		return nil, err
 	}
-	if err := f.Write(io.Discard); err != nil {
+	if err := w.f.Write(io.Discard); err != nil {
 		return nil, fmt.Errorf("writing the audited workbook: %w", err)
 	}
-	if err := dropOrphans(capture, stale); err != nil {
-		return nil, err
-	}
-	return w.pack(original, capture, sheets)
+	return sheets, nil
 }
 
 // addSheet adds an empty product sheet with its widths, frozen header and

@@ -76,22 +76,9 @@ func (m *Main) runAudit(ctx context.Context, args []string) error {
 	if err != nil {
 		return fmt.Errorf("%s: impossibile leggere il file: %w", in, err)
 	}
-	wb, err := xlsxio.Open(data, filepath.Base(in), xlsxio.DefaultLimits())
-	if err != nil {
-		return oneLine(in, err)
-	}
-	defer wb.Close()
-	reg, err := compute.LoadEmbedded()
+	audit, result, err := auditBytes(in, data, opts)
 	if err != nil {
 		return err
-	}
-	audit, err := validate.Run(wb.Input, reg, opts)
-	if err != nil {
-		return &usageError{err.Error()}
-	}
-	result, err := xlsxio.WriteAudit(data, audit, xlsxio.WriteOptions{Version: Version})
-	if err != nil {
-		return oneLine(in, err)
 	}
 	if *jsonOut != "" {
 		if err := m.writeReport(audit, *jsonOut); err != nil {
@@ -108,6 +95,36 @@ func (m *Main) runAudit(ctx context.Context, args []string) error {
 		return errStrict
 	}
 	return nil
+}
+
+// auditBytes reads, audits and writes the copy of one workbook. It never
+// panics: an unexpected failure is one line, as in a batch and on the
+// server.
+func auditBytes(in string, data []byte, opts validate.Options) (audit *validate.Audit, result []byte, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			audit, result = nil, nil
+			err = fmt.Errorf("%s: errore interno durante la verifica; il file non è stato verificato", in)
+		}
+	}()
+	wb, err := xlsxio.Open(data, filepath.Base(in), xlsxio.DefaultLimits())
+	if err != nil {
+		return nil, nil, oneLine(in, err)
+	}
+	defer wb.Close()
+	reg, err := compute.LoadEmbedded()
+	if err != nil {
+		return nil, nil, err
+	}
+	audit, err = validate.Run(wb.Input, reg, opts)
+	if err != nil {
+		return nil, nil, &usageError{err.Error()}
+	}
+	result, err = xlsxio.WriteAudit(data, audit, xlsxio.WriteOptions{Version: Version})
+	if err != nil {
+		return nil, nil, oneLine(in, err)
+	}
+	return audit, result, nil
 }
 
 // defaultOutput is the audited copy's name beside the input.

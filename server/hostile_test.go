@@ -1,0 +1,70 @@
+package server
+
+import (
+	"archive/zip"
+	"bytes"
+	"io"
+	"net/http"
+	"testing"
+)
+
+// withParts returns a workbook with some zip parts replaced.
+func withParts(t testing.TB, data []byte, repl map[string][]byte) []byte {
+	t.Helper()
+	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	zw := zip.NewWriter(&out)
+	for _, e := range zr.File {
+		b, ok := repl[e.Name]
+		if !ok {
+			rc, err := e.Open()
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, err = io.ReadAll(rc)
+			rc.Close()
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		w, err := zw.Create(e.Name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := w.Write(b); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return out.Bytes()
+}
+
+// TestDamagedStylesIs422: an empty styles part is a 422 "corrupt" in both
+// formats; one without fonts or cell formats (readable for the report, a
+// nil dereference in excelize) is a 422 for the copy, never a 500.
+func TestDamagedStylesIs422(t *testing.T) {
+	_, base := startServer(t, Config{})
+	example := testdata(t, "esempio-fondazione.xlsx")
+	tests := []struct {
+		styles, query string
+	}{
+		{"", ""},
+		{"", "?format=xlsx"},
+		{`<styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"/>`, "?format=xlsx"},
+	}
+	for _, tt := range tests {
+		data := withParts(t, example, map[string][]byte{"xl/styles.xml": []byte(tt.styles)})
+		a := postFile(t, base, tt.query, "fondazione.xlsx", data, nil)
+		if a.status != http.StatusUnprocessableEntity {
+			t.Fatalf("styles %q %s: status %d", tt.styles, tt.query, a.status)
+		}
+		if e := a.apiError(t); e.Kind != "corrupt" {
+			t.Errorf("styles %q %s: kind %q", tt.styles, tt.query, e.Kind)
+		}
+	}
+}

@@ -1,0 +1,78 @@
+package xlsxio
+
+import (
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/its-academy/auditor/compute"
+	"github.com/its-academy/auditor/validate"
+)
+
+// TestDamagedStructuralPartsRefused: an empty or unparsable styles, theme
+// or workbook part is refused as damaged by Open (excelize would take it
+// for an empty structure and dereference nil when the copy is written),
+// and what Open accepts WriteAudit writes without panicking.
+func TestDamagedStructuralPartsRefused(t *testing.T) {
+	base := readTestdata(t, "esempio-fondazione.xlsx")
+	const ns = `xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"`
+	tests := []struct {
+		name, part, content string
+		want                string // in the message
+	}{
+		{"empty styles", "xl/styles.xml", "", "«xl/styles.xml» è vuota"},
+		{"blank styles", "xl/styles.xml", "<?xml version=\"1.0\"?>\n  ", "«xl/styles.xml» è vuota"},
+		{"truncated styles", "xl/styles.xml", `<styleSheet ` + ns + `><numFmts count="1">`, "«xl/styles.xml» è illeggibile"},
+		{"mismatched styles", "xl/styles.xml", `<styleSheet ` + ns + `><fonts></numFmts></styleSheet>`, "«xl/styles.xml» è illeggibile"},
+		{"two roots", "xl/styles.xml", `<styleSheet ` + ns + `/><styleSheet ` + ns + `/>`, "«xl/styles.xml» è illeggibile"},
+		{"styles not a stylesheet", "xl/styles.xml", `<worksheet ` + ns + `/>`, "«xl/styles.xml» non ha il contenuto atteso"},
+		{"empty theme", "xl/theme/theme1.xml", "", "«xl/theme/theme1.xml» è vuota"},
+		{"empty workbook", "xl/workbook.xml", "", "«xl/workbook.xml» è vuota"},
+		{"truncated workbook", "xl/workbook.xml", `<workbook ` + ns + `><sheets>`, "«xl/workbook.xml» è illeggibile"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			data := replaceParts(t, base, map[string][]byte{tt.part: []byte(tt.content)})
+			_, err := Open(data, "fondazione.xlsx", DefaultLimits())
+			var oe *OpenError
+			if !errors.As(err, &oe) || !errors.Is(err, ErrCorrupt) {
+				t.Fatalf("Open: %v, want a damaged workbook", err)
+			}
+			if !strings.Contains(oe.Msg, tt.want) || !strings.HasPrefix(oe.Msg, "«fondazione.xlsx» ") {
+				t.Errorf("message %q, want %q", oe.Msg, tt.want)
+			}
+		})
+	}
+}
+
+// TestMinimalStylesWrittenOrRefused: a styles part that is well-formed
+// but holds no fonts, fills or cell formats (excelize dereferences nil on
+// it) gives a damaged-workbook error from WriteAudit, never a panic.
+func TestMinimalStylesWrittenOrRefused(t *testing.T) {
+	base := readTestdata(t, "esempio-fondazione.xlsx")
+	data := replaceParts(t, base, map[string][]byte{"xl/styles.xml": []byte(`<styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"/>`)})
+	wb, err := Open(data, "fondazione.xlsx", DefaultLimits())
+	if err != nil {
+		if !errors.Is(err, ErrCorrupt) {
+			t.Fatalf("Open: %v", err)
+		}
+		return
+	}
+	reg, err := compute.LoadEmbedded()
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := validate.Run(wb.Input, reg, validate.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := WriteAudit(data, a, WriteOptions{Version: "test"})
+	if err != nil && !errors.Is(err, ErrCorrupt) {
+		t.Fatalf("WriteAudit: %v, want a copy or a damaged workbook", err)
+	}
+	if err == nil {
+		if _, err := Open(out, "copia.xlsx", DefaultLimits()); err != nil {
+			t.Fatalf("the copy cannot be read again: %v", err)
+		}
+	}
+}
