@@ -76,3 +76,27 @@ func TestMinimalStylesWrittenOrRefused(t *testing.T) {
 		}
 	}
 }
+
+// TestEmptySheetPartRefused: an empty Percorsi part (or shared strings
+// part) is a damaged workbook, not a sheet without its columns.
+func TestEmptySheetPartRefused(t *testing.T) {
+	base := readTestdata(t, "esempio-fondazione.xlsx")
+	tests := []struct{ part, want string }{
+		{sheetPartOf(t, base, validate.SheetCourses), "il foglio «Percorsi» non può essere letto"},
+		{sheetPartOf(t, base, validate.SheetFoundation), "il foglio «Fondazione» non può essere letto"},
+		{"xl/sharedStrings.xml", "«xl/sharedStrings.xml» è illeggibile"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.part, func(t *testing.T) {
+			data := replaceParts(t, base, map[string][]byte{tt.part: nil})
+			_, err := Open(data, "fondazione.xlsx", DefaultLimits())
+			var oe *OpenError
+			if !errors.As(err, &oe) || !errors.Is(err, ErrCorrupt) {
+				t.Fatalf("Open: %v, want a damaged workbook", err)
+			}
+			if !strings.Contains(oe.Msg, tt.want) {
+				t.Errorf("message %q, want %q", oe.Msg, tt.want)
+			}
+		})
+	}
+}

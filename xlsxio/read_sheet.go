@@ -301,6 +301,11 @@ func parseSheet(d []byte, budget int64) (*sheet, bool, error) {
 	if attrErr {
 		return nil, true, fmt.Errorf("%w: attributes", errXML)
 	}
+	if s.starts == 0 {
+		// An empty part: excelize reads it as an empty sheet, which would
+		// be audited as a sheet without its columns.
+		return nil, true, fmt.Errorf("%w: no root element", errXML)
+	}
 	endRow()
 	c.other = s.starts - structural
 	c.lastRow = int(min(c.rows, excelize.TotalRows))
