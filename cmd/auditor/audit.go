@@ -1,11 +1,11 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -70,6 +70,12 @@ func (m *Main) runAudit(ctx context.Context, args []string) error {
 	}
 	if same, _ := samePath(in, outPath); same {
 		return &usageError{fmt.Sprintf("%s: il file da verificare non viene mai sovrascritto; indicare un altro nome con -o", in)}
+	}
+	if err := checkOutputs([]string{in}, []output{
+		{"-o", outPath},
+		{"--json", *jsonOut},
+	}); err != nil {
+		return err
 	}
 
 	data, err := os.ReadFile(in)
@@ -165,19 +171,18 @@ func oneLine(file string, err error) error {
 
 func (m *Main) writeReport(a *validate.Audit, path string) error {
 	rep := a.Report(Version, "")
-	var w io.Writer = m.Stdout
-	if path != "-" {
-		f, err := os.Create(path)
-		if err != nil {
-			return fmt.Errorf("scrittura del report %s: %w", path, err)
-		}
-		defer f.Close()
-		w = f
-	}
-	enc := json.NewEncoder(w)
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false)
-	return enc.Encode(rep)
+	if err := enc.Encode(rep); err != nil {
+		return fmt.Errorf("report JSON: %w", err)
+	}
+	if path == "-" {
+		_, err := m.Stdout.Write(buf.Bytes())
+		return err
+	}
+	return writeFileAtomic(path, buf.Bytes())
 }
 
 // summary prints what the audit found, in Italian.

@@ -108,20 +108,21 @@ func (m *Main) runBatch(ctx context.Context, fl batchFlags) error {
 		}
 	}
 	outs := outputPaths(names, fl.outDir)
-	inputAt := map[string]string{}
+	read := make([]string, 0, len(inputs))
 	for _, in := range inputs {
-		if abs, err := filepath.Abs(in.Name); err == nil {
-			inputAt[abs] = in.Name
+		if in.Err == nil {
+			read = append(read, in.Name)
 		}
 	}
-	for _, out := range append([]string{fl.summary}, sortedValues(outs)...) {
-		abs, err := filepath.Abs(out)
-		if out == "" || err != nil {
-			continue
-		}
-		if in, ok := inputAt[abs]; ok {
-			return &usageError{fmt.Sprintf("%s: il file da verificare non viene mai sovrascritto; scegliere un'altra cartella o un altro nome", in)}
-		}
+	written := []output{
+		{"--summary", fl.summary},
+		{"--json", fl.jsonOut},
+	}
+	for _, name := range names {
+		written = append(written, output{"copia verificata di " + name, outs[name]})
+	}
+	if err := checkOutputs(read, written); err != nil {
+		return err
 	}
 	// An existing file is replaced only if auditor wrote it.
 	if err := mayReplace(fl.summary, xlsxio.KindSummary); err != nil {

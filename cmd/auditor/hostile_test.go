@@ -73,3 +73,69 @@ func TestAuditEmptyStylesIsDamaged(t *testing.T) {
 		t.Error("a copy was written for a damaged workbook")
 	}
 }
+
+// TestOutputsNeverOverwriteInputsOrEachOther: every output path (-o,
+// --json, --summary, the batch's copies) is checked against every input
+// and every other output before anything is written.
+func TestOutputsNeverOverwriteInputsOrEachOther(t *testing.T) {
+	a, b := example(t, "A", 2024), example(t, "B", 2024)
+	tests := []struct {
+		name string
+		args func(dir string) []string
+		want string // in the message
+	}{
+		{"single --json on the input", func(d string) []string {
+			return []string{"audit", d + "/a.xlsx", "-o", d + "/y.xlsx", "--json", d + "/a.xlsx"}
+		}, "(--json) è un file da verificare"},
+		{"single --json on -o", func(d string) []string {
+			return []string{"audit", d + "/a.xlsx", "-o", d + "/y.xlsx", "--json", d + "/y.xlsx"}
+		}, "sia come -o sia come --json"},
+		{"single --json on the default copy", func(d string) []string {
+			return []string{"audit", d + "/a.xlsx", "--json", d + "/a-verificato.xlsx"}
+		}, "sia come -o sia come --json"},
+		{"single --json through a link to the input", func(d string) []string {
+			if err := os.Symlink(d+"/a.xlsx", d+"/link.json"); err != nil {
+				t.Fatal(err)
+			}
+			return []string{"audit", d + "/a.xlsx", "-o", d + "/y.xlsx", "--json", d + "/link.json"}
+		}, "(--json) è un file da verificare"},
+		{"batch --json on an input", func(d string) []string {
+			return []string{"audit", d + "/a.xlsx", d + "/b.xlsx", "--json", d + "/b.xlsx"}
+		}, "(--json) è un file da verificare"},
+		{"batch --json on the summary", func(d string) []string {
+			return []string{"audit", d + "/a.xlsx", d + "/b.xlsx", "--summary", d + "/s.xlsx", "--json", d + "/s.xlsx"}
+		}, "sia come --summary sia come --json"},
+		{"batch --json on a copy", func(d string) []string {
+			return []string{"audit", d + "/a.xlsx", d + "/b.xlsx", "--json", d + "/b-verificato.xlsx"}
+		}, "sia come --json sia come copia verificata di"},
+		{"batch --summary on a copy", func(d string) []string {
+			return []string{"audit", d + "/a.xlsx", d + "/b.xlsx", "--summary", d + "/a-verificato.xlsx"}
+		}, "sia come --summary sia come copia verificata di"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			writeFile(t, filepath.Join(dir, "a.xlsx"), a)
+			writeFile(t, filepath.Join(dir, "b.xlsx"), b)
+			args := tt.args(dir)
+			code, _, stderr := run(t, args...)
+			if code != exitCannotDo || !strings.Contains(stderr, tt.want) {
+				t.Errorf("exit %d, stderr %q; want 2 and %q", code, stderr, tt.want)
+			}
+			if !bytes.Equal(readFile(t, filepath.Join(dir, "a.xlsx")), a) || !bytes.Equal(readFile(t, filepath.Join(dir, "b.xlsx")), b) {
+				t.Fatal("an input was changed")
+			}
+			entries, err := os.ReadDir(dir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, e := range entries {
+				switch e.Name() {
+				case "a.xlsx", "b.xlsx", "link.json":
+				default:
+					t.Errorf("%s was written", e.Name())
+				}
+			}
+		})
+	}
+}
