@@ -35,7 +35,12 @@ func (m *Main) runAudit(ctx context.Context, args []string) error {
 	summaryOut := fs.String("summary", "", "")
 	jobs := fs.Int("jobs", 0, "")
 	outDir := fs.String("out-dir", "", "")
+	limits := limitFlags(fs)
 	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	lim, err := limits()
 	if err != nil {
 		return err
 	}
@@ -45,7 +50,7 @@ func (m *Main) runAudit(ctx context.Context, args []string) error {
 	if *summaryOut != "" || len(pos) > 1 || isDir(pos[0]) || isUnexpandedPattern(pos[0]) {
 		return m.runBatch(ctx, batchFlags{
 			inputs: pos, out: *out, summary: *summaryOut, jobs: *jobs, outDir: *outDir, jsonOut: *jsonOut,
-			reading: *reading, strict: *strict, pack: *packID, interp: interp,
+			reading: *reading, strict: *strict, pack: *packID, interp: interp, limits: lim,
 		})
 	}
 	if *jobs < 0 {
@@ -78,11 +83,11 @@ func (m *Main) runAudit(ctx context.Context, args []string) error {
 		return err
 	}
 
-	data, err := os.ReadFile(in)
+	data, err := readInput(in, lim.maxFile)
 	if err != nil {
-		return fmt.Errorf("%s: impossibile leggere il file: %w", in, err)
+		return fmt.Errorf("%s: %w", in, err)
 	}
-	audit, result, err := auditBytes(in, data, opts)
+	audit, result, err := auditBytes(in, data, opts, lim.xlsx)
 	if err != nil {
 		return err
 	}
@@ -106,14 +111,14 @@ func (m *Main) runAudit(ctx context.Context, args []string) error {
 // auditBytes reads, audits and writes the copy of one workbook. It never
 // panics: an unexpected failure is one line, as in a batch and on the
 // server.
-func auditBytes(in string, data []byte, opts validate.Options) (audit *validate.Audit, result []byte, err error) {
+func auditBytes(in string, data []byte, opts validate.Options, lim xlsxio.Limits) (audit *validate.Audit, result []byte, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			audit, result = nil, nil
 			err = fmt.Errorf("%s: errore interno durante la verifica; il file non è stato verificato", in)
 		}
 	}()
-	wb, err := xlsxio.Open(data, filepath.Base(in), xlsxio.DefaultLimits())
+	wb, err := xlsxio.Open(data, filepath.Base(in), lim)
 	if err != nil {
 		return nil, nil, oneLine(in, err)
 	}
@@ -126,7 +131,7 @@ func auditBytes(in string, data []byte, opts validate.Options) (audit *validate.
 	if err != nil {
 		return nil, nil, &usageError{err.Error()}
 	}
-	result, err = xlsxio.WriteAudit(data, audit, xlsxio.WriteOptions{Version: Version})
+	result, err = xlsxio.WriteAudit(data, audit, xlsxio.WriteOptions{Version: Version, Limits: lim})
 	if err != nil {
 		return nil, nil, oneLine(in, err)
 	}

@@ -25,6 +25,7 @@ type batchFlags struct {
 	jobs                          int
 	strict                        bool
 	interp                        interpFlag
+	limits                        inputLimits
 }
 
 // batchExtensions are the files taken from a folder: workbooks and the
@@ -50,7 +51,7 @@ func (m *Main) runBatch(ctx context.Context, fl batchFlags) error {
 	if fl.jobs < 0 {
 		return &usageError{"--jobs: indicare un numero di file da verificare insieme maggiore di zero"}
 	}
-	opts := batch.Options{Jobs: fl.jobs, Interpretations: fl.interp, Pack: compute.PackID(fl.pack), Version: Version, Limits: xlsxio.DefaultLimits()}
+	opts := batch.Options{Jobs: fl.jobs, Interpretations: fl.interp, Pack: compute.PackID(fl.pack), Version: Version, Limits: fl.limits.xlsx}
 	if fl.reading != "" {
 		var err error
 		if opts.Reading, err = compute.ParseReading(fl.reading); err != nil {
@@ -81,9 +82,9 @@ func (m *Main) runBatch(ctx context.Context, fl batchFlags) error {
 			opts.Skipped = append(opts.Skipped, xlsxio.SummaryExcluded{Name: c.name, Reason: "è il riepilogo che questa esecuzione riscrive: i suoi percorsi non vengono riletti"})
 			continue
 		}
-		data, err := os.ReadFile(c.name)
+		data, err := readInput(c.name, fl.limits.maxFile)
 		if err != nil {
-			inputs = append(inputs, batch.Input{Name: c.name, Err: readError(err)})
+			inputs = append(inputs, batch.Input{Name: c.name, Err: err})
 			continue
 		}
 		// Audited copies are never audited again in a batch (a second run
@@ -208,12 +209,21 @@ func mayReplace(path, kind string) error {
 	if path == "" {
 		return nil
 	}
-	data, err := os.ReadFile(path)
+	st, err := os.Stat(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil
 	}
 	if err != nil {
-		return fmt.Errorf("%s: %w", path, err)
+		return fmt.Errorf("%s: %w", path, readError(err))
+	}
+	if !st.Mode().IsRegular() {
+		return &usageError{fmt.Sprintf("%s esiste e non è un file normale: non viene sovrascritto; scegliere un altro nome o cartella", path)}
+	}
+	// An audited copy or a summary is far smaller than this; anything
+	// larger is not one.
+	data, err := readInput(path, 1<<30)
+	if err != nil {
+		return &usageError{fmt.Sprintf("%s esiste e non si può leggere (%v): non viene sovrascritto; scegliere un altro nome o cartella", path, err)}
 	}
 	if xlsxio.SniffWorkbook(data) != kind {
 		what := "un riepilogo"
@@ -223,17 +233,6 @@ func mayReplace(path, kind string) error {
 		return &usageError{fmt.Sprintf("%s esiste e non è %s scritto da auditor: non viene sovrascritto; scegliere un altro nome o cartella", path, what)}
 	}
 	return nil
-}
-
-// readError is the Italian reason for a file that cannot be read.
-func readError(err error) error {
-	if errors.Is(err, fs.ErrNotExist) {
-		return errors.New("file inesistente")
-	}
-	if errors.Is(err, fs.ErrPermission) {
-		return errors.New("file non leggibile: permesso negato")
-	}
-	return fmt.Errorf("impossibile leggere il file: %w", err)
 }
 
 // collectCandidates expands the arguments: files as given, folders

@@ -139,3 +139,46 @@ func TestOutputsNeverOverwriteInputsOrEachOther(t *testing.T) {
 		})
 	}
 }
+
+// TestInputCheckedBeforeReading: the size and kind of an input are
+// checked before it is read, with the server's limit unless --max-file-mb
+// raises it; reasons are Italian, without the system's English.
+func TestInputCheckedBeforeReading(t *testing.T) {
+	dir := t.TempDir()
+	big := filepath.Join(dir, "enorme.xlsx")
+	f, err := os.Create(big)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 3 GB, sparse: nothing is stored, reading it would take 3 GB.
+	if err := f.Truncate(3 << 30); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	small := filepath.Join(dir, "piccolo.xlsx")
+	writeFile(t, small, make([]byte, 11<<20)) // 11 MB of zeros
+	tests := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"3 GB file", []string{"audit", big}, "il file occupa 3072 MB, oltre il limite di 10 MB per file"},
+		{"11 MB file", []string{"audit", small}, "il file occupa 11 MB, oltre il limite di 10 MB per file"},
+		{"limit raised", []string{"audit", "--max-file-mb", "12", small}, "non è un file Excel"},
+		{"device", []string{"audit", "/dev/null"}, "non è un file normale"},
+		{"missing", []string{"audit", filepath.Join(dir, "manca.xlsx")}, "manca.xlsx: file inesistente"},
+		{"batch", []string{"audit", big, small, "--out-dir", filepath.Join(dir, "out")}, "oltre il limite di 10 MB per file"},
+		{"bad flag", []string{"audit", "--max-file-mb", "0", small}, "--max-file-mb: indicare un numero"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, _, stderr := run(t, tt.args...)
+			if code != exitCannotDo || !strings.Contains(stderr, tt.want) {
+				t.Errorf("exit %d, stderr %q; want 2 and %q", code, stderr, tt.want)
+			}
+			if strings.Contains(stderr, "no such file") || strings.Contains(stderr, "open ") {
+				t.Errorf("the system's English in %q", stderr)
+			}
+		})
+	}
+}
