@@ -1,12 +1,15 @@
 package xlsxio
 
 import (
+	"bytes"
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/its-academy/auditor/compute"
 	"github.com/its-academy/auditor/validate"
+	"github.com/xuri/excelize/v2"
 )
 
 // TestDamagedStructuralPartsRefused: an empty or unparsable styles, theme
@@ -98,5 +101,67 @@ func TestEmptySheetPartRefused(t *testing.T) {
 				t.Errorf("message %q, want %q", oe.Msg, tt.want)
 			}
 		})
+	}
+}
+
+// TestPercentFormattedCourseCell: a number formatted as a percentage in
+// Percorsi (Excel shows 76%, the cell holds 0.76) is a finding on its cell
+// saying what is shown, what is stored and what to write; it is not used.
+func TestPercentFormattedCourseCell(t *testing.T) {
+	f, err := excelize.OpenReader(bytes.NewReader(readTestdata(t, "esempio-fondazione.xlsx")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	codes, err := f.GetRows(validate.SheetCourses)
+	if err != nil || len(codes) < 3 {
+		t.Fatalf("rows: %v", err)
+	}
+	col := slices.Index(codes[1], "soddisfazione")
+	if col < 0 {
+		t.Fatal("no soddisfazione column")
+	}
+	ref, _ := excelize.CoordinatesToCellName(col+1, 3)
+	pct, err := f.NewStyle(&excelize.Style{NumFmt: 9}) // 0%
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.SetCellFloat(validate.SheetCourses, ref, 0.76, -1, 64); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.SetCellStyle(validate.SheetCourses, ref, ref, pct); err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if err := f.Write(&buf); err != nil {
+		t.Fatal(err)
+	}
+	a, _ := audit(t, buf.Bytes(), validate.Options{})
+	cell := validate.CellRef(validate.SheetCourses + "!" + ref)
+	var found *validate.Finding
+	for i := range a.Courses {
+		for j, fi := range a.Courses[i].Findings {
+			if fi.Cell == cell && fi.Rule == validate.RulePercentFormat {
+				found = &a.Courses[i].Findings[j]
+			}
+		}
+		if a.Courses[i].Row == 3 && a.Courses[i].Result != nil {
+			for _, ar := range a.Courses[i].Result.Articulations {
+				if ar.Number == 16 && ar.Result != nil && *ar.Result == 0.76 {
+					t.Errorf("soddisfazione read as 0.76: R16 = %v", *ar.Result)
+				}
+			}
+		}
+	}
+	if found == nil {
+		t.Fatalf("no %s finding on %s", validate.RulePercentFormat, cell)
+	}
+	if found.Severity != compute.SeverityError {
+		t.Errorf("severity %s", found.Severity)
+	}
+	for _, want := range []string{"Excel mostra 76%", "contiene 0,76", "formato Numero"} {
+		if !strings.Contains(found.Message, want) {
+			t.Errorf("message %q lacks %q", found.Message, want)
+		}
 	}
 }
