@@ -165,3 +165,86 @@ func TestPercentFormattedCourseCell(t *testing.T) {
 		}
 	}
 }
+
+// TestForgedMarkerDoesNotReplaceUserSheet: a user's sheet «Esito» with a
+// defined name auditor_fogli_prodotto naming it is not the product's: the
+// audit refuses it as sheet_name_taken instead of replacing it. A real
+// audited copy is still audited again.
+func TestForgedMarkerDoesNotReplaceUserSheet(t *testing.T) {
+	example := readTestdata(t, "esempio-fondazione.xlsx")
+	_, copy1 := audit(t, example, validate.Options{})
+	forge := func(base []byte, edit func(f *excelize.File)) []byte {
+		f, err := excelize.OpenReader(bytes.NewReader(base))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		edit(f)
+		var buf bytes.Buffer
+		if err := f.Write(&buf); err != nil {
+			t.Fatal(err)
+		}
+		return buf.Bytes()
+	}
+	userSheet := func(f *excelize.File, name string, head ...any) {
+		if _, err := f.NewSheet(name); err != nil {
+			t.Fatal(err)
+		}
+		if err := f.SetSheetRow(name, "A1", &head); err != nil {
+			t.Fatal(err)
+		}
+		if err := f.SetCellValue(name, "A2", "dati dell'utente"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	marker := func(f *excelize.File, sheets string) {
+		if err := f.SetDefinedName(&excelize.DefinedName{Name: markerName, RefersTo: `"` + sheets + `"`}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tests := []struct {
+		name  string
+		data  []byte
+		taken bool
+	}{
+		{"marker naming a user's sheet", forge(example, func(f *excelize.File) {
+			userSheet(f, SheetOutcome, "Note", "Valori")
+			marker(f, SheetOutcome)
+		}), true},
+		{"marker and the product's header, no stamp", forge(example, func(f *excelize.File) {
+			userSheet(f, SheetOutcome, "Codice percorso", "Titolo")
+			marker(f, SheetOutcome)
+		}), true},
+		{"user's Timbro with a marker", forge(example, func(f *excelize.File) {
+			userSheet(f, SheetStamp, "Voce", "Valore")
+			marker(f, SheetStamp)
+		}), true},
+		{"user's sheet beside a real audit", forge(copy1, func(f *excelize.File) {
+			if err := f.DeleteSheet(SheetFindings); err != nil {
+				t.Fatal(err)
+			}
+			userSheet(f, SheetFindings, "Le mie note", "")
+		}), true},
+		{"an audited copy", copy1, false},
+	}
+	reg, err := compute.LoadEmbedded()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			wb, err := Open(tt.data, "fondazione.xlsx", DefaultLimits())
+			if err != nil {
+				t.Fatal(err)
+			}
+			a, err := validate.Run(wb.Input, reg, validate.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, err = WriteAudit(tt.data, a, WriteOptions{Version: "test"})
+			if tt.taken != errors.Is(err, ErrSheetNameTaken) || (!tt.taken && err != nil) {
+				t.Fatalf("WriteAudit: %v, want taken %v", err, tt.taken)
+			}
+		})
+	}
+}

@@ -327,8 +327,26 @@ func sheetPaths(capture *partCapture) (map[string]string, string, error) {
 	return out, sst, nil
 }
 
-// removeProductSheets deletes the sheets of an earlier audit, named by the
-// marker, and refuses to overwrite a user's sheet with a product name.
+// productHeads are the first two header labels of each product sheet, as
+// the writer writes them: with the stamp, how a product sheet is told from
+// a user's sheet of the same name.
+var productHeads = map[string][2]string{
+	SheetOutcome:      {"Codice percorso", "Titolo"},
+	SheetScores:       {"Codice percorso", "Articolazione"},
+	SheetExplanations: {"Codice percorso", "Grandezza"},
+	SheetFindings:     {"Gravità", "Regola"},
+	SheetRules:        {"Voce", "Descrizione"},
+	SheetStamp:        {"Voce", "Valore"},
+}
+
+// stampRow is the label of the stamp's row that only the product writes.
+const stampRow = "Versione di auditor"
+
+// removeProductSheets deletes the sheets of an earlier audit and refuses
+// to overwrite a user's sheet with a product name. A sheet is the
+// product's when the marker names it, its header is the product's and the
+// workbook has the product's stamp: the marker alone is a defined name
+// anyone can write.
 func removeProductSheets(f *excelize.File) error {
 	ours := map[string]bool{}
 	for _, dn := range f.GetDefinedName() {
@@ -341,12 +359,13 @@ func removeProductSheets(f *excelize.File) error {
 			}
 		}
 	}
+	stamped := hasStamp(f)
 	for _, name := range ProductSheets() {
 		idx, _ := f.GetSheetIndex(name)
 		if idx < 0 {
 			continue
 		}
-		if !ours[name] {
+		if !ours[name] || !stamped || !hasHead(f, name, productHeads[name]) {
 			return &OpenError{Kind: ErrSheetNameTaken, Msg: fmt.Sprintf("il foglio «%s» esiste già e non è stato creato da auditor: rinominarlo e ripetere la verifica", name)}
 		}
 		if err := f.DeleteSheet(name); err != nil {
@@ -354,6 +373,37 @@ func removeProductSheets(f *excelize.File) error {
 		}
 	}
 	return nil
+}
+
+// hasHead reports whether a sheet's first two header cells are head.
+func hasHead(f *excelize.File, sheet string, head [2]string) bool {
+	a, errA := f.GetCellValue(sheet, "A1")
+	b, errB := f.GetCellValue(sheet, "B1")
+	return errA == nil && errB == nil && a == head[0] && b == head[1]
+}
+
+// hasStamp reports whether the workbook has the product's stamp: the
+// Timbro sheet with its header and, among its first rows, the product's
+// version.
+func hasStamp(f *excelize.File) bool {
+	if !hasHead(f, SheetStamp, productHeads[SheetStamp]) {
+		return false
+	}
+	rows, err := f.Rows(SheetStamp)
+	if err != nil {
+		return false
+	}
+	defer rows.Close()
+	for n := 0; n < 64 && rows.Next(); n++ {
+		cols, err := rows.Columns()
+		if err != nil {
+			return false
+		}
+		if len(cols) > 0 && cols[0] == stampRow {
+			return true
+		}
+	}
+	return false
 }
 
 type writer struct {

@@ -338,7 +338,7 @@ func (w *writer) stamp(x *sheetXML) {
 		{"File verificato", w.a.Input.FileName},
 		{"SHA-256 del file verificato", w.a.Input.SHA256},
 		{"Lettura del decreto", readingLabel(w.a.Reading) + " (" + string(w.a.Reading) + ")"},
-		{"Versione di auditor", w.opt.Version},
+		{stampRow, w.opt.Version},
 	}
 	ids := make([]string, 0, len(w.a.Scorers))
 	for id := range w.a.Scorers {
