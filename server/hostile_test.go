@@ -3,9 +3,13 @@ package server
 import (
 	"archive/zip"
 	"bytes"
+	"encoding/json"
 	"io"
 	"net/http"
+	"strings"
 	"testing"
+
+	"github.com/its-academy/auditor/xlsxio"
 )
 
 // withParts returns a workbook with some zip parts replaced.
@@ -65,6 +69,32 @@ func TestDamagedStylesIs422(t *testing.T) {
 		}
 		if e := a.apiError(t); e.Kind != "corrupt" {
 			t.Errorf("styles %q %s: kind %q", tt.styles, tt.query, e.Kind)
+		}
+	}
+}
+
+// TestBatchIdenticalFilesCountedOnce: /api/batch skips a byte-identical
+// upload (same name or not) with its twin's name; its courses count once.
+func TestBatchIdenticalFilesCountedOnce(t *testing.T) {
+	_, base := startServer(t, Config{ClientRate: -1})
+	data := workbook(t, 4, "BETA", 1)
+	a := postBatch(t, base, "", []namedFile{{"fondazione.xlsx", data}, {"fondazione (1).xlsx", data}, {"fondazione.xlsx", data}})
+	if a.status != http.StatusOK {
+		t.Fatalf("status %d: %s", a.status, a.body)
+	}
+	var s xlsxio.Summary
+	if err := json.Unmarshal(a.body, &s); err != nil {
+		t.Fatal(err)
+	}
+	if len(s.Courses) != 4 {
+		t.Errorf("%d courses, want the 4 of one file", len(s.Courses))
+	}
+	if len(s.Excluded) != 2 {
+		t.Fatalf("excluded %+v, want the two copies", s.Excluded)
+	}
+	for _, e := range s.Excluded {
+		if !e.Skipped || !strings.Contains(e.Reason, "identico a «fondazione.xlsx»") {
+			t.Errorf("excluded %+v", e)
 		}
 	}
 }

@@ -431,6 +431,8 @@ func renderProgress(done, total int, current string, width int) string {
 func (m *Main) batchReport(res *batch.Result, outs map[string]string, skipped []xlsxio.SummaryExcluded, summary string) {
 	for _, f := range res.Files {
 		switch {
+		case errors.Is(f.Err, batch.ErrDuplicate):
+			fmt.Fprintf(m.Stdout, "Saltato %s: %s.\n", f.Name, f.Reason)
 		case !f.OK():
 			continue
 		case f.Read != nil:

@@ -182,3 +182,28 @@ func TestInputCheckedBeforeReading(t *testing.T) {
 		})
 	}
 }
+
+// TestBatchIdenticalFileSkipped: a browser's second download of a workbook
+// is skipped with its twin's name and its courses are not counted twice;
+// the run does not fail for it.
+func TestBatchIdenticalFileSkipped(t *testing.T) {
+	dir := t.TempDir()
+	data := example(t, "ITS-A", 2024)
+	writeFile(t, filepath.Join(dir, "in", "fondazione.xlsx"), data)
+	writeFile(t, filepath.Join(dir, "in", "fondazione (1).xlsx"), data)
+	sum := filepath.Join(dir, "riepilogo.xlsx")
+	code, stdout, stderr := run(t, "audit", filepath.Join(dir, "in"), "--summary", sum, "--out-dir", filepath.Join(dir, "out"))
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if !strings.Contains(stdout, "Saltato "+filepath.Join(dir, "in", "fondazione (1).xlsx")+": identico a «"+filepath.Join(dir, "in", "fondazione.xlsx")+"»") {
+		t.Errorf("stdout %q", stdout)
+	}
+	// The example has 10 courses.
+	if !strings.Contains(stdout, "(10 percorsi,") {
+		t.Errorf("stdout %q, want 10 courses in the summary", stdout)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "out", "fondazione (1)-verificato.xlsx")); err == nil {
+		t.Error("a copy was written for the duplicate")
+	}
+}
