@@ -248,3 +248,37 @@ func TestForgedMarkerDoesNotReplaceUserSheet(t *testing.T) {
 		})
 	}
 }
+
+// TestSheetNamesExcelForbids: a sheet name Excel forbids (a leading or
+// trailing apostrophe, a reserved character, too long) is refused at the
+// first audit with an Italian message, since the copy could not be
+// audited again; an apostrophe inside a name is audited twice.
+func TestSheetNamesExcelForbids(t *testing.T) {
+	base := readTestdata(t, "esempio-fondazione.xlsx")
+	wbXML := string(partOf(t, base, "xl/workbook.xml"))
+	rename := func(name string) []byte {
+		return replaceParts(t, base, map[string][]byte{"xl/workbook.xml": []byte(replaceOnce(t, wbXML, `name="Istruzioni"`, `name="`+name+`"`))})
+	}
+	tests := []struct{ name, want string }{
+		{"'Istruzioni", "inizia o finisce con un apostrofo"},
+		{"Istruzioni'", "inizia o finisce con un apostrofo"},
+		{"Istru:zioni", "contiene uno dei caratteri"},
+		{"Istruzioni per la compilazione 2024", "supera 31 caratteri"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Open(rename(tt.name), "fondazione.xlsx", DefaultLimits())
+			var oe *OpenError
+			if !errors.As(err, &oe) || !errors.Is(err, ErrCorrupt) {
+				t.Fatalf("Open: %v, want a refusal", err)
+			}
+			if !strings.Contains(oe.Msg, "«"+tt.name+"»") || !strings.Contains(oe.Msg, tt.want) {
+				t.Errorf("message %q", oe.Msg)
+			}
+		})
+	}
+	t.Run("apostrophe inside", func(t *testing.T) {
+		_, copy1 := audit(t, rename("L'istruzione"), validate.Options{})
+		audit(t, copy1, validate.Options{})
+	})
+}

@@ -861,6 +861,11 @@ func (o *opener) read() (*validate.Input, error) {
 	if len(o.sheets) == 0 {
 		return nil, o.fail(ErrCorrupt, nil, "è danneggiato: la cartella di lavoro non elenca alcun foglio; aprirlo con Excel, salvarlo di nuovo e riprovare")
 	}
+	for _, sh := range o.sheets {
+		if why := badSheetName(sh.name); why != "" {
+			return nil, o.fail(ErrCorrupt, nil, "ha un foglio di nome «%s», che Excel non ammette (%s): rinominarlo con Excel, salvare il file e riprovare", shortPart(sh.name), why)
+		}
+	}
 	var refs [3]sheetRef
 	var missing []string
 	for i, canon := range []string{validate.SheetFoundation, validate.SheetCourses, validate.SheetThresholds} {
@@ -915,6 +920,22 @@ func (o *opener) read() (*validate.Input, error) {
 		})
 	}
 	return in, nil
+}
+
+// badSheetName says, in Italian, why Excel (and excelize, when the copy is
+// written or audited again) refuses a sheet name; "" when it is valid.
+func badSheetName(name string) string {
+	switch {
+	case name == "":
+		return "il nome è vuoto"
+	case len(utf16.Encode([]rune(name))) > excelize.MaxSheetNameLength:
+		return fmt.Sprintf("il nome supera %d caratteri", excelize.MaxSheetNameLength)
+	case strings.HasPrefix(name, "'") || strings.HasSuffix(name, "'"):
+		return "il nome inizia o finisce con un apostrofo"
+	case strings.ContainsAny(name, ":\\/?*[]"):
+		return "il nome contiene uno dei caratteri : \\ / ? * [ ]"
+	}
+	return ""
 }
 
 // corrupt reports a sheet whose cells cannot be read.
