@@ -3,6 +3,7 @@ package xlsxio
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -281,4 +282,67 @@ func TestSheetNamesExcelForbids(t *testing.T) {
 		_, copy1 := audit(t, rename("L'istruzione"), validate.Options{})
 		audit(t, copy1, validate.Options{})
 	})
+}
+
+// TestMoreFindingsThanLinks: a workbook of 3,000 sparse course rows (only
+// the course code filled) has more findings than a sheet can hold links
+// (65,530): the copy is written, the first findings with links, the rest
+// with the cell as text, and a note says so.
+func TestMoreFindingsThanLinks(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds a workbook of 3,000 rows")
+	}
+	f, err := excelize.OpenReader(bytes.NewReader(templateBytes(t)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	codes, err := f.GetRows(validate.SheetCourses)
+	if err != nil {
+		t.Fatal(err)
+	}
+	col := slices.Index(codes[1], "codice_percorso")
+	if col < 0 {
+		t.Fatal("no codice_percorso column")
+	}
+	const rows = 3000
+	for r := 3; r < 3+rows; r++ {
+		ref, _ := excelize.CoordinatesToCellName(col+1, r)
+		if err := f.SetCellStr(validate.SheetCourses, ref, fmt.Sprintf("P-%04d", r)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var buf bytes.Buffer
+	if err := f.Write(&buf); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	a, out := audit(t, buf.Bytes(), validate.Options{})
+	n := len(a.Findings)
+	for _, c := range a.Courses {
+		n += len(c.Findings)
+	}
+	if n <= maxFindingLinks+1 {
+		t.Fatalf("only %d findings: the workbook does not test the limit", n)
+	}
+	g, err := excelize.OpenReader(bytes.NewReader(out))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer g.Close()
+	// Row 2 is the first finding, with a link; row maxFindingLinks+2 the
+	// first without.
+	if ok, _, err := g.GetCellHyperLink(SheetFindings, "D2"); err != nil || !ok {
+		t.Errorf("D2: link %v, %v", ok, err)
+	}
+	last := fmt.Sprintf("D%d", maxFindingLinks+2)
+	if ok, _, _ := g.GetCellHyperLink(SheetFindings, last); ok {
+		t.Errorf("%s has a link beyond the limit", last)
+	}
+	if v, _ := g.GetCellValue(SheetFindings, last); !strings.Contains(v, "!") {
+		t.Errorf("%s = %q, want the cell as text", last, v)
+	}
+	note, _ := g.GetCellValue(SheetFindings, fmt.Sprintf("G%d", n+3))
+	if !strings.Contains(note, fmt.Sprintf("I rilievi sono %d", n)) {
+		t.Errorf("note %q", note)
+	}
 }
