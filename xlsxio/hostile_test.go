@@ -1,6 +1,7 @@
 package xlsxio
 
 import (
+	"archive/zip"
 	"bytes"
 	"errors"
 	"fmt"
@@ -344,5 +345,67 @@ func TestMoreFindingsThanLinks(t *testing.T) {
 	note, _ := g.GetCellValue(SheetFindings, fmt.Sprintf("G%d", n+3))
 	if !strings.Contains(note, fmt.Sprintf("I rilievi sono %d", n)) {
 		t.Errorf("note %q", note)
+	}
+}
+
+// TestReauditByteStable: auditing an audited copy again, three times,
+// gives the same parts apart from the stamp (no conditional styles, shared
+// strings or charts piling up), and the user's parts keep their original
+// bytes at every audit.
+func TestReauditByteStable(t *testing.T) {
+	orig := readTestdata(t, "esempio-fondazione.xlsx")
+	copies := [][]byte{orig}
+	for range 4 {
+		_, out := audit(t, copies[len(copies)-1], validate.Options{})
+		copies = append(copies, out)
+	}
+	stampPart := func(data []byte) string {
+		zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		o := &opener{data: data, lim: DefaultLimits(), zr: zr, parts: map[string]*zip.File{}}
+		for _, zf := range zr.File {
+			o.parts[zf.Name] = zf
+		}
+		o.left = o.lim.MaxCells
+		if err := o.scanPackage(); err != nil {
+			t.Fatal(err)
+		}
+		return o.sheetParts(SheetStamp)[0]
+	}
+	// copies[1] is the first audit; copies[2..4] audit an audited copy.
+	for i := 3; i < len(copies); i++ {
+		a, b := zipParts(t, copies[i-1]), zipParts(t, copies[i])
+		stamp := stampPart(copies[i])
+		if len(a) != len(b) {
+			t.Errorf("audit %d: %d parts, then %d", i, len(a), len(b))
+		}
+		for name, pa := range a {
+			if name == stamp {
+				continue
+			}
+			if pb, ok := b[name]; !ok || !bytes.Equal(pa, pb) {
+				t.Errorf("audit %d: part %s changed (%d → %d bytes)", i, name, len(pa), len(pb))
+			}
+		}
+	}
+	// The user's parts: every part of the original but those the audit
+	// must extend (the package's lists, the styles, the shared strings).
+	extended := map[string]bool{"[Content_Types].xml": true, "xl/workbook.xml": true, "xl/_rels/workbook.xml.rels": true, "xl/styles.xml": true, "xl/sharedStrings.xml": true, "docProps/app.xml": true}
+	user := zipParts(t, orig)
+	for i := 1; i < len(copies); i++ {
+		parts := zipParts(t, copies[i])
+		for name, want := range user {
+			if !extended[name] && !bytes.Equal(parts[name], want) {
+				t.Errorf("audit %d: the user's part %s changed", i, name)
+			}
+		}
+		// The user's shared strings keep their bytes; the product's follow.
+		sst, got := user["xl/sharedStrings.xml"], parts["xl/sharedStrings.xml"]
+		from, to := bytes.Index(sst, []byte("<si>")), bytes.LastIndex(sst, []byte("</si>"))
+		if from < 0 || !bytes.Contains(got, sst[from:to]) {
+			t.Errorf("audit %d: the user's shared strings were rewritten", i)
+		}
 	}
 }

@@ -86,16 +86,16 @@ func WriteAudit(original []byte, a *validate.Audit, opt WriteOptions) ([]byte, e
 	defer f.Close()
 	capture := newPartCapture()
 	f.SetZipWriter(func(io.Writer) excelize.ZipWriter { return capture })
-	stale, err := staleParts(original)
+	st, err := readStale(original)
 	if err != nil {
 		return nil, err
 	}
-	w := &writer{f: f, a: a, opt: opt}
+	w := &writer{f: f, a: a, opt: opt, stale: st}
 	sheets, err := w.build(capture)
 	if err != nil {
 		return nil, err
 	}
-	if err := dropOrphans(capture, stale); err != nil {
+	if err := dropOrphans(capture, st.parts); err != nil {
 		return nil, err
 	}
 	return w.pack(original, capture, sheets)
@@ -116,6 +116,7 @@ func (w *writer) build(capture *partCapture) (sheets []productSheet, err error) 
 	if err := removeProductSheets(w.f); err != nil {
 		return nil, err
 	}
+	w.forgetStale()
 	if err := w.styles(); err != nil {
 		return nil, err
 	}
@@ -132,6 +133,38 @@ func (w *writer) build(capture *partCapture) (sheets []productSheet, err error) 
 		return nil, fmt.Errorf("writing the audited workbook: %w", err)
 	}
 	return sheets, nil
+}
+
+// forgetStale removes from excelize's package the parts that only the
+// earlier audit's sheets used (the chart and its drawing), once those
+// sheets are deleted: excelize names a new chart after the count of the
+// existing ones, so the chart of each re-audit would otherwise take the
+// next number and the copy would change at every audit.
+func (w *writer) forgetStale() {
+	if w.stale == nil {
+		return
+	}
+	for name := range w.stale.own {
+		if strings.HasSuffix(name, ".rels") {
+			continue
+		}
+		for _, n := range []string{name, relsOf(name)} {
+			w.f.Pkg.Delete(n)
+			w.f.Drawings.Delete(n)
+			w.f.Relationships.Delete(n)
+		}
+	}
+	// Their content types go too: the new chart's are then added where
+	// the first audit added them.
+	if ct := w.f.ContentTypes; ct != nil {
+		kept := ct.Overrides[:0]
+		for _, o := range ct.Overrides {
+			if !w.stale.own[strings.TrimPrefix(o.PartName, "/")] {
+				kept = append(kept, o)
+			}
+		}
+		ct.Overrides = kept
+	}
 }
 
 // addSheet adds an empty product sheet with its widths, frozen header and
@@ -175,6 +208,20 @@ func (w *writer) pack(original []byte, capture *partCapture, sheets []productShe
 	var sst *sharedStrings
 	if part, ok := capture.parts[sstPath]; ok {
 		sst, _ = newSharedStrings(part.Bytes())
+		// excelize re-serialises the shared strings it has read (' becomes
+		// &#39;): when it added none, the original's bytes are kept, so
+		// that the user's strings and a re-audit stay as they were.
+		if zf := orig[sstPath]; sst != nil && zf != nil {
+			if ob, err := readPart(zf); err == nil {
+				if so, ok := newSharedStrings(ob); ok && so.base == sst.base {
+					sst = so
+					capture.parts[sstPath] = bytes.NewBuffer(ob)
+				}
+			}
+		}
+		if sst != nil && w.stale != nil {
+			sst.dropped = w.stale.sharedRefs
+		}
 	}
 	d := newDeflater()
 	deflated := map[string]*deflatedPart{}
@@ -407,9 +454,10 @@ func hasStamp(f *excelize.File) bool {
 }
 
 type writer struct {
-	f   *excelize.File
-	a   *validate.Audit
-	opt WriteOptions
+	f     *excelize.File
+	a     *validate.Audit
+	opt   WriteOptions
+	stale *staleInfo // what an earlier audit left in the original
 
 	headerStyle, text, wrap, num2, num3, num6, link, bad, warn, good int
 	cfBad, cfWarn, cfGood                                            int // conditional (differential) styles
@@ -454,15 +502,44 @@ func (w *writer) styles() error {
 		return styleErr
 	}
 	var err error
+	existing := w.fillDxfs()
 	for _, cf := range []struct {
 		id    *int
 		color string
 	}{{&w.cfBad, "F8CBAD"}, {&w.cfWarn, "FFE699"}, {&w.cfGood, "C6E0B4"}} {
+		if id, ok := existing[cf.color]; ok {
+			*cf.id = id // an earlier audit's, so that a re-audit adds none
+			continue
+		}
 		if *cf.id, err = w.f.NewConditionalStyle(&excelize.Style{Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{cf.color}}}); err != nil {
 			return fmt.Errorf("band colours: %w", err)
 		}
 	}
 	return nil
+}
+
+// fillDxfs maps the colour of each differential style that is only a
+// solid fill to its index (the first of each colour).
+func (w *writer) fillDxfs() map[string]int {
+	out := map[string]int{}
+	for i := 0; i < 4096; i++ {
+		s, err := w.f.GetConditionalStyle(i)
+		if err != nil {
+			break
+		}
+		if s.Font != nil || s.Alignment != nil || s.Protection != nil || len(s.Border) > 0 || s.NumFmt != 0 ||
+			(s.CustomNumFmt != nil && *s.CustomNumFmt != "") || s.Fill.Type != "pattern" || s.Fill.Pattern != 1 || len(s.Fill.Color) != 1 {
+			continue
+		}
+		c := strings.ToUpper(s.Fill.Color[0])
+		if len(c) == 8 && strings.HasPrefix(c, "FF") {
+			c = c[2:]
+		}
+		if _, seen := out[c]; !seen {
+			out[c] = i
+		}
+	}
+	return out
 }
 
 func ptr[T any](v T) *T { return &v }
