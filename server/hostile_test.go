@@ -98,3 +98,50 @@ func TestBatchIdenticalFilesCountedOnce(t *testing.T) {
 		}
 	}
 }
+
+// TestLyingPartRefusedInBothFormats: a part the report does not read
+// whose checksum lies is a 422 "corrupt" for the JSON report as for the
+// copy (the copy's writer reads every part).
+func TestLyingPartRefusedInBothFormats(t *testing.T) {
+	_, base := startServer(t, Config{})
+	example := testdata(t, "esempio-fondazione.xlsx")
+	zr, err := zip.NewReader(bytes.NewReader(example), int64(len(example)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	zw := zip.NewWriter(&out)
+	for _, e := range zr.File {
+		if e.Name != "docProps/core.xml" {
+			if err := zw.Copy(e); err != nil {
+				t.Fatal(err)
+			}
+			continue
+		}
+		raw, err := e.OpenRaw()
+		if err != nil {
+			t.Fatal(err)
+		}
+		h := e.FileHeader
+		h.CRC32 ^= 1
+		w, err := zw.CreateRaw(&h)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := io.Copy(w, raw); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	for _, query := range []string{"", "?format=xlsx"} {
+		a := postFile(t, base, query, "fondazione.xlsx", out.Bytes(), nil)
+		if a.status != http.StatusUnprocessableEntity {
+			t.Fatalf("%q: status %d", query, a.status)
+		}
+		if e := a.apiError(t); e.Kind != "corrupt" {
+			t.Errorf("%q: kind %q", query, e.Kind)
+		}
+	}
+}

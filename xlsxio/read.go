@@ -159,6 +159,9 @@ func Open(data []byte, name string, lim Limits) (*Workbook, error) {
 	if err := o.checkSizes(); err != nil {
 		return nil, err
 	}
+	if err := o.checkEntries(); err != nil {
+		return nil, err
+	}
 	if err := o.scanPackage(); err != nil {
 		return nil, err
 	}
@@ -358,6 +361,101 @@ func (o *opener) checkSizes() error {
 			sizeTextU(total), sizeText(o.lim.UnzipSize))
 	}
 	return nil
+}
+
+// maxEntries bounds the entries of a package: an official workbook has a
+// few dozen; 100,000 empty entries cost excelize hundreds of megabytes.
+const maxEntries = 10_000
+
+// checkEntries refuses, before any part is parsed, what excelize would
+// carry into the copy or fail on only when it is written, so that the
+// JSON report and the copy refuse the same files: too many entries, an
+// entry name that leaves the package (".." or an absolute path), a
+// compression method other than stored or deflate, an entry whose sizes
+// or checksum lie, and an XML part with a document type declaration
+// (which Excel refuses). Every entry is inflated once, bounded by the
+// sizes checkSizes has accepted.
+func (o *opener) checkEntries() error {
+	if len(o.zr.File) > maxEntries {
+		return o.fail(ErrTooLarge, nil, "contiene %d parti interne, oltre il limite di %d: non è un modello compilato normale", len(o.zr.File), maxEntries)
+	}
+	for _, zf := range o.zr.File {
+		if !validEntryName(zf.Name) {
+			return o.fail(ErrCorrupt, nil, "è danneggiato: contiene una parte interna con un nome non valido («%s»); aprirlo con Excel, salvarlo di nuovo e riprovare", shortPart(zf.Name))
+		}
+		if zf.Method != zip.Store && zf.Method != zip.Deflate {
+			return o.fail(ErrCorrupt, nil, "è danneggiato: la parte interna «%s» usa una compressione che Excel non conosce; aprirlo con Excel, salvarlo di nuovo e riprovare", shortPart(zf.Name))
+		}
+	}
+	for _, zf := range o.zr.File {
+		if err := checkEntry(zf); errors.Is(err, errDoctype) {
+			return o.fail(ErrCorrupt, err, "contiene nella parte interna «%s» una dichiarazione DOCTYPE, che Excel non accetta: aprirlo con Excel, salvarlo di nuovo e riprovare", shortPart(zf.Name))
+		} else if err != nil {
+			return o.fail(ErrCorrupt, err, "è danneggiato: la parte interna «%s» è illeggibile; aprirlo con Excel, salvarlo di nuovo e riprovare", shortPart(zf.Name))
+		}
+	}
+	return nil
+}
+
+// validEntryName reports whether a zip entry name stays inside the
+// package: not empty, not absolute, no drive letter, no "." or ".."
+// segment, with either slash.
+func validEntryName(name string) bool {
+	n := strings.ReplaceAll(name, `\`, "/")
+	if n == "" || strings.HasPrefix(n, "/") || (len(n) > 1 && n[1] == ':') || strings.ContainsRune(n, 0) {
+		return false
+	}
+	for _, seg := range strings.Split(n, "/") {
+		if seg == ".." || seg == "." {
+			return false
+		}
+	}
+	return true
+}
+
+// checkEntry inflates one entry to its end: archive/zip checks there that
+// its size and CRC-32 are the declared ones. The head of an XML part is
+// searched for a document type declaration.
+func checkEntry(zf *zip.File) error {
+	rc, err := zf.Open()
+	if err != nil {
+		return err
+	}
+	defer rc.Close()
+	var head [64 << 10]byte
+	n, err := io.ReadFull(rc, head[:])
+	if err != nil && err != io.EOF && err != io.ErrUnexpectedEOF {
+		return err
+	}
+	if hasDoctype(head[:n]) {
+		return errDoctype
+	}
+	if n < len(head) {
+		return nil // ReadFull met the end, and archive/zip's checks
+	}
+	_, err = io.Copy(io.Discard, rc)
+	return err
+}
+
+// hasDoctype reports whether the start of a part declares a document type
+// (<!DOCTYPE, in any case, before the first element).
+func hasDoctype(head []byte) bool {
+	for i := 0; i+1 < len(head); i++ {
+		if head[i] != '<' {
+			continue
+		}
+		switch c := head[i+1]; {
+		case c == '?':
+			continue
+		case c == '!':
+			if len(head) >= i+9 && bytes.EqualFold(head[i+2:i+9], []byte("DOCTYPE")) {
+				return true
+			}
+		default:
+			return false // the root element: no declaration can follow
+		}
+	}
+	return false
 }
 
 // heldAsXML reports whether a part is held in memory and decoded as XML
