@@ -145,3 +145,17 @@ func TestLyingPartRefusedInBothFormats(t *testing.T) {
 		}
 	}
 }
+
+// TestContentDispositionWithoutBidiControls: the copy's name drops the
+// direction controls of the uploaded name.
+func TestContentDispositionWithoutBidiControls(t *testing.T) {
+	_, base := startServer(t, Config{})
+	a := postFile(t, base, "?format=xlsx", "fattura\u202Eslx.xlsx", testdata(t, "esempio-fondazione.xlsx"), nil)
+	if a.status != http.StatusOK {
+		t.Fatalf("status %d", a.status)
+	}
+	cd := a.header.Get("Content-Disposition")
+	if strings.Contains(cd, "\u202E") || strings.Contains(strings.ToUpper(cd), "%E2%80%AE") || !strings.Contains(cd, "fatturaslx-verificato.xlsx") {
+		t.Errorf("Content-Disposition %q", cd)
+	}
+}

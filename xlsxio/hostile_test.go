@@ -409,3 +409,18 @@ func TestReauditByteStable(t *testing.T) {
 		}
 	}
 }
+
+// TestBidiControlsStripped: a file name with a right-to-left override
+// (U+202E) or other direction controls is shown without them.
+func TestBidiControlsStripped(t *testing.T) {
+	for _, name := range []string{"fattura\u202Exslx.exe", "a\u2066b\u2069c\u200F.xlsx", "riga\nnuova\u202D.xlsx"} {
+		_, err := Open([]byte("testo"), name, DefaultLimits())
+		var oe *OpenError
+		if !errors.As(err, &oe) {
+			t.Fatalf("%q: %v", name, err)
+		}
+		if strings.IndexFunc(oe.Msg, func(r rune) bool { return IsBidiControl(r) || r == '\n' }) >= 0 {
+			t.Errorf("%q: message %q keeps a control", name, oe.Msg)
+		}
+	}
+}

@@ -1535,13 +1535,23 @@ func displayName(name string) string {
 }
 
 // oneLine replaces control characters (newlines included) and invalid
-// UTF-8 with spaces.
+// UTF-8 with spaces, and drops the bidirectional controls (U+202E would
+// show «fattura‮xslx.exe» as «fatturaexe.xlsx»).
 func oneLine(s string) string {
 	s = strings.ToValidUTF8(s, " ")
 	return strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) || r == '\u2028' || r == '\u2029' {
+		switch {
+		case IsBidiControl(r):
+			return -1
+		case unicode.IsControl(r) || r == '\u2028' || r == '\u2029':
 			return ' '
 		}
 		return r
 	}, s)
+}
+
+// IsBidiControl reports whether r changes the direction of the text
+// around it: the embeddings, overrides and isolates, and the marks.
+func IsBidiControl(r rune) bool {
+	return (r >= '\u202A' && r <= '\u202E') || (r >= '\u2066' && r <= '\u2069') || r == '\u200E' || r == '\u200F' || r == '\u061C'
 }
