@@ -424,3 +424,27 @@ func TestBidiControlsStripped(t *testing.T) {
 		}
 	}
 }
+
+// TestStructuralBudgets: a huge attribute or too many defined names in
+// the workbook part are refused by a budget before excelize decodes them.
+func TestStructuralBudgets(t *testing.T) {
+	base := readTestdata(t, "esempio-fondazione.xlsx")
+	wbXML := string(partOf(t, base, "xl/workbook.xml"))
+	var names strings.Builder
+	for i := range maxDefinedNames + 1 {
+		fmt.Fprintf(&names, `<definedName name="n%d">Elenchi!$A$1</definedName>`, i)
+	}
+	tests := []struct{ name, xml, want string }{
+		{"2 MB attribute", replaceOnce(t, wbXML, `<workbookPr `, `<workbookPr codeName="`+strings.Repeat("A", 2<<20)+`" `), "attributi di oltre 1 MB"},
+		{"10,001 defined names", replaceOnce(t, wbXML, `<definedNames>`, `<definedNames>`+names.String()), "più di 10000 nomi"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Open(replaceParts(t, base, map[string][]byte{"xl/workbook.xml": []byte(tt.xml)}), "fondazione.xlsx", DefaultLimits())
+			var oe *OpenError
+			if !errors.As(err, &oe) || !errors.Is(err, ErrTooLarge) || !strings.Contains(oe.Msg, tt.want) {
+				t.Fatalf("Open: %v, want too large with %q", err, tt.want)
+			}
+		})
+	}
+}

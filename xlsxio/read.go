@@ -639,6 +639,7 @@ func (o *opener) scanPart(name, want string, fn func(xml.Token)) (string, error)
 		root  string
 		stack []xml.Name
 		bad   error
+		names int
 	)
 	err := o.walkXML(zf, func(tok xml.Token) bool {
 		switch t := tok.(type) {
@@ -648,6 +649,20 @@ func (o *opener) scanPart(name, want string, fn func(xml.Token)) (string, error)
 			} else if len(stack) == 0 {
 				bad = errors.New("a second root element")
 				return false
+			}
+			size := 0
+			for _, a := range t.Attr {
+				size += len(a.Value)
+			}
+			if size > maxAttrBytes {
+				bad = errAttrTooLong
+				return false
+			}
+			if t.Name.Local == "definedName" {
+				if names++; names > maxDefinedNames {
+					bad = errTooManyNames
+					return false
+				}
 			}
 			stack = append(stack, t.Name)
 			units++
@@ -675,8 +690,13 @@ func (o *opener) scanPart(name, want string, fn func(xml.Token)) (string, error)
 	case err == nil && units <= o.left && len(stack) > 0:
 		err = fmt.Errorf("unclosed <%s>", stack[len(stack)-1].Local)
 	}
-	if errors.Is(err, errDoctype) {
+	switch {
+	case errors.Is(err, errDoctype):
 		return "", o.fail(ErrCorrupt, err, "contiene nella parte interna «%s» una dichiarazione DOCTYPE, che Excel non accetta: aprirlo con Excel, salvarlo di nuovo e riprovare", shortPart(name))
+	case errors.Is(err, errAttrTooLong):
+		return "", o.fail(ErrTooLarge, err, "contiene nella parte interna «%s» un elemento con attributi di oltre %s: non è un modello compilato normale", shortPart(name), sizeText(maxAttrBytes))
+	case errors.Is(err, errTooManyNames):
+		return "", o.fail(ErrTooLarge, err, "definisce più di %d nomi (Formule > Gestione nomi): non è un modello compilato normale", maxDefinedNames)
 	}
 	if err != nil {
 		return "", o.fail(ErrCorrupt, err, "è danneggiato: la parte interna «%s» è illeggibile; aprirlo con Excel, salvarlo di nuovo e riprovare", shortPart(name))
@@ -696,6 +716,19 @@ func (o *opener) scanPart(name, want string, fn func(xml.Token)) (string, error)
 
 // errDoctype is a part with a document type declaration.
 var errDoctype = errors.New("document type declaration")
+
+// Budgets of the structural parts, which excelize decodes whole into
+// structures several times their size: one element's attributes, and the
+// defined names of the workbook.
+const (
+	maxAttrBytes    = 1 << 20
+	maxDefinedNames = 10_000
+)
+
+var (
+	errAttrTooLong  = errors.New("attributes over the budget")
+	errTooManyNames = errors.New("too many defined names")
+)
 
 // walkXML streams the raw tokens of a part to fn until fn returns false.
 // The charset reader passes bytes through: only ASCII names and attribute
