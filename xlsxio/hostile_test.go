@@ -448,3 +448,39 @@ func TestStructuralBudgets(t *testing.T) {
 		})
 	}
 }
+
+// TestHiddenCourseRowFinding: a course on a hidden row is audited, with
+// an info finding on the row, so that what is counted can be seen.
+func TestHiddenCourseRowFinding(t *testing.T) {
+	f, err := excelize.OpenReader(bytes.NewReader(readTestdata(t, "esempio-fondazione.xlsx")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.SetRowVisible(validate.SheetCourses, 4, false); err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if err := f.Write(&buf); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	wb, err := Open(buf.Bytes(), "fondazione.xlsx", DefaultLimits())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var hidden []string
+	for _, fi := range wb.Input.Findings {
+		if fi.Rule == RuleHiddenRow {
+			hidden = append(hidden, string(fi.Cell))
+			if fi.Severity != compute.SeverityInfo || !strings.Contains(fi.Message, "la riga 4 del foglio Percorsi è nascosta") {
+				t.Errorf("finding %+v", fi)
+			}
+		}
+	}
+	if len(hidden) != 1 || hidden[0] != "Percorsi!A4" {
+		t.Errorf("hidden-row findings on %v, want Percorsi!A4", hidden)
+	}
+	if len(wb.Input.Courses) != 10 {
+		t.Errorf("%d courses, want the example's 10", len(wb.Input.Courses))
+	}
+}

@@ -132,6 +132,7 @@ const (
 	RuleDuplicateColumn compute.RuleID = "STR-COLONNA-DUPLICATA"
 	RuleDuplicateField  compute.RuleID = "STR-VOCE-DUPLICATA"
 	RuleDate1904        compute.RuleID = "STR-DATE-1904"
+	RuleHiddenRow       compute.RuleID = "STR-RIGA-NASCOSTA"
 )
 
 const (
@@ -1260,6 +1261,13 @@ func (r *sheetReader) courses(s sheetRef, in *validate.Input) error {
 		}
 		if !blank {
 			in.Courses = append(in.Courses, validate.CourseRow{Row: n, Entries: entries})
+			if s.sh.rows[n].hidden {
+				ref := cellRef(s.canon, 1, n)
+				in.Findings = append(in.Findings, validate.Finding{
+					Rule: RuleHiddenRow, Severity: compute.SeverityInfo, Cell: ref, Source: readSource,
+					Message: fmt.Sprintf("%s: la riga %d del foglio %s è nascosta: il percorso che contiene è verificato e conta come gli altri; mostrarla in Excel per controllarne i dati.", ref, n, s.canon),
+				})
+			}
 		}
 	}
 	return nil

@@ -43,6 +43,7 @@ type sheetRow struct {
 	style  int32
 	cells  []sheetCell
 	sorted bool // cells in increasing column order
+	hidden bool
 }
 
 // colStyle is a <col> range with a style.
@@ -130,8 +131,11 @@ func parseSheet(d []byte, budget int64) (*sheet, bool, error) {
 			structural++
 			cur++
 			var style int32
+			hidden := false
 			if !eachAttr(s.attrs, func(n, v []byte) {
 				switch string(n) {
+				case "hidden":
+					hidden = string(v) == "1" || string(v) == "true"
 				case "r":
 					r, ok := atoi(v)
 					if !ok {
@@ -159,6 +163,7 @@ func parseSheet(d []byte, budget int64) (*sheet, bool, error) {
 				sh.rows[int(cur)] = row
 				sh.order = append(sh.order, int(cur))
 			}
+			row.hidden = row.hidden || hidden
 			if s.empty {
 				endRow()
 			}
