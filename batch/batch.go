@@ -155,11 +155,17 @@ type Result struct {
 // problem of the file); the batch goes on.
 var ErrInternal = errors.New("batch: internal error")
 
-// Failed lists the files that could not be audited or read.
+// ErrDuplicate marks a file byte for byte identical to another input (a
+// browser's "fondazione (1).xlsx"): it is not audited and its courses are
+// not counted again; the summary lists it as skipped, naming its twin.
+var ErrDuplicate = errors.New("batch: identical to another file")
+
+// Failed lists the files that could not be audited or read (not the
+// duplicates, left out on purpose).
 func (r *Result) Failed() []File {
 	var out []File
 	for _, f := range r.Files {
-		if !f.OK() {
+		if !f.OK() && !errors.Is(f.Err, ErrDuplicate) {
 			out = append(out, f)
 		}
 	}
@@ -224,6 +230,7 @@ func Run(ctx context.Context, inputs []Input, opts Options) (*Result, error) {
 	jobs = max(1, min(jobs, len(inputs)))
 
 	files := make([]File, len(inputs))
+	twins := duplicates(inputs)
 	var mu sync.Mutex
 	done := 0
 	progress := func(name string, finished bool) {
@@ -244,7 +251,11 @@ func Run(ctx context.Context, inputs []Input, opts Options) (*Result, error) {
 			defer wg.Done()
 			for i := range next {
 				progress(inputs[i].Name, false)
-				files[i] = auditOne(inputs[i], reg, vopts, opts)
+				if twin, ok := twins[i]; ok {
+					files[i] = duplicateOf(inputs[i], twin)
+				} else {
+					files[i] = auditOne(inputs[i], reg, vopts, opts)
+				}
 				progress(inputs[i].Name, true)
 			}
 		}()
@@ -271,6 +282,51 @@ feed:
 	res := &Result{Files: files}
 	res.Summary = buildSummary(files, reg, probe, opts)
 	return res, nil
+}
+
+// duplicates maps the index of each input identical (same SHA-256) to
+// another to the name of the one kept: of identical inputs, the one with
+// the shortest name ("fondazione.xlsx" before the browser's
+// "fondazione (1).xlsx"), then the first in order of names, so that the
+// choice does not depend on the order of the inputs.
+func duplicates(inputs []Input) map[int]string {
+	first := map[[sha256.Size]byte]int{}
+	sums := make([][sha256.Size]byte, len(inputs))
+	before := func(a, b string) bool {
+		if len(a) != len(b) {
+			return len(a) < len(b)
+		}
+		return a < b
+	}
+	for i, in := range inputs {
+		if in.Err != nil {
+			continue
+		}
+		sums[i] = sha256.Sum256(in.Data)
+		if j, ok := first[sums[i]]; !ok || before(in.Name, inputs[j].Name) {
+			first[sums[i]] = i
+		}
+	}
+	out := map[int]string{}
+	for i, in := range inputs {
+		if in.Err != nil {
+			continue
+		}
+		if j := first[sums[i]]; j != i {
+			out[i] = inputs[j].Name
+		}
+	}
+	return out
+}
+
+// duplicateOf is the outcome of an input identical to twin.
+func duplicateOf(in Input, twin string) File {
+	sum := sha256.Sum256(in.Data)
+	return File{
+		Name: in.Name, SHA256: hex.EncodeToString(sum[:]), Kind: xlsxio.KindWorkbook,
+		Err:    fmt.Errorf("%w: %s", ErrDuplicate, twin),
+		Reason: fmt.Sprintf("identico a «%s» (stesso contenuto, SHA-256 %s…): i suoi percorsi sono contati una volta sola", twin, hex.EncodeToString(sum[:4])),
+	}
 }
 
 // auditOne audits or reads one file; it never panics.

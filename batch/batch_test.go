@@ -201,10 +201,13 @@ func TestBadFilesListed(t *testing.T) {
 	if f := res.Files[0]; !f.OK() || xlsxio.SniffWorkbook(f.Annotated) != xlsxio.KindAudited {
 		t.Errorf("KeepAnnotated: %v", f.Err)
 	}
-	// The same file twice: said in the notes.
-	notes := strings.Join(res.Summary.Notes, "\n")
-	if !strings.Contains(notes, "File identici (stesso SHA-256): buono.xlsx, copia.xlsx.") || !strings.Contains(notes, "3 percorsi (stessa fondazione, anno e codice) compaiono in più file") {
-		t.Errorf("notes %q", notes)
+	// The same file twice: the copy is skipped, naming its twin, and its
+	// courses are not counted again.
+	if ex := res.Summary.Excluded; len(ex) != 1 || ex[0].Name != "copia.xlsx" || !ex[0].Skipped || !strings.Contains(ex[0].Reason, "identico a «buono.xlsx»") {
+		t.Errorf("excluded %+v", ex)
+	}
+	if len(res.Summary.Courses) != 3 {
+		t.Errorf("%d courses, want the 3 of buono.xlsx", len(res.Summary.Courses))
 	}
 }
 

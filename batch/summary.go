@@ -1,6 +1,7 @@
 package batch
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"sort"
@@ -65,6 +66,9 @@ func buildSummary(files []File, reg *compute.Registry, probe *validate.Audit, op
 	for _, f := range files {
 		in := xlsxio.SummaryInput{Name: f.Name, SHA256: f.SHA256, Kind: f.Kind}
 		switch {
+		case errors.Is(f.Err, ErrDuplicate):
+			in.Status = statusSkipped
+			s.Excluded = append(s.Excluded, xlsxio.SummaryExcluded{Name: f.Name, Reason: f.Reason, Skipped: true})
 		case !f.OK():
 			in.Status = statusExcluded
 			s.Excluded = append(s.Excluded, xlsxio.SummaryExcluded{Name: f.Name, Reason: f.Reason})
@@ -130,29 +134,37 @@ func buildSummary(files []File, reg *compute.Registry, probe *validate.Audit, op
 		}
 	}
 	// The same course in two workbooks audited now (a foundation that sent
-	// a corrected file, or the same file twice) counts twice: say so.
-	twice := 0
-	seenKey := map[courseKey]string{}
+	// a corrected file): counted once, from the file whose name comes
+	// first (files are sorted by name); its row names the other file, and
+	// a note lists each pair.
+	var twins []string
+	firstAt := map[courseKey]int{}
+	kept := s.Courses[:0:0]
 	for _, c := range s.Courses {
 		k := courseKey{c.FoundationCode, c.Year, c.Code}
-		if f, ok := seenKey[k]; ok && f != c.File {
-			twice++
+		j, seen := firstAt[k]
+		if strings.TrimSpace(c.Code) == "" || !seen || kept[j].File == c.File {
+			// A course without code cannot be matched; twice in one
+			// workbook is a finding of its audit.
+			if !seen {
+				firstAt[k] = len(kept)
+			}
+			kept = append(kept, c)
+			continue
 		}
-		seenKey[k] = c.File
+		first := &kept[j]
+		first.Note = joinNote(first.Note, fmt.Sprintf("Percorso presente anche in «%s» (riga %d): contato una volta sola, con i dati di questo file.", c.File, c.Row))
+		twins = append(twins, fmt.Sprintf("%s (fondazione %s, anno %d) in «%s» riga %d e in «%s» riga %d", c.Code, c.FoundationCode, c.Year, first.File, first.Row, c.File, c.Row))
 	}
-	if twice > 0 {
-		s.Notes = append(s.Notes, fmt.Sprintf("%d percorsi (stessa fondazione, anno e codice) compaiono in più file verificati ora e sono contati ogni volta: controllare se un file sostituisce l'altro.", twice))
-	}
-	bySHA := map[string][]string{}
-	for _, f := range files {
-		if f.OK() && f.SHA256 != "" {
-			bySHA[f.SHA256] = append(bySHA[f.SHA256], f.Name)
+	s.Courses = kept
+	if len(twins) > 0 {
+		const shown = 20
+		total, more := len(twins), ""
+		if total > shown {
+			more = fmt.Sprintf(" e altri %d", total-shown)
+			twins = twins[:shown]
 		}
-	}
-	for _, f := range files {
-		if names := bySHA[f.SHA256]; len(names) > 1 && names[0] == f.Name {
-			s.Notes = append(s.Notes, "File identici (stesso SHA-256): "+strings.Join(names, ", ")+".")
-		}
+		s.Notes = append(s.Notes, fmt.Sprintf("%d percorsi (stessa fondazione, anno e codice) compaiono in più file verificati ora e sono contati una volta sola, con i dati del file con il nome che viene prima (controllare quale file vale): %s%s.", total, strings.Join(twins, "; "), more))
 	}
 	// Courses of earlier summaries, unless audited now or already read
 	// from an earlier summary (files are sorted by name: the first wins).
@@ -414,6 +426,17 @@ func summaryCourse(ca *validate.CourseAudit, in *validate.Input, fnd foundation,
 		}
 	}
 	return c
+}
+
+// joinNote joins two notes of a row with a space.
+func joinNote(a, b string) string {
+	switch {
+	case a == "":
+		return b
+	case b == "":
+		return a
+	}
+	return a + " " + b
 }
 
 func firstMessage(fs []validate.Finding, sev compute.Severity) string {

@@ -448,7 +448,7 @@ func cleanName(name string) string {
 	name = strings.ReplaceAll(name, `\`, "/")
 	name = path.Base(name)
 	name = strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) || r == '"' {
+		if unicode.IsControl(r) || r == '"' || xlsxio.IsBidiControl(r) {
 			return -1
 		}
 		return r

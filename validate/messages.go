@@ -21,6 +21,7 @@ const (
 	RuleRequired        compute.RuleID = "VAL-OBBLIGATORIO"
 	RuleNotNumber       compute.RuleID = "VAL-NON-NUMERO"
 	RulePercent         compute.RuleID = "VAL-PERCENTUALE"
+	RulePercentFormat   compute.RuleID = "VAL-FORMATO-PERCENTUALE"
 	RuleAmbiguousNumber compute.RuleID = "VAL-NUMERO-AMBIGUO"
 	RuleNotInteger      compute.RuleID = "VAL-NON-INTERO"
 	RuleTooLarge        compute.RuleID = "VAL-NUMERO-NON-PLAUSIBILE"
@@ -73,6 +74,7 @@ var catalogue = map[compute.RuleID]messageDef{
 	RuleRequired:        {compute.SeverityError, "manca «{label}», dato obbligatorio. Inserire il valore (0 se il dato è zero).", ""},
 	RuleNotNumber:       {compute.SeverityError, "«{label}» contiene «{found}», che non è un numero. Inserire {expected}{example}.", ""},
 	RulePercent:         {compute.SeverityError, "«{label}» contiene «{found}»: in questo campo non si inseriscono percentuali. Inserire {expected}; le percentuali le calcola il programma.", ""},
+	RulePercentFormat:   {compute.SeverityError, "«{label}» è in formato percentuale: Excel mostra {shown}% ma la cella contiene {found}, che è il valore letto. In questo campo non si inseriscono percentuali: scrivere il dato con il formato Numero ({shown} se è il valore inteso). Il valore non è stato usato.", ""},
 	RuleAmbiguousNumber: {compute.SeverityWarning, "«{found}» è stato letto come {value} (il punto è inteso come separatore delle migliaia). Se si intendeva un numero con decimali, scriverlo con la virgola (per esempio {alternative}).", ""},
 	RuleNotInteger:      {compute.SeverityError, "«{label}» vale {value}, ma deve essere un numero intero. Correggere il valore.", ""},
 	RuleTooLarge:        {compute.SeverityError, "«{label}» vale {value}, un numero non plausibile. Verificare il dato.", ""},

@@ -398,7 +398,7 @@ func (r *runner) checkFoundation() {
 // formatRules are the rules about how a cell is written: their source is the
 // workbook's layout, not the field's legal definition.
 var formatRules = map[compute.RuleID]bool{
-	RuleNoCache: true, RuleCellError: true, RuleNotNumber: true, RulePercent: true,
+	RuleNoCache: true, RuleCellError: true, RuleNotNumber: true, RulePercent: true, RulePercentFormat: true,
 	RuleAmbiguousNumber: true, RuleNotDate: true, RuleBool: true,
 }
 
@@ -445,6 +445,12 @@ func (r *runner) checkField(f Field, e Entry, cell CellRef, course string) (valu
 		return v, false, out
 	case parsedBad:
 		return v, false, out
+	}
+	if e.Percent && e.Type == EntryNumber && f.Kind != KindText && f.Kind != KindCode && f.Kind != KindArea && f.Kind != KindDate {
+		// Excel shows 0,76 formatted as a percentage as 76%: which one
+		// was meant cannot be told, so neither is used.
+		is := issue{RulePercentFormat, []string{"shown", fmtNum(v.Num * 100), "found", fmtNum(v.Num)}}
+		return v, false, append(out, r.issueFinding(is, cell, f.Label, f.Code, course, f.Source))
 	}
 	if rule := singleFieldRule(f.Code); rule != nil {
 		env := valuesEnv{string(f.Code): v.Num}

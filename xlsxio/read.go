@@ -132,6 +132,7 @@ const (
 	RuleDuplicateColumn compute.RuleID = "STR-COLONNA-DUPLICATA"
 	RuleDuplicateField  compute.RuleID = "STR-VOCE-DUPLICATA"
 	RuleDate1904        compute.RuleID = "STR-DATE-1904"
+	RuleHiddenRow       compute.RuleID = "STR-RIGA-NASCOSTA"
 )
 
 const (
@@ -157,6 +158,9 @@ func Open(data []byte, name string, lim Limits) (*Workbook, error) {
 		return nil, err
 	}
 	if err := o.checkSizes(); err != nil {
+		return nil, err
+	}
+	if err := o.checkEntries(); err != nil {
 		return nil, err
 	}
 	if err := o.scanPackage(); err != nil {
@@ -360,6 +364,101 @@ func (o *opener) checkSizes() error {
 	return nil
 }
 
+// maxEntries bounds the entries of a package: an official workbook has a
+// few dozen; 100,000 empty entries cost excelize hundreds of megabytes.
+const maxEntries = 10_000
+
+// checkEntries refuses, before any part is parsed, what excelize would
+// carry into the copy or fail on only when it is written, so that the
+// JSON report and the copy refuse the same files: too many entries, an
+// entry name that leaves the package (".." or an absolute path), a
+// compression method other than stored or deflate, an entry whose sizes
+// or checksum lie, and an XML part with a document type declaration
+// (which Excel refuses). Every entry is inflated once, bounded by the
+// sizes checkSizes has accepted.
+func (o *opener) checkEntries() error {
+	if len(o.zr.File) > maxEntries {
+		return o.fail(ErrTooLarge, nil, "contiene %d parti interne, oltre il limite di %d: non è un modello compilato normale", len(o.zr.File), maxEntries)
+	}
+	for _, zf := range o.zr.File {
+		if !validEntryName(zf.Name) {
+			return o.fail(ErrCorrupt, nil, "è danneggiato: contiene una parte interna con un nome non valido («%s»); aprirlo con Excel, salvarlo di nuovo e riprovare", shortPart(zf.Name))
+		}
+		if zf.Method != zip.Store && zf.Method != zip.Deflate {
+			return o.fail(ErrCorrupt, nil, "è danneggiato: la parte interna «%s» usa una compressione che Excel non conosce; aprirlo con Excel, salvarlo di nuovo e riprovare", shortPart(zf.Name))
+		}
+	}
+	for _, zf := range o.zr.File {
+		if err := checkEntry(zf); errors.Is(err, errDoctype) {
+			return o.fail(ErrCorrupt, err, "contiene nella parte interna «%s» una dichiarazione DOCTYPE, che Excel non accetta: aprirlo con Excel, salvarlo di nuovo e riprovare", shortPart(zf.Name))
+		} else if err != nil {
+			return o.fail(ErrCorrupt, err, "è danneggiato: la parte interna «%s» è illeggibile; aprirlo con Excel, salvarlo di nuovo e riprovare", shortPart(zf.Name))
+		}
+	}
+	return nil
+}
+
+// validEntryName reports whether a zip entry name stays inside the
+// package: not empty, not absolute, no drive letter, no "." or ".."
+// segment, with either slash.
+func validEntryName(name string) bool {
+	n := strings.ReplaceAll(name, `\`, "/")
+	if n == "" || strings.HasPrefix(n, "/") || (len(n) > 1 && n[1] == ':') || strings.ContainsRune(n, 0) {
+		return false
+	}
+	for _, seg := range strings.Split(n, "/") {
+		if seg == ".." || seg == "." {
+			return false
+		}
+	}
+	return true
+}
+
+// checkEntry inflates one entry to its end: archive/zip checks there that
+// its size and CRC-32 are the declared ones. The head of an XML part is
+// searched for a document type declaration.
+func checkEntry(zf *zip.File) error {
+	rc, err := zf.Open()
+	if err != nil {
+		return err
+	}
+	defer rc.Close()
+	var head [64 << 10]byte
+	n, err := io.ReadFull(rc, head[:])
+	if err != nil && err != io.EOF && err != io.ErrUnexpectedEOF {
+		return err
+	}
+	if hasDoctype(head[:n]) {
+		return errDoctype
+	}
+	if n < len(head) {
+		return nil // ReadFull met the end, and archive/zip's checks
+	}
+	_, err = io.Copy(io.Discard, rc)
+	return err
+}
+
+// hasDoctype reports whether the start of a part declares a document type
+// (<!DOCTYPE, in any case, before the first element).
+func hasDoctype(head []byte) bool {
+	for i := 0; i+1 < len(head); i++ {
+		if head[i] != '<' {
+			continue
+		}
+		switch c := head[i+1]; {
+		case c == '?':
+			continue
+		case c == '!':
+			if len(head) >= i+9 && bytes.EqualFold(head[i+2:i+9], []byte("DOCTYPE")) {
+				return true
+			}
+		default:
+			return false // the root element: no declaration can follow
+		}
+	}
+	return false
+}
+
 // heldAsXML reports whether a part is held in memory and decoded as XML
 // (and so bounded by UnzipXMLSize). Worksheets and the shared strings are
 // not, unless everything must stay in memory: excelize keeps them in
@@ -405,7 +504,7 @@ func shortPart(name string) string {
 // strings.
 func (o *opener) scanPackage() error {
 	for _, name := range []string{"[Content_Types].xml", "_rels/.rels"} {
-		if _, err := o.scanPart(name, nil); err != nil {
+		if _, err := o.scanPart(name, "", nil); err != nil {
 			return err
 		}
 	}
@@ -422,7 +521,7 @@ func (o *opener) scanPackage() error {
 		return o.fail(ErrNotXLSX, nil, "è un archivio zip ma non una cartella di lavoro Excel (.xlsx)")
 	}
 	var wi workbookInfo
-	root, err := o.scanPart(o.wb, wi.token)
+	root, err := o.scanPart(o.wb, "", wi.token)
 	if err != nil {
 		return err
 	}
@@ -432,18 +531,23 @@ func (o *opener) scanPackage() error {
 	}
 	o.sheets, o.date1904 = wi.sheets, wi.date1904
 	var ri relsInfo
-	if _, err := o.scanPart(relsOf(o.wb), ri.token); err != nil {
+	if _, err := o.scanPart(relsOf(o.wb), "", ri.token); err != nil {
 		return err
 	}
 	o.wbRels = ri
 	stylesPart, sstPart := o.related("/styles", "xl/styles.xml"), o.related("/sharedStrings", "xl/sharedStrings.xml")
 	st := stylesInfo{numFmts: map[int]string{}}
-	if _, err := o.scanPart(stylesPart, st.token); err != nil {
+	if _, err := o.scanPart(stylesPart, "styleSheet", st.token); err != nil {
 		return err
 	}
 	o.numFmts, o.xfNumFmt = st.numFmts, st.xfNumFmt
-	for _, name := range []string{"xl/theme/theme1.xml", "xl/calcChain.xml"} {
-		if _, err := o.scanPart(name, nil); err != nil {
+	// excelize reads the styles and the theme from these names, whatever
+	// the relationships say.
+	for _, p := range []struct{ name, root string }{{"xl/styles.xml", "styleSheet"}, {"xl/theme/theme1.xml", "theme"}, {"xl/calcChain.xml", "calcChain"}} {
+		if p.name == stylesPart {
+			continue
+		}
+		if _, err := o.scanPart(p.name, p.root, nil); err != nil {
 			return err
 		}
 	}
@@ -521,8 +625,12 @@ func resolveTarget(from, target string) string {
 
 // scanPart charges the budget with the elements of one part, if present,
 // passes its tokens to fn (if not nil) and returns the local name of its
-// root element.
-func (o *opener) scanPart(name string, fn func(xml.Token)) (string, error) {
+// root element. A present part must be well-formed XML with one root
+// element (excelize takes an empty or truncated part for an empty
+// structure and then dereferences nil) and no document type declaration
+// (Excel refuses it); want, if not empty, is the root's expected local
+// name.
+func (o *opener) scanPart(name, want string, fn func(xml.Token)) (string, error) {
 	zf := o.part(name)
 	if zf == nil {
 		return "", nil
@@ -530,31 +638,98 @@ func (o *opener) scanPart(name string, fn func(xml.Token)) (string, error) {
 	var (
 		units int64
 		root  string
+		stack []xml.Name
+		bad   error
+		names int
 	)
 	err := o.walkXML(zf, func(tok xml.Token) bool {
-		if se, ok := tok.(xml.StartElement); ok {
+		switch t := tok.(type) {
+		case xml.StartElement:
 			if units == 0 {
-				root = se.Name.Local
+				root = t.Name.Local
+			} else if len(stack) == 0 {
+				bad = errors.New("a second root element")
+				return false
 			}
+			size := 0
+			for _, a := range t.Attr {
+				size += len(a.Value)
+			}
+			if size > maxAttrBytes {
+				bad = errAttrTooLong
+				return false
+			}
+			if t.Name.Local == "definedName" {
+				if names++; names > maxDefinedNames {
+					bad = errTooManyNames
+					return false
+				}
+			}
+			stack = append(stack, t.Name)
 			units++
 			if units > o.left {
 				return false
 			}
+		case xml.EndElement:
+			if n := len(stack); n == 0 || stack[n-1] != t.Name {
+				bad = fmt.Errorf("unexpected </%s>", t.Name.Local)
+				return false
+			}
+			stack = stack[:len(stack)-1]
+		case xml.Directive:
+			bad = errDoctype
+			return false
 		}
 		if fn != nil {
 			fn(tok)
 		}
 		return true
 	})
+	switch {
+	case err == nil && bad != nil:
+		err = bad
+	case err == nil && units <= o.left && len(stack) > 0:
+		err = fmt.Errorf("unclosed <%s>", stack[len(stack)-1].Local)
+	}
+	switch {
+	case errors.Is(err, errDoctype):
+		return "", o.fail(ErrCorrupt, err, "contiene nella parte interna «%s» una dichiarazione DOCTYPE, che Excel non accetta: aprirlo con Excel, salvarlo di nuovo e riprovare", shortPart(name))
+	case errors.Is(err, errAttrTooLong):
+		return "", o.fail(ErrTooLarge, err, "contiene nella parte interna «%s» un elemento con attributi di oltre %s: non è un modello compilato normale", shortPart(name), sizeText(maxAttrBytes))
+	case errors.Is(err, errTooManyNames):
+		return "", o.fail(ErrTooLarge, err, "definisce più di %d nomi (Formule > Gestione nomi): non è un modello compilato normale", maxDefinedNames)
+	}
 	if err != nil {
 		return "", o.fail(ErrCorrupt, err, "è danneggiato: la parte interna «%s» è illeggibile; aprirlo con Excel, salvarlo di nuovo e riprovare", shortPart(name))
 	}
 	if units > o.left {
 		return "", o.fail(ErrTooLarge, nil, "contiene una parte interna («%s») con troppi elementi (oltre %d): non è un modello compilato normale", shortPart(name), o.lim.MaxCells)
 	}
+	if root == "" {
+		return "", o.fail(ErrCorrupt, nil, "è danneggiato: la parte interna «%s» è vuota; aprirlo con Excel, salvarlo di nuovo e riprovare", shortPart(name))
+	}
+	if want != "" && root != want {
+		return "", o.fail(ErrCorrupt, nil, "è danneggiato: la parte interna «%s» non ha il contenuto atteso; aprirlo con Excel, salvarlo di nuovo e riprovare", shortPart(name))
+	}
 	o.left -= units
 	return root, nil
 }
+
+// errDoctype is a part with a document type declaration.
+var errDoctype = errors.New("document type declaration")
+
+// Budgets of the structural parts, which excelize decodes whole into
+// structures several times their size: one element's attributes, and the
+// defined names of the workbook.
+const (
+	maxAttrBytes    = 1 << 20
+	maxDefinedNames = 10_000
+)
+
+var (
+	errAttrTooLong  = errors.New("attributes over the budget")
+	errTooManyNames = errors.New("too many defined names")
+)
 
 // walkXML streams the raw tokens of a part to fn until fn returns false.
 // The charset reader passes bytes through: only ASCII names and attribute
@@ -818,6 +993,11 @@ func (o *opener) read() (*validate.Input, error) {
 	if len(o.sheets) == 0 {
 		return nil, o.fail(ErrCorrupt, nil, "è danneggiato: la cartella di lavoro non elenca alcun foglio; aprirlo con Excel, salvarlo di nuovo e riprovare")
 	}
+	for _, sh := range o.sheets {
+		if why := badSheetName(sh.name); why != "" {
+			return nil, o.fail(ErrCorrupt, nil, "ha un foglio di nome «%s», che Excel non ammette (%s): rinominarlo con Excel, salvare il file e riprovare", shortPart(sh.name), why)
+		}
+	}
 	var refs [3]sheetRef
 	var missing []string
 	for i, canon := range []string{validate.SheetFoundation, validate.SheetCourses, validate.SheetThresholds} {
@@ -872,6 +1052,22 @@ func (o *opener) read() (*validate.Input, error) {
 		})
 	}
 	return in, nil
+}
+
+// badSheetName says, in Italian, why Excel (and excelize, when the copy is
+// written or audited again) refuses a sheet name; "" when it is valid.
+func badSheetName(name string) string {
+	switch {
+	case name == "":
+		return "il nome è vuoto"
+	case len(utf16.Encode([]rune(name))) > excelize.MaxSheetNameLength:
+		return fmt.Sprintf("il nome supera %d caratteri", excelize.MaxSheetNameLength)
+	case strings.HasPrefix(name, "'") || strings.HasSuffix(name, "'"):
+		return "il nome inizia o finisce con un apostrofo"
+	case strings.ContainsAny(name, ":\\/?*[]"):
+		return "il nome contiene uno dei caratteri : \\ / ? * [ ]"
+	}
+	return ""
 }
 
 // corrupt reports a sheet whose cells cannot be read.
@@ -1065,6 +1261,13 @@ func (r *sheetReader) courses(s sheetRef, in *validate.Input) error {
 		}
 		if !blank {
 			in.Courses = append(in.Courses, validate.CourseRow{Row: n, Entries: entries})
+			if s.sh.rows[n].hidden {
+				ref := cellRef(s.canon, 1, n)
+				in.Findings = append(in.Findings, validate.Finding{
+					Rule: RuleHiddenRow, Severity: compute.SeverityInfo, Cell: ref, Source: readSource,
+					Message: fmt.Sprintf("%s: la riga %d del foglio %s è nascosta: il percorso che contiene è verificato e conta come gli altri; mostrarla in Excel per controllarne i dati.", ref, n, s.canon),
+				})
+			}
 		}
 	}
 	return nil
@@ -1373,13 +1576,23 @@ func displayName(name string) string {
 }
 
 // oneLine replaces control characters (newlines included) and invalid
-// UTF-8 with spaces.
+// UTF-8 with spaces, and drops the bidirectional controls (U+202E would
+// show «fattura‮xslx.exe» as «fatturaexe.xlsx»).
 func oneLine(s string) string {
 	s = strings.ToValidUTF8(s, " ")
 	return strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) || r == '\u2028' || r == '\u2029' {
+		switch {
+		case IsBidiControl(r):
+			return -1
+		case unicode.IsControl(r) || r == '\u2028' || r == '\u2029':
 			return ' '
 		}
 		return r
 	}, s)
+}
+
+// IsBidiControl reports whether r changes the direction of the text
+// around it: the embeddings, overrides and isolates, and the marks.
+func IsBidiControl(r rune) bool {
+	return (r >= '\u202A' && r <= '\u202E') || (r >= '\u2066' && r <= '\u2069') || r == '\u200E' || r == '\u200F' || r == '\u061C'
 }

@@ -43,6 +43,7 @@ type sheetRow struct {
 	style  int32
 	cells  []sheetCell
 	sorted bool // cells in increasing column order
+	hidden bool
 }
 
 // colStyle is a <col> range with a style.
@@ -130,8 +131,11 @@ func parseSheet(d []byte, budget int64) (*sheet, bool, error) {
 			structural++
 			cur++
 			var style int32
+			hidden := false
 			if !eachAttr(s.attrs, func(n, v []byte) {
 				switch string(n) {
+				case "hidden":
+					hidden = string(v) == "1" || string(v) == "true"
 				case "r":
 					r, ok := atoi(v)
 					if !ok {
@@ -159,6 +163,7 @@ func parseSheet(d []byte, budget int64) (*sheet, bool, error) {
 				sh.rows[int(cur)] = row
 				sh.order = append(sh.order, int(cur))
 			}
+			row.hidden = row.hidden || hidden
 			if s.empty {
 				endRow()
 			}
@@ -300,6 +305,11 @@ func parseSheet(d []byte, budget int64) (*sheet, bool, error) {
 	}
 	if attrErr {
 		return nil, true, fmt.Errorf("%w: attributes", errXML)
+	}
+	if s.starts == 0 {
+		// An empty part: excelize reads it as an empty sheet, which would
+		// be audited as a sheet without its columns.
+		return nil, true, fmt.Errorf("%w: no root element", errXML)
 	}
 	endRow()
 	c.other = s.starts - structural

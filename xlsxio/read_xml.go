@@ -159,6 +159,10 @@ func (s *xmlScanner) next() bool {
 			s.err = fmt.Errorf("%w: attributes of <%s>", errXML, s.qname)
 			return false
 		}
+		if len(s.stack) == 0 && s.starts > 0 {
+			s.err = fmt.Errorf("%w: a second root element <%s>", errXML, s.qname)
+			return false
+		}
 		if !s.empty {
 			s.stack = append(s.stack, s.qname)
 		}
@@ -626,6 +630,9 @@ func parseItems(d []byte, budget int64, inline bool) ([]string, int64, bool, err
 	}
 	if s.err != nil {
 		return nil, units, true, s.err
+	}
+	if s.starts == 0 && !inline {
+		return nil, units, true, fmt.Errorf("%w: no root element", errXML)
 	}
 	return out, units, true, nil
 }

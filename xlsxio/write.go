@@ -86,18 +86,41 @@ func WriteAudit(original []byte, a *validate.Audit, opt WriteOptions) ([]byte, e
 	defer f.Close()
 	capture := newPartCapture()
 	f.SetZipWriter(func(io.Writer) excelize.ZipWriter { return capture })
-	stale, err := staleParts(original)
+	st, err := readStale(original)
 	if err != nil {
 		return nil, err
 	}
-	if err := removeProductSheets(f); err != nil {
+	w := &writer{f: f, a: a, opt: opt, stale: st}
+	sheets, err := w.build(capture)
+	if err != nil {
 		return nil, err
 	}
-	w := &writer{f: f, a: a, opt: opt}
+	if err := dropOrphans(capture, st.parts); err != nil {
+		return nil, err
+	}
+	return w.pack(original, capture, sheets)
+}
+
+// build has excelize remove an earlier audit's sheets, add the product's
+// and save the workbook into capture. excelize dereferences nil on some
+// damaged parts it accepted when opening (a styles part without fonts or
+// cell formats): such a panic is a damaged workbook, not a crash.
+func (w *writer) build(capture *partCapture) (sheets []productSheet, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			sheets = nil
+			err = &OpenError{Kind: ErrCorrupt, cause: fmt.Errorf("excelize: %v", r),
+				Msg: oneLine("«" + displayName(w.a.Input.FileName) + "» è danneggiato e non può essere riscritto: aprirlo con Excel, salvarlo di nuovo come .xlsx e riprovare")}
+		}
+	}()
+	if err := removeProductSheets(w.f); err != nil {
+		return nil, err
+	}
+	w.forgetStale()
 	if err := w.styles(); err != nil {
 		return nil, err
 	}
-	sheets := w.sheets()
+	sheets = w.sheets()
 	for _, ps := range sheets {
 		if err := w.addSheet(ps); err != nil {
 			return nil, err
@@ -106,13 +129,42 @@ func WriteAudit(original []byte, a *validate.Audit, opt WriteOptions) ([]byte, e
 	if err := w.mark(); err != nil {
 		return nil, err
 	}
-	if err := f.Write(io.Discard); err != nil {
+	if err := w.f.Write(io.Discard); err != nil {
 		return nil, fmt.Errorf("writing the audited workbook: %w", err)
 	}
-	if err := dropOrphans(capture, stale); err != nil {
-		return nil, err
+	return sheets, nil
+}
+
+// forgetStale removes from excelize's package the parts that only the
+// earlier audit's sheets used (the chart and its drawing), once those
+// sheets are deleted: excelize names a new chart after the count of the
+// existing ones, so the chart of each re-audit would otherwise take the
+// next number and the copy would change at every audit.
+func (w *writer) forgetStale() {
+	if w.stale == nil {
+		return
 	}
-	return w.pack(original, capture, sheets)
+	for name := range w.stale.own {
+		if strings.HasSuffix(name, ".rels") {
+			continue
+		}
+		for _, n := range []string{name, relsOf(name)} {
+			w.f.Pkg.Delete(n)
+			w.f.Drawings.Delete(n)
+			w.f.Relationships.Delete(n)
+		}
+	}
+	// Their content types go too: the new chart's are then added where
+	// the first audit added them.
+	if ct := w.f.ContentTypes; ct != nil {
+		kept := ct.Overrides[:0]
+		for _, o := range ct.Overrides {
+			if !w.stale.own[strings.TrimPrefix(o.PartName, "/")] {
+				kept = append(kept, o)
+			}
+		}
+		ct.Overrides = kept
+	}
 }
 
 // addSheet adds an empty product sheet with its widths, frozen header and
@@ -156,6 +208,20 @@ func (w *writer) pack(original []byte, capture *partCapture, sheets []productShe
 	var sst *sharedStrings
 	if part, ok := capture.parts[sstPath]; ok {
 		sst, _ = newSharedStrings(part.Bytes())
+		// excelize re-serialises the shared strings it has read (' becomes
+		// &#39;): when it added none, the original's bytes are kept, so
+		// that the user's strings and a re-audit stay as they were.
+		if zf := orig[sstPath]; sst != nil && zf != nil {
+			if ob, err := readPart(zf); err == nil {
+				if so, ok := newSharedStrings(ob); ok && so.base == sst.base {
+					sst = so
+					capture.parts[sstPath] = bytes.NewBuffer(ob)
+				}
+			}
+		}
+		if sst != nil && w.stale != nil {
+			sst.dropped = w.stale.sharedRefs
+		}
 	}
 	d := newDeflater()
 	deflated := map[string]*deflatedPart{}
@@ -308,8 +374,27 @@ func sheetPaths(capture *partCapture) (map[string]string, string, error) {
 	return out, sst, nil
 }
 
-// removeProductSheets deletes the sheets of an earlier audit, named by the
-// marker, and refuses to overwrite a user's sheet with a product name.
+// productHeads are the first two header labels of each product sheet, as
+// the writer writes them: with the stamp, how a product sheet is told from
+// a user's sheet of the same name.
+var productHeads = map[string][2]string{
+	SheetOutcome:      {"Codice percorso", "Titolo"},
+	SheetScores:       {"Codice percorso", "Articolazione"},
+	SheetExplanations: {"Codice percorso", "Grandezza"},
+	SheetFindings:     {"Gravità", "Regola"},
+	SheetSensitivity:  {"Codice percorso", "Scelta"},
+	SheetRules:        {"Voce", "Descrizione"},
+	SheetStamp:        {"Voce", "Valore"},
+}
+
+// stampRow is the label of the stamp's row that only the product writes.
+const stampRow = "Versione di auditor"
+
+// removeProductSheets deletes the sheets of an earlier audit and refuses
+// to overwrite a user's sheet with a product name. A sheet is the
+// product's when the marker names it, its header is the product's and the
+// workbook has the product's stamp: the marker alone is a defined name
+// anyone can write.
 func removeProductSheets(f *excelize.File) error {
 	ours := map[string]bool{}
 	for _, dn := range f.GetDefinedName() {
@@ -322,12 +407,13 @@ func removeProductSheets(f *excelize.File) error {
 			}
 		}
 	}
+	stamped := hasStamp(f)
 	for _, name := range ProductSheets() {
 		idx, _ := f.GetSheetIndex(name)
 		if idx < 0 {
 			continue
 		}
-		if !ours[name] {
+		if !ours[name] || !stamped || !hasHead(f, name, productHeads[name]) {
 			return &OpenError{Kind: ErrSheetNameTaken, Msg: fmt.Sprintf("il foglio «%s» esiste già e non è stato creato da auditor: rinominarlo e ripetere la verifica", name)}
 		}
 		if err := f.DeleteSheet(name); err != nil {
@@ -337,10 +423,42 @@ func removeProductSheets(f *excelize.File) error {
 	return nil
 }
 
+// hasHead reports whether a sheet's first two header cells are head.
+func hasHead(f *excelize.File, sheet string, head [2]string) bool {
+	a, errA := f.GetCellValue(sheet, "A1")
+	b, errB := f.GetCellValue(sheet, "B1")
+	return errA == nil && errB == nil && a == head[0] && b == head[1]
+}
+
+// hasStamp reports whether the workbook has the product's stamp: the
+// Timbro sheet with its header and, among its first rows, the product's
+// version.
+func hasStamp(f *excelize.File) bool {
+	if !hasHead(f, SheetStamp, productHeads[SheetStamp]) {
+		return false
+	}
+	rows, err := f.Rows(SheetStamp)
+	if err != nil {
+		return false
+	}
+	defer rows.Close()
+	for n := 0; n < 64 && rows.Next(); n++ {
+		cols, err := rows.Columns()
+		if err != nil {
+			return false
+		}
+		if len(cols) > 0 && cols[0] == stampRow {
+			return true
+		}
+	}
+	return false
+}
+
 type writer struct {
-	f   *excelize.File
-	a   *validate.Audit
-	opt WriteOptions
+	f     *excelize.File
+	a     *validate.Audit
+	opt   WriteOptions
+	stale *staleInfo // what an earlier audit left in the original
 
 	headerStyle, text, wrap, num2, num3, num6, link, bad, warn, good int
 	cfBad, cfWarn, cfGood                                            int // conditional (differential) styles
@@ -385,15 +503,44 @@ func (w *writer) styles() error {
 		return styleErr
 	}
 	var err error
+	existing := w.fillDxfs()
 	for _, cf := range []struct {
 		id    *int
 		color string
 	}{{&w.cfBad, "F8CBAD"}, {&w.cfWarn, "FFE699"}, {&w.cfGood, "C6E0B4"}} {
+		if id, ok := existing[cf.color]; ok {
+			*cf.id = id // an earlier audit's, so that a re-audit adds none
+			continue
+		}
 		if *cf.id, err = w.f.NewConditionalStyle(&excelize.Style{Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{cf.color}}}); err != nil {
 			return fmt.Errorf("band colours: %w", err)
 		}
 	}
 	return nil
+}
+
+// fillDxfs maps the colour of each differential style that is only a
+// solid fill to its index (the first of each colour).
+func (w *writer) fillDxfs() map[string]int {
+	out := map[string]int{}
+	for i := 0; i < 4096; i++ {
+		s, err := w.f.GetConditionalStyle(i)
+		if err != nil {
+			break
+		}
+		if s.Font != nil || s.Alignment != nil || s.Protection != nil || len(s.Border) > 0 || s.NumFmt != 0 ||
+			(s.CustomNumFmt != nil && *s.CustomNumFmt != "") || s.Fill.Type != "pattern" || s.Fill.Pattern != 1 || len(s.Fill.Color) != 1 {
+			continue
+		}
+		c := strings.ToUpper(s.Fill.Color[0])
+		if len(c) == 8 && strings.HasPrefix(c, "FF") {
+			c = c[2:]
+		}
+		if _, seen := out[c]; !seen {
+			out[c] = i
+		}
+	}
+	return out
 }
 
 func ptr[T any](v T) *T { return &v }

@@ -16,6 +16,26 @@ import (
 // reaches, so a re-audit would pile up unreachable charts; dropOrphans
 // removes those of them that nothing references any more.
 func staleParts(original []byte) (map[string]bool, error) {
+	st, err := readStale(original)
+	if err != nil {
+		return nil, err
+	}
+	return st.parts, nil
+}
+
+// staleInfo is what an earlier audit left in the original package: the parts
+// its sheets reach (see staleParts) and the shared string references of
+// its sheets' cells, which the shared strings' count includes.
+type staleInfo struct {
+	parts      map[string]bool
+	sharedRefs int
+	// own are the stale parts that no other part of the original refers
+	// to: only the product's sheets used them.
+	own map[string]bool
+}
+
+// readStale reads the earlier audit's parts from the original package.
+func readStale(original []byte) (*staleInfo, error) {
 	zr, err := zip.NewReader(bytes.NewReader(original), int64(len(original)))
 	if err != nil {
 		return nil, fmt.Errorf("reading the original package: %w", err)
@@ -41,36 +61,46 @@ func staleParts(original []byte) (map[string]bool, error) {
 		return buf.Bytes(), true
 	}
 	const wbPart = "xl/workbook.xml"
+	none := &staleInfo{}
 	wb, ok := read(wbPart)
 	if !ok {
-		return nil, nil
+		return none, nil
 	}
 	wbRels, ok := read(relsOf(wbPart))
 	if !ok {
-		return nil, nil
+		return none, nil
 	}
 	sheets, err := parseWorkbookSheets(bytes.NewReader(wb))
 	if err != nil {
-		return nil, nil // the reader has refused such workbooks already
+		return none, nil // the reader has refused such workbooks already
 	}
 	rels, err := parseRels(bytes.NewReader(wbRels))
 	if err != nil {
-		return nil, nil
+		return none, nil
 	}
 	product := map[string]bool{}
 	for _, n := range ProductSheets() {
 		product[n] = true
 	}
 	var queue []string
+	sharedRefs := 0
 	for _, s := range sheets {
 		if !product[s.name] {
 			continue
 		}
 		for _, r := range rels {
 			if r.id == s.rid {
-				queue = append(queue, resolveTarget(wbPart, r.target))
+				part := resolveTarget(wbPart, r.target)
+				queue = append(queue, part)
+				if data, ok := read(part); ok {
+					sharedRefs += bytes.Count(data, []byte(` t="s"`))
+				}
 			}
 		}
+	}
+	sheetParts := map[string]bool{}
+	for _, p := range queue {
+		sheetParts[p] = true
 	}
 	stale := map[string]bool{}
 	for len(queue) > 0 {
@@ -97,7 +127,34 @@ func staleParts(original []byte) (map[string]bool, error) {
 			}
 		}
 	}
-	return stale, nil
+	// The stale parts that a part outside the earlier audit refers to.
+	own := map[string]bool{}
+	for name := range stale {
+		own[name] = true
+	}
+	for name := range files {
+		if !strings.HasSuffix(name, ".rels") || stale[name] {
+			continue
+		}
+		from := strings.Replace(strings.TrimSuffix(name, ".rels"), "_rels/", "", 1)
+		if sheetParts[from] {
+			continue
+		}
+		data, ok := read(name)
+		if !ok {
+			continue
+		}
+		rs, err := parseRels(bytes.NewReader(data))
+		if err != nil {
+			return &staleInfo{parts: stale, sharedRefs: sharedRefs}, nil
+		}
+		for _, r := range rs {
+			if !r.external {
+				delete(own, resolveTarget(from, r.target))
+			}
+		}
+	}
+	return &staleInfo{parts: stale, sharedRefs: sharedRefs, own: own}, nil
 }
 
 // dropOrphans removes from the saved parts those stale parts that the new

@@ -244,7 +244,8 @@ func appendItNum(b []byte, v float64) []byte {
 // findingLinks links each finding's cell on the Rilievi sheet to the
 // cell it is about.
 func (w *writer) findingLinks(all []validate.Finding) error {
-	for i, f := range all {
+	cut := linkCut(all)
+	for i, f := range all[:cut] {
 		if f.Cell == "" {
 			continue
 		}
@@ -255,20 +256,52 @@ func (w *writer) findingLinks(all []validate.Finding) error {
 	return nil
 }
 
+// maxFindingLinks is how many hyperlinks excelize (like Excel) allows on
+// one sheet.
+const maxFindingLinks = excelize.TotalSheetHyperlinks
+
+// linkCut is the index of the first finding whose cell is written as text
+// rather than as a link: the links stop at maxFindingLinks.
+func linkCut(all []validate.Finding) int {
+	n := 0
+	for i, f := range all {
+		if f.Cell == "" {
+			continue
+		}
+		if n == maxFindingLinks {
+			return i
+		}
+		n++
+	}
+	return len(all)
+}
+
 // findings writes the Rilievi sheet, a row per finding (the links are set
-// by findingLinks).
+// by findingLinks); past the sheet's limit of links the cells are text,
+// and a last row says so.
 func (w *writer) findings(x *sheetXML, all []validate.Finding) {
 	w.header(x, "Gravità", "Regola", "Percorso", "Cella", "Valore trovato", "Atteso", "Messaggio", "Fonte")
+	cut := linkCut(all)
 	for i, f := range all {
 		x.startRow(i + 2)
 		x.text(w.severityStyle(f.Severity), severityLabel(f.Severity))
 		x.text(0, string(f.Rule))
 		x.text(0, f.Course)
-		x.text(w.link, string(f.Cell))
+		if i < cut {
+			x.text(w.link, string(f.Cell))
+		} else {
+			x.text(0, string(f.Cell))
+		}
 		x.text(0, f.Found)
 		x.text(w.wrap, f.Expected)
 		x.text(w.wrap, f.Message)
 		x.text(w.wrap, f.Source)
+	}
+	if cut < len(all) {
+		x.startRow(len(all) + 3)
+		x.text(0, "Nota")
+		x.skip(5)
+		x.text(w.wrap, fmt.Sprintf("I rilievi sono %d: i primi %d hanno il collegamento alla cella (il limite di Excel per un foglio); dal rilievo della riga %d la cella è indicata come testo.", len(all), maxFindingLinks, cut+2))
 	}
 }
 
@@ -415,7 +448,7 @@ func (w *writer) stamp(x *sheetXML) {
 		{"File verificato", w.a.Input.FileName},
 		{"SHA-256 del file verificato", w.a.Input.SHA256},
 		{"Lettura del decreto", string(w.a.Reading)},
-		{"Versione di auditor", w.opt.Version},
+		{stampRow, w.opt.Version},
 	}
 	for _, sc := range w.sortedScorers() {
 		p := sc.Pack()

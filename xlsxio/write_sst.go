@@ -20,6 +20,9 @@ type sharedStrings struct {
 	index map[string]int
 	added []string
 	refs  int // cells written that refer to the part
+	// dropped are the references of the earlier audit's sheets, which the
+	// part's count includes and which are gone.
+	dropped int
 
 	// Where the part is edited: its root start tag and the end tag.
 	rootFrom, rootTo, end int
@@ -135,7 +138,7 @@ func (ss *sharedStrings) part(orig []byte) []byte {
 		switch string(name) {
 		case "count":
 			if n, err := strconv.Atoi(string(value)); err == nil {
-				value = strconv.AppendInt(nil, int64(n+ss.refs), 10)
+				value = strconv.AppendInt(nil, int64(max(n-ss.dropped, 0)+ss.refs), 10)
 			}
 		case "uniqueCount":
 			value = strconv.AppendInt(nil, int64(ss.base+len(ss.added)), 10)

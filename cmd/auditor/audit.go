@@ -1,11 +1,11 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -37,7 +37,12 @@ func (m *Main) runAudit(ctx context.Context, args []string) error {
 	jobs := fs.Int("jobs", 0, "")
 	outDir := fs.String("out-dir", "", "")
 	pdfOut := fs.String("pdf", "", "")
+	limits := limitFlags(fs)
 	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	lim, err := limits()
 	if err != nil {
 		return err
 	}
@@ -54,7 +59,7 @@ func (m *Main) runAudit(ctx context.Context, args []string) error {
 	if *summaryOut != "" || len(pos) > 1 || isDir(pos[0]) || isUnexpandedPattern(pos[0]) {
 		return m.runBatch(ctx, batchFlags{
 			inputs: pos, out: *out, summary: *summaryOut, jobs: *jobs, outDir: *outDir, jsonOut: *jsonOut,
-			strict: *strict, opts: opts, pdf: *pdfOut,
+			strict: *strict, opts: opts, pdf: *pdfOut, limits: lim,
 		})
 	}
 	if *jobs < 0 {
@@ -74,30 +79,24 @@ func (m *Main) runAudit(ctx context.Context, args []string) error {
 	if same, _ := samePath(in, outPath); same {
 		return &usageError{fmt.Sprintf("%s: il file da verificare non viene mai sovrascritto; indicare un altro nome con -o", in)}
 	}
-	if err := checkPDFPath(in, *pdfOut); err != nil {
+	if err := checkPDFName(*pdfOut); err != nil {
+		return err
+	}
+	if err := checkOutputs([]string{in}, []output{
+		{"-o", outPath},
+		{"--json", *jsonOut},
+		{"--pdf", *pdfOut},
+	}); err != nil {
 		return err
 	}
 
-	data, err := os.ReadFile(in)
+	data, err := readInput(in, lim.maxFile)
 	if err != nil {
-		return fmt.Errorf("%s: impossibile leggere il file: %w", in, err)
+		return fmt.Errorf("%s: %w", in, err)
 	}
-	wb, err := xlsxio.Open(data, filepath.Base(in), xlsxio.DefaultLimits())
-	if err != nil {
-		return oneLine(in, err)
-	}
-	defer wb.Close()
-	reg, err := compute.LoadEmbedded()
+	audit, result, err := auditBytes(in, data, opts, lim.xlsx)
 	if err != nil {
 		return err
-	}
-	audit, err := validate.Run(wb.Input, reg, opts)
-	if err != nil {
-		return &usageError{err.Error()}
-	}
-	result, err := xlsxio.WriteAudit(data, audit, xlsxio.WriteOptions{Version: Version})
-	if err != nil {
-		return oneLine(in, err)
 	}
 	if *jsonOut != "" {
 		if err := m.writeReport(audit, *jsonOut); err != nil {
@@ -123,6 +122,36 @@ func (m *Main) runAudit(ctx context.Context, args []string) error {
 		return errStrict
 	}
 	return nil
+}
+
+// auditBytes reads, audits and writes the copy of one workbook. It never
+// panics: an unexpected failure is one line, as in a batch and on the
+// server.
+func auditBytes(in string, data []byte, opts validate.Options, lim xlsxio.Limits) (audit *validate.Audit, result []byte, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			audit, result = nil, nil
+			err = fmt.Errorf("%s: errore interno durante la verifica; il file non è stato verificato", in)
+		}
+	}()
+	wb, err := xlsxio.Open(data, filepath.Base(in), lim)
+	if err != nil {
+		return nil, nil, oneLine(in, err)
+	}
+	defer wb.Close()
+	reg, err := compute.LoadEmbedded()
+	if err != nil {
+		return nil, nil, err
+	}
+	audit, err = validate.Run(wb.Input, reg, opts)
+	if err != nil {
+		return nil, nil, &usageError{err.Error()}
+	}
+	result, err = xlsxio.WriteAudit(data, audit, xlsxio.WriteOptions{Version: Version, Limits: lim})
+	if err != nil {
+		return nil, nil, oneLine(in, err)
+	}
+	return audit, result, nil
 }
 
 // defaultOutput is the audited copy's name beside the input.
@@ -163,19 +192,18 @@ func oneLine(file string, err error) error {
 
 func (m *Main) writeReport(a *validate.Audit, path string) error {
 	rep := a.Report(Version, "")
-	var w io.Writer = m.Stdout
-	if path != "-" {
-		f, err := os.Create(path)
-		if err != nil {
-			return fmt.Errorf("scrittura del report %s: %w", path, err)
-		}
-		defer f.Close()
-		w = f
-	}
-	enc := json.NewEncoder(w)
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false)
-	return enc.Encode(rep)
+	if err := enc.Encode(rep); err != nil {
+		return fmt.Errorf("report JSON: %w", err)
+	}
+	if path == "-" {
+		_, err := m.Stdout.Write(buf.Bytes())
+		return err
+	}
+	return writeFileAtomic(path, buf.Bytes())
 }
 
 // summary prints what the audit found, in Italian.
@@ -202,15 +230,9 @@ func (m *Main) summary(a *validate.Audit, out string) {
 
 // checkPDFPath refuses a --pdf path that is not a .pdf or that names an
 // input.
-func checkPDFPath(in, pdf string) error {
-	if pdf == "" {
-		return nil
-	}
-	if !strings.EqualFold(filepath.Ext(pdf), ".pdf") {
+func checkPDFName(pdf string) error {
+	if pdf != "" && !strings.EqualFold(filepath.Ext(pdf), ".pdf") {
 		return &usageError{fmt.Sprintf("--pdf %s: il verbale è un file .pdf", pdf)}
-	}
-	if same, _ := samePath(in, pdf); same {
-		return &usageError{fmt.Sprintf("%s: il file da verificare non viene mai sovrascritto; indicare un altro nome con --pdf", in)}
 	}
 	return nil
 }

@@ -28,6 +28,7 @@ type batchFlags struct {
 	jobs                          int
 	strict                        bool
 	opts                          validate.Options // the run's choices
+	limits                        inputLimits
 }
 
 // batchExtensions are the files taken from a folder: workbooks and the
@@ -54,7 +55,7 @@ func (m *Main) runBatch(ctx context.Context, fl batchFlags) error {
 		return &usageError{"--jobs: indicare un numero di file da verificare insieme maggiore di zero"}
 	}
 	opts := batch.Options{Jobs: fl.jobs, Reading: fl.opts.Reading, Errata: fl.opts.Errata, Interpretations: fl.opts.Interpretations, Pack: fl.opts.Pack,
-		Thresholds: fl.opts.Thresholds, WorkbookThresholds: fl.opts.WorkbookThresholds, Version: Version, Limits: xlsxio.DefaultLimits()}
+		Thresholds: fl.opts.Thresholds, WorkbookThresholds: fl.opts.WorkbookThresholds, Version: Version, Limits: fl.limits.xlsx}
 	if fl.summary != "" && !strings.EqualFold(filepath.Ext(fl.summary), ".xlsx") {
 		return &usageError{fmt.Sprintf("--summary %s: il riepilogo è un file .xlsx", fl.summary)}
 	}
@@ -82,9 +83,9 @@ func (m *Main) runBatch(ctx context.Context, fl batchFlags) error {
 			opts.Skipped = append(opts.Skipped, xlsxio.SummaryExcluded{Name: c.name, Reason: "è il riepilogo che questa esecuzione riscrive: i suoi percorsi non vengono riletti"})
 			continue
 		}
-		data, err := os.ReadFile(c.name)
+		data, err := readInput(c.name, fl.limits.maxFile)
 		if err != nil {
-			inputs = append(inputs, batch.Input{Name: c.name, Err: readError(err)})
+			inputs = append(inputs, batch.Input{Name: c.name, Err: err})
 			continue
 		}
 		// Audited copies are never audited again in a batch (a second run
@@ -109,20 +110,22 @@ func (m *Main) runBatch(ctx context.Context, fl batchFlags) error {
 		}
 	}
 	outs := outputPaths(names, fl.outDir)
-	inputAt := map[string]string{}
+	read := make([]string, 0, len(inputs))
 	for _, in := range inputs {
-		if abs, err := filepath.Abs(in.Name); err == nil {
-			inputAt[abs] = in.Name
+		if in.Err == nil {
+			read = append(read, in.Name)
 		}
 	}
-	for _, out := range append([]string{fl.summary, fl.pdf}, sortedValues(outs)...) {
-		abs, err := filepath.Abs(out)
-		if out == "" || err != nil {
-			continue
-		}
-		if in, ok := inputAt[abs]; ok {
-			return &usageError{fmt.Sprintf("%s: il file da verificare non viene mai sovrascritto; scegliere un'altra cartella o un altro nome", in)}
-		}
+	written := []output{
+		{"--summary", fl.summary},
+		{"--json", fl.jsonOut},
+		{"--pdf", fl.pdf},
+	}
+	for _, name := range names {
+		written = append(written, output{"copia verificata di " + name, outs[name]})
+	}
+	if err := checkOutputs(read, written); err != nil {
+		return err
 	}
 	// An existing file is replaced only if auditor wrote it.
 	if err := mayReplace(fl.summary, xlsxio.KindSummary); err != nil {
@@ -221,12 +224,21 @@ func mayReplace(path, kind string) error {
 	if path == "" {
 		return nil
 	}
-	data, err := os.ReadFile(path)
+	st, err := os.Stat(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil
 	}
 	if err != nil {
-		return fmt.Errorf("%s: %w", path, err)
+		return fmt.Errorf("%s: %w", path, readError(err))
+	}
+	if !st.Mode().IsRegular() {
+		return &usageError{fmt.Sprintf("%s esiste e non è un file normale: non viene sovrascritto; scegliere un altro nome o cartella", path)}
+	}
+	// An audited copy or a summary is far smaller than this; anything
+	// larger is not one.
+	data, err := readInput(path, 1<<30)
+	if err != nil {
+		return &usageError{fmt.Sprintf("%s esiste e non si può leggere (%v): non viene sovrascritto; scegliere un altro nome o cartella", path, err)}
 	}
 	if xlsxio.SniffWorkbook(data) != kind {
 		what := "un riepilogo"
@@ -236,17 +248,6 @@ func mayReplace(path, kind string) error {
 		return &usageError{fmt.Sprintf("%s esiste e non è %s scritto da auditor: non viene sovrascritto; scegliere un altro nome o cartella", path, what)}
 	}
 	return nil
-}
-
-// readError is the Italian reason for a file that cannot be read.
-func readError(err error) error {
-	if errors.Is(err, fs.ErrNotExist) {
-		return errors.New("file inesistente")
-	}
-	if errors.Is(err, fs.ErrPermission) {
-		return errors.New("file non leggibile: permesso negato")
-	}
-	return fmt.Errorf("impossibile leggere il file: %w", err)
 }
 
 // collectCandidates expands the arguments: files as given, folders
@@ -445,6 +446,8 @@ func renderProgress(done, total int, current string, width int) string {
 func (m *Main) batchReport(res *batch.Result, outs map[string]string, skipped []xlsxio.SummaryExcluded, summary string) {
 	for _, f := range res.Files {
 		switch {
+		case errors.Is(f.Err, batch.ErrDuplicate):
+			fmt.Fprintf(m.Stdout, "Saltato %s: %s.\n", f.Name, f.Reason)
 		case !f.OK():
 			continue
 		case f.Read != nil:

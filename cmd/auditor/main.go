@@ -108,6 +108,7 @@ Comandi:
       verifica molti file (una copia verificata per file) e scrive il riepilogo regionale, con la
       regola delle fondazioni della CU 17/12/2015 art. 4 c. 3 sui tre anni (exit 2 se un file non si
       può verificare: gli altri e il riepilogo sono scritti comunque); --pdf scrive il verbale di verifica in PDF
+      limiti per file, come il server: --max-file-mb 10 --max-unzip-mb 100 --max-xml-mb 25
   auditor serve [--addr HOST:PORTA] [--public-url URL] [--tls-cert CERT --tls-key CHIAVE] [--token-file FILE]
       [--cors-origin URL] [--max-upload-mb N] [--timeout 60s] [--max-concurrent N] [--max-queue N]
       il server HTTP: pagina di caricamento (/), API (/api/audit) e componente aggiuntivo per Excel
