@@ -327,3 +327,48 @@ func TestProgressAndOptions(t *testing.T) {
 		t.Errorf("packs %+v", res.Summary.Packs)
 	}
 }
+
+// TestSummarySensitivity: the regional summary counts, per alternative
+// choice, the scored courses compared, and applies the three-year rule
+// under I-8's other choice. Foundation D: 3 of 4 courses below 50 in 2024,
+// 1 of 4 in 2025, 3 of 4 in 2026 — not every year (per_anno: not flagged),
+// but 7 of 12 over the three years (triennio: flagged).
+func TestSummarySensitivity(t *testing.T) {
+	var inputs []Input
+	for y, below := range map[int]int{2024: 3, 2025: 1, 2026: 3} {
+		inputs = append(inputs, Input{Name: fmt.Sprintf("%d/d.xlsx", y), Data: workbook(t, "ITS-D", "Fondazione D", y, courses(fmt.Sprintf("D%d", y), 4, below, 0))})
+	}
+	res := run(t, inputs, Options{})
+	s := res.Summary
+	if v := verdictOf(t, s, "ITS-D"); v.Flagged {
+		t.Fatalf("D flagged per year: %+v", v)
+	}
+	var pooled *xlsxio.SummaryChoice
+	choices := map[string]xlsxio.SummaryChoice{}
+	for i, c := range s.Sensitivity {
+		choices[c.Choice+"="+c.Alternative] = c
+		if c.Choice == "I-8" {
+			pooled = &s.Sensitivity[i]
+		}
+	}
+	if pooled == nil || pooled.Alternative != "triennio" || !reflect.DeepEqual(pooled.Flagged, []string{"ITS-D"}) {
+		t.Errorf("I-8 triennio: %+v", pooled)
+	}
+	for _, k := range []string{"E-1=printed", "E-2=coherent", "E-3=printed", "E-4=printed", "I-2=soglia_diplomati", "I-7=articolazione"} {
+		c, ok := choices[k]
+		if !ok || c.Courses != 12 || c.BandChanges > c.Courses || c.Flagged != nil {
+			t.Errorf("%s: %+v, want the 12 scored courses compared", k, c)
+		}
+	}
+	data, err := res.Workbook()
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, row := range cellValues(t, data)[xlsxio.SummarySheetSensitivity] {
+		found = found || (len(row) >= 6 && row[0] == "I-8" && row[5] == "ITS-D")
+	}
+	if !found {
+		t.Errorf("no I-8 row naming ITS-D on %s", xlsxio.SummarySheetSensitivity)
+	}
+}

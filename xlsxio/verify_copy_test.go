@@ -129,3 +129,32 @@ func TestVerifyNotAnAuditedCopy(t *testing.T) {
 		}
 	}
 }
+
+// TestWhatIfSaysSo: a what-if run (the Soglie values applied) says so on
+// Esito, Regole and Timbro, and its copy verifies (the record replays it).
+func TestWhatIfSaysSo(t *testing.T) {
+	_, out := audit(t, readTestdata(t, "esempio-fondazione.xlsx"), validate.Options{WorkbookThresholds: true})
+	f, err := excelize.OpenReader(bytes.NewReader(out))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	for sheet, cell := range map[string]string{SheetOutcome: "F2"} {
+		if v, _ := f.GetCellValue(sheet, cell); !strings.Contains(v, "SIMULAZIONE") {
+			t.Errorf("%s!%s = %q", sheet, cell, v)
+		}
+	}
+	for _, sheet := range []string{SheetRules, SheetStamp} {
+		rows, _ := f.GetRows(sheet)
+		said := false
+		for _, r := range rows {
+			said = said || strings.Contains(strings.ToUpper(strings.Join(r, " ")), "SIMULAZIONE")
+		}
+		if !said {
+			t.Errorf("%s does not say the run is a what-if", sheet)
+		}
+	}
+	if v, err := verifyBytes(t, out); err != nil || !v.OK() || !v.Replay.WorkbookThresholds {
+		t.Errorf("what-if copy: %v %+v", err, v)
+	}
+}

@@ -844,7 +844,11 @@ func (w *writer) outcome(x *sheetXML, indNames []string) {
 		b := w.blocks[i]
 		if c.Pack != nil && c.Result != nil {
 			x.text(0, string(c.Pack.ID))
-			x.text(0, readingText(c.Pack, c.Result.Reading, w.scorer(c)))
+			rt := readingText(c.Pack, c.Result.Reading, w.scorer(c))
+			if w.a.WhatIf {
+				rt += "; SIMULAZIONE con le soglie del foglio Soglie"
+			}
+			x.text(0, rt)
 		} else {
 			x.text(0, "nessuno")
 			x.text(0, "")
