@@ -43,28 +43,28 @@ func (r *FoundationRule) check(p *Pack) []error {
 	var errs []error
 	bad := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
 	if r.ID == "" || r.Citation == "" || r.RuleOf == "" || r.Label == "" {
-		bad("id, rule_of, citation and label are required")
+		bad("id, rule_of, citation e label sono obbligatori")
 	}
 	if r.Unscored == "" || r.MissingYears == "" || r.Consequence == "" {
-		bad("unscored, missing_years and consequence must say how the rule is applied")
+		bad("unscored, missing_years e consequence devono dire come si applica la regola")
 	}
 	if r.Years < 1 || r.Years > 20 {
-		bad("years must be between 1 and 20, not %d", r.Years)
+		bad("years deve essere tra 1 e 20, non %d", r.Years)
 	}
 	if !(r.Below > p.Scale.Min && r.Below <= p.Scale.Max) {
-		bad("course_total_below %g is outside the scale (%g, %g]", r.Below, p.Scale.Min, p.Scale.Max)
+		bad("course_total_below %g è fuori dalla scala (%g, %g]", r.Below, p.Scale.Min, p.Scale.Max)
 	}
 	if !(r.ShareAtLeast > 0 && r.ShareAtLeast <= 100) {
-		bad("share_at_least %g must be in (0, 100]", r.ShareAtLeast)
+		bad("share_at_least %g deve essere in (0, 100]", r.ShareAtLeast)
 	}
 	if r.Interpretation != "" && !p.hasInterpretation(r.Interpretation) {
-		bad("unknown interpretation %s", r.Interpretation)
+		bad("interpretation: %s sconosciuta", r.Interpretation)
 	}
 	if (r.ShareInterpretation == "") != (r.PooledChoice == "") {
-		bad("share_interpretation and pooled_choice go together")
+		bad("share_interpretation e pooled_choice vanno indicati insieme")
 	}
 	if r.ShareInterpretation != "" && !p.hasChoice(r.ShareInterpretation, r.PooledChoice) {
-		bad("unknown choice %s=%s", r.ShareInterpretation, r.PooledChoice)
+		bad("pooled_choice: scelta %s=%s sconosciuta", r.ShareInterpretation, r.PooledChoice)
 	}
 	return errs
 }

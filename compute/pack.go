@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"math"
 	"path"
@@ -23,7 +24,7 @@ type PackID string
 type FieldCode string
 
 // ErrPack is the kind of every error found in a rule pack file.
-var ErrPack = errors.New("invalid rule pack")
+var ErrPack = errors.New("pacchetto di regole non valido")
 
 //go:embed packs/*.json
 var embeddedPacks embed.FS
@@ -564,7 +565,7 @@ func ParsePack(data []byte) (*Pack, error) {
 	dec.DisallowUnknownFields()
 	var p Pack
 	if err := dec.Decode(&p); err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrPack, err)
+		return nil, fmt.Errorf("%w: %s", ErrPack, decodeText(err))
 	}
 	if err := p.compile(); err != nil {
 		return nil, fmt.Errorf("%w %s: %v", ErrPack, p.ID, err)
@@ -572,6 +573,24 @@ func ParsePack(data []byte) (*Pack, error) {
 	p.digest = sha256Hex(data)
 	p.raw = append([]byte(nil), data...)
 	return &p, nil
+}
+
+// decodeText says in Italian what is wrong with a pack file's JSON, with
+// the position or the field's path.
+func decodeText(err error) string {
+	var se *json.SyntaxError
+	var te *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &se):
+		return fmt.Sprintf("JSON non valido al byte %d: %v", se.Offset, se)
+	case errors.As(err, &te):
+		return fmt.Sprintf("%s: valore di tipo %s, atteso %s", te.Field, te.Value, te.Type)
+	case strings.HasPrefix(err.Error(), "json: unknown field "):
+		return "campo " + strings.TrimPrefix(err.Error(), "json: unknown field ") + " sconosciuto"
+	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
+		return "file vuoto o troncato"
+	}
+	return err.Error()
 }
 
 // Raw returns the pack file exactly as loaded.
@@ -704,56 +723,58 @@ func f64(v float64) *float64 { return &v }
 // weights, references between parts, and that every variable is known.
 func (p *Pack) compile() error {
 	var errs []error
-	bad := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
+	bad := func(path, format string, args ...any) {
+		errs = append(errs, fmt.Errorf("%s: %s", path, fmt.Sprintf(format, args...)))
+	}
 
 	if p.ID == "" || p.Version == "" {
-		bad("id and version are required")
+		bad("id, version", "sono obbligatori")
 	}
 	if p.Total.Citation == "" {
-		bad("total.citation is required")
+		bad("total.citation", "è obbligatoria")
 	}
 	if p.Scale.Max <= p.Scale.Min {
-		bad("scale: max must exceed min")
+		bad("scale", "max deve essere maggiore di min")
 	}
 	if !(p.InputLimit > 0) {
-		bad("input_limit must be positive")
+		bad("input_limit", "deve essere positivo")
 	}
 	if _, err := time.Parse(time.DateOnly, p.Applies.EndedFrom); err != nil {
-		bad("applies.ended_from: %v", err)
+		bad("applies.ended_from", "data non valida (aaaa-mm-gg): %v", err)
 	}
 	if len(p.Errata) > maxErrata {
-		bad("errata: at most %d", maxErrata)
+		bad("errata", "al massimo %d errata", maxErrata)
 	}
 	errataIDs := map[string]bool{}
-	for _, e := range p.Errata {
+	for i, e := range p.Errata {
 		if e.ID == "" || errataIDs[e.ID] {
-			bad("errata: id %q missing or repeated", e.ID)
+			bad(fmt.Sprintf("errata[%d].id", i), "%q mancante o ripetuto", e.ID)
 		}
 		errataIDs[e.ID] = true
 	}
 	interpIDs := map[string]bool{}
-	for _, in := range p.Interpretations {
+	for i, in := range p.Interpretations {
 		if in.ID == "" || interpIDs[in.ID] {
-			bad("interpretations: id %q missing or repeated", in.ID)
+			bad(fmt.Sprintf("interpretations[%d].id", i), "%q mancante o ripetuto", in.ID)
 		}
 		interpIDs[in.ID] = true
 		if _, ok := in.Choices[in.Default]; !ok {
-			bad("interpretation %s: default %q is not one of its choices", in.ID, in.Default)
+			bad(fmt.Sprintf("interpretations[%d].default", i), "%q non è tra le scelte di %s", in.Default, in.ID)
 		}
 		switch in.Scope {
 		case ScopeCourse, ScopeFindings, ScopeFoundation:
 		default:
-			bad("interpretation %s: scope must be course, findings or foundation", in.ID)
+			bad(fmt.Sprintf("interpretations[%d].scope", i), "deve essere course, findings o foundation (%s)", in.ID)
 		}
 		if in.Citation == "" || in.Why == "" {
-			bad("interpretation %s: citation and why are required", in.ID)
+			bad(fmt.Sprintf("interpretations[%d]", i), "citation e why sono obbligatori (%s)", in.ID)
 		}
 	}
 	readings := map[Reading]bool{}
 	defaults := 0
-	for _, r := range p.Readings {
+	for ri, r := range p.Readings {
 		if r.ID == "" || readings[r.ID] {
-			bad("readings: id %q missing or repeated", r.ID)
+			bad(fmt.Sprintf("readings[%d].id", ri), "%q mancante o ripetuto", r.ID)
 		}
 		readings[r.ID] = true
 		if r.Default {
@@ -761,27 +782,27 @@ func (p *Pack) compile() error {
 		}
 		for id, f := range r.Errata {
 			if !errataIDs[id] {
-				bad("reading %s: unknown erratum %s", r.ID, id)
+				bad(fmt.Sprintf("readings[%d].errata.%s", ri, id), "errata sconosciuta nella lettura %s", r.ID)
 			}
 			if f != FormPrinted && f != FormCoherent {
-				bad("reading %s: erratum %s must be %q or %q", r.ID, id, FormPrinted, FormCoherent)
+				bad(fmt.Sprintf("readings[%d].errata.%s", ri, id), "deve essere %q o %q", FormPrinted, FormCoherent)
 			}
 		}
 		for id := range errataIDs {
 			if _, ok := r.Errata[id]; !ok {
-				bad("reading %s: no form for erratum %s", r.ID, id)
+				bad(fmt.Sprintf("readings[%d].errata", ri), "manca la forma dell'errata %s nella lettura %s", id, r.ID)
 			}
 		}
 	}
 	if len(p.Readings) == 0 || defaults != 1 {
-		bad("readings: at least one, exactly one default")
+		bad("readings", "serve almeno una lettura, e una sola predefinita")
 	}
 
 	// Thresholds, including the generated per-area codes.
 	p.thresholdByKey = map[string]*ThresholdDef{}
 	addThreshold := func(t *ThresholdDef) {
 		if _, dup := p.thresholdByKey[t.Code]; dup {
-			bad("threshold %s defined twice", t.Code)
+			bad("thresholds", "soglia %s definita due volte", t.Code)
 		}
 		p.thresholdByKey[t.Code] = t
 	}
@@ -791,16 +812,16 @@ func (p *Pack) compile() error {
 	areaKeys := map[string]bool{}
 	for _, a := range p.Areas.Rows {
 		if a.Key == "" || a.Name == "" || areaKeys[a.Key] {
-			bad("areas: key %q missing or repeated", a.Key)
+			bad("areas.rows", "chiave %q mancante o ripetuta", a.Key)
 		}
 		areaKeys[a.Key] = true
 		if len(a.Values) != len(p.Areas.Columns) {
-			bad("area %s: %d values for %d declared columns", a.Key, len(a.Values), len(p.Areas.Columns))
+			bad("areas.rows", "area %s: %d valori per %d colonne dichiarate", a.Key, len(a.Values), len(p.Areas.Columns))
 		}
 		for _, col := range p.Areas.Columns {
 			v, ok := a.column(col.Key)
 			if !ok {
-				bad("area %s: no value for column %s", a.Key, col.Key)
+				bad("areas.rows", "area %s: manca il valore della colonna %s", a.Key, col.Key)
 			}
 			addThreshold(&ThresholdDef{
 				Code:     col.Key + "_" + a.Key,
@@ -824,9 +845,9 @@ func (p *Pack) compile() error {
 
 	// Functions.
 	p.functionByID = map[string]*Function{}
-	for _, f := range p.Functions {
+	for fi, f := range p.Functions {
 		if _, dup := p.functionByID[f.ID]; dup {
-			bad("function %s defined twice", f.ID)
+			bad(fmt.Sprintf("functions[%d].id", fi), "funzione %s definita due volte", f.ID)
 		}
 		p.functionByID[f.ID] = f
 		f.upper = p.InputLimit
@@ -834,23 +855,23 @@ func (p *Pack) compile() error {
 			f.upper = *f.Domain.Max
 		}
 		if len(f.Intervals) == 0 {
-			bad("%s: no intervals", f.ID)
+			bad(fmt.Sprintf("functions[%d].intervals", fi), "la funzione %s non ha intervalli", f.ID)
 		}
 		f.uses = map[string]bool{}
 		for i, iv := range f.Intervals {
 			if err := iv.compile(); err != nil {
-				bad("%s interval %d: %v", f.ID, i+1, err)
+				bad(fmt.Sprintf("functions[%d].intervals[%d]", fi, i), "%s: %v", f.ID, err)
 				continue
 			}
 			for _, v := range iv.vars() {
 				if v != "R" && v != "S" {
-					bad("%s interval %d: unknown variable %q (only R and S)", f.ID, i+1, v)
+					bad(fmt.Sprintf("functions[%d].intervals[%d]", fi, i), "%s: variabile %q sconosciuta (solo R e S)", f.ID, v)
 				}
 				f.uses[v] = true
 			}
 			if iv.Erratum != "" {
 				if _, ok := p.Erratum(iv.Erratum); !ok {
-					bad("%s interval %d: unknown erratum %s", f.ID, i+1, iv.Erratum)
+					bad(fmt.Sprintf("functions[%d].intervals[%d].erratum", fi, i), "%s: errata %s sconosciuta", f.ID, iv.Erratum)
 				}
 				for k, e := range p.Errata {
 					if e.ID == iv.Erratum {
@@ -860,17 +881,17 @@ func (p *Pack) compile() error {
 			}
 		}
 		if f.uses["S"] != (f.ThresholdRange != nil) {
-			bad("%s: a threshold_range is needed exactly when the function uses S", f.ID)
+			bad(fmt.Sprintf("functions[%d].threshold_range", fi), "%s: serve se e solo se la funzione usa S", f.ID)
 		}
 		if t := f.DecreeTable; t != nil {
 			if f.uses["S"] && t.ImpliedThreshold == nil {
-				bad("%s: decree_table needs implied_threshold", f.ID)
+				bad(fmt.Sprintf("functions[%d].decree_table.implied_threshold", fi), "%s: obbligatoria per una funzione con soglia", f.ID)
 			}
 			for _, r := range p.Readings {
 				switch t.Expected[r.ID] {
 				case StatusFull, StatusBelowThreshold, StatusNo:
 				default:
-					bad("%s: decree_table.expected.%s must be full, below_threshold or no", f.ID, r.ID)
+					bad(fmt.Sprintf("functions[%d].decree_table.expected.%s", fi, r.ID), "%s: deve essere full, below_threshold o no", f.ID)
 				}
 			}
 		}
@@ -884,64 +905,70 @@ func (p *Pack) compile() error {
 		indWeights[ind.Number] = 0
 	}
 	if math.Abs(indSum-(p.Scale.Max-p.Scale.Min)) > 1e-9 {
-		bad("indicator weights sum to %g, not %g", indSum, p.Scale.Max-p.Scale.Min)
+		bad("indicators[].weight", "i pesi sommano a %g, non a %g", indSum, p.Scale.Max-p.Scale.Min)
 	}
 	seen := map[int]bool{}
 	for i := range p.Articulations {
 		a := &p.Articulations[i]
 		if seen[a.Number] {
-			bad("articulation %d defined twice", a.Number)
+			bad(fmt.Sprintf("articulations[%d].number", i), "articolazione %d definita due volte", a.Number)
 		}
 		seen[a.Number] = true
 		if _, ok := indWeights[a.Indicator]; !ok {
-			bad("articulation %d: unknown indicator %d", a.Number, a.Indicator)
+			bad(fmt.Sprintf("articulations[%d].indicator", i), "indicatore %d sconosciuto", a.Indicator)
 		}
 		indWeights[a.Indicator] += a.Weight
 		var err error
 		if a.Result.expr, err = ParseExpr(a.Result.Formula); err != nil {
-			bad("articulation %d result: %v", a.Number, err)
+			bad(fmt.Sprintf("articulations[%d].result.formula", i), "%v", err)
 		}
 		f, ok := p.functionByID[a.Function]
 		if !ok {
-			bad("articulation %d: unknown function %q", a.Number, a.Function)
+			bad(fmt.Sprintf("articulations[%d].function", i), "funzione %q sconosciuta", a.Function)
 			continue
 		}
 		a.fn = f
 		if a.Threshold.None() == f.uses["S"] {
-			bad("articulation %d: function %s and threshold %v disagree", a.Number, f.ID, a.Threshold)
+			bad(fmt.Sprintf("articulations[%d].threshold", i), "la funzione %s e la soglia %v non concordano", f.ID, a.Threshold)
 		}
 		if a.Threshold.Code != "" {
 			if _, ok := p.thresholdByKey[a.Threshold.Code]; !ok {
-				bad("articulation %d: unknown threshold %s", a.Number, a.Threshold.Code)
+				bad(fmt.Sprintf("articulations[%d].threshold", i), "soglia %s sconosciuta", a.Threshold.Code)
 			}
 		}
 		if a.Threshold.Area != "" {
 			if !p.Areas.hasColumn(a.Threshold.Area) {
-				bad("articulation %d: unknown area column %q", a.Number, a.Threshold.Area)
+				bad(fmt.Sprintf("articulations[%d].threshold.area", i), "colonna %q sconosciuta", a.Threshold.Area)
 			}
 			if _, ok := p.AreaCorrection.GeneralCodes[a.Threshold.Area]; !ok {
-				bad("area_correction: no general mean code for column %q", a.Threshold.Area)
+				bad("area_correction.general_codes", "manca il codice della media generale per la colonna %q", a.Threshold.Area)
 			}
 		}
 		for j := range a.Result.Alternatives {
 			alt := &a.Result.Alternatives[j]
 			if alt.expr, err = ParseExpr(alt.Formula); err != nil {
-				bad("articulation %d alternative: %v", a.Number, err)
+				bad(fmt.Sprintf("articulations[%d].result.alternatives[%d]", i, j), "%v", err)
 			}
 			if !p.hasChoice(alt.Interpretation, alt.Choice) {
-				bad("articulation %d alternative: unknown choice %s=%s", a.Number, alt.Interpretation, alt.Choice)
+				bad(fmt.Sprintf("articulations[%d].result.alternatives[%d]", i, j), "scelta %s=%s sconosciuta", alt.Interpretation, alt.Choice)
 			}
 		}
 		switch a.Result.ZeroDenom {
 		case "", "error", "zero":
 		default:
-			bad("articulation %d: zero_denominator must be error or zero", a.Number)
+			bad(fmt.Sprintf("articulations[%d].result.zero_denominator", i), "deve essere error o zero")
 		}
 	}
 	sort.Slice(p.Articulations, func(i, j int) bool { return p.Articulations[i].Number < p.Articulations[j].Number })
+	for i, a := range p.Articulations {
+		if a.Number != i+1 {
+			bad("articulations[].number", "le articolazioni vanno numerate da 1 a %d senza salti: manca la %d", len(p.Articulations), i+1)
+			break
+		}
+	}
 	for _, ind := range p.Indicators {
 		if math.Abs(indWeights[ind.Number]-ind.Weight) > 1e-9 {
-			bad("indicator %d: articulation weights sum to %g, indicator weight is %g", ind.Number, indWeights[ind.Number], ind.Weight)
+			bad("articulations[].weight", "le articolazioni dell'indicatore %d pesano %g, l'indicatore %g", ind.Number, indWeights[ind.Number], ind.Weight)
 		}
 	}
 	// Result formulas may use fields, earlier results and threshold codes;
@@ -962,12 +989,12 @@ func (p *Pack) compile() error {
 			}
 			for _, v := range e.Vars() {
 				if n, ok := resultNumber(v); ok && n >= a.Number {
-					bad("articulation %d uses R%d, which is not computed before it", a.Number, n)
+					bad(fmt.Sprintf("articulations[%d].result", i), "usa R%d, che non è calcolato prima", n)
 				}
 			}
 		}
 		if a.Result.Denominator != "" && !contains(a.Result.expr.Vars(), a.Result.Denominator) {
-			bad("articulation %d: denominator %s does not appear in the formula", a.Number, a.Result.Denominator)
+			bad(fmt.Sprintf("articulations[%d].result.denominator", i), "%s non compare nella formula", a.Result.Denominator)
 		}
 	}
 
@@ -976,19 +1003,19 @@ func (p *Pack) compile() error {
 		z := &p.Zeroing[i]
 		c, err := ParseCond(z.When)
 		if err != nil {
-			bad("zeroing %d: %v", i+1, err)
+			bad(fmt.Sprintf("zeroing[%d].when", i), "%v", err)
 			continue
 		}
 		if _, ok := indWeights[z.Indicator]; !ok {
-			bad("zeroing %d: unknown indicator %d", i+1, z.Indicator)
+			bad(fmt.Sprintf("zeroing[%d].indicator", i), "indicatore %d sconosciuto", z.Indicator)
 		}
 		if z.Choice != "" && !p.hasChoice(z.Interpretation, z.Choice) {
-			bad("zeroing %d: unknown choice %s=%s", i+1, z.Interpretation, z.Choice)
+			bad(fmt.Sprintf("zeroing[%d].choice", i), "scelta %s=%s sconosciuta", z.Interpretation, z.Choice)
 		}
 		for _, n := range z.Articulations {
 			a, ok := p.Articulation(n)
 			if !ok || a.Indicator != z.Indicator {
-				bad("zeroing %d: articulation %d is not in indicator %d", i+1, n, z.Indicator)
+				bad(fmt.Sprintf("zeroing[%d].articulations", i), "l'articolazione %d non è dell'indicatore %d", n, z.Indicator)
 			}
 		}
 		p.zeroing = append(p.zeroing, compiledZeroing{rule: z, cond: c})
@@ -997,12 +1024,12 @@ func (p *Pack) compile() error {
 		b := &p.Bands.Rows[i]
 		c, err := ParseCond(b.When)
 		if err != nil {
-			bad("band %s: %v", b.Code, err)
+			bad(fmt.Sprintf("bands.rows[%d].when", i), "%v", err)
 			continue
 		}
 		for _, v := range c.Vars() {
 			if v != "T" {
-				bad("band %s: only T (the course total) may appear", b.Code)
+				bad(fmt.Sprintf("bands.rows[%d].when", i), "vi può comparire solo T (il totale del percorso)")
 			}
 		}
 		p.bands = append(p.bands, compiledBand{band: b, cond: c, result: &BandResult{Code: b.Code, Label: b.Label, Rule: b.When, Citation: p.Bands.Citation}})
@@ -1011,61 +1038,61 @@ func (p *Pack) compile() error {
 		lr := &p.Constraints[i]
 		c, err := ParseCond(lr.Holds)
 		if err != nil {
-			bad("constraint %s: %v", lr.ID, err)
+			bad(fmt.Sprintf("legal_constraints[%d].holds", i), "%v", err)
 		}
 		if lr.Choice != "" && !p.hasChoice(lr.Interpretation, lr.Choice) {
-			bad("constraint %s: unknown choice %s=%s", lr.ID, lr.Interpretation, lr.Choice)
+			bad(fmt.Sprintf("legal_constraints[%d].choice", i), "scelta %s=%s sconosciuta", lr.Interpretation, lr.Choice)
 		}
 		switch Severity(lr.Severity) {
 		case SeverityError, SeverityViolation, SeverityWarning, SeverityInfo:
 		default:
-			bad("constraint %s: unknown severity %q", lr.ID, lr.Severity)
+			bad(fmt.Sprintf("legal_constraints[%d].severity", i), "gravità %q sconosciuta (error, violation, warning o info)", lr.Severity)
 		}
 		p.constraints = append(p.constraints, c)
 	}
 	if p.AreaCorrection.Formula != "" {
 		e, err := ParseExpr(p.AreaCorrection.Formula)
 		if err != nil {
-			bad("area_correction: %v", err)
+			bad("area_correction.formula", "%v", err)
 		} else {
 			for _, v := range e.Vars() {
 				if v != "A" && v != "N" && v != "G" {
-					bad("area_correction: unknown variable %q (only A, N, G)", v)
+					bad("area_correction.formula", "variabile %q sconosciuta (solo A, N, G)", v)
 				}
 			}
 		}
 		p.areaCorrection = e
 		if _, ok := p.thresholdByKey[p.AreaCorrection.NCode]; !ok {
-			bad("area_correction: unknown n_code %s", p.AreaCorrection.NCode)
+			bad("area_correction.n_code", "codice %s sconosciuto", p.AreaCorrection.NCode)
 		}
 		for _, code := range p.AreaCorrection.GeneralCodes {
 			if _, ok := p.thresholdByKey[code]; !ok {
-				bad("area_correction: unknown general code %s", code)
+				bad("area_correction.general_codes", "codice %s sconosciuto", code)
 			}
 		}
 	}
 	if f := p.Female; f != nil {
 		var err error
 		if f.Result.expr, err = ParseExpr(f.Result.Formula); err != nil {
-			bad("female_indicator result: %v", err)
+			bad("female_indicator.result.formula", "%v", err)
 		}
 		for sym, code := range f.Bindings {
 			if _, ok := p.thresholdByKey[code]; !ok {
-				bad("female_indicator: %s bound to unknown threshold %s", sym, code)
+				bad("female_indicator.bindings."+sym, "soglia %s sconosciuta", code)
 			}
 		}
 		for i, c := range f.Cases {
 			if c.cond, err = ParseCond(c.When); err != nil {
-				bad("female case %d: %v", i+1, err)
+				bad(fmt.Sprintf("female_indicator.cases[%d].when", i), "%v", err)
 			}
 			if c.Threshold != "" {
 				if c.threshold, err = ParseExpr(c.Threshold); err != nil {
-					bad("female case %d threshold: %v", i+1, err)
+					bad(fmt.Sprintf("female_indicator.cases[%d].threshold", i), "%v", err)
 				}
 			}
 			if c.Requires != "" {
 				if c.requires, err = ParseCond(c.Requires); err != nil {
-					bad("female case %d requires: %v", i+1, err)
+					bad(fmt.Sprintf("female_indicator.cases[%d].requires", i), "%v", err)
 				}
 			}
 			allowed := map[string]bool{"R": true, "M": true, "S": true}
@@ -1075,7 +1102,7 @@ func (p *Pack) compile() error {
 			check := func(what string, vars []string) {
 				for _, v := range vars {
 					if !allowed[v] {
-						bad("female case %d %s: unknown variable %q", i+1, what, v)
+						bad(fmt.Sprintf("female_indicator.cases[%d].%s", i, what), "variabile %q sconosciuta", v)
 					}
 				}
 			}
@@ -1090,7 +1117,7 @@ func (p *Pack) compile() error {
 			}
 			for j, iv := range c.Intervals {
 				if err := iv.compile(); err != nil {
-					bad("female case %d interval %d: %v", i+1, j+1, err)
+					bad(fmt.Sprintf("female_indicator.cases[%d].intervals[%d]", i, j), "%v", err)
 					continue
 				}
 				check("interval", iv.vars())
@@ -1099,14 +1126,66 @@ func (p *Pack) compile() error {
 	}
 	if p.Foundation != nil {
 		for _, err := range p.Foundation.check(p) {
-			bad("foundation_rule: %v", err)
+			bad("foundation_rule", "%v", err)
 		}
+	}
+	if len(errs) == 0 {
+		p.checkCoverage(bad)
 	}
 	if len(errs) == 0 {
 		p.buildTexts()
 		p.resolveSlots()
+		return nil
 	}
-	return errors.Join(errs...)
+	msgs := make([]string, len(errs))
+	for i, e := range errs {
+		msgs[i] = e.Error()
+	}
+	return errors.New(strings.Join(msgs, "; "))
+}
+
+// coverageSteps is how many results are tried across a function's domain.
+const coverageSteps = 1000
+
+// checkCoverage checks that every function gives a score for every result
+// of its domain (no gap between intervals, no value outside the scale under
+// a corrected form), at a middle threshold and at its range's ends, on a
+// grid of results and at every number its conditions name.
+func (p *Pack) checkCoverage(bad func(path, format string, args ...any)) {
+	for fi, f := range p.Functions {
+		var thresholds []*float64
+		if f.ThresholdRange != nil {
+			lo, hi := f.ThresholdRange.Above, f.ThresholdRange.Below
+			for _, t := range []float64{0.01, 0.5, 0.99} {
+				thresholds = append(thresholds, f64(lo+(hi-lo)*t))
+			}
+		} else {
+			thresholds = []*float64{nil}
+		}
+		// Every erratum corrected: the coherent forms must cover the domain
+		// (the printed ones are the decree's, gaps and all, and clamped).
+		all := errataSet(math.MaxUint64)
+	grid:
+		for _, s := range thresholds {
+			rs := []float64{f.Domain.Min, f.upper}
+			for k := 1; k < coverageSteps; k++ {
+				rs = append(rs, f.Domain.Min+(f.upper-f.Domain.Min)*float64(k)/coverageSteps)
+			}
+			if s != nil {
+				rs = append(rs, *s)
+			}
+			for _, r := range rs {
+				if _, err := f.eval(r, s, all, p.Scale); err != nil {
+					at := ""
+					if s != nil {
+						at = fmt.Sprintf(" con S = %g", *s)
+					}
+					bad(fmt.Sprintf("functions[%d].intervals", fi), "%s: nessun intervallo dà un punteggio per R = %g%s (%v)", f.ID, r, at, err)
+					break grid
+				}
+			}
+		}
+	}
 }
 
 // resolveSlots gives every variable of the course-level formulas (results,
@@ -1458,4 +1537,44 @@ func (r *Registry) ForCourse(eqf int, ended time.Time) (*Pack, error) {
 		}
 	}
 	return nil, fmt.Errorf("%w for EQF %d courses ended on %s", ErrNoPack, eqf, ended.Format(time.DateOnly))
+}
+
+// FieldRef is an input field a pack reads, with the JSON path that names it.
+type FieldRef struct {
+	Path  string
+	Field FieldCode
+}
+
+// FieldRefs lists every input field the pack's formulas and conditions
+// read (results and their alternatives, zeroing, legal constraints, the
+// female indicator), so that a loader can check them against the workbook's
+// field catalogue.
+func (p *Pack) FieldRefs() []FieldRef {
+	var out []FieldRef
+	add := func(path string, vars []string) {
+		for _, v := range vars {
+			if _, isR := resultNumber(v); isR || p.thresholdByKey[v] != nil {
+				continue
+			}
+			out = append(out, FieldRef{Path: path, Field: FieldCode(v)})
+		}
+	}
+	for i := range p.Articulations {
+		a := &p.Articulations[i]
+		add(fmt.Sprintf("articulations[%d].result.formula", i), a.Result.expr.Vars())
+		for j := range a.Result.Alternatives {
+			add(fmt.Sprintf("articulations[%d].result.alternatives[%d].formula", i, j), a.Result.Alternatives[j].expr.Vars())
+		}
+	}
+	for i, z := range p.zeroing {
+		add(fmt.Sprintf("zeroing[%d].when", i), z.cond.Vars())
+	}
+	for i, c := range p.constraints {
+		add(fmt.Sprintf("legal_constraints[%d].holds", i), c.Vars())
+		add(fmt.Sprintf("legal_constraints[%d].field", i), []string{p.Constraints[i].Field})
+	}
+	if p.Female != nil && p.Female.Result.expr != nil {
+		add("female_indicator.result.formula", p.Female.Result.expr.Vars())
+	}
+	return out
 }

@@ -300,29 +300,44 @@ func TestParsePackRejectsInconsistentPacks(t *testing.T) {
 		change func(m map[string]any)
 		want   string
 	}{
-		{"weight off", func(m map[string]any) { articulation(m, 2)["weight"] = 6.0 }, "articulation weights sum"},
-		{"unknown function", func(m map[string]any) { articulation(m, 2)["function"] = "f99" }, "unknown function"},
-		{"unknown threshold", func(m map[string]any) { articulation(m, 2)["threshold"] = "S99" }, "unknown threshold"},
-		{"threshold on thresholdless function", func(m map[string]any) { articulation(m, 5)["threshold"] = "S2" }, "disagree"},
+		{"weight off", func(m map[string]any) { articulation(m, 2)["weight"] = 6.0 }, "articulations[].weight: le articolazioni dell'indicatore 1 pesano"},
+		{"unknown function", func(m map[string]any) { articulation(m, 2)["function"] = "f99" }, "articulations[1].function: funzione \"f99\" sconosciuta"},
+		{"unknown threshold", func(m map[string]any) { articulation(m, 2)["threshold"] = "S99" }, "articulations[1].threshold: soglia S99 sconosciuta"},
+		{"threshold on thresholdless function", func(m map[string]any) { articulation(m, 5)["threshold"] = "S2" }, "articulations[4].threshold: la funzione f5 e la soglia"},
 		{"bad formula", func(m map[string]any) { interval(m, 2, 0)["printed"] = "60 * (R" }, "missing"},
-		{"unknown variable", func(m map[string]any) { interval(m, 2, 0)["printed"] = "60 * X" }, "unknown variable"},
+		{"unknown variable", func(m map[string]any) { interval(m, 2, 0)["printed"] = "60 * X" }, "functions[1].intervals[0]: f2: variabile \"X\" sconosciuta"},
 		{"coherent without erratum", func(m map[string]any) { delete(interval(m, 2, 1), "erratum") }, "erratum"},
-		{"unknown erratum", func(m map[string]any) { interval(m, 2, 1)["erratum"] = "E-9" }, "unknown erratum"},
+		{"unknown erratum", func(m map[string]any) { interval(m, 2, 1)["erratum"] = "E-9" }, "functions[1].intervals[1].erratum: f2: errata E-9 sconosciuta"},
 		{"later result", func(m map[string]any) {
 			articulation(m, 14)["result"].(map[string]any)["formula"] = "R15 * 1"
-		}, "not computed before"},
-		{"unknown field", func(m map[string]any) { m["colour"] = "blue" }, "unknown field"},
+		}, "articulations[13].result: usa R15, che non è calcolato prima"},
+		{"unknown field", func(m map[string]any) { m["colour"] = "blue" }, "campo \"colour\" sconosciuto"},
 		{"no default reading", func(m map[string]any) { m["readings"].([]any)[0].(map[string]any)["default"] = false }, "readings"},
-		{"indicator weights", func(m map[string]any) { m["indicators"].([]any)[0].(map[string]any)["weight"] = 16.0 }, "indicator weights sum"},
+		{"indicator weights", func(m map[string]any) { m["indicators"].([]any)[0].(map[string]any)["weight"] = 16.0 }, "indicators[].weight: i pesi sommano a 101"},
 		{"area without a column value", func(m map[string]any) {
 			delete(m["areas"].(map[string]any)["rows"].([]any)[3].(map[string]any), "tasso")
-		}, "no value for column tasso"},
+		}, "areas.rows: area servizi_imprese: manca il valore della colonna tasso"},
 		{"area threshold on undeclared column", func(m map[string]any) {
 			articulation(m, 14)["threshold"] = map[string]any{"area": "salari"}
-		}, "unknown area column"},
+		}, "articulations[13].threshold.area: colonna \"salari\" sconosciuta"},
 		{"expected status", func(m map[string]any) {
 			function(m, 1)["decree_table"].(map[string]any)["expected"].(map[string]any)["coherent"] = "maybe"
 		}, "expected"},
+		// Issue 10: every malformed pack is refused at load, naming the JSON path.
+		{"numbering with a gap", func(m map[string]any) { articulation(m, 16)["number"] = 17.0 }, "articulations[].number: le articolazioni vanno numerate da 1 a 16 senza salti: manca la 16"},
+		{"misspelt severity", func(m map[string]any) {
+			m["legal_constraints"].([]any)[0].(map[string]any)["severity"] = "violaton"
+		}, "legal_constraints[0].severity: gravità \"violaton\" sconosciuta"},
+		{"interval gap", func(m map[string]any) {
+			f := function(m, 7)
+			f["intervals"] = append([]any{}, f["intervals"].([]any)[0], f["intervals"].([]any)[2])
+		}, "functions[6].intervals: f7: nessun intervallo dà un punteggio per R = 50"},
+		{"reading names an unknown erratum", func(m map[string]any) {
+			m["readings"].([]any)[0].(map[string]any)["errata"].(map[string]any)["E-7"] = "printed"
+		}, "readings[0].errata.E-7: errata sconosciuta"},
+		{"interpretation default not a choice", func(m map[string]any) {
+			m["interpretations"].([]any)[1].(map[string]any)["default"] = "nessuno"
+		}, "interpretations[1].default"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -332,6 +347,9 @@ func TestParsePackRejectsInconsistentPacks(t *testing.T) {
 			}
 			if !strings.Contains(err.Error(), tt.want) {
 				t.Errorf("error %q does not mention %q", err, tt.want)
+			}
+			if strings.Contains(err.Error(), "\n") || !strings.HasPrefix(err.Error(), "pacchetto di regole non valido") {
+				t.Errorf("error %q is not one Italian line", err)
 			}
 		})
 	}

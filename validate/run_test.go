@@ -900,3 +900,22 @@ func TestLegalMinimumsI9(t *testing.T) {
 		t.Errorf("expected %q", law["LEG-STAGE-MIN"].Expected)
 	}
 }
+
+// TestCheckPackFields: the embedded pack reads only workbook fields; a pack
+// whose formula names a field the workbook lacks is refused with its path.
+func TestCheckPackFields(t *testing.T) {
+	reg, _ := compute.LoadEmbedded()
+	p, _ := reg.Get("dm-2023-11-30-eqf5")
+	if err := CheckPack(p); err != nil {
+		t.Fatalf("embedded pack: %v", err)
+	}
+	raw := strings.Replace(string(p.Raw()), `"formula": "partecipanti_selezione / domande_iscrizione * 100"`, `"formula": "partecipanti_selezione / domande_iscrizione * 100 + sconosciuto"`, 1)
+	q, err := compute.ParsePack([]byte(raw))
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = CheckPack(q)
+	if !errors.Is(err, compute.ErrPack) || !strings.Contains(err.Error(), "articulations[1].result.formula: campo «sconosciuto» sconosciuto") {
+		t.Errorf("err %v", err)
+	}
+}

@@ -15,6 +15,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/its-academy/auditor/compute"
+	"github.com/its-academy/auditor/validate"
 )
 
 const defaultPack = compute.PackID("dm-2023-11-30-eqf5")
@@ -90,7 +91,11 @@ func loadPack(ref string) (*compute.Pack, error) {
 		if err != nil {
 			return nil, fmt.Errorf("lettura del pacchetto di regole: %w", err)
 		}
-		return compute.ParsePack(data)
+		p, err := compute.ParsePack(data)
+		if err != nil {
+			return nil, err
+		}
+		return p, validate.CheckPack(p)
 	}
 	reg, err := compute.LoadEmbedded()
 	if err != nil {
