@@ -1,6 +1,7 @@
 package validate
 
 import (
+	"math"
 	"testing"
 	"time"
 )
@@ -195,7 +196,7 @@ func TestFormatNumbers(t *testing.T) {
 		{fmtNum(1000), "1.000"},
 		{fmtNum(35.5), "35,5"},
 		{fmtNum(0), "0"},
-		{fmtNum(-0.0), "0"},
+		{fmtNum(math.Copysign(0, -1)), "0"},
 		{fmtNum(999), "999"},
 		{fmtNum(-1234567.25), "-1.234.567,25"},
 		{fmtNum(0.1 + 0.2), "0,3"},

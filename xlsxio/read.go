@@ -1070,11 +1070,6 @@ func badSheetName(name string) string {
 	return ""
 }
 
-// corrupt reports a sheet whose cells cannot be read.
-func (r *sheetReader) corrupt(s sheetRef, err error) error {
-	return r.o.fail(ErrCorrupt, err, "è danneggiato: il foglio «%s» non può essere letto; aprirlo con Excel, salvarlo di nuovo e riprovare", s.canon)
-}
-
 // text returns the stored value of a cell as text (codes, sources), ""
 // when the sheet has no such cell.
 func (r *sheetReader) text(s sheetRef, row, col int) (string, error) {

@@ -380,7 +380,7 @@ func eachAttr(attrs []byte, fn func(name, value []byte)) bool {
 // processing instructions and nested tags dropped, line ends normalised
 // as XML requires, invalid UTF-8 replaced.
 func decodeText(raw []byte) (string, error) {
-	if bytes.IndexAny(raw, "&<\r") < 0 {
+	if !bytes.ContainsAny(raw, "&<\r") {
 		if utf8.Valid(raw) {
 			return string(raw), nil
 		}
@@ -594,9 +594,9 @@ func parseItems(d []byte, budget int64, inline bool) ([]string, int64, bool, err
 			out = append(out, bstrUnmarshal(b.String()))
 			inSI = false
 		case inSI && !s.end && string(s.name) == "rPh":
-			if !s.skipElement() {
-				break
-			}
+			// Phonetic runs are not text. At the end of the input the
+			// scanner stops and so does the loop.
+			s.skipElement()
 		case inSI && !s.end && string(s.name) == "r":
 			runT = ""
 			depth := len(s.stack)

@@ -10,22 +10,10 @@ import (
 	"github.com/xuri/excelize/v2"
 )
 
-// staleParts lists the parts an earlier audit's sheets reach through their
-// relationships (the chart's drawing, the chart, their own relationships),
-// found in the original package. excelize deletes a sheet but not what it
-// reaches, so a re-audit would pile up unreachable charts; dropOrphans
-// removes those of them that nothing references any more.
-func staleParts(original []byte) (map[string]bool, error) {
-	st, err := readStale(original)
-	if err != nil {
-		return nil, err
-	}
-	return st.parts, nil
-}
-
 // staleInfo is what an earlier audit left in the original package: the parts
-// its sheets reach (see staleParts) and the shared string references of
-// its sheets' cells, which the shared strings' count includes.
+// its sheets reach (the chart's drawing, the chart, their relationships:
+// excelize deletes a sheet but not what it reaches) and the shared string
+// references of its sheets' cells, which the shared strings' count includes.
 type staleInfo struct {
 	parts      map[string]bool
 	sharedRefs int

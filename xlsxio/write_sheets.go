@@ -450,7 +450,9 @@ func (w *writer) stamp(x *sheetXML) {
 		{"Lettura del decreto", string(w.a.Reading)},
 		{stampRow, w.opt.Version},
 	}
-	for _, sc := range w.sortedScorers() {
+	// The reading and choices are the run's: the first pack states them.
+	if scs := w.sortedScorers(); len(scs) > 0 {
+		sc := scs[0]
 		p := sc.Pack()
 		rows[2][1] = readingText(p, sc.Reading(), sc) + " (" + string(sc.Reading()) + ")"
 		rows = append(rows, [2]string{"Errata applicate", p.ErrataText(sc.Errata())})
@@ -471,7 +473,6 @@ func (w *writer) stamp(x *sheetXML) {
 		default:
 			rows = append(rows, [2]string{"Soglie", "del decreto (Tab. 3 e Tab. 4); il foglio Soglie del file non è usato"})
 		}
-		break // the reading and choices are the run's: the first pack states them
 	}
 	ids := make([]string, 0, len(w.a.Scorers))
 	for id := range w.a.Scorers {

@@ -270,8 +270,7 @@ func collectCandidates(args []string, summary string) []candidate {
 		seen[key] = true
 		out = append(out, c)
 	}
-	var addPath func(p string, fromFolder bool)
-	addPath = func(p string, fromFolder bool) {
+	addPath := func(p string, fromFolder bool) {
 		st, err := os.Stat(p)
 		if err != nil {
 			add(candidate{name: p, err: readError(err)})
