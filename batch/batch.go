@@ -117,6 +117,15 @@ type Options struct {
 	Skipped []xlsxio.SummaryExcluded
 	// Registry holds the rule packs; nil: the packs built into the binary.
 	Registry *compute.Registry
+	// SummaryOnly keeps of each audited workbook only what the summary
+	// needs (its rows and counts), not its whole audit: File.Audit is
+	// nil. A server's batch sets it, so that its memory holds one audit at
+	// a time.
+	SummaryOnly bool
+	// MaxCourses, when positive, bounds the course rows of one workbook: a
+	// workbook with more is listed as not audited, before any course is
+	// scored.
+	MaxCourses int
 }
 
 // File is the outcome for one input.
@@ -124,7 +133,8 @@ type File struct {
 	Name   string
 	SHA256 string
 	Kind   string // xlsxio.KindWorkbook (also for audited copies) or xlsxio.KindSummary
-	// Audit is the audit of a workbook; nil for summaries and failures.
+	// Audit is the audit of a workbook; nil for summaries and failures,
+	// and with Options.SummaryOnly.
 	Audit *validate.Audit
 	// Annotated is the audited copy, with Options.KeepAnnotated.
 	Annotated []byte
@@ -135,7 +145,8 @@ type File struct {
 	Err    error
 	Reason string
 
-	link string
+	link   string
+	digest *digest // with Options.SummaryOnly
 }
 
 // OK reports whether the file was audited or read.
@@ -168,6 +179,9 @@ func (r *Result) Failed() []File {
 func (r *Result) HasProblems() bool {
 	for _, f := range r.Files {
 		if f.Audit != nil && (f.Audit.HasSeverity(compute.SeverityError) || f.Audit.HasSeverity(compute.SeverityViolation)) {
+			return true
+		}
+		if f.digest != nil && f.digest.problems {
 			return true
 		}
 	}
@@ -240,7 +254,7 @@ func Run(ctx context.Context, inputs []Input, opts Options) (*Result, error) {
 			defer wg.Done()
 			for i := range next {
 				progress(inputs[i].Name, false)
-				files[i] = auditOne(inputs[i], reg, vopts, opts)
+				files[i] = auditOne(ctx, inputs[i], reg, vopts, opts)
 				progress(inputs[i].Name, true)
 			}
 		}()
@@ -270,7 +284,7 @@ feed:
 }
 
 // auditOne audits or reads one file; it never panics.
-func auditOne(in Input, reg *compute.Registry, vopts validate.Options, opts Options) (f File) {
+func auditOne(ctx context.Context, in Input, reg *compute.Registry, vopts validate.Options, opts Options) (f File) {
 	sum := sha256.Sum256(in.Data)
 	f = File{Name: in.Name, SHA256: hex.EncodeToString(sum[:]), Kind: xlsxio.KindWorkbook, link: in.Link}
 	base := path.Base(strings.ReplaceAll(in.Name, `\`, "/"))
@@ -317,16 +331,23 @@ func auditOne(in Input, reg *compute.Registry, vopts validate.Options, opts Opti
 		f.Read = s
 		return f
 	}
-	wb, err := xlsxio.Open(in.Data, base, lim)
+	wb, err := xlsxio.OpenContext(ctx, in.Data, base, lim)
 	if err != nil {
 		return fail(err)
 	}
 	defer wb.Close()
-	a, err := validate.Run(wb.Input, reg, vopts)
+	if n := len(wb.Input.Courses); opts.MaxCourses > 0 && n > opts.MaxCourses {
+		return fail(fmt.Errorf("ha %d righe di percorsi, oltre il limite di %d per file; il file non è stato verificato", n, opts.MaxCourses))
+	}
+	a, err := validate.RunContext(ctx, wb.Input, reg, vopts)
 	if err != nil {
 		return fail(err)
 	}
 	f.Audit = a
+	if opts.SummaryOnly {
+		f.digest = newDigest(a, indicatorNames(reg, opts))
+		f.Audit = nil
+	}
 	if opts.OnAnnotated == nil && !opts.KeepAnnotated {
 		return f // nobody wants the audited copy (the server's summary)
 	}

@@ -209,13 +209,19 @@ func (s *Server) info(c echo.Context) error {
 
 // Health is the answer of GET /healthz.
 type Health struct {
-	Status  string `json:"status"`
-	Version string `json:"version"`
-	Running int    `json:"audits_running"`
-	Waiting int    `json:"audits_waiting"`
+	Status    string `json:"status"`
+	Version   string `json:"version"`
+	Running   int    `json:"audits_running"`
+	Waiting   int    `json:"audits_waiting"`
+	Uploading int    `json:"uploads"`
+	// BodyBytes and MemoryBytes are the bytes of request bodies held and
+	// the estimated memory of the audits admitted.
+	BodyBytes   int64 `json:"body_bytes"`
+	MemoryBytes int64 `json:"memory_bytes"`
 }
 
 func (s *Server) healthz(c echo.Context) error {
-	running, waiting := s.gate.busy()
-	return c.JSON(http.StatusOK, Health{Status: "ok", Version: s.cfg.Version, Running: running, Waiting: waiting})
+	g := s.gate.state()
+	return c.JSON(http.StatusOK, Health{Status: "ok", Version: s.cfg.Version, Running: g.running, Waiting: g.waiting,
+		Uploading: g.uploading, BodyBytes: g.bodyBytes, MemoryBytes: g.memBytes})
 }

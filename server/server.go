@@ -39,6 +39,19 @@ const (
 	DefaultMaxPerClient   = 4
 	DefaultMaxBatchFiles  = 100
 	DefaultMaxBatchBytes  = 50 << 20
+	// A body must arrive within UploadGrace plus one second per
+	// MinUploadRate bytes; the bodies held by all requests together are
+	// bounded by MaxBodyBytes.
+	DefaultUploadGrace   = 10 * time.Second
+	DefaultMinUploadRate = 16 << 10 // bytes per second
+	DefaultMaxBodyBytes  = 128 << 20
+	// DefaultMaxMemory bounds the estimated memory of the audits admitted
+	// at once (see Config.MaxMemory).
+	DefaultMaxMemory = 1 << 30
+	// Per-request budgets on what one audit may produce.
+	DefaultMaxWork        = 80_000 // courses × articulations (5,000 courses of 16)
+	DefaultMaxFindings    = 200_000
+	DefaultMaxReportBytes = 64 << 20
 )
 
 // Config is the configuration of a server. Zero values take the defaults
@@ -72,13 +85,35 @@ type Config struct {
 	// finished by then answers 503.
 	RequestTimeout time.Duration
 	// MaxConcurrent bounds the audits running at once (default: the
-	// number of CPUs). MaxQueue bounds the requests uploading or waiting
-	// for a slot (default 16 per CPU), each for at most QueueWait (default 10 s);
+	// number of CPUs). MaxQueue bounds the requests whose body is in and
+	// that wait for a slot (default 16 per CPU), each for at most QueueWait (default 10 s);
 	// beyond that the answer is 503 with Retry-After, never an unbounded
 	// queue.
 	MaxConcurrent int
 	MaxQueue      int
 	QueueWait     time.Duration
+	// UploadGrace and MinUploadRate bound the time a request body may
+	// take: UploadGrace plus one second per MinUploadRate bytes received
+	// (defaults 10 s and 16 kB/s); a slower body is cut off with 408.
+	// MaxBodyBytes bounds the bytes of request bodies all requests hold in
+	// memory at once (default 128 MiB), counted as they arrive: past it
+	// the answer is 503. An upload holds no place in the audit queue until
+	// its body is in.
+	UploadGrace   time.Duration
+	MinUploadRate int64
+	MaxBodyBytes  int64
+	// MaxMemory bounds the estimated memory of the audits waiting or
+	// running at once (default 1 GiB): an audit whose estimate (see
+	// auditCost) does not fit beside the others gets 503 at once, one that
+	// could never fit 413.
+	MaxMemory int64
+	// MaxWork, MaxFindings and MaxReportBytes bound what one audit may
+	// produce: courses × articulations (default 80,000), findings (default
+	// 200,000) and bytes of JSON report (default 64 MiB). Past them the
+	// answer is 422 naming the limit.
+	MaxWork        int
+	MaxFindings    int
+	MaxReportBytes int64
 	// MaxPerClient bounds the audits one client address has uploading,
 	// waiting or running (default 4): beyond it the answer is 429, so a
 	// few slow uploads from one address cannot take the whole queue. A
@@ -130,6 +165,27 @@ func (c Config) withDefaults() (Config, error) {
 	}
 	if c.MaxPerClient == 0 {
 		c.MaxPerClient = DefaultMaxPerClient
+	}
+	if c.UploadGrace <= 0 {
+		c.UploadGrace = DefaultUploadGrace
+	}
+	if c.MinUploadRate <= 0 {
+		c.MinUploadRate = DefaultMinUploadRate
+	}
+	if c.MaxBodyBytes <= 0 {
+		c.MaxBodyBytes = DefaultMaxBodyBytes
+	}
+	if c.MaxMemory <= 0 {
+		c.MaxMemory = DefaultMaxMemory
+	}
+	if c.MaxWork <= 0 {
+		c.MaxWork = DefaultMaxWork
+	}
+	if c.MaxFindings <= 0 {
+		c.MaxFindings = DefaultMaxFindings
+	}
+	if c.MaxReportBytes <= 0 {
+		c.MaxReportBytes = DefaultMaxReportBytes
 	}
 	if c.QueueWait <= 0 {
 		c.QueueWait = DefaultQueueWait
@@ -186,8 +242,8 @@ type Server struct {
 	// uses the request's own address).
 	publicURL atomic.Pointer[string]
 	// beforeAudit, when set (by tests only), runs in the audit's slot
-	// before the workbook is read.
-	beforeAudit func()
+	// before the workbook is read, with the audit's context.
+	beforeAudit func(context.Context)
 }
 
 // New returns a server configured with cfg (defaults filled in).
@@ -196,7 +252,7 @@ func New(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{cfg: cfg, gate: newGate(cfg.MaxConcurrent, cfg.MaxQueue, cfg.MaxPerClient, cfg.QueueWait)}
+	s := &Server{cfg: cfg, gate: newGate(cfg.MaxConcurrent, cfg.MaxQueue, cfg.MaxPerClient, cfg.MaxBodyBytes, cfg.MaxMemory, cfg.QueueWait)}
 	if cfg.PublicURL != "" {
 		s.publicURL.Store(&cfg.PublicURL)
 	}

@@ -1,6 +1,7 @@
 package validate
 
 import (
+	"context"
 	"errors"
 	"strconv"
 	"strings"
@@ -798,5 +799,24 @@ func TestWithLabels(t *testing.T) {
 		if got := withLabels(tc.in); got != tc.want {
 			t.Errorf("withLabels(%q) = %q, want %q", tc.in, got, tc.want)
 		}
+	}
+}
+
+// TestRunContextStops checks that a cancelled context stops the run before
+// any course is scored, and that a live one changes nothing.
+func TestRunContextStops(t *testing.T) {
+	reg := registry(t)
+	in := input(row(3, cleanCourse()), row(4, cleanCourse()))
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if a, err := RunContext(ctx, in, reg, Options{}); !errors.Is(err, context.Canceled) || a != nil {
+		t.Errorf("cancelled run: %v, %v", a, err)
+	}
+	a, err := RunContext(context.Background(), in, reg, Options{})
+	if err != nil || len(a.Courses) != 2 {
+		t.Fatalf("live run: %v", err)
+	}
+	if !equalJSON(t, a.Report("v", ""), run(t, in, Options{}).Report("v", "")) {
+		t.Error("RunContext and Run differ")
 	}
 }
