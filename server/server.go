@@ -68,6 +68,11 @@ type Config struct {
 	// CORSOrigins are the origins allowed to call the API from another
 	// site. Empty: no cross-origin access.
 	CORSOrigins []string
+	// TrustedProxies are the addresses or networks (CIDR) of the reverse
+	// proxies in front of the server: only from them is X-Forwarded-For
+	// believed, for the client address of the access log, the rate limit
+	// and the per-client share. Empty: the connection's address, always.
+	TrustedProxies []string
 	// MaxUpload bounds the uploaded file (default DefaultMaxUpload): a
 	// larger one gets 413 naming the limit.
 	MaxUpload int64
@@ -222,6 +227,11 @@ func (c Config) withDefaults() (Config, error) {
 		}
 		c.PublicURL = strings.TrimRight(u.String(), "/")
 	}
+	for _, p := range c.TrustedProxies {
+		if _, err := parseNet(p); err != nil {
+			return c, err
+		}
+	}
 	for _, o := range c.CORSOrigins {
 		u, err := url.Parse(o)
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || (u.Path != "" && u.Path != "/") {
@@ -275,9 +285,12 @@ func (s *Server) httpServer(tlsConfig *tls.Config) *http.Server {
 		ReadTimeout:       s.cfg.RequestTimeout,
 		WriteTimeout:      s.cfg.RequestTimeout + 10*time.Second,
 		IdleTimeout:       2 * time.Minute,
-		MaxHeaderBytes:    64 << 10,
-		TLSConfig:         tlsConfig,
-		ErrorLog:          slog.NewLogLogger(s.cfg.Logger.Handler(), slog.LevelWarn),
+		// net/http's own limit is far above the server's (maxHeaderBytes),
+		// which the handler checks, so that a client past it gets the
+		// API's JSON; past net/http's, plainConn rewrites its answer.
+		MaxHeaderBytes: 1 << 20,
+		TLSConfig:      tlsConfig,
+		ErrorLog:       slog.NewLogLogger(s.cfg.Logger.Handler(), slog.LevelWarn),
 	}
 }
 
@@ -307,7 +320,7 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener, certFile, keyFile s
 		if useTLS {
 			errc <- hs.ServeTLS(ln, "", "")
 		} else {
-			errc <- hs.Serve(ln)
+			errc <- hs.Serve(jsonErrorListener{ln})
 		}
 	}()
 	select {
@@ -332,6 +345,22 @@ func (s *Server) PublicURL() string {
 		return *p
 	}
 	return ""
+}
+
+// parseNet reads a trusted proxy: an address or a CIDR network.
+func parseNet(s string) (*net.IPNet, error) {
+	if _, n, err := net.ParseCIDR(s); err == nil {
+		return n, nil
+	}
+	ip := net.ParseIP(s)
+	if ip == nil {
+		return nil, fmt.Errorf("trusted proxy %q: an IP address or a CIDR network is needed", s)
+	}
+	bits := 128
+	if ip4 := ip.To4(); ip4 != nil {
+		ip, bits = ip4, 32
+	}
+	return &net.IPNet{IP: ip, Mask: net.CIDRMask(bits, bits)}, nil
 }
 
 // listenerURL is the address of a listener as a URL, with localhost for

@@ -479,7 +479,7 @@ func TestNothingOfTheUploadKept(t *testing.T) {
 		t.Errorf("a 170 kB worksheet over a 100 kB XML limit: %d %s", a.status, a.body)
 	}
 	log := logs.String()
-	if !contains(log, "method=POST", "path=/api/audit", "status=200", "status=422", "bytes=", "duration_ms=") {
+	if !contains(log, "request_id=", "client=127.0.0.1 ", "method=POST", "path=/api/audit", "status=200", "status=422", "bytes=", "duration_ms=") {
 		t.Errorf("access log lacks its fields:\n%s", log)
 	}
 	for _, secret := range []string{"riservat", "RISERVATO", "tok-123", "literal", "cifrato"} {

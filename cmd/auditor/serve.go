@@ -53,6 +53,8 @@ func (m *Main) runServe(ctx context.Context, args []string) error {
 	tokenFile := fs.String("token-file", "", "")
 	var origins listFlag
 	fs.Var(&origins, "cors-origin", "")
+	var proxies listFlag
+	fs.Var(&proxies, "trusted-proxy", "")
 	maxUploadMB := fs.Float64("max-upload-mb", float64(server.DefaultMaxUpload)/(1<<20), "")
 	maxUnzipMB := fs.Float64("max-unzip-mb", float64(server.DefaultUnzipSize)/(1<<20), "")
 	maxXMLMB := fs.Float64("max-xml-mb", float64(server.DefaultUnzipXMLSize)/(1<<20), "")
@@ -110,10 +112,11 @@ func (m *Main) runServe(ctx context.Context, args []string) error {
 	tuneGC()
 	logger := slog.New(slog.NewTextHandler(m.Stderr, nil))
 	srv, err := server.New(server.Config{
-		PublicURL:   *publicURL,
-		Token:       token,
-		CORSOrigins: origins,
-		MaxUpload:   int64(*maxUploadMB * (1 << 20)),
+		PublicURL:      *publicURL,
+		Token:          token,
+		CORSOrigins:    origins,
+		TrustedProxies: proxies,
+		MaxUpload:      int64(*maxUploadMB * (1 << 20)),
 		Limits: xlsxio.Limits{
 			UnzipSize:    int64(*maxUnzipMB * (1 << 20)),
 			UnzipXMLSize: int64(*maxXMLMB * (1 << 20)),
