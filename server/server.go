@@ -285,10 +285,11 @@ func (s *Server) httpServer(tlsConfig *tls.Config) *http.Server {
 		ReadTimeout:       s.cfg.RequestTimeout,
 		WriteTimeout:      s.cfg.RequestTimeout + 10*time.Second,
 		IdleTimeout:       2 * time.Minute,
-		// net/http's own limit is far above the server's (maxHeaderBytes),
+		// net/http's own limit is above the server's (maxHeaderBytes),
 		// which the handler checks, so that a client past it gets the
-		// API's JSON; past net/http's, plainConn rewrites its answer.
-		MaxHeaderBytes: 1 << 20,
+		// API's JSON; past net/http's, jsonErrorConn rewrites its answer
+		// (plain HTTP only).
+		MaxHeaderBytes: 2 * maxHeaderBytes,
 		TLSConfig:      tlsConfig,
 		ErrorLog:       slog.NewLogLogger(s.cfg.Logger.Handler(), slog.LevelWarn),
 	}
