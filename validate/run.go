@@ -69,7 +69,7 @@ func RunContext(ctx context.Context, in *Input, reg *compute.Registry, opt Optio
 }
 
 type runner struct {
-	ctx context.Context
+	ctx        context.Context
 	in         *Input
 	reg        *compute.Registry
 	opt        Options

@@ -45,8 +45,8 @@ func TestAuditExampleWritesCopyAndReport(t *testing.T) {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
-	if want := []string{"courses", "file_sha256", "findings", "reading", "rule_pack", "version"}; !reflect.DeepEqual(keys, want) {
-		t.Errorf("report keys %v, WORKBOOK.md fixes %v", keys, want)
+	if want := []string{"courses", "file_sha256", "findings", "reading", "rule_pack", "texts", "version"}; !reflect.DeepEqual(keys, want) {
+		t.Errorf("report keys %v, want WORKBOOK.md's and the pack's texts %v", keys, want)
 	}
 	var r struct {
 		Courses []struct {
