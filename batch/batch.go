@@ -126,6 +126,11 @@ type Options struct {
 	// workbook with more is listed as not audited, before any course is
 	// scored.
 	MaxCourses int
+	// MaxTotalCourses, when positive, bounds the course rows of all the
+	// workbooks of the batch together: a workbook that would pass it is
+	// listed as not audited. Which one that is depends on the order the
+	// files are audited in, which with Jobs 1 is the order of the inputs.
+	MaxTotalCourses int
 }
 
 // File is the outcome for one input.
@@ -234,6 +239,8 @@ func Run(ctx context.Context, inputs []Input, opts Options) (*Result, error) {
 	jobs = max(1, min(jobs, len(inputs)))
 
 	files := make([]File, len(inputs))
+	var courses courseBudget
+	courses.max = opts.MaxTotalCourses
 	var mu sync.Mutex
 	done := 0
 	progress := func(name string, finished bool) {
@@ -254,7 +261,7 @@ func Run(ctx context.Context, inputs []Input, opts Options) (*Result, error) {
 			defer wg.Done()
 			for i := range next {
 				progress(inputs[i].Name, false)
-				files[i] = auditOne(ctx, inputs[i], reg, vopts, opts)
+				files[i] = auditOne(ctx, inputs[i], reg, vopts, opts, &courses)
 				progress(inputs[i].Name, true)
 			}
 		}()
@@ -284,7 +291,24 @@ feed:
 }
 
 // auditOne audits or reads one file; it never panics.
-func auditOne(ctx context.Context, in Input, reg *compute.Registry, vopts validate.Options, opts Options) (f File) {
+// courseBudget counts the course rows of a batch's workbooks against
+// Options.MaxTotalCourses.
+type courseBudget struct {
+	mu        sync.Mutex
+	max, used int
+}
+
+func (b *courseBudget) take(n int) bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.max > 0 && b.used+n > b.max {
+		return false
+	}
+	b.used += n
+	return true
+}
+
+func auditOne(ctx context.Context, in Input, reg *compute.Registry, vopts validate.Options, opts Options, courses *courseBudget) (f File) {
 	sum := sha256.Sum256(in.Data)
 	f = File{Name: in.Name, SHA256: hex.EncodeToString(sum[:]), Kind: xlsxio.KindWorkbook, link: in.Link}
 	base := path.Base(strings.ReplaceAll(in.Name, `\`, "/"))
@@ -338,6 +362,9 @@ func auditOne(ctx context.Context, in Input, reg *compute.Registry, vopts valida
 	defer wb.Close()
 	if n := len(wb.Input.Courses); opts.MaxCourses > 0 && n > opts.MaxCourses {
 		return fail(fmt.Errorf("ha %d righe di percorsi, oltre il limite di %d per file; il file non è stato verificato", n, opts.MaxCourses))
+	}
+	if !courses.take(len(wb.Input.Courses)) {
+		return fail(fmt.Errorf("con le sue %d righe di percorsi supererebbe il limite di %d percorsi per riepilogo; il file non è stato verificato: inviarlo in un altro riepilogo", len(wb.Input.Courses), opts.MaxTotalCourses))
 	}
 	a, err := validate.RunContext(ctx, wb.Input, reg, vopts)
 	if err != nil {

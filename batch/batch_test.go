@@ -357,4 +357,14 @@ func TestSummaryOnly(t *testing.T) {
 	if len(reasons) != 2 || !strings.Contains(reasons[0], "a.xlsx: ha 4 righe di percorsi, oltre il limite di 3") {
 		t.Errorf("with at most 3 courses per file: %q", reasons)
 	}
+	// 4 + 3 rows against 6 in all: the first file (a.xlsx, 4) fits, the
+	// second (b.xlsx, 3) would make 7.
+	total := run(t, inputs, Options{Jobs: 1, SummaryOnly: true, MaxTotalCourses: 6})
+	reasons = nil
+	for _, f := range total.Failed() {
+		reasons = append(reasons, f.Reason)
+	}
+	if len(reasons) != 2 || !strings.Contains(reasons[0], "b.xlsx: con le sue 3 righe di percorsi supererebbe il limite di 6 percorsi per riepilogo") {
+		t.Errorf("with at most 6 courses in all: %q", reasons)
+	}
 }

@@ -65,6 +65,7 @@ func (s *Server) runBatch(ctx context.Context, up *batchUpload, p auditParams) (
 		Registry:        s.cfg.Registry,
 		SummaryOnly:     true,
 		MaxCourses:      s.cfg.MaxWork / s.articulationsPerCourse(),
+		MaxTotalCourses: s.cfg.MaxBatchRows,
 	})
 	if ctx.Err() != nil {
 		return auditAnswer{err: errCanceled}

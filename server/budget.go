@@ -11,12 +11,12 @@ import (
 // is read, from its course rows: scoring and answering cost
 // costPerCourseJSON or costPerCourseXLSX per course, and a batch's file
 // costBatchPerUnzippedByte per byte (it keeps only summary rows). The
-// figures are peak heap measured on workbooks of 1,000 and 5,000 courses
+// figures are peak heap measured on workbooks of 1,000 and 2,000 courses
 // (README, «The HTTP API and its limits»), rounded up.
 const (
 	costBase                 = 4 << 20
 	costPerUnzippedByte      = 12
-	costPerCourseJSON        = 160 << 10
+	costPerCourseJSON        = 80 << 10
 	costPerCourseXLSX        = 64 << 10
 	costBatchPerUnzippedByte = 64
 )

@@ -340,3 +340,17 @@ func TestBatchWorkBudget(t *testing.T) {
 		t.Errorf("summary:\n%s", a.body)
 	}
 }
+
+// TestBatchRowsBudget checks that a batch's files past the budget of
+// course rows for the whole batch are listed as not audited.
+func TestBatchRowsBudget(t *testing.T) {
+	_, base := startServer(t, Config{MaxBatchRows: 5, ClientRate: -1})
+	a := postBatch(t, base, "", []namedFile{{"primo.xlsx", workbook(t, 4, "PRIMO", 0)}, {"secondo.xlsx", workbook(t, 2, "SECONDO", 0)}})
+	if a.status != http.StatusOK {
+		t.Fatalf("%d %s", a.status, a.body)
+	}
+	if !contains(string(a.body), `"reason": "secondo.xlsx: con le sue 2 righe di percorsi supererebbe il limite di 5 percorsi per riepilogo`, `"code": "PRIMO-001"`) ||
+		strings.Contains(string(a.body), `"code": "SECONDO-001"`) {
+		t.Errorf("summary:\n%s", a.body)
+	}
+}

@@ -49,7 +49,8 @@ const (
 	// at once (see Config.MaxMemory).
 	DefaultMaxMemory = 1 << 30
 	// Per-request budgets on what one audit may produce.
-	DefaultMaxWork        = 80_000 // courses × articulations (5,000 courses of 16)
+	DefaultMaxWork        = 32_000 // courses × articulations (2,000 courses of 16)
+	DefaultMaxBatchRows   = 20_000 // course rows of all the files of one batch
 	DefaultMaxFindings    = 200_000
 	DefaultMaxReportBytes = 64 << 20
 )
@@ -113,12 +114,15 @@ type Config struct {
 	// could never fit 413.
 	MaxMemory int64
 	// MaxWork, MaxFindings and MaxReportBytes bound what one audit may
-	// produce: courses × articulations (default 80,000), findings (default
+	// produce: courses × articulations (default 32,000), findings (default
 	// 200,000) and bytes of JSON report (default 64 MiB). Past them the
-	// answer is 422 naming the limit.
+	// answer is 422 naming the limit. In a batch, a file past MaxWork, or
+	// past MaxBatchRows course rows for the whole batch (default 20,000),
+	// is listed as not audited.
 	MaxWork        int
 	MaxFindings    int
 	MaxReportBytes int64
+	MaxBatchRows   int
 	// MaxPerClient bounds the audits one client address has uploading,
 	// waiting or running (default 4): beyond it the answer is 429, so a
 	// few slow uploads from one address cannot take the whole queue. A
@@ -185,6 +189,9 @@ func (c Config) withDefaults() (Config, error) {
 	}
 	if c.MaxWork <= 0 {
 		c.MaxWork = DefaultMaxWork
+	}
+	if c.MaxBatchRows <= 0 {
+		c.MaxBatchRows = DefaultMaxBatchRows
 	}
 	if c.MaxFindings <= 0 {
 		c.MaxFindings = DefaultMaxFindings

@@ -70,6 +70,7 @@ func (m *Main) runServe(ctx context.Context, args []string) error {
 	maxMemoryMB := fs.Float64("max-memory-mb", float64(server.DefaultMaxMemory)/(1<<20), "")
 	maxWork := fs.Int("max-work", server.DefaultMaxWork, "")
 	maxFindings := fs.Int("max-findings", server.DefaultMaxFindings, "")
+	maxBatchRows := fs.Int("max-batch-rows", server.DefaultMaxBatchRows, "")
 	maxReportMB := fs.Float64("max-report-mb", float64(server.DefaultMaxReportBytes)/(1<<20), "")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
@@ -80,7 +81,7 @@ func (m *Main) runServe(ctx context.Context, args []string) error {
 	}
 	for name, v := range map[string]float64{"max-upload-mb": *maxUploadMB, "max-unzip-mb": *maxUnzipMB, "max-xml-mb": *maxXMLMB,
 		"min-upload-kb": *minRateKB, "max-body-mb": *maxBodyMB, "max-memory-mb": *maxMemoryMB, "max-report-mb": *maxReportMB,
-		"max-work": float64(*maxWork), "max-findings": float64(*maxFindings), "upload-grace": uploadGrace.Seconds()} {
+		"max-work": float64(*maxWork), "max-findings": float64(*maxFindings), "max-batch-rows": float64(*maxBatchRows), "upload-grace": uploadGrace.Seconds()} {
 		if v <= 0 {
 			return &usageError{fmt.Sprintf("--%s deve essere maggiore di zero", name)}
 		}
@@ -133,6 +134,7 @@ func (m *Main) runServe(ctx context.Context, args []string) error {
 		MaxMemory:      int64(*maxMemoryMB * (1 << 20)),
 		MaxWork:        *maxWork,
 		MaxFindings:    *maxFindings,
+		MaxBatchRows:   *maxBatchRows,
 		MaxReportBytes: int64(*maxReportMB * (1 << 20)),
 		Version:        Version,
 		Logger:         logger,
