@@ -83,11 +83,13 @@ type work struct {
 // parts) and only then gives its slot, queue place and memory back, so the
 // bounds hold.
 func (s *Server) gated(c echo.Context, read func(body io.ReadCloser) (work, error)) error {
+	// Cancelling ctx, when the handler returns, stops an audit still
+	// running (the request timed out or the client went away).
 	ctx, cancel := context.WithTimeout(c.Request().Context(), s.cfg.RequestTimeout)
+	defer cancel()
 	client := clientKey(c.RealIP())
 	t, err := s.gate.claim(client)
 	if err != nil {
-		cancel()
 		e := apiErr(http.StatusTooManyRequests, CodeTooManyRequests, "Troppe verifiche in corso da questo indirizzo (al massimo %d insieme): attendere che finiscano e riprovare.", s.cfg.MaxPerClient)
 		e.retryAfter = 2
 		return e
@@ -95,7 +97,6 @@ func (s *Server) gated(c echo.Context, read func(body io.ReadCloser) (work, erro
 	handedOff := false
 	defer func() {
 		if !handedOff {
-			cancel()
 			t.release()
 		}
 	}()
@@ -123,9 +124,14 @@ func (s *Server) gated(c echo.Context, read func(body io.ReadCloser) (work, erro
 	handedOff = true
 	done := make(chan auditAnswer, 1)
 	go func() {
-		defer t.release()
-		defer cancel()
-		done <- w.run(ctx, t)
+		// The gate is released before the answer is handed over, so that a
+		// client that gets its answer can start its next request at once.
+		var ans auditAnswer
+		defer func() {
+			t.release()
+			done <- ans
+		}()
+		ans = w.run(ctx, t)
 	}()
 	select {
 	case ans := <-done:

@@ -28,6 +28,7 @@ type pacedReader struct {
 	rate     int64
 	deadline time.Time
 	n        int64
+	eof      bool // the body was read to its end
 }
 
 func (s *Server) pacedBody(c echo.Context, t *ticket) *pacedReader {
@@ -56,6 +57,9 @@ func (p *pacedReader) Read(b []byte) (int, error) {
 		p.n += int64(n)
 		p.setDeadline()
 	}
+	if err == io.EOF {
+		p.eof = true
+	}
 	if err != nil && errors.Is(err, os.ErrDeadlineExceeded) {
 		err = errTooSlow
 	}
@@ -64,13 +68,15 @@ func (p *pacedReader) Read(b []byte) (int, error) {
 
 func (p *pacedReader) Close() error { return p.body.Close() }
 
-// done lifts the pace's deadline once the body is read: the server's
-// background read, which tells when the client goes away, must not stop
-// on it. When the body was refused (ok false) the deadline is moved to
-// now instead: net/http would otherwise read what is left of the body,
-// at the client's pace, before answering.
+// done lifts the pace's deadline once the body is read: net/http's
+// background read, which starts when the body reaches its end and tells
+// when the client goes away, must not stop on it (its error would cancel
+// the context of every later request on the connection). When the body
+// was refused before its end (ok false) the deadline is moved to now
+// instead: net/http would otherwise read what is left of it, at the
+// client's pace, before answering; the connection is then closed.
 func (p *pacedReader) done(ok bool) {
-	if ok {
+	if ok || p.eof {
 		_ = p.rc.SetReadDeadline(time.Time{})
 		return
 	}

@@ -354,3 +354,26 @@ func TestBatchRowsBudget(t *testing.T) {
 		t.Errorf("summary:\n%s", a.body)
 	}
 }
+
+// TestKeepAliveAfterRefusal checks that a request refused after its body
+// was read whole (a bad parameter) leaves its connection fit for the
+// next request: the next audit on it is not cancelled.
+func TestKeepAliveAfterRefusal(t *testing.T) {
+	data := testdata(t, "esempio-fondazione.xlsx")
+	_, base := startServer(t, Config{ClientRate: -1})
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 1, MaxConnsPerHost: 1}}
+	post := func(query string) answer {
+		req, _ := http.NewRequest(http.MethodPost, base+"/api/audit"+query, strings.NewReader(string(data)))
+		req.Header.Set("Content-Type", MIMEXLSX)
+		return do(t, client, req)
+	}
+	for i := range 3 {
+		if a := post("?format=pdf"); a.status != http.StatusBadRequest {
+			t.Fatalf("round %d, bad parameter: %d %s", i, a.status, a.body)
+		}
+		time.Sleep(50 * time.Millisecond)
+		if a := post(""); a.status != http.StatusOK {
+			t.Fatalf("round %d, the next audit on the same connection: %d %s", i, a.status, a.body)
+		}
+	}
+}
