@@ -120,6 +120,20 @@ type Options struct {
 	Skipped []xlsxio.SummaryExcluded
 	// Registry holds the rule packs; nil: the packs built into the binary.
 	Registry *compute.Registry
+	// SummaryOnly keeps of each audited workbook only what the summary
+	// needs (its rows and counts), not its whole audit: File.Audit is
+	// nil. A server's batch sets it, so that its memory holds one audit at
+	// a time.
+	SummaryOnly bool
+	// MaxCourses, when positive, bounds the course rows of one workbook: a
+	// workbook with more is listed as not audited, before any course is
+	// scored.
+	MaxCourses int
+	// MaxTotalCourses, when positive, bounds the course rows of all the
+	// workbooks of the batch together: a workbook that would pass it is
+	// listed as not audited. Which one that is depends on the order the
+	// files are audited in, which with Jobs 1 is the order of the inputs.
+	MaxTotalCourses int
 }
 
 // File is the outcome for one input.
@@ -127,7 +141,8 @@ type File struct {
 	Name   string
 	SHA256 string
 	Kind   string // xlsxio.KindWorkbook (also for audited copies) or xlsxio.KindSummary
-	// Audit is the audit of a workbook; nil for summaries and failures.
+	// Audit is the audit of a workbook; nil for summaries and failures,
+	// and with Options.SummaryOnly.
 	Audit *validate.Audit
 	// Annotated is the audited copy, with Options.KeepAnnotated.
 	Annotated []byte
@@ -138,7 +153,8 @@ type File struct {
 	Err    error
 	Reason string
 
-	link string
+	link   string
+	digest *digest // with Options.SummaryOnly
 }
 
 // OK reports whether the file was audited or read.
@@ -177,6 +193,9 @@ func (r *Result) Failed() []File {
 func (r *Result) HasProblems() bool {
 	for _, f := range r.Files {
 		if f.Audit != nil && (f.Audit.HasSeverity(compute.SeverityError) || f.Audit.HasSeverity(compute.SeverityViolation)) {
+			return true
+		}
+		if f.digest != nil && f.digest.problems {
 			return true
 		}
 	}
@@ -231,6 +250,8 @@ func Run(ctx context.Context, inputs []Input, opts Options) (*Result, error) {
 
 	files := make([]File, len(inputs))
 	twins := duplicates(inputs)
+	var courses courseBudget
+	courses.max = opts.MaxTotalCourses
 	var mu sync.Mutex
 	done := 0
 	progress := func(name string, finished bool) {
@@ -254,7 +275,7 @@ func Run(ctx context.Context, inputs []Input, opts Options) (*Result, error) {
 				if twin, ok := twins[i]; ok {
 					files[i] = duplicateOf(inputs[i], twin)
 				} else {
-					files[i] = auditOne(inputs[i], reg, vopts, opts)
+					files[i] = auditOne(ctx, inputs[i], reg, vopts, opts, &courses)
 				}
 				progress(inputs[i].Name, true)
 			}
@@ -330,7 +351,24 @@ func duplicateOf(in Input, twin string) File {
 }
 
 // auditOne audits or reads one file; it never panics.
-func auditOne(in Input, reg *compute.Registry, vopts validate.Options, opts Options) (f File) {
+// courseBudget counts the course rows of a batch's workbooks against
+// Options.MaxTotalCourses.
+type courseBudget struct {
+	mu        sync.Mutex
+	max, used int
+}
+
+func (b *courseBudget) take(n int) bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.max > 0 && b.used+n > b.max {
+		return false
+	}
+	b.used += n
+	return true
+}
+
+func auditOne(ctx context.Context, in Input, reg *compute.Registry, vopts validate.Options, opts Options, courses *courseBudget) (f File) {
 	sum := sha256.Sum256(in.Data)
 	f = File{Name: in.Name, SHA256: hex.EncodeToString(sum[:]), Kind: xlsxio.KindWorkbook, link: in.Link}
 	base := path.Base(strings.ReplaceAll(in.Name, `\`, "/"))
@@ -377,16 +415,26 @@ func auditOne(in Input, reg *compute.Registry, vopts validate.Options, opts Opti
 		f.Read = s
 		return f
 	}
-	wb, err := xlsxio.Open(in.Data, base, lim)
+	wb, err := xlsxio.OpenContext(ctx, in.Data, base, lim)
 	if err != nil {
 		return fail(err)
 	}
 	defer wb.Close()
-	a, err := validate.Run(wb.Input, reg, vopts)
+	if n := len(wb.Input.Courses); opts.MaxCourses > 0 && n > opts.MaxCourses {
+		return fail(fmt.Errorf("ha %d righe di percorsi, oltre il limite di %d per file; il file non è stato verificato", n, opts.MaxCourses))
+	}
+	if !courses.take(len(wb.Input.Courses)) {
+		return fail(fmt.Errorf("con le sue %d righe di percorsi supererebbe il limite di %d percorsi per riepilogo; il file non è stato verificato: inviarlo in un altro riepilogo", len(wb.Input.Courses), opts.MaxTotalCourses))
+	}
+	a, err := validate.RunContext(ctx, wb.Input, reg, vopts)
 	if err != nil {
 		return fail(err)
 	}
 	f.Audit = a
+	if opts.SummaryOnly {
+		f.digest = newDigest(a, indicatorNames(reg, opts))
+		f.Audit = nil
+	}
 	if opts.OnAnnotated == nil && !opts.KeepAnnotated {
 		return f // nobody wants the audited copy (the server's summary)
 	}

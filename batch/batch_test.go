@@ -372,3 +372,47 @@ func TestSummarySensitivity(t *testing.T) {
 		t.Errorf("no I-8 row naming ITS-D on %s", xlsxio.SummarySheetSensitivity)
 	}
 }
+
+// TestSummaryOnly checks that a summary-only run keeps no audit yet gives
+// the same summary, and that MaxCourses lists a larger workbook as not
+// audited.
+func TestSummaryOnly(t *testing.T) {
+	inputs := []Input{
+		{Name: "a.xlsx", Data: workbook(t, "ITS-A", "Fondazione A", 2025, courses("P", 4, 1, 1))},
+		{Name: "b.xlsx", Data: workbook(t, "ITS-B", "Fondazione B", 2025, courses("Q", 3, 2, 0))},
+		{Name: "rotto.xlsx", Data: foreign(t, "excelize-BadWorkbook.xlsx")},
+	}
+	full := run(t, inputs, Options{Jobs: 1})
+	slim := run(t, inputs, Options{Jobs: 1, SummaryOnly: true})
+	for _, f := range slim.Files {
+		if f.Audit != nil {
+			t.Errorf("%s: the audit was kept", f.Name)
+		}
+	}
+	a, _ := full.JSON()
+	b, _ := slim.JSON()
+	if !bytes.Equal(a, b) {
+		t.Errorf("the summary-only JSON differs:\n%s\n%s", a, b)
+	}
+	if full.HasProblems() != slim.HasProblems() || !slim.HasProblems() {
+		t.Errorf("HasProblems: full %v, summary-only %v", full.HasProblems(), slim.HasProblems())
+	}
+	capped := run(t, inputs, Options{Jobs: 1, SummaryOnly: true, MaxCourses: 3})
+	var reasons []string
+	for _, f := range capped.Failed() {
+		reasons = append(reasons, f.Reason)
+	}
+	if len(reasons) != 2 || !strings.Contains(reasons[0], "a.xlsx: ha 4 righe di percorsi, oltre il limite di 3") {
+		t.Errorf("with at most 3 courses per file: %q", reasons)
+	}
+	// 4 + 3 rows against 6 in all: the first file (a.xlsx, 4) fits, the
+	// second (b.xlsx, 3) would make 7.
+	total := run(t, inputs, Options{Jobs: 1, SummaryOnly: true, MaxTotalCourses: 6})
+	reasons = nil
+	for _, f := range total.Failed() {
+		reasons = append(reasons, f.Reason)
+	}
+	if len(reasons) != 2 || !strings.Contains(reasons[0], "b.xlsx: con le sue 3 righe di percorsi supererebbe il limite di 6 percorsi per riepilogo") {
+		t.Errorf("with at most 6 courses in all: %q", reasons)
+	}
+}

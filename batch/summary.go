@@ -41,22 +41,9 @@ func buildSummary(files []File, reg *compute.Registry, probe *validate.Audit, op
 	for k, v := range opts.Interpretations {
 		s.Interpretations[k] = v
 	}
-	rule, rulePack, _ := reg.FoundationRuleFor(opts.Pack)
-	if rule == nil {
-		rule, rulePack, _ = reg.FoundationRuleFor("")
-	}
+	rule, rulePack := foundationRule(reg, opts)
 	s.Rule = rule
-	namesPack := rulePack
-	if p, ok := reg.Get(opts.Pack); ok {
-		namesPack = p
-	} else if namesPack == nil && len(reg.Packs()) > 0 {
-		namesPack = reg.Packs()[0]
-	}
-	if namesPack != nil {
-		for _, ind := range namesPack.Indicators {
-			s.Indicators = append(s.Indicators, ind.Name)
-		}
-	}
+	s.Indicators = indicatorNames(reg, opts)
 
 	// Inputs, failures and the packs used.
 	packs := map[compute.PackID]string{}
@@ -76,10 +63,8 @@ func buildSummary(files []File, reg *compute.Registry, probe *validate.Audit, op
 			in.Status = statusRead
 		default:
 			in.Status = statusAudited
-			for id, sc := range f.Audit.Scorers {
-				if sc != nil && sc.Pack() != nil {
-					packs[id] = sc.Pack().Digest()
-				}
+			for id, d := range f.digestOf(s.Indicators).packs {
+				packs[id] = d
 			}
 		}
 		s.Inputs = append(s.Inputs, in)
@@ -110,24 +95,19 @@ func buildSummary(files []File, reg *compute.Registry, probe *validate.Audit, op
 	audited := map[courseKey]bool{}
 	type counts struct{ violations, errors int }
 	wbCounts := map[courseKey]counts{} // code "" in the key: per foundation-year
+	var digests []*digest
 	for _, f := range files {
-		if f.Audit == nil {
+		d := f.digestOf(s.Indicators)
+		if d == nil {
 			continue
 		}
-		fnd := foundationOf(f.Audit.Input)
-		k := courseKey{foundation: fnd.code, year: fnd.year}
+		digests = append(digests, d)
+		k := courseKey{foundation: d.fnd.code, year: d.fnd.year}
 		c := wbCounts[k]
-		for _, fi := range f.Audit.Findings {
-			switch fi.Severity {
-			case compute.SeverityViolation:
-				c.violations++
-			case compute.SeverityError:
-				c.errors++
-			}
-		}
+		c.violations += d.violations
+		c.errors += d.errors
 		wbCounts[k] = c
-		for i := range f.Audit.Courses {
-			sc := summaryCourse(&f.Audit.Courses[i], f.Audit.Input, fnd, s.Indicators)
+		for _, sc := range d.courses {
 			sc.File, sc.Link = f.Name, f.link
 			s.Courses = append(s.Courses, sc)
 			audited[courseKey{sc.FoundationCode, sc.Year, sc.Code}] = true
@@ -222,7 +202,7 @@ func buildSummary(files []File, reg *compute.Registry, probe *validate.Audit, op
 	}
 	sort.SliceStable(s.Courses, func(i, j int) bool { return lessCourse(&s.Courses[i], &s.Courses[j]) })
 
-	s.Sensitivity = courseSensitivity(files)
+	s.Sensitivity = mergeSensitivity(digests)
 
 	// The foundation rule.
 	unplaced := 0
@@ -352,6 +332,84 @@ func lessCourse(a, b *xlsxio.SummaryCourse) bool {
 	return a.Row < b.Row
 }
 
+// foundationRule is the foundation rule of the batch and its pack.
+func foundationRule(reg *compute.Registry, opts Options) (*compute.FoundationRule, *compute.Pack) {
+	rule, rulePack, _ := reg.FoundationRuleFor(opts.Pack)
+	if rule == nil {
+		rule, rulePack, _ = reg.FoundationRuleFor("")
+	}
+	return rule, rulePack
+}
+
+// indicatorNames are the indicator columns of the summary, in pack order.
+func indicatorNames(reg *compute.Registry, opts Options) []string {
+	_, namesPack := foundationRule(reg, opts)
+	if p, ok := reg.Get(opts.Pack); ok {
+		namesPack = p
+	} else if namesPack == nil && len(reg.Packs()) > 0 {
+		namesPack = reg.Packs()[0]
+	}
+	var names []string
+	if namesPack != nil {
+		for _, ind := range namesPack.Indicators {
+			names = append(names, ind.Name)
+		}
+	}
+	return names
+}
+
+// digest is what the summary needs of one audited workbook: its
+// foundation, its course rows (without file and link), the counts of its
+// workbook-level findings, the packs it used and whether it has error or
+// violation findings.
+type digest struct {
+	fnd                foundation
+	courses            []xlsxio.SummaryCourse
+	violations, errors int
+	packs              map[compute.PackID]string
+	problems           bool
+	sensitivity        []xlsxio.SummaryChoice // per alternative: scored courses, band changes
+}
+
+// digestOf is the file's digest: the one kept by a summary-only run, else
+// built from its audit; nil when the file was not audited.
+func (f *File) digestOf(indicators []string) *digest {
+	if f.digest != nil || f.Audit == nil {
+		return f.digest
+	}
+	return newDigest(f.Audit, indicators)
+}
+
+func newDigest(a *validate.Audit, indicators []string) *digest {
+	d := &digest{fnd: foundationOf(a.Input), packs: map[compute.PackID]string{},
+		problems: a.HasSeverity(compute.SeverityError) || a.HasSeverity(compute.SeverityViolation)}
+	for _, fi := range a.Findings {
+		switch fi.Severity {
+		case compute.SeverityViolation:
+			d.violations++
+		case compute.SeverityError:
+			d.errors++
+		}
+	}
+	for id, sc := range a.Scorers {
+		if sc != nil && sc.Pack() != nil {
+			d.packs[id] = sc.Pack().Digest()
+		}
+	}
+	rows := map[int]*validate.CourseRow{}
+	if a.Input != nil {
+		for i := range a.Input.Courses {
+			rows[a.Input.Courses[i].Row] = &a.Input.Courses[i]
+		}
+	}
+	d.courses = make([]xlsxio.SummaryCourse, 0, len(a.Courses))
+	for i := range a.Courses {
+		d.courses = append(d.courses, summaryCourse(&a.Courses[i], rows[a.Courses[i].Row], d.fnd, indicators))
+	}
+	d.sensitivity = addSensitivity(nil, a.Courses)
+	return d
+}
+
 type foundation struct {
 	code, name, region string
 	year               int
@@ -374,20 +432,15 @@ func foundationOf(in *validate.Input) foundation {
 }
 
 // summaryCourse is one audited course as a summary row.
-func summaryCourse(ca *validate.CourseAudit, in *validate.Input, fnd foundation, indicators []string) xlsxio.SummaryCourse {
+func summaryCourse(ca *validate.CourseAudit, r *validate.CourseRow, fnd foundation, indicators []string) xlsxio.SummaryCourse {
 	c := xlsxio.SummaryCourse{
 		FoundationCode: fnd.code, FoundationName: fnd.name, Region: fnd.region, Year: fnd.year,
 		Code: ca.Code, Area: ca.Area, Row: ca.Row, Indicators: make([]*float64, len(indicators)),
 	}
-	if in != nil {
-		for _, r := range in.Courses {
-			if r.Row == ca.Row {
-				c.Title = strings.TrimSpace(r.Entries["titolo"].Text)
-				if c.Area == "" {
-					c.Area = strings.TrimSpace(r.Entries["area_tecnologica"].Text)
-				}
-				break
-			}
+	if r != nil {
+		c.Title = strings.TrimSpace(r.Entries["titolo"].Text)
+		if c.Area == "" {
+			c.Area = strings.TrimSpace(r.Entries["area_tecnologica"].Text)
 		}
 	}
 	for _, f := range ca.Findings {
@@ -457,30 +510,42 @@ func contains(list []string, s string) bool {
 	return false
 }
 
-// courseSensitivity counts, for each alternative choice of the courses
-// audited now, the scored courses compared and those whose band changes,
-// in the order the audits list the alternatives.
-func courseSensitivity(files []File) []xlsxio.SummaryChoice {
-	var out []xlsxio.SummaryChoice
-	index := map[[2]string]int{}
-	for _, f := range files {
-		if f.Audit == nil {
-			continue
-		}
-		for _, c := range f.Audit.Courses {
-			for _, alt := range c.Sensitivity {
-				k := [2]string{alt.Choice, alt.Alternative}
-				i, ok := index[k]
-				if !ok {
-					i = len(out)
-					index[k] = i
-					out = append(out, xlsxio.SummaryChoice{Choice: alt.Choice, Alternative: alt.Alternative, Label: alt.Label})
-				}
-				out[i].Courses++
-				if alt.BandChanged {
-					out[i].BandChanges++
-				}
+// addSensitivity adds to counts, for each alternative choice, the scored
+// courses compared and those whose band changes, in the order the audits
+// list the alternatives.
+func addSensitivity(counts []xlsxio.SummaryChoice, courses []validate.CourseAudit) []xlsxio.SummaryChoice {
+	for _, c := range courses {
+		for _, alt := range c.Sensitivity {
+			i := 0
+			for i < len(counts) && (counts[i].Choice != alt.Choice || counts[i].Alternative != alt.Alternative) {
+				i++
 			}
+			if i == len(counts) {
+				counts = append(counts, xlsxio.SummaryChoice{Choice: alt.Choice, Alternative: alt.Alternative, Label: alt.Label})
+			}
+			counts[i].Courses++
+			if alt.BandChanged {
+				counts[i].BandChanges++
+			}
+		}
+	}
+	return counts
+}
+
+// mergeSensitivity adds up the files' counts per alternative choice.
+func mergeSensitivity(digests []*digest) []xlsxio.SummaryChoice {
+	var out []xlsxio.SummaryChoice
+	for _, d := range digests {
+		for _, c := range d.sensitivity {
+			i := 0
+			for i < len(out) && (out[i].Choice != c.Choice || out[i].Alternative != c.Alternative) {
+				i++
+			}
+			if i == len(out) {
+				out = append(out, xlsxio.SummaryChoice{Choice: c.Choice, Alternative: c.Alternative, Label: c.Label})
+			}
+			out[i].Courses += c.Courses
+			out[i].BandChanges += c.BandChanges
 		}
 	}
 	return out

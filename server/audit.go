@@ -53,8 +53,8 @@ type auditParams struct {
 // the raw body; answers the JSON report or, with format=xlsx or an Accept
 // of the xlsx type, the annotated workbook.
 func (s *Server) audit(c echo.Context) error {
-	return s.gated(c, func() (work, error) {
-		up, err := s.readUpload(c)
+	return s.gated(c, func(body io.ReadCloser) (work, error) {
+		up, err := s.readUpload(c, body)
 		if err != nil {
 			return work{}, err
 		}
@@ -62,7 +62,8 @@ func (s *Server) audit(c echo.Context) error {
 		if err != nil {
 			return work{}, err
 		}
-		w := work{run: func() auditAnswer { return s.runAudit(up, params) }, xlsx: params.xlsx, pdf: params.pdf}
+		w := work{run: func(ctx context.Context, t *ticket) auditAnswer { return s.runAudit(ctx, t, up, params) }, xlsx: params.xlsx, pdf: params.pdf,
+			cost: s.auditCost(up.data)}
 		if params.xlsx {
 			w.fileName = outputName(up.name)
 		}
@@ -75,42 +76,56 @@ func (s *Server) audit(c echo.Context) error {
 
 // work is what a request asks the server to compute, once its body is read.
 type work struct {
-	run      func() auditAnswer
+	run      func(context.Context, *ticket) auditAnswer
 	xlsx     bool   // the answer is a workbook, not JSON
 	pdf      bool   // the answer is the PDF verbale
 	fileName string // the workbook's name for Content-Disposition
+	cost     int64  // estimated memory, in bytes
 }
 
-// gated runs one request under the gate: a queue place taken before its
-// body is read (or 503 at once), an audit slot for the work (503 after
-// the queue wait), and the answer within the request time (503 timeout).
-// The work runs to its end even when the client gives up or the request
-// time runs out; its slot and queue place are released only then, so the
+// gated runs one request under the gate: a share of its client address
+// (or 429 at once); its body read under the upload pace and the
+// server-wide budget of bodies; then, once the body is in, its estimated
+// memory and a queue place (or 503 at once), an audit slot (503 after the
+// queue wait) and the answer within the request time (503 timeout). When
+// the request time runs out or the client goes away the work's context is
+// cancelled: the audit stops at its next check (between courses and
+// parts) and only then gives its slot, queue place and memory back, so the
 // bounds hold.
-func (s *Server) gated(c echo.Context, read func() (work, error)) error {
+func (s *Server) gated(c echo.Context, read func(body io.ReadCloser) (work, error)) error {
+	// Cancelling ctx, when the handler returns, stops an audit still
+	// running (the request timed out or the client went away).
 	ctx, cancel := context.WithTimeout(c.Request().Context(), s.cfg.RequestTimeout)
 	defer cancel()
-	client := c.RealIP()
-	if err := s.gate.enter(client); err != nil {
-		if errors.Is(err, errPerClient) {
-			e := apiErr(http.StatusTooManyRequests, CodeTooManyRequests, "Troppe verifiche in corso da questo indirizzo (al massimo %d insieme): attendere che finiscano e riprovare.", s.cfg.MaxPerClient)
-			e.retryAfter = 2
-			return e
-		}
-		return busy("Il servizio è al completo: riprovare tra qualche secondo.", 2)
+	client := clientKey(c.RealIP())
+	t, err := s.gate.claim(client)
+	if err != nil {
+		e := apiErr(http.StatusTooManyRequests, CodeTooManyRequests, "Troppe verifiche in corso da questo indirizzo (al massimo %d insieme): attendere che finiscano e riprovare.", s.cfg.MaxPerClient)
+		e.retryAfter = 2
+		return e
 	}
 	handedOff := false
 	defer func() {
 		if !handedOff {
-			s.gate.leave(client)
+			t.release()
 		}
 	}()
-	w, err := read()
+	pr := s.pacedBody(c, t)
+	w, err := read(pr)
+	pr.done(err == nil)
 	if err != nil {
 		return err
 	}
-	release, err := s.gate.run(ctx)
-	if err != nil {
+	if w.cost > s.cfg.MaxMemory {
+		return s.memoryTooLarge(w.cost)
+	}
+	if err := t.admit(w.cost); err != nil {
+		if errors.Is(err, errMemBudget) {
+			return s.memoryBusy()
+		}
+		return busy("Il servizio è al completo: riprovare tra qualche secondo.", 2)
+	}
+	if err := t.run(ctx); err != nil {
 		if errors.Is(err, errQueueWait) {
 			return busy("Il servizio è al completo: riprovare tra qualche secondo.", 5)
 		}
@@ -119,9 +134,14 @@ func (s *Server) gated(c echo.Context, read func() (work, error)) error {
 	handedOff = true
 	done := make(chan auditAnswer, 1)
 	go func() {
-		defer s.gate.leave(client)
-		defer release()
-		done <- w.run()
+		// The gate is released before the answer is handed over, so that a
+		// client that gets its answer can start its next request at once.
+		var ans auditAnswer
+		defer func() {
+			t.release()
+			done <- ans
+		}()
+		ans = w.run(ctx, t)
 	}()
 	select {
 	case ans := <-done:
@@ -147,9 +167,39 @@ type auditAnswer struct {
 	err  error
 }
 
+func (s *Server) memoryTooLarge(cost int64) error {
+	return apiErr(http.StatusRequestEntityTooLarge, CodeTooLarge, "La verifica di questo file richiederebbe circa %s di memoria, oltre il limite di %s del servizio: dividere la cartella o usare il programma auditor sul proprio computer.", sizeText(cost), sizeText(s.cfg.MaxMemory))
+}
+
+func (s *Server) memoryBusy() error {
+	return busy(fmt.Sprintf("Il servizio ha in corso verifiche per tutta la memoria disponibile (%s): riprovare tra qualche secondo.", sizeText(s.cfg.MaxMemory)), 5)
+}
+
+// reserveCourses reserves the memory of scoring and answering the
+// workbook's courses, on top of what its reading took; t is nil outside a
+// request (benchmarks).
+func (s *Server) reserveCourses(t *ticket, courses int, xlsx bool) error {
+	if t == nil {
+		return nil
+	}
+	need := courseCost(courses, xlsx)
+	if t.mem+need > s.cfg.MaxMemory {
+		return s.memoryTooLarge(t.mem + need)
+	}
+	if err := t.growMem(need); err != nil {
+		return s.memoryBusy()
+	}
+	return nil
+}
+
+// errCanceled is the answer of an audit stopped because its request ended;
+// nobody reads it.
+var errCanceled = apiErr(http.StatusServiceUnavailable, CodeTimeout, "Verifica interrotta.")
+
 // runAudit reads, validates, scores and writes; it never panics into the
-// server: a panic becomes a 500 whose detail is logged without content.
-func (s *Server) runAudit(up *upload, p auditParams) (ans auditAnswer) {
+// server: a panic becomes a 500 whose detail is logged without content. It
+// stops early, answering errCanceled, once ctx is done.
+func (s *Server) runAudit(ctx context.Context, t *ticket, up *upload, p auditParams) (ans auditAnswer) {
 	defer func() {
 		if r := recover(); r != nil {
 			s.cfg.Logger.Error("audit panicked", "panic", fmt.Sprint(r))
@@ -157,16 +207,31 @@ func (s *Server) runAudit(up *upload, p auditParams) (ans auditAnswer) {
 		}
 	}()
 	if s.beforeAudit != nil {
-		s.beforeAudit()
+		s.beforeAudit(ctx)
 	}
-	wb, err := xlsxio.Open(up.data, up.name, s.cfg.Limits)
+	wb, err := xlsxio.OpenContext(ctx, up.data, up.name, s.cfg.Limits)
+	if ctx.Err() != nil {
+		return auditAnswer{err: errCanceled}
+	}
 	if err != nil {
 		return auditAnswer{err: openError(err)}
 	}
 	defer wb.Close()
-	a, err := validate.Run(wb.Input, s.cfg.Registry, p.opts)
+	if err := s.checkWork(len(wb.Input.Courses)); err != nil {
+		return auditAnswer{err: err}
+	}
+	if err := s.reserveCourses(t, len(wb.Input.Courses), p.xlsx); err != nil {
+		return auditAnswer{err: err}
+	}
+	a, err := validate.RunContext(ctx, wb.Input, s.cfg.Registry, p.opts)
+	if ctx.Err() != nil {
+		return auditAnswer{err: errCanceled}
+	}
 	if err != nil {
 		return auditAnswer{err: apiErr(http.StatusBadRequest, CodeBadRequest, "Parametri non validi: %s", err)}
+	}
+	if err := s.checkFindings(a); err != nil {
+		return auditAnswer{err: err}
 	}
 	if p.pdf {
 		out, err := verbale.Render(verbale.FromAudit(a, a.Report(s.cfg.Version, ""), time.Now()))
@@ -190,19 +255,75 @@ func (s *Server) runAudit(up *upload, p auditParams) (ans auditAnswer) {
 		}
 		return auditAnswer{body: out}
 	}
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
+	buf := &cappedBuffer{max: s.cfg.MaxReportBytes}
+	enc := json.NewEncoder(buf)
 	enc.SetEscapeHTML(false)
 	if err := enc.Encode(a.Report(s.cfg.Version, "")); err != nil {
+		if errors.Is(err, errOverLimit) {
+			return auditAnswer{err: s.workError("Il resoconto JSON di questo file supererebbe il limite di %s per verifica: chiedere la copia verificata (format=xlsx) o dividere la cartella.", sizeText(s.cfg.MaxReportBytes))}
+		}
 		return auditAnswer{err: fmt.Errorf("encoding the report: %w", err)}
 	}
 	return auditAnswer{body: buf.Bytes()}
 }
 
+// cappedBuffer is a buffer that refuses to grow past max bytes.
+type cappedBuffer struct {
+	bytes.Buffer
+	max int64
+}
+
+func (b *cappedBuffer) Write(p []byte) (int, error) {
+	if int64(b.Len()+len(p)) > b.max {
+		return 0, errOverLimit
+	}
+	return b.Buffer.Write(p)
+}
+
+// workError is a 422 for an audit past a per-request budget.
+func (s *Server) workError(format string, args ...any) *APIError {
+	e := apiErr(http.StatusUnprocessableEntity, CodeNotAuditable, format, args...)
+	e.Kind = "too_large"
+	return e
+}
+
+// checkWork refuses a workbook whose courses × articulations exceed the
+// per-request budget, before any course is scored.
+func (s *Server) checkWork(courses int) error {
+	per := s.articulationsPerCourse()
+	if courses*per > s.cfg.MaxWork {
+		return s.workError("La cartella ha %d righe di percorsi: su questo servizio una verifica ne tratta al massimo %d (%d articolazioni ciascuno). Dividere la cartella o usare il programma auditor sul proprio computer.",
+			courses, s.cfg.MaxWork/per, per)
+	}
+	return nil
+}
+
+// articulationsPerCourse is the most articulations a course may have
+// under the server's packs.
+func (s *Server) articulationsPerCourse() int {
+	per := 1
+	for _, p := range s.cfg.Registry.Packs() {
+		per = max(per, len(p.Articulations))
+	}
+	return per
+}
+
+// checkFindings refuses an audit with more findings than the budget.
+func (s *Server) checkFindings(a *validate.Audit) error {
+	n := len(a.Findings)
+	for i := range a.Courses {
+		n += len(a.Courses[i].Findings)
+	}
+	if n > s.cfg.MaxFindings {
+		return s.workError("La verifica ha prodotto %d segnalazioni, oltre il limite di %d per verifica su questo servizio: correggere prima gli errori più diffusi o usare il programma auditor sul proprio computer.", n, s.cfg.MaxFindings)
+	}
+	return nil
+}
+
 // readUpload reads the workbook into memory (never to disk), refusing
 // anything over MaxUpload with 413 before reading it when the length is
 // declared, and as soon as the limit is crossed otherwise.
-func (s *Server) readUpload(c echo.Context) (*upload, error) {
+func (s *Server) readUpload(c echo.Context, paced io.ReadCloser) (*upload, error) {
 	r := c.Request()
 	max := s.cfg.MaxUpload
 	mediaType, mparams, _ := mime.ParseMediaType(r.Header.Get(echo.HeaderContentType))
@@ -214,7 +335,7 @@ func (s *Server) readUpload(c echo.Context) (*upload, error) {
 	if r.ContentLength > allowed {
 		return nil, s.tooLarge()
 	}
-	body := http.MaxBytesReader(c.Response(), r.Body, allowed)
+	body := http.MaxBytesReader(c.Response(), paced, allowed)
 	up := &upload{name: headerFileName(r.Header.Get("X-File-Name")), fields: url.Values{}}
 	if !isMultipart {
 		data, err := readAtMost(body, max)
@@ -310,6 +431,9 @@ func (s *Server) readError(err error) error {
 	var ae *APIError
 	if errors.As(err, &ae) {
 		return ae
+	}
+	if e := s.paceError(err); e != nil {
+		return e
 	}
 	var mbe *http.MaxBytesError
 	if errors.Is(err, errOverLimit) || errors.As(err, &mbe) {

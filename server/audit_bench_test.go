@@ -1,6 +1,9 @@
 package server
 
-import "testing"
+import (
+	"context"
+	"testing"
+)
 
 // BenchmarkAuditJSON20 is one API audit of a 20-course workbook without
 // the network: read, validate, score, JSON report.
@@ -12,7 +15,7 @@ func BenchmarkAuditJSON20(b *testing.B) {
 	up := &upload{name: "w.xlsx", data: workbook(b, 20, "B", 0)}
 	b.ReportAllocs()
 	for b.Loop() {
-		if ans := s.runAudit(up, auditParams{}); ans.err != nil {
+		if ans := s.runAudit(context.Background(), nil, up, auditParams{}); ans.err != nil {
 			b.Fatal(ans.err)
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"mime"
 	"mime/multipart"
 	"net/http"
@@ -30,8 +31,8 @@ type batchUpload struct {
 // starve other users; files that cannot be audited are listed in the
 // summary with their reason.
 func (s *Server) batchAudit(c echo.Context) error {
-	return s.gated(c, func() (work, error) {
-		up, err := s.readBatch(c)
+	return s.gated(c, func(body io.ReadCloser) (work, error) {
+		up, err := s.readBatch(c, body)
 		if err != nil {
 			return work{}, err
 		}
@@ -39,7 +40,14 @@ func (s *Server) batchAudit(c echo.Context) error {
 		if err != nil {
 			return work{}, err
 		}
-		w := work{run: func() auditAnswer { return s.runBatch(up, params) }, xlsx: params.xlsx, pdf: params.pdf, fileName: "riepilogo-verifica.xlsx"}
+		// The files are audited one after the other and only their summary
+		// rows are kept: the batch costs its bodies and its largest file.
+		var cost int64
+		for _, f := range up.files {
+			cost = max(cost, s.batchCost(f.Data))
+		}
+		w := work{run: func(ctx context.Context, _ *ticket) auditAnswer { return s.runBatch(ctx, up, params) }, xlsx: params.xlsx, pdf: params.pdf,
+			fileName: "riepilogo-verifica.xlsx", cost: cost}
 		if params.pdf {
 			w.fileName = "riepilogo-verifica.pdf"
 		}
@@ -47,14 +55,14 @@ func (s *Server) batchAudit(c echo.Context) error {
 	})
 }
 
-func (s *Server) runBatch(up *batchUpload, p auditParams) (ans auditAnswer) {
+func (s *Server) runBatch(ctx context.Context, up *batchUpload, p auditParams) (ans auditAnswer) {
 	defer func() {
 		if r := recover(); r != nil {
 			s.cfg.Logger.Error("batch panicked", "panic", fmt.Sprint(r))
 			ans = auditAnswer{err: apiErr(http.StatusInternalServerError, CodeInternal, "Errore interno durante la verifica dei file.")}
 		}
 	}()
-	res, err := batch.Run(context.Background(), up.files, batch.Options{
+	res, err := batch.Run(ctx, up.files, batch.Options{
 		Jobs:               1,
 		Reading:            p.opts.Reading,
 		Errata:             p.opts.Errata,
@@ -64,7 +72,13 @@ func (s *Server) runBatch(up *batchUpload, p auditParams) (ans auditAnswer) {
 		Limits:             s.cfg.Limits,
 		Version:            s.cfg.Version,
 		Registry:           s.cfg.Registry,
+		SummaryOnly:        true,
+		MaxCourses:         s.cfg.MaxWork / s.articulationsPerCourse(),
+		MaxTotalCourses:    s.cfg.MaxBatchRows,
 	})
+	if ctx.Err() != nil {
+		return auditAnswer{err: errCanceled}
+	}
 	if err != nil {
 		return auditAnswer{err: apiErr(http.StatusBadRequest, CodeBadRequest, "Parametri non validi: %s", err)}
 	}
@@ -85,7 +99,7 @@ func (s *Server) runBatch(up *batchUpload, p auditParams) (ans auditAnswer) {
 
 // readBatch reads every file part into memory, each bounded by MaxUpload,
 // all by MaxBatchBytes and MaxBatchFiles.
-func (s *Server) readBatch(c echo.Context) (*batchUpload, error) {
+func (s *Server) readBatch(c echo.Context, paced io.ReadCloser) (*batchUpload, error) {
 	r := c.Request()
 	mediaType, mparams, _ := mime.ParseMediaType(r.Header.Get(echo.HeaderContentType))
 	if mediaType != "multipart/form-data" || mparams["boundary"] == "" {
@@ -95,7 +109,7 @@ func (s *Server) readBatch(c echo.Context) (*batchUpload, error) {
 	if r.ContentLength > allowed {
 		return nil, s.batchTooLarge()
 	}
-	body := http.MaxBytesReader(c.Response(), r.Body, allowed)
+	body := http.MaxBytesReader(c.Response(), paced, allowed)
 	up := &batchUpload{fields: url.Values{}}
 	err := eachPart(body, mparams["boundary"], up.fields, func(part *multipart.Part) error {
 		if len(up.files) == s.cfg.MaxBatchFiles {
@@ -149,6 +163,9 @@ func (s *Server) batchReadError(err error) error {
 	var ae *APIError
 	if errors.As(err, &ae) {
 		return ae
+	}
+	if e := s.paceError(err); e != nil {
+		return e
 	}
 	var mbe *http.MaxBytesError
 	if errors.As(err, &mbe) {

@@ -37,6 +37,9 @@ type APIError struct {
 	// Kind refines not_auditable: encrypted, corrupt, missing_sheet,
 	// template_version, too_large.
 	Kind string `json:"kind,omitempty"`
+	// RequestID is the request's id, as in the access log and the
+	// X-Request-Id header: a user quoting it lets the log be searched.
+	RequestID string `json:"request_id,omitempty"`
 	// retryAfter, in seconds, is sent as the Retry-After header.
 	retryAfter int
 }
@@ -94,6 +97,11 @@ func (s *Server) errorHandler(err error, c echo.Context) {
 	default:
 		s.cfg.Logger.Error("request failed", "method", c.Request().Method, "path", c.Request().URL.Path, "error", err)
 		ae = apiErr(http.StatusInternalServerError, CodeInternal, "Errore interno del server: riprovare; se persiste, segnalarlo all'amministratore.")
+	}
+	if id, ok := c.Get(requestIDKey).(string); ok {
+		copied := *ae
+		copied.RequestID = id
+		ae = &copied
 	}
 	if ae.retryAfter > 0 {
 		c.Response().Header().Set("Retry-After", strconv.Itoa(ae.retryAfter))

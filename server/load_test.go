@@ -28,32 +28,7 @@ import (
 //
 //	go test ./server -run '^$' -bench APILoad -benchtime 400x
 func BenchmarkAPILoad(b *testing.B) {
-	bin := filepath.Join(b.TempDir(), "auditor")
-	build := exec.Command("go", "build", "-o", bin, "../cmd/auditor")
-	if out, err := build.CombinedOutput(); err != nil {
-		b.Fatalf("building auditor: %v\n%s", err, out)
-	}
-	cmd := exec.Command(bin, "serve", "--addr", "127.0.0.1:0", "--client-rate", "0", "--max-per-client", "0", "--max-queue", "64")
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		b.Fatal(err)
-	}
-	cmd.Stderr = io.Discard
-	if err := cmd.Start(); err != nil {
-		b.Fatal(err)
-	}
-	defer func() {
-		_ = cmd.Process.Signal(os.Interrupt)
-		_ = cmd.Wait()
-	}()
-	line, err := bufio.NewReader(stdout).ReadString('\n')
-	if err != nil {
-		b.Fatalf("reading the server's address: %v", err)
-	}
-	base := regexp.MustCompile(`https?://[0-9.:]+`).FindString(line)
-	if base == "" {
-		b.Fatalf("no address in %q", line)
-	}
+	base, pid := startServe(b, "--client-rate", "0", "--max-per-client", "0", "--max-queue", "64")
 	data := workbook(b, 20, "CARICO", 0)
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}}
 	post := func() (time.Duration, error) {
@@ -79,7 +54,7 @@ func BenchmarkAPILoad(b *testing.B) {
 	}
 	for _, clients := range []int{1, 8, 32} {
 		b.Run(fmt.Sprintf("clients=%d", clients), func(b *testing.B) {
-			resetPeakRSS(cmd.Process.Pid)
+			resetPeakRSS(pid)
 			var next atomic.Int64
 			lat := make([]time.Duration, b.N)
 			var failed atomic.Int64
@@ -113,9 +88,43 @@ func BenchmarkAPILoad(b *testing.B) {
 			b.ReportMetric(float64(b.N)/elapsed.Seconds(), "audits/s")
 			b.ReportMetric(ms(lat[len(lat)/2]), "p50-ms")
 			b.ReportMetric(ms(lat[min(len(lat)-1, len(lat)*99/100)]), "p99-ms")
-			b.ReportMetric(peakRSSMB(cmd.Process.Pid), "server-peak-RSS-MB")
+			b.ReportMetric(peakRSSMB(pid), "server-peak-RSS-MB")
 		})
 	}
+}
+
+// startServe builds auditor and runs `auditor serve` on a loopback port
+// as its own process, with the given flags, until the benchmark ends; it
+// returns the server's address and process id.
+func startServe(b *testing.B, args ...string) (base string, pid int) {
+	b.Helper()
+	bin := filepath.Join(b.TempDir(), "auditor")
+	build := exec.Command("go", "build", "-o", bin, "../cmd/auditor")
+	if out, err := build.CombinedOutput(); err != nil {
+		b.Fatalf("building auditor: %v\n%s", err, out)
+	}
+	cmd := exec.Command(bin, append([]string{"serve", "--addr", "127.0.0.1:0"}, args...)...)
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		b.Fatal(err)
+	}
+	cmd.Stderr = io.Discard
+	if err := cmd.Start(); err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() {
+		_ = cmd.Process.Signal(os.Interrupt)
+		_ = cmd.Wait()
+	})
+	line, err := bufio.NewReader(stdout).ReadString('\n')
+	if err != nil {
+		b.Fatalf("reading the server's address: %v", err)
+	}
+	base = regexp.MustCompile(`https?://[0-9.:]+`).FindString(line)
+	if base == "" {
+		b.Fatalf("no address in %q", line)
+	}
+	return base, cmd.Process.Pid
 }
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }

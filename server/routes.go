@@ -1,10 +1,13 @@
 package server
 
 import (
+	"crypto/rand"
 	"crypto/subtle"
+	"encoding/hex"
 	"encoding/json"
 	"io/fs"
 	"net/http"
+	"path"
 	"strings"
 	"time"
 
@@ -37,26 +40,30 @@ func (s *Server) routes() *echo.Echo {
 	e.HidePort = true
 	e.HTTPErrorHandler = s.errorHandler
 	e.JSONSerializer = plainJSON{}
-	// Client addresses come from the connection, never from headers a
-	// client can forge.
-	e.IPExtractor = echo.ExtractIPDirect()
+	e.IPExtractor = s.ipExtractor()
 
-	e.Use(s.accessLog, s.securityHeaders, middleware.Recover())
+	e.Use(s.requestID, s.accessLog, s.headerLimit, s.securityHeaders, middleware.Recover())
 
-	e.GET("/healthz", s.healthz)
+	// HEAD is answered wherever GET is.
+	get := func(path string, h echo.HandlerFunc, m ...echo.MiddlewareFunc) {
+		e.Match([]string{http.MethodGet, http.MethodHead}, path, h, m...)
+	}
+	get("/healthz", s.healthz)
 	static := web.FS()
-	e.GET("/", s.file(static, "index.html"))
-	e.GET("/regione", s.file(static, "regione.html"))
-	e.GET("/addin/taskpane.html", s.file(static, "taskpane.html"))
-	e.GET("/addin/manifest.xml", s.manifest)
-	staticFS, err := fs.Sub(static, "static")
-	if err == nil {
-		e.GET("/static/*", echo.WrapHandler(http.StripPrefix("/static/", http.FileServerFS(staticFS))))
+	get("/", s.file(static, "index.html"))
+	get("/regione", s.file(static, "regione.html"))
+	get("/addin/taskpane.html", s.file(static, "taskpane.html"))
+	get("/addin/manifest.xml", s.manifest)
+	if staticFS, err := fs.Sub(static, "static"); err == nil {
+		get("/static/*", staticFiles(staticFS))
 	}
 
-	api := e.Group("/api")
+	// The API's middleware runs for every /api/ path, routed or not (a
+	// group's middleware would turn a wrong method into a 404).
+	notAPI := func(c echo.Context) bool { return !strings.HasPrefix(c.Request().URL.Path, "/api/") }
 	if len(s.cfg.CORSOrigins) > 0 {
-		api.Use(middleware.CORSWithConfig(middleware.CORSConfig{
+		e.Use(middleware.CORSWithConfig(middleware.CORSConfig{
+			Skipper:       notAPI,
 			AllowOrigins:  s.cfg.CORSOrigins,
 			AllowMethods:  []string{http.MethodGet, http.MethodPost},
 			AllowHeaders:  []string{echo.HeaderAuthorization, echo.HeaderContentType, "X-File-Name"},
@@ -65,7 +72,8 @@ func (s *Server) routes() *echo.Echo {
 		}))
 	}
 	if s.cfg.ClientRate > 0 {
-		api.Use(middleware.RateLimiterWithConfig(middleware.RateLimiterConfig{
+		e.Use(middleware.RateLimiterWithConfig(middleware.RateLimiterConfig{
+			Skipper: notAPI,
 			Store: middleware.NewRateLimiterMemoryStoreWithConfig(middleware.RateLimiterMemoryStoreConfig{
 				Rate: rate.Limit(s.cfg.ClientRate), Burst: s.cfg.ClientBurst, ExpiresIn: 3 * time.Minute,
 			}),
@@ -77,10 +85,10 @@ func (s *Server) routes() *echo.Echo {
 			},
 		}))
 	}
-	api.GET("/info", s.info)
-	api.POST("/audit", s.audit, s.auth)
-	api.POST("/batch", s.batchAudit, s.auth)
-	api.POST("/verify", s.verify, s.auth)
+	get("/api/info", s.info)
+	e.POST("/api/audit", s.audit, s.auth)
+	e.POST("/api/batch", s.batchAudit, s.auth)
+	e.POST("/api/verify", s.verify, s.auth)
 	return e
 }
 
@@ -132,8 +140,42 @@ func (s *Server) securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
-// accessLog records method, path, status, size and duration: nothing of
-// the query, the headers or the body of a request.
+// ipExtractor is the client address as the server sees it: the
+// connection's, or, from a configured proxy only, the last address of
+// X-Forwarded-For that is not itself a trusted proxy.
+func (s *Server) ipExtractor() echo.IPExtractor {
+	if len(s.cfg.TrustedProxies) == 0 {
+		return echo.ExtractIPDirect()
+	}
+	opts := []echo.TrustOption{echo.TrustLoopback(false), echo.TrustLinkLocal(false), echo.TrustPrivateNet(false)}
+	for _, p := range s.cfg.TrustedProxies {
+		if n, err := parseNet(p); err == nil {
+			opts = append(opts, echo.TrustIPRange(n))
+		}
+	}
+	return echo.ExtractIPFromXFFHeader(opts...)
+}
+
+// requestIDKey holds a request's id in its echo context.
+const requestIDKey = "request_id"
+
+// requestID gives every request a random id, sent back as X-Request-Id
+// (and in every error's JSON) and written in the access log, so that a
+// user's report and an abuse can be found in the log.
+func (s *Server) requestID(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		var b [8]byte
+		_, _ = rand.Read(b[:])
+		id := hex.EncodeToString(b[:])
+		c.Set(requestIDKey, id)
+		c.Response().Header().Set("X-Request-Id", id)
+		return next(c)
+	}
+}
+
+// accessLog records request id, client address (as the server sees it),
+// method, path, status, size and duration: nothing of the query, the
+// other headers or the body of a request.
 func (s *Server) accessLog(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		start := time.Now()
@@ -142,24 +184,54 @@ func (s *Server) accessLog(next echo.HandlerFunc) echo.HandlerFunc {
 			c.Error(err)
 		}
 		res := c.Response()
-		s.cfg.Logger.Info("request", "method", c.Request().Method, "path", c.Request().URL.Path,
+		id, _ := c.Get(requestIDKey).(string)
+		s.cfg.Logger.Info("request", "request_id", id, "client", c.RealIP(), "method", c.Request().Method, "path", c.Request().URL.Path,
 			"status", res.Status, "bytes", res.Size, "duration_ms", float64(time.Since(start).Microseconds())/1000)
 		return nil
 	}
 }
 
-// auth requires the configured bearer token, compared in constant time.
+// headerLimit refuses a request whose line and headers exceed
+// maxHeaderBytes, with the API's JSON.
+func (s *Server) headerLimit(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if headerSize(c.Request()) > maxHeaderBytes {
+			return headersTooLarge()
+		}
+		return next(c)
+	}
+}
+
+// auth requires the configured bearer token, compared in constant time;
+// the scheme is matched without regard to case (RFC 9110 §11.1).
 func (s *Server) auth(next echo.HandlerFunc) echo.HandlerFunc {
 	if s.cfg.Token == "" {
 		return next
 	}
-	want := []byte("Bearer " + s.cfg.Token)
+	want := []byte(s.cfg.Token)
 	return func(c echo.Context) error {
-		got := []byte(c.Request().Header.Get(echo.HeaderAuthorization))
-		if subtle.ConstantTimeCompare(got, want) != 1 {
+		scheme, token, _ := strings.Cut(strings.TrimSpace(c.Request().Header.Get(echo.HeaderAuthorization)), " ")
+		if !strings.EqualFold(scheme, "Bearer") || subtle.ConstantTimeCompare([]byte(strings.TrimSpace(token)), want) != 1 {
 			return apiErr(http.StatusUnauthorized, CodeUnauthorized, "Token di accesso mancante o non valido: indicarlo come «Authorization: Bearer …».")
 		}
 		return next(c)
+	}
+}
+
+// staticFiles serves the embedded static files, never a directory
+// listing: a directory, or anything not found, is a 404 in JSON.
+func staticFiles(fsys fs.FS) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		name := strings.TrimPrefix(path.Clean("/"+c.Param("*")), "/")
+		if name == "" || !fs.ValidPath(name) {
+			return echo.ErrNotFound
+		}
+		st, err := fs.Stat(fsys, name)
+		if err != nil || st.IsDir() {
+			return echo.ErrNotFound
+		}
+		http.ServeFileFS(c.Response(), c.Request(), fsys, name)
+		return nil
 	}
 }
 
@@ -233,13 +305,19 @@ func (s *Server) currentPack() *compute.Pack {
 
 // Health is the answer of GET /healthz.
 type Health struct {
-	Status  string `json:"status"`
-	Version string `json:"version"`
-	Running int    `json:"audits_running"`
-	Waiting int    `json:"audits_waiting"`
+	Status    string `json:"status"`
+	Version   string `json:"version"`
+	Running   int    `json:"audits_running"`
+	Waiting   int    `json:"audits_waiting"`
+	Uploading int    `json:"uploads"`
+	// BodyBytes and MemoryBytes are the bytes of request bodies held and
+	// the estimated memory of the audits admitted.
+	BodyBytes   int64 `json:"body_bytes"`
+	MemoryBytes int64 `json:"memory_bytes"`
 }
 
 func (s *Server) healthz(c echo.Context) error {
-	running, waiting := s.gate.busy()
-	return c.JSON(http.StatusOK, Health{Status: "ok", Version: s.cfg.Version, Running: running, Waiting: waiting})
+	g := s.gate.state()
+	return c.JSON(http.StatusOK, Health{Status: "ok", Version: s.cfg.Version, Running: g.running, Waiting: g.waiting,
+		Uploading: g.uploading, BodyBytes: g.bodyBytes, MemoryBytes: g.memBytes})
 }

@@ -39,6 +39,20 @@ const (
 	DefaultMaxPerClient   = 4
 	DefaultMaxBatchFiles  = 100
 	DefaultMaxBatchBytes  = 50 << 20
+	// A body must arrive within UploadGrace plus one second per
+	// MinUploadRate bytes; the bodies held by all requests together are
+	// bounded by MaxBodyBytes.
+	DefaultUploadGrace   = 10 * time.Second
+	DefaultMinUploadRate = 16 << 10 // bytes per second
+	DefaultMaxBodyBytes  = 128 << 20
+	// DefaultMaxMemory bounds the estimated memory of the audits admitted
+	// at once (see Config.MaxMemory).
+	DefaultMaxMemory = 1 << 30
+	// Per-request budgets on what one audit may produce.
+	DefaultMaxWork        = 32_000 // courses × articulations (2,000 courses of 16)
+	DefaultMaxBatchRows   = 20_000 // course rows of all the files of one batch
+	DefaultMaxFindings    = 200_000
+	DefaultMaxReportBytes = 64 << 20
 )
 
 // Config is the configuration of a server. Zero values take the defaults
@@ -55,6 +69,11 @@ type Config struct {
 	// CORSOrigins are the origins allowed to call the API from another
 	// site. Empty: no cross-origin access.
 	CORSOrigins []string
+	// TrustedProxies are the addresses or networks (CIDR) of the reverse
+	// proxies in front of the server: only from them is X-Forwarded-For
+	// believed, for the client address of the access log, the rate limit
+	// and the per-client share. Empty: the connection's address, always.
+	TrustedProxies []string
 	// MaxUpload bounds the uploaded file (default DefaultMaxUpload): a
 	// larger one gets 413 naming the limit.
 	MaxUpload int64
@@ -72,13 +91,38 @@ type Config struct {
 	// finished by then answers 503.
 	RequestTimeout time.Duration
 	// MaxConcurrent bounds the audits running at once (default: the
-	// number of CPUs). MaxQueue bounds the requests uploading or waiting
-	// for a slot (default 16 per CPU), each for at most QueueWait (default 10 s);
+	// number of CPUs). MaxQueue bounds the requests whose body is in and
+	// that wait for a slot (default 16 per CPU), each for at most QueueWait (default 10 s);
 	// beyond that the answer is 503 with Retry-After, never an unbounded
 	// queue.
 	MaxConcurrent int
 	MaxQueue      int
 	QueueWait     time.Duration
+	// UploadGrace and MinUploadRate bound the time a request body may
+	// take: UploadGrace plus one second per MinUploadRate bytes received
+	// (defaults 10 s and 16 kB/s); a slower body is cut off with 408.
+	// MaxBodyBytes bounds the bytes of request bodies all requests hold in
+	// memory at once (default 128 MiB), counted as they arrive: past it
+	// the answer is 503. An upload holds no place in the audit queue until
+	// its body is in.
+	UploadGrace   time.Duration
+	MinUploadRate int64
+	MaxBodyBytes  int64
+	// MaxMemory bounds the estimated memory of the audits waiting or
+	// running at once (default 1 GiB): an audit whose estimate (see
+	// auditCost) does not fit beside the others gets 503 at once, one that
+	// could never fit 413.
+	MaxMemory int64
+	// MaxWork, MaxFindings and MaxReportBytes bound what one audit may
+	// produce: courses × articulations (default 32,000), findings (default
+	// 200,000) and bytes of JSON report (default 64 MiB). Past them the
+	// answer is 422 naming the limit. In a batch, a file past MaxWork, or
+	// past MaxBatchRows course rows for the whole batch (default 20,000),
+	// is listed as not audited.
+	MaxWork        int
+	MaxFindings    int
+	MaxReportBytes int64
+	MaxBatchRows   int
 	// MaxPerClient bounds the audits one client address has uploading,
 	// waiting or running (default 4): beyond it the answer is 429, so a
 	// few slow uploads from one address cannot take the whole queue. A
@@ -131,6 +175,30 @@ func (c Config) withDefaults() (Config, error) {
 	if c.MaxPerClient == 0 {
 		c.MaxPerClient = DefaultMaxPerClient
 	}
+	if c.UploadGrace <= 0 {
+		c.UploadGrace = DefaultUploadGrace
+	}
+	if c.MinUploadRate <= 0 {
+		c.MinUploadRate = DefaultMinUploadRate
+	}
+	if c.MaxBodyBytes <= 0 {
+		c.MaxBodyBytes = DefaultMaxBodyBytes
+	}
+	if c.MaxMemory <= 0 {
+		c.MaxMemory = DefaultMaxMemory
+	}
+	if c.MaxWork <= 0 {
+		c.MaxWork = DefaultMaxWork
+	}
+	if c.MaxBatchRows <= 0 {
+		c.MaxBatchRows = DefaultMaxBatchRows
+	}
+	if c.MaxFindings <= 0 {
+		c.MaxFindings = DefaultMaxFindings
+	}
+	if c.MaxReportBytes <= 0 {
+		c.MaxReportBytes = DefaultMaxReportBytes
+	}
 	if c.QueueWait <= 0 {
 		c.QueueWait = DefaultQueueWait
 	}
@@ -166,6 +234,11 @@ func (c Config) withDefaults() (Config, error) {
 		}
 		c.PublicURL = strings.TrimRight(u.String(), "/")
 	}
+	for _, p := range c.TrustedProxies {
+		if _, err := parseNet(p); err != nil {
+			return c, err
+		}
+	}
 	for _, o := range c.CORSOrigins {
 		u, err := url.Parse(o)
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || (u.Path != "" && u.Path != "/") {
@@ -186,8 +259,8 @@ type Server struct {
 	// uses the request's own address).
 	publicURL atomic.Pointer[string]
 	// beforeAudit, when set (by tests only), runs in the audit's slot
-	// before the workbook is read.
-	beforeAudit func()
+	// before the workbook is read, with the audit's context.
+	beforeAudit func(context.Context)
 }
 
 // New returns a server configured with cfg (defaults filled in).
@@ -196,7 +269,7 @@ func New(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{cfg: cfg, gate: newGate(cfg.MaxConcurrent, cfg.MaxQueue, cfg.MaxPerClient, cfg.QueueWait)}
+	s := &Server{cfg: cfg, gate: newGate(cfg.MaxConcurrent, cfg.MaxQueue, cfg.MaxPerClient, cfg.MaxBodyBytes, cfg.MaxMemory, cfg.QueueWait)}
 	if cfg.PublicURL != "" {
 		s.publicURL.Store(&cfg.PublicURL)
 	}
@@ -219,9 +292,13 @@ func (s *Server) httpServer(tlsConfig *tls.Config) *http.Server {
 		ReadTimeout:       s.cfg.RequestTimeout,
 		WriteTimeout:      s.cfg.RequestTimeout + 10*time.Second,
 		IdleTimeout:       2 * time.Minute,
-		MaxHeaderBytes:    64 << 10,
-		TLSConfig:         tlsConfig,
-		ErrorLog:          slog.NewLogLogger(s.cfg.Logger.Handler(), slog.LevelWarn),
+		// net/http's own limit is above the server's (maxHeaderBytes),
+		// which the handler checks, so that a client past it gets the
+		// API's JSON; past net/http's, jsonErrorConn rewrites its answer
+		// (plain HTTP only).
+		MaxHeaderBytes: 2 * maxHeaderBytes,
+		TLSConfig:      tlsConfig,
+		ErrorLog:       slog.NewLogLogger(s.cfg.Logger.Handler(), slog.LevelWarn),
 	}
 }
 
@@ -251,7 +328,7 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener, certFile, keyFile s
 		if useTLS {
 			errc <- hs.ServeTLS(ln, "", "")
 		} else {
-			errc <- hs.Serve(ln)
+			errc <- hs.Serve(jsonErrorListener{ln})
 		}
 	}()
 	select {
@@ -276,6 +353,22 @@ func (s *Server) PublicURL() string {
 		return *p
 	}
 	return ""
+}
+
+// parseNet reads a trusted proxy: an address or a CIDR network.
+func parseNet(s string) (*net.IPNet, error) {
+	if _, n, err := net.ParseCIDR(s); err == nil {
+		return n, nil
+	}
+	ip := net.ParseIP(s)
+	if ip == nil {
+		return nil, fmt.Errorf("trusted proxy %q: an IP address or a CIDR network is needed", s)
+	}
+	bits := 128
+	if ip4 := ip.To4(); ip4 != nil {
+		ip, bits = ip4, 32
+	}
+	return &net.IPNet{IP: ip, Mask: net.CIDRMask(bits, bits)}, nil
 }
 
 // listenerURL is the address of a listener as a URL, with localhost for

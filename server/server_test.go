@@ -278,29 +278,29 @@ func TestRateLimit(t *testing.T) {
 
 func TestSaturation(t *testing.T) {
 	data := testdata(t, "esempio-fondazione.xlsx")
-	_, base := startServer(t, Config{MaxConcurrent: 1, MaxQueue: 1, ClientRate: -1})
-	// Two uploads hold the whole queue (one place running, one waiting)
-	// while their bodies are still arriving.
-	finish1, res1 := stalledUpload(t, base, data)
-	finish2, res2 := stalledUpload(t, base, data)
+	release := make(chan struct{})
+	srv, base := startServer(t, Config{MaxConcurrent: 1, MaxQueue: 1, ClientRate: -1, MaxPerClient: -1}, func(s *Server) {
+		s.beforeAudit = func(context.Context) { <-release }
+	})
+	// Two uploads hold the whole queue: one audit running (held), one
+	// waiting for its slot.
+	res := make(chan answer, 2)
+	for range 2 {
+		go func() { res <- postRaw(t, base, "", data, nil) }()
+	}
 	deadline := time.Now().Add(10 * time.Second)
-	var a answer
 	for time.Now().Before(deadline) {
-		req, _ := http.NewRequest(http.MethodGet, base+"/healthz", nil)
-		var h Health
-		_ = json.Unmarshal(do(t, nil, req).body, &h)
-		if h.Waiting == 2 {
+		if g := srv.gate.state(); g.running == 1 && g.waiting == 1 {
 			break
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
-	a = postRaw(t, base, "", data, nil)
+	a := postRaw(t, base, "", data, nil)
 	if a.status != http.StatusServiceUnavailable || a.apiError(t).Code != CodeBusy || a.header.Get("Retry-After") == "" {
 		t.Errorf("third upload: %d %s (Retry-After %q)", a.status, a.body, a.header.Get("Retry-After"))
 	}
-	finish1()
-	finish2()
-	for _, res := range []<-chan answer{res1, res2} {
+	close(release)
+	for range 2 {
 		if a := <-res; a.status != http.StatusOK {
 			t.Errorf("held upload: %d %s", a.status, a.body)
 		}
@@ -318,7 +318,7 @@ func TestPerClientShare(t *testing.T) {
 	srv, base := startServer(t, Config{MaxPerClient: 1, ClientRate: -1})
 	finish, res := stalledUpload(t, base, data)
 	for i := 0; i < 500; i++ {
-		if running, waiting := srv.gate.busy(); running+waiting > 0 {
+		if g := srv.gate.state(); g.uploading+g.running+g.waiting > 0 {
 			break
 		}
 		time.Sleep(10 * time.Millisecond)
@@ -342,7 +342,7 @@ func TestTimeout(t *testing.T) {
 	data := testdata(t, "esempio-fondazione.xlsx")
 	release := make(chan struct{})
 	_, base := startServer(t, Config{RequestTimeout: 300 * time.Millisecond, ClientRate: -1}, func(s *Server) {
-		s.beforeAudit = func() { <-release }
+		s.beforeAudit = func(context.Context) { <-release }
 	})
 	a := postRaw(t, base, "", data, nil)
 	close(release)
@@ -479,7 +479,7 @@ func TestNothingOfTheUploadKept(t *testing.T) {
 		t.Errorf("a 170 kB worksheet over a 100 kB XML limit: %d %s", a.status, a.body)
 	}
 	log := logs.String()
-	if !contains(log, "method=POST", "path=/api/audit", "status=200", "status=422", "bytes=", "duration_ms=") {
+	if !contains(log, "request_id=", "client=127.0.0.1 ", "method=POST", "path=/api/audit", "status=200", "status=422", "bytes=", "duration_ms=") {
 		t.Errorf("access log lacks its fields:\n%s", log)
 	}
 	for _, secret := range []string{"riservat", "RISERVATO", "tok-123", "literal", "cifrato"} {
@@ -513,7 +513,7 @@ func TestGracefulShutdown(t *testing.T) {
 	finish, res := stalledUpload(t, base, data)
 	// Wait until the server holds the upload, then ask it to stop.
 	for i := 0; i < 500; i++ {
-		if running, waiting := srv.gate.busy(); running+waiting > 0 {
+		if g := srv.gate.state(); g.uploading+g.running+g.waiting > 0 {
 			break
 		}
 		time.Sleep(10 * time.Millisecond)

@@ -2,9 +2,11 @@ package server
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 
 	"github.com/its-academy/auditor/xlsxio"
@@ -23,22 +25,27 @@ type VerifyAnswer struct {
 // answers 200 with VerifyAnswer whether the copy agrees or not, 422 (kind
 // "not_audited") when the file is not an audited copy.
 func (s *Server) verify(c echo.Context) error {
-	return s.gated(c, func() (work, error) {
-		up, err := s.readUpload(c)
+	return s.gated(c, func(body io.ReadCloser) (work, error) {
+		up, err := s.readUpload(c, body)
 		if err != nil {
 			return work{}, err
 		}
-		return work{run: func() auditAnswer { return s.runVerify(up) }}, nil
+		return work{run: func(ctx context.Context, _ *ticket) auditAnswer { return s.runVerify(ctx, up) }, cost: 2 * s.auditCost(up.data)}, nil
 	})
 }
 
-func (s *Server) runVerify(up *upload) (ans auditAnswer) {
+// runVerify reads the copy twice (the copy and the recomputed one), so it
+// costs about two audits.
+func (s *Server) runVerify(ctx context.Context, up *upload) (ans auditAnswer) {
 	defer func() {
 		if r := recover(); r != nil {
 			s.cfg.Logger.Error("verify panicked", "panic", fmt.Sprint(r))
 			ans = auditAnswer{err: apiErr(http.StatusInternalServerError, CodeInternal, "Errore interno durante il controllo della copia.")}
 		}
 	}()
+	if ctx.Err() != nil {
+		return auditAnswer{err: errCanceled}
+	}
 	v, err := xlsxio.VerifyCopy(up.data, up.name, s.cfg.Registry, s.cfg.Limits)
 	if err != nil {
 		var oe *xlsxio.OpenError

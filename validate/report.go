@@ -1,6 +1,8 @@
 package validate
 
 import (
+	"strconv"
+
 	"github.com/its-academy/auditor/compute"
 )
 
@@ -21,6 +23,10 @@ import (
 // from when it came from the workbook); per indicator "number" and
 // "trace"; and in "female_indicator" "computable", "missing" and "reason"
 // when the indicator cannot be computed.
+//
+// The report is compact: what depends only on the rule pack is written
+// once, in "texts", keyed by id, and each course's traces carry only their
+// values, the ids of their texts and the cells (see ReportTexts).
 type Report struct {
 	FileSHA256      string            `json:"file_sha256"`
 	RulePack        compute.PackID    `json:"rule_pack"`
@@ -28,17 +34,18 @@ type Report struct {
 	Reading         compute.Reading   `json:"reading"`
 	Errata          compute.Errata    `json:"errata"`
 	Interpretations map[string]string `json:"interpretations"`
-	Thresholds      []ReportThreshold `json:"thresholds"`
+	Thresholds      []RunThreshold    `json:"thresholds"`
 	WhatIf          bool              `json:"workbook_thresholds"`
 	Version         string            `json:"version"`
 	Courses         []ReportCourse    `json:"courses"`
 	Findings        []ReportFinding   `json:"findings"`
+	Texts           *ReportTexts      `json:"texts,omitempty"`
 }
 
-// ReportThreshold is a threshold of the run: its value and who set it
+// RunThreshold is a threshold of the run: its value and who set it
 // ("decreto": the pack; "auditor"; "foglio_soglie": the audited workbook, in
 // a what-if run, with its cell).
-type ReportThreshold struct {
+type RunThreshold struct {
 	Code     string   `json:"code"`
 	Value    *float64 `json:"value"`
 	Source   string   `json:"source"`
@@ -100,31 +107,183 @@ type ReportIndicator struct {
 }
 
 // ReportTrace is a compute trace whose inputs name the cell they were read
-// from: in JSON the trace's text fields at the top level, as compute.Trace.
+// from. In JSON its texts are written once for the whole report, in
+// ReportTexts, and the trace carries their ids:
+//
+//	{"text": "P2", "value": 63.0,
+//	 "inputs": [{"text": "i7", "value": 80.9}, {"text": "i8", "value": 80.1}],
+//	 "threshold": {"text": "S2", "value": 80.1, "source": "override"},
+//	 "unclamped": …, "notes": ["n1"]}
+//
+// In Go, a trace built by Audit.Report also points at its texts
+// (TraceText, Threshold, Notes); one read back from JSON has only the ids
+// until Report.Resolve is called.
 type ReportTrace struct {
-	*compute.TraceText
-	Value     float64               `json:"value"`
-	Inputs    []ReportBinding       `json:"inputs,omitempty"`
-	Threshold *compute.ThresholdUse `json:"threshold,omitempty"`
-	Unclamped *float64              `json:"unclamped,omitempty"`
-	Notes     []string              `json:"notes,omitempty"`
+	*compute.TraceText `json:"-"`
+	Text               string                `json:"text"`
+	Value              float64               `json:"value"`
+	Inputs             []ReportBinding       `json:"inputs,omitempty"`
+	Threshold          *compute.ThresholdUse `json:"-"`
+	ThresholdValue     *ReportThreshold      `json:"threshold,omitempty"`
+	Unclamped          *float64              `json:"unclamped,omitempty"`
+	Notes              []string              `json:"-"`
+	NoteIDs            []string              `json:"notes,omitempty"`
 }
 
 // ReportBinding is one value that entered a computation, with the cell of
-// the workbook it was read from (nil for results and thresholds).
+// the workbook it was read from (nil for results and thresholds); its
+// text (symbol, field, origin) is in ReportTexts.Inputs under Text.
 type ReportBinding struct {
-	*compute.BindingText
-	Value float64  `json:"value"`
-	Cell  *CellRef `json:"cell,omitempty"`
+	*compute.BindingText `json:"-"`
+	Text                 string   `json:"text"`
+	Value                float64  `json:"value"`
+	Cell                 *CellRef `json:"cell,omitempty"`
 }
 
-// reportTrace adds the cells of the course's input fields to a trace.
-func (c *CourseAudit) reportTrace(t compute.Trace) ReportTrace {
-	rt := ReportTrace{TraceText: t.TraceText, Value: t.Value, Threshold: t.Threshold, Unclamped: t.Unclamped, Notes: t.Notes}
+// ReportThreshold is the threshold a score used: its value and where the
+// value came from for this course; the code, default, citation and note
+// are in ReportTexts.Thresholds under Text.
+type ReportThreshold struct {
+	Text       string                  `json:"text"`
+	Value      float64                 `json:"value"`
+	Source     compute.ThresholdSource `json:"source"`
+	Correction *compute.Correction     `json:"correction,omitempty"`
+}
+
+// ReportTexts are the texts of a report's traces that depend only on the
+// rule pack, each written once and keyed by id: a trace's text (quantity,
+// label, formula in symbols and words, explanation, branch, reading,
+// erratum, citation) by its quantity ("R2", "P2", "punti2", and "P2~2"
+// for the same quantity's other branch or pack); an input's text (symbol,
+// field, origin) by "i1", "i2", …; a threshold's (code, default, citation,
+// note) by its code; a note by "n1", "n2", …. Ids are given in the order
+// of first use, so the same audit gives the same report.
+type ReportTexts struct {
+	Traces     map[string]*compute.TraceText   `json:"traces"`
+	Inputs     map[string]*compute.BindingText `json:"inputs"`
+	Thresholds map[string]*ReportThresholdText `json:"thresholds"`
+	Notes      map[string]string               `json:"notes"`
+}
+
+// ReportThresholdText is what a rule pack fixes of a threshold.
+type ReportThresholdText struct {
+	Code     string   `json:"code"`
+	Default  *float64 `json:"default,omitempty"`
+	Citation string   `json:"citation"`
+	Note     string   `json:"note,omitempty"`
+}
+
+// textTable gives the ids of a report's texts.
+type textTable struct {
+	texts      *ReportTexts
+	traces     map[compute.TraceText]string
+	inputs     map[compute.BindingText]string
+	thresholds map[ReportThresholdText]string
+	defaults   map[float64]*float64
+	notes      map[string]string
+}
+
+func newTextTable() *textTable {
+	return &textTable{
+		texts: &ReportTexts{Traces: map[string]*compute.TraceText{}, Inputs: map[string]*compute.BindingText{},
+			Thresholds: map[string]*ReportThresholdText{}, Notes: map[string]string{}},
+		traces: map[compute.TraceText]string{}, inputs: map[compute.BindingText]string{},
+		thresholds: map[ReportThresholdText]string{}, defaults: map[float64]*float64{}, notes: map[string]string{},
+	}
+}
+
+// variantID is base, or base~2, base~3, … when base is taken.
+func variantID[V any](taken map[string]V, base string) string {
+	if _, ok := taken[base]; !ok {
+		return base
+	}
+	for i := 2; ; i++ {
+		if id := base + "~" + strconv.Itoa(i); !hasKey(taken, id) {
+			return id
+		}
+	}
+}
+
+func hasKey[V any](m map[string]V, k string) bool {
+	_, ok := m[k]
+	return ok
+}
+
+func (tt *textTable) trace(t *compute.TraceText) string {
+	if t == nil {
+		return ""
+	}
+	if id, ok := tt.traces[*t]; ok {
+		return id
+	}
+	id := variantID(tt.texts.Traces, t.Quantity)
+	tt.traces[*t] = id
+	tt.texts.Traces[id] = t
+	return id
+}
+
+func (tt *textTable) input(b *compute.BindingText) string {
+	if b == nil {
+		return ""
+	}
+	if id, ok := tt.inputs[*b]; ok {
+		return id
+	}
+	id := "i" + strconv.Itoa(len(tt.inputs)+1)
+	tt.inputs[*b] = id
+	tt.texts.Inputs[id] = b
+	return id
+}
+
+func (tt *textTable) threshold(u *compute.ThresholdUse) *ReportThreshold {
+	if u == nil {
+		return nil
+	}
+	key := ReportThresholdText{Code: u.Code, Citation: u.Citation, Note: u.Note}
+	if u.Default != nil {
+		d, ok := tt.defaults[*u.Default]
+		if !ok {
+			v := *u.Default
+			d = &v
+			tt.defaults[v] = d
+		}
+		key.Default = d
+	}
+	id, ok := tt.thresholds[key]
+	if !ok {
+		id = variantID(tt.texts.Thresholds, u.Code)
+		tt.thresholds[key] = id
+		text := key
+		tt.texts.Thresholds[id] = &text
+	}
+	return &ReportThreshold{Text: id, Value: u.Value, Source: u.Source, Correction: u.Correction}
+}
+
+func (tt *textTable) note(n string) string {
+	if id, ok := tt.notes[n]; ok {
+		return id
+	}
+	id := "n" + strconv.Itoa(len(tt.notes)+1)
+	tt.notes[n] = id
+	tt.texts.Notes[id] = n
+	return id
+}
+
+// reportTrace adds the cells of the course's input fields to a trace and
+// gives its texts their ids.
+func (c *CourseAudit) reportTrace(t compute.Trace, tt *textTable) ReportTrace {
+	rt := ReportTrace{TraceText: t.TraceText, Text: tt.trace(t.TraceText), Value: t.Value, Threshold: t.Threshold,
+		ThresholdValue: tt.threshold(t.Threshold), Unclamped: t.Unclamped, Notes: t.Notes}
+	if len(t.Notes) > 0 {
+		rt.NoteIDs = make([]string, len(t.Notes))
+		for i, n := range t.Notes {
+			rt.NoteIDs[i] = tt.note(n)
+		}
+	}
 	if len(t.Inputs) > 0 {
 		rt.Inputs = make([]ReportBinding, len(t.Inputs))
 		for i, b := range t.Inputs {
-			rt.Inputs[i] = ReportBinding{BindingText: b.BindingText, Value: b.Value}
+			rt.Inputs[i] = ReportBinding{BindingText: b.BindingText, Text: tt.input(b.BindingText), Value: b.Value}
 			if b.BindingText != nil && b.Field != "" {
 				if cell, ok := c.Cells[b.Field]; ok && cell != "" {
 					rt.Inputs[i].Cell = &cell
@@ -133,6 +292,47 @@ func (c *CourseAudit) reportTrace(t compute.Trace) ReportTrace {
 		}
 	}
 	return rt
+}
+
+// Resolve points the traces of a report read back from JSON at their
+// texts (TraceText, BindingText, Threshold, Notes), as Audit.Report builds
+// them. Ids missing from the texts are left unresolved.
+func (r *Report) Resolve() {
+	if r.Texts == nil {
+		return
+	}
+	resolve := func(t *ReportTrace) {
+		if t == nil {
+			return
+		}
+		t.TraceText = r.Texts.Traces[t.Text]
+		for i := range t.Inputs {
+			t.Inputs[i].BindingText = r.Texts.Inputs[t.Inputs[i].Text]
+		}
+		if th := t.ThresholdValue; th != nil {
+			u := &compute.ThresholdUse{Value: th.Value, Source: th.Source, Correction: th.Correction}
+			if text := r.Texts.Thresholds[th.Text]; text != nil {
+				u.Code, u.Default, u.Citation, u.Note = text.Code, text.Default, text.Citation, text.Note
+			}
+			t.Threshold = u
+		}
+		t.Notes = nil
+		for _, id := range t.NoteIDs {
+			t.Notes = append(t.Notes, r.Texts.Notes[id])
+		}
+	}
+	for ci := range r.Courses {
+		c := &r.Courses[ci]
+		resolve(c.TotalTrace)
+		for ai := range c.Articulations {
+			for ti := range c.Articulations[ai].Traces {
+				resolve(&c.Articulations[ai].Traces[ti])
+			}
+		}
+		for ii := range c.Indicators {
+			resolve(c.Indicators[ii].Trace)
+		}
+	}
 }
 
 // ReportFemale is the female-students indicator (part B). Computable,
@@ -179,20 +379,22 @@ func (a *Audit) Report(version string, pack compute.PackID) Report {
 		rep.Interpretations = sc.Interpretations()
 		rep.Thresholds = a.reportThresholds(sc)
 	}
+	tt := newTextTable()
 	for i := range a.Courses {
-		rc := a.Courses[i].report()
+		rc := a.Courses[i].report(tt)
 		rc.WhatIf = a.WhatIf
 		rep.Courses = append(rep.Courses, rc)
 	}
+	rep.Texts = tt.texts
 	return rep
 }
 
 // reportThresholds lists the run's thresholds with who set them.
-func (a *Audit) reportThresholds(sc *compute.Scorer) []ReportThreshold {
+func (a *Audit) reportThresholds(sc *compute.Scorer) []RunThreshold {
 	tvs := sc.Thresholds()
-	out := make([]ReportThreshold, 0, len(tvs))
+	out := make([]RunThreshold, 0, len(tvs))
 	for _, tv := range tvs {
-		rt := ReportThreshold{Code: tv.Code, Value: tv.Value, Source: SourcePack, Citation: tv.Citation}
+		rt := RunThreshold{Code: tv.Code, Value: tv.Value, Source: SourcePack, Citation: tv.Citation}
 		if tv.Source == compute.SourceOverride {
 			switch a.ThresholdOrigin[tv.Code] {
 			case OriginWorkbook:
@@ -222,7 +424,7 @@ func reportFindings(fs []Finding) []ReportFinding {
 	return out
 }
 
-func (c *CourseAudit) report() ReportCourse {
+func (c *CourseAudit) report(tt *textTable) ReportCourse {
 	rc := ReportCourse{
 		Code: c.Code, Row: c.Row,
 		Articulations: []ReportArticulation{}, Indicators: []ReportIndicator{},
@@ -245,13 +447,13 @@ func (c *CourseAudit) report() ReportCourse {
 		rc.BandDetail = res.Band
 	}
 	if res.TotalTrace != nil {
-		t := c.reportTrace(*res.TotalTrace)
+		t := c.reportTrace(*res.TotalTrace, tt)
 		rc.TotalTrace = &t
 	}
 	for _, ar := range res.Articulations {
 		traces := make([]ReportTrace, len(ar.Traces))
 		for i, t := range ar.Traces {
-			traces[i] = c.reportTrace(t)
+			traces[i] = c.reportTrace(t, tt)
 		}
 		rc.Articulations = append(rc.Articulations, ReportArticulation{
 			Number: ar.Number, Result: ar.Result, Threshold: ar.Threshold, Score: ar.Score,
@@ -262,7 +464,7 @@ func (c *CourseAudit) report() ReportCourse {
 	for _, ir := range res.Indicators {
 		ri := ReportIndicator{Number: ir.Number, Name: ir.Name, Weight: ir.Weight, Points: ir.Points, Zeroed: ir.Zeroed}
 		if ir.Trace.TraceText != nil {
-			t := c.reportTrace(ir.Trace)
+			t := c.reportTrace(ir.Trace, tt)
 			ri.Trace = &t
 		}
 		rc.Indicators = append(rc.Indicators, ri)

@@ -3,6 +3,7 @@ package validate
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"reflect"
 	"sort"
 	"strings"
@@ -69,7 +70,8 @@ func TestReportKeys(t *testing.T) {
 	if err := json.Unmarshal(data, &doc); err != nil {
 		t.Fatal(err)
 	}
-	wantKeys(t, doc, "report", "file_sha256", "rule_pack", "rule_pack_sha256", "reading", "errata", "interpretations", "thresholds", "workbook_thresholds", "version", "courses", "findings")
+	wantKeys(t, doc, "report", "file_sha256", "rule_pack", "rule_pack_sha256", "reading", "errata", "interpretations", "thresholds", "workbook_thresholds", "version", "courses", "findings", "texts")
+	wantKeys(t, doc["texts"], "texts", "traces", "inputs", "thresholds", "notes")
 	errata, _ := doc["errata"].(map[string]any)
 	if errata["E-1"] != "coherent" || errata["E-2"] != "printed" || len(doc["rule_pack_sha256"].(string)) != 64 {
 		t.Errorf("errata %v, pack SHA-256 %v", doc["errata"], doc["rule_pack_sha256"])
@@ -226,5 +228,143 @@ func TestReportPackWhenNoneUsed(t *testing.T) {
 	}
 	if rep := a.Report("v", "dm-2023-11-30-eqf5"); rep.RulePack != "dm-2023-11-30-eqf5" {
 		t.Error("the pack given by the caller is not reported")
+	}
+}
+
+// TestCompactReportCarriesEngineValues reads the JSON report as a client
+// does (generic JSON, texts looked up by id) and checks every trace of
+// every course against the engine's own results: each text, value, input,
+// threshold and note the engine produced is in the report.
+func TestCompactReportCarriesEngineValues(t *testing.T) {
+	in := input(
+		row(3, cleanCourse()),
+		row(4, with(map[compute.FieldCode]Entry{"codice_percorso": text("B"), "iscritti": num("12"), "soddisfazione": num("9")})),
+		row(5, with(map[compute.FieldCode]Entry{"codice_percorso": text("C"), "ore_stage": num("3000")})),
+		row(6, with(map[compute.FieldCode]Entry{"codice_percorso": text("D"), "area_tecnologica": text("Sistema moda"), "diplomati": num("15")})),
+	)
+	in.Thresholds = []ThresholdRow{soglia(3, "S2", num("70"))}
+	a := run(t, in, Options{})
+	data, err := json.Marshal(a.Report("v", ""))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		Courses []struct {
+			Code          string
+			TotalTrace    map[string]any `json:"total_trace"`
+			Articulations []struct {
+				Traces []map[string]any
+			}
+			Indicators []struct {
+				Trace map[string]any
+			}
+		}
+		Texts struct {
+			Traces     map[string]map[string]any
+			Inputs     map[string]map[string]any
+			Thresholds map[string]map[string]any
+			Notes      map[string]string
+		}
+	}
+	if err := json.Unmarshal(data, &doc); err != nil {
+		t.Fatal(err)
+	}
+	str := func(m map[string]any, k string) string { s, _ := m[k].(string); return s }
+	check := func(where string, got map[string]any, want compute.Trace) {
+		t.Helper()
+		text := doc.Texts.Traces[str(got, "text")]
+		if text == nil {
+			t.Errorf("%s: text %q not in texts", where, str(got, "text"))
+			return
+		}
+		w := want.TraceText
+		for k, v := range map[string]string{"quantity": w.Quantity, "label": w.Label, "formula": w.Formula, "explanation": w.Explanation,
+			"branch": w.Branch, "erratum_form": string(w.Form), "erratum": w.Erratum, "citation": w.Citation} {
+			if str(text, k) != v {
+				t.Errorf("%s: %s = %q, want %q", where, k, str(text, k), v)
+			}
+		}
+		if got["value"] != want.Value {
+			t.Errorf("%s: value %v, want %v", where, got["value"], want.Value)
+		}
+		inputs, _ := got["inputs"].([]any)
+		if len(inputs) != len(want.Inputs) {
+			t.Fatalf("%s: %d inputs, want %d", where, len(inputs), len(want.Inputs))
+		}
+		for i, wi := range want.Inputs {
+			gi := inputs[i].(map[string]any)
+			bt := doc.Texts.Inputs[str(gi, "text")]
+			if gi["value"] != wi.Value || str(bt, "symbol") != wi.Symbol || str(bt, "field") != string(wi.Field) || str(bt, "from") != wi.From {
+				t.Errorf("%s: input %d = %v %v, want %+v %v", where, i, gi, bt, *wi.BindingText, wi.Value)
+			}
+		}
+		if wt := want.Threshold; wt != nil {
+			gt, _ := got["threshold"].(map[string]any)
+			tt := doc.Texts.Thresholds[str(gt, "text")]
+			if gt == nil || tt == nil || gt["value"] != wt.Value || str(gt, "source") != string(wt.Source) || str(tt, "code") != wt.Code ||
+				str(tt, "citation") != wt.Citation || str(tt, "note") != wt.Note || (wt.Default != nil) != (tt["default"] != nil) ||
+				(wt.Default != nil && tt["default"] != *wt.Default) {
+				t.Errorf("%s: threshold %v %v, want %+v", where, gt, tt, *wt)
+			}
+		} else if got["threshold"] != nil {
+			t.Errorf("%s: a threshold the engine did not use", where)
+		}
+		if (want.Unclamped == nil) != (got["unclamped"] == nil) || (want.Unclamped != nil && got["unclamped"] != *want.Unclamped) {
+			t.Errorf("%s: unclamped %v, want %v", where, got["unclamped"], want.Unclamped)
+		}
+		notes, _ := got["notes"].([]any)
+		if len(notes) != len(want.Notes) {
+			t.Fatalf("%s: %d notes, want %d", where, len(notes), len(want.Notes))
+		}
+		for i, n := range want.Notes {
+			if doc.Texts.Notes[notes[i].(string)] != n {
+				t.Errorf("%s: note %d = %q, want %q", where, i, doc.Texts.Notes[notes[i].(string)], n)
+			}
+		}
+	}
+	traces := 0
+	for ci, c := range a.Courses {
+		gc := doc.Courses[ci]
+		if c.Result == nil {
+			continue
+		}
+		if c.Result.TotalTrace != nil {
+			check(c.Code+" total", gc.TotalTrace, *c.Result.TotalTrace)
+			traces++
+		}
+		for ai, ar := range c.Result.Articulations {
+			for ti, tr := range ar.Traces {
+				check(fmt.Sprintf("%s R%d trace %d", c.Code, ar.Number, ti), gc.Articulations[ai].Traces[ti], tr)
+				traces++
+			}
+		}
+		for ii, ir := range c.Result.Indicators {
+			if ir.Trace.TraceText != nil {
+				check(fmt.Sprintf("%s indicator %d", c.Code, ir.Number), gc.Indicators[ii].Trace, ir.Trace)
+				traces++
+			}
+		}
+	}
+	// 4 courses: 3 with results (16 articulations × 3 traces, 6
+	// indicators); 2 of them scored with a total.
+	if traces < 3*(16*2+6) {
+		t.Errorf("only %d traces checked", traces)
+	}
+	// Read back in Go, Resolve gives the texts back.
+	var back Report
+	if err := json.Unmarshal(data, &back); err != nil {
+		t.Fatal(err)
+	}
+	back.Resolve()
+	want := a.Report("v", "")
+	for ci := range want.Courses {
+		for ai := range want.Courses[ci].Articulations {
+			for ti, tr := range want.Courses[ci].Articulations[ai].Traces {
+				g := back.Courses[ci].Articulations[ai].Traces[ti]
+				if *g.TraceText != *tr.TraceText || !reflect.DeepEqual(g.Notes, tr.Notes) || (tr.Threshold != nil && g.Threshold.Citation != tr.Threshold.Citation) {
+					t.Errorf("resolved trace %d/%d/%d differs", ci, ai, ti)
+				}
+			}
+		}
 	}
 }

@@ -1,6 +1,7 @@
 package validate
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"math"
@@ -26,13 +27,19 @@ var ErrOptions = errors.New("opzioni dell'audit non valide")
 // CourseResult is kept (the articulations are useful) with Total, Band and
 // TotalTrace nil. Scored courses carry their sensitivity to the other reading.
 func Run(in *Input, reg *compute.Registry, opt Options) (*Audit, error) {
+	return RunContext(context.Background(), in, reg, opt)
+}
+
+// RunContext is Run stopping early once ctx is done: it checks ctx before
+// each course and returns ctx's error, with no audit.
+func RunContext(ctx context.Context, in *Input, reg *compute.Registry, opt Options) (*Audit, error) {
 	if in == nil {
 		in = &Input{}
 	}
 	if reg == nil {
 		reg = &compute.Registry{}
 	}
-	r := &runner{in: in, reg: reg, opt: opt, scorers: map[compute.PackID]*compute.Scorer{}, femaleMissing: map[string]*femaleGroup{},
+	r := &runner{ctx: ctx, in: in, reg: reg, opt: opt, scorers: map[compute.PackID]*compute.Scorer{}, femaleMissing: map[string]*femaleGroup{},
 		fields: CourseFields()}
 	if err := r.checkOptions(); err != nil {
 		return nil, err
@@ -53,12 +60,16 @@ func Run(in *Input, reg *compute.Registry, opt Options) (*Audit, error) {
 	}
 	r.checkFoundation()
 	r.courses()
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	r.femaleFindings()
 	sortFindings(r.audit.Findings)
 	return r.audit, nil
 }
 
 type runner struct {
+	ctx        context.Context
 	in         *Input
 	reg        *compute.Registry
 	opt        Options
@@ -509,20 +520,40 @@ func (r *runner) courses() {
 		}
 	}
 	states := make([]*courseState, len(kept))
-	inParallel(len(kept), func(i int) { states[i] = r.parseCourse(kept[i]) })
+	stopped := func() bool { return r.ctx.Err() != nil }
+	inParallel(len(kept), func(i int) {
+		if !stopped() {
+			states[i] = r.parseCourse(kept[i])
+		}
+	})
+	if stopped() {
+		return
+	}
 	r.attachReaderFindings(states)
 	r.duplicates(states)
 	// Each course is checked and scored on its own, on every core; what
 	// gathers findings across courses (the female indicator's missing
 	// Soglie values) then runs in order.
-	inParallel(len(states), func(i int) { r.checkCourse(states[i]) })
+	inParallel(len(states), func(i int) {
+		if !stopped() {
+			r.checkCourse(states[i])
+		}
+	})
+	if stopped() {
+		return
+	}
 	for _, cs := range states {
 		r.finishCourse(cs)
 	}
 	inParallel(len(states), func(i int) {
-		r.sensitivity(states[i])
-		sortFindings(states[i].ca.Findings)
+		if !stopped() {
+			r.sensitivity(states[i])
+			sortFindings(states[i].ca.Findings)
+		}
 	})
+	if stopped() {
+		return
+	}
 	r.audit.Courses = make([]CourseAudit, 0, len(states))
 	for _, cs := range states {
 		r.audit.Courses = append(r.audit.Courses, *cs.ca)

@@ -1,6 +1,7 @@
 package validate
 
 import (
+	"context"
 	"errors"
 	"strconv"
 	"strings"
@@ -917,5 +918,24 @@ func TestCheckPackFields(t *testing.T) {
 	err = CheckPack(q)
 	if !errors.Is(err, compute.ErrPack) || !strings.Contains(err.Error(), "articulations[1].result.formula: campo «sconosciuto» sconosciuto") {
 		t.Errorf("err %v", err)
+	}
+}
+
+// TestRunContextStops checks that a cancelled context stops the run before
+// any course is scored, and that a live one changes nothing.
+func TestRunContextStops(t *testing.T) {
+	reg := registry(t)
+	in := input(row(3, cleanCourse()), row(4, cleanCourse()))
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if a, err := RunContext(ctx, in, reg, Options{}); !errors.Is(err, context.Canceled) || a != nil {
+		t.Errorf("cancelled run: %v, %v", a, err)
+	}
+	a, err := RunContext(context.Background(), in, reg, Options{})
+	if err != nil || len(a.Courses) != 2 {
+		t.Fatalf("live run: %v", err)
+	}
+	if !equalJSON(t, a.Report("v", ""), run(t, in, Options{}).Report("v", "")) {
+		t.Error("RunContext and Run differ")
 	}
 }

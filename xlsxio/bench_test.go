@@ -2,6 +2,7 @@ package xlsxio
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"io"
 	"runtime"
@@ -158,4 +159,51 @@ func BenchmarkAudit1000Phases(b *testing.B) {
 			}
 		}
 	})
+}
+
+// BenchmarkJSONReport1000 measures the JSON report of the 1,000-course
+// workbook: its bytes per course (target ≤ 6 KB with every trace value)
+// and what writing it adds to the whole audit as the CLI runs it (read,
+// validate, write the copy; target ≤ 0.5).
+//
+//	go test ./xlsxio -run '^$' -bench JSONReport1000 -benchtime 5x
+func BenchmarkJSONReport1000(b *testing.B) {
+	const n = 1000
+	data := bigWorkbook(b, n)
+	reg, err := compute.LoadEmbedded()
+	if err != nil {
+		b.Fatal(err)
+	}
+	var audits []time.Duration
+	for i := 0; i < 3; i++ {
+		start := time.Now()
+		if err := auditAll(data, reg); err != nil {
+			b.Fatal(err)
+		}
+		audits = append(audits, time.Since(start))
+	}
+	wb, err := Open(data, "big.xlsx", DefaultLimits())
+	if err != nil {
+		b.Fatal(err)
+	}
+	a, err := validate.Run(wb.Input, reg, validate.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	var size int
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		var buf bytes.Buffer
+		enc := json.NewEncoder(&buf)
+		enc.SetEscapeHTML(false)
+		if err := enc.Encode(a.Report("bench", "")); err != nil {
+			b.Fatal(err)
+		}
+		size = buf.Len()
+	}
+	perOp := float64(b.Elapsed().Nanoseconds()) / float64(b.N)
+	b.ReportMetric(float64(size)/n, "bytes/course")
+	b.ReportMetric(perOp/float64(median(audits).Nanoseconds()), "json-overhead")
+	b.ReportMetric(float64(median(audits).Milliseconds()), "audit-ms")
 }

@@ -3,6 +3,7 @@ package xlsxio
 import (
 	"archive/zip"
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
@@ -149,22 +150,22 @@ const (
 // the shared strings and the three official sheets, once each, with a
 // small scanner that decodes only the cells it needs (see read_xml.go).
 func Open(data []byte, name string, lim Limits) (*Workbook, error) {
-	o := &opener{data: data, name: displayName(name), lim: lim.withDefaults()}
+	return OpenContext(context.Background(), data, name, lim)
+}
+
+// OpenContext is Open stopping early once ctx is done: it checks ctx
+// between the phases of the read and between sheets, and then returns
+// ctx's error.
+func OpenContext(ctx context.Context, data []byte, name string, lim Limits) (*Workbook, error) {
+	o := &opener{ctx: ctx, data: data, name: displayName(name), lim: lim.withDefaults()}
 	o.left = o.lim.MaxCells
-	if err := o.sniff(); err != nil {
-		return nil, err
-	}
-	if err := o.classify(); err != nil {
-		return nil, err
-	}
-	if err := o.checkSizes(); err != nil {
-		return nil, err
-	}
-	if err := o.checkEntries(); err != nil {
-		return nil, err
-	}
-	if err := o.scanPackage(); err != nil {
-		return nil, err
+	for _, step := range []func() error{o.sniff, o.classify, o.checkSizes, o.checkEntries, o.scanPackage} {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		if err := step(); err != nil {
+			return nil, err
+		}
 	}
 	in, err := o.read()
 	if err != nil {
@@ -178,6 +179,7 @@ func Open(data []byte, name string, lim Limits) (*Workbook, error) {
 
 // opener carries one call of Open.
 type opener struct {
+	ctx   context.Context
 	data  []byte
 	name  string // sanitized, for messages
 	lim   Limits
@@ -194,6 +196,14 @@ type opener struct {
 	numFmts  map[int]string
 	xfNumFmt []int
 	sst      []string
+}
+
+// stopped is the error of the opener's context, nil when it has none.
+func (o *opener) stopped() error {
+	if o.ctx == nil {
+		return nil
+	}
+	return o.ctx.Err()
 }
 
 // fail builds the OpenError of the file: «name» followed by the problem.
@@ -1025,6 +1035,9 @@ func (o *opener) read() (*validate.Input, error) {
 			strings.Join(missing[:len(missing)-1], ", "), missing[len(missing)-1])
 	}
 	for i := range refs {
+		if err := o.stopped(); err != nil {
+			return nil, err
+		}
 		sh, err := o.loadSheet(refs[i])
 		if err != nil {
 			return nil, err
@@ -1039,7 +1052,13 @@ func (o *opener) read() (*validate.Input, error) {
 	if err := r.foundation(refs[0], in); err != nil {
 		return nil, err
 	}
+	if err := o.stopped(); err != nil {
+		return nil, err
+	}
 	if err := r.courses(refs[1], in); err != nil {
+		return nil, err
+	}
+	if err := o.stopped(); err != nil {
 		return nil, err
 	}
 	if err := r.thresholds(refs[2], in); err != nil {

@@ -4,6 +4,7 @@ import (
 	"archive/zip"
 	"bytes"
 	"compress/flate"
+	"context"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -1240,5 +1241,23 @@ func TestReadPercentFormatCode(t *testing.T) {
 		if got := isPercentFormatCode(tc.code); got != tc.want {
 			t.Errorf("isPercentFormatCode(%q) = %v, want %v", tc.code, got, tc.want)
 		}
+	}
+}
+
+// TestOpenContextStops checks that a cancelled context stops the read with
+// the context's error.
+func TestOpenContextStops(t *testing.T) {
+	f := excelize.NewFile()
+	fx := mainFixture(t, newStyles(t, f))
+	addOfficialSheets(t, f, fx)
+	data := finish(t, f, fx)
+	f.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if wb, err := OpenContext(ctx, data, "f.xlsx", DefaultLimits()); !errors.Is(err, context.Canceled) || wb != nil {
+		t.Errorf("cancelled read: %v, %v", wb, err)
+	}
+	if _, err := OpenContext(context.Background(), data, "f.xlsx", DefaultLimits()); err != nil {
+		t.Errorf("live read: %v", err)
 	}
 }

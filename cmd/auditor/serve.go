@@ -53,6 +53,8 @@ func (m *Main) runServe(ctx context.Context, args []string) error {
 	tokenFile := fs.String("token-file", "", "")
 	var origins listFlag
 	fs.Var(&origins, "cors-origin", "")
+	var proxies listFlag
+	fs.Var(&proxies, "trusted-proxy", "")
 	maxUploadMB := fs.Float64("max-upload-mb", float64(server.DefaultMaxUpload)/(1<<20), "")
 	maxUnzipMB := fs.Float64("max-unzip-mb", float64(server.DefaultUnzipSize)/(1<<20), "")
 	maxXMLMB := fs.Float64("max-xml-mb", float64(server.DefaultUnzipXMLSize)/(1<<20), "")
@@ -62,6 +64,14 @@ func (m *Main) runServe(ctx context.Context, args []string) error {
 	queue := fs.Int("max-queue", 0, "")
 	clientRate := fs.Float64("client-rate", server.DefaultClientRate, "")
 	perClient := fs.Int("max-per-client", server.DefaultMaxPerClient, "")
+	uploadGrace := fs.Duration("upload-grace", server.DefaultUploadGrace, "")
+	minRateKB := fs.Float64("min-upload-kb", float64(server.DefaultMinUploadRate)/(1<<10), "")
+	maxBodyMB := fs.Float64("max-body-mb", float64(server.DefaultMaxBodyBytes)/(1<<20), "")
+	maxMemoryMB := fs.Float64("max-memory-mb", float64(server.DefaultMaxMemory)/(1<<20), "")
+	maxWork := fs.Int("max-work", server.DefaultMaxWork, "")
+	maxFindings := fs.Int("max-findings", server.DefaultMaxFindings, "")
+	maxBatchRows := fs.Int("max-batch-rows", server.DefaultMaxBatchRows, "")
+	maxReportMB := fs.Float64("max-report-mb", float64(server.DefaultMaxReportBytes)/(1<<20), "")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err
@@ -69,7 +79,9 @@ func (m *Main) runServe(ctx context.Context, args []string) error {
 	if len(pos) != 0 {
 		return &usageError{"auditor serve non accetta argomenti posizionali: " + strings.Join(pos, " ")}
 	}
-	for name, v := range map[string]float64{"max-upload-mb": *maxUploadMB, "max-unzip-mb": *maxUnzipMB, "max-xml-mb": *maxXMLMB} {
+	for name, v := range map[string]float64{"max-upload-mb": *maxUploadMB, "max-unzip-mb": *maxUnzipMB, "max-xml-mb": *maxXMLMB,
+		"min-upload-kb": *minRateKB, "max-body-mb": *maxBodyMB, "max-memory-mb": *maxMemoryMB, "max-report-mb": *maxReportMB,
+		"max-work": float64(*maxWork), "max-findings": float64(*maxFindings), "max-batch-rows": float64(*maxBatchRows), "upload-grace": uploadGrace.Seconds()} {
 		if v <= 0 {
 			return &usageError{fmt.Sprintf("--%s deve essere maggiore di zero", name)}
 		}
@@ -101,10 +113,11 @@ func (m *Main) runServe(ctx context.Context, args []string) error {
 	tuneGC()
 	logger := slog.New(slog.NewTextHandler(m.Stderr, nil))
 	srv, err := server.New(server.Config{
-		PublicURL:   *publicURL,
-		Token:       token,
-		CORSOrigins: origins,
-		MaxUpload:   int64(*maxUploadMB * (1 << 20)),
+		PublicURL:      *publicURL,
+		Token:          token,
+		CORSOrigins:    origins,
+		TrustedProxies: proxies,
+		MaxUpload:      int64(*maxUploadMB * (1 << 20)),
 		Limits: xlsxio.Limits{
 			UnzipSize:    int64(*maxUnzipMB * (1 << 20)),
 			UnzipXMLSize: int64(*maxXMLMB * (1 << 20)),
@@ -115,6 +128,14 @@ func (m *Main) runServe(ctx context.Context, args []string) error {
 		MaxQueue:       *queue,
 		ClientRate:     rate,
 		MaxPerClient:   held,
+		UploadGrace:    *uploadGrace,
+		MinUploadRate:  int64(*minRateKB * (1 << 10)),
+		MaxBodyBytes:   int64(*maxBodyMB * (1 << 20)),
+		MaxMemory:      int64(*maxMemoryMB * (1 << 20)),
+		MaxWork:        *maxWork,
+		MaxFindings:    *maxFindings,
+		MaxBatchRows:   *maxBatchRows,
+		MaxReportBytes: int64(*maxReportMB * (1 << 20)),
 		Version:        Version,
 		Logger:         logger,
 	})

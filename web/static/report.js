@@ -104,6 +104,40 @@ function severityBadge(sev) {
   return h('span', { class: `rp-sev rp-sev-${slug(sev)}`, dataset: { severity: sev } }, s.label);
 }
 
+// expandReport gives the traces of a compact report (validate.Report: the
+// pack's texts once in report.texts, each trace with the ids of its texts
+// and its own values) their texts back, so that each trace reads as
+// compute.Trace does: quantity, label, formula, explanation, branch,
+// citation, inputs with symbol, field, origin, value and cell, threshold
+// with code, value, source, default and citation, notes. A report without
+// texts is returned as it is.
+export function expandReport(report) {
+  const texts = report && report.texts;
+  if (!texts) return report;
+  const tr = texts.traces || {};
+  const ins = texts.inputs || {};
+  const ths = texts.thresholds || {};
+  const notes = texts.notes || {};
+  const trace = (t) => {
+    if (!t) return t;
+    const out = { ...(tr[t.text] || {}), value: t.value };
+    if (t.inputs) out.inputs = t.inputs.map((i) => ({ ...(ins[i.text] || {}), value: i.value, ...(i.cell ? { cell: i.cell } : {}) }));
+    if (t.threshold) out.threshold = { ...(ths[t.threshold.text] || {}), ...t.threshold };
+    if (t.unclamped !== undefined) out.unclamped = t.unclamped;
+    if (t.notes) out.notes = t.notes.map((n) => notes[n] || n);
+    return out;
+  };
+  return {
+    ...report,
+    courses: (report.courses || []).map((c) => ({
+      ...c,
+      total_trace: trace(c.total_trace),
+      articulations: (c.articulations || []).map((a) => ({ ...a, traces: (a.traces || []).map(trace) })),
+      indicators: (c.indicators || []).map((i) => ({ ...i, trace: trace(i.trace) })),
+    })),
+  };
+}
+
 // cellMap maps each input field of a course to the cell it was read from,
 // as the report's traces name it.
 function cellMap(course) {
@@ -388,8 +422,9 @@ function courseSection(course, { onCellClick, headingLevel, compact }) {
 // headingLevel (of the course headings, default 3), compact (for the narrow
 // task pane: no indicator columns in the summary, findings and
 // articulations as lists instead of tables).
-export function renderReport(container, report, options = {}) {
+export function renderReport(container, compactReport, options = {}) {
   const { fileName = '', onCellClick = null, headingLevel = 3, compact = false } = options;
+  const report = expandReport(compactReport);
   container.replaceChildren();
   const courses = report.courses || [];
   const scored = courses.filter((c) => c.total !== null && c.total !== undefined).length;
