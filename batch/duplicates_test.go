@@ -42,6 +42,20 @@ func TestDuplicatesCountedOnce(t *testing.T) {
 	if !strings.Contains(s.Courses[0].Note, "anche in «fondazione.xlsx» (riga 3)") {
 		t.Errorf("note of the counted row: %q", s.Courses[0].Note)
 	}
+	// A finding on both: a warning counted on the row kept, and the other
+	// row listed among what is not counted, naming the row kept.
+	if s.Courses[0].Findings.Warning != 1 {
+		t.Errorf("warnings on the counted row: %+v", s.Courses[0].Findings)
+	}
+	var other *xlsxio.SummaryExcluded
+	for i := range s.Excluded {
+		if s.Excluded[i].Name == "fondazione.xlsx (riga 3)" {
+			other = &s.Excluded[i]
+		}
+	}
+	if other == nil || !strings.Contains(other.Reason, "già presente in «correzione.xlsx» riga 3") {
+		t.Errorf("the other row is not listed: %+v", s.Excluded)
+	}
 	notes := strings.Join(s.Notes, "\n")
 	if !strings.Contains(notes, "P-01 (fondazione ITS-A, anno 2024) in «correzione.xlsx» riga 3 e in «fondazione.xlsx» riga 3") {
 		t.Errorf("notes %q", notes)

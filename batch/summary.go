@@ -134,6 +134,13 @@ func buildSummary(files []File, reg *compute.Registry, probe *validate.Audit, op
 		}
 		first := &kept[j]
 		first.Note = joinNote(first.Note, fmt.Sprintf("Percorso presente anche in «%s» (riga %d): contato una volta sola, con i dati di questo file.", c.File, c.Row))
+		// A finding on both: a warning on the row counted, and the other
+		// row listed with the files not counted.
+		first.Findings.Warning++
+		s.Excluded = append(s.Excluded, xlsxio.SummaryExcluded{
+			Name:   fmt.Sprintf("%s (riga %d)", c.File, c.Row),
+			Reason: fmt.Sprintf("percorso %s (fondazione %s, anno %d) già presente in «%s» riga %d: contato una volta sola, con i dati di quel file; controllare quale file vale", c.Code, c.FoundationCode, c.Year, first.File, first.Row),
+		})
 		twins = append(twins, fmt.Sprintf("%s (fondazione %s, anno %d) in «%s» riga %d e in «%s» riga %d", c.Code, c.FoundationCode, c.Year, first.File, first.Row, c.File, c.Row))
 	}
 	s.Courses = kept

@@ -1605,6 +1605,11 @@ func oneLine(s string) string {
 	}, s)
 }
 
+// SafeText is a text for a one-line message: control characters
+// replaced with spaces, bidirectional controls dropped (for file names
+// and paths a user chose, printed by the command line).
+func SafeText(s string) string { return oneLine(s) }
+
 // IsBidiControl reports whether r changes the direction of the text
 // around it: the embeddings, overrides and isolates, and the marks.
 func IsBidiControl(r rune) bool {

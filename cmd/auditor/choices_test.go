@@ -117,3 +117,14 @@ func TestVerifyExitCodes(t *testing.T) {
 		t.Errorf("original: exit %d %q", code, errs)
 	}
 }
+
+// TestMessagesWithoutBidiControls: a path with U+202E (which would show
+// «fattura‮xslx.exe» reversed) and a newline reaches the terminal on one
+// line, without the control characters.
+func TestMessagesWithoutBidiControls(t *testing.T) {
+	name := filepath.Join(t.TempDir(), "fattura\u202Exslx\nnuova.xlsx")
+	code, _, errs := run(t, "audit", name)
+	if code != exitCannotDo || strings.ContainsRune(errs, '\u202E') || !strings.Contains(strings.SplitN(errs, "\n", 2)[0], "fatturaxslx nuova.xlsx") {
+		t.Errorf("exit %d, stderr %q", code, errs)
+	}
+}

@@ -11,6 +11,8 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+
+	"github.com/its-academy/auditor/xlsxio"
 )
 
 // Version is the product version written in every stamp; set at build time
@@ -78,13 +80,16 @@ func (m *Main) Run(ctx context.Context, args []string) int {
 	if errors.Is(err, errStrict) {
 		return exitStrict
 	}
+	// Messages may name paths the user chose: no control or bidirectional
+	// characters reach the terminal.
+	msg := xlsxio.SafeText(err.Error())
 	var ue *usageError
 	if errors.As(err, &ue) {
-		fmt.Fprintln(m.Stderr, "auditor:", err)
+		fmt.Fprintln(m.Stderr, "auditor:", msg)
 		fmt.Fprintln(m.Stderr, "Usare «auditor help» per l'elenco dei comandi.")
 		return exitCannotDo
 	}
-	fmt.Fprintln(m.Stderr, "auditor:", err)
+	fmt.Fprintln(m.Stderr, "auditor:", msg)
 	return exitCannotDo
 }
 
