@@ -537,6 +537,31 @@ type LegalRule struct {
 	Message        string `json:"message"`
 	Interpretation string `json:"interpretation,omitempty"`
 	Choice         string `json:"choice,omitempty"`
+	// Summary says what the rule asks, for the field's description in the
+	// template: «almeno il 30% delle ore totali».
+	Summary string `json:"summary"`
+}
+
+// DefaultConstraints lists the legal constraints that apply under the
+// pack's default interpretation choices.
+func (p *Pack) DefaultConstraints() []*LegalRule {
+	var out []*LegalRule
+	for i := range p.Constraints {
+		lr := &p.Constraints[i]
+		if lr.Choice != "" {
+			def := ""
+			for _, in := range p.Interpretations {
+				if in.ID == lr.Interpretation {
+					def = in.Default
+				}
+			}
+			if lr.Choice != def {
+				continue
+			}
+		}
+		out = append(out, lr)
+	}
+	return out
 }
 
 // Constraint is a legal constraint of a run with its parsed condition.
@@ -1039,6 +1064,9 @@ func (p *Pack) compile() error {
 		c, err := ParseCond(lr.Holds)
 		if err != nil {
 			bad(fmt.Sprintf("legal_constraints[%d].holds", i), "%v", err)
+		}
+		if lr.Summary == "" {
+			bad(fmt.Sprintf("legal_constraints[%d].summary", i), "è obbligatorio: dice in breve cosa chiede la regola")
 		}
 		if lr.Choice != "" && !p.hasChoice(lr.Interpretation, lr.Choice) {
 			bad(fmt.Sprintf("legal_constraints[%d].choice", i), "scelta %s=%s sconosciuta", lr.Interpretation, lr.Choice)

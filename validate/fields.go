@@ -1,6 +1,10 @@
 package validate
 
-import "github.com/its-academy/auditor/compute"
+import (
+	"strings"
+
+	"github.com/its-academy/auditor/compute"
+)
 
 // Kind is the type of value a field holds.
 type Kind int
@@ -48,16 +52,16 @@ func CourseFields() []Field {
 		{Code: "data_fine", Label: "Data di fine percorso", Definition: "Data di conclusione del percorso (gg/mm/aaaa): sceglie il sistema di regole (DM 30/11/2023 per i percorsi terminati dal 1/1/2024).", Source: "DM 30/11/2023, art. 2", Kind: KindDate, Required: true, Tag: "required"},
 		{Code: "domande_iscrizione", Label: "Domande di iscrizione alla selezione", Definition: "Numero di domande di iscrizione alle prove di selezione (denominatore dell'articolazione 2).", Source: srcTab2 + "2", Kind: KindCount, Required: true, Tag: "gte=0"},
 		{Code: "partecipanti_selezione", Label: "Soggetti che hanno sostenuto la selezione", Definition: "Numero di soggetti che hanno sostenuto la prova di selezione (articolazioni 1 e 2).", Source: srcTab2 + "1", Kind: KindCount, Required: true, Tag: "gte=0"},
-		{Code: "iscritti", Label: "Studenti iscritti all'avvio", Definition: "Studenti iscritti all'avvio delle attività formative (articolazione 3; sotto 20 l'indicatore Attrattività vale 0).", Source: srcTab2 + "3", Kind: KindCount, Required: true, Tag: "gte=0"},
+		{Code: "iscritti", Label: "Studenti iscritti all'avvio", Definition: "Studenti iscritti all'avvio delle attività formative (articolazione 3).", Source: srcTab2 + "3", Kind: KindCount, Required: true, Tag: "gte=0"},
 		{Code: "iscritti_fuori_regione", Label: "Iscritti residenti fuori regione", Definition: "Iscritti residenti in una regione diversa da quella della sede del percorso (articolazione 4).", Source: srcTab2 + "4", Kind: KindCount, Required: true, Tag: "gte=0"},
 		{Code: "iscritte", Label: "Studentesse iscritte", Definition: "Iscritte all'avvio (indicatore di valorizzazione delle studentesse).", Source: "DM 30/11/2023, All. tecnico, parte B", Kind: KindCount, Tag: "gte=0"},
 		{Code: "ore_totali", Label: "Ore totali del percorso", Definition: "Ore complessive del percorso (denominatore dell'articolazione 5).", Source: srcTab2 + "5", Kind: KindHours, Required: true, Tag: "gt=0"},
-		{Code: "ore_stage", Label: "Ore di stage", Definition: "Ore di stage (articolazione 5; per legge almeno il 30% delle ore totali, obiettivo 35%).", Source: srcTab2 + "5", Kind: KindHours, Required: true, Tag: "gte=0"},
+		{Code: "ore_stage", Label: "Ore di stage", Definition: "Ore di stage (articolazione 5).", Source: srcTab2 + "5", Kind: KindHours, Required: true, Tag: "gte=0"},
 		{Code: "ore_attivita_totali", Label: "Ore totali di stage e altre attività", Definition: "Ore totali svolte dai frequentanti in stage e altre attività formative (denominatore dell'articolazione 6).", Source: srcTab2 + "6", Kind: KindHours, Required: true, Tag: "gte=0"},
 		{Code: "ore_fuori_regione", Label: "di cui fuori regione", Definition: "Ore di stage e altre attività svolte fuori regione, non all'estero (pesano 0,5).", Source: srcTab2 + "6", Kind: KindHours, Required: true, Tag: "gte=0"},
 		{Code: "ore_estero", Label: "di cui all'estero", Definition: "Ore di stage e altre attività svolte all'estero (pesano 1).", Source: srcTab2 + "6", Kind: KindHours, Required: true, Tag: "gte=0"},
 		{Code: "ore_docenti_totali", Label: "Ore totali di docenza", Definition: "Ore totali dei docenti (denominatore dell'articolazione 7).", Source: srcTab2 + "7", Kind: KindHours, Required: true, Tag: "gt=0"},
-		{Code: "ore_docenti_mondo_lavoro", Label: "di cui docenti dal mondo del lavoro", Definition: "Ore dei docenti provenienti dal mondo del lavoro (articolazione 7; per legge almeno il 50%).", Source: srcTab2 + "7", Kind: KindHours, Required: true, Tag: "gte=0"},
+		{Code: "ore_docenti_mondo_lavoro", Label: "di cui docenti dal mondo del lavoro", Definition: "Ore dei docenti provenienti dal mondo del lavoro (articolazione 7).", Source: srcTab2 + "7", Kind: KindHours, Required: true, Tag: "gte=0"},
 		{Code: "ore_teoria", Label: "Ore totali di teoria", Definition: "Ore totali di teoria (denominatore dell'articolazione 8).", Source: srcTab2 + "8", Kind: KindHours, Required: true, Tag: "gte=0"},
 		{Code: "ore_laboratori", Label: "Ore in laboratori", Definition: "Ore sviluppate in laboratori di impresa, di ricerca e dell'ITS Academy (articolazione 8).", Source: srcTab2 + "8", Kind: KindHours, Required: true, Tag: "gte=0"},
 		{Code: "ore_its", Label: "Ore svolte presso l'ITS Academy", Definition: "Ore sviluppate presso l'ITS Academy (denominatore dell'articolazione 9).", Source: srcTab2 + "9", Kind: KindHours, Required: true, Tag: "gte=0"},
@@ -73,6 +77,23 @@ func CourseFields() []Field {
 		{Code: "iscritti_universita", Label: "Iscritti all'università", Definition: "Diplomati iscritti all'università (pesano 0,5).", Source: srcTab2 + "14", Kind: KindCount, Required: true, Tag: "gte=0"},
 		{Code: "soddisfazione", Label: "Soddisfazione media (0–10)", Definition: "Valutazione media degli studenti nel questionario INDIRE su didattica, tutoraggio, stage e accompagnamento al lavoro.", Source: srcTab2 + "16", Kind: KindRating, Required: true, Tag: "gte=0,lte=10"},
 	}
+}
+
+// FieldRules says what the pack's legal constraints ask of a field, under
+// the pack's default interpretations: «Per legge: almeno 20 iscritti
+// all'avvio; …», or "" when none concerns it. The legal figures are the
+// pack's, never written here.
+func FieldRules(p *compute.Pack, code compute.FieldCode) string {
+	var parts []string
+	for _, lr := range p.DefaultConstraints() {
+		if compute.FieldCode(lr.Field) == code {
+			parts = append(parts, lr.Summary)
+		}
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return "Per legge: " + strings.Join(parts, "; ") + "."
 }
 
 // FoundationFields lists the rows of the Fondazione sheet.

@@ -463,7 +463,7 @@ func (t *templateBuilder) courses() error {
 			Author: "auditor",
 			Paragraph: []excelize.RichTextRun{
 				{Text: fd.Label + "\n", Font: &excelize.Font{Bold: true, Size: 9}},
-				{Text: fd.Definition + "\n", Font: &excelize.Font{Size: 9}},
+				{Text: strings.TrimSpace(fd.Definition+" "+validate.FieldRules(t.p, fd.Code)) + "\n", Font: &excelize.Font{Size: 9}},
 				{Text: "Fonte: " + fd.Source + "\n", Font: &excelize.Font{Italic: true, Size: 9}},
 				{Text: "Codice: " + string(fd.Code), Font: &excelize.Font{Size: 9, Color: colorNote}},
 			},
@@ -479,6 +479,7 @@ func (t *templateBuilder) courses() error {
 		w.validate(guard)
 
 		sqref := fmt.Sprintf("%s%d:%s%d", col, TemplateFirstCourseRow, col, TemplateLastValidatedRow)
+		fd.Definition = strings.TrimSpace(fd.Definition + " " + validate.FieldRules(t.p, fd.Code))
 		dv, err := templateFieldValidation(fd, sqref, col)
 		if err != nil {
 			return err

@@ -782,3 +782,45 @@ func TestTemplateThresholdOrder(t *testing.T) {
 		t.Errorf("Soglie codes %q, want %q", got, want)
 	}
 }
+
+// TestTemplateLegalFiguresFromPack: the legal figures a field's note states
+// come from the pack's legal constraints (their summary), under the
+// default interpretations, not from the field catalogue.
+func TestTemplateLegalFiguresFromPack(t *testing.T) {
+	f := openTemplate(t)
+	comments, err := f.GetComments(validate.SheetCourses)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := templatePack(t)
+	want := map[compute.FieldCode][]string{}
+	for _, lr := range p.DefaultConstraints() {
+		want[compute.FieldCode(lr.Field)] = append(want[compute.FieldCode(lr.Field)], lr.Summary)
+	}
+	if len(want) != 3 {
+		t.Fatalf("default constraints concern %d fields, want iscritti, ore_stage, ore_docenti_mondo_lavoro", len(want))
+	}
+	for _, c := range comments {
+		text := ""
+		for _, r := range c.Paragraph {
+			text += r.Text
+		}
+		for code, sums := range want {
+			if !strings.Contains(text, "Codice: "+string(code)) {
+				continue
+			}
+			for _, s := range sums {
+				if !strings.Contains(text, s) {
+					t.Errorf("%s: note lacks %q: %q", code, s, text)
+				}
+			}
+			delete(want, code)
+		}
+		if strings.Contains(text, "60%") {
+			t.Errorf("a note states the alternative I-9 figure: %q", text)
+		}
+	}
+	if len(want) != 0 {
+		t.Errorf("no note for %v", want)
+	}
+}
