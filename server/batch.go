@@ -39,9 +39,13 @@ func (s *Server) batchAudit(c echo.Context) error {
 		if err != nil {
 			return work{}, err
 		}
-		w := work{run: func() auditAnswer { return s.runBatch(up, params) }, xlsx: params.xlsx, pdf: params.pdf, fileName: "riepilogo-verifica.xlsx"}
+		w := work{run: func() auditAnswer { return s.runBatch(up, params) }, xlsx: params.xlsx, pdf: params.pdf, zip: params.zip, fileName: "riepilogo-verifica.xlsx"}
 		if params.pdf {
 			w.fileName = "riepilogo-verifica.pdf"
+		}
+		if params.zip {
+			w.fileName = "verifica-regionale.zip"
+			w.run = func() auditAnswer { return s.runBatchZip(up, params) }
 		}
 		return w, nil
 	})

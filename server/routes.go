@@ -49,6 +49,9 @@ func (s *Server) routes() *echo.Echo {
 	e.GET("/regione", s.file(static, "regione.html"))
 	e.GET("/addin/taskpane.html", s.file(static, "taskpane.html"))
 	e.GET("/addin/manifest.xml", s.manifest)
+	e.GET("/modello.xlsx", s.template)
+	e.GET("/privacy", s.file(static, "privacy.html"))
+	e.GET("/accessibilita", s.file(static, "accessibilita.html"))
 	staticFS, err := fs.Sub(static, "static")
 	if err == nil {
 		e.GET("/static/*", echo.WrapHandler(http.StripPrefix("/static/", http.FileServerFS(staticFS))))
@@ -200,6 +203,9 @@ type Info struct {
 	ReadingDefs     []compute.ReadingDef     `json:"reading_definitions"`
 	Errata          []compute.Erratum        `json:"errata"`
 	Interpretations []compute.Interpretation `json:"interpretations"`
+	// Bands are the pack's outcome bands with the totals where they
+	// change, for the pages' badges and charts.
+	Bands *InfoBands `json:"bands"`
 }
 
 func (s *Server) info(c echo.Context) error {
@@ -215,6 +221,9 @@ func (s *Server) info(c echo.Context) error {
 		}
 		info.DefaultReading = p.DefaultReading()
 		info.ReadingDefs, info.Errata, info.Interpretations = p.Readings, p.Errata, p.Interpretations
+		if b, err := infoBands(p.Bands); err == nil {
+			info.Bands = &b
+		}
 	}
 	return c.JSON(http.StatusOK, info)
 }

@@ -188,6 +188,7 @@ type Server struct {
 	// beforeAudit, when set (by tests only), runs in the audit's slot
 	// before the workbook is read.
 	beforeAudit func()
+	zipLimit    int64 // when set (by tests only), replaces zipBudget's bound
 }
 
 // New returns a server configured with cfg (defaults filled in).
