@@ -220,6 +220,7 @@ async function runInExcel(info) {
     renderReport($('report'), report, {
       fileName: name,
       compact: true,
+      bands: settings.bands,
       onCellClick: (cell) => selectCell(cell).catch((err) => showError(new ApiError('cell',
         `Impossibile selezionare la cella ${cell}: ${(err && err.message) || err}`, 0))),
     });
