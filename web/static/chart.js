@@ -13,7 +13,7 @@ const ROW = 26; // height of one course's row
 const BAR = 16; // height of a bar
 const LEFT = 110; // room for the course codes
 const WIDTH = 720; // of the plot (0–100)
-const TOP = 34; // room for the cuts' labels
+const TOP = 46; // room for the cuts' labels (two staggered rows)
 const BOTTOM = 24; // room for the scale
 
 function s(tag, attrs, ...children) {
@@ -70,12 +70,15 @@ export function scoresChart(courses, bands, { caption = '', id = '' } = {}) {
   });
   // The bands' cuts, from the pack.
   const rows = (bands && bands.rows) || [];
-  for (const cut of (bands && bands.cuts) || []) {
+  // Each label starts at its line (where its band begins); labels take two
+  // rows in turn, so that close cuts do not overlap.
+  ((bands && bands.cuts) || []).forEach((cut, i) => {
     const above = rows.find((r) => r.from === cut);
+    const y = i % 2 === 0 ? TOP - 28 : TOP - 12;
     svg.append(s('g', { class: 'rp-chart-cut', 'data-cut': cut },
-      s('line', { x1: x(cut), x2: x(cut), y1: TOP - 6, y2: height - BOTTOM }),
-      s('text', { x: x(cut) + 3, y: TOP - 10 }, `${fixed(cut, 0)}${above ? ' — ' + shortLabel(above.label) : ''}`)));
-  }
+      s('line', { x1: x(cut), x2: x(cut), y1: y - 10, y2: height - BOTTOM }),
+      s('text', { x: x(cut) + 4, y }, `${fixed(cut, 0)}${above ? ' — ' + shortLabel(above.label) : ''}`)));
+  });
   const legend = h('ul', { class: 'rp-chart-legend' }, names.map((n, k) =>
     h('li', null, h('span', { class: `rp-chart-key rp-chart-seg-${k % 6}`, 'aria-hidden': 'true' }), n)));
   const unscored = courses.filter((c) => c.total === null || c.total === undefined).map((c) => c.code);
