@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"archive/zip"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -266,6 +267,16 @@ func TestBrowserRegion(t *testing.T) {
 		p, _ := filepath.Abs(filepath.Join("..", "testdata", name))
 		files = append(files, p)
 	}
+	// A duplicate, as a browser names a second download of the same file.
+	data, err := os.ReadFile(files[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	twin := filepath.Join(t.TempDir(), "esempio-fondazione (1).xlsx")
+	if err := os.WriteFile(twin, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	files = append(files, twin)
 
 	base := startServer(t)
 	expected := filepath.Join(t.TempDir(), "expected.json")
@@ -285,6 +296,7 @@ func TestBrowserRegion(t *testing.T) {
 	var result struct {
 		OK       bool   `json:"ok"`
 		Download string `json:"download"`
+		ZIP      string `json:"zip"`
 	}
 	if err := json.Unmarshal([]byte(lines[len(lines)-1]), &result); err != nil || !result.OK {
 		t.Fatalf("browser test summary %q: %v", lines[len(lines)-1], err)
@@ -303,6 +315,23 @@ func TestBrowserRegion(t *testing.T) {
 	rows, err := wb.GetRows("Esclusi")
 	if err != nil || !strings.Contains(fmt.Sprint(rows), "excelize-encryptAES.xlsx") {
 		t.Errorf("Esclusi of the downloaded summary: %v %v", rows, err)
+	}
+
+	// The ZIP: the summary, its PDF and one copy per audited workbook (the
+	// two examples; not the encrypted file, not the duplicate).
+	zr, err := zip.OpenReader(result.ZIP)
+	if err != nil {
+		t.Fatalf("downloaded ZIP: %v", err)
+	}
+	defer zr.Close()
+	var names []string
+	for _, f := range zr.File {
+		names = append(names, f.Name)
+	}
+	want := []string{"riepilogo-verifica.xlsx", "riepilogo-verifica.pdf", "riepilogo-verifica.json",
+		"copie/esempio-fondazione-verificato.xlsx", "copie/esempio-incoerente-verificato.xlsx"}
+	if strings.Join(names, ",") != strings.Join(want, ",") {
+		t.Errorf("ZIP entries %v, want %v", names, want)
 	}
 }
 

@@ -331,8 +331,8 @@ async function main() {
         const trace = sec.querySelector(':scope > details.rp-trace');
         if (trace) trace.open = true;
         sec.setAttribute('tabindex', '-1');
-        sec.scrollIntoView({ block: 'start' });
-        sec.focus();
+        sec.focus({ preventScroll: true });
+        sec.scrollIntoView({ block: 'start', behavior: 'instant' });
       }
       status.textContent = `Dettaglio di ${btn.dataset.code} pronto.`;
     } catch (err) {
