@@ -54,6 +54,10 @@ async function errorFrom(resp) {
 // audit posts the workbook and returns the JSON report (format "json") or
 // {blob, fileName} (format "xlsx"). file is a File (sent as multipart, field
 // "file") or an ArrayBuffer/Uint8Array (sent raw, named by fileName).
+/**
+ * @param {File | ArrayBuffer | Uint8Array} file
+ * @param {{reading?: string, errata?: string[], interpretations?: string[], format?: string, token?: string, fileName?: string}} [options]
+ */
 export async function audit(file, { reading, errata = [], interpretations = [], format = 'json', token = '', fileName = '' } = {}) {
   const headers = {};
   let body;
@@ -71,6 +75,11 @@ export async function audit(file, { reading, errata = [], interpretations = [], 
 // batchAudit posts several workbooks (each in a multipart field "file") and
 // returns the regional summary as JSON (format "json") or {blob, fileName}
 // (format "xlsx").
+/**
+ * @param {File[]} files
+ * @param {{reading?: string, errata?: string[], interpretations?: string[], format?: string, token?: string,
+ *   onProgress?: ((sent: number, total: number, done: boolean) => void) | null}} [options]
+ */
 export async function batchAudit(files, { reading, errata = [], interpretations = [], format = 'json', token = '', onProgress = null } = {}) {
   const body = new FormData();
   for (const f of files) body.append('file', f, f.name);
