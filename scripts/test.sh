@@ -25,7 +25,9 @@ fi
 export AUDITOR_REQUIRE_POPPLER=1
 # The web interface's tests: Debian's chromium, driven by npm playwright-core
 # (web/e2e; it never downloads a browser), and xmllint (libxml2-utils), which
-# validates the Office add-in manifest against Microsoft's schemas.
+# validates the Office add-in manifest against Microsoft's schemas. npm ci in
+# web/e2e also brings TypeScript and @types/office-js: go test ./web
+# type-checks the task pane's Office.js calls with them (typecheck.mjs).
 web_packages=()
 [ -x /usr/bin/chromium ] || web_packages+=(chromium)
 command -v xmllint >/dev/null 2>&1 || web_packages+=(libxml2-utils)

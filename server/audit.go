@@ -29,6 +29,9 @@ const MIMEXLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sh
 // MIMEPDF is the media type of the verbale.
 const MIMEPDF = "application/pdf"
 
+// MIMEZIP is the media type of the ZIP archive of a batch (format=zip).
+const MIMEZIP = "application/zip"
+
 // multipartOverhead is what a multipart body may add around the file: the
 // boundaries, the part headers and the small fields.
 const multipartOverhead = 64 << 10
@@ -47,6 +50,7 @@ type auditParams struct {
 	opts validate.Options
 	xlsx bool
 	pdf  bool // format=pdf: the verbale di verifica
+	zip  bool // format=zip (batch only): audited copies, summary and its PDF
 }
 
 // audit is POST /api/audit: the workbook as multipart (field "file") or as
@@ -61,6 +65,9 @@ func (s *Server) audit(c echo.Context) error {
 		params, err := s.params(c, up.fields)
 		if err != nil {
 			return work{}, err
+		}
+		if params.zip {
+			return work{}, apiErr(http.StatusBadRequest, CodeBadRequest, "Il formato «zip» vale solo per più file (/api/batch): per un file usare «xlsx» o «pdf».")
 		}
 		w := work{run: func(ctx context.Context, t *ticket) auditAnswer { return s.runAudit(ctx, t, up, params) }, xlsx: params.xlsx, pdf: params.pdf,
 			cost: s.auditCost(up.data)}
@@ -79,6 +86,7 @@ type work struct {
 	run      func(context.Context, *ticket) auditAnswer
 	xlsx     bool   // the answer is a workbook, not JSON
 	pdf      bool   // the answer is the PDF verbale
+	zip      bool   // the answer is a ZIP archive
 	fileName string // the workbook's name for Content-Disposition
 	cost     int64  // estimated memory, in bytes
 }
@@ -155,6 +163,10 @@ func (s *Server) gated(c echo.Context, read func(body io.ReadCloser) (work, erro
 		if w.pdf {
 			c.Response().Header().Set(echo.HeaderContentDisposition, attachment(w.fileName))
 			return c.Blob(http.StatusOK, MIMEPDF, ans.body)
+		}
+		if w.zip {
+			c.Response().Header().Set(echo.HeaderContentDisposition, attachment(w.fileName))
+			return c.Blob(http.StatusOK, MIMEZIP, ans.body)
 		}
 		return c.JSONBlob(http.StatusOK, ans.body)
 	case <-ctx.Done():
@@ -528,8 +540,10 @@ func (s *Server) params(c echo.Context, fields url.Values) (auditParams, error) 
 			p.xlsx = true
 		case "pdf":
 			p.pdf = true
+		case "zip":
+			p.zip = true
 		default:
-			return p, apiErr(http.StatusBadRequest, CodeBadRequest, "Parametro «format» non valido (%q): ammessi «json», «xlsx» o «pdf».", f[0])
+			return p, apiErr(http.StatusBadRequest, CodeBadRequest, "Parametro «format» non valido (%q): ammessi «json», «xlsx», «pdf» o, per più file, «zip».", f[0])
 		}
 	default:
 		p.xlsx = acceptsXLSX(c.Request().Header.Get(echo.HeaderAccept))

@@ -46,10 +46,14 @@ func (s *Server) batchAudit(c echo.Context) error {
 		for _, f := range up.files {
 			cost = max(cost, s.batchCost(f.Data))
 		}
-		w := work{run: func(ctx context.Context, _ *ticket) auditAnswer { return s.runBatch(ctx, up, params) }, xlsx: params.xlsx, pdf: params.pdf,
+		w := work{run: func(ctx context.Context, _ *ticket) auditAnswer { return s.runBatch(ctx, up, params) }, xlsx: params.xlsx, pdf: params.pdf, zip: params.zip,
 			fileName: "riepilogo-verifica.xlsx", cost: cost}
 		if params.pdf {
 			w.fileName = "riepilogo-verifica.pdf"
+		}
+		if params.zip {
+			w.fileName = "verifica-regionale.zip"
+			w.run = func(ctx context.Context, _ *ticket) auditAnswer { return s.runBatchZip(ctx, up, params) }
 		}
 		return w, nil
 	})

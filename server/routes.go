@@ -54,6 +54,9 @@ func (s *Server) routes() *echo.Echo {
 	get("/regione", s.file(static, "regione.html"))
 	get("/addin/taskpane.html", s.file(static, "taskpane.html"))
 	get("/addin/manifest.xml", s.manifest)
+	get("/modello.xlsx", s.template)
+	get("/privacy", s.file(static, "privacy.html"))
+	get("/accessibilita", s.file(static, "accessibilita.html"))
 	if staticFS, err := fs.Sub(static, "static"); err == nil {
 		get("/static/*", staticFiles(staticFS))
 	}
@@ -272,6 +275,9 @@ type Info struct {
 	ReadingDefs     []compute.ReadingDef     `json:"reading_definitions"`
 	Errata          []compute.Erratum        `json:"errata"`
 	Interpretations []compute.Interpretation `json:"interpretations"`
+	// Bands are the pack's outcome bands with the totals where they
+	// change, for the pages' badges and charts.
+	Bands *InfoBands `json:"bands"`
 }
 
 func (s *Server) info(c echo.Context) error {
@@ -287,6 +293,9 @@ func (s *Server) info(c echo.Context) error {
 		}
 		info.DefaultReading = p.DefaultReading()
 		info.ReadingDefs, info.Errata, info.Interpretations = p.Readings, p.Errata, p.Interpretations
+		if b, err := infoBands(p.Bands); err == nil {
+			info.Bands = &b
+		}
 	}
 	return c.JSON(http.StatusOK, info)
 }

@@ -261,6 +261,7 @@ type Server struct {
 	// beforeAudit, when set (by tests only), runs in the audit's slot
 	// before the workbook is read, with the audit's context.
 	beforeAudit func(context.Context)
+	zipLimit    int64 // when set (by tests only), replaces zipBudget's bound
 }
 
 // New returns a server configured with cfg (defaults filled in).

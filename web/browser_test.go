@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"archive/zip"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -38,13 +39,18 @@ func TestBrowser(t *testing.T) {
 
 	// What the page must show: the server's JSON report of the same file.
 	expected := filepath.Join(t.TempDir(), "expected.json")
-	if err := os.WriteFile(expected, auditJSON(t, base, workbook), 0o600); err != nil {
+	if err := os.WriteFile(expected, auditJSON(t, base, workbook, ""), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	// The same file with two choices set on the page's controls.
+	chosen := filepath.Join(t.TempDir(), "chosen.json")
+	if err := os.WriteFile(chosen, auditJSON(t, base, workbook, "?erratum=E-2%3Dcoherent&interpretation=I-7%3Darticolazione"), 0o600); err != nil {
 		t.Fatal(err)
 	}
 
 	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, node, script, base, artifacts, workbook, expected)
+	cmd := exec.CommandContext(ctx, node, script, base, artifacts, workbook, expected, chosen)
 	cmd.Env = append(os.Environ(), "CHROMIUM="+chromium)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
@@ -57,6 +63,8 @@ func TestBrowser(t *testing.T) {
 	var result struct {
 		OK          bool     `json:"ok"`
 		Download    string   `json:"download"`
+		Template    string   `json:"template"`
+		Print       string   `json:"print"`
 		Screenshots []string `json:"screenshots"`
 	}
 	if err := json.Unmarshal([]byte(lines[len(lines)-1]), &result); err != nil || !result.OK {
@@ -108,6 +116,21 @@ func TestBrowser(t *testing.T) {
 	}
 	if !found {
 		t.Error("Rilievi of the downloaded workbook has no LEG-ISCRITTI-MIN finding on H5")
+	}
+
+	// The blank template the page's link downloaded: the official sheets.
+	tpl, err := excelize.OpenFile(result.Template)
+	if err != nil {
+		t.Fatalf("downloaded template: %v", err)
+	}
+	defer tpl.Close()
+	for _, s := range []string{"Istruzioni", "Fondazione", "Percorsi", "Soglie"} {
+		if idx, _ := tpl.GetSheetIndex(s); idx < 0 {
+			t.Errorf("downloaded template has no sheet %s (sheets: %v)", s, tpl.GetSheetList())
+		}
+	}
+	if st, err := os.Stat(result.Print); err != nil || st.Size() < 10_000 {
+		t.Errorf("printed page %s: %v", result.Print, err)
 	}
 }
 
@@ -196,8 +219,9 @@ func startServer(t *testing.T) string {
 	return ""
 }
 
-// auditJSON posts the workbook to /api/audit and returns the JSON report.
-func auditJSON(t *testing.T, base, workbook string) []byte {
+// auditJSON posts the workbook to /api/audit (with the query, "" or
+// "?…") and returns the JSON report.
+func auditJSON(t *testing.T, base, workbook, query string) []byte {
 	t.Helper()
 	data, err := os.ReadFile(workbook)
 	if err != nil {
@@ -211,7 +235,7 @@ func auditJSON(t *testing.T, base, workbook string) []byte {
 	}
 	part.Write(data)
 	mw.Close()
-	resp, err := http.Post(base+"/api/audit", mw.FormDataContentType(), &body)
+	resp, err := http.Post(base+"/api/audit"+query, mw.FormDataContentType(), &body)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -243,6 +267,16 @@ func TestBrowserRegion(t *testing.T) {
 		p, _ := filepath.Abs(filepath.Join("..", "testdata", name))
 		files = append(files, p)
 	}
+	// A duplicate, as a browser names a second download of the same file.
+	data, err := os.ReadFile(files[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	twin := filepath.Join(t.TempDir(), "esempio-fondazione (1).xlsx")
+	if err := os.WriteFile(twin, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	files = append(files, twin)
 
 	base := startServer(t)
 	expected := filepath.Join(t.TempDir(), "expected.json")
@@ -262,6 +296,7 @@ func TestBrowserRegion(t *testing.T) {
 	var result struct {
 		OK       bool   `json:"ok"`
 		Download string `json:"download"`
+		ZIP      string `json:"zip"`
 	}
 	if err := json.Unmarshal([]byte(lines[len(lines)-1]), &result); err != nil || !result.OK {
 		t.Fatalf("browser test summary %q: %v", lines[len(lines)-1], err)
@@ -280,6 +315,23 @@ func TestBrowserRegion(t *testing.T) {
 	rows, err := wb.GetRows("Esclusi")
 	if err != nil || !strings.Contains(fmt.Sprint(rows), "excelize-encryptAES.xlsx") {
 		t.Errorf("Esclusi of the downloaded summary: %v %v", rows, err)
+	}
+
+	// The ZIP: the summary, its PDF and one copy per audited workbook (the
+	// two examples; not the encrypted file, not the duplicate).
+	zr, err := zip.OpenReader(result.ZIP)
+	if err != nil {
+		t.Fatalf("downloaded ZIP: %v", err)
+	}
+	defer zr.Close()
+	var names []string
+	for _, f := range zr.File {
+		names = append(names, f.Name)
+	}
+	want := []string{"riepilogo-verifica.xlsx", "riepilogo-verifica.pdf", "riepilogo-verifica.json",
+		"copie/esempio-fondazione-verificato.xlsx", "copie/esempio-incoerente-verificato.xlsx"}
+	if strings.Join(names, ",") != strings.Join(want, ",") {
+		t.Errorf("ZIP entries %v, want %v", names, want)
 	}
 }
 

@@ -19,7 +19,7 @@ import (
 	"text/template"
 )
 
-//go:embed index.html regione.html taskpane.html static
+//go:embed index.html regione.html taskpane.html privacy.html accessibilita.html static
 var files embed.FS
 
 //go:embed manifest.xml.tmpl
@@ -27,8 +27,9 @@ var manifestSource string
 
 // FS returns the embedded files: index.html (served at /), regione.html
 // (served at /regione: several workbooks, the regional summary), taskpane.html
-// (served at /addin/taskpane.html) and everything under static/ (served at
-// /static/...).
+// (served at /addin/taskpane.html), privacy.html and accessibilita.html (the
+// privacy note and the accessibility statement, at /privacy and
+// /accessibilita) and everything under static/ (served at /static/...).
 func FS() fs.FS { return files }
 
 // AddinID is the Office add-in's fixed identifier: Office recognises an

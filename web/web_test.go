@@ -39,6 +39,10 @@ func served(urlPath string) (string, bool) {
 		return "regione.html", true
 	case urlPath == "/addin/taskpane.html":
 		return "taskpane.html", true
+	case urlPath == "/privacy":
+		return "privacy.html", true
+	case urlPath == "/accessibilita":
+		return "accessibilita.html", true
 	case strings.HasPrefix(urlPath, "/static/"):
 		return strings.TrimPrefix(urlPath, "/"), true
 	}
@@ -51,8 +55,8 @@ func served(urlPath string) (string, bool) {
 // only) office.js from Microsoft's CDN; and, transitively, that every module
 // a script imports and every file a stylesheet refers to is embedded.
 func TestPagesUseOnlyEmbeddedAssets(t *testing.T) {
-	routes := map[string]bool{"/addin/manifest.xml": true, "#main": true}
-	for _, page := range []string{"index.html", "regione.html", "taskpane.html"} {
+	routes := map[string]bool{"/addin/manifest.xml": true, "#main": true, "/modello.xlsx": true}
+	for _, page := range []string{"index.html", "regione.html", "taskpane.html", "privacy.html", "accessibilita.html"} {
 		data, err := fs.ReadFile(FS(), page)
 		if err != nil {
 			t.Fatal(err)
@@ -310,5 +314,68 @@ func TestManifestSchema(t *testing.T) {
 	}
 	if err := exec.Command(xmllint, "--noout", "--nonet", "--schema", schema, file).Run(); err == nil {
 		t.Error("a manifest with an invalid Permissions value validates: the schema check is not working")
+	}
+}
+
+// TestPagesHeaderFooter: every page of the site has the PA header with the
+// services (single file, regional summary, blank template) and the footer
+// with the privacy note and the accessibility statement.
+func TestPagesHeaderFooter(t *testing.T) {
+	header := []string{`href="/"`, `href="/regione"`, `href="/modello.xlsx"`}
+	footer := []string{`href="/privacy"`, `href="/accessibilita"`, `href="/modello.xlsx"`}
+	tests := []struct {
+		page, h1 string
+	}{
+		{"index.html", "Verifica il file dei percorsi"},
+		{"regione.html", "Riepilogo regionale"},
+		{"privacy.html", "Informativa sul trattamento dei dati personali"},
+		{"accessibilita.html", "Dichiarazione di accessibilità"},
+	}
+	for _, tt := range tests {
+		html := mustRead(t, tt.page)
+		head, _, ok := strings.Cut(html, "</header>")
+		if !ok || !strings.Contains(head, `class="it-header-slim-wrapper"`) {
+			t.Errorf("%s: no PA slim header", tt.page)
+			continue
+		}
+		for _, l := range header {
+			if !strings.Contains(head, l) {
+				t.Errorf("%s: the header has no link %s", tt.page, l)
+			}
+		}
+		_, foot, ok := strings.Cut(html, "<footer")
+		if !ok {
+			t.Errorf("%s: no footer", tt.page)
+			continue
+		}
+		for _, l := range footer {
+			if !strings.Contains(foot, l) {
+				t.Errorf("%s: the footer has no link %s", tt.page, l)
+			}
+		}
+		if !strings.Contains(html, "<h1>"+tt.h1+"</h1>") {
+			t.Errorf("%s: no heading «%s»", tt.page, tt.h1)
+		}
+	}
+}
+
+// TestScriptsHaveNoBands: the bands' cuts, codes and labels come from the
+// rule pack (GET /api/info), never from the pages' scripts.
+func TestScriptsHaveNoBands(t *testing.T) {
+	literal := regexp.MustCompile(`(?i)'(adeguato|miglioramento|escluso)'|\b(50|60)\b`)
+	entries, err := fs.ReadDir(FS(), "static")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		if e.IsDir() || path.Ext(e.Name()) != ".js" {
+			continue
+		}
+		for i, line := range strings.Split(mustRead(t, "static/"+e.Name()), "\n") {
+			code, _, _ := strings.Cut(line, "//")
+			if m := literal.FindString(code); m != "" {
+				t.Errorf("static/%s:%d: %q looks like a band written in the script: %s", e.Name(), i+1, m, strings.TrimSpace(line))
+			}
+		}
 	}
 }

@@ -54,7 +54,11 @@ async function errorFrom(resp) {
 // audit posts the workbook and returns the JSON report (format "json") or
 // {blob, fileName} (format "xlsx"). file is a File (sent as multipart, field
 // "file") or an ArrayBuffer/Uint8Array (sent raw, named by fileName).
-export async function audit(file, { reading, format = 'json', token = '', fileName = '' } = {}) {
+/**
+ * @param {File | ArrayBuffer | Uint8Array} file
+ * @param {{reading?: string, errata?: string[], interpretations?: string[], format?: string, token?: string, fileName?: string}} [options]
+ */
+export async function audit(file, { reading, errata = [], interpretations = [], format = 'json', token = '', fileName = '' } = {}) {
   const headers = {};
   let body;
   if (typeof File !== 'undefined' && file instanceof File) {
@@ -65,31 +69,98 @@ export async function audit(file, { reading, format = 'json', token = '', fileNa
     headers['Content-Type'] = XLSX_TYPE;
     if (fileName) headers['X-File-Name'] = encodeURIComponent(fileName);
   }
-  return post('/api/audit', body, headers, { reading, format, token, fallbackName: 'verificato.xlsx' });
+  return post('/api/audit', body, headers, { reading, errata, interpretations, format, token, fallbackName: 'verificato.xlsx' });
 }
 
 // batchAudit posts several workbooks (each in a multipart field "file") and
 // returns the regional summary as JSON (format "json") or {blob, fileName}
 // (format "xlsx").
-export async function batchAudit(files, { reading, format = 'json', token = '' } = {}) {
+/**
+ * @param {File[]} files
+ * @param {{reading?: string, errata?: string[], interpretations?: string[], format?: string, token?: string,
+ *   onProgress?: ((sent: number, total: number, done: boolean) => void) | null}} [options]
+ */
+export async function batchAudit(files, { reading, errata = [], interpretations = [], format = 'json', token = '', onProgress = null } = {}) {
   const body = new FormData();
   for (const f of files) body.append('file', f, f.name);
-  return post('/api/batch', body, {}, { reading, format, token, fallbackName: 'riepilogo-verifica.xlsx' });
+  const fallbackName = format === 'zip' ? 'verifica-regionale.zip' : 'riepilogo-verifica.xlsx';
+  if (onProgress) {
+    return postWithProgress('/api/batch', body, { reading, errata, interpretations, format, token, fallbackName, onProgress });
+  }
+  return post('/api/batch', body, {}, { reading, errata, interpretations, format, token, fallbackName });
+}
+
+// queryOf is the query string of an audit request's choices.
+function queryOf({ reading, errata = [], interpretations = [], format }) {
+  const params = new URLSearchParams();
+  if (reading) params.set('reading', reading);
+  for (const e of errata) params.append('erratum', e);
+  for (const i of interpretations) params.append('interpretation', i);
+  params.set('format', format);
+  return params.toString();
+}
+
+const BINARY = { xlsx: XLSX_TYPE, pdf: 'application/pdf', zip: 'application/zip' };
+
+// postWithProgress is post through XMLHttpRequest, whose upload reports
+// its progress (fetch does not): onProgress(sent, total) while the body
+// goes out, then onProgress(total, total, true) when the server has it all
+// and is working on the answer.
+function postWithProgress(path, body, { reading, errata, interpretations, format, token, fallbackName, onProgress }) {
+  return new Promise((resolve, reject) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open('POST', path + '?' + queryOf({ reading, errata, interpretations, format }));
+    const binary = BINARY[format];
+    xhr.setRequestHeader('Accept', binary || 'application/json');
+    if (token) xhr.setRequestHeader('Authorization', 'Bearer ' + token);
+    xhr.responseType = binary ? 'blob' : 'text';
+    xhr.upload.addEventListener('progress', (ev) => {
+      if (ev.lengthComputable) onProgress(ev.loaded, ev.total, false);
+    });
+    xhr.upload.addEventListener('load', (ev) => onProgress(ev.total || 1, ev.total || 1, true));
+    xhr.addEventListener('error', () => reject(new ApiError('network', 'Impossibile contattare il server di verifica: controllare la connessione e riprovare.', 0)));
+    xhr.addEventListener('load', async () => {
+      const ok = xhr.status >= 200 && xhr.status < 300;
+      const text = async () => (xhr.responseType === 'blob' ? xhr.response.text() : xhr.responseText);
+      if (!ok) {
+        let parsed = null;
+        try {
+          parsed = JSON.parse(await text());
+        } catch {
+          parsed = null;
+        }
+        if (parsed && typeof parsed.message === 'string' && parsed.message !== '') {
+          reject(new ApiError(parsed.code || 'error', parsed.message, parsed.status || xhr.status));
+        } else {
+          reject(new ApiError('http_' + xhr.status, `Il server ha risposto con un errore imprevisto (HTTP ${xhr.status}). Riprovare più tardi.`, xhr.status));
+        }
+        return;
+      }
+      if (binary) {
+        resolve({ blob: xhr.response, fileName: attachmentName(xhr.getResponseHeader('Content-Disposition')) || fallbackName });
+        return;
+      }
+      try {
+        resolve(JSON.parse(xhr.responseText));
+      } catch {
+        reject(new ApiError('bad_answer', 'La risposta del server non è leggibile: riprovare.', xhr.status));
+      }
+    });
+    xhr.send(body);
+  });
 }
 
 // post sends body to an audit endpoint and reads its answer: JSON, or
 // {blob, fileName} for format "xlsx" or "pdf" (the verbale); a failure is
 // an ApiError.
-async function post(path, body, headers, { reading, format, token, fallbackName }) {
-  const params = new URLSearchParams();
-  if (reading) params.set('reading', reading);
-  params.set('format', format);
-  const binary = { xlsx: XLSX_TYPE, pdf: 'application/pdf' }[format];
+async function post(path, body, headers, { reading, errata, interpretations, format, token, fallbackName }) {
+  const query = queryOf({ reading, errata, interpretations, format });
+  const binary = BINARY[format];
   headers = { ...headers, Accept: binary || 'application/json' };
   if (token) headers.Authorization = 'Bearer ' + token;
   let resp;
   try {
-    resp = await fetch(path + '?' + params.toString(), { method: 'POST', headers, body, cache: 'no-store' });
+    resp = await fetch(path + '?' + query, { method: 'POST', headers, body, cache: 'no-store' });
   } catch (err) {
     throw new ApiError('network', 'Impossibile contattare il server di verifica: controllare la connessione e riprovare.', 0);
   }
@@ -98,7 +169,7 @@ async function post(path, body, headers, { reading, format, token, fallbackName 
   }
   if (binary) {
     const blob = await resp.blob();
-    const fallback = format === 'pdf' ? fallbackName.replace(/\.xlsx$/, '.pdf') : fallbackName;
+    const fallback = format === 'pdf' ? fallbackName.replace(/\.(xlsx|zip)$/, '.pdf') : fallbackName;
     return { blob, fileName: attachmentName(resp.headers.get('Content-Disposition')) || fallback };
   }
   return resp.json();

@@ -13,11 +13,12 @@ export const SEVERITY = {
   info: { label: 'Informazione', order: 3 },
 };
 
-export const BANDS = {
-  adeguato: { label: 'Adeguato', rule: 'totale almeno 60' },
-  miglioramento: { label: 'Da migliorare', rule: 'totale tra 50 e 60: la regione programma azioni di miglioramento' },
-  escluso: { label: 'Escluso', rule: 'totale inferiore a 50: i diplomati sono esclusi dal calcolo della quota di finanziamento' },
-};
+// The bands' cuts and labels are the rule pack's (GET /api/info, bands.js);
+// none is written here.
+import { bandBadge, bandText, shortLabel } from './bands.js';
+import { scoresChart } from './chart.js';
+
+export { bandBadge };
 
 const READINGS = { tables: 'delle tabelle', coherent: 'coerente', literal: 'letterale' };
 const FORMS = { coherent: 'coerente', printed: 'come stampata' };
@@ -87,16 +88,6 @@ export function splitMessage(message, cell) {
 
 function slug(s) {
   return String(s).replace(/[^A-Za-z0-9_-]+/g, '-');
-}
-
-// bandBadge shows a band with its colour, an icon-like mark and its name,
-// so that colour is never the only cue.
-export function bandBadge(band) {
-  if (!band) return h('span', { class: 'rp-band rp-band-none' }, 'Non valutato');
-  const b = BANDS[band] || { label: band, rule: '' };
-  const mark = band === 'adeguato' ? '✓' : band === 'miglioramento' ? '!' : '✕';
-  return h('span', { class: `rp-band rp-band-${slug(band)}`, title: b.rule, dataset: { band } },
-    h('span', { class: 'rp-band-mark', 'aria-hidden': 'true' }, mark), ' ', b.label);
 }
 
 function severityBadge(sev) {
@@ -260,7 +251,7 @@ export function countBySeverity(report) {
   return n;
 }
 
-function summaryTable(report, indicatorNames, hasTitles) {
+function summaryTable(report, indicatorNames, hasTitles, bands) {
   const head = h('tr', null,
     h('th', { scope: 'col' }, 'Percorso'),
     hasTitles ? h('th', { scope: 'col' }, 'Titolo') : null,
@@ -275,7 +266,7 @@ function summaryTable(report, indicatorNames, hasTitles) {
       h('th', { scope: 'row' }, h('a', { href: `#percorso-${slug(c.code)}` }, c.code)),
       hasTitles ? h('td', null, c.title || '') : null,
       h('td', { class: 'rp-num rp-total' }, c.total === null || c.total === undefined ? 'non calcolato' : fixed(c.total)),
-      h('td', null, bandBadge(c.band)),
+      h('td', null, bandBadge(c.band, bands, c.band_detail)),
       indicatorNames.map((n) => {
         const ind = byName.get(n);
         if (!ind) return h('td', { class: 'rp-num' }, '—');
@@ -351,7 +342,7 @@ function articulationsTable(course, cells, compact) {
 
 // sensitivityBlock lists the course's total under each single alternative
 // choice (each erratum read the other way, each other interpretation).
-function sensitivityBlock(course) {
+function sensitivityBlock(course, bandsInfo) {
   const alts = course.sensitivity;
   if (!Array.isArray(alts) || alts.length === 0) return null;
   const moving = alts.filter((a) => a.delta !== 0);
@@ -361,7 +352,7 @@ function sensitivityBlock(course) {
   const list = h('ul', { class: 'rp-inputs' }, alts.map((a) => h('li', null,
     `${a.label}: totale ${a.total === null ? 'non calcolabile' : fixed(a.total)}`,
     a.delta !== null && a.delta !== undefined ? ` (${a.delta > 0 ? '+' : a.delta < 0 ? '−' : ''}${num(Math.abs(a.delta), 3)})` : '',
-    a.band_changed ? ` — fascia: ${BANDS[a.band]?.label || a.band}` : '')));
+    a.band_changed ? ` — fascia: ${shortLabel(bandText(bandsInfo, a.band))}` : '')));
   return h('details', { class: 'rp-trace rp-sensitivity' }, h('summary', null, summary), list);
 }
 
@@ -376,7 +367,7 @@ function femaleBlock(course) {
     ', punteggio ', h('strong', null, num(f.score, 2)), '.');
 }
 
-function courseSection(course, { onCellClick, headingLevel, compact }) {
+function courseSection(course, { onCellClick, headingLevel, compact, bands }) {
   const cells = cellMap(course);
   const groups = groupArticulations(course);
   const hn = `h${headingLevel}`;
@@ -388,9 +379,15 @@ function courseSection(course, { onCellClick, headingLevel, compact }) {
   if (course.total === null || course.total === undefined) {
     facts.append(h('strong', null, 'Punteggio non calcolato'), ': vedere i rilievi di gravità «Errore».');
   } else {
-    facts.append('Totale ', h('strong', { class: 'rp-total' }, fixed(course.total)), ' su 100 — ', bandBadge(course.band));
+    facts.append('Totale ', h('strong', { class: 'rp-total' }, fixed(course.total)), ' su 100 — ', bandBadge(course.band, bands, course.band_detail));
   }
   sec.append(facts);
+  // Findings first: what is wrong comes before how the score is made.
+  sec.append(courseFindings(course, { onCellClick, headingLevel, compact }));
+  if (!compact && course.total !== null && course.total !== undefined && (course.indicators || []).length) {
+    sec.append(scoresChart([course], bands, { id: `grafico-${slug(course.code)}`,
+      caption: `Punti di ciascun indicatore di ${course.code} sulla scala del totale, con le linee delle fasce.` }));
+  }
   const tt = course.total !== null && course.total !== undefined ? totalTrace(course, cells) : null;
   if (tt) sec.append(tt);
   if ((course.indicators || []).length) {
@@ -405,15 +402,20 @@ function courseSection(course, { onCellClick, headingLevel, compact }) {
   if ((course.articulations || []).length) {
     sec.append(h(`h${headingLevel + 1}`, null, 'Articolazioni'), articulationsTable(course, cells, compact));
   }
-  const sens = sensitivityBlock(course);
+  const sens = sensitivityBlock(course, bands);
   if (sens) sec.append(sens);
-  sec.append(h(`h${headingLevel + 1}`, null, 'Rilievi'));
-  if ((course.findings || []).length) {
-    sec.append(findingsTable(course.findings, { caption: `Rilievi del percorso ${course.code}`, onCellClick, compact }));
-  } else {
-    sec.append(h('p', { class: 'rp-muted' }, 'Nessun rilievo per questo percorso.'));
-  }
   return sec;
+}
+
+// courseFindings is a course's findings under their heading, by severity.
+function courseFindings(course, { onCellClick, headingLevel, compact }) {
+  const part = h('div', { class: 'rp-course-findings' }, h(`h${headingLevel + 1}`, null, 'Rilievi'));
+  if ((course.findings || []).length) {
+    part.append(findingsTable(course.findings, { caption: `Rilievi del percorso ${course.code}`, onCellClick, compact }));
+  } else {
+    part.append(h('p', { class: 'rp-muted' }, 'Nessun rilievo per questo percorso.'));
+  }
+  return part;
 }
 
 // renderReport replaces the content of container with the report.
@@ -421,9 +423,10 @@ function courseSection(course, { onCellClick, headingLevel, compact }) {
 // cells become buttons: the task pane selects the cell in Excel),
 // headingLevel (of the course headings, default 3), compact (for the narrow
 // task pane: no indicator columns in the summary, findings and
-// articulations as lists instead of tables).
+// articulations as lists instead of tables, no charts), bands (the pack's
+// bands from GET /api/info: the badges' labels and the charts' lines).
 export function renderReport(container, compactReport, options = {}) {
-  const { fileName = '', onCellClick = null, headingLevel = 3, compact = false } = options;
+  const { fileName = '', onCellClick = null, headingLevel = 3, compact = false, bands = null } = options;
   const report = expandReport(compactReport);
   container.replaceChildren();
   const courses = report.courses || [];
@@ -444,7 +447,11 @@ export function renderReport(container, compactReport, options = {}) {
     report.errata ? ` (${Object.keys(report.errata).sort().map((k) => `${k} ${FORMS[report.errata[k]] || report.errata[k]}`).join(', ')})` : '',
     report.rule_pack ? `, pacchetto di regole ${report.rule_pack}` : '', '.',
     report.workbook_thresholds ? h('strong', { class: 'rp-whatif' }, ' Simulazione con le soglie del foglio Soglie: il risultato non vale come verifica.') : null));
-  if (courses.length) container.append(summaryTable(report, indicatorNames, hasTitles));
+  if (courses.length) container.append(summaryTable(report, indicatorNames, hasTitles, bands));
+  if (!compact && courses.some((c) => c.total !== null && c.total !== undefined)) {
+    container.append(scoresChart(courses, bands, { id: 'grafico-punteggi',
+      caption: 'Punti degli indicatori di ogni percorso (la somma è il totale), con le linee delle fasce del pacchetto di regole.' }));
+  }
 
   container.append(h(`h${headingLevel}`, { class: 'rp-section-title' }, 'Rilievi sul file'));
   if ((report.findings || []).length) {
@@ -452,7 +459,7 @@ export function renderReport(container, compactReport, options = {}) {
   } else {
     container.append(h('p', { class: 'rp-muted' }, 'Nessun rilievo sul file nel suo insieme.'));
   }
-  for (const c of courses) container.append(courseSection(c, { onCellClick, headingLevel, compact }));
+  for (const c of courses) container.append(courseSection(c, { onCellClick, headingLevel, compact, bands }));
   if (report.file_sha256) {
     container.append(h('p', { class: 'rp-muted rp-stamp' }, `Impronta SHA-256 del file verificato: `, h('code', null, report.file_sha256),
       report.version ? ` — auditor ${report.version}` : ''));

@@ -19,6 +19,8 @@ const INSERTABLE_SHEETS = ['Punteggi', 'Spiegazioni', 'Rilievi', 'Regole', 'Timb
 const MARKER_NAME = 'auditor_fogli_prodotto';
 
 const $ = (id) => document.getElementById(id);
+// field is a form control of the pane (a select or an input).
+const field = (id) => /** @type {HTMLInputElement | HTMLSelectElement} */ ($(id));
 
 // officeReady resolves with Office.onReady's info inside an Office host, or
 // null: office.js missing (closed network, plain browser), no host, or no
@@ -173,7 +175,7 @@ async function insertSheets(base64) {
 async function runInExcel(info) {
   const settings = await getInfo();
   if (settings.token_required) $('token-group').hidden = false;
-  if (settings.default_reading) $('reading').value = settings.default_reading;
+  if (settings.default_reading) field('reading').value = settings.default_reading;
   $('office-panel').hidden = false;
   $('mode').textContent = 'Collegato a Excel: verifica il file aperto.';
 
@@ -192,10 +194,10 @@ async function runInExcel(info) {
   };
   const lock = (on) => {
     busy = on;
-    for (const b of document.querySelectorAll('button[data-lock]')) b.disabled = on;
+    for (const b of /** @type {NodeListOf<HTMLButtonElement>} */ (document.querySelectorAll('button[data-lock]'))) b.disabled = on;
   };
   const options = (format) => ({
-    reading: $('reading').value, format, token: $('token').value.trim(), fileName: name,
+    reading: field('reading').value, format, token: field('token').value.trim(), fileName: name,
   });
   const guarded = (fn) => async () => {
     if (busy) return;
@@ -220,6 +222,7 @@ async function runInExcel(info) {
     renderReport($('report'), report, {
       fileName: name,
       compact: true,
+      bands: settings.bands,
       onCellClick: (cell) => selectCell(cell).catch((err) => showError(new ApiError('cell',
         `Impossibile selezionare la cella ${cell}: ${(err && err.message) || err}`, 0))),
     });

@@ -5,6 +5,7 @@
 
 import { audit, getInfo, saveBlob, sizeText } from './api.js';
 import { renderReport } from './report.js';
+import { setupChoices } from './choices.js';
 
 export async function setupUpload(root, { headingLevel = 3, compact = false } = {}) {
   const $ = (id) => root.querySelector('#' + id);
@@ -25,6 +26,10 @@ export async function setupUpload(root, { headingLevel = 3, compact = false } = 
   if (info.token_required) tokenGroup.hidden = false;
   if (limitNote) limitNote.textContent = `Dimensione massima: ${sizeText(info.max_upload_bytes)}.`;
   if (reading && info.default_reading) reading.value = info.default_reading;
+  // The pack's readings, errata and interpretations as controls (where the
+  // page has a place for them).
+  const choices = setupChoices({ reading, container: $('choices-controls') }, info);
+  const chosen = () => ({ ...choices.values(), token: token ? token.value.trim() : '' });
 
   let current = null; // the File last audited
   let busy = false;
@@ -33,6 +38,13 @@ export async function setupUpload(root, { headingLevel = 3, compact = false } = 
     error.textContent = message;
     error.hidden = false;
     error.focus();
+  };
+  // A failed audit replaces the previous result: what stays on screen is
+  // never the result of another file or of other choices.
+  const dropResult = () => {
+    results.hidden = true;
+    report.replaceChildren();
+    current = null;
   };
   const clearError = () => {
     error.hidden = true;
@@ -60,21 +72,23 @@ export async function setupUpload(root, { headingLevel = 3, compact = false } = 
     clearError();
     const problem = check(file);
     if (problem) {
+      dropResult();
       showError(problem);
       return;
     }
     setBusy(true);
     setStatus(`Verifica di «${file.name}» in corso…`);
     try {
-      const rep = await audit(file, { reading: reading ? reading.value : '', token: token ? token.value.trim() : '' });
+      const rep = await audit(file, chosen());
       current = file;
-      renderReport(report, rep, { fileName: file.name, headingLevel, compact });
+      renderReport(report, rep, { fileName: file.name, headingLevel, compact, bands: info.bands });
       results.hidden = false;
       setStatus(`Verifica di «${file.name}» completata.`);
       const title = $('results-title');
       if (title) title.focus();
     } catch (err) {
       setStatus('');
+      dropResult();
       showError(err.message || String(err));
     } finally {
       setBusy(false);
@@ -120,9 +134,7 @@ export async function setupUpload(root, { headingLevel = 3, compact = false } = 
     setBusy(true);
     setStatus(`Preparazione ${what.of} di «${current.name}»…`);
     try {
-      const { blob, fileName } = await audit(current, {
-        reading: reading ? reading.value : '', format, token: token ? token.value.trim() : '',
-      });
+      const { blob, fileName } = await audit(current, { ...chosen(), format });
       saveBlob(blob, fileName);
       setStatus(`${what.done}: ${fileName}.`);
     } catch (err) {
