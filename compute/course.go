@@ -11,6 +11,10 @@ type Course struct {
 	Code   string
 	Area   string // Tab. 4 name (or the pack's area key)
 	Values map[FieldCode]float64
+	// Blocked is set by a caller that found an error in the course's data
+	// before scoring (an inconsistent figure, a duplicate code…): the
+	// course is scored but gets no total.
+	Blocked bool
 }
 
 // CourseResult is the full scoring of one course.
@@ -138,7 +142,10 @@ func (sc *Scorer) Score(c Course) *CourseResult {
 	}
 
 	sc.indicators(res, env, ar)
-	sc.total(res, ar)
+	sc.legal(res, env)
+	if !c.Blocked {
+		sc.total(res, ar)
+	}
 	res.Female = sc.female(c, area, areaOK)
 	return res
 }
@@ -361,6 +368,38 @@ func (sc *Scorer) indicators(res *CourseResult, env *slotEnv, ar *arena) {
 		}
 		ir.Trace = tr
 		res.Indicators = append(res.Indicators, ir)
+	}
+}
+
+// legal reports the run's legal constraints that the course breaks, as
+// problems of the pack's severity on the constraint's field: the value
+// shown is the constraint's quantity (a result R, as a percentage with one
+// decimal) or the field's value. A constraint whose inputs are unknown is
+// skipped (another problem says why).
+func (sc *Scorer) legal(res *CourseResult, env *slotEnv) {
+	for _, c := range sc.Constraints() {
+		holds, err := c.Cond.Holds(env)
+		if err != nil || holds {
+			continue
+		}
+		lr := c.Rule
+		name := lr.Field
+		if lr.Quantity != "" {
+			name = lr.Quantity
+		}
+		v, ok := env.Get(name)
+		if !ok {
+			continue
+		}
+		shown := num(v)
+		if lr.Quantity != "" {
+			shown = num(math.Round(v*10) / 10)
+		}
+		res.Problems = append(res.Problems, Problem{
+			Rule: RuleID(lr.ID), Severity: Severity(lr.Severity), Field: FieldCode(lr.Field), Quantity: lr.Quantity,
+			Value: f64(v), Shown: shown, Expected: lr.Holds, Citation: lr.Citation,
+			Message: say(lr.Message, "value", shown),
+		})
 	}
 }
 

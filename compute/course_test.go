@@ -112,7 +112,10 @@ func TestZeroingAttrattivita(t *testing.T) {
 	o := atThresholdOverrides()
 	o["S3"], o["S4"], o["S11"], o["S12"], o["S13"], o["occupati_meccanica"] = 16, 12.5, 6.25, 12, 75, 9.6
 	res := scorer(t, Options{Overrides: o}).Score(c)
-	if len(res.Problems) != 0 {
+	// The one problem is the legal minimum of 20 enrolled, a violation on
+	// iscritti: it does not block the total.
+	if len(res.Problems) != 1 || res.Problems[0].Rule != "LEG-ISCRITTI-MIN" || res.Problems[0].Severity != SeverityViolation ||
+		res.Problems[0].Field != "iscritti" || res.Problems[0].Shown != "16" || res.Problems[0].Expected != "iscritti ≥ 20" || res.Total == nil {
 		t.Fatalf("problems: %+v", res.Problems)
 	}
 	for _, a := range res.Articulations {
@@ -516,5 +519,28 @@ func TestCatalogueTextsFilled(t *testing.T) {
 	}
 	if len(texts) < 20 {
 		t.Errorf("only %d texts checked", len(texts))
+	}
+}
+
+// TestTotalDecidedOnce: a course the caller blocked, or one breaking a
+// legal constraint of severity error, gets no total; its articulations are
+// kept.
+func TestTotalDecidedOnce(t *testing.T) {
+	c := atThreshold()
+	c.Blocked = true
+	res := scorer(t, Options{}).Score(c)
+	if res.Total != nil || res.Band != nil || res.TotalTrace != nil || res.Articulations[0].Score == nil {
+		t.Errorf("blocked course: total %v", res.Total)
+	}
+	raw := strings.Replace(string(mustPack(t).Raw()), `"id": "LEG-ISCRITTI-MIN", "severity": "violation"`, `"id": "LEG-ISCRITTI-MIN", "severity": "error"`, 1)
+	p, err := ParsePack([]byte(raw))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc, _ := NewScorer(p, Options{})
+	c = atThreshold()
+	c.Values["iscritti"], c.Values["diplomati"] = 19, 19 // 19 graduates keep R13 ≤ 100
+	if res := sc.Score(c); res.Total != nil || len(res.Problems) != 1 || res.Problems[0].Severity != SeverityError {
+		t.Errorf("error-severity constraint: total %v, problems %+v", res.Total, res.Problems)
 	}
 }

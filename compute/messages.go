@@ -1,6 +1,9 @@
 package compute
 
-import "strings"
+import (
+	"sort"
+	"strings"
+)
 
 // RuleID is the stable identifier of a finding's rule, such as
 // "CMP-DENOMINATORE-ZERO". Other tools and tests match on it.
@@ -27,6 +30,26 @@ type Problem struct {
 	Value    *float64  `json:"value,omitempty"`
 	Message  string    `json:"message"`
 	Citation string    `json:"citation,omitempty"`
+	Shown    string    `json:"shown,omitempty"`    // the value as the message shows it
+	Expected string    `json:"expected,omitempty"` // what the rule asks, for a legal constraint
+
+	args []string // the template's arguments, for Text
+}
+
+// Text renders the problem's message with its input field named by label
+// (the workbook's Italian label, say): «Domande di iscrizione alla
+// selezione» (domande_iscrizione) instead of «domande_iscrizione». Message
+// is the same text with the code alone.
+func (p Problem) Text(label func(FieldCode) string) string {
+	def, ok := catalogue[p.Rule]
+	if !ok || p.Field == "" || label == nil {
+		return p.Message
+	}
+	name := "«" + string(p.Field) + "»"
+	if l := label(p.Field); l != "" {
+		name = "«" + l + "» (" + string(p.Field) + ")"
+	}
+	return say(def.template, append(append([]string{}, p.args...), "field", name)...)
 }
 
 // The compute rules and their Italian message templates, in one place.
@@ -50,12 +73,12 @@ type messageDef struct {
 }
 
 var catalogue = map[RuleID]messageDef{
-	RuleMissingValue:    {SeverityError, "Manca il valore di «{field}», necessario per {quantity}: inserirlo (0 se il dato è zero)."},
-	RuleNotFinite:       {SeverityError, "Il valore di «{field}» non è un numero: inserire un numero."},
-	RuleNegative:        {SeverityError, "Il valore di «{field}» è {value}: deve essere maggiore o uguale a 0."},
-	RuleTooLarge:        {SeverityError, "Il valore di «{field}» è {value}: supera il limite di plausibilità {limit}; verificare il dato."},
-	RuleZeroDenominator: {SeverityError, "«{field}» vale 0 ma è il denominatore di {quantity} ({formula}): il percorso non può ricevere punteggio. Inserire il valore corretto."},
-	RuleZeroGraduates:   {SeverityWarning, "«{field}» vale 0: {quantity} è posto a 0. {note}"},
+	RuleMissingValue:    {SeverityError, "Manca il valore di {field}, necessario per {quantity}: inserirlo (0 se il dato è zero)."},
+	RuleNotFinite:       {SeverityError, "Il valore di {field} non è un numero: inserire un numero."},
+	RuleNegative:        {SeverityError, "Il valore di {field} è {value}: deve essere maggiore o uguale a 0."},
+	RuleTooLarge:        {SeverityError, "Il valore di {field} è {value}: supera il limite di plausibilità {limit}; verificare il dato."},
+	RuleZeroDenominator: {SeverityError, "{field} vale 0 ma è il denominatore di {quantity} ({formula}): il percorso non può ricevere punteggio. Inserire il valore corretto."},
+	RuleZeroGraduates:   {SeverityWarning, "{field} vale 0: {quantity} è posto a 0. {note}"},
 	RuleUnknownArea:     {SeverityError, "Area tecnologica «{value}» sconosciuta: usare uno dei nomi della Tab. 4 del DM 30/11/2023."},
 	RuleOutOfDomain:     {SeverityError, "{quantity} = {value} è fuori dall'intervallo ammesso {domain}: verificare i dati da cui è calcolato ({fields})."},
 	RuleThresholdRange:  {SeverityError, "La soglia di {quantity} vale {value}: {detail}"},
@@ -158,12 +181,18 @@ func Fill(text string, kv ...string) string {
 // newProblem fills a rule's template with named arguments.
 func newProblem(rule RuleID, field FieldCode, quantity string, value *float64, citation string, args map[string]string) Problem {
 	def := catalogue[rule]
-	kv := []string{"field", string(field), "quantity", quantity}
+	kv := []string{"quantity", quantity}
 	if value != nil {
 		kv = append(kv, "value", num(*value))
 	}
-	for k, v := range args {
-		kv = append(kv, k, v)
+	keys := make([]string, 0, len(args))
+	for k := range args {
+		keys = append(keys, k)
 	}
-	return Problem{Rule: rule, Severity: def.severity, Field: field, Quantity: quantity, Value: value, Message: say(def.template, kv...), Citation: citation}
+	sort.Strings(keys)
+	for _, k := range keys {
+		kv = append(kv, k, args[k])
+	}
+	msg := say(def.template, append(kv, "field", "«"+string(field)+"»")...)
+	return Problem{Rule: rule, Severity: def.severity, Field: field, Quantity: quantity, Value: value, Message: msg, Citation: citation, args: kv}
 }

@@ -131,6 +131,13 @@ func NewScorer(p *Pack, o Options) (*Scorer, error) {
 			seen[FieldCode(v)] = true
 		}
 	}
+	for _, c := range p.constraints {
+		for _, v := range c.Vars() {
+			if _, isR := resultNumber(v); !isR {
+				seen[FieldCode(v)] = true
+			}
+		}
+	}
 	for f := range seen {
 		sc.fields = append(sc.fields, f)
 	}

@@ -1238,6 +1238,11 @@ func (p *Pack) resolveSlots() {
 			resolve(t, p.slotOf, &p.symbols)
 		}
 	}
+	for _, c := range p.constraints {
+		for _, t := range c.terms {
+			resolve(t, p.slotOf, &p.symbols)
+		}
+	}
 	refs := func(e *Expr) []varRef {
 		var out []varRef
 		for _, v := range e.Vars() {

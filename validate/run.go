@@ -772,7 +772,11 @@ func (r *runner) checkCourse(cs *courseState) {
 	}
 	// The other reading is scored only for a course that keeps its total
 	// (see otherReading): the comparison of a blocked course is dropped.
-	res := sc.Score(compute.Course{Code: ca.Code, Area: ca.Area, Values: ca.Values})
+	blocked := false
+	for _, f := range ca.Findings {
+		blocked = blocked || f.Severity == compute.SeverityError
+	}
+	res := sc.Score(compute.Course{Code: ca.Code, Area: ca.Area, Values: ca.Values, Blocked: blocked})
 	ca.Result = res
 
 	errCells := map[CellRef]bool{}
@@ -794,48 +798,29 @@ func (r *runner) checkCourse(cs *courseState) {
 		if _, ok := courseFieldSet[field]; !ok {
 			field = ""
 		}
+		found := p.Shown
+		if found == "" {
+			found = valueText(p.Value)
+		}
 		add(Finding{
 			Rule: p.Rule, Severity: p.Severity, Cell: cell, Field: field, Source: src,
-			Found: valueText(p.Value), Message: composeMessage(cell, withLabels(p.Message), src),
+			Found: found, Expected: p.Expected, Message: composeMessage(cell, p.Text(fieldLabel), src),
 		})
 	}
 }
 
-// withLabels names the workbook's fields the way the sheet labels them in
-// a compute message, which knows only their codes: «domande_iscrizione»
-// becomes «Domande di iscrizione» (domande_iscrizione).
-func withLabels(msg string) string {
-	if !strings.Contains(msg, "«") {
-		return msg
+// fieldLabel is the workbook's label of a field, for compute's messages.
+func fieldLabel(code compute.FieldCode) string {
+	if f, ok := courseFieldSet[code]; ok {
+		return f.Label
 	}
-	var b strings.Builder
-	for {
-		i := strings.Index(msg, "«")
-		if i < 0 {
-			break
-		}
-		j := strings.Index(msg[i:], "»")
-		if j < 0 {
-			break
-		}
-		j += i
-		code := compute.FieldCode(msg[i+len("«") : j])
-		b.WriteString(msg[:i])
-		if f, ok := courseFieldSet[code]; ok && f.Label != "" {
-			b.WriteString("«" + f.Label + "» (" + string(code) + ")")
-		} else {
-			b.WriteString(msg[i : j+len("»")])
-		}
-		msg = msg[j+len("»"):]
-	}
-	b.WriteString(msg)
-	return b.String()
+	return ""
 }
 
 // finishCourse ends the check of a course, in the order of the courses:
-// the female indicator (whose missing Soglie values are gathered across
-// courses), the legal constraints, and the total withheld when any error
-// was found.
+// the female indicator, whose missing values are gathered across courses.
+// Whether the course has a total was decided by compute (Course.Blocked
+// and its own problems, legal constraints included).
 func (r *runner) finishCourse(cs *courseState) {
 	ca := cs.ca
 	res, pack := ca.Result, ca.Pack
@@ -849,18 +834,6 @@ func (r *runner) finishCourse(cs *courseState) {
 		ca.Findings = append(ca.Findings, f)
 	}
 	r.femaleFinding(cs, pack, res, add)
-
-	for _, f := range legalFindings(r.scorers[pack.ID].Constraints(), ca.Values, res, func(c compute.FieldCode) CellRef { return r.cellOf(cs, c) }) {
-		add(f)
-	}
-
-	blocked := false
-	for _, f := range ca.Findings {
-		blocked = blocked || f.Severity == compute.SeverityError
-	}
-	if blocked {
-		res.Total, res.Band, res.TotalTrace = nil, nil, nil
-	}
 }
 
 // sensitivity scores a course that keeps its total under each single

@@ -857,16 +857,27 @@ func TestDeterministic(t *testing.T) {
 	}
 }
 
-func TestWithLabels(t *testing.T) {
-	for _, tc := range []struct{ in, want string }{
-		{"«domande_iscrizione» vale 0 ma è il denominatore di R2", "«Domande di iscrizione alla selezione» (domande_iscrizione) vale 0 ma è il denominatore di R2"},
-		{"nessun campo qui", "nessun campo qui"},
-		{"«non_un_campo» e «iscritti»", "«non_un_campo» e «" + courseFieldSet["iscritti"].Label + "» (iscritti)"},
-		{"aperto « senza chiusura", "aperto « senza chiusura"},
-	} {
-		if got := withLabels(tc.in); got != tc.want {
-			t.Errorf("withLabels(%q) = %q, want %q", tc.in, got, tc.want)
+// TestProblemTextNamesFields: compute's problems are rendered once, with
+// the workbook's label of their field (no message parsed again).
+func TestProblemTextNamesFields(t *testing.T) {
+	_, c := one(t, with(map[compute.FieldCode]Entry{"domande_iscrizione": num("0"), "partecipanti_selezione": num("0")}), Options{})
+	var res *compute.Problem
+	for i, p := range c.Result.Problems {
+		if p.Rule == compute.RuleZeroDenominator {
+			res = &c.Result.Problems[i]
 		}
+	}
+	if res == nil {
+		t.Fatal("no zero-denominator problem")
+	}
+	if !strings.HasPrefix(res.Message, "«domande_iscrizione» vale 0") {
+		t.Errorf("compute's own message %q", res.Message)
+	}
+	if got := res.Text(fieldLabel); !strings.HasPrefix(got, "«Domande di iscrizione alla selezione» (domande_iscrizione) vale 0 ma è il denominatore di R2") {
+		t.Errorf("Text = %q", got)
+	}
+	if got := res.Text(func(compute.FieldCode) string { return "" }); got != res.Message {
+		t.Errorf("without a label: %q", got)
 	}
 }
 
