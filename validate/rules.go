@@ -462,4 +462,3 @@ func findArea(s string, packs []*compute.Pack) (string, bool) {
 	}
 	return "", false
 }
-
