@@ -55,6 +55,27 @@ type ArticulationResult struct {
 	Traces    []Trace     `json:"traces"`
 }
 
+// trace returns the articulation's trace of the quantity named prefix+n
+// ("R", "P", "punti"), or nil when it was not computed.
+func (a *ArticulationResult) trace(prefix string) *Trace {
+	q := prefix + itoa(a.Number)
+	for i := range a.Traces {
+		if a.Traces[i].TraceText != nil && a.Traces[i].Quantity == q {
+			return &a.Traces[i]
+		}
+	}
+	return nil
+}
+
+// ResultTrace explains R, or is nil when R was not computed.
+func (a *ArticulationResult) ResultTrace() *Trace { return a.trace("R") }
+
+// ScoreTrace explains P (the function's branch, S), or is nil.
+func (a *ArticulationResult) ScoreTrace() *Trace { return a.trace("P") }
+
+// PointsTrace explains the points (weight × P / max, or a zeroing), or is nil.
+func (a *ArticulationResult) PointsTrace() *Trace { return a.trace("punti") }
+
 // IndicatorResult is the points of one indicator of Tab. 1.
 type IndicatorResult struct {
 	Number int      `json:"number"`

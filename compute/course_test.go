@@ -544,3 +544,32 @@ func TestTotalDecidedOnce(t *testing.T) {
 		t.Errorf("error-severity constraint: total %v, problems %+v", res.Total, res.Problems)
 	}
 }
+
+// TestTracesByName: an articulation's traces are found by what they
+// explain, not by position; R15 reads R14, R4 reads no earlier result.
+func TestTracesByName(t *testing.T) {
+	res := scorer(t, Options{}).Score(atThreshold())
+	a := &res.Articulations[1]
+	if a.ResultTrace().Quantity != "R2" || a.ScoreTrace().Quantity != "P2" || a.PointsTrace().Quantity != "punti2" {
+		t.Errorf("traces %q %q %q", a.ResultTrace().Quantity, a.ScoreTrace().Quantity, a.PointsTrace().Quantity)
+	}
+	none := ArticulationResult{Number: 3}
+	if none.ResultTrace() != nil || none.ScoreTrace() != nil || none.PointsTrace() != nil {
+		t.Error("an articulation without traces returns some")
+	}
+	p := mustPack(t)
+	a15, _ := p.Articulation(15)
+	a4, _ := p.Articulation(4)
+	if got := a15.EarlierResults(); len(got) != 1 || got[0] != 14 {
+		t.Errorf("R15 reads %v, want [14]", got)
+	}
+	if got := a4.EarlierResults(); len(got) != 0 {
+		t.Errorf("R4 reads %v", got)
+	}
+	if n, ok := ResultNumber("R14"); !ok || n != 14 {
+		t.Error("ResultNumber(R14)")
+	}
+	if _, ok := ResultNumber("Rx"); ok {
+		t.Error("ResultNumber(Rx)")
+	}
+}

@@ -1483,6 +1483,31 @@ func contains(list []string, s string) bool {
 	return false
 }
 
+// ResultNumber parses an articulation's result name, "R14", into 14: the
+// one parser of these names, for every package.
+func ResultNumber(name string) (int, bool) { return resultNumber(name) }
+
+// EarlierResults lists the articulations whose results the articulation's
+// result formula reads (R15 = R14 / diplomati reads 14), under any
+// interpretation, parsed once when the pack was loaded.
+func (a *Articulation) EarlierResults() []int {
+	var out []int
+	seen := map[int]bool{}
+	exprs := []*Expr{a.Result.expr}
+	for _, alt := range a.Result.Alternatives {
+		exprs = append(exprs, alt.expr)
+	}
+	for _, e := range exprs {
+		for _, v := range e.Vars() {
+			if n, ok := resultNumber(v); ok && !seen[n] {
+				seen[n] = true
+				out = append(out, n)
+			}
+		}
+	}
+	return out
+}
+
 // resultNumber parses "R14" into 14.
 func resultNumber(name string) (int, bool) {
 	if len(name) < 2 || name[0] != 'R' {

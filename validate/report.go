@@ -507,23 +507,17 @@ func (c *CourseAudit) articulationCells(res *compute.CourseResult, n int, seen m
 	// Earlier results the formula reads: from the result's trace when it was
 	// computed, else from the pack's formula.
 	var refs []int
-	if len(ar.Traces) > 0 {
-		for _, b := range ar.Traces[0].Inputs {
+	if rt := ar.ResultTrace(); rt != nil {
+		for _, b := range rt.Inputs {
 			if b.BindingText != nil {
-				if k, ok := resultNumber(b.From); ok && b.Field == "" {
+				if k, ok := compute.ResultNumber(b.From); ok && b.Field == "" {
 					refs = append(refs, k)
 				}
 			}
 		}
 	} else if c.Pack != nil {
 		if a, ok := c.Pack.Articulation(n); ok {
-			if e, err := compute.ParseExpr(a.Result.Formula); err == nil {
-				for _, v := range e.Vars() {
-					if k, ok := resultNumber(v); ok {
-						refs = append(refs, k)
-					}
-				}
-			}
+			refs = a.EarlierResults()
 		}
 	}
 	for _, k := range refs {

@@ -937,7 +937,7 @@ func (r *runner) problemCell(cs *courseState, p *compute.Pack, res *compute.Cour
 			return c
 		}
 	}
-	if n, ok := resultNumber(pr.Quantity); ok {
+	if n, ok := compute.ResultNumber(pr.Quantity); ok {
 		if pr.Rule == compute.RuleThresholdRange {
 			if a, ok := p.Articulation(n); ok {
 				code := a.Threshold.Code
@@ -958,14 +958,6 @@ func (r *runner) problemCell(cs *courseState, p *compute.Pack, res *compute.Cour
 		}
 	}
 	return r.cellOf(cs, "codice_percorso")
-}
-
-func resultNumber(q string) (int, bool) {
-	if len(q) < 2 || q[0] != 'R' {
-		return 0, false
-	}
-	n, err := strconv.Atoi(q[1:])
-	return n, err == nil
 }
 
 // femaleFinding reports a female indicator that cannot be computed: on the

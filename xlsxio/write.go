@@ -610,7 +610,7 @@ func (w *writer) scorer(c *validate.CourseAudit) *compute.Scorer {
 // cell, or the value when Soglie has no row for it).
 func (w *writer) inputRef(c *validate.CourseAudit, b *block, sc *compute.Scorer) compute.Resolver {
 	return func(name string) string {
-		if n, ok := resultRef(name); ok {
+		if n, ok := compute.ResultNumber(name); ok {
 			return cell(colR, b.artRow[n])
 		}
 		if cr, ok := c.Cells[compute.FieldCode(name)]; ok {
@@ -631,14 +631,6 @@ func (w *writer) inputRef(c *validate.CourseAudit, b *block, sc *compute.Scorer)
 		}
 		return "NA()"
 	}
-}
-
-func resultRef(name string) (int, bool) {
-	if len(name) < 2 || name[0] != 'R' {
-		return 0, false
-	}
-	n, err := strconv.Atoi(name[1:])
-	return n, err == nil
 }
 
 // Columns of the Punteggi sheet.
@@ -713,8 +705,8 @@ func (w *writer) scores(x *sheetXML) {
 				x.text(0, "non calcolabile")
 			}
 			var thr *compute.ThresholdUse
-			if ar.Score != nil && len(ar.Traces) > 1 {
-				thr = ar.Traces[1].Threshold
+			if pt := ar.ScoreTrace(); ar.Score != nil && pt != nil {
+				thr = pt.Threshold
 			}
 			switch {
 			case thr != nil:

@@ -34,18 +34,17 @@ func (w *writer) explanations(x *sheetXML) {
 		}
 		for _, ar := range c.Result.Articulations {
 			art := "Art. " + strconv.Itoa(ar.Number)
-			if len(ar.Traces) == 0 {
+			rt := ar.ResultTrace()
+			if rt == nil {
 				next(c.Code, art)
 				x.text(0, "non calcolabile")
 				continue
 			}
-			rt := ar.Traces[0]
 			next(c.Code, art)
 			x.num(w.num6, rt.Value)
 			x.text(0, w.inputsText(c, rt.Inputs))
 			notes := append([]string(nil), rt.Notes...)
-			if len(ar.Traces) > 2 {
-				pt, kt := ar.Traces[1], ar.Traces[2]
+			if pt, kt := ar.ScoreTrace(), ar.PointsTrace(); pt != nil && kt != nil {
 				x.text(0, thresholdText(pt.Threshold))
 				x.text(0, pt.Branch)
 				x.num(w.num6, pt.Value)
