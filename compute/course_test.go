@@ -3,6 +3,7 @@ package compute
 import (
 	"errors"
 	"math"
+	"reflect"
 	"strings"
 	"testing"
 )
@@ -571,5 +572,27 @@ func TestTracesByName(t *testing.T) {
 	}
 	if _, ok := ResultNumber("Rx"); ok {
 		t.Error("ResultNumber(Rx)")
+	}
+}
+
+// TestSensitivityShortcutExact: skipping the rescoring of an erratum no
+// branch of the course uses gives exactly what rescoring gives.
+func TestSensitivityShortcutExact(t *testing.T) {
+	for _, rd := range []Reading{ReadingTables, ReadingCoherent, ReadingLiteral} {
+		sc := scorer(t, Options{Reading: rd})
+		for _, c := range []Course{atThreshold(), func() Course {
+			c := atThreshold()
+			c.Values["partecipanti_selezione"], c.Values["occupati_coerenti"] = 45, 16
+			return c
+		}()} {
+			this := sc.Score(c)
+			got := sc.Sensitivity(c, this)
+			for i, ch := range sc.Choices() {
+				want := Compare(ch, this, sc.With(ch).Score(c))
+				if !reflect.DeepEqual(got[i], want) {
+					t.Errorf("%s %s: %+v, rescoring gives %+v", rd, ch.ID, got[i], want)
+				}
+			}
+		}
 	}
 }

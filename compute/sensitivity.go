@@ -79,8 +79,21 @@ func (sc *Scorer) Sensitivity(c Course, this *CourseResult) []Alternative {
 	if this == nil || this.Total == nil {
 		return nil
 	}
+	// An erratum changes only the formula of its own branch, never which
+	// branch applies: a course none of whose articulations took a branch
+	// with that erratum scores the same under the other form.
+	hit := map[string]bool{}
+	for i := range this.Articulations {
+		if pt := this.Articulations[i].ScoreTrace(); pt != nil && pt.Erratum != "" {
+			hit[pt.Erratum] = true
+		}
+	}
 	var out []Alternative
 	for _, ch := range sc.Choices() {
+		if _, isErratum := sc.pack.Erratum(ch.ID); isErratum && !hit[ch.ID] {
+			out = append(out, Compare(ch, this, this))
+			continue
+		}
 		other := sc.With(ch).Score(c)
 		out = append(out, Compare(ch, this, other))
 	}
