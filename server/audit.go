@@ -164,12 +164,14 @@ func (s *Server) runAudit(up *upload, p auditParams) (ans auditAnswer) {
 		return auditAnswer{err: openError(err)}
 	}
 	defer wb.Close()
-	a, err := validate.Run(wb.Input, s.cfg.Registry, p.opts)
+	opts := p.opts
+	opts.AuditedAt = time.Now().UTC().Truncate(time.Second)
+	a, err := validate.Run(wb.Input, s.cfg.Registry, opts)
 	if err != nil {
 		return auditAnswer{err: apiErr(http.StatusBadRequest, CodeBadRequest, "Parametri non validi: %s", err)}
 	}
 	if p.pdf {
-		out, err := verbale.Render(verbale.FromAudit(a, a.Report(s.cfg.Version, ""), time.Now()))
+		out, err := verbale.Render(verbale.FromAudit(a, a.Report(s.cfg.Version, ""), a.Options.AuditedAt))
 		if err != nil {
 			return auditAnswer{err: fmt.Errorf("writing the verbale: %w", err)}
 		}

@@ -61,6 +61,7 @@ func (s *Server) runBatch(up *batchUpload, p auditParams) (ans auditAnswer) {
 		Interpretations:    p.opts.Interpretations,
 		Thresholds:         p.opts.Thresholds,
 		WorkbookThresholds: p.opts.WorkbookThresholds,
+		AuditedAt:          time.Now().UTC().Truncate(time.Second),
 		Limits:             s.cfg.Limits,
 		Version:            s.cfg.Version,
 		Registry:           s.cfg.Registry,

@@ -49,7 +49,8 @@ func (m *Main) runAudit(ctx context.Context, args []string) error {
 	if len(pos) == 0 {
 		return &usageError{"indicare un file .xlsx da verificare: auditor audit FILE.xlsx [-o USCITA.xlsx] [--json REPORT.json]"}
 	}
-	opts := validate.Options{Errata: ch.errata, Interpretations: ch.interp, Pack: compute.PackID(*packID), WorkbookThresholds: *whatIf}
+	opts := validate.Options{Errata: ch.errata, Interpretations: ch.interp, Pack: compute.PackID(*packID), WorkbookThresholds: *whatIf,
+		AuditedAt: time.Now().UTC().Truncate(time.Second)}
 	if opts.Reading, err = ch.parsedReading(); err != nil {
 		return err
 	}
@@ -107,7 +108,7 @@ func (m *Main) runAudit(ctx context.Context, args []string) error {
 		return err
 	}
 	if *pdfOut != "" {
-		pdf, err := verbale.Render(verbale.FromAudit(audit, audit.Report(Version, ""), time.Now()))
+		pdf, err := verbale.Render(verbale.FromAudit(audit, audit.Report(Version, ""), audit.Options.AuditedAt))
 		if err != nil {
 			return err
 		}
