@@ -513,6 +513,7 @@ type writer struct {
 	// pack's thresholds on it.
 	rulesTable   [][]any
 	thresholdRow map[compute.PackID]map[string]int
+	names        nameCache
 	// templates are the articulations' formulas, rendered once per scorer.
 	templates map[formulaKey]*formulaTemplate
 }

@@ -43,6 +43,7 @@ func (w *writer) sheets() []productSheet {
 		cuts = firstPack.BandCuts()
 	}
 	lastScores, lastExpl := w.layout()
+	w.names = nameCache{}
 	w.rulesTable, w.thresholdRow = w.rulesRows()
 	last := len(w.a.Courses) + 1
 	findings := append([]validate.Finding(nil), w.a.Findings...)
@@ -196,7 +197,7 @@ func (w *writer) scores(x *sheetXML) {
 			refs := rowRefs(r, colR, colS, colWeight, colP)
 			x.startRow(r)
 			x.text(0, c.Code)
-			x.text(w.wrap, articulationName(ar.Number, a))
+			x.text(w.wrap, w.names.articulation(p, ar.Number))
 			if ar.Result != nil {
 				t := w.template(formulaKey{sc, ar.Number, 'R'}, func(ref compute.Resolver) string { return sc.ResultFormula(a, ref) })
 				x.formulaT(w.num2, t, ref, *ar.Result)
@@ -251,7 +252,7 @@ func (w *writer) scores(x *sheetXML) {
 			ind, _ := p.Indicator(ir.Number)
 			x.startRow(row)
 			x.text(0, c.Code)
-			x.text(w.wrap, indicatorName(ir.Number, ind))
+			x.text(w.wrap, w.names.indicator(p, ir.Number))
 			x.skip(3)
 			x.num(0, ir.Weight)
 			if ir.Points != nil {
@@ -291,11 +292,15 @@ func (w *writer) scores(x *sheetXML) {
 	}
 }
 
+// explanationsRef is the start of a reference to a Spiegazioni cell of
+// column B.
+var explanationsRef = quoteSheet(SheetExplanations) + "!B"
+
 // explanationLink writes the link from a Punteggi row to its row on
 // Spiegazioni.
 func (w *writer) explanationLink(x *sheetXML, row int) {
 	if row > 0 {
-		x.link(w.link, SheetExplanations+", riga "+strconv.Itoa(row), quoteSheet(SheetExplanations)+"!"+cell("B", row))
+		x.link(w.link, "vedere la spiegazione", explanationsRef+strconv.Itoa(row))
 	}
 }
 
@@ -551,4 +556,34 @@ func (w *writer) outcomeDecorations(last, nInd int, cuts []float64, nCols int) e
 		return fmt.Errorf("indicator chart: %w", err)
 	}
 	return nil
+}
+
+// nameCache keeps the names of articulations and indicators, built once
+// per pack and number.
+type nameCache map[nameKey]string
+
+type nameKey struct {
+	pack      *compute.Pack
+	indicator bool
+	n         int
+}
+
+func (c nameCache) articulation(p *compute.Pack, n int) string {
+	k := nameKey{p, false, n}
+	if s, ok := c[k]; ok {
+		return s
+	}
+	a, _ := p.Articulation(n)
+	c[k] = articulationName(n, a)
+	return c[k]
+}
+
+func (c nameCache) indicator(p *compute.Pack, n int) string {
+	k := nameKey{p, true, n}
+	if s, ok := c[k]; ok {
+		return s
+	}
+	ind, _ := p.Indicator(n)
+	c[k] = indicatorName(n, ind)
+	return c[k]
 }

@@ -37,11 +37,10 @@ func (w *writer) explanations(x *sheetXML) {
 			p = sc.Pack()
 		}
 		for _, ar := range c.Result.Articulations {
-			var def *compute.Articulation
+			art := articulationName(ar.Number, nil)
 			if p != nil {
-				def, _ = p.Articulation(ar.Number)
+				art = w.names.articulation(p, ar.Number)
 			}
-			art := articulationName(ar.Number, def)
 			if len(ar.Traces) == 0 {
 				next(c.Code, art)
 				x.text(0, "non calcolabile")
@@ -76,11 +75,11 @@ func (w *writer) explanations(x *sheetXML) {
 			if ir.Zeroed {
 				note = t.Explanation + " " + strings.Join(t.Notes, " ") + " (" + t.Citation + ")"
 			}
-			var def *compute.Indicator
+			ind := indicatorName(ir.Number, nil)
 			if p != nil {
-				def, _ = p.Indicator(ir.Number)
+				ind = w.names.indicator(p, ir.Number)
 			}
-			next(c.Code, indicatorName(ir.Number, def))
+			next(c.Code, ind)
 			x.skip(1)
 			x.text(w.wrap, w.inputsText(c, t.Inputs))
 			x.skip(3)

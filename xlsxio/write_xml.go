@@ -3,6 +3,7 @@ package xlsxio
 import (
 	"bytes"
 	"math"
+	"strings"
 
 	"github.com/its-academy/auditor/compute"
 	"strconv"
@@ -40,8 +41,12 @@ type sheetXML struct {
 	links []sheetLink
 }
 
-// sheetLink is a hyperlink from a cell to a place in the workbook.
-type sheetLink struct{ ref, location string }
+// sheetLink is a hyperlink from a cell (column and row, 1-based) to a
+// place in the workbook.
+type sheetLink struct {
+	col, row int
+	location string
+}
 
 // maxSheetLinks is how many hyperlinks a sheet may have (Excel's limit);
 // past it, link writes plain text.
@@ -339,8 +344,7 @@ func appendXEscape(b []byte, r rune) []byte {
 // («Punteggi!A5»); past maxSheetLinks it is plain text.
 func (s *sheetXML) link(style int, v, location string) {
 	if v != "" && location != "" && len(s.links) < maxSheetLinks {
-		ref := string(appendColumn(nil, s.col)) + string(s.rowNum)
-		s.links = append(s.links, sheetLink{ref: ref, location: location})
+		s.links = append(s.links, sheetLink{col: s.col, row: s.row, location: location})
 	}
 	s.text(style, v)
 }
@@ -351,12 +355,19 @@ const lineHeight = 15
 // maxRowHeight is the tallest row a spreadsheet allows, in points.
 const maxRowHeight = 409
 
-// setHeight gives the open row the height of its tallest wrapped text.
+// setHeight gives the open row the height of its tallest wrapped text,
+// inserting the attributes into the row's start tag in place.
 func (s *sheetXML) setHeight() {
-	ht := min(float64(s.rowLines*lineHeight), maxRowHeight)
+	ht := min(s.rowLines*lineHeight, maxRowHeight)
+	var attr [48]byte
+	a := append(attr[:0], ` ht="`...)
+	a = strconv.AppendInt(a, int64(ht), 10)
+	a = append(a, `" customHeight="1"`...)
 	i := s.rowStart + len(`<row r="`) + len(s.rowNum) + 1 // after the r attribute's closing quote
-	attr := ` ht="` + strconv.FormatFloat(ht, 'f', -1, 64) + `" customHeight="1"`
-	s.buf = append(s.buf[:i], append([]byte(attr), s.buf[i:]...)...)
+	n := len(s.buf)
+	s.buf = append(s.buf, a...)
+	copy(s.buf[i+len(a):], s.buf[i:n])
+	copy(s.buf[i:], a)
 }
 
 // wrappedLines estimates how many lines a text takes when wrapped, word by
@@ -411,34 +422,41 @@ func insertLinks(tail []byte, links []sheetLink) []byte {
 	if len(links) == 0 {
 		return tail
 	}
-	var b []byte
+	b := make([]byte, 0, len(tail)+len(links)*64+32)
+	at := len(tail)
+	merge := bytes.Index(tail, []byte("<hyperlinks>"))
+	if merge >= 0 {
+		at = merge + len("<hyperlinks>")
+	} else {
+		for _, el := range []string{"<printOptions", "<pageMargins", "<pageSetup", "<headerFooter", "<rowBreaks", "<colBreaks", "<customProperties", "<cellWatches", "<ignoredErrors", "<smartTags", "<drawing", "<legacyDrawing", "<picture", "<oleObjects", "<controls", "<webPublishItems", "<tableParts", "<extLst", "</worksheet>"} {
+			if i := bytes.Index(tail, []byte(el)); i >= 0 && i < at {
+				at = i
+			}
+		}
+	}
+	b = append(b, tail[:at]...)
+	if merge < 0 {
+		b = append(b, "<hyperlinks>"...)
+	}
 	for _, l := range links {
 		b = append(b, `<hyperlink ref="`...)
-		b = append(b, l.ref...)
+		b = appendColumn(b, l.col)
+		b = strconv.AppendInt(b, int64(l.row), 10)
 		b = append(b, `" location="`...)
 		b = appendAttr(b, l.location)
 		b = append(b, `"/>`...)
 	}
-	if i := bytes.Index(tail, []byte("<hyperlinks>")); i >= 0 {
-		i += len("<hyperlinks>")
-		return append(tail[:i:i], append(b, tail[i:]...)...)
+	if merge < 0 {
+		b = append(b, "</hyperlinks>"...)
 	}
-	at := len(tail)
-	for _, el := range []string{"<printOptions", "<pageMargins", "<pageSetup", "<headerFooter", "<rowBreaks", "<colBreaks", "<customProperties", "<cellWatches", "<ignoredErrors", "<smartTags", "<drawing", "<legacyDrawing", "<picture", "<oleObjects", "<controls", "<webPublishItems", "<tableParts", "<extLst", "</worksheet>"} {
-		if i := bytes.Index(tail, []byte(el)); i >= 0 && i < at {
-			at = i
-		}
-	}
-	out := make([]byte, 0, len(tail)+len(b)+32)
-	out = append(out, tail[:at]...)
-	out = append(out, "<hyperlinks>"...)
-	out = append(out, b...)
-	out = append(out, "</hyperlinks>"...)
-	return append(out, tail[at:]...)
+	return append(b, tail[at:]...)
 }
 
 // appendAttr appends v escaped for an XML attribute value.
 func appendAttr(b []byte, v string) []byte {
+	if !strings.ContainsAny(v, `&<>"`) {
+		return append(b, v...)
+	}
 	for _, r := range v {
 		switch r {
 		case '&':
