@@ -70,6 +70,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/its-academy/auditor/compute"
 	"github.com/its-academy/auditor/validate"
@@ -104,6 +105,7 @@ type Options struct {
 	WorkbookThresholds bool                           // what-if: the Soglie sheets' values apply
 	Limits             xlsxio.Limits                  // per file; zero: xlsxio.DefaultLimits()
 	Version            string                         // product version, for the stamps
+	AuditedAt          time.Time                      // when the batch ran, written on every copy (zero: not stated)
 	// Progress, if set, is called (never concurrently) when a file starts
 	// and when it is done, with the count of files done, the total and the
 	// file's name.
@@ -236,7 +238,7 @@ func Run(ctx context.Context, inputs []Input, opts Options) (*Result, error) {
 		}
 	}
 	vopts := validate.Options{Reading: opts.Reading, Errata: opts.Errata, Interpretations: opts.Interpretations, Pack: opts.Pack,
-		Thresholds: opts.Thresholds, WorkbookThresholds: opts.WorkbookThresholds}
+		Thresholds: opts.Thresholds, WorkbookThresholds: opts.WorkbookThresholds, AuditedAt: opts.AuditedAt}
 	// The options are checked once, on an empty workbook, before any file.
 	probe, err := validate.Run(&validate.Input{}, reg, vopts)
 	if err != nil {

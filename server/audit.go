@@ -235,7 +235,9 @@ func (s *Server) runAudit(ctx context.Context, t *ticket, up *upload, p auditPar
 	if err := s.reserveCourses(t, len(wb.Input.Courses), p.xlsx); err != nil {
 		return auditAnswer{err: err}
 	}
-	a, err := validate.RunContext(ctx, wb.Input, s.cfg.Registry, p.opts)
+	opts := p.opts
+	opts.AuditedAt = time.Now().UTC().Truncate(time.Second)
+	a, err := validate.RunContext(ctx, wb.Input, s.cfg.Registry, opts)
 	if ctx.Err() != nil {
 		return auditAnswer{err: errCanceled}
 	}
@@ -246,7 +248,7 @@ func (s *Server) runAudit(ctx context.Context, t *ticket, up *upload, p auditPar
 		return auditAnswer{err: err}
 	}
 	if p.pdf {
-		out, err := verbale.Render(verbale.FromAudit(a, a.Report(s.cfg.Version, ""), time.Now()))
+		out, err := verbale.Render(verbale.FromAudit(a, a.Report(s.cfg.Version, ""), a.Options.AuditedAt))
 		if err != nil {
 			return auditAnswer{err: fmt.Errorf("writing the verbale: %w", err)}
 		}

@@ -73,6 +73,7 @@ func (s *Server) runBatch(ctx context.Context, up *batchUpload, p auditParams) (
 		Interpretations:    p.opts.Interpretations,
 		Thresholds:         p.opts.Thresholds,
 		WorkbookThresholds: p.opts.WorkbookThresholds,
+		AuditedAt:          time.Now().UTC().Truncate(time.Second),
 		Limits:             s.cfg.Limits,
 		Version:            s.cfg.Version,
 		Registry:           s.cfg.Registry,

@@ -19,6 +19,10 @@ type Options struct {
 	// WorkbookThresholds is the what-if mode: the audited workbook's Soglie
 	// values are applied (each reported), and every output says so.
 	WorkbookThresholds bool
+	// AuditedAt is when the audit ran (shown in UTC; the zero time: not
+	// stated). It is recorded in the replay record, so that auditor verify
+	// writes the same date and time again.
+	AuditedAt time.Time
 }
 
 // ThresholdOrigin says who supplied a threshold value that is not the pack's.
@@ -109,6 +113,7 @@ type Replay struct {
 	FileName           string                         `json:"file_name"`
 	FileSHA256         string                         `json:"file_sha256"`
 	Version            string                         `json:"version"`
+	AuditedAt          string                         `json:"audited_at,omitempty"` // RFC 3339, UTC
 }
 
 // Replay returns the audit's replay record.
@@ -128,13 +133,27 @@ func (a *Audit) Replay(version string) Replay {
 	if a.Input != nil {
 		rp.FileName, rp.FileSHA256 = a.Input.FileName, a.Input.SHA256
 	}
+	if !a.Options.AuditedAt.IsZero() {
+		rp.AuditedAt = a.Options.AuditedAt.UTC().Format(time.RFC3339)
+	}
 	return rp
 }
 
-// Options returns the options that replay the run.
+// Options returns the options that replay the run, with its date and time
+// (the zero time when the record has none or it is not RFC 3339).
 func (rp Replay) Options() Options {
+	at, _ := time.Parse(time.RFC3339, rp.AuditedAt)
 	return Options{
 		Reading: rp.Reading, Errata: rp.Errata, Interpretations: rp.Interpretations, Pack: rp.Pack,
-		Thresholds: rp.Thresholds, WorkbookThresholds: rp.WorkbookThresholds,
+		Thresholds: rp.Thresholds, WorkbookThresholds: rp.WorkbookThresholds, AuditedAt: at.UTC(),
 	}
+}
+
+// AuditedAtText is the audit's date and time in UTC, Italian style
+// («01/12/2026 10:45:07 UTC»); "" when not stated.
+func (a *Audit) AuditedAtText() string {
+	if a.Options.AuditedAt.IsZero() {
+		return ""
+	}
+	return a.Options.AuditedAt.UTC().Format("02/01/2006 15:04:05") + " UTC"
 }

@@ -38,8 +38,8 @@ type Field struct {
 
 const (
 	srcTab2       = "DM 30/11/2023, All. tecnico, Tab. 2, articolazione "
-	srcWorkbook   = "WORKBOOK.md (tracciato del foglio Percorsi)"
-	srcFoundation = "WORKBOOK.md (foglio Fondazione)"
+	srcWorkbook   = "docs/modello.md (tracciato del foglio Percorsi)"
+	srcFoundation = "docs/modello.md (foglio Fondazione)"
 )
 
 // CourseFields lists the columns of the Percorsi sheet, in template order.

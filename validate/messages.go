@@ -54,10 +54,10 @@ const (
 
 // Sources cited by the messages of validate.
 const (
-	srcDM2023Art2 = "DM 30/11/2023, art. 2; interpretazione I-4 (RULES.md)"
-	srcEQF6       = "DM 4/12/2023 (EQF VI): tabelle non pubblicate; RULES.md"
-	srcCU2015     = "DM 30/11/2023, art. 2; CU 17/12/2015, rep. 133/CU (funzioni dell'allegato del 5/8/2014 non disponibili); RULES.md §4"
-	srcSoglie     = "WORKBOOK.md (foglio Soglie)"
+	srcDM2023Art2 = "DM 30/11/2023, art. 2; interpretazione I-4 (docs/regole.md)"
+	srcEQF6       = "DM 4/12/2023 (EQF VI): tabelle non pubblicate; docs/regole.md"
+	srcCU2015     = "DM 30/11/2023, art. 2; CU 17/12/2015, rep. 133/CU (funzioni dell'allegato del 5/8/2014 non disponibili); docs/regole.md §4"
+	srcSoglie     = "docs/modello.md (foglio Soglie)"
 	srcFemale     = "DM 30/11/2023, All. tecnico, parte B"
 )
 

@@ -2,6 +2,8 @@ package validate
 
 import (
 	"strconv"
+	"strings"
+	"time"
 
 	"github.com/its-academy/auditor/compute"
 )
@@ -12,6 +14,8 @@ import (
 // least one finding of severity error naming its cell.
 //
 // Beyond the contract's keys (extra keys are allowed): at the top
+// "foundation" ({"code", "name"}), "region", "year" (null when the
+// Fondazione sheet has no whole year) and "audited_at" (RFC 3339, UTC),
 // "interpretations" (every choice of the run), "thresholds" (every threshold
 // with its value and who set it) and "workbook_thresholds" (a what-if run);
 // per course "sensitivity" (the total and band under each single
@@ -40,6 +44,18 @@ type Report struct {
 	Courses         []ReportCourse    `json:"courses"`
 	Findings        []ReportFinding   `json:"findings"`
 	Texts           *ReportTexts      `json:"texts,omitempty"`
+	// Who was audited, as the Fondazione sheet says ("" or null when the
+	// sheet does not), and when (RFC 3339, UTC; omitted when not stated).
+	Foundation ReportFoundation `json:"foundation"`
+	Region     string           `json:"region"`
+	Year       *int             `json:"year"`
+	AuditedAt  string           `json:"audited_at,omitempty"`
+}
+
+// ReportFoundation is the audited foundation: its code and name.
+type ReportFoundation struct {
+	Code string `json:"code"`
+	Name string `json:"name"`
 }
 
 // RunThreshold is a threshold of the run: its value and who set it
@@ -362,6 +378,15 @@ func (a *Audit) Report(version string, pack compute.PackID) Report {
 	rep := Report{Reading: a.Reading, Errata: a.Errata, WhatIf: a.WhatIf, Version: version, RulePack: pack, Courses: []ReportCourse{}, Findings: reportFindings(a.Findings)}
 	if a.Input != nil {
 		rep.FileSHA256 = a.Input.SHA256
+		text := func(code compute.FieldCode) string { return strings.TrimSpace(a.Input.Foundation[code].Text) }
+		rep.Foundation = ReportFoundation{Code: text("fondazione_codice"), Name: text("fondazione_nome")}
+		rep.Region = text("regione")
+		if y, err := strconv.Atoi(text("anno_monitoraggio")); err == nil {
+			rep.Year = &y
+		}
+	}
+	if !a.Options.AuditedAt.IsZero() {
+		rep.AuditedAt = a.Options.AuditedAt.UTC().Format(time.RFC3339)
 	}
 	if rep.RulePack == "" {
 		rep.RulePack = a.Options.Pack

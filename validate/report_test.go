@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/its-academy/auditor/compute"
 )
@@ -70,7 +71,7 @@ func TestReportKeys(t *testing.T) {
 	if err := json.Unmarshal(data, &doc); err != nil {
 		t.Fatal(err)
 	}
-	wantKeys(t, doc, "report", "file_sha256", "rule_pack", "rule_pack_sha256", "reading", "errata", "interpretations", "thresholds", "workbook_thresholds", "version", "courses", "findings", "texts")
+	wantKeys(t, doc, "report", "file_sha256", "rule_pack", "rule_pack_sha256", "reading", "errata", "interpretations", "thresholds", "workbook_thresholds", "version", "courses", "findings", "texts", "foundation", "region", "year")
 	wantKeys(t, doc["texts"], "texts", "traces", "inputs", "thresholds", "notes")
 	errata, _ := doc["errata"].(map[string]any)
 	if errata["E-1"] != "coherent" || errata["E-2"] != "printed" || len(doc["rule_pack_sha256"].(string)) != 64 {
@@ -366,5 +367,38 @@ func TestCompactReportCarriesEngineValues(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// TestReportWhoAndWhen: the report says who was audited (the Fondazione
+// sheet's code, name, region and year) and when, in UTC RFC 3339, and the
+// replay record keeps that time.
+func TestReportWhoAndWhen(t *testing.T) {
+	rome := time.FixedZone("CET", 3600)
+	a := run(t, input(CourseRow{Row: 3, Entries: cleanCourse()}), Options{AuditedAt: time.Date(2026, 3, 2, 10, 30, 5, 0, rome)})
+	b, err := json.Marshal(a.Report("test", ""))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got map[string]any
+	if err := json.Unmarshal(b, &got); err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]any{
+		"foundation": map[string]any{"code": "ITS-LOM-01", "name": "Fondazione ITS Meccatronica"},
+		"region":     "Lombardia", "year": 2025.0, "audited_at": "2026-03-02T09:30:05Z",
+	}
+	for k, v := range want {
+		if !reflect.DeepEqual(got[k], v) {
+			t.Errorf("%s = %v, want %v", k, got[k], v)
+		}
+	}
+	rp := a.Replay("test")
+	if rp.AuditedAt != "2026-03-02T09:30:05Z" || !rp.Options().AuditedAt.Equal(a.Options.AuditedAt) {
+		t.Errorf("replay record %q → %v", rp.AuditedAt, rp.Options().AuditedAt)
+	}
+	// Without a time, the report says none.
+	if rep := run(t, input(CourseRow{Row: 3, Entries: cleanCourse()}), Options{}).Report("test", ""); rep.AuditedAt != "" {
+		t.Errorf("audited_at %q without a time", rep.AuditedAt)
 	}
 }

@@ -129,7 +129,7 @@ type CrossRule struct {
 }
 
 const (
-	srcWB   = "WORKBOOK.md; "
+	srcWB   = "docs/modello.md; "
 	srcArt  = "DM 30/11/2023, All. tecnico, Tab. 2, articolazione "
 	srcArts = "DM 30/11/2023, All. tecnico, Tab. 2, articolazioni "
 )

@@ -83,35 +83,35 @@ func TestCrossFieldRules(t *testing.T) {
 		message string // the whole message, in Italian
 	}{
 		{"DAT-PARTECIPANTI-GT-DOMANDE", map[compute.FieldCode]Entry{"partecipanti_selezione": num("60")}, "Percorsi!G3",
-			"Percorsi!G3: soggetti che hanno sostenuto la selezione 60 più delle domande di iscrizione 50 (F3). Chi sostiene la prova ha presentato domanda: correggere uno dei due valori. Fonte: WORKBOOK.md; DM 30/11/2023, All. tecnico, Tab. 2, articolazioni 1 e 2."},
+			"Percorsi!G3: soggetti che hanno sostenuto la selezione 60 più delle domande di iscrizione 50 (F3). Chi sostiene la prova ha presentato domanda: correggere uno dei due valori. Fonte: docs/modello.md; DM 30/11/2023, All. tecnico, Tab. 2, articolazioni 1 e 2."},
 		{"DAT-FUORI-REGIONE-GT-ISCRITTI", map[compute.FieldCode]Entry{"iscritti_fuori_regione": num("26")}, "Percorsi!I3",
-			"Percorsi!I3: iscritti residenti fuori regione 26 più degli iscritti all'avvio 25 (H3). Correggere uno dei due valori. Fonte: WORKBOOK.md; DM 30/11/2023, All. tecnico, Tab. 2, articolazione 4."},
+			"Percorsi!I3: iscritti residenti fuori regione 26 più degli iscritti all'avvio 25 (H3). Correggere uno dei due valori. Fonte: docs/modello.md; DM 30/11/2023, All. tecnico, Tab. 2, articolazione 4."},
 		{"DAT-ISCRITTE-GT-ISCRITTI", map[compute.FieldCode]Entry{"iscritte": num("30")}, "Percorsi!J3",
-			"Percorsi!J3: studentesse iscritte 30 più degli iscritti all'avvio 25 (H3). Correggere uno dei due valori. Fonte: WORKBOOK.md; DM 30/11/2023, All. tecnico, parte B."},
+			"Percorsi!J3: studentesse iscritte 30 più degli iscritti all'avvio 25 (H3). Correggere uno dei due valori. Fonte: docs/modello.md; DM 30/11/2023, All. tecnico, parte B."},
 		{"DAT-STAGE-GT-TOTALE", map[compute.FieldCode]Entry{"ore_stage": num("1250"), "ore_totali": num("1000")}, "Percorsi!L3",
-			"Percorsi!L3: ore di stage 1.250 maggiori delle ore totali 1.000 (K3). Correggere uno dei due valori. Fonte: WORKBOOK.md; DM 30/11/2023, All. tecnico, Tab. 2, articolazione 5."},
+			"Percorsi!L3: ore di stage 1.250 maggiori delle ore totali 1.000 (K3). Correggere uno dei due valori. Fonte: docs/modello.md; DM 30/11/2023, All. tecnico, Tab. 2, articolazione 5."},
 		{"DAT-ORE-FUORI-ESTERO-GT-ATTIVITA", map[compute.FieldCode]Entry{"ore_fuori_regione": num("300"), "ore_estero": num("150,5")}, "Percorsi!O3",
-			"Percorsi!O3: ore fuori regione 300 (N3) più ore all'estero 150,5 fanno 450,5, più delle ore totali di stage e altre attività 400 (M3). Le une e le altre sono parte del totale: correggere i valori. Fonte: WORKBOOK.md; DM 30/11/2023, All. tecnico, Tab. 2, articolazione 6."},
+			"Percorsi!O3: ore fuori regione 300 (N3) più ore all'estero 150,5 fanno 450,5, più delle ore totali di stage e altre attività 400 (M3). Le une e le altre sono parte del totale: correggere i valori. Fonte: docs/modello.md; DM 30/11/2023, All. tecnico, Tab. 2, articolazione 6."},
 		{"DAT-DOCENTI-MONDO-GT-TOTALE", map[compute.FieldCode]Entry{"ore_docenti_mondo_lavoro": num("1100")}, "Percorsi!Q3",
-			"Percorsi!Q3: ore dei docenti dal mondo del lavoro 1.100 maggiori delle ore totali di docenza 1.000 (P3). Correggere uno dei due valori. Fonte: WORKBOOK.md; DM 30/11/2023, All. tecnico, Tab. 2, articolazione 7."},
+			"Percorsi!Q3: ore dei docenti dal mondo del lavoro 1.100 maggiori delle ore totali di docenza 1.000 (P3). Correggere uno dei due valori. Fonte: docs/modello.md; DM 30/11/2023, All. tecnico, Tab. 2, articolazione 7."},
 		{"DAT-LABORATORI-GT-TEORIA", map[compute.FieldCode]Entry{"ore_laboratori": num("1000.5")}, "Percorsi!S3",
-			"Percorsi!S3: ore in laboratori 1.000,5 maggiori delle ore totali di teoria 1.000 (R3). Correggere uno dei due valori. Fonte: WORKBOOK.md; DM 30/11/2023, All. tecnico, Tab. 2, articolazione 8."},
+			"Percorsi!S3: ore in laboratori 1.000,5 maggiori delle ore totali di teoria 1.000 (R3). Correggere uno dei due valori. Fonte: docs/modello.md; DM 30/11/2023, All. tecnico, Tab. 2, articolazione 8."},
 		{"DAT-DIGITALI-GT-ITS", map[compute.FieldCode]Entry{"ore_lab_digitali_its": num("1200")}, "Percorsi!U3",
-			"Percorsi!U3: ore per competenze digitali nei laboratori ITS 1.200 maggiori delle ore svolte presso l'ITS Academy 1.000 (T3). Correggere uno dei due valori. Fonte: WORKBOOK.md; DM 30/11/2023, All. tecnico, Tab. 2, articolazione 9."},
+			"Percorsi!U3: ore per competenze digitali nei laboratori ITS 1.200 maggiori delle ore svolte presso l'ITS Academy 1.000 (T3). Correggere uno dei due valori. Fonte: docs/modello.md; DM 30/11/2023, All. tecnico, Tab. 2, articolazione 9."},
 		{"DAT-IMPRESE-PROGETTAZIONE-GT-TOTALE", map[compute.FieldCode]Entry{"imprese_progettazione": num("11")}, "Percorsi!W3",
-			"Percorsi!W3: imprese che hanno contribuito alla progettazione 11 più delle imprese coinvolte 10 (V3). Correggere uno dei due valori. Fonte: WORKBOOK.md; DM 30/11/2023, All. tecnico, Tab. 2, articolazione 10."},
+			"Percorsi!W3: imprese che hanno contribuito alla progettazione 11 più delle imprese coinvolte 10 (V3). Correggere uno dei due valori. Fonte: docs/modello.md; DM 30/11/2023, All. tecnico, Tab. 2, articolazione 10."},
 		{"DAT-APPRENDISTATO-GT-ISCRITTI", map[compute.FieldCode]Entry{"iscritti_apprendistato": num("26")}, "Percorsi!X3",
-			"Percorsi!X3: iscritti con apprendistato di III livello 26 più degli iscritti all'avvio 25 (H3). Correggere uno dei due valori. Fonte: WORKBOOK.md; DM 30/11/2023, All. tecnico, Tab. 2, articolazione 11."},
+			"Percorsi!X3: iscritti con apprendistato di III livello 26 più degli iscritti all'avvio 25 (H3). Correggere uno dei due valori. Fonte: docs/modello.md; DM 30/11/2023, All. tecnico, Tab. 2, articolazione 11."},
 		{"DAT-DIPLOMATE-GT-DIPLOMATI", map[compute.FieldCode]Entry{"diplomate": num("21")}, "Percorsi!Z3",
-			"Percorsi!Z3: studentesse diplomate 21 più dei diplomati 20 (Y3). Correggere uno dei due valori. Fonte: WORKBOOK.md; DM 30/11/2023, All. tecnico, parte B."},
+			"Percorsi!Z3: studentesse diplomate 21 più dei diplomati 20 (Y3). Correggere uno dei due valori. Fonte: docs/modello.md; DM 30/11/2023, All. tecnico, parte B."},
 		{"DAT-DIPLOMATI-CERTIFICATI-GT-ISCRITTI", map[compute.FieldCode]Entry{"certificati": num("6")}, "Percorsi!AA3",
-			"Percorsi!AA3: diplomati 20 (Y3) più certificati 6 fanno 26, più degli iscritti all'avvio 25 (H3). Correggere i valori. Fonte: WORKBOOK.md; DM 30/11/2023, All. tecnico, Tab. 2, articolazione 13."},
+			"Percorsi!AA3: diplomati 20 (Y3) più certificati 6 fanno 26, più degli iscritti all'avvio 25 (H3). Correggere i valori. Fonte: docs/modello.md; DM 30/11/2023, All. tecnico, Tab. 2, articolazione 13."},
 		{"DAT-OCCUPATI-GT-DIPLOMATI", map[compute.FieldCode]Entry{"iscritti_universita": num("2")}, "Percorsi!AD3",
-			"Percorsi!AD3: occupati coerenti 14 (AB3), occupati non coerenti 5 (AC3) e iscritti all'università 2 fanno 21, più dei diplomati 20 (Y3). Si contano solo i diplomati: correggere i valori. Fonte: WORKBOOK.md; DM 30/11/2023, All. tecnico, Tab. 2, articolazione 14."},
+			"Percorsi!AD3: occupati coerenti 14 (AB3), occupati non coerenti 5 (AC3) e iscritti all'università 2 fanno 21, più dei diplomati 20 (Y3). Si contano solo i diplomati: correggere i valori. Fonte: docs/modello.md; DM 30/11/2023, All. tecnico, Tab. 2, articolazione 14."},
 		{"DAT-SODDISFAZIONE-RANGE", map[compute.FieldCode]Entry{"soddisfazione": text("10,5")}, "Percorsi!AE3",
-			"Percorsi!AE3: soddisfazione media 10,5 fuori dalla scala da 0 a 10 del questionario INDIRE. Inserire la media delle valutazioni (da 0 a 10). Fonte: WORKBOOK.md; DM 30/11/2023, All. tecnico, Tab. 2, articolazione 16."},
+			"Percorsi!AE3: soddisfazione media 10,5 fuori dalla scala da 0 a 10 del questionario INDIRE. Inserire la media delle valutazioni (da 0 a 10). Fonte: docs/modello.md; DM 30/11/2023, All. tecnico, Tab. 2, articolazione 16."},
 		{"DAT-SODDISFAZIONE-RANGE", map[compute.FieldCode]Entry{"soddisfazione": num("-1")}, "Percorsi!AE3",
-			"Percorsi!AE3: soddisfazione media -1 fuori dalla scala da 0 a 10 del questionario INDIRE. Inserire la media delle valutazioni (da 0 a 10). Fonte: WORKBOOK.md; DM 30/11/2023, All. tecnico, Tab. 2, articolazione 16."},
+			"Percorsi!AE3: soddisfazione media -1 fuori dalla scala da 0 a 10 del questionario INDIRE. Inserire la media delle valutazioni (da 0 a 10). Fonte: docs/modello.md; DM 30/11/2023, All. tecnico, Tab. 2, articolazione 16."},
 	}
 	covered := map[compute.RuleID]bool{}
 	for _, tt := range tests {
@@ -192,13 +192,13 @@ func TestNumberErrors(t *testing.T) {
 		message string
 	}{
 		{"iscritti", text("35,5"), RuleNotInteger, "Percorsi!H3: «Studenti iscritti all'avvio» vale 35,5, ma deve essere un numero intero. Correggere il valore. Fonte: DM 30/11/2023, All. tecnico, Tab. 2, articolazione 3."},
-		{"ore_stage", text("35%"), RulePercent, "Percorsi!L3: «Ore di stage» contiene «35%»: in questo campo non si inseriscono percentuali. Inserire un numero di ore; le percentuali le calcola il programma. Fonte: WORKBOOK.md (tracciato del foglio Percorsi)."},
-		{"ore_stage", text("settecento"), RuleNotNumber, "Percorsi!L3: «Ore di stage» contiene «settecento», che non è un numero. Inserire un numero di ore (per esempio 1.200 o 35,5). Fonte: WORKBOOK.md (tracciato del foglio Percorsi)."},
+		{"ore_stage", text("35%"), RulePercent, "Percorsi!L3: «Ore di stage» contiene «35%»: in questo campo non si inseriscono percentuali. Inserire un numero di ore; le percentuali le calcola il programma. Fonte: docs/modello.md (tracciato del foglio Percorsi)."},
+		{"ore_stage", text("settecento"), RuleNotNumber, "Percorsi!L3: «Ore di stage» contiene «settecento», che non è un numero. Inserire un numero di ore (per esempio 1.200 o 35,5). Fonte: docs/modello.md (tracciato del foglio Percorsi)."},
 		{"ore_totali", num("0"), RuleMin, "Percorsi!K3: «Ore totali del percorso» vale 0; deve essere maggiore di 0. Correggere il valore. Fonte: DM 30/11/2023, All. tecnico, Tab. 2, articolazione 5."},
 		{"imprese_totali", num("-2"), RuleMin, "Percorsi!V3: «Imprese coinvolte» vale -2; deve essere maggiore o uguale a 0. Correggere il valore. Fonte: DM 30/11/2023, All. tecnico, Tab. 2, articolazione 10."},
 		{"livello_eqf", num("4"), RuleOneOf, "Percorsi!D3: «Livello EQF» vale 4; valori ammessi: 5 o 6. Correggere il valore. Fonte: Legge 99/2022, art. 5 c. 1."},
-		{"ore_its", Entry{Type: EntryError, Text: "#DIV/0!", Formula: "=T2/0"}, RuleCellError, "Percorsi!T3: la cella contiene l'errore #DIV/0! (formula =T2/0): il valore di «Ore svolte presso l'ITS Academy» non è disponibile. Correggere la formula o inserire il valore. Fonte: WORKBOOK.md (tracciato del foglio Percorsi)."},
-		{"diplomati", Entry{Type: EntryBool, Text: "1"}, RuleBool, "Percorsi!Y3: «Diplomati» contiene il valore logico VERO. Inserire un numero intero di persone o imprese. Fonte: WORKBOOK.md (tracciato del foglio Percorsi)."},
+		{"ore_its", Entry{Type: EntryError, Text: "#DIV/0!", Formula: "=T2/0"}, RuleCellError, "Percorsi!T3: la cella contiene l'errore #DIV/0! (formula =T2/0): il valore di «Ore svolte presso l'ITS Academy» non è disponibile. Correggere la formula o inserire il valore. Fonte: docs/modello.md (tracciato del foglio Percorsi)."},
+		{"diplomati", Entry{Type: EntryBool, Text: "1"}, RuleBool, "Percorsi!Y3: «Diplomati» contiene il valore logico VERO. Inserire un numero intero di persone o imprese. Fonte: docs/modello.md (tracciato del foglio Percorsi)."},
 		{"ore_teoria", Entry{}, RuleRequired, "Percorsi!R3: manca «Ore totali di teoria», dato obbligatorio. Inserire il valore (0 se il dato è zero). Fonte: DM 30/11/2023, All. tecnico, Tab. 2, articolazione 8."},
 	}
 	for _, tt := range tests {
@@ -277,7 +277,7 @@ func TestFormulaWithoutCachedValue(t *testing.T) {
 	if len(fs) != 1 {
 		t.Fatalf("findings: %+v", c.Findings)
 	}
-	want := "Percorsi!L3: la formula in Percorsi!L3 non ha un valore calcolato: aprire il file in Excel, ricalcolare e salvare (formula: =K3*0.35). Fonte: WORKBOOK.md (tracciato del foglio Percorsi)."
+	want := "Percorsi!L3: la formula in Percorsi!L3 non ha un valore calcolato: aprire il file in Excel, ricalcolare e salvare (formula: =K3*0.35). Fonte: docs/modello.md (tracciato del foglio Percorsi)."
 	if fs[0].Message != want || fs[0].Severity != compute.SeverityError {
 		t.Errorf("got %s %s\nwant %s", fs[0].Severity, fs[0].Message, want)
 	}
@@ -753,7 +753,7 @@ func hasCell(fs []Finding, c CellRef) bool {
 func TestBrokenTitleDoesNotBlockTheScore(t *testing.T) {
 	_, c := one(t, with(map[compute.FieldCode]Entry{"titolo": {Type: EntryError, Text: "#REF!", Formula: "Foglio2!A1"}}), Options{})
 	fs := findingsOf(c.Findings, RuleCellError)
-	want := "Percorsi!B3: la cella contiene l'errore #REF! (formula =Foglio2!A1): il valore di «Titolo del percorso» non è disponibile. Correggere la formula o inserire il valore. Il campo è solo descrittivo: il punteggio non ne dipende. Fonte: WORKBOOK.md (tracciato del foglio Percorsi)."
+	want := "Percorsi!B3: la cella contiene l'errore #REF! (formula =Foglio2!A1): il valore di «Titolo del percorso» non è disponibile. Correggere la formula o inserire il valore. Il campo è solo descrittivo: il punteggio non ne dipende. Fonte: docs/modello.md (tracciato del foglio Percorsi)."
 	if len(fs) != 1 || fs[0].Severity != compute.SeverityWarning || fs[0].Message != want {
 		t.Errorf("findings: %+v", c.Findings)
 	}
@@ -827,7 +827,7 @@ func TestNilInputs(t *testing.T) {
 	}
 	if fs := findingsOf(a.Findings, RuleRequired); len(fs) != len(FoundationFields()) || len(a.Courses) != 0 {
 		t.Errorf("empty input: %d required-value findings, %d courses", len(fs), len(a.Courses))
-	} else if want := "nel foglio Fondazione manca la riga con codice «anno_monitoraggio» (Anno di monitoraggio), dato obbligatorio. Aggiungere il codice nella colonna A e il valore nella colonna C. Fonte: WORKBOOK.md (foglio Fondazione)."; fs[0].Message != want {
+	} else if want := "nel foglio Fondazione manca la riga con codice «anno_monitoraggio» (Anno di monitoraggio), dato obbligatorio. Aggiungere il codice nella colonna A e il valore nella colonna C. Fonte: docs/modello.md (foglio Fondazione)."; fs[0].Message != want {
 		t.Errorf("message: %s", fs[0].Message)
 	}
 	// Without packs a course gets an error, not a score.

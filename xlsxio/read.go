@@ -137,7 +137,7 @@ const (
 )
 
 const (
-	readSource      = "WORKBOOK.md"
+	readSource      = "docs/modello.md"
 	coursesCodesRow = 2 // Percorsi: row 1 = labels, row 2 = codes
 	coursesFirstRow = 3
 )

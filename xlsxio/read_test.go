@@ -500,7 +500,7 @@ func TestOpenMissingRequiredColumnIsAFinding(t *testing.T) {
 	}
 	got := in.Findings[0]
 	if got.Rule != RuleMissingColumn || got.Severity != compute.SeverityError || got.Cell != "Percorsi!A2" ||
-		got.Field != "data_fine" || got.Source != "WORKBOOK.md" {
+		got.Field != "data_fine" || got.Source != "docs/modello.md" {
 		t.Errorf("finding %+v", got)
 	}
 	for _, want := range []string{"data_fine", "Data di fine percorso", "Manca la colonna"} {

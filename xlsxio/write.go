@@ -14,20 +14,22 @@ import (
 	"github.com/xuri/excelize/v2"
 )
 
-// The product's sheets, in the order they are added after the user's.
+// The product's sheets, in the order of reading: the outcome, the findings,
+// the scores, their explanations, the sensitivity to the choices, the rules
+// and the stamp.
 const (
 	SheetOutcome      = "Esito"
+	SheetFindings     = "Rilievi"
 	SheetScores       = "Punteggi"
 	SheetExplanations = "Spiegazioni"
-	SheetFindings     = "Rilievi"
 	SheetSensitivity  = "Sensibilità"
 	SheetRules        = "Regole"
 	SheetStamp        = "Timbro"
 )
 
-// ProductSheets lists the sheets the audit adds.
+// ProductSheets lists the sheets the audit adds, in the order they appear.
 func ProductSheets() []string {
-	return []string{SheetOutcome, SheetScores, SheetExplanations, SheetFindings, SheetSensitivity, SheetRules, SheetStamp}
+	return []string{SheetOutcome, SheetFindings, SheetScores, SheetExplanations, SheetSensitivity, SheetRules, SheetStamp}
 }
 
 // markerName is a workbook-level defined name listing the sheets the product
@@ -52,10 +54,15 @@ type WriteOptions struct {
 // be set on it before it is saved (conditional formats, the chart, links)
 // and how its cells are written.
 type productSheet struct {
-	name    string
-	widths  []float64 // from column A
-	prepare func() error
-	cells   func(*sheetXML)
+	name   string
+	head   []string  // the header row
+	widths []float64 // from column A
+	last   int       // the table's last row, for its autofilter (0: no filter)
+	// printRows, when set, limits the print to the cells of the first
+	// printRows rows (the Esito sheet: not its chart).
+	printRows int
+	prepare   func() error
+	cells     func(*sheetXML)
 }
 
 // WriteAudit returns a copy of the original workbook with the product's
@@ -182,6 +189,16 @@ func (w *writer) addSheet(ps productSheet) error {
 	if err := w.f.SetPanes(ps.name, &excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}); err != nil {
 		return fmt.Errorf("sheet %s: %w", ps.name, err)
 	}
+	// excelize's AutoFilter replaces the sheet's properties: it goes first.
+	if ps.last > 1 {
+		ref := "A1:" + cell(columnName(len(ps.head)), ps.last)
+		if err := w.f.AutoFilter(ps.name, ref, nil); err != nil {
+			return fmt.Errorf("sheet %s: autofilter: %w", ps.name, err)
+		}
+	}
+	if err := w.printSetup(ps); err != nil {
+		return fmt.Errorf("sheet %s: print set-up: %w", ps.name, err)
+	}
 	if ps.prepare != nil {
 		return ps.prepare()
 	}
@@ -241,6 +258,11 @@ func (w *writer) pack(original []byte, capture *partCapture, sheets []productShe
 		if !ok {
 			return nil, fmt.Errorf("writing sheet %s: no sheetData in its part", ps.name)
 		}
+		// The autofilter has no criteria: no row is filtered out.
+		head = bytes.Replace(head, []byte(` filterMode="true"`), nil, 1)
+		if ps.name == SheetOutcome {
+			head = selectView(head)
+		}
 		jobs[i] = &job{ps: ps, head: head, tail: tail, part: d.part(name)}
 		deflated[name] = jobs[i].part
 	}
@@ -257,10 +279,12 @@ func (w *writer) pack(original []byte, capture *partCapture, sheets []productShe
 		for _, j := range jobs {
 			x := newSheetXML(j.part.add, d.buffer)
 			x.sst = sst
+			x.widths, x.wrapStyles, x.defaultStyle = j.ps.widths, map[int]bool{w.wrap: true, w.headerStyle: true}, w.text
+			w.header(x, j.ps.head...)
 			j.ps.cells(x)
 			x.finish()
 			j.part.prepend(setDimension(j.head, x.dimension()))
-			j.part.close(j.tail)
+			j.part.close(insertLinks(j.tail, x.links))
 		}
 		return nil
 	}
@@ -269,6 +293,24 @@ func (w *writer) pack(original []byte, capture *partCapture, sheets []productShe
 	}
 	if sst != nil {
 		capture.parts[sstPath] = bytes.NewBuffer(sst.part(capture.parts[sstPath].Bytes()))
+	}
+	// The copy opens on Esito: the workbook's active tab, the only sheet
+	// selected (a user's sheet left selected would be grouped with it).
+	if wb, ok := capture.parts["xl/workbook.xml"]; ok {
+		if idx := sheetIndex(wb.Bytes(), SheetOutcome); idx >= 0 {
+			capture.parts["xl/workbook.xml"] = bytes.NewBuffer(setActiveTab(wb.Bytes(), idx))
+		}
+	}
+	product := map[string]bool{}
+	for _, ps := range sheets {
+		product[paths[ps.name]] = true
+	}
+	for _, name := range paths {
+		if part, ok := capture.parts[name]; ok && !product[name] {
+			if b, changed := deselect(part.Bytes()); changed {
+				capture.parts[name] = bytes.NewBuffer(b)
+			}
+		}
 	}
 	for _, name := range capture.names {
 		if _, done := deflated[name]; done || sameAsOriginal(orig[name], capture.parts[name].Bytes()) {
@@ -460,11 +502,18 @@ type writer struct {
 	opt   WriteOptions
 	stale *staleInfo // what an earlier audit left in the original
 
-	headerStyle, text, wrap, num2, num3, num6, link, bad, warn, good int
-	cfBad, cfWarn, cfGood                                            int // conditional (differential) styles
+	headerStyle, text, wrap, num2, num3, link, bad, warn, good int
+	cfBad, cfWarn, cfGood                                      int // conditional (differential) styles
 
-	// Where each course's results were written on the Punteggi sheet.
-	blocks map[int]*block // by course index
+	// Where each course's results are written on the Punteggi and
+	// Spiegazioni sheets (see layout).
+	blocks map[int]*block     // by course index
+	expl   map[int]*explBlock // by course index
+	// rulesTable is the Regole sheet's rows; thresholdRow the row of each
+	// pack's thresholds on it.
+	rulesTable   [][]any
+	thresholdRow map[compute.PackID]map[string]int
+	names        nameCache
 	// templates are the articulations' formulas, rendered once per scorer.
 	templates map[formulaKey]*formulaTemplate
 }
@@ -492,9 +541,10 @@ func (w *writer) styles() error {
 	w.headerStyle = mk(&excelize.Style{Font: &excelize.Font{Bold: true, Color: "FFFFFF"}, Fill: fill("1F4E79"), Alignment: &excelize.Alignment{WrapText: true, Vertical: "top"}})
 	w.text = mk(&excelize.Style{})
 	w.wrap = mk(&excelize.Style{Alignment: &excelize.Alignment{WrapText: true, Vertical: "top"}})
-	w.num2 = mk(&excelize.Style{NumFmt: 4})                     // #,##0.00
-	w.num3 = mk(&excelize.Style{CustomNumFmt: ptr("0.000")})    // points
-	w.num6 = mk(&excelize.Style{CustomNumFmt: ptr("0.000000")}) // traces
+	// One precision per quantity, as in the verbale: results, thresholds,
+	// scores P and totals to 2 decimals, points to 3.
+	w.num2 = mk(&excelize.Style{NumFmt: 4})                  // #,##0.00
+	w.num3 = mk(&excelize.Style{CustomNumFmt: ptr("0.000")}) // points
 	w.link = mk(&excelize.Style{Font: &excelize.Font{Color: "0563C1", Underline: "single"}})
 	w.bad = mk(&excelize.Style{Fill: fill("F8CBAD")})
 	w.warn = mk(&excelize.Style{Fill: fill("FFE699")})
@@ -631,317 +681,4 @@ func (w *writer) inputRef(c *validate.CourseAudit, b *block, sc *compute.Scorer)
 		}
 		return "NA()"
 	}
-}
-
-// Columns of the Punteggi sheet.
-const (
-	colR      = "C"
-	colS      = "D"
-	colP      = "E"
-	colWeight = "F"
-	colPoints = "G"
-)
-
-// sheets lists the product's sheets in the order they are added.
-func (w *writer) sheets() []productSheet {
-	var indNames []string
-	for _, c := range w.a.Courses {
-		if c.Pack != nil {
-			for _, ind := range c.Pack.Indicators {
-				indNames = append(indNames, ind.Name)
-			}
-			break
-		}
-	}
-	last := len(w.a.Courses) + 1
-	findings := append([]validate.Finding(nil), w.a.Findings...)
-	for _, c := range w.a.Courses {
-		findings = append(findings, c.Findings...)
-	}
-	return []productSheet{
-		{SheetScores, []float64{16, 12, 12, 12, 12, 7, 10, 16, 12}, nil, w.scores},
-		{SheetOutcome, []float64{16, 36, 30, 6, 20, 16, 10, 16}, func() error { return w.outcomeDecorations(last, len(indNames)) },
-			func(x *sheetXML) { w.outcome(x, indNames) }},
-		{SheetExplanations, []float64{16, 14, 12, 70, 36, 16, 12, 10, 60}, nil, w.explanations},
-		{SheetFindings, []float64{12, 32, 16, 16, 16, 24, 80, 50}, func() error { return w.findingLinks(findings) },
-			func(x *sheetXML) { w.findings(x, findings) }},
-		{SheetSensitivity, []float64{16, 10, 16, 50, 12, 14, 12, 16, 10, 50}, nil, w.sensitivity},
-		{SheetRules, []float64{28, 60, 14, 22, 70}, nil, w.rules},
-		{SheetStamp, []float64{30, 80}, nil, w.stamp},
-	}
-}
-
-// scores writes the Punteggi sheet: per course, its articulations with R, S,
-// P, weight and points as live formulas (engine values cached), then the
-// indicators and the total. The rules' texts are on Regole, once.
-func (w *writer) scores(x *sheetXML) {
-	w.header(x, "Codice percorso", "Articolazione", "Risultato R", "Soglia S", "Punteggio P", "Peso", "Punti", "Ramo", "Funzione (foglio Regole)")
-	w.blocks = map[int]*block{}
-	row := 2
-	for i := range w.a.Courses {
-		c := &w.a.Courses[i]
-		sc := w.scorer(c)
-		if sc == nil || c.Result == nil {
-			continue
-		}
-		p := sc.Pack()
-		b := &block{artRow: map[int]int{}, indRow: map[int]int{}}
-		w.blocks[i] = b
-		for j, ar := range c.Result.Articulations {
-			b.artRow[ar.Number] = row + j
-		}
-		ref := w.inputRef(c, b, sc)
-		for _, ar := range c.Result.Articulations {
-			a, _ := p.Articulation(ar.Number)
-			r := b.artRow[ar.Number]
-			refs := rowRefs(r, colR, colS, colWeight, colP)
-			x.startRow(r)
-			x.text(0, c.Code)
-			x.int(0, ar.Number)
-			if ar.Result != nil {
-				t := w.template(formulaKey{sc, ar.Number, 'R'}, func(ref compute.Resolver) string { return sc.ResultFormula(a, ref) })
-				x.formulaT(w.num2, t, ref, *ar.Result)
-			} else {
-				x.text(0, "non calcolabile")
-			}
-			var thr *compute.ThresholdUse
-			if pt := ar.ScoreTrace(); ar.Score != nil && pt != nil {
-				thr = pt.Threshold
-			}
-			switch {
-			case thr != nil:
-				x.formula(w.num2, sc.ThresholdFormula(thr, w.thresholdCell), thr.Value)
-			case ar.Threshold != nil:
-				x.num(w.num2, *ar.Threshold)
-			default:
-				x.text(0, "—")
-			}
-			if ar.Score != nil {
-				pref := func(name string) string {
-					switch name {
-					case "R":
-						return refs[0]
-					case "S":
-						return refs[1]
-					}
-					return "NA()"
-				}
-				t := w.template(formulaKey{sc, ar.Number, 'P'}, func(ref compute.Resolver) string { return sc.ScoreFormula(a, ref) })
-				x.formulaT(w.num2, t, pref, *ar.Score)
-				x.num(0, ar.Weight)
-				t = w.template(formulaKey{sc, 0, 'W'}, func(ref compute.Resolver) string { return sc.PointsFormula(ref("W"), ref("P")) })
-				x.formulaT(w.num3, t, func(name string) string {
-					if name == "W" {
-						return refs[2]
-					}
-					return refs[3]
-				}, *ar.Points)
-				x.text(0, ar.Branch)
-				x.text(0, ar.Function)
-			} else {
-				x.text(0, "—")
-				x.num(0, ar.Weight)
-				x.text(0, "—")
-				x.text(0, "")
-				x.text(0, ar.Function)
-			}
-		}
-		row += len(c.Result.Articulations)
-		for _, ir := range c.Result.Indicators {
-			b.indRow[ir.Number] = row
-			ind, _ := p.Indicator(ir.Number)
-			x.startRow(row)
-			x.text(0, c.Code)
-			x.text(0, "Indicatore "+strconv.Itoa(ir.Number))
-			x.skip(3)
-			x.num(0, ir.Weight)
-			if ir.Points != nil {
-				var pts []string
-				for _, ar := range c.Result.Articulations {
-					if ar.Indicator == ir.Number {
-						pts = append(pts, cell(colPoints, b.artRow[ar.Number]))
-					}
-				}
-				x.formula(w.num3, sc.IndicatorFormula(ind, pts, ref), *ir.Points)
-			} else {
-				x.text(0, "non calcolabile")
-			}
-			if ir.Zeroed {
-				x.text(0, "azzerato")
-			}
-			row++
-		}
-		x.startRow(row)
-		x.text(0, c.Code)
-		x.text(0, "Totale")
-		x.skip(3)
-		x.int(0, 100)
-		if c.Result.Total != nil {
-			b.totalRow = row
-			var inds []string
-			for _, ir := range c.Result.Indicators {
-				inds = append(inds, cell(colPoints, b.indRow[ir.Number]))
-			}
-			x.formula(w.num3, "SUM("+strings.Join(inds, ",")+")", *c.Result.Total)
-		} else {
-			x.text(0, "non calcolabile: vedere il foglio "+SheetFindings)
-		}
-		row += 2 // a blank row between courses
-	}
-}
-
-// thresholdCell resolves a threshold code to its Soglie cell.
-func (w *writer) thresholdCell(code string) string {
-	if cr, ok := w.a.ThresholdCells[code]; ok {
-		return formulaRef(cr)
-	}
-	return ""
-}
-
-func countSeverity(fs []validate.Finding, s compute.Severity) int {
-	n := 0
-	for _, f := range fs {
-		if f.Severity == s {
-			n++
-		}
-	}
-	return n
-}
-
-// outcome writes the Esito sheet: one row per course, totals and indicator
-// points referencing Punteggi, the band and counts of findings (the
-// conditional format of the bands and the chart are set by
-// outcomeDecorations).
-func (w *writer) outcome(x *sheetXML, indNames []string) {
-	nInd := len(indNames)
-	labels := []string{"Codice percorso", "Titolo", "Area tecnologica", "Riga", "Pacchetto di regole", "Lettura", "Totale", "Fascia"}
-	labels = append(labels, indNames...)
-	labels = append(labels, "Errori", "Violazioni di legge", "Avvisi", "Informazioni", "Studentesse R", "Studentesse P", "Scelte che cambiano la fascia")
-	w.header(x, labels...)
-	titles := make(map[int]string, len(w.a.Input.Courses))
-	for _, c := range w.a.Input.Courses {
-		if _, seen := titles[c.Row]; !seen {
-			titles[c.Row] = c.Entries["titolo"].Text
-		}
-	}
-	scores := quoteSheet(SheetScores) + "!"
-	for i := range w.a.Courses {
-		c := &w.a.Courses[i]
-		r := i + 2
-		x.startRow(r)
-		x.text(0, c.Code)
-		x.text(0, titles[c.Row])
-		x.text(0, c.Area)
-		x.int(0, c.Row)
-		b := w.blocks[i]
-		if c.Pack != nil && c.Result != nil {
-			x.text(0, string(c.Pack.ID))
-			rt := readingText(c.Pack, c.Result.Reading, w.scorer(c))
-			if w.a.WhatIf {
-				rt += "; SIMULAZIONE con le soglie del foglio Soglie"
-			}
-			x.text(0, rt)
-		} else {
-			x.text(0, "nessuno")
-			x.text(0, "")
-		}
-		if c.Scored() && b != nil && b.totalRow > 0 {
-			sc := w.scorer(c)
-			x.formula(w.num2, scores+cell(colPoints, b.totalRow), *c.Result.Total)
-			x.formulaText(0, sc.BandFormula(cell("G", r)), c.Result.Band.Code)
-		} else {
-			x.text(0, "non calcolabile")
-			x.text(0, "")
-		}
-		for k := 0; k < nInd; k++ {
-			if c.Result != nil && b != nil && k < len(c.Result.Indicators) && c.Result.Indicators[k].Points != nil && c.Scored() {
-				ir := c.Result.Indicators[k]
-				x.formula(w.num3, scores+cell(colPoints, b.indRow[ir.Number]), *ir.Points)
-			} else {
-				x.text(0, "")
-			}
-		}
-		x.int(0, countSeverity(c.Findings, compute.SeverityError))
-		x.int(0, countSeverity(c.Findings, compute.SeverityViolation))
-		x.int(0, countSeverity(c.Findings, compute.SeverityWarning))
-		x.int(0, countSeverity(c.Findings, compute.SeverityInfo))
-		if c.Result != nil && c.Result.Female.Computable {
-			x.num(w.num2, *c.Result.Female.Result)
-			x.num(w.num2, *c.Result.Female.Score)
-		} else {
-			x.text(0, "non calcolabile")
-			x.text(0, "")
-		}
-		var changes []string
-		for _, alt := range c.Sensitivity {
-			if alt.BandChanged {
-				changes = append(changes, alt.Label)
-			}
-		}
-		switch {
-		case len(changes) > 0:
-			x.text(0, strings.Join(changes, "; ")+" (vedere il foglio "+SheetSensitivity+")")
-		case c.Scored():
-			x.text(0, "nessuna")
-		default:
-			x.text(0, "")
-		}
-	}
-}
-
-// outcomeDecorations colours the totals by band and adds the chart of the
-// indicator points (before the sheet is streamed; see newSheet).
-func (w *writer) outcomeDecorations(last, nInd int) error {
-	if last < 2 {
-		return nil
-	}
-	totals := "G2:" + cell("G", last)
-	formats := []struct {
-		style    int
-		criteria string
-		value    string
-		min, max string
-	}{
-		{w.cfBad, "<", "50", "", ""},
-		{w.cfWarn, "between", "", "50", "59.9999999999"},
-		{w.cfGood, ">=", "60", "", ""},
-	}
-	var cfs []excelize.ConditionalFormatOptions
-	for _, fm := range formats {
-		style := fm.style
-		cfs = append(cfs, excelize.ConditionalFormatOptions{Type: "cell", Criteria: fm.criteria, Format: &style, Value: fm.value, MinValue: fm.min, MaxValue: fm.max})
-	}
-	if err := w.f.SetConditionalFormat(SheetOutcome, totals, cfs); err != nil {
-		return fmt.Errorf("band colours: %w", err)
-	}
-	if nInd == 0 {
-		return nil
-	}
-	var series []excelize.ChartSeries
-	for k := 0; k < nInd; k++ {
-		col, _ := excelize.ColumnNumberToName(9 + k)
-		series = append(series, excelize.ChartSeries{
-			Name:       fmt.Sprintf("%s!$%s$1", quoteSheet(SheetOutcome), col),
-			Categories: fmt.Sprintf("%s!$A$2:$A$%d", quoteSheet(SheetOutcome), last),
-			Values:     fmt.Sprintf("%s!$%s$2:$%s$%d", quoteSheet(SheetOutcome), col, col, last),
-		})
-	}
-	anchorCol, _ := excelize.ColumnNumberToName(9 + nInd + 8)
-	release := reserveDrawingNames(w.f)
-	defer release()
-	err := w.f.AddChart(SheetOutcome, cell(anchorCol, 2), &excelize.Chart{
-		Type:   excelize.BarStacked,
-		Series: series,
-		Title:  excelize.ChartTitle{Paragraph: []excelize.RichTextRun{{Text: "Punti per indicatore di ciascun percorso"}}},
-		Legend: excelize.ChartLegend{Position: "bottom"},
-		XAxis:  excelize.ChartAxis{ReverseOrder: true},
-		YAxis:  excelize.ChartAxis{Maximum: ptr(100.0), Minimum: ptr(0.0)},
-		Dimension: excelize.ChartDimension{
-			Width: 720, Height: uint(max(320, 24*(last-1)+120)),
-		},
-	})
-	if err != nil {
-		return fmt.Errorf("indicator chart: %w", err)
-	}
-	return nil
 }

@@ -14,26 +14,33 @@ import (
 )
 
 // explanations writes the Spiegazioni sheet: per course, one row per
-// articulation with the values used and their cells, the threshold and
-// where it came from, the branch, P and the points; then the indicators,
-// the total and the female-students indicator. The formula, explanation and
-// legal source of every branch are on the Regole sheet, once.
+// articulation with the values used and their cells (the first three
+// linked), the threshold and where it came from (linked to its value), the
+// branch, P and the points; then the indicators, the total and the
+// female-students indicator. The formula, explanation and legal source of
+// every branch are on the Regole sheet, once.
 func (w *writer) explanations(x *sheetXML) {
-	w.header(x, "Codice percorso", "Grandezza", "Risultato R", "Valori usati (cella)", "Soglia S (origine)", "Ramo (foglio Regole)", "Punteggio P", "Punti", "Note")
 	row := 2
 	next := func(code, what string) {
 		x.startRow(row)
 		row++
 		x.text(0, code)
-		x.text(0, what)
+		x.text(w.wrap, what)
 	}
 	for i := range w.a.Courses {
 		c := &w.a.Courses[i]
 		if c.Result == nil {
 			continue
 		}
+		var p *compute.Pack
+		if sc := w.scorer(c); sc != nil {
+			p = sc.Pack()
+		}
 		for _, ar := range c.Result.Articulations {
-			art := "Art. " + strconv.Itoa(ar.Number)
+			art := articulationName(ar.Number, nil)
+			if p != nil {
+				art = w.names.articulation(p, ar.Number)
+			}
 			rt := ar.ResultTrace()
 			if rt == nil {
 				next(c.Code, art)
@@ -41,14 +48,14 @@ func (w *writer) explanations(x *sheetXML) {
 				continue
 			}
 			next(c.Code, art)
-			x.num(w.num6, rt.Value)
-			x.text(0, w.inputsText(c, rt.Inputs))
+			x.num(w.num2, rt.Value)
+			x.text(w.wrap, w.inputsText(c, rt.Inputs))
 			notes := append([]string(nil), rt.Notes...)
 			if pt, kt := ar.ScoreTrace(), ar.PointsTrace(); pt != nil && kt != nil {
-				x.text(0, thresholdText(pt.Threshold))
-				x.text(0, pt.Branch)
-				x.num(w.num6, pt.Value)
-				x.num(w.num6, kt.Value)
+				x.link(w.link, thresholdText(pt.Threshold), w.thresholdLocation(c, pt.Threshold))
+				x.text(w.wrap, pt.Branch)
+				x.num(w.num2, pt.Value)
+				x.num(w.num3, kt.Value)
 				if pt.Erratum != "" {
 					notes = append(notes, "errata "+pt.Erratum+" ("+pt.Form.Label()+")")
 				}
@@ -58,7 +65,8 @@ func (w *writer) explanations(x *sheetXML) {
 			} else {
 				x.skip(4)
 			}
-			x.text(0, strings.Join(notes, " "))
+			x.text(w.wrap, strings.Join(notes, " "))
+			w.inputLinks(x, c, rt.Inputs)
 		}
 		for _, ir := range c.Result.Indicators {
 			t := ir.Trace
@@ -66,36 +74,75 @@ func (w *writer) explanations(x *sheetXML) {
 			if ir.Zeroed {
 				note = t.Explanation + " " + strings.Join(t.Notes, " ") + " (" + t.Citation + ")"
 			}
-			next(c.Code, "Indicatore "+strconv.Itoa(ir.Number))
+			ind := indicatorName(ir.Number, nil)
+			if p != nil {
+				ind = w.names.indicator(p, ir.Number)
+			}
+			next(c.Code, ind)
 			x.skip(1)
-			x.text(0, w.inputsText(c, t.Inputs))
+			x.text(w.wrap, w.inputsText(c, t.Inputs))
 			x.skip(3)
-			x.num(w.num6, t.Value)
-			x.text(0, note)
+			x.num(w.num3, t.Value)
+			x.text(w.wrap, note)
 		}
 		if t := c.Result.TotalTrace; t != nil {
 			next(c.Code, "Totale")
 			x.skip(5)
-			x.num(w.num6, t.Value)
-			x.text(0, t.Formula+" ("+t.Citation+")")
+			x.num(w.num2, t.Value)
+			x.text(w.wrap, t.Formula+" ("+t.Citation+")")
 		}
 		f := c.Result.Female
-		next(c.Code, "Studentesse")
+		next(c.Code, "Indicatore delle studentesse")
 		switch {
 		case f.Computable && len(f.Traces) == 2:
 			rt, st := f.Traces[0], f.Traces[1]
-			x.num(w.num6, rt.Value)
-			x.text(0, w.inputsText(c, rt.Inputs)+"; "+w.inputsText(c, st.Inputs[1:]))
+			x.num(w.num2, rt.Value)
+			x.text(w.wrap, w.inputsText(c, rt.Inputs)+"; "+w.inputsText(c, st.Inputs[1:]))
 			x.skip(1)
-			x.text(0, st.Branch)
-			x.num(w.num6, st.Value)
+			x.text(w.wrap, st.Branch)
+			x.num(w.num2, st.Value)
 			x.skip(1)
-			x.text(0, st.Explanation+" "+strings.Join(st.Notes, " ")+" ("+f.Citation+")")
+			x.text(w.wrap, st.Explanation+" "+strings.Join(st.Notes, " ")+" ("+f.Citation+")")
+			w.inputLinks(x, c, rt.Inputs)
 		default:
 			x.skip(6)
-			x.text(0, "non calcolabile: "+f.Reason)
+			x.text(w.wrap, "non calcolabile: "+f.Reason)
 		}
 	}
+}
+
+// inputLinks writes, in the three «Cella d'origine» columns, links to the
+// workbook cells of the first three inputs read from it.
+func (w *writer) inputLinks(x *sheetXML, c *validate.CourseAudit, in []compute.Binding) {
+	n := 0
+	for _, b := range in {
+		if n == 3 {
+			break
+		}
+		cr, ok := c.Cells[b.Field]
+		if b.Field == "" || !ok {
+			continue
+		}
+		x.link(w.link, string(cr), formulaRef(cr))
+		n++
+	}
+}
+
+// thresholdLocation is where a threshold's value in force is: its Soglie
+// cell in a what-if run, its row on Regole otherwise.
+func (w *writer) thresholdLocation(c *validate.CourseAudit, t *compute.ThresholdUse) string {
+	if t == nil {
+		return ""
+	}
+	if cr, ok := w.a.ThresholdCells[t.Code]; ok {
+		return formulaRef(cr)
+	}
+	if c.Pack != nil {
+		if r, ok := w.thresholdRow[c.Pack.ID][t.Code]; ok {
+			return quoteSheet(SheetRules) + "!" + cell("C", r)
+		}
+	}
+	return ""
 }
 
 // readingText names the reading in Italian and the errata set apart from
@@ -118,7 +165,6 @@ func readingText(p *compute.Pack, r compute.Reading, sc *compute.Scorer) string 
 // sensitivity writes the Sensibilità sheet: for each scored course, its
 // total and band under each single alternative choice of the run.
 func (w *writer) sensitivity(x *sheetXML) {
-	w.header(x, "Codice percorso", "Scelta", "Alternativa", "Descrizione", "Totale della verifica", "Totale con l'alternativa", "Differenza", "Fascia con l'alternativa", "La fascia cambia", "Articolazioni che cambiano (P della verifica → P con l'alternativa)")
 	row := 2
 	for i := range w.a.Courses {
 		c := &w.a.Courses[i]
@@ -131,11 +177,11 @@ func (w *writer) sensitivity(x *sheetXML) {
 			x.text(0, c.Code)
 			x.text(0, alt.Choice)
 			x.text(0, alt.Alternative)
-			x.text(0, alt.Label)
-			x.num(w.num3, *c.Result.Total)
+			x.text(w.wrap, alt.Label)
+			x.num(w.num2, *c.Result.Total)
 			if alt.Total != nil {
-				x.num(w.num3, *alt.Total)
-				x.num(w.num3, *alt.Delta)
+				x.num(w.num2, *alt.Total)
+				x.num(w.num2, *alt.Delta)
 			} else {
 				x.text(0, "non calcolabile")
 				x.text(0, "")
@@ -150,7 +196,7 @@ func (w *writer) sensitivity(x *sheetXML) {
 			for _, ch := range alt.Changes {
 				arts = append(arts, fmt.Sprintf("%d: %s → %s", ch.Number, optNum(ch.Score), optNum(ch.Alternative)))
 			}
-			x.text(0, strings.Join(arts, "; "))
+			x.text(w.wrap, strings.Join(arts, "; "))
 		}
 	}
 	if row == 2 {
@@ -159,11 +205,12 @@ func (w *writer) sensitivity(x *sheetXML) {
 	}
 }
 
+// optNum formats a score P as everywhere: 2 decimals.
 func optNum(v *float64) string {
 	if v == nil {
 		return "—"
 	}
-	return itNum(math.Round(*v*1000) / 1000)
+	return itNum(math.Round(*v*100) / 100)
 }
 
 // inputsText lists the values that entered a computation, each with the cell
@@ -279,7 +326,6 @@ func linkCut(all []validate.Finding) int {
 // by findingLinks); past the sheet's limit of links the cells are text,
 // and a last row says so.
 func (w *writer) findings(x *sheetXML, all []validate.Finding) {
-	w.header(x, "Gravità", "Regola", "Percorso", "Cella", "Valore trovato", "Atteso", "Messaggio", "Fonte")
 	cut := linkCut(all)
 	for i, f := range all {
 		x.startRow(i + 2)
@@ -291,7 +337,7 @@ func (w *writer) findings(x *sheetXML, all []validate.Finding) {
 		} else {
 			x.text(0, string(f.Cell))
 		}
-		x.text(0, f.Found)
+		x.text(w.wrap, f.Found)
 		x.text(w.wrap, f.Expected)
 		x.text(w.wrap, f.Message)
 		x.text(w.wrap, f.Source)
@@ -326,18 +372,29 @@ func (w *writer) severityStyle(s compute.Severity) int {
 	return w.text
 }
 
-// rules writes the Regole sheet: for each pack used, its identity, the
-// reading and interpretations of the run, and every threshold with the
-// value used and its source.
+// rules writes the Regole sheet (its rows are rulesRows').
 func (w *writer) rules(x *sheetXML) {
-	w.header(x, "Voce", "Descrizione", "Valore", "Origine", "Fonte")
-	row := 2
-	put := func(vals ...any) {
-		x.startRow(row)
-		row++
-		for _, v := range vals {
-			x.value(0, v)
+	for i, vals := range w.rulesTable {
+		x.startRow(i + 2)
+		for k, v := range vals {
+			style := 0
+			if k == 1 || k == 4 {
+				style = w.wrap
+			}
+			x.value(style, v)
 		}
+	}
+}
+
+// rulesRows are the rows of the Regole sheet: for each pack used, its
+// identity, the reading and interpretations of the run, every
+// articulation with its function's branches, and every threshold with the
+// value used and its source; and the row of each threshold, by pack.
+func (w *writer) rulesRows() ([][]any, map[compute.PackID]map[string]int) {
+	var table [][]any
+	rowOf := map[compute.PackID]map[string]int{}
+	put := func(vals ...any) {
+		table = append(table, vals)
 	}
 	ids := make([]string, 0, len(w.a.Scorers))
 	for id := range w.a.Scorers {
@@ -369,7 +426,7 @@ func (w *writer) rules(x *sheetXML) {
 			put(r...)
 		}
 		for _, a := range p.Articulations {
-			put("Articolazione "+strconv.Itoa(a.Number), a.Name, "R = "+a.Result.Formula, a.Function+", peso "+itNum(a.Weight), a.Result.Explanation+" ("+a.Citation+")")
+			put(articulationName(a.Number, nil), a.Name, "R = "+a.Result.Formula, a.Function+", peso "+itNum(a.Weight), a.Result.Explanation+" ("+a.Citation+")")
 			for _, iv := range a.ArticulationFunction().Intervals {
 				formula, expl, form := iv.FormulaUnder(sc.Errata())
 				origin := "come stampata"
@@ -408,10 +465,15 @@ func (w *writer) rules(x *sheetXML) {
 			if def.Note != "" {
 				note += ". " + def.Note
 			}
+			if rowOf[p.ID] == nil {
+				rowOf[p.ID] = map[string]int{}
+			}
+			rowOf[p.ID][def.Code] = len(table) + 2
 			put("Soglia "+def.Code, def.Label, val, origin, note)
 		}
 		put()
 	}
+	return table, rowOf
 }
 
 // errataChangedText lists the errata set apart from the reading.
@@ -442,12 +504,20 @@ func readingDescription(p *compute.Pack, r compute.Reading) string {
 // stamp writes the Timbro sheet: what was audited, with which rules and
 // which product, so that the run can be replayed.
 func (w *writer) stamp(x *sheetXML) {
-	w.header(x, "Voce", "Valore")
+	code, name, region, year := w.foundation()
+	when := w.a.AuditedAtText()
+	if when == "" {
+		when = "non indicata"
+	}
 	rows := [][2]string{
 		{"File verificato", w.a.Input.FileName},
 		{"SHA-256 del file verificato", w.a.Input.SHA256},
 		{"Lettura del decreto", string(w.a.Reading)},
 		{stampRow, w.opt.Version},
+		{"Fondazione", strings.TrimSpace(code + " " + name)},
+		{"Regione", region},
+		{"Anno di monitoraggio", year},
+		{"Data e ora della verifica", when},
 	}
 	// The reading and choices are the run's: the first pack states them.
 	if scs := w.sortedScorers(); len(scs) > 0 {
@@ -489,8 +559,8 @@ func (w *writer) stamp(x *sheetXML) {
 	}
 	for i, r := range rows {
 		x.startRow(i + 2)
-		x.text(0, r[0])
-		x.text(0, r[1])
+		x.text(w.wrap, r[0])
+		x.text(w.wrap, r[1])
 	}
 }
 

@@ -1,7 +1,9 @@
 package xlsxio
 
 import (
+	"bytes"
 	"math"
+	"strings"
 
 	"github.com/its-academy/auditor/compute"
 	"strconv"
@@ -25,7 +27,30 @@ type sheetXML struct {
 	scratch  []byte         // working space of formulaT
 	sst      *sharedStrings // nil: every text inline
 	rowNum   []byte         // the open row's number, in decimal
+
+	// Row heights: the texts of the styles in wrapStyles wrap within the
+	// column's width (widths, from column A); a row whose texts take more
+	// than one line gets that height, which Excel and LibreOffice both
+	// honour (neither fits the height of a row written without one).
+	widths     []float64
+	wrapStyles map[int]bool
+	rowLines   int
+	// defaultStyle is the style of cells written with style 0.
+	defaultStyle int
+	// links are the hyperlinks to places in the workbook (see link).
+	links []sheetLink
 }
+
+// sheetLink is a hyperlink from a cell (column and row, 1-based) to a
+// place in the workbook.
+type sheetLink struct {
+	col, row int
+	location string
+}
+
+// maxSheetLinks is how many hyperlinks a sheet may have (Excel's limit);
+// past it, link writes plain text.
+const maxSheetLinks = 65529
 
 // newSheetXML returns a builder that hands its XML to emit, in order, in
 // chunks of whole rows of about chunkSize bytes, each in a buffer from
@@ -37,7 +62,7 @@ func newSheetXML(emit func([]byte), newBuf func() []byte) *sheetXML {
 // startRow opens row r (1-based); rows must come in increasing order.
 func (s *sheetXML) startRow(r int) {
 	s.endRow()
-	s.row, s.col, s.rowCells = r, 1, false
+	s.row, s.col, s.rowCells, s.rowLines = r, 1, false, 1
 	s.rowStart = len(s.buf)
 	s.rowNum = strconv.AppendInt(s.rowNum[:0], int64(r), 10)
 	s.buf = append(s.buf, `<row r="`...)
@@ -53,6 +78,9 @@ func (s *sheetXML) endRow() {
 	if !s.rowCells {
 		s.buf = s.buf[:s.rowStart]
 	} else {
+		if s.rowLines > 1 {
+			s.setHeight()
+		}
 		s.buf = append(s.buf, `</row>`...)
 		s.lastRow = s.row
 	}
@@ -86,6 +114,9 @@ func (s *sheetXML) skip(n int) { s.col += n }
 // open writes the start of a cell at the current column: `<c r="B7"` and
 // the style if any, without closing the tag.
 func (s *sheetXML) open(style int) {
+	if style == 0 {
+		style = s.defaultStyle
+	}
 	s.rowCells = true
 	s.maxCol = max(s.maxCol, s.col)
 	s.buf = append(s.buf, `<c r="`...)
@@ -110,6 +141,9 @@ func (s *sheetXML) text(style int, v string) {
 	if v == "" {
 		s.col++
 		return
+	}
+	if s.wrapStyles[style] && s.col <= len(s.widths) {
+		s.rowLines = max(s.rowLines, wrappedLines(v, s.widths[s.col-1]))
 	}
 	s.open(style)
 	if s.sst != nil && len(v) <= maxSharedLen {
@@ -304,4 +338,138 @@ var xmlSpecial = func() (t [utf8.RuneSelf]bool) {
 func appendXEscape(b []byte, r rune) []byte {
 	const hex = "0123456789ABCDEF"
 	return append(b, '_', 'x', hex[r>>12&0xF], hex[r>>8&0xF], hex[r>>4&0xF], hex[r&0xF], '_')
+}
+
+// link writes a text cell that links to location, a place in the workbook
+// («Punteggi!A5»); past maxSheetLinks it is plain text.
+func (s *sheetXML) link(style int, v, location string) {
+	if v != "" && location != "" && len(s.links) < maxSheetLinks {
+		s.links = append(s.links, sheetLink{col: s.col, row: s.row, location: location})
+	}
+	s.text(style, v)
+}
+
+// lineHeight is the height in points of one line of the product's font.
+const lineHeight = 15
+
+// maxRowHeight is the tallest row a spreadsheet allows, in points.
+const maxRowHeight = 409
+
+// setHeight gives the open row the height of its tallest wrapped text,
+// inserting the attributes into the row's start tag in place.
+func (s *sheetXML) setHeight() {
+	ht := min(s.rowLines*lineHeight, maxRowHeight)
+	var attr [48]byte
+	a := append(attr[:0], ` ht="`...)
+	a = strconv.AppendInt(a, int64(ht), 10)
+	a = append(a, `" customHeight="1"`...)
+	i := s.rowStart + len(`<row r="`) + len(s.rowNum) + 1 // after the r attribute's closing quote
+	n := len(s.buf)
+	s.buf = append(s.buf, a...)
+	copy(s.buf[i+len(a):], s.buf[i:n])
+	copy(s.buf[i:], a)
+}
+
+// wrappedLines estimates how many lines a text takes when wrapped, word by
+// word, in a column of the given width (in widths of the digit 0; the
+// letters of Italian prose are about a tenth narrower on average).
+func wrappedLines(v string, width float64) int {
+	perLine := int(width*1.1) - 1
+	if perLine < 4 {
+		perLine = 4
+	}
+	lines, used := 1, 0
+	word := 0
+	flush := func() {
+		if word == 0 {
+			return
+		}
+		switch {
+		case used == 0:
+			used = word
+		case used+1+word <= perLine:
+			used += 1 + word
+		default:
+			lines++
+			used = word
+		}
+		for used > perLine { // a word longer than the line breaks
+			lines++
+			used -= perLine
+		}
+		word = 0
+	}
+	for _, r := range v {
+		switch r {
+		case ' ':
+			flush()
+		case '\n':
+			flush()
+			lines++
+			used = 0
+		default:
+			word++
+		}
+	}
+	flush()
+	return lines
+}
+
+// insertLinks adds a sheet's hyperlinks to the part's tail (what follows
+// its sheetData), where the schema puts them: into the hyperlinks excelize
+// wrote, or before the print settings.
+func insertLinks(tail []byte, links []sheetLink) []byte {
+	if len(links) == 0 {
+		return tail
+	}
+	b := make([]byte, 0, len(tail)+len(links)*64+32)
+	at := len(tail)
+	merge := bytes.Index(tail, []byte("<hyperlinks>"))
+	if merge >= 0 {
+		at = merge + len("<hyperlinks>")
+	} else {
+		for _, el := range []string{"<printOptions", "<pageMargins", "<pageSetup", "<headerFooter", "<rowBreaks", "<colBreaks", "<customProperties", "<cellWatches", "<ignoredErrors", "<smartTags", "<drawing", "<legacyDrawing", "<picture", "<oleObjects", "<controls", "<webPublishItems", "<tableParts", "<extLst", "</worksheet>"} {
+			if i := bytes.Index(tail, []byte(el)); i >= 0 && i < at {
+				at = i
+			}
+		}
+	}
+	b = append(b, tail[:at]...)
+	if merge < 0 {
+		b = append(b, "<hyperlinks>"...)
+	}
+	for _, l := range links {
+		b = append(b, `<hyperlink ref="`...)
+		b = appendColumn(b, l.col)
+		b = strconv.AppendInt(b, int64(l.row), 10)
+		b = append(b, `" location="`...)
+		b = appendAttr(b, l.location)
+		b = append(b, `"/>`...)
+	}
+	if merge < 0 {
+		b = append(b, "</hyperlinks>"...)
+	}
+	return append(b, tail[at:]...)
+}
+
+// appendAttr appends v escaped for an XML attribute value.
+func appendAttr(b []byte, v string) []byte {
+	if !strings.ContainsAny(v, `&<>"`) {
+		return append(b, v...)
+	}
+	for _, r := range v {
+		switch r {
+		case '&':
+			b = append(b, "&amp;"...)
+		case '<':
+			b = append(b, "&lt;"...)
+		case '>':
+			b = append(b, "&gt;"...)
+		case '"':
+			b = append(b, "&quot;"...)
+		default:
+			b = utf8.AppendRune(b, r)
+		}
+	}
+	return b
 }

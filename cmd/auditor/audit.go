@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -37,6 +38,7 @@ func (m *Main) runAudit(ctx context.Context, args []string) error {
 	jobs := fs.Int("jobs", 0, "")
 	outDir := fs.String("out-dir", "", "")
 	pdfOut := fs.String("pdf", "", "")
+	quiet := fs.Bool("quiet", false, "")
 	limits := limitFlags(fs)
 	pos, err := parseFlags(fs, args)
 	if err != nil {
@@ -49,7 +51,8 @@ func (m *Main) runAudit(ctx context.Context, args []string) error {
 	if len(pos) == 0 {
 		return &usageError{"indicare un file .xlsx da verificare: auditor audit FILE.xlsx [-o USCITA.xlsx] [--json REPORT.json]"}
 	}
-	opts := validate.Options{Errata: ch.errata, Interpretations: ch.interp, Pack: compute.PackID(*packID), WorkbookThresholds: *whatIf}
+	opts := validate.Options{Errata: ch.errata, Interpretations: ch.interp, Pack: compute.PackID(*packID), WorkbookThresholds: *whatIf,
+		AuditedAt: time.Now().UTC().Truncate(time.Second)}
 	if opts.Reading, err = ch.parsedReading(); err != nil {
 		return err
 	}
@@ -59,7 +62,7 @@ func (m *Main) runAudit(ctx context.Context, args []string) error {
 	if *summaryOut != "" || len(pos) > 1 || isDir(pos[0]) || isUnexpandedPattern(pos[0]) {
 		return m.runBatch(ctx, batchFlags{
 			inputs: pos, out: *out, summary: *summaryOut, jobs: *jobs, outDir: *outDir, jsonOut: *jsonOut,
-			strict: *strict, opts: opts, pdf: *pdfOut, limits: lim,
+			strict: *strict, quiet: *quiet, opts: opts, pdf: *pdfOut, limits: lim,
 		})
 	}
 	if *jobs < 0 {
@@ -107,7 +110,7 @@ func (m *Main) runAudit(ctx context.Context, args []string) error {
 		return err
 	}
 	if *pdfOut != "" {
-		pdf, err := verbale.Render(verbale.FromAudit(audit, audit.Report(Version, ""), time.Now()))
+		pdf, err := verbale.Render(verbale.FromAudit(audit, audit.Report(Version, ""), audit.Options.AuditedAt))
 		if err != nil {
 			return err
 		}
@@ -115,7 +118,7 @@ func (m *Main) runAudit(ctx context.Context, args []string) error {
 			return err
 		}
 	}
-	if *jsonOut != "-" {
+	if *jsonOut != "-" && !*quiet {
 		m.summary(audit, outPath)
 	}
 	if *strict && (audit.HasSeverity(compute.SeverityError) || audit.HasSeverity(compute.SeverityViolation)) {
@@ -206,7 +209,8 @@ func (m *Main) writeReport(a *validate.Audit, path string) error {
 	return writeFileAtomic(path, buf.Bytes())
 }
 
-// summary prints what the audit found, in Italian.
+// summary prints what the audit found, in Italian: the counts, the
+// reading, then one line per course with its total and band.
 func (m *Main) summary(a *validate.Audit, out string) {
 	scored := 0
 	for i := range a.Courses {
@@ -223,9 +227,64 @@ func (m *Main) summary(a *validate.Audit, out string) {
 			count[f.Severity]++
 		}
 	}
-	fmt.Fprintf(m.Stdout, "%s: %d percorsi, %d con punteggio; rilievi: %d errori, %d violazioni di legge, %d avvisi, %d informazioni.\n",
-		a.Input.FileName, len(a.Courses), scored, count[compute.SeverityError], count[compute.SeverityViolation], count[compute.SeverityWarning], count[compute.SeverityInfo])
+	fmt.Fprintf(m.Stdout, "%s: %s, %d con punteggio; rilievi: %s, %s, %s, %s.\n",
+		a.Input.FileName, plural(len(a.Courses), "percorso", "percorsi"), scored,
+		plural(count[compute.SeverityError], "errore", "errori"), plural(count[compute.SeverityViolation], "violazione di legge", "violazioni di legge"),
+		plural(count[compute.SeverityWarning], "avviso", "avvisi"), plural(count[compute.SeverityInfo], "informazione", "informazioni"))
+	if line := readingLine(a); line != "" {
+		fmt.Fprintln(m.Stdout, line)
+	}
+	for i := range a.Courses {
+		c := &a.Courses[i]
+		switch {
+		case c.Scored():
+			fmt.Fprintf(m.Stdout, "%s: %s su 100, fascia «%s»\n", c.Code, it(*c.Result.Total, 2), c.Result.Band.Code)
+		case c.Pack == nil:
+			fmt.Fprintf(m.Stdout, "%s: non calcolabile, nessun pacchetto di regole si applica (foglio Rilievi)\n", c.Code)
+		default:
+			fmt.Fprintf(m.Stdout, "%s: non calcolabile (foglio Rilievi)\n", c.Code)
+		}
+	}
 	fmt.Fprintf(m.Stdout, "Copia verificata: %s (fogli %s).\n", out, strings.Join(xlsxio.ProductSheets(), ", "))
+}
+
+// readingLine names the run's reading, the errata set apart from it and
+// whether the thresholds are the decree's.
+func readingLine(a *validate.Audit) string {
+	for _, c := range a.Courses {
+		if c.Pack == nil || a.Scorers[c.Pack.ID] == nil {
+			continue
+		}
+		sc := a.Scorers[c.Pack.ID]
+		p := sc.Pack()
+		line := "Lettura: " + p.ReadingLabel(sc.Reading()) + " (" + string(sc.Reading()) + ")"
+		var changed []string
+		for _, id := range sc.ErrataChanged() {
+			changed = append(changed, id+" "+sc.Errata()[id].Label())
+		}
+		if len(changed) > 0 {
+			line += ", errata a parte: " + strings.Join(changed, ", ")
+		}
+		switch {
+		case a.WhatIf:
+			line += "; SIMULAZIONE con le soglie del foglio Soglie"
+		case len(sc.Overridden()) > 0:
+			line += "; soglie del decreto con valori dell'auditor"
+		default:
+			line += "; soglie del decreto"
+		}
+		return line + "."
+	}
+	return ""
+}
+
+// plural writes a count with the singular or plural noun: «1 errore»,
+// «0 errori», «3 errori».
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return strconv.Itoa(n) + " " + many
 }
 
 // checkPDFPath refuses a --pdf path that is not a .pdf or that names an

@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestAuditExampleWritesCopyAndReport(t *testing.T) {
@@ -46,9 +47,22 @@ func TestAuditExampleWritesCopyAndReport(t *testing.T) {
 	}
 	sort.Strings(keys)
 	// WORKBOOK.md's keys, and the documented extras (validate.Report): the
-	// run's choices and the pack's texts.
-	if want := []string{"courses", "errata", "file_sha256", "findings", "interpretations", "reading", "rule_pack", "rule_pack_sha256", "texts", "thresholds", "version", "workbook_thresholds"}; !reflect.DeepEqual(keys, want) {
+	// run's choices, who and when, and the pack's texts.
+	if want := []string{"audited_at", "courses", "errata", "file_sha256", "findings", "foundation", "interpretations", "reading", "region", "rule_pack", "rule_pack_sha256", "texts", "thresholds", "version", "workbook_thresholds", "year"}; !reflect.DeepEqual(keys, want) {
 		t.Errorf("report keys %v, want %v", keys, want)
+	}
+	// Who and when: the example's Fondazione sheet, and a UTC RFC 3339 time.
+	var who struct {
+		Foundation struct{ Code, Name string } `json:"foundation"`
+		Region     string                      `json:"region"`
+		Year       int                         `json:"year"`
+		AuditedAt  string                      `json:"audited_at"`
+	}
+	if err := json.Unmarshal(data, &who); err != nil {
+		t.Fatal(err)
+	}
+	if at, err := time.Parse(time.RFC3339, who.AuditedAt); err != nil || !strings.HasSuffix(who.AuditedAt, "Z") || time.Since(at) > time.Hour || who.Foundation.Code != "ITS-FT-001" || who.Region == "" || who.Year != 2025 {
+		t.Errorf("who and when: %+v", who)
 	}
 	var r struct {
 		Courses []struct {

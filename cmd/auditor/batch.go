@@ -26,7 +26,7 @@ type batchFlags struct {
 	out, summary, outDir, jsonOut string
 	pdf                           string // the regional verbale (PDF)
 	jobs                          int
-	strict                        bool
+	strict, quiet                 bool
 	opts                          validate.Options // the run's choices
 	limits                        inputLimits
 }
@@ -55,7 +55,8 @@ func (m *Main) runBatch(ctx context.Context, fl batchFlags) error {
 		return &usageError{"--jobs: indicare un numero di file da verificare insieme maggiore di zero"}
 	}
 	opts := batch.Options{Jobs: fl.jobs, Reading: fl.opts.Reading, Errata: fl.opts.Errata, Interpretations: fl.opts.Interpretations, Pack: fl.opts.Pack,
-		Thresholds: fl.opts.Thresholds, WorkbookThresholds: fl.opts.WorkbookThresholds, Version: Version, Limits: fl.limits.xlsx}
+		Thresholds: fl.opts.Thresholds, WorkbookThresholds: fl.opts.WorkbookThresholds, Version: Version, Limits: fl.limits.xlsx,
+		AuditedAt: fl.opts.AuditedAt}
 	if fl.summary != "" && !strings.EqualFold(filepath.Ext(fl.summary), ".xlsx") {
 		return &usageError{fmt.Sprintf("--summary %s: il riepilogo è un file .xlsx", fl.summary)}
 	}
@@ -202,7 +203,7 @@ func (m *Main) runBatch(ctx context.Context, fl batchFlags) error {
 			fmt.Fprintf(m.Stderr, "auditor: %s: %s\n", f.Name, f.Reason)
 		}
 	}
-	if fl.jsonOut != "-" {
+	if fl.jsonOut != "-" && !fl.quiet {
 		m.batchReport(res, outs, opts.Skipped, fl.summary)
 	}
 	if len(failed) > 0 {
@@ -450,7 +451,7 @@ func (m *Main) batchReport(res *batch.Result, outs map[string]string, skipped []
 		case !f.OK():
 			continue
 		case f.Read != nil:
-			fmt.Fprintf(m.Stdout, "%s: riepilogo precedente, %d percorsi letti.\n", f.Name, len(f.Read.Courses))
+			fmt.Fprintf(m.Stdout, "%s: riepilogo precedente, %s.\n", f.Name, plural(len(f.Read.Courses), "percorso letto", "percorsi letti"))
 		case f.Audit != nil:
 			scored, count := 0, map[compute.Severity]int{}
 			for i := range f.Audit.Courses {
@@ -464,8 +465,9 @@ func (m *Main) batchReport(res *batch.Result, outs map[string]string, skipped []
 			for _, fi := range f.Audit.Findings {
 				count[fi.Severity]++
 			}
-			fmt.Fprintf(m.Stdout, "%s: %d percorsi, %d con punteggio; %d errori, %d violazioni, %d avvisi → %s\n",
-				f.Name, len(f.Audit.Courses), scored, count[compute.SeverityError], count[compute.SeverityViolation], count[compute.SeverityWarning], outs[f.Name])
+			fmt.Fprintf(m.Stdout, "%s: %s, %d con punteggio; %s, %s, %s → %s\n",
+				f.Name, plural(len(f.Audit.Courses), "percorso", "percorsi"), scored, plural(count[compute.SeverityError], "errore", "errori"),
+				plural(count[compute.SeverityViolation], "violazione", "violazioni"), plural(count[compute.SeverityWarning], "avviso", "avvisi"), outs[f.Name])
 		}
 	}
 	for _, s := range skipped {
@@ -475,14 +477,18 @@ func (m *Main) batchReport(res *batch.Result, outs map[string]string, skipped []
 		return
 	}
 	s := res.Summary
-	flagged := 0
+	var flagged []string
 	for _, v := range s.Verdicts {
 		if v.Flagged {
-			flagged++
+			flagged = append(flagged, strings.TrimSpace(v.Foundation+" "+v.Name))
 		}
 	}
-	fmt.Fprintf(m.Stdout, "Riepilogo: %s (%d percorsi, %d righe fondazione-anno, %d file non verificati, %d fondazioni segnalate per la regola dei tre anni).\n",
-		summary, len(s.Courses), len(s.Foundations), len(res.Failed()), flagged)
+	fmt.Fprintf(m.Stdout, "Riepilogo: %s (%s, %s, %s, %s per la regola dei tre anni).\n",
+		summary, plural(len(s.Courses), "percorso", "percorsi"), plural(len(s.Foundations), "riga fondazione-anno", "righe fondazione-anno"),
+		plural(len(res.Failed()), "file non verificato", "file non verificati"), plural(len(flagged), "fondazione segnalata", "fondazioni segnalate"))
+	if len(flagged) > 0 {
+		fmt.Fprintf(m.Stdout, "Segnalate per la regola dei tre anni (CU 17/12/2015, art. 4 c. 3): %s.\n", strings.Join(flagged, "; "))
+	}
 }
 
 // writeBatchJSON writes the summary's JSON form to a file (atomically) or

@@ -80,6 +80,11 @@ func (m *Main) Run(ctx context.Context, args []string) int {
 	if errors.Is(err, errStrict) {
 		return exitStrict
 	}
+	var help *helpRequest
+	if errors.As(err, &help) {
+		printHelp(m.Stdout, help.fs)
+		return exitOK
+	}
 	// Messages may name paths the user chose: no control or bidirectional
 	// characters reach the terminal.
 	msg := xlsxio.SafeText(err.Error())
@@ -97,36 +102,42 @@ func (m *Main) usage() {
 	fmt.Fprint(m.Stdout, `auditor – verifica e punteggio dei percorsi ITS Academy (DM 30/11/2023, EQF V)
 
 Comandi:
-  auditor audit FILE.xlsx [-o USCITA.xlsx] [--json REPORT.json|-] [--reading tables|coherent|literal] [--strict]
-      [--erratum E-N=printed|coherent]… [--interpretation I-N=scelta]… [--thresholds SOGLIE.json]
-      [--workbook-thresholds] [--pdf VERBALE.pdf]
+  auditor audit FILE.xlsx [-o USCITA.xlsx] [--json REPORT.json|-] [--strict] [--quiet]
+      [--reading tabelle|coerente|letterale] [--erratum E-N=printed|coherent]…
+      [--interpretation I-N=scelta]… [--thresholds SOGLIE.json] [--workbook-thresholds]
+      [--pdf VERBALE.pdf]
       verifica il file ufficiale e ne scrive una copia con i fogli dell'esito (exit 1 con --strict
       se ci sono violazioni di legge o dati incoerenti, 2 se il file non si può verificare).
-      Lettura predefinita «tables» (tabelle): E-1, E-3, E-4 coerenti, E-2 come stampata.
+      Lettura predefinita «tabelle» (tables): E-1, E-3, E-4 coerenti, E-2 come stampata; le altre
+      sono «coerente» (coherent) e «letterale» (literal). «auditor COMANDO --help» descrive ogni
+      opzione. Dopo la verifica stampa il totale e la fascia di ogni percorso (--quiet: nulla)
       Le soglie sono quelle del decreto o di --thresholds; --workbook-thresholds è una simulazione
       con le soglie del foglio Soglie, e ogni risultato lo dichiara
   auditor verify COPIA.xlsx [--json]
       ricalcola una copia verificata con le scelte registrate nel Timbro: exit 0 se ogni valore
       coincide, 1 elencando le celle diverse, 2 se il file non è una copia verificata
-  auditor audit FILE.xlsx|CARTELLA … --summary RIEPILOGO.xlsx [--jobs N] [--out-dir CARTELLA] [--json RIEPILOGO.json]
-      [--pdf RIEPILOGO.pdf]
+  auditor audit FILE.xlsx|CARTELLA … --summary RIEPILOGO.xlsx [--jobs N] [--out-dir CARTELLA]
+      [--json RIEPILOGO.json] [--pdf RIEPILOGO.pdf]
       verifica molti file (una copia verificata per file) e scrive il riepilogo regionale, con la
       regola delle fondazioni della CU 17/12/2015 art. 4 c. 3 sui tre anni (exit 2 se un file non si
-      può verificare: gli altri e il riepilogo sono scritti comunque); --pdf scrive il verbale di verifica in PDF
+      può verificare: gli altri e il riepilogo sono scritti comunque); --pdf scrive il verbale di
+      verifica in PDF
       limiti per file, come il server: --max-file-mb 10 --max-unzip-mb 100 --max-xml-mb 25
-  auditor serve [--addr HOST:PORTA] [--public-url URL] [--tls-cert CERT --tls-key CHIAVE] [--token-file FILE]
+  auditor serve [--addr HOST:PORTA] [--public-url URL] [--tls-cert CERT --tls-key CHIAVE]
+      [--token-file FILE]
       [--cors-origin URL] [--max-upload-mb N] [--timeout 60s] [--max-concurrent N] [--max-queue N]
       il server HTTP: pagina di caricamento (/), API (/api/audit) e componente aggiuntivo per Excel
   auditor template [-o FILE]      il modello ufficiale vuoto da compilare (- = output standard)
   auditor rules show [--pack ID|FILE] [--json]
       il pacchetto di regole come tabella leggibile (o il file JSON)
-  auditor rules eval --articulation N --result R [--threshold S] [--reading tables|coherent|literal]
-      [--erratum E-N=printed|coherent]… [--json]
+  auditor rules eval --articulation N --result R [--threshold S]
+      [--reading tabelle|coerente|letterale] [--erratum E-N=printed|coherent]… [--json]
       applica una funzione di trasformazione e indica il ramo usato
   auditor rules conformance [--json]
       tabelle di esempio del decreto accanto ai valori calcolati
-  auditor rules score COURSE.json [--reading …] [--thresholds FILE.json] [--interpretation I-2=…] [--json]
-      punteggio di un percorso dato in JSON (codici dei campi di WORKBOOK.md), con tracce
+  auditor rules score COURSE.json [--reading …] [--thresholds FILE.json] [--interpretation I-2=…]
+      [--json]
+      punteggio di un percorso dato in JSON (codici dei campi di docs/modello.md), con tracce
   auditor version
 `)
 }

@@ -49,6 +49,9 @@ func parseFlags(fs *flag.FlagSet, args []string) ([]string, error) {
 	var pos []string
 	for {
 		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return nil, &helpRequest{fs}
+			}
 			return nil, &usageError{err.Error()}
 		}
 		args = fs.Args()
@@ -315,52 +318,49 @@ func (m *Main) rulesShow(args []string) error {
 		_, err := m.Stdout.Write(p.Raw())
 		return err
 	}
-	out := m.Stdout
+	out := newWrapWriter(m.Stdout, showWidth)
+	defer out.Flush()
 	fmt.Fprintf(out, "%s\nPacchetto %s, versione %s (SHA-256 %s)\n%s – %s\n", p.Title, p.ID, p.Version, p.Digest(), p.Source.Act, p.Source.Annex)
 	fmt.Fprintf(out, "Si applica a: percorsi EQF %d terminati dal %s. %s\n", p.Applies.EQF, p.Applies.EndedFrom, p.Applies.Citation)
 
 	section(out, "Indicatori (Tab. 1) e articolazioni (Tab. 2)")
-	w := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(w, "N.\tIndicatore / articolazione\tPeso\tRisultato R\tSoglia\tFunzione")
 	for _, ind := range p.Indicators {
-		fmt.Fprintf(w, "%d\t%s\t%s\t\t\t\n", ind.Number, strings.ToUpper(ind.Name), it(ind.Weight, 1))
+		fmt.Fprintf(out, "%d  %s (peso %s)\n", ind.Number, strings.ToUpper(ind.Name), it(ind.Weight, 1))
 		for _, a := range p.Articulations {
 			if a.Indicator != ind.Number {
 				continue
 			}
-			thr := "per legge (nella funzione)"
+			thr := "soglia per legge (nella funzione)"
 			switch {
 			case a.Threshold.Code != "":
 				d, _ := p.Threshold(a.Threshold.Code)
-				thr = fmt.Sprintf("%s = %s", d.Code, itp(d.Default, 1))
+				thr = fmt.Sprintf("soglia %s = %s", d.Code, itp(d.Default, 1))
 			case a.Threshold.Area != "":
-				thr = "per area (Tab. 4, " + a.Threshold.Area + ")"
+				thr = "soglia per area (Tab. 4, " + a.Threshold.Area + ")"
 			case a.Function == "f16":
-				thr = "nessuna"
+				thr = "nessuna soglia"
 			}
-			fmt.Fprintf(w, "  %d\t%s\t%s\t%s\t%s\t%s\n", a.Number, a.Name, it(a.Weight, 1), a.Result.Formula, thr, a.Function)
+			fmt.Fprintf(out, "   Articolazione %d – %s\n", a.Number, a.Name)
+			fmt.Fprintf(out, "      peso %s · R = %s · %s · funzione %s\n", it(a.Weight, 1), a.Result.Formula, thr, a.Function)
 		}
-	}
-	if err := w.Flush(); err != nil {
-		return err
 	}
 	for _, z := range p.Zeroing {
 		fmt.Fprintf(out, "Azzeramento: indicatore %d vale 0 se %s (%s).\n", z.Indicator, z.When, z.Citation)
 	}
 
 	section(out, "Medie per area tecnologica (Tab. 4)")
-	w = tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
-	fmt.Fprint(w, "Area\tChiave")
+	w := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
+	fmt.Fprint(w, "Chiave")
 	for _, c := range p.Areas.Columns {
 		fmt.Fprintf(w, "\t%s", c.Key)
 	}
-	fmt.Fprintln(w)
+	fmt.Fprintln(w, "\tArea")
 	for _, a := range p.Areas.Rows {
-		fmt.Fprintf(w, "%s\t%s", a.Name, a.Key)
+		fmt.Fprint(w, a.Key)
 		for _, c := range p.Areas.Columns {
 			fmt.Fprintf(w, "\t%s", it(a.Values[c.Key], 1))
 		}
-		fmt.Fprintln(w)
+		fmt.Fprintf(w, "\t%s\n", a.Name)
 	}
 	for _, c := range p.Areas.Columns {
 		fmt.Fprintf(w, "%s: %s\n", c.Key, c.Label)
@@ -377,7 +377,7 @@ func (m *Main) rulesShow(args []string) error {
 		for _, iv := range f.Intervals {
 			fmt.Fprintf(w, "  %s\t→ P = %s", iv.When, iv.Printed)
 			if iv.Coherent != "" {
-				fmt.Fprintf(w, "\t(coerente, %s: P = %s)", iv.Erratum, iv.Coherent)
+				fmt.Fprintf(w, "\n  \t  (coerente, %s: P = %s)", iv.Erratum, iv.Coherent)
 			}
 			if iv.Unprinted {
 				fmt.Fprint(w, "\t(non stampato)")
@@ -432,5 +432,67 @@ func (m *Main) rulesShow(args []string) error {
 }
 
 func section(w io.Writer, title string) {
-	fmt.Fprintf(w, "\n%s\n%s\n", title, strings.Repeat("─", len([]rune(title))))
+	fmt.Fprintf(w, "\n%s\n%s\n", title, strings.Repeat("─", min(len([]rune(title)), showWidth)))
+}
+
+// showWidth is the width of «auditor rules show», in columns.
+const showWidth = 100
+
+// wrapWriter wraps the lines written to it at width columns, between
+// words; a continuation line is indented four columns more than its line.
+type wrapWriter struct {
+	w     io.Writer
+	width int
+	line  []byte
+	err   error
+}
+
+func newWrapWriter(w io.Writer, width int) *wrapWriter { return &wrapWriter{w: w, width: width} }
+
+func (ww *wrapWriter) Write(p []byte) (int, error) {
+	for _, b := range p {
+		if b == '\n' {
+			ww.emit()
+			continue
+		}
+		ww.line = append(ww.line, b)
+	}
+	return len(p), ww.err
+}
+
+// Flush writes the last, unterminated line.
+func (ww *wrapWriter) Flush() error {
+	if len(ww.line) > 0 {
+		ww.emit()
+	}
+	return ww.err
+}
+
+func (ww *wrapWriter) emit() {
+	line := strings.TrimRight(string(ww.line), " ")
+	ww.line = ww.line[:0]
+	indent := len(line) - len(strings.TrimLeft(line, " "))
+	cont := strings.Repeat(" ", min(indent+4, ww.width/2))
+	for len([]rune(line)) > ww.width {
+		r := []rune(line)
+		cut := -1
+		for i := ww.width; i > indent && i > len([]rune(cont)); i-- {
+			if r[i] == ' ' {
+				cut = i
+				break
+			}
+		}
+		if cut < 0 {
+			break // one word longer than the line: left whole
+		}
+		ww.put(strings.TrimRight(string(r[:cut]), " "))
+		line = cont + strings.TrimLeft(string(r[cut:]), " ")
+	}
+	ww.put(line)
+}
+
+func (ww *wrapWriter) put(s string) {
+	if ww.err == nil {
+		_, ww.err = io.WriteString(ww.w, s+"\n")
+	}
 }
