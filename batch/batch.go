@@ -73,6 +73,7 @@ import (
 	"time"
 
 	"github.com/its-academy/auditor/compute"
+	"github.com/its-academy/auditor/pipeline"
 	"github.com/its-academy/auditor/validate"
 	"github.com/its-academy/auditor/xlsxio"
 )
@@ -417,21 +418,22 @@ func auditOne(ctx context.Context, in Input, reg *compute.Registry, vopts valida
 		f.Read = s
 		return f
 	}
-	wb, err := xlsxio.OpenContext(ctx, in.Data, base, lim)
+	res, err := pipeline.Run(ctx, in.Data, base, pipeline.Options{
+		Validate: vopts, Limits: lim, Version: opts.Version, Registry: reg,
+		AfterRead: func(wb *validate.Input) error {
+			if n := len(wb.Courses); opts.MaxCourses > 0 && n > opts.MaxCourses {
+				return fmt.Errorf("ha %d righe di percorsi, oltre il limite di %d per file; il file non è stato verificato", n, opts.MaxCourses)
+			}
+			if !courses.take(len(wb.Courses)) {
+				return fmt.Errorf("con le sue %d righe di percorsi supererebbe il limite di %d percorsi per riepilogo; il file non è stato verificato: inviarlo in un altro riepilogo", len(wb.Courses), opts.MaxTotalCourses)
+			}
+			return nil
+		},
+	})
 	if err != nil {
 		return fail(err)
 	}
-	defer wb.Close()
-	if n := len(wb.Input.Courses); opts.MaxCourses > 0 && n > opts.MaxCourses {
-		return fail(fmt.Errorf("ha %d righe di percorsi, oltre il limite di %d per file; il file non è stato verificato", n, opts.MaxCourses))
-	}
-	if !courses.take(len(wb.Input.Courses)) {
-		return fail(fmt.Errorf("con le sue %d righe di percorsi supererebbe il limite di %d percorsi per riepilogo; il file non è stato verificato: inviarlo in un altro riepilogo", len(wb.Input.Courses), opts.MaxTotalCourses))
-	}
-	a, err := validate.RunContext(ctx, wb.Input, reg, vopts)
-	if err != nil {
-		return fail(err)
-	}
+	a := res.Audit
 	f.Audit = a
 	if opts.SummaryOnly {
 		f.digest = newDigest(a, indicatorNames(reg, opts))
@@ -440,7 +442,7 @@ func auditOne(ctx context.Context, in Input, reg *compute.Registry, vopts valida
 	if opts.OnAnnotated == nil && !opts.KeepAnnotated {
 		return f // nobody wants the audited copy (the server's summary)
 	}
-	out, err := xlsxio.WriteAudit(in.Data, a, xlsxio.WriteOptions{Version: opts.Version, Limits: lim})
+	out, err := res.Copy()
 	if err != nil {
 		f.Audit = nil
 		return fail(err)

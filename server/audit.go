@@ -17,8 +17,8 @@ import (
 	"unicode"
 
 	"github.com/its-academy/auditor/compute"
+	"github.com/its-academy/auditor/pipeline"
 	"github.com/its-academy/auditor/validate"
-	"github.com/its-academy/auditor/verbale"
 	"github.com/its-academy/auditor/xlsxio"
 	"github.com/labstack/echo/v4"
 )
@@ -221,43 +221,43 @@ func (s *Server) runAudit(ctx context.Context, t *ticket, up *upload, p auditPar
 	if s.beforeAudit != nil {
 		s.beforeAudit(ctx)
 	}
-	wb, err := xlsxio.OpenContext(ctx, up.data, up.name, s.cfg.Limits)
-	if ctx.Err() != nil {
-		return auditAnswer{err: errCanceled}
-	}
-	if err != nil {
-		return auditAnswer{err: openError(err)}
-	}
-	defer wb.Close()
-	if err := s.checkWork(len(wb.Input.Courses)); err != nil {
-		return auditAnswer{err: err}
-	}
-	if err := s.reserveCourses(t, len(wb.Input.Courses), p.xlsx); err != nil {
-		return auditAnswer{err: err}
-	}
 	opts := p.opts
 	opts.AuditedAt = time.Now().UTC().Truncate(time.Second)
-	a, err := validate.RunContext(ctx, wb.Input, s.cfg.Registry, opts)
-	if ctx.Err() != nil {
+	res, err := pipeline.Run(ctx, up.data, up.name, pipeline.Options{
+		Validate: opts, Limits: s.cfg.Limits, Version: s.cfg.Version, Registry: s.cfg.Registry,
+		AfterRead: func(in *validate.Input) error {
+			if err := s.checkWork(len(in.Courses)); err != nil {
+				return err
+			}
+			return s.reserveCourses(t, len(in.Courses), p.xlsx)
+		},
+	})
+	var ae *APIError
+	var oe *xlsxio.OpenError
+	switch {
+	case ctx.Err() != nil:
 		return auditAnswer{err: errCanceled}
-	}
-	if err != nil {
+	case errors.As(err, &ae):
+		return auditAnswer{err: ae}
+	case errors.As(err, &oe):
+		return auditAnswer{err: openError(err)}
+	case err != nil:
 		return auditAnswer{err: apiErr(http.StatusBadRequest, CodeBadRequest, "Parametri non validi: %s", err)}
 	}
+	a := res.Audit
 	if err := s.checkFindings(a); err != nil {
 		return auditAnswer{err: err}
 	}
 	if p.pdf {
-		out, err := verbale.Render(verbale.FromAudit(a, a.Report(s.cfg.Version, ""), a.Options.AuditedAt))
+		out, err := res.Verbale()
 		if err != nil {
 			return auditAnswer{err: fmt.Errorf("writing the verbale: %w", err)}
 		}
 		return auditAnswer{body: out}
 	}
 	if p.xlsx {
-		out, err := xlsxio.WriteAudit(up.data, a, xlsxio.WriteOptions{Version: s.cfg.Version, Limits: s.cfg.Limits})
+		out, err := res.Copy()
 		if err != nil {
-			var oe *xlsxio.OpenError
 			if errors.As(err, &oe) {
 				e := openError(err)
 				if errors.Is(err, xlsxio.ErrSheetNameTaken) {
@@ -270,9 +270,7 @@ func (s *Server) runAudit(ctx context.Context, t *ticket, up *upload, p auditPar
 		return auditAnswer{body: out}
 	}
 	buf := &cappedBuffer{max: s.cfg.MaxReportBytes}
-	enc := json.NewEncoder(buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(a.Report(s.cfg.Version, "")); err != nil {
+	if err := res.WriteReport(buf, false); err != nil {
 		if errors.Is(err, errOverLimit) {
 			return auditAnswer{err: s.workError("Il resoconto JSON di questo file supererebbe il limite di %s per verifica: chiedere la copia verificata (format=xlsx) o dividere la cartella.", sizeText(s.cfg.MaxReportBytes))}
 		}

@@ -43,7 +43,8 @@ type Verification struct {
 // OK reports whether every product cell agrees.
 func (v *Verification) OK() bool { return len(v.Differences) == 0 }
 
-// VerifyCopy recomputes an audited copy: it reads the run's record from the
+// VerifyCopy recomputes an audited copy (with the packs of reg; nil means
+// the packs built into the binary): it reads the run's record from the
 // Timbro sheet, audits the copy's original sheets again with those choices,
 // writes the product sheets again and compares them, cell by cell (values
 // and formulas; numbers within VerifyTolerance), with the copy's. A file
@@ -53,6 +54,11 @@ func VerifyCopy(data []byte, name string, reg *compute.Registry, lim Limits) (*V
 	rp, err := readReplay(data)
 	if err != nil {
 		return nil, err
+	}
+	if reg == nil {
+		if reg, err = compute.LoadEmbedded(); err != nil {
+			return nil, fmt.Errorf("loading the rule packs: %w", err)
+		}
 	}
 	v := &Verification{Replay: rp, Differences: []Difference{}, Notes: []string{}}
 	for id, sha := range rp.RulePacks {

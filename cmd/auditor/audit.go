@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -13,8 +12,8 @@ import (
 	"time"
 
 	"github.com/its-academy/auditor/compute"
+	"github.com/its-academy/auditor/pipeline"
 	"github.com/its-academy/auditor/validate"
-	"github.com/its-academy/auditor/verbale"
 	"github.com/its-academy/auditor/xlsxio"
 )
 
@@ -97,12 +96,13 @@ func (m *Main) runAudit(ctx context.Context, args []string) error {
 	if err != nil {
 		return fmt.Errorf("%s: %w", in, err)
 	}
-	audit, result, err := auditBytes(in, data, opts, lim.xlsx)
+	res, result, err := auditBytes(in, data, opts, lim.xlsx)
 	if err != nil {
 		return err
 	}
+	audit := res.Audit
 	if *jsonOut != "" {
-		if err := m.writeReport(audit, *jsonOut); err != nil {
+		if err := m.writeReport(res, *jsonOut); err != nil {
 			return err
 		}
 	}
@@ -110,7 +110,7 @@ func (m *Main) runAudit(ctx context.Context, args []string) error {
 		return err
 	}
 	if *pdfOut != "" {
-		pdf, err := verbale.Render(verbale.FromAudit(audit, audit.Report(Version, ""), audit.Options.AuditedAt))
+		pdf, err := res.Verbale()
 		if err != nil {
 			return err
 		}
@@ -130,31 +130,25 @@ func (m *Main) runAudit(ctx context.Context, args []string) error {
 // auditBytes reads, audits and writes the copy of one workbook. It never
 // panics: an unexpected failure is one line, as in a batch and on the
 // server.
-func auditBytes(in string, data []byte, opts validate.Options, lim xlsxio.Limits) (audit *validate.Audit, result []byte, err error) {
+func auditBytes(in string, data []byte, opts validate.Options, lim xlsxio.Limits) (res *pipeline.Result, result []byte, err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			audit, result = nil, nil
+			res, result = nil, nil
 			err = fmt.Errorf("%s: errore interno durante la verifica; il file non è stato verificato", in)
 		}
 	}()
-	wb, err := xlsxio.Open(data, filepath.Base(in), lim)
-	if err != nil {
-		return nil, nil, oneLine(in, err)
-	}
-	defer wb.Close()
-	reg, err := compute.LoadEmbedded()
-	if err != nil {
-		return nil, nil, err
-	}
-	audit, err = validate.Run(wb.Input, reg, opts)
-	if err != nil {
+	res, err = pipeline.Run(context.Background(), data, filepath.Base(in), pipeline.Options{Validate: opts, Limits: lim, Version: Version})
+	switch {
+	case errors.Is(err, validate.ErrOptions):
 		return nil, nil, &usageError{err.Error()}
+	case err != nil:
+		return nil, nil, oneLine(in, err)
 	}
-	result, err = xlsxio.WriteAudit(data, audit, xlsxio.WriteOptions{Version: Version, Limits: lim})
+	result, err = res.Copy()
 	if err != nil {
 		return nil, nil, oneLine(in, err)
 	}
-	return audit, result, nil
+	return res, result, nil
 }
 
 // defaultOutput is the audited copy's name beside the input.
@@ -193,14 +187,10 @@ func oneLine(file string, err error) error {
 	return fmt.Errorf("%s: %v", file, err)
 }
 
-func (m *Main) writeReport(a *validate.Audit, path string) error {
-	rep := a.Report(Version, "")
+func (m *Main) writeReport(res *pipeline.Result, path string) error {
 	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(rep); err != nil {
-		return fmt.Errorf("report JSON: %w", err)
+	if err := res.WriteReport(&buf, true); err != nil {
+		return err
 	}
 	if path == "-" {
 		_, err := m.Stdout.Write(buf.Bytes())
