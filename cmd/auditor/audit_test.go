@@ -46,8 +46,8 @@ func TestAuditExampleWritesCopyAndReport(t *testing.T) {
 	}
 	sort.Strings(keys)
 	// WORKBOOK.md's keys, and the documented extras (validate.Report): the
-	// run's choices and the pack's texts.
-	if want := []string{"courses", "errata", "file_sha256", "findings", "interpretations", "reading", "rule_pack", "rule_pack_sha256", "texts", "thresholds", "version", "workbook_thresholds"}; !reflect.DeepEqual(keys, want) {
+	// run's choices, the pack's texts and the input fields' columns.
+	if want := []string{"columns", "courses", "errata", "file_sha256", "findings", "interpretations", "reading", "rule_pack", "rule_pack_sha256", "texts", "thresholds", "version", "workbook_thresholds"}; !reflect.DeepEqual(keys, want) {
 		t.Errorf("report keys %v, want %v", keys, want)
 	}
 	var r struct {
