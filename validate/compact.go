@@ -96,8 +96,8 @@ type ownedTrace struct {
 
 // courseTraces lists a course's traces with their owners, in the order
 // the encoder and Resolve both follow.
-func courseTraces(rc *ReportCourse) []ownedTrace {
-	var out []ownedTrace
+func courseTraces(rc *ReportCourse, out []ownedTrace) []ownedTrace {
+	out = out[:0]
 	for ai := range rc.Articulations {
 		a := &rc.Articulations[ai]
 		o := owner{result: a.Result, score: a.Score, points: a.Points, threshold: a.Threshold, weight: &a.Weight, number: a.Number}
@@ -131,24 +131,38 @@ func samePtr(a, b *float64) bool {
 
 // valueTable is a course's values by quantity (its traces' values) and by
 // threshold code (its traces' thresholds): what an input's "from" can name.
-// A name given two different values is left out.
-type valueTable map[string]*float64
+// A name given two different values has none.
+type valueTable map[string]tableValue
+
+type tableValue struct {
+	v         float64
+	ambiguous bool
+}
 
 func (vt valueTable) add(name string, v float64) {
 	if name == "" {
 		return
 	}
 	if old, ok := vt[name]; ok {
-		if old != nil && !sameNumber(old, v) {
-			vt[name] = nil
+		if !old.ambiguous && math.Float64bits(old.v) != math.Float64bits(v) {
+			vt[name] = tableValue{ambiguous: true}
 		}
 		return
 	}
-	vt[name] = &v
+	vt[name] = tableValue{v: v}
 }
 
-func tableOf(ts []ownedTrace) valueTable {
-	vt := valueTable{}
+// get is the value of a name, nil when the course has none.
+func (vt valueTable) get(name string) *float64 {
+	if tv, ok := vt[name]; ok && !tv.ambiguous {
+		return &tv.v
+	}
+	return nil
+}
+
+// fill makes vt the table of a course's traces.
+func (vt valueTable) fill(ts []ownedTrace) valueTable {
+	clear(vt)
 	for _, ot := range ts {
 		if ot.t.TraceText != nil {
 			vt.add(ot.t.Quantity, ot.t.Value)
@@ -191,6 +205,29 @@ func derivedCell(columns map[compute.FieldCode]string, b *compute.BindingText, r
 	return CellRef(col + strconv.Itoa(row)), true
 }
 
+// sameCell reports whether an input's cell is the one derivedCell gives.
+func sameCell(b *ReportBinding, columns map[compute.FieldCode]string, row int) bool {
+	if b.BindingText == nil || b.Field == "" {
+		return b.Cell == nil
+	}
+	col, ok := columns[b.Field]
+	if !ok || b.Cell == nil {
+		return !ok && b.Cell == nil
+	}
+	tail, ok := strings.CutPrefix(string(*b.Cell), col)
+	if !ok || tail == "" || tail[0] == '0' || len(tail) > 9 {
+		return false
+	}
+	n := 0
+	for i := 0; i < len(tail); i++ {
+		if tail[i] < '0' || tail[i] > '9' {
+			return false
+		}
+		n = n*10 + int(tail[i]-'0')
+	}
+	return n == row
+}
+
 // encoder gives a report's texts their ids and writes each course's
 // compact JSON fields.
 type encoder struct {
@@ -203,6 +240,26 @@ type encoder struct {
 	notes      map[string]string
 	choices    map[ReportChoiceText]string
 	bands      map[compute.BandResult]string
+	// known gives the id of a trace's text by the identity of its parts
+	// (the engine shares them between courses), before traceText's key.
+	known map[fastKey]string
+	ts    []ownedTrace
+	vt    valueTable
+}
+
+// maxFastInputs is the most inputs a fastKey holds.
+const maxFastInputs = 8
+
+// fastKey identifies a trace's text by its parts' addresses; the parts
+// are read-only, so the same addresses mean the same text.
+type fastKey struct {
+	text      *compute.TraceText
+	of        string
+	inputs    [maxFastInputs]*compute.BindingText
+	n         int
+	threshold ReportThresholdText
+	notes     *string
+	nnotes    int
 }
 
 type traceKey struct {
@@ -220,6 +277,7 @@ func newEncoder() *encoder {
 		traces:  map[traceKey]string{}, inputs: map[compute.BindingText]string{},
 		thresholds: map[ReportThresholdText]string{}, defaults: map[float64]*float64{}, notes: map[string]string{},
 		choices: map[ReportChoiceText]string{}, bands: map[compute.BandResult]string{},
+		known: map[fastKey]string{}, vt: valueTable{},
 	}
 }
 
@@ -256,13 +314,7 @@ func (e *encoder) input(b *compute.BindingText) string {
 func (e *encoder) threshold(u *compute.ThresholdUse) string {
 	key := ReportThresholdText{Code: u.Code, Citation: u.Citation, Note: u.Note}
 	if u.Default != nil {
-		d, ok := e.defaults[*u.Default]
-		if !ok {
-			v := *u.Default
-			d = &v
-			e.defaults[v] = d
-		}
-		key.Default = d
+		key.Default = e.canonical(*u.Default)
 	}
 	id, ok := e.thresholds[key]
 	if !ok {
@@ -287,6 +339,44 @@ func (e *encoder) note(n string) string {
 // traceText gives the id of a trace's text with its inputs', threshold's
 // and notes' ids.
 func (e *encoder) traceText(t *ReportTrace, o owner, of string) string {
+	fast := len(t.Inputs) <= maxFastInputs
+	var fk fastKey
+	if fast {
+		fk = fastKey{text: t.TraceText, of: of, n: len(t.Inputs), nnotes: len(t.Notes)}
+		for i, b := range t.Inputs {
+			fk.inputs[i] = b.BindingText
+		}
+		if u := t.Threshold; u != nil {
+			fk.threshold = ReportThresholdText{Code: u.Code, Citation: u.Citation, Note: u.Note}
+			if u.Default != nil {
+				fk.threshold.Default = e.canonical(*u.Default)
+			}
+		}
+		if len(t.Notes) > 0 {
+			fk.notes = &t.Notes[0]
+		}
+		if id, ok := e.known[fk]; ok {
+			return id
+		}
+	}
+	id := e.slowTraceText(t, o, of)
+	if fast {
+		e.known[fk] = id
+	}
+	return id
+}
+
+// canonical is the one pointer the encoder uses for a default value.
+func (e *encoder) canonical(v float64) *float64 {
+	d, ok := e.defaults[v]
+	if !ok {
+		d = &v
+		e.defaults[v] = d
+	}
+	return d
+}
+
+func (e *encoder) slowTraceText(t *ReportTrace, o owner, of string) string {
 	text := ReportTraceText{TraceText: *t.TraceText, Of: of}
 	for i, b := range t.Inputs {
 		text.Inputs = append(text.Inputs, e.input(b.BindingText))
@@ -318,7 +408,8 @@ func (e *encoder) traceText(t *ReportTrace, o owner, of string) string {
 // The first course to use a field gives its column; an input elsewhere is
 // written with its cells.
 func (e *encoder) addColumns(rc *ReportCourse) {
-	for _, ot := range courseTraces(rc) {
+	e.ts = courseTraces(rc, e.ts)
+	for _, ot := range e.ts {
 		for _, b := range ot.t.Inputs {
 			if b.BindingText == nil || b.Field == "" || b.Cell == nil {
 				continue
@@ -349,7 +440,8 @@ func (r *Report) compact() {
 // course writes the compact JSON fields of a course whose Go fields are
 // set. Every course's columns must have been added first.
 func (e *encoder) course(rc *ReportCourse) {
-	ts := courseTraces(rc)
+	e.ts = courseTraces(rc, e.ts)
+	ts := e.ts
 	for _, ot := range ts {
 		t := ot.t
 		if t.TraceText == nil { // not made by the engine: its value at least
@@ -379,31 +471,31 @@ func (e *encoder) course(rc *ReportCourse) {
 			}
 		}
 	}
-	vt := tableOf(ts)
+	vt := e.vt.fill(ts)
 	for _, ot := range ts {
 		t := ot.t
 		if t.TraceText == nil {
 			continue
 		}
 		t.InputValues, t.InputCells = nil, nil
-		values := make([]*float64, len(t.Inputs))
-		explicit, cellsDiffer := false, false
-		for i, b := range t.Inputs {
-			ref := vt[b.From]
+		cellsDiffer := false
+		for i := range t.Inputs {
+			b := &t.Inputs[i]
+			var ref *float64
 			if in := ot.o.inputOf(b.BindingText); in != "" {
 				ref = ot.o.value(in)
+			} else if b.BindingText != nil {
+				ref = vt.get(b.From)
 			}
 			if b.BindingText == nil || !sameNumber(ref, b.Value) {
-				v := b.Value
-				values[i], explicit = &v, true
+				if t.InputValues == nil {
+					t.InputValues = make([]*float64, len(t.Inputs))
+				}
+				t.InputValues[i] = &b.Value
 			}
-			derived, ok := derivedCell(e.columns, b.BindingText, rc.Row)
-			if (b.Cell == nil) != !ok || (ok && *b.Cell != derived) {
-				cellsDiffer = true
+			if !cellsDiffer {
+				cellsDiffer = !sameCell(b, e.columns, rc.Row)
 			}
-		}
-		if explicit {
-			t.InputValues = values
 		}
 		if cellsDiffer {
 			t.InputCells = make([]CellRef, len(t.Inputs))
@@ -532,7 +624,7 @@ func (r *Report) Resolve() {
 }
 
 func (r *Report) resolveCourse(rc *ReportCourse) {
-	ts := courseTraces(rc)
+	ts := courseTraces(rc, nil)
 	texts := make([]*ReportTraceText, len(ts))
 	for i, ot := range ts {
 		t := ot.t
@@ -573,7 +665,7 @@ func (r *Report) resolveCourse(rc *ReportCourse) {
 			t.Notes = append(t.Notes, r.Texts.Notes[id])
 		}
 	}
-	vt := tableOf(ts)
+	vt := valueTable{}.fill(ts)
 	for i, ot := range ts {
 		t, text := ot.t, texts[i]
 		if text == nil {
@@ -589,7 +681,7 @@ func (r *Report) resolveCourse(rc *ReportCourse) {
 					b.Value = *v
 				}
 			} else if b.BindingText != nil {
-				if v := vt[b.From]; v != nil {
+				if v := vt.get(b.From); v != nil {
 					b.Value = *v
 				}
 			}
