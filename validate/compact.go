@@ -630,14 +630,15 @@ func (r *Report) resolveCourse(rc *ReportCourse) {
 		t := ot.t
 		text := r.Texts.Traces[t.Text]
 		texts[i] = text
+		if t.OwnValue != nil {
+			t.Value = *t.OwnValue
+		}
 		if text == nil {
 			continue
 		}
 		tt := text.TraceText
 		t.TraceText = &tt
-		if t.OwnValue != nil {
-			t.Value = *t.OwnValue
-		} else if v := ot.o.value(text.Of); v != nil {
+		if v := ot.o.value(text.Of); t.OwnValue == nil && v != nil {
 			t.Value = *v
 		}
 		t.Threshold = nil
