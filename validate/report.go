@@ -17,20 +17,25 @@ import (
 // "foundation" ({"code", "name"}), "region", "year" (null when the
 // Fondazione sheet has no whole year) and "audited_at" (RFC 3339, UTC),
 // "interpretations" (every choice of the run), "thresholds" (every threshold
-// with its value and who set it) and "workbook_thresholds" (a what-if run);
-// per course "sensitivity" (the total and band under each single
-// alternative choice: each erratum flipped, each other choice of the
-// interpretations that can move a total; null when the course has no total), "total_trace" (how the total adds up) and "band_detail"
-// (the band's label, rule and source); per articulation
-// "indicator" (its Tab. 1 indicator's number) and "traces" (the compute
-// traces explaining R, P and points, each input with the "cell" it was read
-// from when it came from the workbook); per indicator "number" and
-// "trace"; and in "female_indicator" "computable", "missing" and "reason"
-// when the indicator cannot be computed.
+// with its value and who set it), "workbook_thresholds" (a what-if run),
+// "texts" and "columns" (below); per course "sensitivity" (the total and
+// band under each single alternative choice: each erratum flipped, each
+// other choice of the interpretations that can move a total; null when the
+// course has no total), "total_trace" (how the total adds up) and
+// "band_detail" (the band's label, rule and source, in texts.bands); per
+// articulation "indicator" (its Tab. 1 indicator's number, in
+// texts.indicators) and "traces" (the compute traces explaining R, P and
+// points, each input with the cell it was read from when it came from the
+// workbook); per indicator "number" and "trace"; and in "female_indicator"
+// "computable", "missing" and "reason" when the indicator cannot be
+// computed.
 //
 // The report is compact: what depends only on the rule pack is written
-// once, in "texts", keyed by id, and each course's traces carry only their
-// values, the ids of their texts and the cells (see ReportTexts).
+// once, in "texts", keyed by id; each course carries only its values, and
+// a trace's values that repeat a number of its course are given by
+// reference (see ReportTrace, ReportTexts, ReportAlternative). The Go
+// values built by Audit.Report have everything; Resolve gives a report
+// read back from JSON the same.
 type Report struct {
 	FileSHA256      string            `json:"file_sha256"`
 	RulePack        compute.PackID    `json:"rule_pack"`
@@ -44,6 +49,10 @@ type Report struct {
 	Courses         []ReportCourse    `json:"courses"`
 	Findings        []ReportFinding   `json:"findings"`
 	Texts           *ReportTexts      `json:"texts,omitempty"`
+	// Columns gives, by field, the sheet and column of the cells its values
+	// were read from ("Percorsi!G"): a trace's input from that field is in
+	// that column, on its course's row.
+	Columns map[compute.FieldCode]string `json:"columns,omitempty"`
 	// Who was audited, as the Fondazione sheet says ("" or null when the
 	// sheet does not), and when (RFC 3339, UTC; omitted when not stated).
 	Foundation ReportFoundation `json:"foundation"`
@@ -88,10 +97,16 @@ type ReportCourse struct {
 	Indicators    []ReportIndicator     `json:"indicators"`
 	Female        ReportFemale          `json:"female_indicator"`
 	Findings      []ReportFinding       `json:"findings"`
-	Sensitivity   []compute.Alternative `json:"sensitivity"`
+	Sensitivity   []compute.Alternative `json:"-"`
 	WhatIf        bool                  `json:"workbook_thresholds,omitempty"`
 	TotalTrace    *ReportTrace          `json:"total_trace,omitempty"`
-	BandDetail    *compute.BandResult   `json:"band_detail,omitempty"`
+	BandDetail    *compute.BandResult   `json:"-"`
+
+	// In JSON, Sensitivity is written as SensitivityValues (null when the
+	// course has no total) and BandDetail is ReportTexts.Bands[Band], or
+	// the id in BandText when that is another.
+	SensitivityValues []ReportAlternative `json:"sensitivity"`
+	BandText          string              `json:"band_detail,omitempty"`
 }
 
 // ReportArticulation is one articulation: R, S, P, weight, points (null
@@ -107,9 +122,13 @@ type ReportArticulation struct {
 	Points    *float64      `json:"points"`
 	Branch    string        `json:"branch"`
 	Cells     []CellRef     `json:"cells"`
-	Indicator int           `json:"indicator"`
+	Indicator int           `json:"-"`
 	Zeroed    bool          `json:"zeroed,omitempty"`
 	Traces    []ReportTrace `json:"traces"`
+
+	// In JSON, Indicator is omitted when it is the pack's
+	// (ReportTexts.Indicators).
+	IndicatorValue *int `json:"indicator,omitempty"`
 }
 
 // ReportIndicator is one indicator of Tab. 1.
@@ -123,62 +142,101 @@ type ReportIndicator struct {
 }
 
 // ReportTrace is a compute trace whose inputs name the cell they were read
-// from. In JSON its texts are written once for the whole report, in
-// ReportTexts, and the trace carries their ids:
+// from. In Go, a trace built by Audit.Report has every field (TraceText,
+// Value, Inputs, Threshold, Notes); one read back from JSON has them once
+// Report.Resolve is called.
 //
-//	{"text": "P2", "value": 63.0,
-//	 "inputs": [{"text": "i7", "value": 80.9}, {"text": "i8", "value": 80.1}],
-//	 "threshold": {"text": "S2", "value": 80.1, "source": "override"},
-//	 "unclamped": …, "notes": ["n1"]}
+// In JSON a trace is compact (see ReportTexts): its text, the texts of its
+// inputs, threshold and notes are in the report's texts under the trace's
+// "text" id, and the trace carries only what that text does not fix:
 //
-// In Go, a trace built by Audit.Report also points at its texts
-// (TraceText, Threshold, Notes); one read back from JSON has only the ids
-// until Report.Resolve is called.
+//	{"text": "P2", "inputs": [null, 80.1], "threshold": {"source": "override"}}
+//
+// "value" is omitted when it is the number of its owner the text names in
+// "of" (an articulation's result, score or points, an indicator's points,
+// the course's total). "inputs" lists the inputs' values in the text's
+// order, null for a value given by reference: the owner's number named in
+// the text's "inputs_of", else the course's value of the input's "from"
+// (the value of the course's trace of that quantity, or of its threshold of
+// that code); it is omitted when every value is null. An input read from a
+// field of the workbook is in the cell of that field's column (the
+// report's "columns") on the course's row, unless "cells" lists every
+// input's cell ("" for none). "threshold" gives the threshold's "value"
+// when it is not the articulation's threshold, its "source" when not
+// "default" and the "correction"; it is omitted when it has none of them.
 type ReportTrace struct {
 	*compute.TraceText `json:"-"`
-	Text               string                `json:"text"`
-	Value              float64               `json:"value"`
-	Inputs             []ReportBinding       `json:"inputs,omitempty"`
+	Value              float64               `json:"-"`
+	Inputs             []ReportBinding       `json:"-"`
 	Threshold          *compute.ThresholdUse `json:"-"`
-	ThresholdValue     *ReportThreshold      `json:"threshold,omitempty"`
-	Unclamped          *float64              `json:"unclamped,omitempty"`
 	Notes              []string              `json:"-"`
-	NoteIDs            []string              `json:"notes,omitempty"`
+
+	Text           string           `json:"text"`
+	OwnValue       *float64         `json:"value,omitempty"`
+	InputValues    []*float64       `json:"inputs,omitempty"`
+	InputCells     []CellRef        `json:"cells,omitempty"`
+	ThresholdValue *ReportThreshold `json:"threshold,omitempty"`
+	Unclamped      *float64         `json:"unclamped,omitempty"`
 }
 
 // ReportBinding is one value that entered a computation, with the cell of
-// the workbook it was read from (nil for results and thresholds); its
-// text (symbol, field, origin) is in ReportTexts.Inputs under Text.
+// the workbook it was read from (nil for results and thresholds). In JSON
+// its text is in ReportTexts.Inputs and its value in its trace's "inputs".
 type ReportBinding struct {
-	*compute.BindingText `json:"-"`
-	Text                 string   `json:"text"`
-	Value                float64  `json:"value"`
-	Cell                 *CellRef `json:"cell,omitempty"`
+	*compute.BindingText
+	Value float64
+	Cell  *CellRef
 }
 
-// ReportThreshold is the threshold a score used: its value and where the
-// value came from for this course; the code, default, citation and note
-// are in ReportTexts.Thresholds under Text.
+// ReportThreshold is what a trace's threshold has of its own in JSON: its
+// value when it is not the articulation's threshold, its source when not
+// "default", and the correction of footnote 3.
 type ReportThreshold struct {
-	Text       string                  `json:"text"`
-	Value      float64                 `json:"value"`
-	Source     compute.ThresholdSource `json:"source"`
+	Value      *float64                `json:"value,omitempty"`
+	Source     compute.ThresholdSource `json:"source,omitempty"`
 	Correction *compute.Correction     `json:"correction,omitempty"`
 }
 
-// ReportTexts are the texts of a report's traces that depend only on the
-// rule pack, each written once and keyed by id: a trace's text (quantity,
-// label, formula in symbols and words, explanation, branch, reading,
-// erratum, citation) by its quantity ("R2", "P2", "punti2", and "P2~2"
-// for the same quantity's other branch or pack); an input's text (symbol,
-// field, origin) by "i1", "i2", …; a threshold's (code, default, citation,
-// note) by its code; a note by "n1", "n2", …. Ids are given in the order
-// of first use, so the same audit gives the same report.
+// ReportTexts are the texts of a report that depend only on the rule pack,
+// each written once and keyed by id, given in the order of first use, so
+// the same audit gives the same report:
+//   - traces: a trace's text (quantity, label, formula in symbols and words,
+//     explanation, branch, reading, erratum, citation), what number of its
+//     owner it explains ("of"), the ids of its inputs' texts, of its
+//     threshold's and of its notes, by its quantity ("R2", "P2", "punti2",
+//     and "P2~2" for another branch, pack or set of inputs);
+//   - inputs: an input's text (symbol, field, origin), by "i1", "i2", …;
+//   - thresholds: a threshold's (code, default, citation, note), by code;
+//   - notes: a note, by "n1", "n2", …;
+//   - choices: an alternative choice of the sensitivity list (choice,
+//     alternative, label), by "choice=alternative" ("E-2=coherent");
+//   - bands: a band (code, label, rule, citation), by its code;
+//   - indicators: the Tab. 1 indicator of each articulation, by pack and
+//     articulation number (an articulation's "indicator" is written only
+//     when it is not its pack's).
 type ReportTexts struct {
-	Traces     map[string]*compute.TraceText   `json:"traces"`
+	Traces     map[string]*ReportTraceText     `json:"traces"`
 	Inputs     map[string]*compute.BindingText `json:"inputs"`
 	Thresholds map[string]*ReportThresholdText `json:"thresholds"`
 	Notes      map[string]string               `json:"notes"`
+	Choices    map[string]*ReportChoiceText    `json:"choices"`
+	Bands      map[string]*compute.BandResult  `json:"bands"`
+	Indicators map[compute.PackID]map[int]int  `json:"indicators"`
+}
+
+// ReportTraceText is the text of a trace with the ids of its inputs',
+// threshold's and notes' texts. Of names the number of the trace's owner
+// that the trace explains, when there is one: "result", "score" or
+// "points" of an articulation, "points" of an indicator, "total".
+// InputsOf names, for each input, the number of the owner the input
+// repeats ("weight": the articulation's weight), "" for the others.
+type ReportTraceText struct {
+	compute.TraceText
+	Of        string   `json:"of,omitempty"`
+	Inputs    []string `json:"inputs,omitempty"`
+	InputsOf  []string `json:"inputs_of,omitempty"`
+	Threshold string   `json:"threshold,omitempty"`
+	Notes     []string `json:"notes,omitempty"`
 }
 
 // ReportThresholdText is what a rule pack fixes of a threshold.
@@ -189,166 +247,34 @@ type ReportThresholdText struct {
 	Note     string   `json:"note,omitempty"`
 }
 
-// textTable gives the ids of a report's texts.
-type textTable struct {
-	texts      *ReportTexts
-	traces     map[compute.TraceText]string
-	inputs     map[compute.BindingText]string
-	thresholds map[ReportThresholdText]string
-	defaults   map[float64]*float64
-	notes      map[string]string
+// ReportChoiceText is an alternative choice of the sensitivity list.
+type ReportChoiceText struct {
+	Choice      string `json:"choice"`
+	Alternative string `json:"alternative"`
+	Label       string `json:"label"`
 }
 
-func newTextTable() *textTable {
-	return &textTable{
-		texts: &ReportTexts{Traces: map[string]*compute.TraceText{}, Inputs: map[string]*compute.BindingText{},
-			Thresholds: map[string]*ReportThresholdText{}, Notes: map[string]string{}},
-		traces: map[compute.TraceText]string{}, inputs: map[compute.BindingText]string{},
-		thresholds: map[ReportThresholdText]string{}, defaults: map[float64]*float64{}, notes: map[string]string{},
-	}
+// ReportAlternative is a course's total under one alternative choice
+// (compute.Alternative) as JSON carries it: the choice's id in
+// ReportTexts.Choices, the total, and what cannot be told from the course:
+// "delta" when it is not total − the course's total, "band" when not the
+// course's band, "band_changed" when not band ≠ the course's band; each
+// change's "score" when not the score of the course's articulation.
+type ReportAlternative struct {
+	ID          string         `json:"id"`
+	Total       *float64       `json:"total"`
+	Delta       *float64       `json:"delta,omitempty"`
+	Band        *string        `json:"band,omitempty"`
+	BandChanged *bool          `json:"band_changed,omitempty"`
+	Changes     []ReportChange `json:"changes,omitempty"`
 }
 
-// variantID is base, or base~2, base~3, … when base is taken.
-func variantID[V any](taken map[string]V, base string) string {
-	if _, ok := taken[base]; !ok {
-		return base
-	}
-	for i := 2; ; i++ {
-		if id := base + "~" + strconv.Itoa(i); !hasKey(taken, id) {
-			return id
-		}
-	}
-}
-
-func hasKey[V any](m map[string]V, k string) bool {
-	_, ok := m[k]
-	return ok
-}
-
-func (tt *textTable) trace(t *compute.TraceText) string {
-	if t == nil {
-		return ""
-	}
-	if id, ok := tt.traces[*t]; ok {
-		return id
-	}
-	id := variantID(tt.texts.Traces, t.Quantity)
-	tt.traces[*t] = id
-	tt.texts.Traces[id] = t
-	return id
-}
-
-func (tt *textTable) input(b *compute.BindingText) string {
-	if b == nil {
-		return ""
-	}
-	if id, ok := tt.inputs[*b]; ok {
-		return id
-	}
-	id := "i" + strconv.Itoa(len(tt.inputs)+1)
-	tt.inputs[*b] = id
-	tt.texts.Inputs[id] = b
-	return id
-}
-
-func (tt *textTable) threshold(u *compute.ThresholdUse) *ReportThreshold {
-	if u == nil {
-		return nil
-	}
-	key := ReportThresholdText{Code: u.Code, Citation: u.Citation, Note: u.Note}
-	if u.Default != nil {
-		d, ok := tt.defaults[*u.Default]
-		if !ok {
-			v := *u.Default
-			d = &v
-			tt.defaults[v] = d
-		}
-		key.Default = d
-	}
-	id, ok := tt.thresholds[key]
-	if !ok {
-		id = variantID(tt.texts.Thresholds, u.Code)
-		tt.thresholds[key] = id
-		text := key
-		tt.texts.Thresholds[id] = &text
-	}
-	return &ReportThreshold{Text: id, Value: u.Value, Source: u.Source, Correction: u.Correction}
-}
-
-func (tt *textTable) note(n string) string {
-	if id, ok := tt.notes[n]; ok {
-		return id
-	}
-	id := "n" + strconv.Itoa(len(tt.notes)+1)
-	tt.notes[n] = id
-	tt.texts.Notes[id] = n
-	return id
-}
-
-// reportTrace adds the cells of the course's input fields to a trace and
-// gives its texts their ids.
-func (c *CourseAudit) reportTrace(t compute.Trace, tt *textTable) ReportTrace {
-	rt := ReportTrace{TraceText: t.TraceText, Text: tt.trace(t.TraceText), Value: t.Value, Threshold: t.Threshold,
-		ThresholdValue: tt.threshold(t.Threshold), Unclamped: t.Unclamped, Notes: t.Notes}
-	if len(t.Notes) > 0 {
-		rt.NoteIDs = make([]string, len(t.Notes))
-		for i, n := range t.Notes {
-			rt.NoteIDs[i] = tt.note(n)
-		}
-	}
-	if len(t.Inputs) > 0 {
-		rt.Inputs = make([]ReportBinding, len(t.Inputs))
-		for i, b := range t.Inputs {
-			rt.Inputs[i] = ReportBinding{BindingText: b.BindingText, Text: tt.input(b.BindingText), Value: b.Value}
-			if b.BindingText != nil && b.Field != "" {
-				if cell, ok := c.Cells[b.Field]; ok && cell != "" {
-					rt.Inputs[i].Cell = &cell
-				}
-			}
-		}
-	}
-	return rt
-}
-
-// Resolve points the traces of a report read back from JSON at their
-// texts (TraceText, BindingText, Threshold, Notes), as Audit.Report builds
-// them. Ids missing from the texts are left unresolved.
-func (r *Report) Resolve() {
-	if r.Texts == nil {
-		return
-	}
-	resolve := func(t *ReportTrace) {
-		if t == nil {
-			return
-		}
-		t.TraceText = r.Texts.Traces[t.Text]
-		for i := range t.Inputs {
-			t.Inputs[i].BindingText = r.Texts.Inputs[t.Inputs[i].Text]
-		}
-		if th := t.ThresholdValue; th != nil {
-			u := &compute.ThresholdUse{Value: th.Value, Source: th.Source, Correction: th.Correction}
-			if text := r.Texts.Thresholds[th.Text]; text != nil {
-				u.Code, u.Default, u.Citation, u.Note = text.Code, text.Default, text.Citation, text.Note
-			}
-			t.Threshold = u
-		}
-		t.Notes = nil
-		for _, id := range t.NoteIDs {
-			t.Notes = append(t.Notes, r.Texts.Notes[id])
-		}
-	}
-	for ci := range r.Courses {
-		c := &r.Courses[ci]
-		resolve(c.TotalTrace)
-		for ai := range c.Articulations {
-			for ti := range c.Articulations[ai].Traces {
-				resolve(&c.Articulations[ai].Traces[ti])
-			}
-		}
-		for ii := range c.Indicators {
-			resolve(c.Indicators[ii].Trace)
-		}
-	}
+// ReportChange is an articulation whose score differs under an
+// alternative.
+type ReportChange struct {
+	Number      int      `json:"number"`
+	Score       *float64 `json:"score,omitempty"`
+	Alternative *float64 `json:"alternative"`
 }
 
 // ReportFemale is the female-students indicator (part B). Computable,
@@ -404,13 +330,12 @@ func (a *Audit) Report(version string, pack compute.PackID) Report {
 		rep.Interpretations = sc.Interpretations()
 		rep.Thresholds = a.reportThresholds(sc)
 	}
-	tt := newTextTable()
 	for i := range a.Courses {
-		rc := a.Courses[i].report(tt)
+		rc := a.Courses[i].report()
 		rc.WhatIf = a.WhatIf
 		rep.Courses = append(rep.Courses, rc)
 	}
-	rep.Texts = tt.texts
+	rep.compact()
 	return rep
 }
 
@@ -449,7 +374,7 @@ func reportFindings(fs []Finding) []ReportFinding {
 	return out
 }
 
-func (c *CourseAudit) report(tt *textTable) ReportCourse {
+func (c *CourseAudit) report() ReportCourse {
 	rc := ReportCourse{
 		Code: c.Code, Row: c.Row,
 		Articulations: []ReportArticulation{}, Indicators: []ReportIndicator{},
@@ -472,13 +397,13 @@ func (c *CourseAudit) report(tt *textTable) ReportCourse {
 		rc.BandDetail = res.Band
 	}
 	if res.TotalTrace != nil {
-		t := c.reportTrace(*res.TotalTrace, tt)
+		t := c.reportTrace(*res.TotalTrace)
 		rc.TotalTrace = &t
 	}
 	for _, ar := range res.Articulations {
 		traces := make([]ReportTrace, len(ar.Traces))
 		for i, t := range ar.Traces {
-			traces[i] = c.reportTrace(t, tt)
+			traces[i] = c.reportTrace(t)
 		}
 		rc.Articulations = append(rc.Articulations, ReportArticulation{
 			Number: ar.Number, Result: ar.Result, Threshold: ar.Threshold, Score: ar.Score,
@@ -489,7 +414,7 @@ func (c *CourseAudit) report(tt *textTable) ReportCourse {
 	for _, ir := range res.Indicators {
 		ri := ReportIndicator{Number: ir.Number, Name: ir.Name, Weight: ir.Weight, Points: ir.Points, Zeroed: ir.Zeroed}
 		if ir.Trace.TraceText != nil {
-			t := c.reportTrace(ir.Trace, tt)
+			t := c.reportTrace(ir.Trace)
 			ri.Trace = &t
 		}
 		rc.Indicators = append(rc.Indicators, ri)

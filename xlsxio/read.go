@@ -196,6 +196,37 @@ type opener struct {
 	numFmts  map[int]string
 	xfNumFmt []int
 	sst      []string
+	// inflated holds the worksheets and shared strings checkEntries
+	// inflated, for the reader to parse without inflating them again
+	// (readPart takes each out), up to maxInflatedKept bytes in all;
+	// head is checkEntry's buffer for the other parts.
+	inflated map[*zip.File][]byte
+	kept     int64
+	head     []byte
+}
+
+// maxInflatedKept bounds the bytes of the parts checkEntries keeps for the
+// reader; past it, a part is inflated again when it is read.
+const maxInflatedKept = 16 << 20
+
+// keepWhole reports whether checkEntries keeps a part's bytes: the parts
+// the reader parses whole (worksheets, shared strings), while they fit.
+func (o *opener) keepWhole(zf *zip.File) bool {
+	low := strings.ToLower(zf.Name)
+	if !strings.HasPrefix(low, "xl/worksheets/sheet") && !strings.HasSuffix(low, "sharedstrings.xml") {
+		return false
+	}
+	return zf.UncompressedSize64 <= uint64(maxInflatedKept-o.kept)
+}
+
+// readPart inflates a part, or hands over the bytes checkEntries kept.
+func (o *opener) readPart(zf *zip.File) ([]byte, error) {
+	if d, ok := o.inflated[zf]; ok {
+		delete(o.inflated, zf)
+		o.kept -= int64(len(d))
+		return d, nil
+	}
+	return readPart(zf)
 }
 
 // stopped is the error of the opener's context, nil when it has none.
@@ -399,7 +430,7 @@ func (o *opener) checkEntries() error {
 		}
 	}
 	for _, zf := range o.zr.File {
-		if err := checkEntry(zf); errors.Is(err, errDoctype) {
+		if err := o.checkEntry(zf); errors.Is(err, errDoctype) {
 			return o.fail(ErrCorrupt, err, "contiene nella parte interna «%s» una dichiarazione DOCTYPE, che Excel non accetta: aprirlo con Excel, salvarlo di nuovo e riprovare", shortPart(zf.Name))
 		} else if err != nil {
 			return o.fail(ErrCorrupt, err, "è danneggiato: la parte interna «%s» è illeggibile; aprirlo con Excel, salvarlo di nuovo e riprovare", shortPart(zf.Name))
@@ -426,14 +457,33 @@ func validEntryName(name string) bool {
 
 // checkEntry inflates one entry to its end: archive/zip checks there that
 // its size and CRC-32 are the declared ones. The head of an XML part is
-// searched for a document type declaration.
-func checkEntry(zf *zip.File) error {
+// searched for a document type declaration. The bytes of a part the
+// reader parses whole are kept for it (keepWhole).
+func (o *opener) checkEntry(zf *zip.File) error {
+	if o.keepWhole(zf) {
+		d, err := readPart(zf)
+		if err != nil {
+			return err
+		}
+		if hasDoctype(d[:min(len(d), checkHead)]) {
+			return errDoctype
+		}
+		if o.inflated == nil {
+			o.inflated = map[*zip.File][]byte{}
+		}
+		o.inflated[zf] = d
+		o.kept += int64(len(d))
+		return nil
+	}
 	rc, err := zf.Open()
 	if err != nil {
 		return err
 	}
 	defer rc.Close()
-	var head [64 << 10]byte
+	if o.head == nil {
+		o.head = make([]byte, checkHead)
+	}
+	head := o.head
 	n, err := io.ReadFull(rc, head[:])
 	if err != nil && err != io.EOF && err != io.ErrUnexpectedEOF {
 		return err
@@ -447,6 +497,10 @@ func checkEntry(zf *zip.File) error {
 	_, err = io.Copy(io.Discard, rc)
 	return err
 }
+
+// checkHead is the head of a part searched for a document type
+// declaration.
+const checkHead = 64 << 10
 
 // hasDoctype reports whether the start of a part declares a document type
 // (<!DOCTYPE, in any case, before the first element).
@@ -581,7 +635,7 @@ func (o *opener) readSharedStrings(name string) error {
 	if zf == nil {
 		return nil
 	}
-	d, err := readPart(zf)
+	d, err := o.readPart(zf)
 	if err == nil {
 		err = checkChars(d)
 	}
@@ -951,7 +1005,7 @@ func (o *opener) loadSheet(s sheetRef) (*sheet, error) {
 		return nil, o.fail(ErrTooLarge, nil, "contiene una parte interna («%s») che decompressa occupa %s, oltre il limite di %s",
 			shortPart(zf.Name), sizeTextU(zf.UncompressedSize64), sizeText(math.MaxInt32))
 	}
-	d, err := readPart(zf)
+	d, err := o.readPart(zf)
 	if err == nil {
 		err = checkChars(d)
 	}

@@ -93,6 +93,20 @@ func TestZipLayerRefusals(t *testing.T) {
 	method.method = 12 // bzip2
 	doctype := deflated("docProps/core.xml", append([]byte(`<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "b">]>`), core[bytes.Index(core, []byte("<coreProperties")):]...))
 	doctype.replaceParts = true
+	// The parts the reader parses whole, which checkEntries keeps for it.
+	sheet := partOf(t, base, "xl/worksheets/sheet3.xml")
+	sheetCRC := deflated("xl/worksheets/sheet3.xml", sheet)
+	sheetCRC.crc ^= 1
+	sheetCRC.replaceParts = true
+	sheetLie := deflated("xl/worksheets/sheet3.xml", sheet)
+	sheetLie.size = uint64(len(sheet)) - 10
+	sheetLie.replaceParts = true
+	sheetDoctype := deflated("xl/worksheets/sheet3.xml", append([]byte(`<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "b">]>`), sheet[bytes.Index(sheet, []byte("<worksheet")):]...))
+	sheetDoctype.replaceParts = true
+	sst := partOf(t, base, "xl/sharedStrings.xml")
+	sstCRC := deflated("xl/sharedStrings.xml", sst)
+	sstCRC.crc ^= 1
+	sstCRC.replaceParts = true
 	many := make([]extraEntry, maxEntries)
 	for i := range many {
 		many[i] = extraEntry{name: "xl/media/vuoto" + strings.Repeat("x", i%7) + string(rune('a'+i%26)) + "-" + itoa(i) + ".bin", method: zip.Store, crc: 0}
@@ -111,6 +125,10 @@ func TestZipLayerRefusals(t *testing.T) {
 		{"size lies", []extraEntry{lie}, ErrCorrupt, "«docProps/core.xml» è illeggibile"},
 		{"checksum lies", []extraEntry{badCRC}, ErrCorrupt, "«docProps/core.xml» è illeggibile"},
 		{"doctype", []extraEntry{doctype}, ErrCorrupt, "DOCTYPE"},
+		{"sheet checksum lies", []extraEntry{sheetCRC}, ErrCorrupt, "«xl/worksheets/sheet3.xml» è illeggibile"},
+		{"sheet size lies", []extraEntry{sheetLie}, ErrCorrupt, "«xl/worksheets/sheet3.xml» è illeggibile"},
+		{"sheet doctype", []extraEntry{sheetDoctype}, ErrCorrupt, "«xl/worksheets/sheet3.xml» una dichiarazione DOCTYPE"},
+		{"shared strings checksum lies", []extraEntry{sstCRC}, ErrCorrupt, "«xl/sharedStrings.xml» è illeggibile"},
 		{"too many entries", many, ErrTooLarge, "parti interne, oltre il limite di 10000"},
 	}
 	for _, tt := range tests {

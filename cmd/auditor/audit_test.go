@@ -47,8 +47,8 @@ func TestAuditExampleWritesCopyAndReport(t *testing.T) {
 	}
 	sort.Strings(keys)
 	// WORKBOOK.md's keys, and the documented extras (validate.Report): the
-	// run's choices, who and when, and the pack's texts.
-	if want := []string{"audited_at", "courses", "errata", "file_sha256", "findings", "foundation", "interpretations", "reading", "region", "rule_pack", "rule_pack_sha256", "texts", "thresholds", "version", "workbook_thresholds", "year"}; !reflect.DeepEqual(keys, want) {
+	// run's choices, who and when, the pack's texts and the input fields' columns.
+	if want := []string{"audited_at", "columns", "courses", "errata", "file_sha256", "findings", "foundation", "interpretations", "reading", "region", "rule_pack", "rule_pack_sha256", "texts", "thresholds", "version", "workbook_thresholds", "year"}; !reflect.DeepEqual(keys, want) {
 		t.Errorf("report keys %v, want %v", keys, want)
 	}
 	// Who and when: the example's Fondazione sheet, and a UTC RFC 3339 time.

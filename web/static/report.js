@@ -95,13 +95,26 @@ function severityBadge(sev) {
   return h('span', { class: `rp-sev rp-sev-${slug(sev)}`, dataset: { severity: sev } }, s.label);
 }
 
-// expandReport gives the traces of a compact report (validate.Report: the
-// pack's texts once in report.texts, each trace with the ids of its texts
-// and its own values) their texts back, so that each trace reads as
+// expandReport gives a compact report (validate.Report) back its texts and
+// the values it gives by reference, so that each trace reads as
 // compute.Trace does: quantity, label, formula, explanation, branch,
-// citation, inputs with symbol, field, origin, value and cell, threshold
-// with code, value, source, default and citation, notes. A report without
-// texts is returned as it is.
+// citation, value, inputs with symbol, field, origin, value and cell,
+// threshold with code, value, source, default and citation, notes; each
+// articulation its indicator, each course its band_detail and its
+// sensitivity list with choice, alternative, label, delta, band and
+// band_changed. The rules are validate.Report.Resolve's:
+// - a trace's text (report.texts.traces[t.text]) names the ids of its
+//   inputs', threshold's and notes' texts; "of" the number of its owner
+//   that is its value when the trace has no "value";
+// - the trace's "inputs" are its inputs' values in order (all null when
+//   absent); null is the owner's number named in the text's "inputs_of",
+//   else the course's value of the input's "from" (a trace's quantity or a
+//   threshold's code; a name with two values has none);
+// - an input with a field is in report.columns[field] on the course's row,
+//   unless the trace lists "cells" ("" for none);
+// - a threshold without value is the articulation's, without source
+//   "default".
+// A report without texts is returned as it is.
 export function expandReport(report) {
   const texts = report && report.texts;
   if (!texts) return report;
@@ -109,24 +122,106 @@ export function expandReport(report) {
   const ins = texts.inputs || {};
   const ths = texts.thresholds || {};
   const notes = texts.notes || {};
-  const trace = (t) => {
-    if (!t) return t;
-    const out = { ...(tr[t.text] || {}), value: t.value };
-    if (t.inputs) out.inputs = t.inputs.map((i) => ({ ...(ins[i.text] || {}), value: i.value, ...(i.cell ? { cell: i.cell } : {}) }));
-    if (t.threshold) out.threshold = { ...(ths[t.threshold.text] || {}), ...t.threshold };
-    if (t.unclamped !== undefined) out.unclamped = t.unclamped;
-    if (t.notes) out.notes = t.notes.map((n) => notes[n] || n);
+  const choices = texts.choices || {};
+  const bands = texts.bands || {};
+  const packIndicators = texts.indicators || {};
+  const columns = report.columns || {};
+  const isNum = (v) => typeof v === 'number';
+
+  const course = (c) => {
+    const articulations = (c.articulations || []).map((a) => ({ ...a }));
+    const indicators = (c.indicators || []).map((i) => ({ ...i }));
+    // Each trace with its owner's numbers.
+    const owned = [];
+    for (const a of articulations) {
+      if (!isNum(a.indicator) && c.rule_pack && packIndicators[c.rule_pack]) {
+        const n = packIndicators[c.rule_pack][String(a.number)];
+        if (isNum(n)) a.indicator = n;
+      }
+      const own = { result: a.result, score: a.score, points: a.points, weight: a.weight, threshold: a.threshold };
+      a.traces = (a.traces || []).map((t) => { const o = { t, own, out: {} }; owned.push(o); return o; });
+    }
+    for (const i of indicators) {
+      if (i.trace) { const o = { t: i.trace, own: { points: i.points }, out: {} }; owned.push(o); i.trace = o; }
+    }
+    let total = null;
+    if (c.total_trace) { total = { t: c.total_trace, own: { total: c.total }, out: {} }; owned.push(total); }
+
+    // Values, thresholds and notes; then the course's values by name.
+    const byName = new Map();
+    const name = (k, v) => {
+      if (!k || !isNum(v)) return;
+      if (!byName.has(k)) byName.set(k, v);
+      else if (byName.get(k) !== null && !Object.is(byName.get(k), v)) byName.set(k, null);
+    };
+    for (const o of owned) {
+      const { t, own } = o;
+      const text = tr[t.text];
+      if (!text) { o.out = { ...t }; continue; }
+      const { of, inputs: _i, inputs_of: _o, threshold: thID, notes: noteIDs, ...words } = text;
+      const out = { ...words, value: isNum(t.value) ? t.value : own[of] };
+      if (thID) {
+        const th = { ...(ths[thID] || {}), value: own.threshold, source: 'default' };
+        if (t.threshold) {
+          if (isNum(t.threshold.value)) th.value = t.threshold.value;
+          if (t.threshold.source) th.source = t.threshold.source;
+          if (t.threshold.correction) th.correction = t.threshold.correction;
+        }
+        out.threshold = th;
+      }
+      if (t.unclamped !== undefined && t.unclamped !== null) out.unclamped = t.unclamped;
+      if (noteIDs) out.notes = noteIDs.map((n) => notes[n] ?? n);
+      o.out = out;
+      name(out.quantity, out.value);
+      if (out.threshold) name(out.threshold.code, out.threshold.value);
+    }
+    for (const o of owned) {
+      const { t, own, out } = o;
+      const text = tr[t.text];
+      if (!text) continue;
+      const ids = text.inputs || [];
+      if (!ids.length) continue;
+      out.inputs = ids.map((id, k) => {
+        const b = ins[id] || {};
+        const given = t.inputs ? t.inputs[k] : null;
+        let value = given;
+        if (!isNum(value)) {
+          const of = text.inputs_of ? text.inputs_of[k] : '';
+          value = of ? own[of] : byName.get(b.from);
+        }
+        const input = { ...b, value };
+        if (t.cells) {
+          if (t.cells[k]) input.cell = t.cells[k];
+        } else if (b.field && columns[b.field]) {
+          input.cell = columns[b.field] + String(c.row);
+        }
+        return input;
+      });
+    }
+
+    const out = { ...c, articulations: articulations.map((a) => ({ ...a, traces: a.traces.map((o) => o.out) })) };
+    out.indicators = indicators.map((i) => (i.trace ? { ...i, trace: i.trace.out } : i));
+    if (total) out.total_trace = total.out;
+    if (c.band) {
+      const b = bands[c.band_detail || c.band];
+      if (b) out.band_detail = { ...b };
+    }
+    if (Array.isArray(c.sensitivity)) {
+      const band = c.band || '';
+      const scoreOf = (n) => articulations.find((a) => a.number === n)?.score ?? null;
+      out.sensitivity = c.sensitivity.map((s) => {
+        const text = choices[s.id] || {};
+        const alt = { choice: text.choice, alternative: text.alternative, label: text.label, total: s.total };
+        alt.delta = s.delta !== undefined ? s.delta : (isNum(s.total) && isNum(c.total) ? s.total - c.total : null);
+        alt.band = s.band !== undefined ? s.band : band;
+        alt.band_changed = s.band_changed !== undefined ? s.band_changed : alt.band !== band;
+        if (s.changes) alt.changes = s.changes.map((ch) => ({ number: ch.number, score: ch.score !== undefined ? ch.score : scoreOf(ch.number), alternative: ch.alternative }));
+        return alt;
+      });
+    }
     return out;
   };
-  return {
-    ...report,
-    courses: (report.courses || []).map((c) => ({
-      ...c,
-      total_trace: trace(c.total_trace),
-      articulations: (c.articulations || []).map((a) => ({ ...a, traces: (a.traces || []).map(trace) })),
-      indicators: (c.indicators || []).map((i) => ({ ...i, trace: trace(i.trace) })),
-    })),
-  };
+  return { ...report, courses: (report.courses || []).map(course) };
 }
 
 // cellMap maps each input field of a course to the cell it was read from,
