@@ -13,7 +13,7 @@ const OFFICE_WAIT_MS = 4000;
 const SLICE_SIZE = 65536;
 // The product's sheets that Excel on the web accepts from an add-in: Esito
 // is left out, it holds a chart.
-const INSERTABLE_SHEETS = ['Punteggi', 'Spiegazioni', 'Rilievi', 'Regole', 'Timbro'];
+const INSERTABLE_SHEETS = ['Rilievi', 'Punteggi', 'Spiegazioni', 'Sensibilità', 'Regole', 'Timbro'];
 // The workbook-level name listing the sheets the product added
 // (xlsxio's markerName): the server replaces only the sheets it lists.
 const MARKER_NAME = 'auditor_fogli_prodotto';
