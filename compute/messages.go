@@ -2,22 +2,23 @@ package compute
 
 import (
 	"sort"
-	"strings"
+
+	"github.com/its-academy/auditor/findings"
 )
 
-// RuleID is the stable identifier of a finding's rule, such as
-// "CMP-DENOMINATORE-ZERO". Other tools and tests match on it.
-type RuleID string
+// RuleID is the stable identifier of a finding's rule; the catalogue of
+// rules is package findings.
+type RuleID = findings.RuleID
 
 // Severity of a problem or finding.
-type Severity string
+type Severity = findings.Severity
 
 // Severities, from blocking to informative.
 const (
-	SeverityError     Severity = "error"     // blocks scoring the course
-	SeverityViolation Severity = "violation" // legal breach, scored as the law says
-	SeverityWarning   Severity = "warning"
-	SeverityInfo      Severity = "info"
+	SeverityError     = findings.SeverityError     // blocks scoring the course
+	SeverityViolation = findings.SeverityViolation // legal breach, scored as the law says
+	SeverityWarning   = findings.SeverityWarning
+	SeverityInfo      = findings.SeverityInfo
 )
 
 // Problem is something the scoring found in a course's data. It names the
@@ -41,7 +42,7 @@ type Problem struct {
 // selezione» (domande_iscrizione) instead of «domande_iscrizione». Message
 // is the same text with the code alone.
 func (p Problem) Text(label func(FieldCode) string) string {
-	def, ok := catalogue[p.Rule]
+	def, ok := findings.Lookup(p.Rule)
 	if !ok || p.Field == "" || label == nil {
 		return p.Message
 	}
@@ -49,11 +50,11 @@ func (p Problem) Text(label func(FieldCode) string) string {
 	if l := label(p.Field); l != "" {
 		name = "«" + l + "» (" + string(p.Field) + ")"
 	}
-	return say(def.template, append(append([]string{}, p.args...), "field", name)...)
+	return say(def.Template, append(append([]string{}, p.args...), "field", name)...)
 }
 
-// The compute rules and their Italian message templates, in one place.
-// Placeholders in braces are filled by name.
+// The compute rules; their severities and Italian templates are in the
+// findings catalogue.
 const (
 	RuleMissingValue    RuleID = "CMP-VALORE-MANCANTE"
 	RuleNotFinite       RuleID = "CMP-VALORE-NON-NUMERICO"
@@ -67,23 +68,6 @@ const (
 	RuleFemaleNotComp   RuleID = "CMP-STUDENTESSE-NON-CALCOLABILE"
 )
 
-type messageDef struct {
-	severity Severity
-	template string
-}
-
-var catalogue = map[RuleID]messageDef{
-	RuleMissingValue:    {SeverityError, "Manca il valore di {field}, necessario per {quantity}: inserirlo (0 se il dato è zero)."},
-	RuleNotFinite:       {SeverityError, "Il valore di {field} non è un numero: inserire un numero."},
-	RuleNegative:        {SeverityError, "Il valore di {field} è {value}: deve essere maggiore o uguale a 0."},
-	RuleTooLarge:        {SeverityError, "Il valore di {field} è {value}: supera il limite di plausibilità {limit}; verificare il dato."},
-	RuleZeroDenominator: {SeverityError, "{field} vale 0 ma è il denominatore di {quantity} ({formula}): il percorso non può ricevere punteggio. Inserire il valore corretto."},
-	RuleZeroGraduates:   {SeverityWarning, "{field} vale 0: {quantity} è posto a 0. {note}"},
-	RuleUnknownArea:     {SeverityError, "Area tecnologica «{value}» sconosciuta: usare uno dei nomi della Tab. 4 del DM 30/11/2023."},
-	RuleOutOfDomain:     {SeverityError, "{quantity} = {value} è fuori dall'intervallo ammesso {domain}: verificare i dati da cui è calcolato ({fields})."},
-	RuleThresholdRange:  {SeverityError, "La soglia di {quantity} vale {value}: {detail}"},
-	RuleFemaleNotComp:   {SeverityInfo, "Indicatore studentesse non calcolabile: {detail}"},
-}
 
 // Texts of errors, notes and reasons, in Italian, by id. Placeholders in
 // braces are filled by name with say. Decree-specific wording belongs in the
@@ -142,45 +126,13 @@ const (
 // say fills a text's placeholders; see Fill.
 func say(text string, kv ...string) string { return Fill(text, kv...) }
 
-// Fill fills a message template's {placeholders} from name, value pairs. A
-// placeholder with no value is left as it is, so that tests can spot it.
-// The validator's catalogue uses it too.
-func Fill(text string, kv ...string) string {
-	if strings.IndexByte(text, '{') < 0 {
-		return text
-	}
-	var b strings.Builder
-	b.Grow(len(text) + 32)
-	for {
-		i := strings.IndexByte(text, '{')
-		if i < 0 {
-			b.WriteString(text)
-			return b.String()
-		}
-		j := strings.IndexByte(text[i:], '}')
-		if j < 0 {
-			b.WriteString(text)
-			return b.String()
-		}
-		b.WriteString(text[:i])
-		name, found := text[i+1:i+j], false
-		for k := 0; k+1 < len(kv); k += 2 {
-			if kv[k] == name {
-				b.WriteString(kv[k+1])
-				found = true
-				break
-			}
-		}
-		if !found {
-			b.WriteString(text[i : i+j+1])
-		}
-		text = text[i+j+1:]
-	}
-}
+// Fill fills a message template's {placeholders} from name, value pairs
+// (findings.Fill).
+func Fill(text string, kv ...string) string { return findings.Fill(text, kv...) }
 
 // newProblem fills a rule's template with named arguments.
 func newProblem(rule RuleID, field FieldCode, quantity string, value *float64, citation string, args map[string]string) Problem {
-	def := catalogue[rule]
+	def, _ := findings.Lookup(rule)
 	kv := []string{"quantity", quantity}
 	if value != nil {
 		kv = append(kv, "value", num(*value))
@@ -193,6 +145,6 @@ func newProblem(rule RuleID, field FieldCode, quantity string, value *float64, c
 	for _, k := range keys {
 		kv = append(kv, k, args[k])
 	}
-	msg := say(def.template, append(kv, "field", "«"+string(field)+"»")...)
-	return Problem{Rule: rule, Severity: def.severity, Field: field, Quantity: quantity, Value: value, Message: msg, Citation: citation, args: kv}
+	msg := say(def.Template, append(kv, "field", "«"+string(field)+"»")...)
+	return Problem{Rule: rule, Severity: def.Severity, Field: field, Quantity: quantity, Value: value, Message: msg, Citation: citation, args: kv}
 }

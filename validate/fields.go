@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/its-academy/auditor/compute"
+	"github.com/its-academy/auditor/findings"
 )
 
 // Kind is the type of value a field holds.
@@ -38,7 +39,7 @@ type Field struct {
 
 const (
 	srcTab2       = "DM 30/11/2023, All. tecnico, Tab. 2, articolazione "
-	srcWorkbook   = "docs/modello.md (tracciato del foglio Percorsi)"
+	srcWorkbook   = findings.SrcWorkbook
 	srcFoundation = "docs/modello.md (foglio Fondazione)"
 )
 

@@ -7,10 +7,12 @@ import (
 	"time"
 
 	"github.com/its-academy/auditor/compute"
+	"github.com/its-academy/auditor/findings"
 )
 
-// The rules of validate and their Italian messages, in one place. Other
-// tools and tests match on the rule ids; they never change meaning.
+// The rules of validate; their severities, Italian templates and sources
+// are in the findings catalogue. Other tools and tests match on the rule
+// ids; they never change meaning.
 //
 // Prefixes: VAL- one cell's value (type, format, per-field rule); DAT- the
 // relations between the fields of a course (WORKBOOK.md, see crossRules);
@@ -52,58 +54,10 @@ const (
 	RuleFemaleThresholds   compute.RuleID = "SOG-STUDENTESSE-MEDIE-MANCANTI"
 )
 
-// Sources cited by the messages of validate.
+// Sources cited by validate's code (the catalogue's rules carry theirs).
 const (
-	srcDM2023Art2 = "DM 30/11/2023, art. 2; interpretazione I-4 (docs/regole.md)"
-	srcEQF6       = "DM 4/12/2023 (EQF VI): tabelle non pubblicate; docs/regole.md"
-	srcCU2015     = "DM 30/11/2023, art. 2; CU 17/12/2015, rep. 133/CU (funzioni dell'allegato del 5/8/2014 non disponibili); docs/regole.md §4"
-	srcSoglie     = "docs/modello.md (foglio Soglie)"
-	srcFemale     = "DM 30/11/2023, All. tecnico, parte B"
+	srcSoglie = findings.SrcSoglie
 )
-
-// messageDef is a rule's severity, Italian template and default source.
-// Placeholders in braces are filled by name; {cell} is written before the
-// text by the finding builder, « Fonte: …» after it.
-type messageDef struct {
-	severity compute.Severity
-	text     string
-	source   string
-}
-
-var catalogue = map[compute.RuleID]messageDef{
-	RuleRequired:        {compute.SeverityError, "manca «{label}», dato obbligatorio. Inserire il valore (0 se il dato è zero).", ""},
-	RuleNotNumber:       {compute.SeverityError, "«{label}» contiene «{found}», che non è un numero. Inserire {expected}{example}.", ""},
-	RulePercent:         {compute.SeverityError, "«{label}» contiene «{found}»: in questo campo non si inseriscono percentuali. Inserire {expected}; le percentuali le calcola il programma.", ""},
-	RulePercentFormat:   {compute.SeverityError, "«{label}» è in formato percentuale: Excel mostra {shown}% ma la cella contiene {found}, che è il valore letto. In questo campo non si inseriscono percentuali: scrivere il dato con il formato Numero ({shown} se è il valore inteso). Il valore non è stato usato.", ""},
-	RuleAmbiguousNumber: {compute.SeverityWarning, "«{found}» è stato letto come {value} (il punto è inteso come separatore delle migliaia). Se si intendeva un numero con decimali, scriverlo con la virgola (per esempio {alternative}).", ""},
-	RuleNotInteger:      {compute.SeverityError, "«{label}» vale {value}, ma deve essere un numero intero. Correggere il valore.", ""},
-	RuleTooLarge:        {compute.SeverityError, "«{label}» vale {value}, un numero non plausibile. Verificare il dato.", ""},
-	RuleNotDate:         {compute.SeverityError, "«{label}» contiene «{found}», che non è una data. Inserire la data come gg/mm/aaaa (per esempio 31/12/2024) o come data di Excel.", ""},
-	RuleDateRange:       {compute.SeverityError, "«{label}» è il {value}, fuori dall'intervallo plausibile dal 1/1/2000 al 31/12/2100. Verificare la data.", ""},
-	RuleNoCache:         {compute.SeverityError, "la formula in {cell} non ha un valore calcolato: aprire il file in Excel, ricalcolare e salvare (formula: ={formula}).", ""},
-	RuleCellError:       {compute.SeverityError, "la cella contiene l'errore {found}{formula}: il valore di «{label}» non è disponibile. Correggere la formula o inserire il valore.", ""},
-	RuleBool:            {compute.SeverityError, "«{label}» contiene il valore logico {found}. Inserire {expected}.", ""},
-	RuleMin:             {compute.SeverityError, "«{label}» vale {value}; deve essere {expected}. Correggere il valore.", ""},
-	RuleMax:             {compute.SeverityError, "«{label}» vale {value}; deve essere {expected}. Correggere il valore.", ""},
-	RuleOneOf:           {compute.SeverityError, "«{label}» vale {value}; valori ammessi: {expected}. Correggere il valore.", ""},
-	RuleTag:             {compute.SeverityError, "«{label}» vale {value} e non rispetta la regola {expected}. Correggere il valore.", ""},
-	RuleDuplicateCode:   {compute.SeverityError, "il codice percorso «{found}» è già usato alla riga {first_row} ({first_cell}). Ogni percorso deve avere un codice diverso: correggere uno dei due. Il percorso non riceve punteggio finché il codice è duplicato.", srcWorkbook},
-	RuleUnknownArea:     {compute.SeverityError, "area tecnologica «{found}» sconosciuta{suggestion}. Scegliere dall'elenco uno dei {count} nomi della Tab. 4.", "DM 30/11/2023, All. tecnico, Tab. 4"},
-	RuleTemplateVersion: {compute.SeverityError, "versione del modello «{found}»: questo programma legge la versione «{expected}». Ricopiare i dati nel modello ufficiale aggiornato (auditor template).", srcWorkbook},
-
-	RuleEQF6:          {compute.SeverityError, "livello EQF 6: nessun pacchetto di regole per l'EQF VI (DM 4/12/2023: tabelle non pubblicate). Il percorso non riceve punteggio: le regole dell'EQF V non si applicano ai percorsi di VI livello. Se il livello è errato, correggerlo.", srcEQF6},
-	RuleCU2015:        {compute.SeverityError, "percorso terminato il {value}, prima del {from}: il DM 30/11/2023 non si applica e vale il sistema della CU 17/12/2015, per il quale non si può calcolare un punteggio (le funzioni di trasformazione dell'allegato del 5/8/2014 non sono disponibili). Il percorso non riceve punteggio. Se la data è errata, correggerla; se è giusta, il percorso va valutato con il sistema CU 2015 (soglie a semaforo).", srcCU2015},
-	RuleNoPack:        {compute.SeverityError, "nessun pacchetto di regole caricato per un percorso di livello EQF {eqf}{ended}. Il percorso non riceve punteggio. Verificare livello EQF e data di fine.", srcDM2023Art2},
-	RuleForcedPack:    {compute.SeverityWarning, "percorso terminato il {value}: secondo l'interpretazione I-4 il pacchetto {pack} non si applica ({reason}), ma è stato imposto per questa esecuzione e il punteggio è calcolato con esso, non con il sistema che si applica per legge.", srcDM2023Art2},
-	RuleForcedPackEQF: {compute.SeverityError, "il pacchetto imposto per questa esecuzione ({pack}) è per l'EQF {pack_eqf}, il percorso è di livello EQF {eqf}: il percorso non riceve punteggio.", srcDM2023Art2},
-
-	RuleThresholdUnknown:   {compute.SeverityWarning, "codice soglia «{found}» sconosciuto: la riga è ignorata. Usare i codici del modello ufficiale (S1…S13, occupati_<area>, tasso_<area>, …).", srcSoglie},
-	RuleThresholdInvalid:   {compute.SeverityError, "{detail}. {fallback}", srcSoglie},
-	RuleThresholdPercent:   {compute.SeverityError, "«{label}» è in formato percentuale: Excel mostra {shown}% ma la cella contiene {found}, e le formule leggerebbero {found}. Scrivere {shown} con il formato Numero (le soglie sono già percentuali). {fallback}", srcSoglie},
-	RuleThresholdDuplicate: {compute.SeverityError, "il codice soglia «{found}» compare già alla riga {first_row} ({first_cell}): vale la prima riga, questa è ignorata. Cancellare una delle due.", srcSoglie},
-	RuleThresholdUsed:      {compute.SeverityViolation, "«{label}» vale {found} nel foglio Soglie; {applied}.", srcSoglie},
-	RuleFemaleThresholds:   {compute.SeverityInfo, "indicatore studentesse non calcolabile per {courses}: mancano {codes} (il decreto non pubblica le medie). Le fornisce l'auditor con --thresholds.", srcFemale},
-}
 
 // Fallback texts of an invalid Soglie value.
 const (
@@ -155,11 +109,11 @@ var exampleByKind = map[Kind]string{
 // sentence after the text, "found" and "expected" also fill the fields of
 // the same name.
 func newFinding(rule compute.RuleID, cell CellRef, kv ...string) Finding {
-	def, ok := catalogue[rule]
-	if !ok { // a rule of compute or of the pack: the text is in the arguments
-		def = messageDef{severity: compute.SeverityError, text: "{detail}"}
+	def, ok := findings.Lookup(rule)
+	if !ok { // a rule of the pack: the text is in the arguments
+		def = findings.Def{Severity: compute.SeverityError, Template: "{detail}"}
 	}
-	f := Finding{Rule: rule, Severity: def.severity, Cell: cell, Source: def.source}
+	f := Finding{Rule: rule, Severity: def.Severity, Cell: cell, Source: def.Source}
 	args := append([]string{"cell", string(cell)}, kv...)
 	extra := ""
 	for i := 0; i+1 < len(args); i += 2 {
@@ -178,7 +132,7 @@ func newFinding(rule compute.RuleID, cell CellRef, kv ...string) Finding {
 			f.Severity = compute.Severity(args[i+1])
 		}
 	}
-	f.Message = composeMessage(cell, say(def.text, args...)+extra, f.Source)
+	f.Message = composeMessage(cell, say(def.Template, args...)+extra, f.Source)
 	return f
 }
 
@@ -257,4 +211,10 @@ func shortCell(c CellRef) string {
 		return string(c)[i+1:]
 	}
 	return string(c)
+}
+
+// severityOf is a rule's severity in the findings catalogue.
+func severityOf(id compute.RuleID) compute.Severity {
+	d, _ := findings.Lookup(id)
+	return d.Severity
 }

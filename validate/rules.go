@@ -11,6 +11,7 @@ import (
 	"github.com/go-playground/validator/v10"
 
 	"github.com/its-academy/auditor/compute"
+	"github.com/its-academy/auditor/findings"
 )
 
 // tagChecker applies the per-field rules (Field.Tag). It is safe for
@@ -114,10 +115,11 @@ func displayValue(f Field, v value) string {
 // template {<code>} is the value of a field, {<code>.cella} its cell
 // without the sheet (L3), {somma} the value of Sum.
 type CrossRule struct {
-	ID       compute.RuleID
-	Holds    string
-	Cells    []compute.FieldCode
-	Sum      string
+	ID    compute.RuleID
+	Holds string
+	Cells []compute.FieldCode
+	Sum   string
+	// Severity, Message and Source come from the findings catalogue.
 	Severity compute.Severity
 	Message  string
 	Source   string
@@ -128,71 +130,37 @@ type CrossRule struct {
 	ops   []string
 }
 
-const (
-	srcWB   = "docs/modello.md; "
-	srcArt  = "DM 30/11/2023, All. tecnico, Tab. 2, articolazione "
-	srcArts = "DM 30/11/2023, All. tecnico, Tab. 2, articolazioni "
-)
-
-// crossRules are the relations of the WORKBOOK.md table. Every one is an
+// crossRules are the relations of the table in docs/modello.md. Every one is an
 // error: a course whose figures contradict each other is not scored.
 var crossRules = mustCompileRules([]CrossRule{
 	{ID: "DAT-PARTECIPANTI-GT-DOMANDE", Holds: "partecipanti_selezione ≤ domande_iscrizione",
-		Cells:   []compute.FieldCode{"partecipanti_selezione", "domande_iscrizione"},
-		Message: "soggetti che hanno sostenuto la selezione {partecipanti_selezione} più delle domande di iscrizione {domande_iscrizione} ({domande_iscrizione.cella}). Chi sostiene la prova ha presentato domanda: correggere uno dei due valori.",
-		Source:  srcWB + srcArts + "1 e 2"},
+		Cells: []compute.FieldCode{"partecipanti_selezione", "domande_iscrizione"}},
 	{ID: "DAT-FUORI-REGIONE-GT-ISCRITTI", Holds: "iscritti_fuori_regione ≤ iscritti",
-		Cells:   []compute.FieldCode{"iscritti_fuori_regione", "iscritti"},
-		Message: "iscritti residenti fuori regione {iscritti_fuori_regione} più degli iscritti all'avvio {iscritti} ({iscritti.cella}). Correggere uno dei due valori.",
-		Source:  srcWB + srcArt + "4"},
+		Cells: []compute.FieldCode{"iscritti_fuori_regione", "iscritti"}},
 	{ID: "DAT-ISCRITTE-GT-ISCRITTI", Holds: "iscritte ≤ iscritti",
-		Cells:   []compute.FieldCode{"iscritte", "iscritti"},
-		Message: "studentesse iscritte {iscritte} più degli iscritti all'avvio {iscritti} ({iscritti.cella}). Correggere uno dei due valori.",
-		Source:  srcWB + "DM 30/11/2023, All. tecnico, parte B"},
+		Cells: []compute.FieldCode{"iscritte", "iscritti"}},
 	{ID: "DAT-STAGE-GT-TOTALE", Holds: "ore_stage ≤ ore_totali",
-		Cells:   []compute.FieldCode{"ore_stage", "ore_totali"},
-		Message: "ore di stage {ore_stage} maggiori delle ore totali {ore_totali} ({ore_totali.cella}). Correggere uno dei due valori.",
-		Source:  srcWB + srcArt + "5"},
+		Cells: []compute.FieldCode{"ore_stage", "ore_totali"}},
 	{ID: "DAT-ORE-FUORI-ESTERO-GT-ATTIVITA", Holds: "ore_fuori_regione + ore_estero ≤ ore_attivita_totali",
-		Cells: []compute.FieldCode{"ore_estero", "ore_fuori_regione", "ore_attivita_totali"}, Sum: "ore_fuori_regione + ore_estero",
-		Message: "ore fuori regione {ore_fuori_regione} ({ore_fuori_regione.cella}) più ore all'estero {ore_estero} fanno {somma}, più delle ore totali di stage e altre attività {ore_attivita_totali} ({ore_attivita_totali.cella}). Le une e le altre sono parte del totale: correggere i valori.",
-		Source:  srcWB + srcArt + "6"},
+		Cells: []compute.FieldCode{"ore_estero", "ore_fuori_regione", "ore_attivita_totali"}, Sum: "ore_fuori_regione + ore_estero"},
 	{ID: "DAT-DOCENTI-MONDO-GT-TOTALE", Holds: "ore_docenti_mondo_lavoro ≤ ore_docenti_totali",
-		Cells:   []compute.FieldCode{"ore_docenti_mondo_lavoro", "ore_docenti_totali"},
-		Message: "ore dei docenti dal mondo del lavoro {ore_docenti_mondo_lavoro} maggiori delle ore totali di docenza {ore_docenti_totali} ({ore_docenti_totali.cella}). Correggere uno dei due valori.",
-		Source:  srcWB + srcArt + "7"},
+		Cells: []compute.FieldCode{"ore_docenti_mondo_lavoro", "ore_docenti_totali"}},
 	{ID: "DAT-LABORATORI-GT-TEORIA", Holds: "ore_laboratori ≤ ore_teoria",
-		Cells:   []compute.FieldCode{"ore_laboratori", "ore_teoria"},
-		Message: "ore in laboratori {ore_laboratori} maggiori delle ore totali di teoria {ore_teoria} ({ore_teoria.cella}). Correggere uno dei due valori.",
-		Source:  srcWB + srcArt + "8"},
+		Cells: []compute.FieldCode{"ore_laboratori", "ore_teoria"}},
 	{ID: "DAT-DIGITALI-GT-ITS", Holds: "ore_lab_digitali_its ≤ ore_its",
-		Cells:   []compute.FieldCode{"ore_lab_digitali_its", "ore_its"},
-		Message: "ore per competenze digitali nei laboratori ITS {ore_lab_digitali_its} maggiori delle ore svolte presso l'ITS Academy {ore_its} ({ore_its.cella}). Correggere uno dei due valori.",
-		Source:  srcWB + srcArt + "9"},
+		Cells: []compute.FieldCode{"ore_lab_digitali_its", "ore_its"}},
 	{ID: "DAT-IMPRESE-PROGETTAZIONE-GT-TOTALE", Holds: "imprese_progettazione ≤ imprese_totali",
-		Cells:   []compute.FieldCode{"imprese_progettazione", "imprese_totali"},
-		Message: "imprese che hanno contribuito alla progettazione {imprese_progettazione} più delle imprese coinvolte {imprese_totali} ({imprese_totali.cella}). Correggere uno dei due valori.",
-		Source:  srcWB + srcArt + "10"},
+		Cells: []compute.FieldCode{"imprese_progettazione", "imprese_totali"}},
 	{ID: "DAT-APPRENDISTATO-GT-ISCRITTI", Holds: "iscritti_apprendistato ≤ iscritti",
-		Cells:   []compute.FieldCode{"iscritti_apprendistato", "iscritti"},
-		Message: "iscritti con apprendistato di III livello {iscritti_apprendistato} più degli iscritti all'avvio {iscritti} ({iscritti.cella}). Correggere uno dei due valori.",
-		Source:  srcWB + srcArt + "11"},
+		Cells: []compute.FieldCode{"iscritti_apprendistato", "iscritti"}},
 	{ID: "DAT-DIPLOMATE-GT-DIPLOMATI", Holds: "diplomate ≤ diplomati",
-		Cells:   []compute.FieldCode{"diplomate", "diplomati"},
-		Message: "studentesse diplomate {diplomate} più dei diplomati {diplomati} ({diplomati.cella}). Correggere uno dei due valori.",
-		Source:  srcWB + "DM 30/11/2023, All. tecnico, parte B"},
+		Cells: []compute.FieldCode{"diplomate", "diplomati"}},
 	{ID: "DAT-DIPLOMATI-CERTIFICATI-GT-ISCRITTI", Holds: "diplomati + certificati ≤ iscritti",
-		Cells: []compute.FieldCode{"certificati", "diplomati", "iscritti"}, Sum: "diplomati + certificati",
-		Message: "diplomati {diplomati} ({diplomati.cella}) più certificati {certificati} fanno {somma}, più degli iscritti all'avvio {iscritti} ({iscritti.cella}). Correggere i valori.",
-		Source:  srcWB + srcArt + "13"},
+		Cells: []compute.FieldCode{"certificati", "diplomati", "iscritti"}, Sum: "diplomati + certificati"},
 	{ID: "DAT-OCCUPATI-GT-DIPLOMATI", Holds: "occupati_coerenti + occupati_non_coerenti + iscritti_universita ≤ diplomati",
-		Cells: []compute.FieldCode{"iscritti_universita", "occupati_coerenti", "occupati_non_coerenti", "diplomati"}, Sum: "occupati_coerenti + occupati_non_coerenti + iscritti_universita",
-		Message: "occupati coerenti {occupati_coerenti} ({occupati_coerenti.cella}), occupati non coerenti {occupati_non_coerenti} ({occupati_non_coerenti.cella}) e iscritti all'università {iscritti_universita} fanno {somma}, più dei diplomati {diplomati} ({diplomati.cella}). Si contano solo i diplomati: correggere i valori.",
-		Source:  srcWB + srcArt + "14"},
+		Cells: []compute.FieldCode{"iscritti_universita", "occupati_coerenti", "occupati_non_coerenti", "diplomati"}, Sum: "occupati_coerenti + occupati_non_coerenti + iscritti_universita"},
 	{ID: "DAT-SODDISFAZIONE-RANGE", Holds: "0 ≤ soddisfazione ≤ 10",
-		Cells:   []compute.FieldCode{"soddisfazione"},
-		Message: "soddisfazione media {soddisfazione} fuori dalla scala da 0 a 10 del questionario INDIRE. Inserire la media delle valutazioni (da 0 a 10).",
-		Source:  srcWB + srcArt + "16"},
+		Cells: []compute.FieldCode{"soddisfazione"}},
 })
 
 // CrossRules lists the relations checked between the fields of a course,
@@ -209,9 +177,11 @@ func mustCompileRules(rules []CrossRule) []CrossRule {
 }
 
 func (r *CrossRule) compile() error {
-	if r.Severity == "" {
-		r.Severity = compute.SeverityError
+	def, ok := findings.Lookup(r.ID)
+	if !ok {
+		return fmt.Errorf("not in the findings catalogue")
 	}
+	r.Severity, r.Message, r.Source = def.Severity, def.Template, def.Source
 	var err error
 	if r.cond, err = compute.ParseCond(r.Holds); err != nil {
 		return err

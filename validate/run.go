@@ -219,7 +219,7 @@ func (r *runner) readThresholds() {
 			label = code + " – " + def.Label
 		}
 		for _, is := range iss {
-			if catalogue[is.rule].severity == compute.SeverityError {
+			if severityOf(is.rule) == compute.SeverityError {
 				is.args = append(is.args, "extra", fallbackText(def))
 			}
 			r.addWorkbook(r.issueFinding(is, valueCell, label, "", "", srcSoglie))
@@ -390,7 +390,7 @@ func (r *runner) checkFoundation() {
 		if !present {
 			if f.Required {
 				r.addWorkbook(Finding{
-					Rule: RuleRequired, Severity: catalogue[RuleRequired].severity, Field: f.Code, Source: f.Source,
+					Rule: RuleRequired, Severity: severityOf(RuleRequired), Field: f.Code, Source: f.Source,
 					Message: composeMessage("", say(txtRequiredRow, "sheet", SheetFoundation, "code", string(f.Code), "label", f.Label), f.Source),
 				})
 			}
@@ -441,7 +441,7 @@ func (r *runner) checkField(f Field, e Entry, cell CellRef, course string) (valu
 	v, st, iss := parseEntry(f.Kind, e)
 	var out []Finding
 	for _, is := range iss {
-		if f.Kind == KindText && !f.Required && catalogue[is.rule].severity == compute.SeverityError {
+		if f.Kind == KindText && !f.Required && severityOf(is.rule) == compute.SeverityError {
 			// A broken cell in a descriptive field (the title) is to be
 			// fixed, but no figure depends on it: it does not block a score.
 			is.args = append(is.args, "extra", txtOptionalText, "severity", string(compute.SeverityWarning))
