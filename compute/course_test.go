@@ -598,3 +598,26 @@ func TestSensitivityShortcutExact(t *testing.T) {
 		}
 	}
 }
+
+// TestFemaleCorrectionFactorI10: the factor 0,N of part B is a threshold
+// input (0.2 by default, «nel nostro esempio»), not a constant. Area with
+// MediaArea M = 71 > 50, MediaGenerale G = 27.5, course R = (15/25 + 12/20)
+// / 2 × 100 = 60.
+// K = 0.2: S = 71 + 0.2 × (27.5 − 71) = 62.3; R < S: P = 60 × 60 / 62.3 = 57.78491.
+// K = 0.5: S = 71 + 0.5 × (27.5 − 71) = 49.25; S ≤ R ≤ M:
+// P = 60 + 40 × (60 − 49.25) / (71 − 49.25) = 60 + 40 × 0.494253 = 79.77011.
+func TestFemaleCorrectionFactorI10(t *testing.T) {
+	c := atThreshold()
+	c.Area = "Sistema moda"
+	c.Values["iscritte"], c.Values["diplomate"] = 15, 12
+	for k, want := range map[float64]float64{0.2: 57.78491, 0.5: 79.77011} {
+		o := map[string]float64{"femminile_media_moda": 71, "femminile_media_generale": 27.5}
+		if k != 0.2 {
+			o["femminile_correzione"] = k
+		}
+		f := scorer(t, Options{Overrides: o}).Score(c).Female
+		if !f.Computable || f.Score == nil || math.Abs(*f.Score-want) > 1e-4 || math.Abs(*f.Result-60) > 1e-9 {
+			t.Errorf("K = %v: %+v, want P = %v", k, f, want)
+		}
+	}
+}
