@@ -10,6 +10,7 @@ import (
 	"encoding/xml"
 	"errors"
 	"fmt"
+	"github.com/its-academy/auditor/internal/xlsx"
 	"io"
 	"math"
 	"path"
@@ -583,12 +584,12 @@ func (o *opener) readSharedStrings(name string) error {
 	}
 	d, err := readPart(zf)
 	if err == nil {
-		err = checkChars(d)
+		err = xlsx.CheckChars(d)
 	}
 	if err != nil {
 		return o.fail(ErrCorrupt, err, "è danneggiato: la parte interna «%s» è illeggibile; aprirlo con Excel, salvarlo di nuovo e riprovare", shortPart(name))
 	}
-	sst, units, ok, err := parseSST(d, o.left)
+	sst, units, ok, err := xlsx.ParseSST(d, o.left)
 	if !ok {
 		return o.fail(ErrTooLarge, nil, "contiene una parte interna («%s») con troppi elementi (oltre %d): non è un modello compilato normale", shortPart(name), o.lim.MaxCells)
 	}
@@ -930,7 +931,7 @@ func (o *opener) sheetParts(sheet string) []string {
 }
 
 // loadSheet reads one official sheet and charges the budget with it.
-func (o *opener) loadSheet(s sheetRef) (*sheet, error) {
+func (o *opener) loadSheet(s sheetRef) (*xlsx.Sheet, error) {
 	parts := o.sheetParts(s.name)
 	for _, p := range parts {
 		for _, prefix := range []string{"xl/chartsheets", "xl/dialogsheet", "xl/macrosheet"} {
@@ -953,20 +954,20 @@ func (o *opener) loadSheet(s sheetRef) (*sheet, error) {
 	}
 	d, err := readPart(zf)
 	if err == nil {
-		err = checkChars(d)
+		err = xlsx.CheckChars(d)
 	}
 	if err != nil {
 		return nil, o.fail(ErrCorrupt, err, "è danneggiato: il foglio «%s» è illeggibile; aprirlo con Excel, salvarlo di nuovo e riprovare", s.canon)
 	}
-	sh, ok, err := parseSheet(d, o.left)
+	sh, ok, err := xlsx.ParseSheet(d, o.left)
 	if err != nil {
 		return nil, o.fail(ErrCorrupt, err, "è danneggiato: il foglio «%s» non può essere letto; aprirlo con Excel, salvarlo di nuovo e riprovare", s.canon)
 	}
 	if !ok {
 		where := ""
-		if c := sh.cost; c.lastRow > 0 || c.rows > 0 {
-			where = fmt.Sprintf(" (raggiunge la riga %d", max(c.lastRow, int(min(c.rows, excelize.TotalRows))))
-			if col, err := excelize.ColumnNumberToName(c.lastCol); err == nil && c.lastCol > 0 {
+		if c := sh.Cost; c.LastRow > 0 || c.Rows > 0 {
+			where = fmt.Sprintf(" (raggiunge la riga %d", max(c.LastRow, int(min(c.Rows, excelize.TotalRows))))
+			if col, err := excelize.ColumnNumberToName(c.LastCol); err == nil && c.LastCol > 0 {
 				where += " e la colonna " + col
 			}
 			where += ")"
@@ -974,7 +975,7 @@ func (o *opener) loadSheet(s sheetRef) (*sheet, error) {
 		return nil, o.fail(ErrTooLarge, nil, "ha il foglio «%s» troppo esteso%s: oltre %d celle da leggere; eliminare le righe e le colonne inutilizzate, anche solo formattate, e riprovare",
 			s.canon, where, o.lim.MaxCells)
 	}
-	o.left -= sh.cost.units()
+	o.left -= sh.Cost.Units()
 	return sh, nil
 }
 
@@ -986,7 +987,7 @@ func (o *opener) loadSheet(s sheetRef) (*sheet, error) {
 // its cells.
 type sheetRef struct {
 	name, canon string
-	sh          *sheet
+	sh          *xlsx.Sheet
 }
 
 // sheetReader reads the cells of the official sheets.
@@ -1092,11 +1093,11 @@ func badSheetName(name string) string {
 // text returns the stored value of a cell as text (codes, sources), ""
 // when the sheet has no such cell.
 func (r *sheetReader) text(s sheetRef, row, col int) (string, error) {
-	c, _ := s.sh.cellAt(row, col)
+	c, _ := s.sh.CellAt(row, col)
 	if c == nil {
 		return "", nil
 	}
-	v, err := s.sh.value(c, r.o.sst)
+	v, err := s.sh.Value(c, r.o.sst)
 	if err != nil {
 		return "", r.cellErr(cellRef(s.canon, col, row), err)
 	}
@@ -1111,7 +1112,7 @@ func rowCellRefs(sheet string, row int, cols []courseColumn) []validate.CellRef 
 	for i, c := range cols {
 		b = append(b, sheet...)
 		b = append(b, '!')
-		b = appendColumn(b, c.idx)
+		b = xlsx.AppendColumn(b, c.idx)
 		b = strconv.AppendInt(b, int64(row), 10)
 		ends[i] = len(b)
 	}
@@ -1129,7 +1130,7 @@ func cellRef(sheet string, col, row int) validate.CellRef {
 	b := make([]byte, 0, len(sheet)+10)
 	b = append(b, sheet...)
 	b = append(b, '!')
-	b = appendColumn(b, col)
+	b = xlsx.AppendColumn(b, col)
 	b = strconv.AppendInt(b, int64(row), 10)
 	return validate.CellRef(b)
 }
@@ -1144,7 +1145,7 @@ func (r *sheetReader) foundation(s sheetRef, in *validate.Input) error {
 		known[normCode(string(f.Code))] = f
 	}
 	firstRow := map[compute.FieldCode]int{}
-	for _, row := range s.sh.order {
+	for _, row := range s.sh.Order {
 		a, err := r.text(s, row, 1)
 		if err != nil {
 			return err
@@ -1202,27 +1203,27 @@ func (r *sheetReader) courses(s sheetRef, in *validate.Input) error {
 	for _, f := range fields {
 		known[normCode(string(f.Code))] = f
 	}
-	var codeCells []sheetCell
-	if row := s.sh.rows[coursesCodesRow]; row != nil {
-		codeCells = append(codeCells, row.cells...)
-		sort.SliceStable(codeCells, func(i, j int) bool { return codeCells[i].col < codeCells[j].col })
+	var codeCells []xlsx.SheetCell
+	if row := s.sh.Rows[coursesCodesRow]; row != nil {
+		codeCells = append(codeCells, row.Cells...)
+		sort.SliceStable(codeCells, func(i, j int) bool { return codeCells[i].Col < codeCells[j].Col })
 	}
 	var cols []courseColumn
 	for k := range codeCells {
 		x := &codeCells[k]
-		if k > 0 && codeCells[k-1].col == x.col {
+		if k > 0 && codeCells[k-1].Col == x.Col {
 			continue // a cell written twice: the first counts
 		}
-		raw, err := s.sh.value(x, r.o.sst)
+		raw, err := s.sh.Value(x, r.o.sst)
 		if err != nil {
-			return r.cellErr(cellRef(s.canon, int(x.col), coursesCodesRow), err)
+			return r.cellErr(cellRef(s.canon, int(x.Col), coursesCodesRow), err)
 		}
 		c := normCode(raw)
 		if c == "" {
 			continue
 		}
-		i := int(x.col) - 1
-		letter := columnName(i + 1)
+		i := int(x.Col) - 1
+		letter := xlsx.ColumnName(i + 1)
 		ref := cellRef(s.canon, i+1, coursesCodesRow)
 		f, ok := known[c]
 		if !ok {
@@ -1256,8 +1257,8 @@ func (r *sheetReader) courses(s sheetRef, in *validate.Input) error {
 	if len(cols) == 0 {
 		return nil
 	}
-	for _, n := range s.sh.order {
-		if n < coursesFirstRow || len(s.sh.rows[n].cells) == 0 {
+	for _, n := range s.sh.Order {
+		if n < coursesFirstRow || len(s.sh.Rows[n].Cells) == 0 {
 			continue
 		}
 		entries := make(map[compute.FieldCode]validate.Entry, len(cols))
@@ -1275,7 +1276,7 @@ func (r *sheetReader) courses(s sheetRef, in *validate.Input) error {
 		}
 		if !blank {
 			in.Courses = append(in.Courses, validate.CourseRow{Row: n, Entries: entries})
-			if s.sh.rows[n].hidden {
+			if s.sh.Rows[n].Hidden {
 				ref := cellRef(s.canon, 1, n)
 				in.Findings = append(in.Findings, validate.Finding{
 					Rule: RuleHiddenRow, Severity: compute.SeverityInfo, Cell: ref, Source: readSource,
@@ -1295,7 +1296,7 @@ func blankEntry(e validate.Entry) bool {
 
 // thresholds reads Soglie from row 2: A = code, C = value, D = source.
 func (r *sheetReader) thresholds(s sheetRef, in *validate.Input) error {
-	for _, row := range s.sh.order {
+	for _, row := range s.sh.Order {
 		if row < 2 {
 			continue
 		}
@@ -1330,22 +1331,22 @@ func (r *sheetReader) entry(s sheetRef, col, row int) (validate.Entry, error) {
 // entryAt is entry with the cell's reference already made.
 func (r *sheetReader) entryAt(s sheetRef, col, row int, ref validate.CellRef) (validate.Entry, error) {
 	e := validate.Entry{Cell: ref}
-	c, rw := s.sh.cellAt(row, col)
+	c, rw := s.sh.CellAt(row, col)
 	if c == nil {
 		return e, nil
 	}
-	val, err := s.sh.value(c, r.o.sst)
+	val, err := s.sh.Value(c, r.o.sst)
 	if err != nil {
 		return e, r.cellErr(e.Cell, err)
 	}
-	if e.Formula, err = s.sh.formula(c, row); err != nil {
+	if e.Formula, err = s.sh.Formula(c, row); err != nil {
 		return e, r.cellErr(e.Cell, err)
 	}
 	if val == "" {
 		switch {
 		case e.Formula == "":
 			// nothing stored
-		case c.hasV:
+		case c.HasV:
 			e.Type = validate.EntryText // a formula whose result is ""
 		default:
 			e.NoCache = true // never calculated: the value is unknown
@@ -1353,19 +1354,19 @@ func (r *sheetReader) entryAt(s sheetRef, col, row int, ref validate.CellRef) (v
 		return e, nil
 	}
 	e.Text = val
-	switch c.typ {
-	case cellBool:
+	switch c.Type {
+	case xlsx.CellBool:
 		e.Type = validate.EntryBool
-	case cellError:
+	case xlsx.CellError:
 		e.Type = validate.EntryError
-	case cellFormula: // t="str": the cached text result
+	case xlsx.CellFormula: // t="str": the cached text result
 		e.Type = validate.EntryText
 		if e.Formula != "" && isFormulaError(val) {
 			e.Type = validate.EntryError // excelize and others cache errors as text
 		}
-	case cellShared, cellInline:
+	case xlsx.CellShared, xlsx.CellInline:
 		e.Type = validate.EntryText
-	case cellDate: // t="d": an ISO 8601 date
+	case xlsx.CellDate: // t="d": an ISO 8601 date
 		e.Date = true
 		e.Type = validate.EntryText
 		if serial, ok := isoSerial(val); ok {
@@ -1375,7 +1376,7 @@ func (r *sheetReader) entryAt(s sheetRef, col, row int, ref validate.CellRef) (v
 		e.Type = validate.EntryText
 		if n, ok := plainNumber(val); ok {
 			e.Type, e.Text = validate.EntryNumber, n
-			style := s.sh.styleOf(c, rw)
+			style := s.sh.StyleOf(c, rw)
 			e.Date = r.dateFormatted(style)
 			e.Percent = !e.Date && r.percentFormatted(style)
 			if e.Date && r.date1904 {

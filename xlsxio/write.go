@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"github.com/its-academy/auditor/internal/xlsx"
 	"io"
 	"strconv"
 	"strings"
@@ -91,7 +92,7 @@ func WriteAudit(original []byte, a *validate.Audit, opt WriteOptions) ([]byte, e
 			Msg: oneLine("«" + displayName(a.Input.FileName) + "» è danneggiato e non può essere riscritto: aprirlo con Excel, salvarlo di nuovo come .xlsx e riprovare")}
 	}
 	defer f.Close()
-	capture := newPartCapture()
+	capture := xlsx.NewPartCapture()
 	f.SetZipWriter(func(io.Writer) excelize.ZipWriter { return capture })
 	st, err := readStale(original)
 	if err != nil {
@@ -112,7 +113,7 @@ func WriteAudit(original []byte, a *validate.Audit, opt WriteOptions) ([]byte, e
 // and save the workbook into capture. excelize dereferences nil on some
 // damaged parts it accepted when opening (a styles part without fonts or
 // cell formats): such a panic is a damaged workbook, not a crash.
-func (w *writer) build(capture *partCapture) (sheets []productSheet, err error) {
+func (w *writer) build(capture *xlsx.PartCapture) (sheets []productSheet, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			sheets = nil
@@ -181,7 +182,7 @@ func (w *writer) addSheet(ps productSheet) error {
 		return fmt.Errorf("adding sheet %s: %w", ps.name, err)
 	}
 	for i, width := range ps.widths {
-		col := columnName(i + 1)
+		col := xlsx.ColumnName(i + 1)
 		if err := w.f.SetColWidth(ps.name, col, col, width); err != nil {
 			return fmt.Errorf("sheet %s: %w", ps.name, err)
 		}
@@ -191,7 +192,7 @@ func (w *writer) addSheet(ps productSheet) error {
 	}
 	// excelize's AutoFilter replaces the sheet's properties: it goes first.
 	if ps.last > 1 {
-		ref := "A1:" + cell(columnName(len(ps.head)), ps.last)
+		ref := "A1:" + cell(xlsx.ColumnName(len(ps.head)), ps.last)
 		if err := w.f.AutoFilter(ps.name, ref, nil); err != nil {
 			return fmt.Errorf("sheet %s: autofilter: %w", ps.name, err)
 		}
@@ -209,7 +210,7 @@ func (w *writer) addSheet(ps productSheet) error {
 // those equal to the original's copied as they were; the product sheets
 // with their cells spliced in; the rest compressed. Compression runs on
 // every core while the cells of the next sheet are written.
-func (w *writer) pack(original []byte, capture *partCapture, sheets []productSheet) ([]byte, error) {
+func (w *writer) pack(original []byte, capture *xlsx.PartCapture, sheets []productSheet) ([]byte, error) {
 	zr, err := zip.NewReader(bytes.NewReader(original), int64(len(original)))
 	if err != nil {
 		return nil, fmt.Errorf("reading the original package: %w", err)
@@ -222,35 +223,35 @@ func (w *writer) pack(original []byte, capture *partCapture, sheets []productShe
 	if err != nil {
 		return nil, err
 	}
-	var sst *sharedStrings
-	if part, ok := capture.parts[sstPath]; ok {
-		sst, _ = newSharedStrings(part.Bytes())
+	var sst *xlsx.SharedStrings
+	if part, ok := capture.Parts[sstPath]; ok {
+		sst, _ = xlsx.NewSharedStrings(part.Bytes())
 		// excelize re-serialises the shared strings it has read (' becomes
 		// &#39;): when it added none, the original's bytes are kept, so
 		// that the user's strings and a re-audit stay as they were.
 		if zf := orig[sstPath]; sst != nil && zf != nil {
 			if ob, err := readPart(zf); err == nil {
-				if so, ok := newSharedStrings(ob); ok && so.base == sst.base {
+				if so, ok := xlsx.NewSharedStrings(ob); ok && so.Base == sst.Base {
 					sst = so
-					capture.parts[sstPath] = bytes.NewBuffer(ob)
+					capture.Parts[sstPath] = bytes.NewBuffer(ob)
 				}
 			}
 		}
 		if sst != nil && w.stale != nil {
-			sst.dropped = w.stale.sharedRefs
+			sst.Dropped = w.stale.sharedRefs
 		}
 	}
-	d := newDeflater()
-	deflated := map[string]*deflatedPart{}
+	d := xlsx.NewDeflater()
+	deflated := map[string]*xlsx.DeflatedPart{}
 	type job struct {
 		ps         productSheet
 		head, tail []byte
-		part       *deflatedPart
+		part       *xlsx.DeflatedPart
 	}
 	jobs := make([]*job, len(sheets))
 	for i, ps := range sheets {
 		name := paths[ps.name]
-		content, ok := capture.parts[name]
+		content, ok := capture.Parts[name]
 		if name == "" || !ok {
 			return nil, fmt.Errorf("writing sheet %s: its part is missing", ps.name)
 		}
@@ -263,7 +264,7 @@ func (w *writer) pack(original []byte, capture *partCapture, sheets []productShe
 		if ps.name == SheetOutcome {
 			head = selectView(head)
 		}
-		jobs[i] = &job{ps: ps, head: head, tail: tail, part: d.part(name)}
+		jobs[i] = &job{ps: ps, head: head, tail: tail, part: d.Part(name)}
 		deflated[name] = jobs[i].part
 	}
 	// The cells of each sheet go to the compressors as they are written,
@@ -277,14 +278,14 @@ func (w *writer) pack(original []byte, capture *partCapture, sheets []productShe
 			}
 		}()
 		for _, j := range jobs {
-			x := newSheetXML(j.part.add, d.buffer)
+			x := newSheetXML(j.part.Add, d.Buffer)
 			x.sst = sst
 			x.widths, x.wrapStyles, x.defaultStyle = j.ps.widths, map[int]bool{w.wrap: true, w.headerStyle: true}, w.text
 			w.header(x, j.ps.head...)
 			j.ps.cells(x)
 			x.finish()
-			j.part.prepend(setDimension(j.head, x.dimension()))
-			j.part.close(insertLinks(j.tail, x.links))
+			j.part.Prepend(setDimension(j.head, x.dimension()))
+			j.part.End(insertLinks(j.tail, x.links))
 		}
 		return nil
 	}
@@ -292,13 +293,13 @@ func (w *writer) pack(original []byte, capture *partCapture, sheets []productShe
 		return nil, err
 	}
 	if sst != nil {
-		capture.parts[sstPath] = bytes.NewBuffer(sst.part(capture.parts[sstPath].Bytes()))
+		capture.Parts[sstPath] = bytes.NewBuffer(sst.Part(capture.Parts[sstPath].Bytes()))
 	}
 	// The copy opens on Esito: the workbook's active tab, the only sheet
 	// selected (a user's sheet left selected would be grouped with it).
-	if wb, ok := capture.parts["xl/workbook.xml"]; ok {
+	if wb, ok := capture.Parts["xl/workbook.xml"]; ok {
 		if idx := sheetIndex(wb.Bytes(), SheetOutcome); idx >= 0 {
-			capture.parts["xl/workbook.xml"] = bytes.NewBuffer(setActiveTab(wb.Bytes(), idx))
+			capture.Parts["xl/workbook.xml"] = bytes.NewBuffer(setActiveTab(wb.Bytes(), idx))
 		}
 	}
 	product := map[string]bool{}
@@ -306,26 +307,26 @@ func (w *writer) pack(original []byte, capture *partCapture, sheets []productShe
 		product[paths[ps.name]] = true
 	}
 	for _, name := range paths {
-		if part, ok := capture.parts[name]; ok && !product[name] {
+		if part, ok := capture.Parts[name]; ok && !product[name] {
 			if b, changed := deselect(part.Bytes()); changed {
-				capture.parts[name] = bytes.NewBuffer(b)
+				capture.Parts[name] = bytes.NewBuffer(b)
 			}
 		}
 	}
-	for _, name := range capture.names {
-		if _, done := deflated[name]; done || sameAsOriginal(orig[name], capture.parts[name].Bytes()) {
+	for _, name := range capture.Names {
+		if _, done := deflated[name]; done || xlsx.SameAsOriginal(orig[name], capture.Parts[name].Bytes()) {
 			continue
 		}
-		p := d.part(name)
-		p.close(capture.parts[name].Bytes())
+		p := d.Part(name)
+		p.End(capture.Parts[name].Bytes())
 		deflated[name] = p
 	}
 	var out bytes.Buffer
 	out.Grow(len(original) + 8<<20)
 	zw := zip.NewWriter(&out)
-	for _, name := range capture.names {
+	for _, name := range capture.Names {
 		if p, ok := deflated[name]; ok {
-			if err := p.writeTo(zw); err != nil {
+			if err := p.WriteEntry(zw); err != nil {
 				return nil, err
 			}
 			continue
@@ -383,13 +384,13 @@ func setDimension(head []byte, ref string) []byte {
 
 // sheetPaths maps each sheet of the saved workbook to its part, and
 // finds its shared strings part.
-func sheetPaths(capture *partCapture) (map[string]string, string, error) {
+func sheetPaths(capture *xlsx.PartCapture) (map[string]string, string, error) {
 	wbPart := "xl/workbook.xml"
-	wb, ok := capture.parts[wbPart]
+	wb, ok := capture.Parts[wbPart]
 	if !ok {
 		return nil, "", errors.New("writing the audited workbook: no xl/workbook.xml")
 	}
-	rels := capture.parts[relsOf(wbPart)]
+	rels := capture.Parts[relsOf(wbPart)]
 	if rels == nil {
 		return nil, "", errors.New("writing the audited workbook: no workbook relationships")
 	}

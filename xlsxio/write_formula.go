@@ -1,6 +1,7 @@
 package xlsxio
 
 import (
+	"github.com/its-academy/auditor/internal/xlsx"
 	"strings"
 
 	"github.com/its-academy/auditor/compute"
@@ -26,7 +27,7 @@ func newFormulaTemplate(render func(compute.Resolver) string) *formulaTemplate {
 	t := &formulaTemplate{}
 	for i, p := range parts {
 		if i%2 == 0 {
-			t.lits = append(t.lits, string(appendCellText(nil, p)))
+			t.lits = append(t.lits, string(xlsx.AppendCellText(nil, p)))
 			continue
 		}
 		k := 0
@@ -54,7 +55,7 @@ func (t *formulaTemplate) appendXML(b, scratch []byte, ref compute.Resolver) ([]
 	}
 	scratch = scratch[:0]
 	for _, n := range t.names {
-		scratch = appendCellText(scratch, ref(n))
+		scratch = xlsx.AppendCellText(scratch, ref(n))
 		ends = append(ends, len(scratch))
 	}
 	for i, v := range t.vars {

@@ -2,6 +2,7 @@ package xlsxio
 
 import (
 	"fmt"
+	"github.com/its-academy/auditor/internal/xlsx"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -159,7 +160,7 @@ func (w *writer) printSetup(ps productSheet) error {
 	if ps.printRows > 0 {
 		// The sheet's cells only: the chart beside the table would shrink
 		// the print to illegible.
-		area := fmt.Sprintf("%s!$A$1:$%s$%d", quoteSheet(ps.name), columnName(len(ps.head)), ps.printRows)
+		area := fmt.Sprintf("%s!$A$1:$%s$%d", quoteSheet(ps.name), xlsx.ColumnName(len(ps.head)), ps.printRows)
 		return w.f.SetDefinedName(&excelize.DefinedName{Name: "_xlnm.Print_Area", RefersTo: area, Scope: ps.name})
 	}
 	return nil
@@ -515,7 +516,7 @@ func (w *writer) outcomeDecorations(last, nInd int, cuts []float64, nCols int) e
 	categories := fmt.Sprintf("%s!$A$2:$A$%d", sheet, last)
 	var series []excelize.ChartSeries
 	for k := 0; k < nInd; k++ {
-		col := columnName(9 + k)
+		col := xlsx.ColumnName(9 + k)
 		series = append(series, excelize.ChartSeries{
 			Name:       fmt.Sprintf("%s!$%s$1", sheet, col),
 			Categories: categories,
@@ -524,7 +525,7 @@ func (w *writer) outcomeDecorations(last, nInd int, cuts []float64, nCols int) e
 	}
 	var lines []excelize.ChartSeries
 	for k := range cuts {
-		col := columnName(8 + nInd + 7 + k + 1)
+		col := xlsx.ColumnName(8 + nInd + 7 + k + 1)
 		lines = append(lines, excelize.ChartSeries{
 			Name:       fmt.Sprintf("%s!$%s$1", sheet, col),
 			Categories: categories,
@@ -533,7 +534,7 @@ func (w *writer) outcomeDecorations(last, nInd int, cuts []float64, nCols int) e
 			Marker:     excelize.ChartMarker{Symbol: "none"},
 		})
 	}
-	anchor := cell(columnName(nCols+2), 2)
+	anchor := cell(xlsx.ColumnName(nCols+2), 2)
 	release := reserveDrawingNames(w.f)
 	defer release()
 	chart := &excelize.Chart{

@@ -4,6 +4,7 @@ import (
 	"archive/zip"
 	"bytes"
 	"fmt"
+	"github.com/its-academy/auditor/internal/xlsx"
 	"regexp"
 	"strings"
 
@@ -148,7 +149,7 @@ func readStale(original []byte) (*staleInfo, error) {
 // dropOrphans removes from the saved parts those stale parts that the new
 // package no longer reaches from its root through relationships, with
 // their content-type overrides. A part a user's sheet still uses stays.
-func dropOrphans(c *partCapture, stale map[string]bool) error {
+func dropOrphans(c *xlsx.PartCapture, stale map[string]bool) error {
 	if len(stale) == 0 {
 		return nil
 	}
@@ -162,7 +163,7 @@ func dropOrphans(c *partCapture, stale map[string]bool) error {
 		if part != "" {
 			relsPart = relsOf(part)
 		}
-		buf, ok := c.parts[relsPart]
+		buf, ok := c.Parts[relsPart]
 		if !ok {
 			continue
 		}
@@ -189,7 +190,7 @@ func dropOrphans(c *partCapture, stale map[string]bool) error {
 		if strings.HasSuffix(name, ".rels") || referenced[name] {
 			continue
 		}
-		if _, ok := c.parts[name]; ok {
+		if _, ok := c.Parts[name]; ok {
 			drop[name] = true
 			drop[relsOf(name)] = true
 		}
@@ -197,16 +198,16 @@ func dropOrphans(c *partCapture, stale map[string]bool) error {
 	if len(drop) == 0 {
 		return nil
 	}
-	names := c.names[:0]
-	for _, name := range c.names {
+	names := c.Names[:0]
+	for _, name := range c.Names {
 		if drop[name] {
-			delete(c.parts, name)
+			delete(c.Parts, name)
 			continue
 		}
 		names = append(names, name)
 	}
-	c.names = names
-	if ct, ok := c.parts["[Content_Types].xml"]; ok {
+	c.Names = names
+	if ct, ok := c.Parts["[Content_Types].xml"]; ok {
 		out := overrideRE.ReplaceAllFunc(ct.Bytes(), func(m []byte) []byte {
 			sub := overrideRE.FindSubmatch(m)
 			if drop[strings.TrimPrefix(string(sub[1]), "/")] {
@@ -214,7 +215,7 @@ func dropOrphans(c *partCapture, stale map[string]bool) error {
 			}
 			return m
 		})
-		c.parts["[Content_Types].xml"] = bytes.NewBuffer(out)
+		c.Parts["[Content_Types].xml"] = bytes.NewBuffer(out)
 	}
 	return nil
 }

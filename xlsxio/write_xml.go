@@ -2,6 +2,7 @@ package xlsxio
 
 import (
 	"bytes"
+	"github.com/its-academy/auditor/internal/xlsx"
 	"math"
 	"strings"
 
@@ -16,7 +17,7 @@ import (
 // row, left to right; an empty text is no cell at all.
 type sheetXML struct {
 	buf      []byte
-	emit     func([]byte) // receives the XML in chunks of about chunkSize
+	emit     func([]byte) // receives the XML in chunks of about xlsx.ChunkSize
 	newBuf   func() []byte
 	row      int // the open row, 0 when none
 	col      int // the next column of the open row (1-based)
@@ -24,9 +25,9 @@ type sheetXML struct {
 	maxCol   int
 	rowStart int // where the open row's XML starts in buf
 	rowCells bool
-	scratch  []byte         // working space of formulaT
-	sst      *sharedStrings // nil: every text inline
-	rowNum   []byte         // the open row's number, in decimal
+	scratch  []byte              // working space of formulaT
+	sst      *xlsx.SharedStrings // nil: every text inline
+	rowNum   []byte              // the open row's number, in decimal
 
 	// Row heights: the texts of the styles in wrapStyles wrap within the
 	// column's width (widths, from column A); a row whose texts take more
@@ -53,7 +54,7 @@ type sheetLink struct {
 const maxSheetLinks = 65529
 
 // newSheetXML returns a builder that hands its XML to emit, in order, in
-// chunks of whole rows of about chunkSize bytes, each in a buffer from
+// chunks of whole rows of about xlsx.ChunkSize bytes, each in a buffer from
 // newBuf; emit owns each chunk.
 func newSheetXML(emit func([]byte), newBuf func() []byte) *sheetXML {
 	return &sheetXML{buf: newBuf(), emit: emit, newBuf: newBuf}
@@ -85,7 +86,7 @@ func (s *sheetXML) endRow() {
 		s.lastRow = s.row
 	}
 	s.row = 0
-	if len(s.buf) >= chunkSize {
+	if len(s.buf) >= xlsx.ChunkSize {
 		s.emit(s.buf)
 		s.buf = s.newBuf()
 	}
@@ -105,7 +106,7 @@ func (s *sheetXML) dimension() string {
 	if s.lastRow == 0 || s.maxCol == 0 {
 		return "A1"
 	}
-	return "A1:" + columnName(s.maxCol) + strconv.Itoa(s.lastRow)
+	return "A1:" + xlsx.ColumnName(s.maxCol) + strconv.Itoa(s.lastRow)
 }
 
 // skip leaves the next n cells of the row empty.
@@ -123,7 +124,7 @@ func (s *sheetXML) open(style int) {
 	if s.col <= 26 {
 		s.buf = append(s.buf, byte('A'+s.col-1))
 	} else {
-		s.buf = appendColumn(s.buf, s.col)
+		s.buf = xlsx.AppendColumn(s.buf, s.col)
 	}
 	s.buf = append(s.buf, s.rowNum...)
 	s.buf = append(s.buf, '"')
@@ -146,18 +147,18 @@ func (s *sheetXML) text(style int, v string) {
 		s.rowLines = max(s.rowLines, wrappedLines(v, s.widths[s.col-1]))
 	}
 	s.open(style)
-	if s.sst != nil && len(v) <= maxSharedLen {
+	if s.sst != nil && len(v) <= xlsx.MaxSharedLen {
 		s.buf = append(s.buf, ` t="s"><v>`...)
-		s.buf = strconv.AppendInt(s.buf, int64(s.sst.id(v)), 10)
+		s.buf = strconv.AppendInt(s.buf, int64(s.sst.ID(v)), 10)
 		s.buf = append(s.buf, `</v></c>`...)
 		return
 	}
 	s.buf = append(s.buf, ` t="inlineStr"><is><t`...)
-	if needsPreserve(v) {
+	if xlsx.NeedsPreserve(v) {
 		s.buf = append(s.buf, ` xml:space="preserve"`...)
 	}
 	s.buf = append(s.buf, '>')
-	s.buf = appendCellText(s.buf, v)
+	s.buf = xlsx.AppendCellText(s.buf, v)
 	s.buf = append(s.buf, `</t></is></c>`...)
 }
 
@@ -186,12 +187,12 @@ func (s *sheetXML) formula(style int, f string, cached float64) {
 	s.open(style)
 	if math.IsNaN(cached) || math.IsInf(cached, 0) {
 		s.buf = append(s.buf, ` t="e"><f>`...)
-		s.buf = appendCellText(s.buf, f)
+		s.buf = xlsx.AppendCellText(s.buf, f)
 		s.buf = append(s.buf, `</f><v>#NUM!</v></c>`...)
 		return
 	}
 	s.buf = append(s.buf, `><f>`...)
-	s.buf = appendCellText(s.buf, f)
+	s.buf = xlsx.AppendCellText(s.buf, f)
 	s.buf = append(s.buf, `</f><v>`...)
 	s.buf = strconv.AppendFloat(s.buf, cached, 'g', -1, 64)
 	s.buf = append(s.buf, `</v></c>`...)
@@ -217,9 +218,9 @@ func (s *sheetXML) formulaT(style int, t *formulaTemplate, ref compute.Resolver,
 func (s *sheetXML) formulaText(style int, f, cached string) {
 	s.open(style)
 	s.buf = append(s.buf, ` t="str"><f>`...)
-	s.buf = appendCellText(s.buf, f)
+	s.buf = xlsx.AppendCellText(s.buf, f)
 	s.buf = append(s.buf, `</f><v>`...)
-	s.buf = appendCellText(s.buf, cached)
+	s.buf = xlsx.AppendCellText(s.buf, cached)
 	s.buf = append(s.buf, `</v></c>`...)
 }
 
@@ -238,106 +239,6 @@ func (s *sheetXML) value(style int, v any) {
 	default:
 		s.text(style, "")
 	}
-}
-
-// maxCellChars is the most characters a cell holds (Excel's limit).
-const maxCellChars = 32767
-
-// needsPreserve reports whether a text needs xml:space="preserve" to keep
-// its leading or trailing spaces or its line breaks.
-func needsPreserve(v string) bool {
-	if v == "" {
-		return false
-	}
-	switch v[0] {
-	case ' ', '\t', '\n', '\r':
-		return true
-	}
-	switch v[len(v)-1] {
-	case ' ', '\t', '\n', '\r':
-		return true
-	}
-	for i := 0; i < len(v); i++ {
-		if v[i] == '\n' || v[i] == '\t' {
-			return true
-		}
-	}
-	return false
-}
-
-// appendCellText appends a text escaped for an XML element: the XML
-// metacharacters as entities, a carriage return as a character reference,
-// characters XML 1.0 forbids and a literal "_xHHHH_" in Excel's _xHHHH_
-// notation (as Excel writes them), invalid UTF-8 as U+FFFD. The text is
-// cut at Excel's 32,767 characters.
-func appendCellText(b []byte, v string) []byte {
-	if len(v) > maxCellChars && utf8.RuneCountInString(v) > maxCellChars {
-		n := 0
-		for i := range v {
-			if n == maxCellChars {
-				v = v[:i]
-				break
-			}
-			n++
-		}
-	}
-	start := 0
-	for i := 0; i < len(v); {
-		c := v[i]
-		if c < utf8.RuneSelf {
-			if !xmlSpecial[c] || (c == '_' && !isXEscape(v[i:])) {
-				i++
-				continue
-			}
-			b = append(b, v[start:i]...)
-			switch {
-			case c == '&':
-				b = append(b, "&amp;"...)
-			case c == '<':
-				b = append(b, "&lt;"...)
-			case c == '>':
-				b = append(b, "&gt;"...)
-			case c == '\r':
-				b = append(b, "&#xD;"...)
-			case c == '_':
-				b = append(b, "_x005F_"...)
-			default: // a control character XML forbids
-				b = appendXEscape(b, rune(c))
-			}
-			i++
-			start = i
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(v[i:])
-		if (r == utf8.RuneError && size == 1) || r == 0xFFFE || r == 0xFFFF {
-			b = append(b, v[start:i]...)
-			if r == utf8.RuneError {
-				b = append(b, "\uFFFD"...)
-			} else {
-				b = appendXEscape(b, r)
-			}
-			i += size
-			start = i
-			continue
-		}
-		i += size
-	}
-	return append(b, v[start:]...)
-}
-
-// xmlSpecial marks the ASCII bytes appendCellText must escape (and the
-// underscore, escaped only when it starts "_xHHHH_").
-var xmlSpecial = func() (t [utf8.RuneSelf]bool) {
-	for c := 0; c < 0x20; c++ {
-		t[c] = c != '\t' && c != '\n'
-	}
-	t['&'], t['<'], t['>'], t['_'] = true, true, true, true
-	return t
-}()
-
-func appendXEscape(b []byte, r rune) []byte {
-	const hex = "0123456789ABCDEF"
-	return append(b, '_', 'x', hex[r>>12&0xF], hex[r>>8&0xF], hex[r>>4&0xF], hex[r&0xF], '_')
 }
 
 // link writes a text cell that links to location, a place in the workbook
@@ -440,7 +341,7 @@ func insertLinks(tail []byte, links []sheetLink) []byte {
 	}
 	for _, l := range links {
 		b = append(b, `<hyperlink ref="`...)
-		b = appendColumn(b, l.col)
+		b = xlsx.AppendColumn(b, l.col)
 		b = strconv.AppendInt(b, int64(l.row), 10)
 		b = append(b, `" location="`...)
 		b = appendAttr(b, l.location)
