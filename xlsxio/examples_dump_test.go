@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/its-academy/auditor/compute"
+	"github.com/its-academy/auditor/internal/xlsx"
 	"github.com/its-academy/auditor/validate"
 )
 
@@ -138,11 +139,11 @@ func sameOutput(name string, want, got []byte) error {
 			return fmt.Errorf("entry %d: %s (method %d), want %s (method %d)", i, b.Name, b.Method, a.Name, a.Method)
 		}
 		if a.Name == "[Content_Types].xml" {
-			ca, err := readPart(a)
+			ca, err := xlsx.ReadPart(a)
 			if err != nil {
 				return err
 			}
-			cb, err := readPart(b)
+			cb, err := xlsx.ReadPart(b)
 			if err != nil {
 				return err
 			}

@@ -65,7 +65,7 @@ func TestWriteFormulaTemplates(t *testing.T) {
 					func(r compute.Resolver) string { return sc.ScoreFormula(a, r) },
 				} {
 					want := string(xlsx.AppendCellText(nil, render(ref)))
-					got, _ := newFormulaTemplate(render).appendXML(nil, nil, ref)
+					got, _ := xlsx.NewFormulaTemplate(func(r func(string) string) string { return render(r) }).AppendXML(nil, nil, ref)
 					if string(got) != want {
 						t.Errorf("%s art. %d: template gives\n%s\nwant\n%s", rd, a.Number, got, want)
 					}

@@ -5,10 +5,11 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"github.com/its-academy/auditor/internal/xlsx"
 	"io"
 	"strconv"
 	"strings"
+
+	"github.com/its-academy/auditor/internal/xlsx"
 
 	"github.com/its-academy/auditor/compute"
 	"github.com/its-academy/auditor/validate"
@@ -63,7 +64,7 @@ type productSheet struct {
 	// printRows rows (the Esito sheet: not its chart).
 	printRows int
 	prepare   func() error
-	cells     func(*sheetXML)
+	cells     func(*xlsx.SheetXML)
 }
 
 // WriteAudit returns a copy of the original workbook with the product's
@@ -76,7 +77,7 @@ func WriteAudit(original []byte, a *validate.Audit, opt WriteOptions) ([]byte, e
 	if a == nil || a.Input == nil {
 		return nil, errors.New("xlsxio: WriteAudit needs an audit")
 	}
-	lim := opt.Limits.withDefaults()
+	lim := opt.Limits.WithDefaults()
 	xmlLimit := lim.UnzipXMLSize
 	if lim.InMemory {
 		// Open has refused worksheets above UnzipXMLSize; never spill the
@@ -88,13 +89,13 @@ func WriteAudit(original []byte, a *validate.Audit, opt WriteOptions) ([]byte, e
 		if f != nil {
 			_ = f.Close()
 		}
-		return nil, &OpenError{Kind: ErrCorrupt, cause: err,
-			Msg: oneLine("«" + displayName(a.Input.FileName) + "» è danneggiato e non può essere riscritto: aprirlo con Excel, salvarlo di nuovo come .xlsx e riprovare")}
+		return nil, xlsx.NewOpenError(ErrCorrupt, err,
+			xlsx.OneLine("«"+xlsx.DisplayName(a.Input.FileName)+"» è danneggiato e non può essere riscritto: aprirlo con Excel, salvarlo di nuovo come .xlsx e riprovare"))
 	}
 	defer f.Close()
 	capture := xlsx.NewPartCapture()
 	f.SetZipWriter(func(io.Writer) excelize.ZipWriter { return capture })
-	st, err := readStale(original)
+	st, err := xlsx.ReadStale(original, ProductSheets())
 	if err != nil {
 		return nil, err
 	}
@@ -103,7 +104,7 @@ func WriteAudit(original []byte, a *validate.Audit, opt WriteOptions) ([]byte, e
 	if err != nil {
 		return nil, err
 	}
-	if err := dropOrphans(capture, st.parts); err != nil {
+	if err := xlsx.DropOrphans(capture, st.Parts); err != nil {
 		return nil, err
 	}
 	return w.pack(original, capture, sheets)
@@ -117,8 +118,8 @@ func (w *writer) build(capture *xlsx.PartCapture) (sheets []productSheet, err er
 	defer func() {
 		if r := recover(); r != nil {
 			sheets = nil
-			err = &OpenError{Kind: ErrCorrupt, cause: fmt.Errorf("excelize: %v", r),
-				Msg: oneLine("«" + displayName(w.a.Input.FileName) + "» è danneggiato e non può essere riscritto: aprirlo con Excel, salvarlo di nuovo come .xlsx e riprovare")}
+			err = xlsx.NewOpenError(ErrCorrupt, fmt.Errorf("excelize: %v", r),
+				xlsx.OneLine("«"+xlsx.DisplayName(w.a.Input.FileName)+"» è danneggiato e non può essere riscritto: aprirlo con Excel, salvarlo di nuovo come .xlsx e riprovare"))
 		}
 	}()
 	if err := removeProductSheets(w.f); err != nil {
@@ -152,11 +153,11 @@ func (w *writer) forgetStale() {
 	if w.stale == nil {
 		return
 	}
-	for name := range w.stale.own {
+	for name := range w.stale.Own {
 		if strings.HasSuffix(name, ".rels") {
 			continue
 		}
-		for _, n := range []string{name, relsOf(name)} {
+		for _, n := range []string{name, xlsx.RelsOf(name)} {
 			w.f.Pkg.Delete(n)
 			w.f.Drawings.Delete(n)
 			w.f.Relationships.Delete(n)
@@ -167,7 +168,7 @@ func (w *writer) forgetStale() {
 	if ct := w.f.ContentTypes; ct != nil {
 		kept := ct.Overrides[:0]
 		for _, o := range ct.Overrides {
-			if !w.stale.own[strings.TrimPrefix(o.PartName, "/")] {
+			if !w.stale.Own[strings.TrimPrefix(o.PartName, "/")] {
 				kept = append(kept, o)
 			}
 		}
@@ -219,7 +220,7 @@ func (w *writer) pack(original []byte, capture *xlsx.PartCapture, sheets []produ
 	for _, zf := range zr.File {
 		orig[zf.Name] = zf
 	}
-	paths, sstPath, err := sheetPaths(capture)
+	paths, sstPath, err := xlsx.SheetPaths(capture)
 	if err != nil {
 		return nil, err
 	}
@@ -230,7 +231,7 @@ func (w *writer) pack(original []byte, capture *xlsx.PartCapture, sheets []produ
 		// &#39;): when it added none, the original's bytes are kept, so
 		// that the user's strings and a re-audit stay as they were.
 		if zf := orig[sstPath]; sst != nil && zf != nil {
-			if ob, err := readPart(zf); err == nil {
+			if ob, err := xlsx.ReadPart(zf); err == nil {
 				if so, ok := xlsx.NewSharedStrings(ob); ok && so.Base == sst.Base {
 					sst = so
 					capture.Parts[sstPath] = bytes.NewBuffer(ob)
@@ -238,7 +239,7 @@ func (w *writer) pack(original []byte, capture *xlsx.PartCapture, sheets []produ
 			}
 		}
 		if sst != nil && w.stale != nil {
-			sst.Dropped = w.stale.sharedRefs
+			sst.Dropped = w.stale.SharedRefs
 		}
 	}
 	d := xlsx.NewDeflater()
@@ -255,14 +256,14 @@ func (w *writer) pack(original []byte, capture *xlsx.PartCapture, sheets []produ
 		if name == "" || !ok {
 			return nil, fmt.Errorf("writing sheet %s: its part is missing", ps.name)
 		}
-		head, tail, ok := splitSheetData(content.Bytes())
+		head, tail, ok := xlsx.SplitSheetData(content.Bytes())
 		if !ok {
 			return nil, fmt.Errorf("writing sheet %s: no sheetData in its part", ps.name)
 		}
 		// The autofilter has no criteria: no row is filtered out.
 		head = bytes.Replace(head, []byte(` filterMode="true"`), nil, 1)
 		if ps.name == SheetOutcome {
-			head = selectView(head)
+			head = xlsx.SelectView(head)
 		}
 		jobs[i] = &job{ps: ps, head: head, tail: tail, part: d.Part(name)}
 		deflated[name] = jobs[i].part
@@ -278,14 +279,14 @@ func (w *writer) pack(original []byte, capture *xlsx.PartCapture, sheets []produ
 			}
 		}()
 		for _, j := range jobs {
-			x := newSheetXML(j.part.Add, d.Buffer)
-			x.sst = sst
-			x.widths, x.wrapStyles, x.defaultStyle = j.ps.widths, map[int]bool{w.wrap: true, w.headerStyle: true}, w.text
+			x := xlsx.NewSheetXML(j.part.Add, d.Buffer)
+			x.SST = sst
+			x.Widths, x.WrapStyles, x.DefaultStyle = j.ps.widths, map[int]bool{w.wrap: true, w.headerStyle: true}, w.text
 			w.header(x, j.ps.head...)
 			j.ps.cells(x)
-			x.finish()
-			j.part.Prepend(setDimension(j.head, x.dimension()))
-			j.part.End(insertLinks(j.tail, x.links))
+			x.Finish()
+			j.part.Prepend(xlsx.SetDimension(j.head, x.Dimension()))
+			j.part.End(xlsx.InsertLinks(j.tail, x.Links))
 		}
 		return nil
 	}
@@ -298,8 +299,8 @@ func (w *writer) pack(original []byte, capture *xlsx.PartCapture, sheets []produ
 	// The copy opens on Esito: the workbook's active tab, the only sheet
 	// selected (a user's sheet left selected would be grouped with it).
 	if wb, ok := capture.Parts["xl/workbook.xml"]; ok {
-		if idx := sheetIndex(wb.Bytes(), SheetOutcome); idx >= 0 {
-			capture.Parts["xl/workbook.xml"] = bytes.NewBuffer(setActiveTab(wb.Bytes(), idx))
+		if idx := xlsx.SheetIndex(wb.Bytes(), SheetOutcome); idx >= 0 {
+			capture.Parts["xl/workbook.xml"] = bytes.NewBuffer(xlsx.SetActiveTab(wb.Bytes(), idx))
 		}
 	}
 	product := map[string]bool{}
@@ -308,7 +309,7 @@ func (w *writer) pack(original []byte, capture *xlsx.PartCapture, sheets []produ
 	}
 	for _, name := range paths {
 		if part, ok := capture.Parts[name]; ok && !product[name] {
-			if b, changed := deselect(part.Bytes()); changed {
+			if b, changed := xlsx.Deselect(part.Bytes()); changed {
 				capture.Parts[name] = bytes.NewBuffer(b)
 			}
 		}
@@ -339,82 +340,6 @@ func (w *writer) pack(original []byte, capture *xlsx.PartCapture, sheets []produ
 		return nil, fmt.Errorf("writing the audited workbook: %w", err)
 	}
 	return out.Bytes(), nil
-}
-
-// splitSheetData cuts a worksheet part around its sheetData: head ends
-// with "<sheetData>", tail starts with "</sheetData>".
-func splitSheetData(part []byte) (head, tail []byte, ok bool) {
-	i := bytes.Index(part, []byte("<sheetData"))
-	if i < 0 {
-		return nil, nil, false
-	}
-	j := bytes.IndexByte(part[i:], '>')
-	if j < 0 {
-		return nil, nil, false
-	}
-	j += i
-	head = append(append([]byte(nil), part[:i]...), "<sheetData>"...)
-	if part[j-1] == '/' { // <sheetData/>
-		return head, append([]byte("</sheetData>"), part[j+1:]...), true
-	}
-	k := bytes.Index(part[j:], []byte("</sheetData>"))
-	if k < 0 {
-		return nil, nil, false
-	}
-	return head, append([]byte(nil), part[j+k:]...), true
-}
-
-// setDimension writes the used range into the <dimension> of a sheet's head.
-func setDimension(head []byte, ref string) []byte {
-	const attr = `<dimension ref="`
-	i := bytes.Index(head, []byte(attr))
-	if i < 0 {
-		return head
-	}
-	i += len(attr)
-	j := bytes.IndexByte(head[i:], '"')
-	if j < 0 {
-		return head
-	}
-	out := make([]byte, 0, len(head)+len(ref))
-	out = append(out, head[:i]...)
-	out = append(out, ref...)
-	return append(out, head[i+j:]...)
-}
-
-// sheetPaths maps each sheet of the saved workbook to its part, and
-// finds its shared strings part.
-func sheetPaths(capture *xlsx.PartCapture) (map[string]string, string, error) {
-	wbPart := "xl/workbook.xml"
-	wb, ok := capture.Parts[wbPart]
-	if !ok {
-		return nil, "", errors.New("writing the audited workbook: no xl/workbook.xml")
-	}
-	rels := capture.Parts[relsOf(wbPart)]
-	if rels == nil {
-		return nil, "", errors.New("writing the audited workbook: no workbook relationships")
-	}
-	sheets, err := parseWorkbookSheets(bytes.NewReader(wb.Bytes()))
-	if err != nil {
-		return nil, "", fmt.Errorf("writing the audited workbook: %w", err)
-	}
-	rs, err := parseRels(bytes.NewReader(rels.Bytes()))
-	if err != nil {
-		return nil, "", fmt.Errorf("writing the audited workbook: %w", err)
-	}
-	out := map[string]string{}
-	sst := ""
-	for _, r := range rs {
-		if strings.HasSuffix(r.typ, "/sharedStrings") && sst == "" {
-			sst = resolveTarget(wbPart, r.target)
-		}
-		for _, s := range sheets {
-			if r.id == s.rid {
-				out[s.name] = resolveTarget(wbPart, r.target)
-			}
-		}
-	}
-	return out, sst, nil
 }
 
 // productHeads are the first two header labels of each product sheet, as
@@ -501,7 +426,7 @@ type writer struct {
 	f     *excelize.File
 	a     *validate.Audit
 	opt   WriteOptions
-	stale *staleInfo // what an earlier audit left in the original
+	stale *xlsx.StaleInfo // what an earlier audit left in the original
 
 	headerStyle, text, wrap, num2, num3, link, bad, warn, good int
 	cfBad, cfWarn, cfGood                                      int // conditional (differential) styles
@@ -516,7 +441,7 @@ type writer struct {
 	thresholdRow map[compute.PackID]map[string]int
 	names        nameCache
 	// templates are the articulations' formulas, rendered once per scorer.
-	templates map[formulaKey]*formulaTemplate
+	templates map[formulaKey]*xlsx.FormulaTemplate
 }
 
 // block is the rows of one course on the Punteggi sheet.
@@ -597,10 +522,10 @@ func (w *writer) fillDxfs() map[string]int {
 func ptr[T any](v T) *T { return &v }
 
 // header writes the header row.
-func (w *writer) header(x *sheetXML, labels ...string) {
-	x.startRow(1)
+func (w *writer) header(x *xlsx.SheetXML, labels ...string) {
+	x.StartRow(1)
 	for _, l := range labels {
-		x.text(w.headerStyle, l)
+		x.Text(w.headerStyle, l)
 	}
 }
 

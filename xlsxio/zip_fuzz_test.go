@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/its-academy/auditor/compute"
+	"github.com/its-academy/auditor/internal/xlsx"
 	"github.com/its-academy/auditor/validate"
 )
 
@@ -93,7 +94,7 @@ func TestZipLayerRefusals(t *testing.T) {
 	method.method = 12 // bzip2
 	doctype := deflated("docProps/core.xml", append([]byte(`<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "b">]>`), core[bytes.Index(core, []byte("<coreProperties")):]...))
 	doctype.replaceParts = true
-	many := make([]extraEntry, maxEntries)
+	many := make([]extraEntry, xlsx.MaxEntries)
 	for i := range many {
 		many[i] = extraEntry{name: "xl/media/vuoto" + strings.Repeat("x", i%7) + string(rune('a'+i%26)) + "-" + itoa(i) + ".bin", method: zip.Store, crc: 0}
 	}
@@ -201,7 +202,7 @@ func FuzzZipLayer(f *testing.F) {
 			t.Fatalf("the copy is not a zip: %v", err)
 		}
 		for _, zf := range zr.File {
-			if !validEntryName(zf.Name) {
+			if !xlsx.ValidEntryName(zf.Name) {
 				t.Fatalf("the copy holds the entry %q", zf.Name)
 			}
 			rc, err := zf.Open()

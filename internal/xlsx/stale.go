@@ -1,30 +1,31 @@
-package xlsxio
+package xlsx
 
 import (
 	"archive/zip"
 	"bytes"
 	"fmt"
-	"github.com/its-academy/auditor/internal/xlsx"
 	"regexp"
 	"strings"
 
 	"github.com/xuri/excelize/v2"
 )
 
-// staleInfo is what an earlier audit left in the original package: the parts
+// StaleInfo is what an earlier audit left in the original package: the parts
 // its sheets reach (the chart's drawing, the chart, their relationships:
 // excelize deletes a sheet but not what it reaches) and the shared string
 // references of its sheets' cells, which the shared strings' count includes.
-type staleInfo struct {
-	parts      map[string]bool
-	sharedRefs int
+type StaleInfo struct {
+	Parts      map[string]bool
+	SharedRefs int
 	// own are the stale parts that no other part of the original refers
 	// to: only the product's sheets used them.
-	own map[string]bool
+	Own map[string]bool
 }
 
-// readStale reads the earlier audit's parts from the original package.
-func readStale(original []byte) (*staleInfo, error) {
+// ReadStale reads from the original package what an earlier run that
+// added the sheets named in names (and whose sheets are now replaced)
+// left in it.
+func ReadStale(original []byte, names []string) (*StaleInfo, error) {
 	zr, err := zip.NewReader(bytes.NewReader(original), int64(len(original)))
 	if err != nil {
 		return nil, fmt.Errorf("reading the original package: %w", err)
@@ -50,12 +51,12 @@ func readStale(original []byte) (*staleInfo, error) {
 		return buf.Bytes(), true
 	}
 	const wbPart = "xl/workbook.xml"
-	none := &staleInfo{}
+	none := &StaleInfo{}
 	wb, ok := read(wbPart)
 	if !ok {
 		return none, nil
 	}
-	wbRels, ok := read(relsOf(wbPart))
+	wbRels, ok := read(RelsOf(wbPart))
 	if !ok {
 		return none, nil
 	}
@@ -68,13 +69,13 @@ func readStale(original []byte) (*staleInfo, error) {
 		return none, nil
 	}
 	product := map[string]bool{}
-	for _, n := range ProductSheets() {
+	for _, n := range names {
 		product[n] = true
 	}
 	var queue []string
 	sharedRefs := 0
 	for _, s := range sheets {
-		if !product[s.name] {
+		if !product[s.Name] {
 			continue
 		}
 		for _, r := range rels {
@@ -95,7 +96,7 @@ func readStale(original []byte) (*staleInfo, error) {
 	for len(queue) > 0 {
 		part := queue[0]
 		queue = queue[1:]
-		relsPart := relsOf(part)
+		relsPart := RelsOf(part)
 		data, ok := read(relsPart)
 		if !ok {
 			continue
@@ -135,7 +136,7 @@ func readStale(original []byte) (*staleInfo, error) {
 		}
 		rs, err := parseRels(bytes.NewReader(data))
 		if err != nil {
-			return &staleInfo{parts: stale, sharedRefs: sharedRefs}, nil
+			return &StaleInfo{Parts: stale, SharedRefs: sharedRefs}, nil
 		}
 		for _, r := range rs {
 			if !r.external {
@@ -143,13 +144,13 @@ func readStale(original []byte) (*staleInfo, error) {
 			}
 		}
 	}
-	return &staleInfo{parts: stale, sharedRefs: sharedRefs, own: own}, nil
+	return &StaleInfo{Parts: stale, SharedRefs: sharedRefs, Own: own}, nil
 }
 
-// dropOrphans removes from the saved parts those stale parts that the new
+// DropOrphans removes from the saved parts those stale parts that the new
 // package no longer reaches from its root through relationships, with
 // their content-type overrides. A part a user's sheet still uses stays.
-func dropOrphans(c *xlsx.PartCapture, stale map[string]bool) error {
+func DropOrphans(c *PartCapture, stale map[string]bool) error {
 	if len(stale) == 0 {
 		return nil
 	}
@@ -161,7 +162,7 @@ func dropOrphans(c *xlsx.PartCapture, stale map[string]bool) error {
 		queue = queue[1:]
 		relsPart := "_rels/.rels"
 		if part != "" {
-			relsPart = relsOf(part)
+			relsPart = RelsOf(part)
 		}
 		buf, ok := c.Parts[relsPart]
 		if !ok {
@@ -192,7 +193,7 @@ func dropOrphans(c *xlsx.PartCapture, stale map[string]bool) error {
 		}
 		if _, ok := c.Parts[name]; ok {
 			drop[name] = true
-			drop[relsOf(name)] = true
+			drop[RelsOf(name)] = true
 		}
 	}
 	if len(drop) == 0 {
@@ -222,13 +223,13 @@ func dropOrphans(c *xlsx.PartCapture, stale map[string]bool) error {
 
 var overrideRE = regexp.MustCompile(`<Override\s+PartName="([^"]+)"[^>]*?(?:/>|>\s*</Override>)`)
 
-// reserveDrawingNames works around excelize naming a new drawing or chart
+// ReserveDrawingNames works around excelize naming a new drawing or chart
 // part after the count of existing ones: in a package whose numbers have
 // gaps (drawing2.xml without drawing1.xml), the new part would take the name
 // of an existing one and overwrite a user's chart. It adds placeholder keys
 // to the count until the next names are free; the returned function
 // removes them and must run before the workbook is saved.
-func reserveDrawingNames(f *excelize.File) func() {
+func ReserveDrawingNames(f *excelize.File) func() {
 	var placeholders []string
 	count := func(prefix string, alsoDrawings bool) int {
 		seen := map[string]bool{}
