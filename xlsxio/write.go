@@ -314,32 +314,7 @@ func (w *writer) pack(original []byte, capture *xlsx.PartCapture, sheets []produ
 			}
 		}
 	}
-	for _, name := range capture.Names {
-		if _, done := deflated[name]; done || xlsx.SameAsOriginal(orig[name], capture.Parts[name].Bytes()) {
-			continue
-		}
-		p := d.Part(name)
-		p.End(capture.Parts[name].Bytes())
-		deflated[name] = p
-	}
-	var out bytes.Buffer
-	out.Grow(len(original) + 8<<20)
-	zw := zip.NewWriter(&out)
-	for _, name := range capture.Names {
-		if p, ok := deflated[name]; ok {
-			if err := p.WriteEntry(zw); err != nil {
-				return nil, err
-			}
-			continue
-		}
-		if err := zw.Copy(orig[name]); err != nil {
-			return nil, fmt.Errorf("copying %s: %w", name, err)
-		}
-	}
-	if err := zw.Close(); err != nil {
-		return nil, fmt.Errorf("writing the audited workbook: %w", err)
-	}
-	return out.Bytes(), nil
+	return xlsx.Assemble(original, orig, capture, d, deflated)
 }
 
 // productHeads are the first two header labels of each product sheet, as

@@ -287,3 +287,37 @@ func SameAsOriginal(zf *zip.File, content []byte) bool {
 		}
 	}
 }
+
+// Assemble builds the new package: the parts of capture in its order,
+// those in deflated (already being compressed) written compressed, those
+// byte for byte the original's entry of the same name (orig, from
+// original) copied as they were, compressed bytes included, the others
+// compressed here.
+func Assemble(original []byte, orig map[string]*zip.File, capture *PartCapture, d *Deflater, deflated map[string]*DeflatedPart) ([]byte, error) {
+	for _, name := range capture.Names {
+		if _, done := deflated[name]; done || SameAsOriginal(orig[name], capture.Parts[name].Bytes()) {
+			continue
+		}
+		p := d.Part(name)
+		p.End(capture.Parts[name].Bytes())
+		deflated[name] = p
+	}
+	var out bytes.Buffer
+	out.Grow(len(original) + 8<<20)
+	zw := zip.NewWriter(&out)
+	for _, name := range capture.Names {
+		if p, ok := deflated[name]; ok {
+			if err := p.WriteEntry(zw); err != nil {
+				return nil, err
+			}
+			continue
+		}
+		if err := zw.Copy(orig[name]); err != nil {
+			return nil, fmt.Errorf("copying %s: %w", name, err)
+		}
+	}
+	if err := zw.Close(); err != nil {
+		return nil, fmt.Errorf("writing the workbook: %w", err)
+	}
+	return out.Bytes(), nil
+}
