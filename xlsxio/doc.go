@@ -1,5 +1,10 @@
-// Package xlsxio reads and writes the official workbook with excelize: it
-// fills a validate.Input from a user's file (never modifying it), generates
-// the blank template, and writes the audited copy with the product's sheets,
-// leaving every original part as it was.
+// Package xlsxio is the official workbook as docs/modello.md describes it:
+// it reads the Fondazione, Percorsi and Soglie sheets of a user's file
+// into a validate.Input (never modifying the file), generates the blank
+// template, writes the audited copy with the product's sheets (Esito,
+// Rilievi, Punteggi, Spiegazioni, Sensibilità, Regole, Timbro), writes
+// and reads the regional summary, and verifies a copy. What an xlsx file
+// is, apart from what it means (the XML scanner, the worksheet reader,
+// the zip layer's checks, the surgery that leaves every original part as
+// it was), is the engine in internal/xlsx.
 package xlsxio

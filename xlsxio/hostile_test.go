@@ -1,8 +1,8 @@
 package xlsxio
 
 import (
-	"archive/zip"
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/its-academy/auditor/compute"
+	"github.com/its-academy/auditor/internal/xlsx"
 	"github.com/its-academy/auditor/validate"
 	"github.com/xuri/excelize/v2"
 )
@@ -363,19 +364,11 @@ func TestReauditByteStable(t *testing.T) {
 		copies = append(copies, out)
 	}
 	stampPart := func(data []byte) string {
-		zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+		p, err := xlsx.OpenPackage(context.Background(), data, "copia.xlsx", DefaultLimits())
 		if err != nil {
 			t.Fatal(err)
 		}
-		o := &opener{data: data, lim: DefaultLimits(), zr: zr, parts: map[string]*zip.File{}}
-		for _, zf := range zr.File {
-			o.parts[zf.Name] = zf
-		}
-		o.left = o.lim.MaxCells
-		if err := o.scanPackage(); err != nil {
-			t.Fatal(err)
-		}
-		return o.sheetParts(SheetStamp)[0]
+		return p.SheetParts(SheetStamp)[0]
 	}
 	// copies[1] is the first audit; copies[2..4] audit an audited copy.
 	hash := func(data []byte) []byte {
@@ -410,7 +403,7 @@ func TestReauditByteStable(t *testing.T) {
 	for i := 1; i < len(copies); i++ {
 		parts := zipParts(t, copies[i])
 		for name, want := range user {
-			want, _ = deselect(want) // the copy opens on Esito: no user's sheet is selected
+			want, _ = xlsx.Deselect(want) // the copy opens on Esito: no user's sheet is selected
 			if !extended[name] && !bytes.Equal(parts[name], want) {
 				t.Errorf("audit %d: the user's part %s changed", i, name)
 			}
@@ -445,7 +438,7 @@ func TestStructuralBudgets(t *testing.T) {
 	base := readTestdata(t, "esempio-fondazione.xlsx")
 	wbXML := string(partOf(t, base, "xl/workbook.xml"))
 	var names strings.Builder
-	for i := range maxDefinedNames + 1 {
+	for i := range xlsx.MaxDefinedNames + 1 {
 		fmt.Fprintf(&names, `<definedName name="n%d">Elenchi!$A$1</definedName>`, i)
 	}
 	tests := []struct{ name, xml, want string }{

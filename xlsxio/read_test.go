@@ -22,6 +22,7 @@ import (
 	"unicode/utf16"
 
 	"github.com/its-academy/auditor/compute"
+	"github.com/its-academy/auditor/internal/xlsx"
 	"github.com/its-academy/auditor/validate"
 	"github.com/xuri/excelize/v2"
 )
@@ -289,19 +290,11 @@ func replaceOnce(t testing.TB, s, old, new string) string {
 // build (excelize numbers them in creation order).
 func sheetPartOf(t testing.TB, data []byte, sheet string) string {
 	t.Helper()
-	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+	o, err := xlsx.OpenPackage(context.Background(), data, "prova.xlsx", DefaultLimits())
 	if err != nil {
 		t.Fatal(err)
 	}
-	o := &opener{data: data, lim: DefaultLimits(), zr: zr, parts: map[string]*zip.File{}}
-	for _, zf := range zr.File {
-		o.parts[zf.Name] = zf
-	}
-	o.left = o.lim.MaxCells
-	if err := o.scanPackage(); err != nil {
-		t.Fatal(err)
-	}
-	p := o.sheetParts(sheet)
+	p := o.SheetParts(sheet)
 	if len(p) != 1 {
 		t.Fatalf("parts for %s: %v", sheet, p)
 	}
@@ -991,10 +984,10 @@ func TestOpenLargeSheetAndZeroLimits(t *testing.T) {
 		t.Errorf("InMemory with a worksheet above UnzipXMLSize: %v, want ErrTooLarge", err)
 	}
 	// The zero Limits means the defaults, never "unlimited".
-	if got := (Limits{}).withDefaults(); got != DefaultLimits() {
+	if got := (Limits{}).WithDefaults(); got != DefaultLimits() {
 		t.Errorf("Limits{} = %+v, want the defaults", got)
 	}
-	if got := (Limits{InMemory: true}).withDefaults(); !got.InMemory || got.UnzipSize != defaultUnzipSize {
+	if got := (Limits{InMemory: true}).WithDefaults(); !got.InMemory || got.UnzipSize != DefaultLimits().UnzipSize {
 		t.Errorf("Limits{InMemory} = %+v, want the defaults in memory", got)
 	}
 	if _, err := Open(zipBomb(t), "bomba.xlsx", Limits{}); !errors.Is(err, ErrTooLarge) {
@@ -1015,83 +1008,6 @@ func BenchmarkOpenThousandCourses(b *testing.B) {
 }
 
 // --- helpers -------------------------------------------------------------
-
-func TestReadDateFormatCode(t *testing.T) {
-	tests := []struct {
-		code string
-		want bool
-	}{
-		{"dd/mm/yyyy", true},
-		{"d-mmm-yy", true},
-		{"[$-410]mmmm yyyy", true},
-		{"mmm", true},
-		{"dd/mm/yyyy;@", true},
-		{"[h]:mm:ss", false},
-		{"mm:ss", false},
-		{"h:mm AM/PM", false},
-		{"0.00", false},
-		{"General", false},
-		{`0.0 "days"`, false},
-		{`#,##0\d`, false},
-		{"[Red]#,##0", false},
-		{`_-* #,##0.00 €_-`, false},
-		{"yyyy-mm-dd hh:mm", true},
-	}
-	for _, tc := range tests {
-		if got := isDateFormatCode(tc.code); got != tc.want {
-			t.Errorf("isDateFormatCode(%q) = %v, want %v", tc.code, got, tc.want)
-		}
-	}
-}
-
-func TestReadPlainNumber(t *testing.T) {
-	tests := []struct {
-		in, want string
-		ok       bool
-	}{
-		{"35.5", "35.5", true},
-		{"1E-3", "0.001", true},
-		{"45657", "45657", true},
-		{" 7 ", "7", true},
-		{"0.30000000000000004", "0.30000000000000004", true},
-		{"35,5", "", false},
-		{"0x10", "", false},
-		{"Inf", "", false},
-		{"1e999", "", false},
-		{"", "", false},
-	}
-	for _, tc := range tests {
-		if got, ok := plainNumber(tc.in); got != tc.want || ok != tc.ok {
-			t.Errorf("plainNumber(%q) = %q, %v; want %q, %v", tc.in, got, ok, tc.want, tc.ok)
-		}
-	}
-	// The fast path for canonical decimals agrees with the conversion.
-	for _, in := range []string{"0", "-0", "0.5", "-0.25", "12", "1.0", "01", "1.", ".5", "-", "123456789012345",
-		"1234567890123456", "0.000000000000001", "99999999999999.9", "1e5", "45657.5", "100.10", "-0.0", "0.1"} {
-		f, err := strconv.ParseFloat(in, 64)
-		want, wantOK := strconv.FormatFloat(f, 'f', -1, 64), err == nil
-		if got := isCanonicalDecimal(in); got && (!wantOK || want != in) {
-			t.Errorf("isCanonicalDecimal(%q) but it formats as %q", in, want)
-		}
-		if got, ok := plainNumber(in); ok != wantOK || (ok && got != want) {
-			t.Errorf("plainNumber(%q) = %q, %v; want %q, %v", in, got, ok, want, wantOK)
-		}
-	}
-}
-
-func TestReadDisplayNameIsOneLine(t *testing.T) {
-	for in, want := range map[string]string{
-		"":                       "senza nome",
-		"a\nb.xlsx":              "a b.xlsx",
-		"x\u2028y\r\n":           "x y",
-		"bad\xffutf8.xlsx":       "bad utf8.xlsx",
-		strings.Repeat("é", 200): strings.Repeat("é", 120) + "…",
-	} {
-		if got := displayName(in); got != want {
-			t.Errorf("displayName(%q) = %q, want %q", in, got, want)
-		}
-	}
-}
 
 // FuzzOpen: no input may make Open panic, and every refusal is an
 // *OpenError of a known kind with a one-line message.
@@ -1221,27 +1137,6 @@ func FuzzSheetParts(f *testing.F) {
 			t.Fatalf("unexpected error %T: %v", err, err)
 		}
 	})
-}
-
-func TestReadPercentFormatCode(t *testing.T) {
-	for _, tc := range []struct {
-		code string
-		want bool
-	}{
-		{"0%", true},
-		{"0.00%", true},
-		{"[Red]0.0%", true},
-		{`#,##0.0%;[Red]-#,##0.0%`, true},
-		{`0.0"%"`, false},
-		{`0.0\%`, false},
-		{`[$%-410]0.00`, false},
-		{"General", false},
-		{"dd/mm/yyyy", false},
-	} {
-		if got := isPercentFormatCode(tc.code); got != tc.want {
-			t.Errorf("isPercentFormatCode(%q) = %v, want %v", tc.code, got, tc.want)
-		}
-	}
 }
 
 // TestOpenContextStops checks that a cancelled context stops the read with

@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/its-academy/auditor/internal/xlsx"
+
 	"github.com/its-academy/auditor/compute"
 	"github.com/its-academy/auditor/validate"
 	"github.com/xuri/excelize/v2"
@@ -62,7 +64,7 @@ type productSheet struct {
 	// printRows rows (the Esito sheet: not its chart).
 	printRows int
 	prepare   func() error
-	cells     func(*sheetXML)
+	cells     func(*xlsx.SheetXML)
 }
 
 // WriteAudit returns a copy of the original workbook with the product's
@@ -75,7 +77,7 @@ func WriteAudit(original []byte, a *validate.Audit, opt WriteOptions) ([]byte, e
 	if a == nil || a.Input == nil {
 		return nil, errors.New("xlsxio: WriteAudit needs an audit")
 	}
-	lim := opt.Limits.withDefaults()
+	lim := opt.Limits.WithDefaults()
 	xmlLimit := lim.UnzipXMLSize
 	if lim.InMemory {
 		// Open has refused worksheets above UnzipXMLSize; never spill the
@@ -87,13 +89,13 @@ func WriteAudit(original []byte, a *validate.Audit, opt WriteOptions) ([]byte, e
 		if f != nil {
 			_ = f.Close()
 		}
-		return nil, &OpenError{Kind: ErrCorrupt, cause: err,
-			Msg: oneLine("«" + displayName(a.Input.FileName) + "» è danneggiato e non può essere riscritto: aprirlo con Excel, salvarlo di nuovo come .xlsx e riprovare")}
+		return nil, xlsx.NewOpenError(ErrCorrupt, err,
+			xlsx.OneLine("«"+xlsx.DisplayName(a.Input.FileName)+"» è danneggiato e non può essere riscritto: aprirlo con Excel, salvarlo di nuovo come .xlsx e riprovare"))
 	}
 	defer f.Close()
-	capture := newPartCapture()
+	capture := xlsx.NewPartCapture()
 	f.SetZipWriter(func(io.Writer) excelize.ZipWriter { return capture })
-	st, err := readStale(original)
+	st, err := xlsx.ReadStale(original, ProductSheets())
 	if err != nil {
 		return nil, err
 	}
@@ -102,7 +104,7 @@ func WriteAudit(original []byte, a *validate.Audit, opt WriteOptions) ([]byte, e
 	if err != nil {
 		return nil, err
 	}
-	if err := dropOrphans(capture, st.parts); err != nil {
+	if err := xlsx.DropOrphans(capture, st.Parts); err != nil {
 		return nil, err
 	}
 	return w.pack(original, capture, sheets)
@@ -112,12 +114,12 @@ func WriteAudit(original []byte, a *validate.Audit, opt WriteOptions) ([]byte, e
 // and save the workbook into capture. excelize dereferences nil on some
 // damaged parts it accepted when opening (a styles part without fonts or
 // cell formats): such a panic is a damaged workbook, not a crash.
-func (w *writer) build(capture *partCapture) (sheets []productSheet, err error) {
+func (w *writer) build(capture *xlsx.PartCapture) (sheets []productSheet, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			sheets = nil
-			err = &OpenError{Kind: ErrCorrupt, cause: fmt.Errorf("excelize: %v", r),
-				Msg: oneLine("«" + displayName(w.a.Input.FileName) + "» è danneggiato e non può essere riscritto: aprirlo con Excel, salvarlo di nuovo come .xlsx e riprovare")}
+			err = xlsx.NewOpenError(ErrCorrupt, fmt.Errorf("excelize: %v", r),
+				xlsx.OneLine("«"+xlsx.DisplayName(w.a.Input.FileName)+"» è danneggiato e non può essere riscritto: aprirlo con Excel, salvarlo di nuovo come .xlsx e riprovare"))
 		}
 	}()
 	if err := removeProductSheets(w.f); err != nil {
@@ -151,11 +153,11 @@ func (w *writer) forgetStale() {
 	if w.stale == nil {
 		return
 	}
-	for name := range w.stale.own {
+	for name := range w.stale.Own {
 		if strings.HasSuffix(name, ".rels") {
 			continue
 		}
-		for _, n := range []string{name, relsOf(name)} {
+		for _, n := range []string{name, xlsx.RelsOf(name)} {
 			w.f.Pkg.Delete(n)
 			w.f.Drawings.Delete(n)
 			w.f.Relationships.Delete(n)
@@ -166,7 +168,7 @@ func (w *writer) forgetStale() {
 	if ct := w.f.ContentTypes; ct != nil {
 		kept := ct.Overrides[:0]
 		for _, o := range ct.Overrides {
-			if !w.stale.own[strings.TrimPrefix(o.PartName, "/")] {
+			if !w.stale.Own[strings.TrimPrefix(o.PartName, "/")] {
 				kept = append(kept, o)
 			}
 		}
@@ -181,7 +183,7 @@ func (w *writer) addSheet(ps productSheet) error {
 		return fmt.Errorf("adding sheet %s: %w", ps.name, err)
 	}
 	for i, width := range ps.widths {
-		col := columnName(i + 1)
+		col := xlsx.ColumnName(i + 1)
 		if err := w.f.SetColWidth(ps.name, col, col, width); err != nil {
 			return fmt.Errorf("sheet %s: %w", ps.name, err)
 		}
@@ -191,7 +193,7 @@ func (w *writer) addSheet(ps productSheet) error {
 	}
 	// excelize's AutoFilter replaces the sheet's properties: it goes first.
 	if ps.last > 1 {
-		ref := "A1:" + cell(columnName(len(ps.head)), ps.last)
+		ref := "A1:" + cell(xlsx.ColumnName(len(ps.head)), ps.last)
 		if err := w.f.AutoFilter(ps.name, ref, nil); err != nil {
 			return fmt.Errorf("sheet %s: autofilter: %w", ps.name, err)
 		}
@@ -209,7 +211,7 @@ func (w *writer) addSheet(ps productSheet) error {
 // those equal to the original's copied as they were; the product sheets
 // with their cells spliced in; the rest compressed. Compression runs on
 // every core while the cells of the next sheet are written.
-func (w *writer) pack(original []byte, capture *partCapture, sheets []productSheet) ([]byte, error) {
+func (w *writer) pack(original []byte, capture *xlsx.PartCapture, sheets []productSheet) ([]byte, error) {
 	zr, err := zip.NewReader(bytes.NewReader(original), int64(len(original)))
 	if err != nil {
 		return nil, fmt.Errorf("reading the original package: %w", err)
@@ -218,52 +220,52 @@ func (w *writer) pack(original []byte, capture *partCapture, sheets []productShe
 	for _, zf := range zr.File {
 		orig[zf.Name] = zf
 	}
-	paths, sstPath, err := sheetPaths(capture)
+	paths, sstPath, err := xlsx.SheetPaths(capture)
 	if err != nil {
 		return nil, err
 	}
-	var sst *sharedStrings
-	if part, ok := capture.parts[sstPath]; ok {
-		sst, _ = newSharedStrings(part.Bytes())
+	var sst *xlsx.SharedStrings
+	if part, ok := capture.Parts[sstPath]; ok {
+		sst, _ = xlsx.NewSharedStrings(part.Bytes())
 		// excelize re-serialises the shared strings it has read (' becomes
 		// &#39;): when it added none, the original's bytes are kept, so
 		// that the user's strings and a re-audit stay as they were.
 		if zf := orig[sstPath]; sst != nil && zf != nil {
-			if ob, err := readPart(zf); err == nil {
-				if so, ok := newSharedStrings(ob); ok && so.base == sst.base {
+			if ob, err := xlsx.ReadPart(zf); err == nil {
+				if so, ok := xlsx.NewSharedStrings(ob); ok && so.Base == sst.Base {
 					sst = so
-					capture.parts[sstPath] = bytes.NewBuffer(ob)
+					capture.Parts[sstPath] = bytes.NewBuffer(ob)
 				}
 			}
 		}
 		if sst != nil && w.stale != nil {
-			sst.dropped = w.stale.sharedRefs
+			sst.Dropped = w.stale.SharedRefs
 		}
 	}
-	d := newDeflater()
-	deflated := map[string]*deflatedPart{}
+	d := xlsx.NewDeflater()
+	deflated := map[string]*xlsx.DeflatedPart{}
 	type job struct {
 		ps         productSheet
 		head, tail []byte
-		part       *deflatedPart
+		part       *xlsx.DeflatedPart
 	}
 	jobs := make([]*job, len(sheets))
 	for i, ps := range sheets {
 		name := paths[ps.name]
-		content, ok := capture.parts[name]
+		content, ok := capture.Parts[name]
 		if name == "" || !ok {
 			return nil, fmt.Errorf("writing sheet %s: its part is missing", ps.name)
 		}
-		head, tail, ok := splitSheetData(content.Bytes())
+		head, tail, ok := xlsx.SplitSheetData(content.Bytes())
 		if !ok {
 			return nil, fmt.Errorf("writing sheet %s: no sheetData in its part", ps.name)
 		}
 		// The autofilter has no criteria: no row is filtered out.
 		head = bytes.Replace(head, []byte(` filterMode="true"`), nil, 1)
 		if ps.name == SheetOutcome {
-			head = selectView(head)
+			head = xlsx.SelectView(head)
 		}
-		jobs[i] = &job{ps: ps, head: head, tail: tail, part: d.part(name)}
+		jobs[i] = &job{ps: ps, head: head, tail: tail, part: d.Part(name)}
 		deflated[name] = jobs[i].part
 	}
 	// The cells of each sheet go to the compressors as they are written,
@@ -277,14 +279,14 @@ func (w *writer) pack(original []byte, capture *partCapture, sheets []productShe
 			}
 		}()
 		for _, j := range jobs {
-			x := newSheetXML(j.part.add, d.buffer)
-			x.sst = sst
-			x.widths, x.wrapStyles, x.defaultStyle = j.ps.widths, map[int]bool{w.wrap: true, w.headerStyle: true}, w.text
+			x := xlsx.NewSheetXML(j.part.Add, d.Buffer)
+			x.SST = sst
+			x.Widths, x.WrapStyles, x.DefaultStyle = j.ps.widths, map[int]bool{w.wrap: true, w.headerStyle: true}, w.text
 			w.header(x, j.ps.head...)
 			j.ps.cells(x)
-			x.finish()
-			j.part.prepend(setDimension(j.head, x.dimension()))
-			j.part.close(insertLinks(j.tail, x.links))
+			x.Finish()
+			j.part.Prepend(xlsx.SetDimension(j.head, x.Dimension()))
+			j.part.End(xlsx.InsertLinks(j.tail, x.Links))
 		}
 		return nil
 	}
@@ -292,13 +294,13 @@ func (w *writer) pack(original []byte, capture *partCapture, sheets []productShe
 		return nil, err
 	}
 	if sst != nil {
-		capture.parts[sstPath] = bytes.NewBuffer(sst.part(capture.parts[sstPath].Bytes()))
+		capture.Parts[sstPath] = bytes.NewBuffer(sst.Part(capture.Parts[sstPath].Bytes()))
 	}
 	// The copy opens on Esito: the workbook's active tab, the only sheet
 	// selected (a user's sheet left selected would be grouped with it).
-	if wb, ok := capture.parts["xl/workbook.xml"]; ok {
-		if idx := sheetIndex(wb.Bytes(), SheetOutcome); idx >= 0 {
-			capture.parts["xl/workbook.xml"] = bytes.NewBuffer(setActiveTab(wb.Bytes(), idx))
+	if wb, ok := capture.Parts["xl/workbook.xml"]; ok {
+		if idx := xlsx.SheetIndex(wb.Bytes(), SheetOutcome); idx >= 0 {
+			capture.Parts["xl/workbook.xml"] = bytes.NewBuffer(xlsx.SetActiveTab(wb.Bytes(), idx))
 		}
 	}
 	product := map[string]bool{}
@@ -306,114 +308,13 @@ func (w *writer) pack(original []byte, capture *partCapture, sheets []productShe
 		product[paths[ps.name]] = true
 	}
 	for _, name := range paths {
-		if part, ok := capture.parts[name]; ok && !product[name] {
-			if b, changed := deselect(part.Bytes()); changed {
-				capture.parts[name] = bytes.NewBuffer(b)
+		if part, ok := capture.Parts[name]; ok && !product[name] {
+			if b, changed := xlsx.Deselect(part.Bytes()); changed {
+				capture.Parts[name] = bytes.NewBuffer(b)
 			}
 		}
 	}
-	for _, name := range capture.names {
-		if _, done := deflated[name]; done || sameAsOriginal(orig[name], capture.parts[name].Bytes()) {
-			continue
-		}
-		p := d.part(name)
-		p.close(capture.parts[name].Bytes())
-		deflated[name] = p
-	}
-	var out bytes.Buffer
-	out.Grow(len(original) + 8<<20)
-	zw := zip.NewWriter(&out)
-	for _, name := range capture.names {
-		if p, ok := deflated[name]; ok {
-			if err := p.writeTo(zw); err != nil {
-				return nil, err
-			}
-			continue
-		}
-		if err := zw.Copy(orig[name]); err != nil {
-			return nil, fmt.Errorf("copying %s: %w", name, err)
-		}
-	}
-	if err := zw.Close(); err != nil {
-		return nil, fmt.Errorf("writing the audited workbook: %w", err)
-	}
-	return out.Bytes(), nil
-}
-
-// splitSheetData cuts a worksheet part around its sheetData: head ends
-// with "<sheetData>", tail starts with "</sheetData>".
-func splitSheetData(part []byte) (head, tail []byte, ok bool) {
-	i := bytes.Index(part, []byte("<sheetData"))
-	if i < 0 {
-		return nil, nil, false
-	}
-	j := bytes.IndexByte(part[i:], '>')
-	if j < 0 {
-		return nil, nil, false
-	}
-	j += i
-	head = append(append([]byte(nil), part[:i]...), "<sheetData>"...)
-	if part[j-1] == '/' { // <sheetData/>
-		return head, append([]byte("</sheetData>"), part[j+1:]...), true
-	}
-	k := bytes.Index(part[j:], []byte("</sheetData>"))
-	if k < 0 {
-		return nil, nil, false
-	}
-	return head, append([]byte(nil), part[j+k:]...), true
-}
-
-// setDimension writes the used range into the <dimension> of a sheet's head.
-func setDimension(head []byte, ref string) []byte {
-	const attr = `<dimension ref="`
-	i := bytes.Index(head, []byte(attr))
-	if i < 0 {
-		return head
-	}
-	i += len(attr)
-	j := bytes.IndexByte(head[i:], '"')
-	if j < 0 {
-		return head
-	}
-	out := make([]byte, 0, len(head)+len(ref))
-	out = append(out, head[:i]...)
-	out = append(out, ref...)
-	return append(out, head[i+j:]...)
-}
-
-// sheetPaths maps each sheet of the saved workbook to its part, and
-// finds its shared strings part.
-func sheetPaths(capture *partCapture) (map[string]string, string, error) {
-	wbPart := "xl/workbook.xml"
-	wb, ok := capture.parts[wbPart]
-	if !ok {
-		return nil, "", errors.New("writing the audited workbook: no xl/workbook.xml")
-	}
-	rels := capture.parts[relsOf(wbPart)]
-	if rels == nil {
-		return nil, "", errors.New("writing the audited workbook: no workbook relationships")
-	}
-	sheets, err := parseWorkbookSheets(bytes.NewReader(wb.Bytes()))
-	if err != nil {
-		return nil, "", fmt.Errorf("writing the audited workbook: %w", err)
-	}
-	rs, err := parseRels(bytes.NewReader(rels.Bytes()))
-	if err != nil {
-		return nil, "", fmt.Errorf("writing the audited workbook: %w", err)
-	}
-	out := map[string]string{}
-	sst := ""
-	for _, r := range rs {
-		if strings.HasSuffix(r.typ, "/sharedStrings") && sst == "" {
-			sst = resolveTarget(wbPart, r.target)
-		}
-		for _, s := range sheets {
-			if r.id == s.rid {
-				out[s.name] = resolveTarget(wbPart, r.target)
-			}
-		}
-	}
-	return out, sst, nil
+	return xlsx.Assemble(original, orig, capture, d, deflated)
 }
 
 // productHeads are the first two header labels of each product sheet, as
@@ -500,7 +401,7 @@ type writer struct {
 	f     *excelize.File
 	a     *validate.Audit
 	opt   WriteOptions
-	stale *staleInfo // what an earlier audit left in the original
+	stale *xlsx.StaleInfo // what an earlier audit left in the original
 
 	headerStyle, text, wrap, num2, num3, link, bad, warn, good int
 	cfBad, cfWarn, cfGood                                      int // conditional (differential) styles
@@ -515,7 +416,7 @@ type writer struct {
 	thresholdRow map[compute.PackID]map[string]int
 	names        nameCache
 	// templates are the articulations' formulas, rendered once per scorer.
-	templates map[formulaKey]*formulaTemplate
+	templates map[formulaKey]*xlsx.FormulaTemplate
 }
 
 // block is the rows of one course on the Punteggi sheet.
@@ -596,10 +497,10 @@ func (w *writer) fillDxfs() map[string]int {
 func ptr[T any](v T) *T { return &v }
 
 // header writes the header row.
-func (w *writer) header(x *sheetXML, labels ...string) {
-	x.startRow(1)
+func (w *writer) header(x *xlsx.SheetXML, labels ...string) {
+	x.StartRow(1)
 	for _, l := range labels {
-		x.text(w.headerStyle, l)
+		x.Text(w.headerStyle, l)
 	}
 }
 

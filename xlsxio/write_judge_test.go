@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/its-academy/auditor/internal/xlsx"
 	"github.com/its-academy/auditor/validate"
 	"github.com/xuri/excelize/v2"
 )
@@ -264,28 +265,6 @@ func TestPrintSetup(t *testing.T) {
 	}
 }
 
-// TestWrappedLines: the estimate of wrapped lines, by hand: a column of
-// width 10 holds 10 characters a line (10·1.1 − 1).
-func TestWrappedLines(t *testing.T) {
-	for _, c := range []struct {
-		text  string
-		width float64
-		want  int
-	}{
-		{"", 10, 1},
-		{"breve", 10, 1},
-		{"dieci cara", 10, 1},          // 10 characters: one line
-		{"dieci cara x", 10, 2},        // the 12th character wraps
-		{"uno due tre quattro", 10, 3}, // «uno due tre» and «tre quattro» are 11: «uno due» | «tre» | «quattro»
-		{"a\nb\nc", 40, 3},
-		{"abcdefghijklmnopqrstuvwxy", 10, 3}, // 25 letters without a space: 10 + 10 + 5
-	} {
-		if got := wrappedLines(c.text, c.width); got != c.want {
-			t.Errorf("wrappedLines(%q, %v) = %d, want %d", c.text, c.width, got, c.want)
-		}
-	}
-}
-
 // TestBandLimitsOnOutcome: the limits of the bands come from the pack and
 // are drawn as lines on the chart beside the table.
 func TestBandLimitsOnOutcome(t *testing.T) {
@@ -375,7 +354,7 @@ func TestCopyPrintsInAFewDozenPages(t *testing.T) {
 	for r := 2; r < 14; r++ {
 		ours, _ := f.GetRowHeight(SheetFindings, r)
 		theirs, _ := g.GetRowHeight(SheetFindings, r)
-		if ours > lineHeight {
+		if ours > xlsx.LineHeight {
 			tall++
 			if theirs < ours-1 {
 				t.Errorf("Rilievi row %d: %.1f points, LibreOffice %.1f", r, ours, theirs)

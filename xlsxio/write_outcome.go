@@ -6,6 +6,8 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/its-academy/auditor/internal/xlsx"
+
 	"github.com/its-academy/auditor/compute"
 	"github.com/its-academy/auditor/validate"
 	"github.com/xuri/excelize/v2"
@@ -74,11 +76,11 @@ func (w *writer) sheets() []productSheet {
 	sheets := []productSheet{
 		{name: SheetOutcome, head: outHead, widths: outWidths, last: last, printRows: last + outcomeInfoRows,
 			prepare: func() error { return w.outcomeDecorations(last, len(indNames), cuts, len(outHead)) },
-			cells:   func(x *sheetXML) { w.outcome(x, indNames, cuts) }},
+			cells:   func(x *xlsx.SheetXML) { w.outcome(x, indNames, cuts) }},
 		{name: SheetFindings, head: []string{"Gravità", "Regola", "Percorso", "Cella", "Valore trovato", "Atteso", "Messaggio" + atAudit, "Fonte"},
 			widths: []float64{12, 26, 14, 16, 16, 24, 70, 40}, last: len(findings) + 1,
 			prepare: func() error { return w.findingLinks(findings) },
-			cells:   func(x *sheetXML) { w.findings(x, findings) }},
+			cells:   func(x *xlsx.SheetXML) { w.findings(x, findings) }},
 		{name: SheetScores, head: []string{"Codice percorso", "Articolazione", "Risultato R", "Soglia S", "Punteggio P", "Peso", "Punti", "Ramo" + atAudit, "Funzione (foglio Regole)", "Spiegazione"},
 			widths: []float64{16, 40, 11, 11, 11, 7, 10, 26, 12, 18}, last: lastScores, cells: w.scores},
 		{name: SheetExplanations, head: []string{"Codice percorso", "Grandezza", "Risultato R", "Valori usati (cella)", "Soglia S (origine)", "Ramo (foglio Regole)", "Punteggio P", "Punti", "Note" + atAudit, "Cella d'origine 1", "Cella d'origine 2", "Cella d'origine 3"},
@@ -159,7 +161,7 @@ func (w *writer) printSetup(ps productSheet) error {
 	if ps.printRows > 0 {
 		// The sheet's cells only: the chart beside the table would shrink
 		// the print to illegible.
-		area := fmt.Sprintf("%s!$A$1:$%s$%d", quoteSheet(ps.name), columnName(len(ps.head)), ps.printRows)
+		area := fmt.Sprintf("%s!$A$1:$%s$%d", quoteSheet(ps.name), xlsx.ColumnName(len(ps.head)), ps.printRows)
 		return w.f.SetDefinedName(&excelize.DefinedName{Name: "_xlnm.Print_Area", RefersTo: area, Scope: ps.name})
 	}
 	return nil
@@ -180,7 +182,7 @@ func clip(s string, n int) string {
 // P, weight and points as live formulas (engine values cached), then the
 // indicators and the total; each articulation and indicator links to its
 // explanation. The rules' texts are on Regole, once.
-func (w *writer) scores(x *sheetXML) {
+func (w *writer) scores(x *xlsx.SheetXML) {
 	for i := range w.a.Courses {
 		c := &w.a.Courses[i]
 		sc := w.scorer(c)
@@ -195,14 +197,14 @@ func (w *writer) scores(x *sheetXML) {
 			a, _ := p.Articulation(ar.Number)
 			r := b.artRow[ar.Number]
 			refs := rowRefs(r, colR, colS, colWeight, colP)
-			x.startRow(r)
-			x.text(0, c.Code)
-			x.text(w.wrap, w.names.articulation(p, ar.Number))
+			x.StartRow(r)
+			x.Text(0, c.Code)
+			x.Text(w.wrap, w.names.articulation(p, ar.Number))
 			if ar.Result != nil {
 				t := w.template(formulaKey{sc, ar.Number, 'R'}, func(ref compute.Resolver) string { return sc.ResultFormula(a, ref) })
-				x.formulaT(w.num2, t, ref, *ar.Result)
+				x.FormulaT(w.num2, t, ref, *ar.Result)
 			} else {
-				x.text(0, "non calcolabile")
+				x.Text(0, "non calcolabile")
 			}
 			var thr *compute.ThresholdUse
 			if pt := ar.ScoreTrace(); ar.Score != nil && pt != nil {
@@ -210,11 +212,11 @@ func (w *writer) scores(x *sheetXML) {
 			}
 			switch {
 			case thr != nil:
-				x.formula(w.num2, sc.ThresholdFormula(thr, w.thresholdCell), thr.Value)
+				x.Formula(w.num2, sc.ThresholdFormula(thr, w.thresholdCell), thr.Value)
 			case ar.Threshold != nil:
-				x.num(w.num2, *ar.Threshold)
+				x.Num(w.num2, *ar.Threshold)
 			default:
-				x.text(0, "—")
+				x.Text(0, "—")
 			}
 			if ar.Score != nil {
 				pref := func(name string) string {
@@ -227,34 +229,34 @@ func (w *writer) scores(x *sheetXML) {
 					return "NA()"
 				}
 				t := w.template(formulaKey{sc, ar.Number, 'P'}, func(ref compute.Resolver) string { return sc.ScoreFormula(a, ref) })
-				x.formulaT(w.num2, t, pref, *ar.Score)
-				x.num(0, ar.Weight)
+				x.FormulaT(w.num2, t, pref, *ar.Score)
+				x.Num(0, ar.Weight)
 				t = w.template(formulaKey{sc, 0, 'W'}, func(ref compute.Resolver) string { return sc.PointsFormula(ref("W"), ref("P")) })
-				x.formulaT(w.num3, t, func(name string) string {
+				x.FormulaT(w.num3, t, func(name string) string {
 					if name == "W" {
 						return refs[2]
 					}
 					return refs[3]
 				}, *ar.Points)
-				x.text(w.wrap, ar.Branch)
-				x.text(0, ar.Function)
+				x.Text(w.wrap, ar.Branch)
+				x.Text(0, ar.Function)
 			} else {
-				x.text(0, "—")
-				x.num(0, ar.Weight)
-				x.text(0, "—")
-				x.text(0, "")
-				x.text(0, ar.Function)
+				x.Text(0, "—")
+				x.Num(0, ar.Weight)
+				x.Text(0, "—")
+				x.Text(0, "")
+				x.Text(0, ar.Function)
 			}
 			w.explanationLink(x, e.artRow[ar.Number])
 		}
 		for _, ir := range c.Result.Indicators {
 			row := b.indRow[ir.Number]
 			ind, _ := p.Indicator(ir.Number)
-			x.startRow(row)
-			x.text(0, c.Code)
-			x.text(w.wrap, w.names.indicator(p, ir.Number))
-			x.skip(3)
-			x.num(0, ir.Weight)
+			x.StartRow(row)
+			x.Text(0, c.Code)
+			x.Text(w.wrap, w.names.indicator(p, ir.Number))
+			x.Skip(3)
+			x.Num(0, ir.Weight)
 			if ir.Points != nil {
 				var pts []string
 				for _, ar := range c.Result.Articulations {
@@ -262,32 +264,32 @@ func (w *writer) scores(x *sheetXML) {
 						pts = append(pts, cell(colPoints, b.artRow[ar.Number]))
 					}
 				}
-				x.formula(w.num3, sc.IndicatorFormula(ind, pts, ref), *ir.Points)
+				x.Formula(w.num3, sc.IndicatorFormula(ind, pts, ref), *ir.Points)
 			} else {
-				x.text(0, "non calcolabile")
+				x.Text(0, "non calcolabile")
 			}
 			if ir.Zeroed {
-				x.text(0, "azzerato")
+				x.Text(0, "azzerato")
 			} else {
-				x.skip(1)
+				x.Skip(1)
 			}
-			x.skip(1)
+			x.Skip(1)
 			w.explanationLink(x, e.indRow[ir.Number])
 		}
 		row := len(c.Result.Articulations) + len(c.Result.Indicators) + firstRow(b)
-		x.startRow(row)
-		x.text(0, c.Code)
-		x.text(0, "Totale")
-		x.skip(3)
-		x.int(0, 100)
+		x.StartRow(row)
+		x.Text(0, c.Code)
+		x.Text(0, "Totale")
+		x.Skip(3)
+		x.Int(0, 100)
 		if c.Result.Total != nil {
 			var inds []string
 			for _, ir := range c.Result.Indicators {
 				inds = append(inds, cell(colPoints, b.indRow[ir.Number]))
 			}
-			x.formula(w.num2, "SUM("+strings.Join(inds, ",")+")", *c.Result.Total)
+			x.Formula(w.num2, "SUM("+strings.Join(inds, ",")+")", *c.Result.Total)
 		} else {
-			x.text(0, "non calcolabile: vedere il foglio "+SheetFindings)
+			x.Text(0, "non calcolabile: vedere il foglio "+SheetFindings)
 		}
 	}
 }
@@ -298,9 +300,9 @@ var explanationsRef = quoteSheet(SheetExplanations) + "!B"
 
 // explanationLink writes the link from a Punteggi row to its row on
 // Spiegazioni.
-func (w *writer) explanationLink(x *sheetXML, row int) {
+func (w *writer) explanationLink(x *xlsx.SheetXML, row int) {
 	if row > 0 {
-		x.link(w.link, "vedere la spiegazione", explanationsRef+strconv.Itoa(row))
+		x.Link(w.link, "vedere la spiegazione", explanationsRef+strconv.Itoa(row))
 	}
 }
 
@@ -361,7 +363,7 @@ func countSeverity(fs []validate.Finding, s compute.Severity) int {
 // the band and counts of findings, the limits of the bands (drawn on the
 // chart), and who was audited and when (the conditional format of the bands
 // and the chart are set by outcomeDecorations).
-func (w *writer) outcome(x *sheetXML, indNames []string, cuts []float64) {
+func (w *writer) outcome(x *xlsx.SheetXML, indNames []string, cuts []float64) {
 	nInd := len(indNames)
 	titles := make(map[int]string, len(w.a.Input.Courses))
 	for _, c := range w.a.Input.Courses {
@@ -379,53 +381,53 @@ func (w *writer) outcome(x *sheetXML, indNames []string, cuts []float64) {
 	for i := range w.a.Courses {
 		c := &w.a.Courses[i]
 		r := i + 2
-		x.startRow(r)
+		x.StartRow(r)
 		b := w.blocks[i]
 		if b != nil && firstRow(b) > 0 {
-			x.link(w.link, c.Code, scores+cell("A", firstRow(b)))
+			x.Link(w.link, c.Code, scores+cell("A", firstRow(b)))
 		} else {
-			x.text(0, c.Code)
+			x.Text(0, c.Code)
 		}
-		x.text(w.wrap, titles[c.Row])
-		x.text(w.wrap, c.Area)
-		x.int(0, c.Row)
+		x.Text(w.wrap, titles[c.Row])
+		x.Text(w.wrap, c.Area)
+		x.Int(0, c.Row)
 		if c.Pack != nil && c.Result != nil {
-			x.text(w.wrap, string(c.Pack.ID))
+			x.Text(w.wrap, string(c.Pack.ID))
 			rt := readingText(c.Pack, c.Result.Reading, w.scorer(c))
 			if w.a.WhatIf {
 				rt += "; SIMULAZIONE con le soglie del foglio Soglie"
 			}
-			x.text(w.wrap, rt)
+			x.Text(w.wrap, rt)
 		} else {
-			x.text(0, "nessuno")
-			x.text(0, "")
+			x.Text(0, "nessuno")
+			x.Text(0, "")
 		}
 		if c.Scored() && b != nil && b.totalRow > 0 {
 			sc := w.scorer(c)
-			x.formula(w.num2, scores+cell(colPoints, b.totalRow), *c.Result.Total)
-			x.formulaText(0, sc.BandFormula(cell("G", r)), c.Result.Band.Code)
+			x.Formula(w.num2, scores+cell(colPoints, b.totalRow), *c.Result.Total)
+			x.FormulaText(0, sc.BandFormula(cell("G", r)), c.Result.Band.Code)
 		} else {
-			x.text(w.wrap, "non calcolabile")
-			x.text(0, "")
+			x.Text(w.wrap, "non calcolabile")
+			x.Text(0, "")
 		}
 		for k := 0; k < nInd; k++ {
 			if c.Result != nil && b != nil && k < len(c.Result.Indicators) && c.Result.Indicators[k].Points != nil && c.Scored() {
 				ir := c.Result.Indicators[k]
-				x.formula(w.num3, scores+cell(colPoints, b.indRow[ir.Number]), *ir.Points)
+				x.Formula(w.num3, scores+cell(colPoints, b.indRow[ir.Number]), *ir.Points)
 			} else {
-				x.text(0, "")
+				x.Text(0, "")
 			}
 		}
-		x.int(0, countSeverity(c.Findings, compute.SeverityError))
-		x.int(0, countSeverity(c.Findings, compute.SeverityViolation))
-		x.int(0, countSeverity(c.Findings, compute.SeverityWarning))
-		x.int(0, countSeverity(c.Findings, compute.SeverityInfo))
+		x.Int(0, countSeverity(c.Findings, compute.SeverityError))
+		x.Int(0, countSeverity(c.Findings, compute.SeverityViolation))
+		x.Int(0, countSeverity(c.Findings, compute.SeverityWarning))
+		x.Int(0, countSeverity(c.Findings, compute.SeverityInfo))
 		if c.Result != nil && c.Result.Female.Computable {
-			x.num(w.num2, *c.Result.Female.Result)
-			x.num(w.num2, *c.Result.Female.Score)
+			x.Num(w.num2, *c.Result.Female.Result)
+			x.Num(w.num2, *c.Result.Female.Score)
 		} else {
-			x.text(0, "non calcolabile")
-			x.text(0, "")
+			x.Text(0, "non calcolabile")
+			x.Text(0, "")
 		}
 		var changes []string
 		for _, alt := range c.Sensitivity {
@@ -435,11 +437,11 @@ func (w *writer) outcome(x *sheetXML, indNames []string, cuts []float64) {
 		}
 		switch {
 		case len(changes) > 0:
-			x.text(w.wrap, strings.Join(changes, "; ")+" (vedere il foglio "+SheetSensitivity+")")
+			x.Text(w.wrap, strings.Join(changes, "; ")+" (vedere il foglio "+SheetSensitivity+")")
 		case c.Scored():
-			x.text(0, "nessuna")
+			x.Text(0, "nessuna")
 		default:
-			x.text(0, "")
+			x.Text(0, "")
 		}
 		courseCuts := cuts
 		if c.Pack != nil {
@@ -447,9 +449,9 @@ func (w *writer) outcome(x *sheetXML, indNames []string, cuts []float64) {
 		}
 		for k := range cuts {
 			if k < len(courseCuts) {
-				x.num(w.num2, courseCuts[k])
+				x.Num(w.num2, courseCuts[k])
 			} else {
-				x.text(0, "")
+				x.Text(0, "")
 			}
 		}
 	}
@@ -459,10 +461,10 @@ func (w *writer) outcome(x *sheetXML, indNames []string, cuts []float64) {
 	}
 	r := len(w.a.Courses) + 3
 	for _, kv := range [][2]string{{"Fondazione", who}, {"Regione", region}, {"Anno di monitoraggio", year}, {"Data e ora della verifica", when}} {
-		x.startRow(r)
+		x.StartRow(r)
 		r++
-		x.text(w.headerStyle, kv[0])
-		x.text(0, kv[1])
+		x.Text(w.headerStyle, kv[0])
+		x.Text(0, kv[1])
 	}
 }
 
@@ -515,7 +517,7 @@ func (w *writer) outcomeDecorations(last, nInd int, cuts []float64, nCols int) e
 	categories := fmt.Sprintf("%s!$A$2:$A$%d", sheet, last)
 	var series []excelize.ChartSeries
 	for k := 0; k < nInd; k++ {
-		col := columnName(9 + k)
+		col := xlsx.ColumnName(9 + k)
 		series = append(series, excelize.ChartSeries{
 			Name:       fmt.Sprintf("%s!$%s$1", sheet, col),
 			Categories: categories,
@@ -524,7 +526,7 @@ func (w *writer) outcomeDecorations(last, nInd int, cuts []float64, nCols int) e
 	}
 	var lines []excelize.ChartSeries
 	for k := range cuts {
-		col := columnName(8 + nInd + 7 + k + 1)
+		col := xlsx.ColumnName(8 + nInd + 7 + k + 1)
 		lines = append(lines, excelize.ChartSeries{
 			Name:       fmt.Sprintf("%s!$%s$1", sheet, col),
 			Categories: categories,
@@ -533,8 +535,8 @@ func (w *writer) outcomeDecorations(last, nInd int, cuts []float64, nCols int) e
 			Marker:     excelize.ChartMarker{Symbol: "none"},
 		})
 	}
-	anchor := cell(columnName(nCols+2), 2)
-	release := reserveDrawingNames(w.f)
+	anchor := cell(xlsx.ColumnName(nCols+2), 2)
+	release := xlsx.ReserveDrawingNames(w.f)
 	defer release()
 	chart := &excelize.Chart{
 		Type:   excelize.ColStacked,

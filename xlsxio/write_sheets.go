@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/its-academy/auditor/compute"
+	"github.com/its-academy/auditor/internal/xlsx"
 	"github.com/its-academy/auditor/validate"
 	"github.com/xuri/excelize/v2"
 )
@@ -19,13 +20,13 @@ import (
 // branch, P and the points; then the indicators, the total and the
 // female-students indicator. The formula, explanation and legal source of
 // every branch are on the Regole sheet, once.
-func (w *writer) explanations(x *sheetXML) {
+func (w *writer) explanations(x *xlsx.SheetXML) {
 	row := 2
 	next := func(code, what string) {
-		x.startRow(row)
+		x.StartRow(row)
 		row++
-		x.text(0, code)
-		x.text(w.wrap, what)
+		x.Text(0, code)
+		x.Text(w.wrap, what)
 	}
 	for i := range w.a.Courses {
 		c := &w.a.Courses[i]
@@ -44,18 +45,18 @@ func (w *writer) explanations(x *sheetXML) {
 			rt := ar.ResultTrace()
 			if rt == nil {
 				next(c.Code, art)
-				x.text(0, "non calcolabile")
+				x.Text(0, "non calcolabile")
 				continue
 			}
 			next(c.Code, art)
-			x.num(w.num2, rt.Value)
-			x.text(w.wrap, w.inputsText(c, rt.Inputs))
+			x.Num(w.num2, rt.Value)
+			x.Text(w.wrap, w.inputsText(c, rt.Inputs))
 			notes := append([]string(nil), rt.Notes...)
 			if pt, kt := ar.ScoreTrace(), ar.PointsTrace(); pt != nil && kt != nil {
-				x.link(w.link, thresholdText(pt.Threshold), w.thresholdLocation(c, pt.Threshold))
-				x.text(w.wrap, pt.Branch)
-				x.num(w.num2, pt.Value)
-				x.num(w.num3, kt.Value)
+				x.Link(w.link, thresholdText(pt.Threshold), w.thresholdLocation(c, pt.Threshold))
+				x.Text(w.wrap, pt.Branch)
+				x.Num(w.num2, pt.Value)
+				x.Num(w.num3, kt.Value)
 				if pt.Erratum != "" {
 					notes = append(notes, "errata "+pt.Erratum+" ("+pt.Form.Label()+")")
 				}
@@ -63,9 +64,9 @@ func (w *writer) explanations(x *sheetXML) {
 					notes = append(notes, pt.Notes[len(pt.Notes)-1])
 				}
 			} else {
-				x.skip(4)
+				x.Skip(4)
 			}
-			x.text(w.wrap, strings.Join(notes, " "))
+			x.Text(w.wrap, strings.Join(notes, " "))
 			w.inputLinks(x, c, rt.Inputs)
 		}
 		for _, ir := range c.Result.Indicators {
@@ -79,41 +80,41 @@ func (w *writer) explanations(x *sheetXML) {
 				ind = w.names.indicator(p, ir.Number)
 			}
 			next(c.Code, ind)
-			x.skip(1)
-			x.text(w.wrap, w.inputsText(c, t.Inputs))
-			x.skip(3)
-			x.num(w.num3, t.Value)
-			x.text(w.wrap, note)
+			x.Skip(1)
+			x.Text(w.wrap, w.inputsText(c, t.Inputs))
+			x.Skip(3)
+			x.Num(w.num3, t.Value)
+			x.Text(w.wrap, note)
 		}
 		if t := c.Result.TotalTrace; t != nil {
 			next(c.Code, "Totale")
-			x.skip(5)
-			x.num(w.num2, t.Value)
-			x.text(w.wrap, t.Formula+" ("+t.Citation+")")
+			x.Skip(5)
+			x.Num(w.num2, t.Value)
+			x.Text(w.wrap, t.Formula+" ("+t.Citation+")")
 		}
 		f := c.Result.Female
 		next(c.Code, "Indicatore delle studentesse")
 		switch {
 		case f.Computable && len(f.Traces) == 2:
 			rt, st := f.Traces[0], f.Traces[1]
-			x.num(w.num2, rt.Value)
-			x.text(w.wrap, w.inputsText(c, rt.Inputs)+"; "+w.inputsText(c, st.Inputs[1:]))
-			x.skip(1)
-			x.text(w.wrap, st.Branch)
-			x.num(w.num2, st.Value)
-			x.skip(1)
-			x.text(w.wrap, st.Explanation+" "+strings.Join(st.Notes, " ")+" ("+f.Citation+")")
+			x.Num(w.num2, rt.Value)
+			x.Text(w.wrap, w.inputsText(c, rt.Inputs)+"; "+w.inputsText(c, st.Inputs[1:]))
+			x.Skip(1)
+			x.Text(w.wrap, st.Branch)
+			x.Num(w.num2, st.Value)
+			x.Skip(1)
+			x.Text(w.wrap, st.Explanation+" "+strings.Join(st.Notes, " ")+" ("+f.Citation+")")
 			w.inputLinks(x, c, rt.Inputs)
 		default:
-			x.skip(6)
-			x.text(w.wrap, "non calcolabile: "+f.Reason)
+			x.Skip(6)
+			x.Text(w.wrap, "non calcolabile: "+f.Reason)
 		}
 	}
 }
 
 // inputLinks writes, in the three «Cella d'origine» columns, links to the
 // workbook cells of the first three inputs read from it.
-func (w *writer) inputLinks(x *sheetXML, c *validate.CourseAudit, in []compute.Binding) {
+func (w *writer) inputLinks(x *xlsx.SheetXML, c *validate.CourseAudit, in []compute.Binding) {
 	n := 0
 	for _, b := range in {
 		if n == 3 {
@@ -123,7 +124,7 @@ func (w *writer) inputLinks(x *sheetXML, c *validate.CourseAudit, in []compute.B
 		if b.Field == "" || !ok {
 			continue
 		}
-		x.link(w.link, string(cr), formulaRef(cr))
+		x.Link(w.link, string(cr), formulaRef(cr))
 		n++
 	}
 }
@@ -164,7 +165,7 @@ func readingText(p *compute.Pack, r compute.Reading, sc *compute.Scorer) string 
 
 // sensitivity writes the Sensibilità sheet: for each scored course, its
 // total and band under each single alternative choice of the run.
-func (w *writer) sensitivity(x *sheetXML) {
+func (w *writer) sensitivity(x *xlsx.SheetXML) {
 	row := 2
 	for i := range w.a.Courses {
 		c := &w.a.Courses[i]
@@ -172,36 +173,36 @@ func (w *writer) sensitivity(x *sheetXML) {
 			continue
 		}
 		for _, alt := range c.Sensitivity {
-			x.startRow(row)
+			x.StartRow(row)
 			row++
-			x.text(0, c.Code)
-			x.text(0, alt.Choice)
-			x.text(0, alt.Alternative)
-			x.text(w.wrap, alt.Label)
-			x.num(w.num2, *c.Result.Total)
+			x.Text(0, c.Code)
+			x.Text(0, alt.Choice)
+			x.Text(0, alt.Alternative)
+			x.Text(w.wrap, alt.Label)
+			x.Num(w.num2, *c.Result.Total)
 			if alt.Total != nil {
-				x.num(w.num2, *alt.Total)
-				x.num(w.num2, *alt.Delta)
+				x.Num(w.num2, *alt.Total)
+				x.Num(w.num2, *alt.Delta)
 			} else {
-				x.text(0, "non calcolabile")
-				x.text(0, "")
+				x.Text(0, "non calcolabile")
+				x.Text(0, "")
 			}
-			x.text(0, alt.Band)
+			x.Text(0, alt.Band)
 			if alt.BandChanged {
-				x.text(w.bad, "sì")
+				x.Text(w.bad, "sì")
 			} else {
-				x.text(0, "no")
+				x.Text(0, "no")
 			}
 			var arts []string
 			for _, ch := range alt.Changes {
 				arts = append(arts, fmt.Sprintf("%d: %s → %s", ch.Number, optNum(ch.Score), optNum(ch.Alternative)))
 			}
-			x.text(w.wrap, strings.Join(arts, "; "))
+			x.Text(w.wrap, strings.Join(arts, "; "))
 		}
 	}
 	if row == 2 {
-		x.startRow(row)
-		x.text(0, "Nessun percorso con punteggio: nessun confronto.")
+		x.StartRow(row)
+		x.Text(0, "Nessun percorso con punteggio: nessun confronto.")
 	}
 }
 
@@ -325,28 +326,28 @@ func linkCut(all []validate.Finding) int {
 // findings writes the Rilievi sheet, a row per finding (the links are set
 // by findingLinks); past the sheet's limit of links the cells are text,
 // and a last row says so.
-func (w *writer) findings(x *sheetXML, all []validate.Finding) {
+func (w *writer) findings(x *xlsx.SheetXML, all []validate.Finding) {
 	cut := linkCut(all)
 	for i, f := range all {
-		x.startRow(i + 2)
-		x.text(w.severityStyle(f.Severity), severityLabel(f.Severity))
-		x.text(0, string(f.Rule))
-		x.text(0, f.Course)
+		x.StartRow(i + 2)
+		x.Text(w.severityStyle(f.Severity), severityLabel(f.Severity))
+		x.Text(0, string(f.Rule))
+		x.Text(0, f.Course)
 		if i < cut {
-			x.text(w.link, string(f.Cell))
+			x.Text(w.link, string(f.Cell))
 		} else {
-			x.text(0, string(f.Cell))
+			x.Text(0, string(f.Cell))
 		}
-		x.text(w.wrap, f.Found)
-		x.text(w.wrap, f.Expected)
-		x.text(w.wrap, f.Message)
-		x.text(w.wrap, f.Source)
+		x.Text(w.wrap, f.Found)
+		x.Text(w.wrap, f.Expected)
+		x.Text(w.wrap, f.Message)
+		x.Text(w.wrap, f.Source)
 	}
 	if cut < len(all) {
-		x.startRow(len(all) + 3)
-		x.text(0, "Nota")
-		x.skip(5)
-		x.text(w.wrap, fmt.Sprintf("I rilievi sono %d: i primi %d hanno il collegamento alla cella (il limite di Excel per un foglio); dal rilievo della riga %d la cella è indicata come testo.", len(all), maxFindingLinks, cut+2))
+		x.StartRow(len(all) + 3)
+		x.Text(0, "Nota")
+		x.Skip(5)
+		x.Text(w.wrap, fmt.Sprintf("I rilievi sono %d: i primi %d hanno il collegamento alla cella (il limite di Excel per un foglio); dal rilievo della riga %d la cella è indicata come testo.", len(all), maxFindingLinks, cut+2))
 	}
 }
 
@@ -373,15 +374,15 @@ func (w *writer) severityStyle(s compute.Severity) int {
 }
 
 // rules writes the Regole sheet (its rows are rulesRows').
-func (w *writer) rules(x *sheetXML) {
+func (w *writer) rules(x *xlsx.SheetXML) {
 	for i, vals := range w.rulesTable {
-		x.startRow(i + 2)
+		x.StartRow(i + 2)
 		for k, v := range vals {
 			style := 0
 			if k == 1 || k == 4 {
 				style = w.wrap
 			}
-			x.value(style, v)
+			x.Value(style, v)
 		}
 	}
 }
@@ -503,7 +504,7 @@ func readingDescription(p *compute.Pack, r compute.Reading) string {
 
 // stamp writes the Timbro sheet: what was audited, with which rules and
 // which product, so that the run can be replayed.
-func (w *writer) stamp(x *sheetXML) {
+func (w *writer) stamp(x *xlsx.SheetXML) {
 	code, name, region, year := w.foundation()
 	when := w.a.AuditedAtText()
 	if when == "" {
@@ -558,9 +559,9 @@ func (w *writer) stamp(x *sheetXML) {
 		rows = append(rows, [2]string{StampReplayLabel, string(replay)})
 	}
 	for i, r := range rows {
-		x.startRow(i + 2)
-		x.text(w.wrap, r[0])
-		x.text(w.wrap, r[1])
+		x.StartRow(i + 2)
+		x.Text(w.wrap, r[0])
+		x.Text(w.wrap, r[1])
 	}
 }
 

@@ -15,6 +15,7 @@ import (
 	"testing"
 
 	"github.com/its-academy/auditor/compute"
+	"github.com/its-academy/auditor/internal/xlsx"
 	"github.com/its-academy/auditor/validate"
 	"github.com/xuri/excelize/v2"
 )
@@ -344,7 +345,7 @@ func TestForeignWorkbooksSurviveByteForByte(t *testing.T) {
 			assertOriginalSheetsKept(t, in, out)
 			before, after := zipParts(t, in), zipParts(t, out)
 			for part, b := range before {
-				b, _ = deselect(b) // the copy opens on Esito: no user's sheet is selected
+				b, _ = xlsx.Deselect(b) // the copy opens on Esito: no user's sheet is selected
 				a, ok := after[part]
 				switch {
 				case !ok:

@@ -1,4 +1,4 @@
-package xlsxio
+package xlsx
 
 import (
 	"archive/zip"
@@ -28,23 +28,23 @@ func TestWriteCRC32Combine(t *testing.T) {
 // make one zip entry that reads back as the whole.
 func TestWriteChunkedDeflate(t *testing.T) {
 	var whole []byte
-	for i := 0; len(whole) < 3*chunkSize+12345; i++ {
+	for i := 0; len(whole) < 3*ChunkSize+12345; i++ {
 		whole = append(whole, []byte("<row r=\"")...)
 		whole = append(whole, byte('0'+i%10), byte('a'+i%26))
 		whole = append(whole, []byte("\"><c><v>3.14159</v></c></row>")...)
 	}
-	d := newDeflater()
-	p := d.part("xl/worksheets/sheet1.xml")
+	d := NewDeflater()
+	p := d.Part("xl/worksheets/sheet1.xml")
 	head, rest := whole[:100], whole[100:]
-	for len(rest) > chunkSize+7 {
-		p.add(bytes.Clone(rest[:chunkSize+7]))
-		rest = rest[chunkSize+7:]
+	for len(rest) > ChunkSize+7 {
+		p.Add(bytes.Clone(rest[:ChunkSize+7]))
+		rest = rest[ChunkSize+7:]
 	}
-	p.prepend(bytes.Clone(head))
-	p.close(bytes.Clone(rest))
+	p.Prepend(bytes.Clone(head))
+	p.End(bytes.Clone(rest))
 	var buf bytes.Buffer
 	zw := zip.NewWriter(&buf)
-	if err := p.writeTo(zw); err != nil {
+	if err := p.WriteEntry(zw); err != nil {
 		t.Fatal(err)
 	}
 	if err := zw.Close(); err != nil {

@@ -1,4 +1,4 @@
-package xlsxio
+package xlsx
 
 import (
 	"bytes"
@@ -18,8 +18,8 @@ var (
 	sheetNameAttr   = regexp.MustCompile(`<(?:\w+:)?sheet\b[^>]*?\sname="([^"]*)"`)
 )
 
-// deselect removes tabSelected from a worksheet part's first sheetView.
-func deselect(part []byte) ([]byte, bool) {
+// Deselect removes tabSelected from a worksheet part's first sheetView.
+func Deselect(part []byte) ([]byte, bool) {
 	loc := sheetViewTag.FindIndex(part)
 	if loc == nil {
 		return part, false
@@ -39,13 +39,13 @@ func deselect(part []byte) ([]byte, bool) {
 	return append(out, part[loc[0]+m[1]:]...), true
 }
 
-// selectView marks a product sheet's first sheetView as selected.
-func selectView(head []byte) []byte {
+// SelectView marks a product sheet's first sheetView as selected.
+func SelectView(head []byte) []byte {
 	loc := sheetViewTag.FindIndex(head)
 	if loc == nil {
 		return head
 	}
-	if b, changed := deselect(head); changed {
+	if b, changed := Deselect(head); changed {
 		head = b
 	}
 	at := loc[1] - 1 // the space or '>' after the element's name
@@ -55,8 +55,8 @@ func selectView(head []byte) []byte {
 	return append(out, head[at:]...)
 }
 
-// sheetIndex is the position of a sheet in workbook.xml's sheet list.
-func sheetIndex(wb []byte, name string) int {
+// SheetIndex is the position of a sheet in workbook.xml's sheet list.
+func SheetIndex(wb []byte, name string) int {
 	for i, m := range sheetNameAttr.FindAllSubmatch(wb, -1) {
 		if unescapeAttr(string(m[1])) == name {
 			return i
@@ -83,9 +83,9 @@ func unescapeAttr(s string) string {
 	return r.String()
 }
 
-// setActiveTab makes sheet idx the workbook's active tab (and its first
+// SetActiveTab makes sheet idx the workbook's active tab (and its first
 // visible tab no later than it).
-func setActiveTab(wb []byte, idx int) []byte {
+func SetActiveTab(wb []byte, idx int) []byte {
 	attr := ` activeTab="` + strconv.Itoa(idx) + `"`
 	loc := workbookViewTag.FindSubmatchIndex(wb)
 	if loc == nil {

@@ -1,28 +1,28 @@
-package xlsxio
+package xlsx
 
 import (
 	"strconv"
 )
 
-// maxSharedLen is the longest text written as a shared string: shorter
+// MaxSharedLen is the longest text written as a shared string: shorter
 // texts (course codes, labels, branches, thresholds, rule ids, cells)
 // repeat on every course and take half the room in the shared strings;
 // longer ones are mostly unique and stay inline.
-const maxSharedLen = 48
+const MaxSharedLen = 48
 
-// sharedStrings appends the product's repeated texts to the workbook's
+// SharedStrings appends the product's repeated texts to the workbook's
 // shared strings part, whose items stay where they are: the original
 // sheets keep their indices. A plain item of the part (a single text, no
 // rich text runs) is reused for the same text, so a second audit does not
 // grow the part with the first one's texts.
-type sharedStrings struct {
-	base  int // items in the part before
+type SharedStrings struct {
+	Base  int // items in the part before
 	index map[string]int
 	added []string
 	refs  int // cells written that refer to the part
 	// dropped are the references of the earlier audit's sheets, which the
 	// part's count includes and which are gone.
-	dropped int
+	Dropped int
 
 	// Where the part is edited: its root start tag and the end tag.
 	rootFrom, rootTo, end int
@@ -30,10 +30,10 @@ type sharedStrings struct {
 	empty                 bool // <sst …/>
 }
 
-// newSharedStrings reads a shared strings part; ok is false when it cannot
+// NewSharedStrings reads a shared strings part; ok is false when it cannot
 // be edited safely (the product's texts are then written inline).
-func newSharedStrings(part []byte) (*sharedStrings, bool) {
-	ss := &sharedStrings{index: map[string]int{}, rootFrom: -1}
+func NewSharedStrings(part []byte) (*SharedStrings, bool) {
+	ss := &SharedStrings{index: map[string]int{}, rootFrom: -1}
 	s := newXMLScanner(part)
 	for s.next() {
 		if ss.rootFrom < 0 {
@@ -60,7 +60,7 @@ func newSharedStrings(part []byte) (*sharedStrings, bool) {
 			continue
 		}
 		if s.empty { // <si/>: an empty text
-			ss.base++
+			ss.Base++
 			continue
 		}
 		// An item: plain when its only element is one <t>.
@@ -91,9 +91,9 @@ func newSharedStrings(part []byte) (*sharedStrings, bool) {
 			return nil, false
 		}
 		if _, seen := ss.index[text]; plain && !seen && !isXEscapeIn(text) {
-			ss.index[text] = ss.base
+			ss.index[text] = ss.Base
 		}
-		ss.base++
+		ss.Base++
 	}
 	if s.err != nil || ss.rootFrom < 0 || ss.end <= 0 {
 		return nil, false
@@ -112,21 +112,21 @@ func isXEscapeIn(t string) bool {
 	return false
 }
 
-// id returns the index of a text, adding it if needed.
-func (ss *sharedStrings) id(text string) int {
+// ID returns the index of a text, adding it if needed.
+func (ss *SharedStrings) ID(text string) int {
 	ss.refs++
 	if i, ok := ss.index[text]; ok {
 		return i
 	}
-	i := ss.base + len(ss.added)
+	i := ss.Base + len(ss.added)
 	ss.index[text] = i
 	ss.added = append(ss.added, text)
 	return i
 }
 
-// part returns the shared strings part with the added items and its
+// Part returns the shared strings part with the added items and its
 // counts updated.
-func (ss *sharedStrings) part(orig []byte) []byte {
+func (ss *SharedStrings) Part(orig []byte) []byte {
 	out := make([]byte, 0, len(orig)+len(ss.added)*32+64)
 	out = append(out, orig[:ss.rootFrom]...)
 	out = append(out, '<')
@@ -138,10 +138,10 @@ func (ss *sharedStrings) part(orig []byte) []byte {
 		switch string(name) {
 		case "count":
 			if n, err := strconv.Atoi(string(value)); err == nil {
-				value = strconv.AppendInt(nil, int64(max(n-ss.dropped, 0)+ss.refs), 10)
+				value = strconv.AppendInt(nil, int64(max(n-ss.Dropped, 0)+ss.refs), 10)
 			}
 		case "uniqueCount":
-			value = strconv.AppendInt(nil, int64(ss.base+len(ss.added)), 10)
+			value = strconv.AppendInt(nil, int64(ss.Base+len(ss.added)), 10)
 		}
 		out = append(out, value...)
 		out = append(out, '"')
@@ -155,11 +155,11 @@ func (ss *sharedStrings) part(orig []byte) []byte {
 	for _, t := range ss.added {
 		out = append(append(append(out, '<'), prefix...), "si><"...)
 		out = append(append(out, prefix...), 't')
-		if needsPreserve(t) {
+		if NeedsPreserve(t) {
 			out = append(out, ` xml:space="preserve"`...)
 		}
 		out = append(out, '>')
-		out = appendCellText(out, t)
+		out = AppendCellText(out, t)
 		out = append(append(append(out, "</"...), prefix...), "t></"...)
 		out = append(append(out, prefix...), "si>"...)
 	}

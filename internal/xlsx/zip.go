@@ -1,4 +1,4 @@
-package xlsxio
+package xlsx
 
 import (
 	"archive/zip"
@@ -13,42 +13,42 @@ import (
 	"sync/atomic"
 )
 
-// partCapture is an excelize.ZipWriter that keeps the parts excelize saves
+// PartCapture is an excelize.ZipWriter that keeps the parts excelize saves
 // in memory, in order, uncompressed: the writer then copies the parts it
 // did not change from the original zip as they were, compresses the others
 // and splices the product sheets' cells into their parts.
-type partCapture struct {
-	names []string
-	parts map[string]*bytes.Buffer
+type PartCapture struct {
+	Names []string
+	Parts map[string]*bytes.Buffer
 }
 
-func newPartCapture() *partCapture { return &partCapture{parts: map[string]*bytes.Buffer{}} }
+func NewPartCapture() *PartCapture { return &PartCapture{Parts: map[string]*bytes.Buffer{}} }
 
 // Create starts a part.
-func (c *partCapture) Create(name string) (io.Writer, error) {
-	if _, dup := c.parts[name]; dup {
+func (c *PartCapture) Create(name string) (io.Writer, error) {
+	if _, dup := c.Parts[name]; dup {
 		return nil, fmt.Errorf("part %s saved twice", name)
 	}
 	b := &bytes.Buffer{}
-	c.names = append(c.names, name)
-	c.parts[name] = b
+	c.Names = append(c.Names, name)
+	c.Parts[name] = b
 	return b, nil
 }
 
 // AddFS is not used by excelize when saving a workbook.
-func (c *partCapture) AddFS(fs.FS) error { return errors.New("xlsxio: AddFS not supported") }
+func (c *PartCapture) AddFS(fs.FS) error { return errors.New("xlsx: AddFS not supported") }
 
 // Close does nothing: the parts stay in memory.
-func (c *partCapture) Close() error { return nil }
+func (c *PartCapture) Close() error { return nil }
 
-// chunkSize is how much XML one deflate job compresses: large enough for
+// ChunkSize is how much XML one deflate job compresses: large enough for
 // the compression ratio, small enough to spread a sheet over the cores.
-const chunkSize = 1 << 20
+const ChunkSize = 1 << 20
 
-// deflater compresses parts in chunks on all cores. Each chunk is an
+// Deflater compresses parts in chunks on all cores. Each chunk is an
 // independent deflate stream ended by a sync flush, the last by the final
 // block, so their concatenation is one valid deflate stream (as pigz does).
-type deflater struct {
+type Deflater struct {
 	sem  chan struct{}      // bounds the chunks compressed at once
 	pool chan *flate.Writer // reusable compressors
 	// Chunk buffers: at most cap(free) exist; one compressed already goes
@@ -57,29 +57,29 @@ type deflater struct {
 	made atomic.Int32
 }
 
-func newDeflater() *deflater {
+func NewDeflater() *Deflater {
 	n := max(1, runtime.GOMAXPROCS(0))
-	return &deflater{sem: make(chan struct{}, n), pool: make(chan *flate.Writer, n), free: make(chan []byte, 2*n+4)}
+	return &Deflater{sem: make(chan struct{}, n), pool: make(chan *flate.Writer, n), free: make(chan []byte, 2*n+4)}
 }
 
-// buffer returns an empty buffer for a chunk of about chunkSize bytes,
+// Buffer returns an empty buffer for a chunk of about ChunkSize bytes,
 // waiting for one to be compressed when enough are in flight.
-func (d *deflater) buffer() []byte {
+func (d *Deflater) Buffer() []byte {
 	select {
 	case b := <-d.free:
 		return b[:0]
 	default:
 	}
 	if int(d.made.Add(1)) <= cap(d.free) {
-		return make([]byte, 0, chunkSize+chunkSize/8)
+		return make([]byte, 0, ChunkSize+ChunkSize/8)
 	}
 	d.made.Add(-1)
 	return (<-d.free)[:0]
 }
 
-// deflatedPart is one part being compressed, chunk by chunk.
-type deflatedPart struct {
-	d      *deflater
+// DeflatedPart is one part being compressed, chunk by chunk.
+type DeflatedPart struct {
+	d      *Deflater
 	name   string
 	chunks []*deflateChunk
 	closed bool
@@ -95,25 +95,25 @@ type deflateChunk struct {
 	done chan struct{}
 }
 
-func (d *deflater) part(name string) *deflatedPart { return &deflatedPart{d: d, name: name} }
+func (d *Deflater) Part(name string) *DeflatedPart { return &DeflatedPart{d: d, name: name} }
 
-// add hands the next chunk of the part's bytes to a compressor; the part
+// Add hands the next chunk of the part's bytes to a compressor; the part
 // owns data from then on.
-func (p *deflatedPart) add(data []byte) {
+func (p *DeflatedPart) Add(data []byte) {
 	if len(data) > 0 {
 		p.chunks = append(p.chunks, p.submit(data, false, true))
 	}
 }
 
-// prepend hands the chunk that starts the part, once the others are known.
-func (p *deflatedPart) prepend(data []byte) {
+// Prepend hands the chunk that starts the part, once the others are known.
+func (p *DeflatedPart) Prepend(data []byte) {
 	if len(data) > 0 {
 		p.chunks = append([]*deflateChunk{p.submit(data, false, false)}, p.chunks...)
 	}
 }
 
-// close adds the last chunk (possibly empty), which ends the stream.
-func (p *deflatedPart) close(data []byte) {
+// End adds the last chunk (possibly empty), which ends the stream.
+func (p *DeflatedPart) End(data []byte) {
 	if !p.closed {
 		p.chunks = append(p.chunks, p.submit(data, true, false))
 		p.closed = true
@@ -121,8 +121,8 @@ func (p *deflatedPart) close(data []byte) {
 }
 
 // submit compresses a chunk in the background; a buffer from
-// deflater.buffer (recycle) goes back to it afterwards.
-func (p *deflatedPart) submit(data []byte, final, recycle bool) *deflateChunk {
+// Deflater.Buffer (recycle) goes back to it afterwards.
+func (p *DeflatedPart) submit(data []byte, final, recycle bool) *deflateChunk {
 	c := &deflateChunk{done: make(chan struct{}), size: int64(len(data))}
 	d := p.d
 	go func() {
@@ -167,7 +167,7 @@ func (p *deflatedPart) submit(data []byte, final, recycle bool) *deflateChunk {
 }
 
 // wait waits for every chunk of the part and returns the first error.
-func (p *deflatedPart) wait() error {
+func (p *DeflatedPart) wait() error {
 	var first error
 	for _, c := range p.chunks {
 		<-c.done
@@ -178,8 +178,8 @@ func (p *deflatedPart) wait() error {
 	return first
 }
 
-// writeTo writes the compressed part as a zip entry.
-func (p *deflatedPart) writeTo(zw *zip.Writer) error {
+// WriteEntry writes the compressed part as a zip entry.
+func (p *DeflatedPart) WriteEntry(zw *zip.Writer) error {
 	if err := p.wait(); err != nil {
 		return fmt.Errorf("compressing %s: %w", p.name, err)
 	}
@@ -259,10 +259,10 @@ func gf2Square(square, mat *[32]uint32) {
 	}
 }
 
-// sameAsOriginal reports whether a saved part is byte for byte the
+// SameAsOriginal reports whether a saved part is byte for byte the
 // original's entry of the same name, which is then copied as it was,
 // compressed bytes included.
-func sameAsOriginal(zf *zip.File, content []byte) bool {
+func SameAsOriginal(zf *zip.File, content []byte) bool {
 	if zf == nil || zf.UncompressedSize64 != uint64(len(content)) || zf.CRC32 != crc32.ChecksumIEEE(content) {
 		return false
 	}
@@ -286,4 +286,38 @@ func sameAsOriginal(zf *zip.File, content []byte) bool {
 			return false
 		}
 	}
+}
+
+// Assemble builds the new package: the parts of capture in its order,
+// those in deflated (already being compressed) written compressed, those
+// byte for byte the original's entry of the same name (orig, from
+// original) copied as they were, compressed bytes included, the others
+// compressed here.
+func Assemble(original []byte, orig map[string]*zip.File, capture *PartCapture, d *Deflater, deflated map[string]*DeflatedPart) ([]byte, error) {
+	for _, name := range capture.Names {
+		if _, done := deflated[name]; done || SameAsOriginal(orig[name], capture.Parts[name].Bytes()) {
+			continue
+		}
+		p := d.Part(name)
+		p.End(capture.Parts[name].Bytes())
+		deflated[name] = p
+	}
+	var out bytes.Buffer
+	out.Grow(len(original) + 8<<20)
+	zw := zip.NewWriter(&out)
+	for _, name := range capture.Names {
+		if p, ok := deflated[name]; ok {
+			if err := p.WriteEntry(zw); err != nil {
+				return nil, err
+			}
+			continue
+		}
+		if err := zw.Copy(orig[name]); err != nil {
+			return nil, fmt.Errorf("copying %s: %w", name, err)
+		}
+	}
+	if err := zw.Close(); err != nil {
+		return nil, fmt.Errorf("writing the workbook: %w", err)
+	}
+	return out.Bytes(), nil
 }

@@ -1,4 +1,4 @@
-package xlsxio
+package xlsx
 
 import (
 	"archive/zip"
@@ -10,20 +10,22 @@ import (
 	"github.com/xuri/excelize/v2"
 )
 
-// staleInfo is what an earlier audit left in the original package: the parts
+// StaleInfo is what an earlier audit left in the original package: the parts
 // its sheets reach (the chart's drawing, the chart, their relationships:
 // excelize deletes a sheet but not what it reaches) and the shared string
 // references of its sheets' cells, which the shared strings' count includes.
-type staleInfo struct {
-	parts      map[string]bool
-	sharedRefs int
+type StaleInfo struct {
+	Parts      map[string]bool
+	SharedRefs int
 	// own are the stale parts that no other part of the original refers
 	// to: only the product's sheets used them.
-	own map[string]bool
+	Own map[string]bool
 }
 
-// readStale reads the earlier audit's parts from the original package.
-func readStale(original []byte) (*staleInfo, error) {
+// ReadStale reads from the original package what an earlier run that
+// added the sheets named in names (and whose sheets are now replaced)
+// left in it.
+func ReadStale(original []byte, names []string) (*StaleInfo, error) {
 	zr, err := zip.NewReader(bytes.NewReader(original), int64(len(original)))
 	if err != nil {
 		return nil, fmt.Errorf("reading the original package: %w", err)
@@ -49,12 +51,12 @@ func readStale(original []byte) (*staleInfo, error) {
 		return buf.Bytes(), true
 	}
 	const wbPart = "xl/workbook.xml"
-	none := &staleInfo{}
+	none := &StaleInfo{}
 	wb, ok := read(wbPart)
 	if !ok {
 		return none, nil
 	}
-	wbRels, ok := read(relsOf(wbPart))
+	wbRels, ok := read(RelsOf(wbPart))
 	if !ok {
 		return none, nil
 	}
@@ -67,13 +69,13 @@ func readStale(original []byte) (*staleInfo, error) {
 		return none, nil
 	}
 	product := map[string]bool{}
-	for _, n := range ProductSheets() {
+	for _, n := range names {
 		product[n] = true
 	}
 	var queue []string
 	sharedRefs := 0
 	for _, s := range sheets {
-		if !product[s.name] {
+		if !product[s.Name] {
 			continue
 		}
 		for _, r := range rels {
@@ -94,7 +96,7 @@ func readStale(original []byte) (*staleInfo, error) {
 	for len(queue) > 0 {
 		part := queue[0]
 		queue = queue[1:]
-		relsPart := relsOf(part)
+		relsPart := RelsOf(part)
 		data, ok := read(relsPart)
 		if !ok {
 			continue
@@ -134,7 +136,7 @@ func readStale(original []byte) (*staleInfo, error) {
 		}
 		rs, err := parseRels(bytes.NewReader(data))
 		if err != nil {
-			return &staleInfo{parts: stale, sharedRefs: sharedRefs}, nil
+			return &StaleInfo{Parts: stale, SharedRefs: sharedRefs}, nil
 		}
 		for _, r := range rs {
 			if !r.external {
@@ -142,13 +144,13 @@ func readStale(original []byte) (*staleInfo, error) {
 			}
 		}
 	}
-	return &staleInfo{parts: stale, sharedRefs: sharedRefs, own: own}, nil
+	return &StaleInfo{Parts: stale, SharedRefs: sharedRefs, Own: own}, nil
 }
 
-// dropOrphans removes from the saved parts those stale parts that the new
+// DropOrphans removes from the saved parts those stale parts that the new
 // package no longer reaches from its root through relationships, with
 // their content-type overrides. A part a user's sheet still uses stays.
-func dropOrphans(c *partCapture, stale map[string]bool) error {
+func DropOrphans(c *PartCapture, stale map[string]bool) error {
 	if len(stale) == 0 {
 		return nil
 	}
@@ -160,9 +162,9 @@ func dropOrphans(c *partCapture, stale map[string]bool) error {
 		queue = queue[1:]
 		relsPart := "_rels/.rels"
 		if part != "" {
-			relsPart = relsOf(part)
+			relsPart = RelsOf(part)
 		}
-		buf, ok := c.parts[relsPart]
+		buf, ok := c.Parts[relsPart]
 		if !ok {
 			continue
 		}
@@ -189,24 +191,24 @@ func dropOrphans(c *partCapture, stale map[string]bool) error {
 		if strings.HasSuffix(name, ".rels") || referenced[name] {
 			continue
 		}
-		if _, ok := c.parts[name]; ok {
+		if _, ok := c.Parts[name]; ok {
 			drop[name] = true
-			drop[relsOf(name)] = true
+			drop[RelsOf(name)] = true
 		}
 	}
 	if len(drop) == 0 {
 		return nil
 	}
-	names := c.names[:0]
-	for _, name := range c.names {
+	names := c.Names[:0]
+	for _, name := range c.Names {
 		if drop[name] {
-			delete(c.parts, name)
+			delete(c.Parts, name)
 			continue
 		}
 		names = append(names, name)
 	}
-	c.names = names
-	if ct, ok := c.parts["[Content_Types].xml"]; ok {
+	c.Names = names
+	if ct, ok := c.Parts["[Content_Types].xml"]; ok {
 		out := overrideRE.ReplaceAllFunc(ct.Bytes(), func(m []byte) []byte {
 			sub := overrideRE.FindSubmatch(m)
 			if drop[strings.TrimPrefix(string(sub[1]), "/")] {
@@ -214,20 +216,20 @@ func dropOrphans(c *partCapture, stale map[string]bool) error {
 			}
 			return m
 		})
-		c.parts["[Content_Types].xml"] = bytes.NewBuffer(out)
+		c.Parts["[Content_Types].xml"] = bytes.NewBuffer(out)
 	}
 	return nil
 }
 
 var overrideRE = regexp.MustCompile(`<Override\s+PartName="([^"]+)"[^>]*?(?:/>|>\s*</Override>)`)
 
-// reserveDrawingNames works around excelize naming a new drawing or chart
+// ReserveDrawingNames works around excelize naming a new drawing or chart
 // part after the count of existing ones: in a package whose numbers have
 // gaps (drawing2.xml without drawing1.xml), the new part would take the name
 // of an existing one and overwrite a user's chart. It adds placeholder keys
 // to the count until the next names are free; the returned function
 // removes them and must run before the workbook is saved.
-func reserveDrawingNames(f *excelize.File) func() {
+func ReserveDrawingNames(f *excelize.File) func() {
 	var placeholders []string
 	count := func(prefix string, alsoDrawings bool) int {
 		seen := map[string]bool{}

@@ -1,22 +1,20 @@
-package xlsxio
+package xlsx
 
 import (
 	"bytes"
 	"math"
-	"strings"
-
-	"github.com/its-academy/auditor/compute"
 	"strconv"
+	"strings"
 	"unicode/utf8"
 )
 
-// sheetXML builds the <sheetData> of a product sheet directly as XML: the
-// product writes hundreds of thousands of cells, and building them through
-// excelize's cell API costs most of an audit. Cells are appended row by
+// SheetXML builds the <sheetData> of a new sheet directly as XML: a writer
+// may add hundreds of thousands of cells, and building them through
+// excelize's cell API would cost most of its time. Cells are appended row by
 // row, left to right; an empty text is no cell at all.
-type sheetXML struct {
+type SheetXML struct {
 	buf      []byte
-	emit     func([]byte) // receives the XML in chunks of about chunkSize
+	emit     func([]byte) // receives the XML in chunks of about ChunkSize
 	newBuf   func() []byte
 	row      int // the open row, 0 when none
 	col      int // the next column of the open row (1-based)
@@ -25,25 +23,25 @@ type sheetXML struct {
 	rowStart int // where the open row's XML starts in buf
 	rowCells bool
 	scratch  []byte         // working space of formulaT
-	sst      *sharedStrings // nil: every text inline
+	SST      *SharedStrings // nil: every text inline
 	rowNum   []byte         // the open row's number, in decimal
 
-	// Row heights: the texts of the styles in wrapStyles wrap within the
-	// column's width (widths, from column A); a row whose texts take more
+	// Row heights: the texts of the styles in WrapStyles wrap within the
+	// column's width (Widths, from column A); a row whose texts take more
 	// than one line gets that height, which Excel and LibreOffice both
 	// honour (neither fits the height of a row written without one).
-	widths     []float64
-	wrapStyles map[int]bool
+	Widths     []float64
+	WrapStyles map[int]bool
 	rowLines   int
-	// defaultStyle is the style of cells written with style 0.
-	defaultStyle int
-	// links are the hyperlinks to places in the workbook (see link).
-	links []sheetLink
+	// DefaultStyle is the style of cells written with style 0.
+	DefaultStyle int
+	// Links are the hyperlinks to places in the workbook (see Link).
+	Links []SheetLink
 }
 
-// sheetLink is a hyperlink from a cell (column and row, 1-based) to a
+// SheetLink is a hyperlink from a cell (column and row, 1-based) to a
 // place in the workbook.
-type sheetLink struct {
+type SheetLink struct {
 	col, row int
 	location string
 }
@@ -52,15 +50,15 @@ type sheetLink struct {
 // past it, link writes plain text.
 const maxSheetLinks = 65529
 
-// newSheetXML returns a builder that hands its XML to emit, in order, in
-// chunks of whole rows of about chunkSize bytes, each in a buffer from
+// NewSheetXML returns a builder that hands its XML to emit, in order, in
+// chunks of whole rows of about ChunkSize bytes, each in a buffer from
 // newBuf; emit owns each chunk.
-func newSheetXML(emit func([]byte), newBuf func() []byte) *sheetXML {
-	return &sheetXML{buf: newBuf(), emit: emit, newBuf: newBuf}
+func NewSheetXML(emit func([]byte), newBuf func() []byte) *SheetXML {
+	return &SheetXML{buf: newBuf(), emit: emit, newBuf: newBuf}
 }
 
-// startRow opens row r (1-based); rows must come in increasing order.
-func (s *sheetXML) startRow(r int) {
+// StartRow opens row r (1-based); rows must come in increasing order.
+func (s *SheetXML) StartRow(r int) {
 	s.endRow()
 	s.row, s.col, s.rowCells, s.rowLines = r, 1, false, 1
 	s.rowStart = len(s.buf)
@@ -71,7 +69,7 @@ func (s *sheetXML) startRow(r int) {
 }
 
 // endRow closes the open row; a row without cells is dropped.
-func (s *sheetXML) endRow() {
+func (s *SheetXML) endRow() {
 	if s.row == 0 {
 		return
 	}
@@ -85,14 +83,14 @@ func (s *sheetXML) endRow() {
 		s.lastRow = s.row
 	}
 	s.row = 0
-	if len(s.buf) >= chunkSize {
+	if len(s.buf) >= ChunkSize {
 		s.emit(s.buf)
 		s.buf = s.newBuf()
 	}
 }
 
-// finish closes the open row and emits the rest of the XML.
-func (s *sheetXML) finish() {
+// Finish closes the open row and emits the rest of the XML.
+func (s *SheetXML) Finish() {
 	s.endRow()
 	if len(s.buf) > 0 {
 		s.emit(s.buf)
@@ -100,22 +98,22 @@ func (s *sheetXML) finish() {
 	}
 }
 
-// dimension is the used range, e.g. "A1:I23500".
-func (s *sheetXML) dimension() string {
+// Dimension is the used range, e.g. "A1:I23500".
+func (s *SheetXML) Dimension() string {
 	if s.lastRow == 0 || s.maxCol == 0 {
 		return "A1"
 	}
-	return "A1:" + columnName(s.maxCol) + strconv.Itoa(s.lastRow)
+	return "A1:" + ColumnName(s.maxCol) + strconv.Itoa(s.lastRow)
 }
 
-// skip leaves the next n cells of the row empty.
-func (s *sheetXML) skip(n int) { s.col += n }
+// Skip leaves the next n cells of the row empty.
+func (s *SheetXML) Skip(n int) { s.col += n }
 
 // open writes the start of a cell at the current column: `<c r="B7"` and
 // the style if any, without closing the tag.
-func (s *sheetXML) open(style int) {
+func (s *SheetXML) open(style int) {
 	if style == 0 {
-		style = s.defaultStyle
+		style = s.DefaultStyle
 	}
 	s.rowCells = true
 	s.maxCol = max(s.maxCol, s.col)
@@ -123,7 +121,7 @@ func (s *sheetXML) open(style int) {
 	if s.col <= 26 {
 		s.buf = append(s.buf, byte('A'+s.col-1))
 	} else {
-		s.buf = appendColumn(s.buf, s.col)
+		s.buf = AppendColumn(s.buf, s.col)
 	}
 	s.buf = append(s.buf, s.rowNum...)
 	s.buf = append(s.buf, '"')
@@ -135,34 +133,34 @@ func (s *sheetXML) open(style int) {
 	s.col++
 }
 
-// text writes a text cell (an inline string); an empty text leaves the
+// Text writes a text cell (an inline string); an empty text leaves the
 // cell empty.
-func (s *sheetXML) text(style int, v string) {
+func (s *SheetXML) Text(style int, v string) {
 	if v == "" {
 		s.col++
 		return
 	}
-	if s.wrapStyles[style] && s.col <= len(s.widths) {
-		s.rowLines = max(s.rowLines, wrappedLines(v, s.widths[s.col-1]))
+	if s.WrapStyles[style] && s.col <= len(s.Widths) {
+		s.rowLines = max(s.rowLines, WrappedLines(v, s.Widths[s.col-1]))
 	}
 	s.open(style)
-	if s.sst != nil && len(v) <= maxSharedLen {
+	if s.SST != nil && len(v) <= MaxSharedLen {
 		s.buf = append(s.buf, ` t="s"><v>`...)
-		s.buf = strconv.AppendInt(s.buf, int64(s.sst.id(v)), 10)
+		s.buf = strconv.AppendInt(s.buf, int64(s.SST.ID(v)), 10)
 		s.buf = append(s.buf, `</v></c>`...)
 		return
 	}
 	s.buf = append(s.buf, ` t="inlineStr"><is><t`...)
-	if needsPreserve(v) {
+	if NeedsPreserve(v) {
 		s.buf = append(s.buf, ` xml:space="preserve"`...)
 	}
 	s.buf = append(s.buf, '>')
-	s.buf = appendCellText(s.buf, v)
+	s.buf = AppendCellText(s.buf, v)
 	s.buf = append(s.buf, `</t></is></c>`...)
 }
 
-// num writes a number cell.
-func (s *sheetXML) num(style int, v float64) {
+// Num writes a number cell.
+func (s *SheetXML) Num(style int, v float64) {
 	s.open(style)
 	if math.IsNaN(v) || math.IsInf(v, 0) {
 		s.buf = append(s.buf, ` t="e"><v>#NUM!</v></c>`...)
@@ -173,192 +171,92 @@ func (s *sheetXML) num(style int, v float64) {
 	s.buf = append(s.buf, `</v></c>`...)
 }
 
-// int writes a whole number cell.
-func (s *sheetXML) int(style int, v int) {
+// Int writes a whole number cell.
+func (s *SheetXML) Int(style int, v int) {
 	s.open(style)
 	s.buf = append(s.buf, `><v>`...)
 	s.buf = strconv.AppendInt(s.buf, int64(v), 10)
 	s.buf = append(s.buf, `</v></c>`...)
 }
 
-// formula writes a formula cell with its cached number.
-func (s *sheetXML) formula(style int, f string, cached float64) {
+// Formula writes a formula cell with its cached number.
+func (s *SheetXML) Formula(style int, f string, cached float64) {
 	s.open(style)
 	if math.IsNaN(cached) || math.IsInf(cached, 0) {
 		s.buf = append(s.buf, ` t="e"><f>`...)
-		s.buf = appendCellText(s.buf, f)
+		s.buf = AppendCellText(s.buf, f)
 		s.buf = append(s.buf, `</f><v>#NUM!</v></c>`...)
 		return
 	}
 	s.buf = append(s.buf, `><f>`...)
-	s.buf = appendCellText(s.buf, f)
+	s.buf = AppendCellText(s.buf, f)
 	s.buf = append(s.buf, `</f><v>`...)
 	s.buf = strconv.AppendFloat(s.buf, cached, 'g', -1, 64)
 	s.buf = append(s.buf, `</v></c>`...)
 }
 
-// formulaT writes a formula cell from a template, with its cached number.
-func (s *sheetXML) formulaT(style int, t *formulaTemplate, ref compute.Resolver, cached float64) {
+// FormulaT writes a formula cell from a template, with its cached number.
+func (s *SheetXML) FormulaT(style int, t *FormulaTemplate, ref func(string) string, cached float64) {
 	s.open(style)
 	if math.IsNaN(cached) || math.IsInf(cached, 0) {
 		s.buf = append(s.buf, ` t="e"><f>`...)
-		s.buf, s.scratch = t.appendXML(s.buf, s.scratch, ref)
+		s.buf, s.scratch = t.AppendXML(s.buf, s.scratch, ref)
 		s.buf = append(s.buf, `</f><v>#NUM!</v></c>`...)
 		return
 	}
 	s.buf = append(s.buf, `><f>`...)
-	s.buf, s.scratch = t.appendXML(s.buf, s.scratch, ref)
+	s.buf, s.scratch = t.AppendXML(s.buf, s.scratch, ref)
 	s.buf = append(s.buf, `</f><v>`...)
 	s.buf = strconv.AppendFloat(s.buf, cached, 'g', -1, 64)
 	s.buf = append(s.buf, `</v></c>`...)
 }
 
-// formulaText writes a formula cell whose cached result is a text.
-func (s *sheetXML) formulaText(style int, f, cached string) {
+// FormulaText writes a formula cell whose cached result is a text.
+func (s *SheetXML) FormulaText(style int, f, cached string) {
 	s.open(style)
 	s.buf = append(s.buf, ` t="str"><f>`...)
-	s.buf = appendCellText(s.buf, f)
+	s.buf = AppendCellText(s.buf, f)
 	s.buf = append(s.buf, `</f><v>`...)
-	s.buf = appendCellText(s.buf, cached)
+	s.buf = AppendCellText(s.buf, cached)
 	s.buf = append(s.buf, `</v></c>`...)
 }
 
-// value writes a cell from a Go value: string, int, float64; anything
+// Value writes a cell from a Go value: string, int, float64; anything
 // else is written as its text.
-func (s *sheetXML) value(style int, v any) {
+func (s *SheetXML) Value(style int, v any) {
 	switch x := v.(type) {
 	case nil:
 		s.col++
 	case string:
-		s.text(style, x)
+		s.Text(style, x)
 	case int:
-		s.int(style, x)
+		s.Int(style, x)
 	case float64:
-		s.num(style, x)
+		s.Num(style, x)
 	default:
-		s.text(style, "")
+		s.Text(style, "")
 	}
 }
 
-// maxCellChars is the most characters a cell holds (Excel's limit).
-const maxCellChars = 32767
-
-// needsPreserve reports whether a text needs xml:space="preserve" to keep
-// its leading or trailing spaces or its line breaks.
-func needsPreserve(v string) bool {
-	if v == "" {
-		return false
-	}
-	switch v[0] {
-	case ' ', '\t', '\n', '\r':
-		return true
-	}
-	switch v[len(v)-1] {
-	case ' ', '\t', '\n', '\r':
-		return true
-	}
-	for i := 0; i < len(v); i++ {
-		if v[i] == '\n' || v[i] == '\t' {
-			return true
-		}
-	}
-	return false
-}
-
-// appendCellText appends a text escaped for an XML element: the XML
-// metacharacters as entities, a carriage return as a character reference,
-// characters XML 1.0 forbids and a literal "_xHHHH_" in Excel's _xHHHH_
-// notation (as Excel writes them), invalid UTF-8 as U+FFFD. The text is
-// cut at Excel's 32,767 characters.
-func appendCellText(b []byte, v string) []byte {
-	if len(v) > maxCellChars && utf8.RuneCountInString(v) > maxCellChars {
-		n := 0
-		for i := range v {
-			if n == maxCellChars {
-				v = v[:i]
-				break
-			}
-			n++
-		}
-	}
-	start := 0
-	for i := 0; i < len(v); {
-		c := v[i]
-		if c < utf8.RuneSelf {
-			if !xmlSpecial[c] || (c == '_' && !isXEscape(v[i:])) {
-				i++
-				continue
-			}
-			b = append(b, v[start:i]...)
-			switch {
-			case c == '&':
-				b = append(b, "&amp;"...)
-			case c == '<':
-				b = append(b, "&lt;"...)
-			case c == '>':
-				b = append(b, "&gt;"...)
-			case c == '\r':
-				b = append(b, "&#xD;"...)
-			case c == '_':
-				b = append(b, "_x005F_"...)
-			default: // a control character XML forbids
-				b = appendXEscape(b, rune(c))
-			}
-			i++
-			start = i
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(v[i:])
-		if (r == utf8.RuneError && size == 1) || r == 0xFFFE || r == 0xFFFF {
-			b = append(b, v[start:i]...)
-			if r == utf8.RuneError {
-				b = append(b, "\uFFFD"...)
-			} else {
-				b = appendXEscape(b, r)
-			}
-			i += size
-			start = i
-			continue
-		}
-		i += size
-	}
-	return append(b, v[start:]...)
-}
-
-// xmlSpecial marks the ASCII bytes appendCellText must escape (and the
-// underscore, escaped only when it starts "_xHHHH_").
-var xmlSpecial = func() (t [utf8.RuneSelf]bool) {
-	for c := 0; c < 0x20; c++ {
-		t[c] = c != '\t' && c != '\n'
-	}
-	t['&'], t['<'], t['>'], t['_'] = true, true, true, true
-	return t
-}()
-
-func appendXEscape(b []byte, r rune) []byte {
-	const hex = "0123456789ABCDEF"
-	return append(b, '_', 'x', hex[r>>12&0xF], hex[r>>8&0xF], hex[r>>4&0xF], hex[r&0xF], '_')
-}
-
-// link writes a text cell that links to location, a place in the workbook
+// Link writes a text cell that links to location, a place in the workbook
 // («Punteggi!A5»); past maxSheetLinks it is plain text.
-func (s *sheetXML) link(style int, v, location string) {
-	if v != "" && location != "" && len(s.links) < maxSheetLinks {
-		s.links = append(s.links, sheetLink{col: s.col, row: s.row, location: location})
+func (s *SheetXML) Link(style int, v, location string) {
+	if v != "" && location != "" && len(s.Links) < maxSheetLinks {
+		s.Links = append(s.Links, SheetLink{col: s.col, row: s.row, location: location})
 	}
-	s.text(style, v)
+	s.Text(style, v)
 }
 
-// lineHeight is the height in points of one line of the product's font.
-const lineHeight = 15
+// LineHeight is the height in points of one line of the product's font.
+const LineHeight = 15
 
 // maxRowHeight is the tallest row a spreadsheet allows, in points.
 const maxRowHeight = 409
 
 // setHeight gives the open row the height of its tallest wrapped text,
 // inserting the attributes into the row's start tag in place.
-func (s *sheetXML) setHeight() {
-	ht := min(s.rowLines*lineHeight, maxRowHeight)
+func (s *SheetXML) setHeight() {
+	ht := min(s.rowLines*LineHeight, maxRowHeight)
 	var attr [48]byte
 	a := append(attr[:0], ` ht="`...)
 	a = strconv.AppendInt(a, int64(ht), 10)
@@ -370,10 +268,10 @@ func (s *sheetXML) setHeight() {
 	copy(s.buf[i:], a)
 }
 
-// wrappedLines estimates how many lines a text takes when wrapped, word by
+// WrappedLines estimates how many lines a text takes when wrapped, word by
 // word, in a column of the given width (in widths of the digit 0; the
 // letters of Italian prose are about a tenth narrower on average).
-func wrappedLines(v string, width float64) int {
+func WrappedLines(v string, width float64) int {
 	perLine := int(width*1.1) - 1
 	if perLine < 4 {
 		perLine = 4
@@ -415,10 +313,10 @@ func wrappedLines(v string, width float64) int {
 	return lines
 }
 
-// insertLinks adds a sheet's hyperlinks to the part's tail (what follows
+// InsertLinks adds a sheet's hyperlinks to the part's tail (what follows
 // its sheetData), where the schema puts them: into the hyperlinks excelize
 // wrote, or before the print settings.
-func insertLinks(tail []byte, links []sheetLink) []byte {
+func InsertLinks(tail []byte, links []SheetLink) []byte {
 	if len(links) == 0 {
 		return tail
 	}
@@ -440,7 +338,7 @@ func insertLinks(tail []byte, links []sheetLink) []byte {
 	}
 	for _, l := range links {
 		b = append(b, `<hyperlink ref="`...)
-		b = appendColumn(b, l.col)
+		b = AppendColumn(b, l.col)
 		b = strconv.AppendInt(b, int64(l.row), 10)
 		b = append(b, `" location="`...)
 		b = appendAttr(b, l.location)

@@ -1,4 +1,4 @@
-package xlsxio
+package xlsx
 
 import (
 	"bytes"
@@ -302,9 +302,9 @@ func checkEntities(text []byte) error {
 	}
 }
 
-// checkChars refuses what XML 1.0 forbids in a document: invalid UTF-8 and
+// CheckChars refuses what XML 1.0 forbids in a document: invalid UTF-8 and
 // control characters other than tab, line feed and carriage return.
-func checkChars(d []byte) error {
+func CheckChars(d []byte) error {
 	for i := 0; i < len(d); {
 		c := d[i]
 		if c >= 0x20 && c < utf8.RuneSelf {
@@ -548,10 +548,10 @@ func (s *xmlScanner) rootIs(local string) bool {
 	return ns == nsMain || ns == nsMainStrict
 }
 
-// parseSST reads the shared strings: each item's text and its runs' texts
+// ParseSST reads the shared strings: each item's text and its runs' texts
 // (phonetic runs are not text), Excel's escapes decoded. Each element
 // costs one unit of the budget; false is returned when it runs out.
-func parseSST(d []byte, budget int64) ([]string, int64, bool, error) {
+func ParseSST(d []byte, budget int64) ([]string, int64, bool, error) {
 	return parseItems(d, budget, false)
 }
 
@@ -656,10 +656,10 @@ func (s *xmlScanner) elementText() (string, error) {
 	return "", errXML
 }
 
-// columnName returns the letters of a 1-based column number.
-func columnName(n int) string { return string(appendColumn(nil, n)) }
+// ColumnName returns the letters of a 1-based column number.
+func ColumnName(n int) string { return string(AppendColumn(nil, n)) }
 
-func appendColumn(b []byte, n int) []byte {
+func AppendColumn(b []byte, n int) []byte {
 	if n <= 26 {
 		return append(b, byte('A'+n-1))
 	}

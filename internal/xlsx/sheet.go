@@ -1,4 +1,4 @@
-package xlsxio
+package xlsx
 
 import (
 	"fmt"
@@ -12,21 +12,21 @@ import (
 
 // Cell types as the t attribute stores them.
 const (
-	cellNumber  uint8 = iota // t="n", no t, or an unknown t
-	cellShared               // t="s": an index into the shared strings
-	cellInline               // t="inlineStr"
-	cellFormula              // t="str": a formula's text result
-	cellBool                 // t="b"
-	cellError                // t="e"
-	cellDate                 // t="d": an ISO 8601 date
+	CellNumber  uint8 = iota // t="n", no t, or an unknown t
+	CellShared               // t="s": an index into the shared strings
+	CellInline               // t="inlineStr"
+	CellFormula              // t="str": a formula's text result
+	CellBool                 // t="b"
+	CellError                // t="e"
+	CellDate                 // t="d": an ISO 8601 date
 )
 
-// sheetCell is one <c> of a worksheet, with the positions of its parts.
-type sheetCell struct {
-	col     int32
+// SheetCell is one <c> of a worksheet, with the positions of its parts.
+type SheetCell struct {
+	Col     int32
 	style   int32
-	typ     uint8
-	hasV    bool
+	Type    uint8
+	HasV    bool
 	hasF    bool
 	hasIS   bool
 	shared  bool // <f t="shared">
@@ -37,69 +37,69 @@ type sheetCell struct {
 	hasAttr bool // s attribute present
 }
 
-// sheetRow is a row with its cells in document order.
-type sheetRow struct {
+// SheetRow is a row with its cells in document order.
+type SheetRow struct {
 	num    int
 	style  int32
-	cells  []sheetCell
+	Cells  []SheetCell
 	sorted bool // cells in increasing column order
-	hidden bool
+	Hidden bool
 }
 
 // colStyle is a <col> range with a style.
 type colStyle struct{ min, max, style int32 }
 
-// sheet is a worksheet read by parseSheet.
-type sheet struct {
+// Sheet is a worksheet read by ParseSheet.
+type Sheet struct {
 	data    []byte
-	rows    map[int]*sheetRow
-	order   []int // row numbers, increasing
+	Rows    map[int]*SheetRow
+	Order   []int // row numbers, increasing
 	cols    []colStyle
 	masters map[int32]masterRef
-	cost    sheetCost
+	Cost    SheetCost
 }
 
 type masterRef struct {
 	row  int
-	cell *sheetCell
+	cell *SheetCell
 }
 
-// sheetCost is what a worksheet would cost excelize once decoded and
+// SheetCost is what a worksheet would cost excelize once decoded and
 // padded up to every row's last cell: the reader's MaxCells budget keeps
 // this measure, so that the same sheets are refused.
-type sheetCost struct {
-	rows, cells, other int64
-	lastRow, lastCol   int // for the message
+type SheetCost struct {
+	Rows, Cells, other int64
+	LastRow, LastCol   int // for the message
 }
 
-func (c sheetCost) units() int64 { return c.cells + c.rows/2 + c.other }
+func (c SheetCost) Units() int64 { return c.Cells + c.Rows/2 + c.other }
 
-// parseSheet reads a worksheet part. ok is false when its cost exceeds
+// ParseSheet reads a worksheet part. ok is false when its cost exceeds
 // budget (parsing stops there).
-func parseSheet(d []byte, budget int64) (*sheet, bool, error) {
-	sh := &sheet{data: d, rows: map[int]*sheetRow{}, masters: map[int32]masterRef{}}
+func ParseSheet(d []byte, budget int64) (*Sheet, bool, error) {
+	sh := &Sheet{data: d, Rows: map[int]*SheetRow{}, masters: map[int32]masterRef{}}
 	s := newXMLScanner(d)
 	var (
-		c                        = &sh.cost
+		c                        = &sh.Cost
 		inData, inCols           bool
 		dataDepth                int
-		row                      *sheetRow
+		row                      *SheetRow
 		rowElems, cur            int64
 		rowCells, rowMax, cursor int64
-		cell                     *sheetCell
+		cell                     *SheetCell
 		cellDepth                int
 		attrErr                  bool
 	)
 	endRow := func() {
 		if row != nil {
-			c.cells += max(rowCells, rowMax)
+			c.Cells += max(rowCells, rowMax)
 			rowCells, rowMax, cursor, row = 0, 0, 0, nil
 		}
 	}
 	structural := int64(0) // sheetData, rows and cells: not counted as other
 	over := func() bool {
 		c.other = s.starts - structural
-		return c.units()+max(rowCells, rowMax) > budget
+		return c.Units()+max(rowCells, rowMax) > budget
 	}
 	for s.next() {
 		if s.starts == 1 && !s.end && !s.rootIs("worksheet") {
@@ -153,17 +153,17 @@ func parseSheet(d []byte, budget int64) (*sheet, bool, error) {
 			}) {
 				attrErr = true
 			}
-			c.rows = max(c.rows, cur, rowElems)
+			c.Rows = max(c.Rows, cur, rowElems)
 			if cur > excelize.TotalRows {
 				return nil, true, fmt.Errorf("row %d beyond the last row of a sheet", cur)
 			}
-			row = sh.rows[int(cur)]
+			row = sh.Rows[int(cur)]
 			if row == nil {
-				row = &sheetRow{num: int(cur), style: style, sorted: true}
-				sh.rows[int(cur)] = row
-				sh.order = append(sh.order, int(cur))
+				row = &SheetRow{num: int(cur), style: style, sorted: true}
+				sh.Rows[int(cur)] = row
+				sh.Order = append(sh.Order, int(cur))
 			}
-			row.hidden = row.hidden || hidden
+			row.Hidden = row.Hidden || hidden
 			if s.empty {
 				endRow()
 			}
@@ -178,7 +178,7 @@ func parseSheet(d []byte, budget int64) (*sheet, bool, error) {
 			rowNum := cur
 			var (
 				ref   []byte
-				x     sheetCell
+				x     SheetCell
 				typ   []byte
 				style int64
 			)
@@ -205,8 +205,8 @@ func parseSheet(d []byte, budget int64) (*sheet, bool, error) {
 				}
 				cursor = max(cursor, int64(col))
 				rowNum = int64(r)
-				c.rows = max(c.rows, rowNum)
-				c.lastCol = max(c.lastCol, col)
+				c.Rows = max(c.Rows, rowNum)
+				c.LastCol = max(c.LastCol, col)
 			}
 			rowMax = max(rowMax, cursor)
 			if over() {
@@ -215,23 +215,23 @@ func parseSheet(d []byte, budget int64) (*sheet, bool, error) {
 			if cursor > excelize.MaxColumns || rowNum > excelize.TotalRows {
 				return nil, true, fmt.Errorf("cell beyond the last column or row of a sheet")
 			}
-			x.col, x.style, x.typ = int32(cursor), int32(style), cellTypeOf(typ)
+			x.Col, x.style, x.Type = int32(cursor), int32(style), cellTypeOf(typ)
 			target := row
 			if int(rowNum) != row.num {
 				// A cell whose reference names another row: file it there.
-				target = sh.rows[int(rowNum)]
+				target = sh.Rows[int(rowNum)]
 				if target == nil {
-					target = &sheetRow{num: int(rowNum), sorted: true}
-					sh.rows[int(rowNum)] = target
-					sh.order = append(sh.order, int(rowNum))
+					target = &SheetRow{num: int(rowNum), sorted: true}
+					sh.Rows[int(rowNum)] = target
+					sh.Order = append(sh.Order, int(rowNum))
 				}
 			}
-			if n := len(target.cells); n > 0 && target.cells[n-1].col >= x.col {
+			if n := len(target.Cells); n > 0 && target.Cells[n-1].Col >= x.Col {
 				target.sorted = false
 			}
-			target.cells = append(target.cells, x)
+			target.Cells = append(target.Cells, x)
 			if !s.empty {
-				cell, cellDepth = &target.cells[len(target.cells)-1], len(s.stack)
+				cell, cellDepth = &target.Cells[len(target.Cells)-1], len(s.stack)
 			}
 			continue
 		case string(name) == "cols":
@@ -268,7 +268,7 @@ func parseSheet(d []byte, budget int64) (*sheet, bool, error) {
 		// A child of the cell.
 		switch string(name) {
 		case "v":
-			cell.hasV = true
+			cell.HasV = true
 			cell.v = s.content()
 		case "f":
 			cell.hasF = true
@@ -313,13 +313,13 @@ func parseSheet(d []byte, budget int64) (*sheet, bool, error) {
 	}
 	endRow()
 	c.other = s.starts - structural
-	c.lastRow = int(min(c.rows, excelize.TotalRows))
-	sort.Ints(sh.order)
+	c.LastRow = int(min(c.Rows, excelize.TotalRows))
+	sort.Ints(sh.Order)
 	// The masters of shared formulas, found now that the cells have settled.
-	for _, n := range sh.order {
-		r := sh.rows[n]
-		for i := range r.cells {
-			x := &r.cells[i]
+	for _, n := range sh.Order {
+		r := sh.Rows[n]
+		for i := range r.Cells {
+			x := &r.Cells[i]
 			if _, seen := sh.masters[x.si]; x.master && !seen {
 				sh.masters[x.si] = masterRef{row: n, cell: x}
 			}
@@ -387,55 +387,55 @@ func (s *xmlScanner) content() span {
 func cellTypeOf(t []byte) uint8 {
 	switch string(t) {
 	case "s":
-		return cellShared
+		return CellShared
 	case "inlineStr":
-		return cellInline
+		return CellInline
 	case "str":
-		return cellFormula
+		return CellFormula
 	case "b":
-		return cellBool
+		return CellBool
 	case "e":
-		return cellError
+		return CellError
 	case "d":
-		return cellDate
+		return CellDate
 	}
-	return cellNumber
+	return CellNumber
 }
 
-// cellAt returns the cell at a row and column, if the sheet has it.
-func (sh *sheet) cellAt(row, col int) (*sheetCell, *sheetRow) {
-	r := sh.rows[row]
+// CellAt returns the cell at a row and column, if the sheet has it.
+func (sh *Sheet) CellAt(row, col int) (*SheetCell, *SheetRow) {
+	r := sh.Rows[row]
 	if r == nil {
 		return nil, nil
 	}
 	if r.sorted {
-		i := sort.Search(len(r.cells), func(i int) bool { return int(r.cells[i].col) >= col })
-		if i < len(r.cells) && int(r.cells[i].col) == col {
-			return &r.cells[i], r
+		i := sort.Search(len(r.Cells), func(i int) bool { return int(r.Cells[i].Col) >= col })
+		if i < len(r.Cells) && int(r.Cells[i].Col) == col {
+			return &r.Cells[i], r
 		}
 		return nil, r
 	}
-	for i := range r.cells {
-		if int(r.cells[i].col) == col {
-			return &r.cells[i], r
+	for i := range r.Cells {
+		if int(r.Cells[i].Col) == col {
+			return &r.Cells[i], r
 		}
 	}
 	return nil, r
 }
 
-func (sh *sheet) raw(sp span) []byte {
+func (sh *Sheet) raw(sp span) []byte {
 	if sp.from < 0 || sp.to > int32(len(sh.data)) || sp.from > sp.to {
 		return nil
 	}
 	return sh.data[sp.from:sp.to]
 }
 
-// value returns a cell's stored value as excelize's raw cell value gives
+// Value returns a cell's stored value as excelize's raw cell value gives
 // it: the shared or inline string, else the content of <v>.
-func (sh *sheet) value(c *sheetCell, sst []string) (string, error) {
-	switch c.typ {
-	case cellShared:
-		if !c.hasV {
+func (sh *Sheet) Value(c *SheetCell, sst []string) (string, error) {
+	switch c.Type {
+	case CellShared:
+		if !c.HasV {
 			return "", nil
 		}
 		v, err := decodeText(sh.raw(c.v))
@@ -450,12 +450,12 @@ func (sh *sheet) value(c *sheetCell, sst []string) (string, error) {
 			return "", fmt.Errorf("invalid shared string index %d", i)
 		}
 		return sst[i], nil
-	case cellInline:
+	case CellInline:
 		if c.hasIS {
 			return inlineText(sh.raw(c.is))
 		}
 	}
-	if !c.hasV {
+	if !c.HasV {
 		return "", nil
 	}
 	return decodeText(sh.raw(c.v))
@@ -470,9 +470,9 @@ func inlineText(raw []byte) (string, error) {
 	return items[0], nil
 }
 
-// formula returns a cell's formula as excelize gives it: the text of <f>,
+// Formula returns a cell's formula as excelize gives it: the text of <f>,
 // or for a cell sharing a formula the first cell's formula moved to it.
-func (sh *sheet) formula(c *sheetCell, row int) (string, error) {
+func (sh *Sheet) Formula(c *SheetCell, row int) (string, error) {
 	if !c.hasF {
 		return "", nil
 	}
@@ -487,12 +487,12 @@ func (sh *sheet) formula(c *sheetCell, row int) (string, error) {
 	if err != nil || m.cell == c {
 		return f, err
 	}
-	return shiftFormula(f, int(c.col-m.cell.col), row-m.row), nil
+	return shiftFormula(f, int(c.Col-m.cell.Col), row-m.row), nil
 }
 
-// styleOf returns the style of a cell as excelize's GetCellStyle does: the
+// StyleOf returns the style of a cell as excelize's GetCellStyle does: the
 // cell's, else its row's, else its column's.
-func (sh *sheet) styleOf(c *sheetCell, r *sheetRow) int {
+func (sh *Sheet) StyleOf(c *SheetCell, r *SheetRow) int {
 	if c != nil && c.style != 0 {
 		return int(c.style)
 	}
@@ -501,7 +501,7 @@ func (sh *sheet) styleOf(c *sheetCell, r *sheetRow) int {
 	}
 	col := int32(0)
 	if c != nil {
-		col = c.col
+		col = c.Col
 	}
 	for _, cs := range sh.cols {
 		if cs.min <= col && col <= cs.max && cs.style != 0 {
@@ -585,7 +585,7 @@ func (r cellRefParts) shift(dCol, dRow int) string {
 	if r.absCol {
 		s = "$"
 	}
-	s += columnName(col)
+	s += ColumnName(col)
 	if r.absRow {
 		s += "$"
 	}
