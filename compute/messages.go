@@ -68,7 +68,6 @@ const (
 	RuleFemaleNotComp   RuleID = "CMP-STUDENTESSE-NON-CALCOLABILE"
 )
 
-
 // Texts of errors, notes and reasons, in Italian, by id. Placeholders in
 // braces are filled by name with say. Decree-specific wording belongs in the
 // rule pack, not here.
