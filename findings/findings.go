@@ -48,6 +48,7 @@ const (
 	SrcCU2015     = "DM 30/11/2023, art. 2; CU 17/12/2015, rep. 133/CU (funzioni dell'allegato del 5/8/2014 non disponibili); docs/regole.md §4"
 	SrcFemale     = "DM 30/11/2023, All. tecnico, parte B"
 	srcDAT        = "docs/modello.md; "
+	srcRead       = "docs/modello.md"
 	srcArt        = "DM 30/11/2023, All. tecnico, Tab. 2, articolazione "
 	srcArts       = "DM 30/11/2023, All. tecnico, Tab. 2, articolazioni "
 )
@@ -96,6 +97,13 @@ var catalogue = map[RuleID]Def{
 	"SOG-CODICE-DUPLICATO":           {SeverityError, "il codice soglia «{found}» compare già alla riga {first_row} ({first_cell}): vale la prima riga, questa è ignorata. Cancellare una delle due.", SrcSoglie},
 	"SOG-VALORE-MODIFICATO":          {SeverityViolation, "«{label}» vale {found} nel foglio Soglie; {applied}.", SrcSoglie},
 	"SOG-STUDENTESSE-MEDIE-MANCANTI": {SeverityInfo, "indicatore studentesse non calcolabile per {courses}: mancano {codes} (il decreto non pubblica le medie). Le fornisce l'auditor con --thresholds.", SrcFemale},
+
+	// The workbook's structure, found while reading (xlsxio).
+	"STR-COLONNA-MANCANTE":  {SeverityError, "Manca la colonna «{label}» (codice {code}) nella riga {row} dei codici del foglio {sheet}: aggiungerla o ripristinarla dal modello ufficiale; i valori di quel campo non possono essere letti.", srcRead},
+	"STR-COLONNA-DUPLICATA": {SeverityWarning, "Il codice {code} («{label}») compare due volte nella riga {row} del foglio {sheet}: si usa la colonna {used}, la colonna {ignored} è ignorata; eliminare la colonna in più.", srcRead},
+	"STR-VOCE-DUPLICATA":    {SeverityWarning, "{cell}: la voce {code} («{label}») compare già alla riga {first} ({first_cell}): vale la riga {first}, questa è ignorata; eliminare la riga in più.", srcRead},
+	"STR-DATE-1904":         {SeverityInfo, "Il file usa il sistema di date 1904 (Excel per Mac): le date sono state convertite al sistema 1900 per il controllo.", srcRead},
+	"STR-RIGA-NASCOSTA":     {SeverityInfo, "{cell}: la riga {row} del foglio {sheet} è nascosta: il percorso che contiene è verificato e conta come gli altri; mostrarla in Excel per controllarne i dati.", srcRead},
 
 	// validate: relations between the fields of a course.
 	"DAT-PARTECIPANTI-GT-DOMANDE":           {SeverityError, "soggetti che hanno sostenuto la selezione {partecipanti_selezione} più delle domande di iscrizione {domande_iscrizione} ({domande_iscrizione.cella}). Chi sostiene la prova ha presentato domanda: correggere uno dei due valori.", srcDAT + srcArts + "1 e 2"},

@@ -15,6 +15,7 @@ import (
 	"github.com/its-academy/auditor/internal/xlsx"
 
 	"github.com/its-academy/auditor/compute"
+	"github.com/its-academy/auditor/findings"
 	"github.com/its-academy/auditor/validate"
 	"github.com/xuri/excelize/v2"
 )
@@ -57,7 +58,20 @@ type Workbook struct {
 // calling it.
 func (w *Workbook) Close() error { return nil }
 
-// Rule identifiers of the findings made while reading.
+// readMessage fills a reading rule's template from the findings catalogue.
+func readMessage(id compute.RuleID, kv ...string) string {
+	d, _ := findings.Lookup(id)
+	return findings.Fill(d.Template, kv...)
+}
+
+// severityOf is a reading rule's severity in the findings catalogue.
+func severityOf(id compute.RuleID) compute.Severity {
+	d, _ := findings.Lookup(id)
+	return d.Severity
+}
+
+// Rule identifiers of the findings made while reading; their severities
+// and texts are in the findings catalogue.
 const (
 	RuleMissingColumn   compute.RuleID = "STR-COLONNA-MANCANTE"
 	RuleDuplicateColumn compute.RuleID = "STR-COLONNA-DUPLICATA"
@@ -246,8 +260,8 @@ func (o *opener) read() (*validate.Input, error) {
 	}
 	if r.converted {
 		in.Findings = append(in.Findings, validate.Finding{
-			Rule: RuleDate1904, Severity: compute.SeverityInfo, Source: readSource,
-			Message: "Il file usa il sistema di date 1904 (Excel per Mac): le date sono state convertite al sistema 1900 per il controllo.",
+			Rule: RuleDate1904, Severity: severityOf(RuleDate1904), Source: readSource,
+			Message: readMessage(RuleDate1904),
 		})
 	}
 	return in, nil
@@ -321,10 +335,10 @@ func (r *sheetReader) foundation(s sheetRef, in *validate.Input) error {
 		if first, seen := firstRow[code]; seen {
 			ref := cellRef(s.canon, 1, row)
 			in.Findings = append(in.Findings, validate.Finding{
-				Rule: RuleDuplicateField, Severity: compute.SeverityWarning, Cell: ref, Field: code,
+				Rule: RuleDuplicateField, Severity: severityOf(RuleDuplicateField), Cell: ref, Field: code,
 				Found: string(ref), Expected: string(cellRef(s.canon, 1, first)), Source: readSource,
-				Message: fmt.Sprintf("%s: la voce %s («%s») compare già alla riga %d (%s): vale la riga %d, questa è ignorata; eliminare la riga in più.",
-					ref, code, f.Label, first, cellRef(s.canon, 1, first), first),
+				Message: readMessage(RuleDuplicateField, "cell", string(ref), "code", string(code), "label", f.Label,
+					"first", strconv.Itoa(first), "first_cell", string(cellRef(s.canon, 1, first))),
 			})
 			continue
 		}
@@ -395,10 +409,10 @@ func (r *sheetReader) courses(s sheetRef, in *validate.Input) error {
 		}
 		if prev, dup := in.Columns[f.Code]; dup {
 			in.Findings = append(in.Findings, validate.Finding{
-				Rule: RuleDuplicateColumn, Severity: compute.SeverityWarning, Cell: ref, Field: f.Code,
+				Rule: RuleDuplicateColumn, Severity: severityOf(RuleDuplicateColumn), Cell: ref, Field: f.Code,
 				Found: string(ref), Expected: string(prev.Code), Source: readSource,
-				Message: fmt.Sprintf("Il codice %s («%s») compare due volte nella riga %d del foglio %s: si usa la colonna %s, la colonna %s è ignorata; eliminare la colonna in più.",
-					f.Code, f.Label, coursesCodesRow, s.canon, prev.Letter, letter),
+				Message: readMessage(RuleDuplicateColumn, "code", string(f.Code), "label", f.Label, "row", strconv.Itoa(coursesCodesRow),
+					"sheet", s.canon, "used", prev.Letter, "ignored", letter),
 			})
 			continue
 		}
@@ -410,11 +424,10 @@ func (r *sheetReader) courses(s sheetRef, in *validate.Input) error {
 			continue
 		}
 		in.Findings = append(in.Findings, validate.Finding{
-			Rule: RuleMissingColumn, Severity: compute.SeverityError,
+			Rule: RuleMissingColumn, Severity: severityOf(RuleMissingColumn),
 			Cell: validate.CellRef(fmt.Sprintf("%s!A%d", s.canon, coursesCodesRow)), Field: f.Code,
 			Expected: string(f.Code), Source: readSource,
-			Message: fmt.Sprintf("Manca la colonna «%s» (codice %s) nella riga %d dei codici del foglio %s: aggiungerla o ripristinarla dal modello ufficiale; i valori di quel campo non possono essere letti.",
-				f.Label, f.Code, coursesCodesRow, s.canon),
+			Message: readMessage(RuleMissingColumn, "label", f.Label, "code", string(f.Code), "row", strconv.Itoa(coursesCodesRow), "sheet", s.canon),
 		})
 	}
 	if len(cols) == 0 {
@@ -442,8 +455,8 @@ func (r *sheetReader) courses(s sheetRef, in *validate.Input) error {
 			if s.sh.Rows[n].Hidden {
 				ref := cellRef(s.canon, 1, n)
 				in.Findings = append(in.Findings, validate.Finding{
-					Rule: RuleHiddenRow, Severity: compute.SeverityInfo, Cell: ref, Source: readSource,
-					Message: fmt.Sprintf("%s: la riga %d del foglio %s è nascosta: il percorso che contiene è verificato e conta come gli altri; mostrarla in Excel per controllarne i dati.", ref, n, s.canon),
+					Rule: RuleHiddenRow, Severity: severityOf(RuleHiddenRow), Cell: ref, Source: readSource,
+					Message: readMessage(RuleHiddenRow, "cell", string(ref), "row", strconv.Itoa(n), "sheet", s.canon),
 				})
 			}
 		}
