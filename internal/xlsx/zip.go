@@ -9,7 +9,10 @@ import (
 	"hash/crc32"
 	"io"
 	"io/fs"
+	"regexp"
 	"runtime"
+	"sort"
+	"strings"
 	"sync/atomic"
 )
 
@@ -294,6 +297,11 @@ func SameAsOriginal(zf *zip.File, content []byte) bool {
 // original) copied as they were, compressed bytes included, the others
 // compressed here.
 func Assemble(original []byte, orig map[string]*zip.File, capture *PartCapture, d *Deflater, deflated map[string]*DeflatedPart) ([]byte, error) {
+	if ct, ok := capture.Parts["[Content_Types].xml"]; ok {
+		if _, done := deflated["[Content_Types].xml"]; !done {
+			capture.Parts["[Content_Types].xml"] = bytes.NewBuffer(CanonicalContentTypes(ct.Bytes()))
+		}
+	}
 	for _, name := range capture.Names {
 		if _, done := deflated[name]; done || SameAsOriginal(orig[name], capture.Parts[name].Bytes()) {
 			continue
@@ -320,4 +328,33 @@ func Assemble(original []byte, orig map[string]*zip.File, capture *PartCapture, 
 		return nil, fmt.Errorf("writing the workbook: %w", err)
 	}
 	return out.Bytes(), nil
+}
+
+var defaultRE = regexp.MustCompile(`<Default\s[^>]*?(?:/>|>\s*</Default>)`)
+var extensionRE = regexp.MustCompile(`Extension="([^"]*)"`)
+
+// CanonicalContentTypes puts the <Default> entries of a [Content_Types].xml
+// part in the order of their extensions (case-insensitively), each in the
+// place of one of them. excelize writes them from a map, in random order:
+// without this, two runs of the same audit give different bytes.
+func CanonicalContentTypes(part []byte) []byte {
+	ms := defaultRE.FindAll(part, -1)
+	if len(ms) < 2 {
+		return part
+	}
+	sorted := make([][]byte, len(ms))
+	copy(sorted, ms)
+	ext := func(b []byte) string {
+		if m := extensionRE.FindSubmatch(b); m != nil {
+			return strings.ToLower(string(m[1]))
+		}
+		return ""
+	}
+	sort.SliceStable(sorted, func(i, j int) bool { return ext(sorted[i]) < ext(sorted[j]) })
+	i := 0
+	return defaultRE.ReplaceAllFunc(part, func([]byte) []byte {
+		m := sorted[i]
+		i++
+		return m
+	})
 }
