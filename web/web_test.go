@@ -57,11 +57,7 @@ func served(urlPath string) (string, bool) {
 func TestPagesUseOnlyEmbeddedAssets(t *testing.T) {
 	routes := map[string]bool{"/addin/manifest.xml": true, "#main": true, "/modello.xlsx": true}
 	for _, page := range []string{"index.html", "regione.html", "taskpane.html", "privacy.html", "accessibilita.html"} {
-		data, err := fs.ReadFile(FS(), page)
-		if err != nil {
-			t.Fatal(err)
-		}
-		html := string(data)
+		html := mustPage(t, page)
 		if styleTag.MatchString(html) || styleAttr.MatchString(html) {
 			t.Errorf("%s: inline style", page)
 		}
@@ -93,7 +89,7 @@ func TestPagesUseOnlyEmbeddedAssets(t *testing.T) {
 					t.Errorf("%s: %s is not a route of the server", page, ref)
 					continue
 				}
-				if _, err := fs.Stat(FS(), file); err != nil {
+				if err := embedded(file); err != nil {
 					t.Errorf("%s: %s is not embedded: %v", page, ref, err)
 				}
 			default:
@@ -101,7 +97,7 @@ func TestPagesUseOnlyEmbeddedAssets(t *testing.T) {
 			}
 		}
 	}
-	if n := strings.Count(mustRead(t, "taskpane.html"), officeJS); n != 1 {
+	if n := strings.Count(mustPage(t, "taskpane.html"), officeJS); n != 1 {
 		t.Errorf("taskpane.html loads office.js %d times, want once", n)
 	}
 
@@ -149,6 +145,27 @@ func TestPagesUseOnlyEmbeddedAssets(t *testing.T) {
 			t.Errorf("%s is not embedded", f)
 		}
 	}
+}
+
+// mustPage returns a page as the server serves it.
+func mustPage(t *testing.T, name string) string {
+	t.Helper()
+	data, err := Page(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(data)
+}
+
+// embedded reports whether a file the server serves (a page or a file
+// under static/) is in the binary.
+func embedded(file string) error {
+	if path.Ext(file) == ".html" {
+		_, err := Page(file)
+		return err
+	}
+	_, err := fs.Stat(FS(), file)
+	return err
 }
 
 func mustRead(t *testing.T, name string) string {
@@ -238,7 +255,7 @@ func TestManifest(t *testing.T) {
 		file, ok := served(rest)
 		if !ok {
 			t.Errorf("URL %s: no such page", u)
-		} else if _, err := fs.Stat(FS(), file); err != nil {
+		} else if err := embedded(file); err != nil {
 			t.Errorf("URL %s: %s not embedded", u, file)
 		}
 	}
@@ -325,14 +342,15 @@ func TestPagesHeaderFooter(t *testing.T) {
 	footer := []string{`href="/privacy"`, `href="/accessibilita"`, `href="/modello.xlsx"`}
 	tests := []struct {
 		page, h1 string
+		current  string // the header's link marked as the current page
 	}{
-		{"index.html", "Verifica il file dei percorsi"},
-		{"regione.html", "Riepilogo regionale"},
-		{"privacy.html", "Informativa sul trattamento dei dati personali"},
-		{"accessibilita.html", "Dichiarazione di accessibilità"},
+		{"index.html", "Verifica il file dei percorsi", `href="/"`},
+		{"regione.html", "Riepilogo regionale", `href="/regione"`},
+		{"privacy.html", "Informativa sul trattamento dei dati personali", ""},
+		{"accessibilita.html", "Dichiarazione di accessibilità", ""},
 	}
 	for _, tt := range tests {
-		html := mustRead(t, tt.page)
+		html := mustPage(t, tt.page)
 		head, _, ok := strings.Cut(html, "</header>")
 		if !ok || !strings.Contains(head, `class="it-header-slim-wrapper"`) {
 			t.Errorf("%s: no PA slim header", tt.page)
@@ -342,6 +360,10 @@ func TestPagesHeaderFooter(t *testing.T) {
 			if !strings.Contains(head, l) {
 				t.Errorf("%s: the header has no link %s", tt.page, l)
 			}
+		}
+		if n := strings.Count(html, `aria-current="page"`); (tt.current == "" && n != 0) ||
+			(tt.current != "" && (n != 1 || !strings.Contains(head, "<a "+tt.current+` aria-current="page">`))) {
+			t.Errorf("%s: %d links marked as the current page, want one only on %s", tt.page, n, tt.current)
 		}
 		_, foot, ok := strings.Cut(html, "<footer")
 		if !ok {
@@ -355,6 +377,16 @@ func TestPagesHeaderFooter(t *testing.T) {
 		}
 		if !strings.Contains(html, "<h1>"+tt.h1+"</h1>") {
 			t.Errorf("%s: no heading «%s»", tt.page, tt.h1)
+		}
+	}
+}
+
+// TestPageUnknown: Page serves only the site's pages, not the layout or
+// other embedded files.
+func TestPageUnknown(t *testing.T) {
+	for _, name := range []string{"layout.html", "nope.html", "static/app.js", ""} {
+		if _, err := Page(name); !errors.Is(err, fs.ErrNotExist) {
+			t.Errorf("Page(%q): err %v, want fs.ErrNotExist", name, err)
 		}
 	}
 }
