@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/its-academy/auditor/testkit"
 	"github.com/xuri/excelize/v2"
 )
 
@@ -17,7 +18,7 @@ import (
 // as a foundation would to raise its score.
 func tiltedSoglie(t *testing.T) []byte {
 	t.Helper()
-	f, err := excelize.OpenReader(bytes.NewReader(testdata(t, "esempio-fondazione.xlsx")))
+	f, err := excelize.OpenReader(bytes.NewReader(testkit.Testdata(t, "esempio-fondazione.xlsx")))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -116,7 +117,7 @@ func TestAPIChoices(t *testing.T) {
 // cell, a workbook that is not an audited copy is 422 not_audited.
 func TestAPIVerify(t *testing.T) {
 	_, base := startServer(t, Config{Version: "test"})
-	copyData := postFile(t, base, "?format=xlsx", "f.xlsx", testdata(t, "esempio-fondazione.xlsx"), nil)
+	copyData := postFile(t, base, "?format=xlsx", "f.xlsx", testkit.Testdata(t, "esempio-fondazione.xlsx"), nil)
 	if copyData.status != http.StatusOK {
 		t.Fatalf("audit: %d %s", copyData.status, copyData.body)
 	}
@@ -141,7 +142,7 @@ func TestAPIVerify(t *testing.T) {
 	if st != http.StatusOK || v.Conforming || v.Verification == nil || len(v.Differences) == 0 || v.Differences[0].Cell != "G3" {
 		t.Errorf("edited copy: %d %s", st, body)
 	}
-	st, _, body = verify(testdata(t, "esempio-fondazione.xlsx"))
+	st, _, body = verify(testkit.Testdata(t, "esempio-fondazione.xlsx"))
 	if st != http.StatusUnprocessableEntity || !strings.Contains(string(body), "not_audited") {
 		t.Errorf("original workbook: %d %s", st, body)
 	}

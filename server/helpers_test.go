@@ -11,28 +11,16 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"mime/multipart"
 	"net"
 	"net/http"
-	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 
+	"github.com/its-academy/auditor/testkit"
 	"github.com/its-academy/auditor/validate"
 	"github.com/xuri/excelize/v2"
 )
-
-// testdata returns a file of the repository's testdata folder.
-func testdata(t testing.TB, name string) []byte {
-	t.Helper()
-	data, err := os.ReadFile(filepath.Join("..", "testdata", name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return data
-}
 
 // startServer runs a real server on a loopback port and stops it (waiting
 // for it) when the test ends.
@@ -65,24 +53,7 @@ func startServer(t testing.TB, cfg Config, setup ...func(*Server)) (*Server, str
 // the field "file" and the given small fields.
 func multipartBody(t testing.TB, name string, data []byte, fields map[string]string) (io.Reader, string) {
 	t.Helper()
-	var buf bytes.Buffer
-	mw := multipart.NewWriter(&buf)
-	for k, v := range fields {
-		if err := mw.WriteField(k, v); err != nil {
-			t.Fatal(err)
-		}
-	}
-	fw, err := mw.CreateFormFile("file", name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := fw.Write(data); err != nil {
-		t.Fatal(err)
-	}
-	if err := mw.Close(); err != nil {
-		t.Fatal(err)
-	}
-	return &buf, mw.FormDataContentType()
+	return testkit.Multipart(t, fields, testkit.File{Name: name, Data: data})
 }
 
 // answer is a response read whole.
@@ -113,21 +84,30 @@ func (a answer) report(t testing.TB) validate.Report {
 	return r
 }
 
-func do(t testing.TB, client *http.Client, req *http.Request) answer {
-	t.Helper()
+// send does req (with http.DefaultClient when client is nil) and reads the
+// answer whole. A request that fails is an answer of status -1 with the
+// error as its body; the error of reading the body is returned too.
+func send(client *http.Client, req *http.Request) (answer, error) {
 	if client == nil {
 		client = http.DefaultClient
 	}
 	res, err := client.Do(req)
 	if err != nil {
-		t.Fatalf("%s %s: %v", req.Method, req.URL.Path, err)
+		return answer{status: -1, body: []byte(err.Error())}, err
 	}
 	defer res.Body.Close()
 	body, err := io.ReadAll(res.Body)
+	return answer{status: res.StatusCode, header: res.Header, body: body}, err
+}
+
+// do is send for a request that must be answered whole.
+func do(t testing.TB, client *http.Client, req *http.Request) answer {
+	t.Helper()
+	a, err := send(client, req)
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("%s %s: %v", req.Method, req.URL.Path, err)
 	}
-	return answer{status: res.StatusCode, header: res.Header, body: body}
+	return a
 }
 
 func postFile(t testing.TB, base, query, name string, data []byte, header map[string]string) answer {
@@ -168,7 +148,7 @@ func sha(data []byte) string {
 // give different scores.
 func workbook(t testing.TB, n int, prefix string, variant int) []byte {
 	t.Helper()
-	f, err := excelize.OpenReader(bytes.NewReader(testdata(t, "esempio-fondazione.xlsx")))
+	f, err := excelize.OpenReader(bytes.NewReader(testkit.Testdata(t, "esempio-fondazione.xlsx")))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -255,7 +235,7 @@ func zipOf(t testing.TB, parts map[string][]byte) []byte {
 // 150 MiB of spaces (over the 100 MiB default) from about 150 kilobytes.
 func zipBomb(t testing.TB) []byte {
 	t.Helper()
-	zr, err := zip.NewReader(bytes.NewReader(testdata(t, "esempio-fondazione.xlsx")), int64(len(testdata(t, "esempio-fondazione.xlsx"))))
+	zr, err := zip.NewReader(bytes.NewReader(testkit.Testdata(t, "esempio-fondazione.xlsx")), int64(len(testkit.Testdata(t, "esempio-fondazione.xlsx"))))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -287,7 +267,7 @@ func zipBomb(t testing.TB) []byte {
 // inflating must stop.
 func lyingZipBomb(t testing.TB) []byte {
 	t.Helper()
-	src := testdata(t, "esempio-fondazione.xlsx")
+	src := testkit.Testdata(t, "esempio-fondazione.xlsx")
 	zr, err := zip.NewReader(bytes.NewReader(src), int64(len(src)))
 	if err != nil {
 		t.Fatal(err)
@@ -364,14 +344,8 @@ func stalledUpload(t testing.TB, base string, data []byte) (finish func(), resul
 	req.ContentLength = int64(len(data))
 	out := make(chan answer, 1)
 	go func() {
-		res, err := http.DefaultClient.Do(req)
-		if err != nil {
-			out <- answer{status: -1, body: []byte(err.Error())}
-			return
-		}
-		defer res.Body.Close()
-		body, _ := io.ReadAll(res.Body)
-		out <- answer{status: res.StatusCode, header: res.Header, body: body}
+		a, _ := send(nil, req)
+		out <- a
 	}()
 	half := len(data) / 2
 	if _, err := pw.Write(data[:half]); err != nil {

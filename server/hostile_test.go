@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/its-academy/auditor/testkit"
 	"github.com/its-academy/auditor/xlsxio"
 )
 
@@ -53,7 +54,7 @@ func withParts(t testing.TB, data []byte, repl map[string][]byte) []byte {
 // nil dereference in excelize) is a 422 for the copy, never a 500.
 func TestDamagedStylesIs422(t *testing.T) {
 	_, base := startServer(t, Config{})
-	example := testdata(t, "esempio-fondazione.xlsx")
+	example := testkit.Testdata(t, "esempio-fondazione.xlsx")
 	tests := []struct {
 		styles, query string
 	}{
@@ -78,7 +79,7 @@ func TestDamagedStylesIs422(t *testing.T) {
 func TestBatchIdenticalFilesCountedOnce(t *testing.T) {
 	_, base := startServer(t, Config{ClientRate: -1})
 	data := workbook(t, 4, "BETA", 1)
-	a := postBatch(t, base, "", []namedFile{{"fondazione.xlsx", data}, {"fondazione (1).xlsx", data}, {"fondazione.xlsx", data}})
+	a := postBatch(t, base, "", []testkit.File{{Name: "fondazione.xlsx", Data: data}, {Name: "fondazione (1).xlsx", Data: data}, {Name: "fondazione.xlsx", Data: data}})
 	if a.status != http.StatusOK {
 		t.Fatalf("status %d: %s", a.status, a.body)
 	}
@@ -104,7 +105,7 @@ func TestBatchIdenticalFilesCountedOnce(t *testing.T) {
 // copy (the copy's writer reads every part).
 func TestLyingPartRefusedInBothFormats(t *testing.T) {
 	_, base := startServer(t, Config{})
-	example := testdata(t, "esempio-fondazione.xlsx")
+	example := testkit.Testdata(t, "esempio-fondazione.xlsx")
 	zr, err := zip.NewReader(bytes.NewReader(example), int64(len(example)))
 	if err != nil {
 		t.Fatal(err)
@@ -150,7 +151,7 @@ func TestLyingPartRefusedInBothFormats(t *testing.T) {
 // direction controls of the uploaded name.
 func TestContentDispositionWithoutBidiControls(t *testing.T) {
 	_, base := startServer(t, Config{})
-	a := postFile(t, base, "?format=xlsx", "fattura\u202Eslx.xlsx", testdata(t, "esempio-fondazione.xlsx"), nil)
+	a := postFile(t, base, "?format=xlsx", "fattura\u202Eslx.xlsx", testkit.Testdata(t, "esempio-fondazione.xlsx"), nil)
 	if a.status != http.StatusOK {
 		t.Fatalf("status %d", a.status)
 	}

@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/its-academy/auditor/compute"
+	"github.com/its-academy/auditor/testkit"
 	"github.com/its-academy/auditor/xlsxio"
 	"github.com/xuri/excelize/v2"
 )
@@ -130,11 +131,11 @@ func TestTemplateDownload(t *testing.T) {
 func TestBatchZip(t *testing.T) {
 	_, base := startServer(t, Config{ClientRate: -1})
 	a1 := workbook(t, 3, "ALFA", 2)
-	files := []namedFile{
-		{"alfa.xlsx", a1},
-		{"beta.xlsx", workbook(t, 2, "BETA", 1)},
-		{"alfa (1).xlsx", a1}, // identical to alfa.xlsx
-		{"cifrato.xlsx", testdata(t, "foreign/excelize-encryptAES.xlsx")},
+	files := []testkit.File{
+		{Name: "alfa.xlsx", Data: a1},
+		{Name: "beta.xlsx", Data: workbook(t, 2, "BETA", 1)},
+		{Name: "alfa (1).xlsx", Data: a1}, // identical to alfa.xlsx
+		{Name: "cifrato.xlsx", Data: testkit.Testdata(t, "foreign/excelize-encryptAES.xlsx")},
 	}
 	a := postBatch(t, base, "?format=zip", files)
 	if a.status != http.StatusOK || a.header.Get("Content-Type") != MIMEZIP ||

@@ -10,6 +10,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/its-academy/auditor/testkit"
 )
 
 // clientFrom is an HTTP client whose connections leave from a loopback
@@ -46,14 +48,8 @@ func trickle(t *testing.T, client *http.Client, url string, size int, interval t
 		}
 	}()
 	go func() {
-		res, err := client.Do(req)
-		if err != nil {
-			out <- answer{status: -1, body: []byte(err.Error())}
-			return
-		}
-		defer res.Body.Close()
-		body, _ := io.ReadAll(res.Body)
-		out <- answer{status: res.StatusCode, header: res.Header, body: body}
+		a, _ := send(client, req)
+		out <- a
 	}()
 }
 
@@ -61,7 +57,7 @@ func trickle(t *testing.T, client *http.Client, url string, size int, interval t
 // loopback addresses, with the default limits, then a normal upload from
 // another address: it must be audited at once, not refused as busy.
 func TestSlowUploadsDoNotStarve(t *testing.T) {
-	data := testdata(t, "esempio-fondazione.xlsx")
+	data := testkit.Testdata(t, "esempio-fondazione.xlsx")
 	srv, base := startServer(t, Config{MaxConcurrent: 1, MaxQueue: 4})
 	stop := make(chan struct{})
 	slow := make(chan answer, 40)
@@ -124,7 +120,7 @@ func TestSlowUploadCutOff(t *testing.T) {
 // one upload holding half of a 38 kB workbook leaves no room under a
 // 30,000-byte budget for a second whole one.
 func TestBodyBudget(t *testing.T) {
-	data := testdata(t, "esempio-fondazione.xlsx") // 38,698 bytes
+	data := testkit.Testdata(t, "esempio-fondazione.xlsx") // 38,698 bytes
 	srv, base := startServer(t, Config{MaxBodyBytes: 30_000, ClientRate: -1, MaxPerClient: -1})
 	finish, res := stalledUpload(t, base, data) // holds 19,349 bytes
 	deadline := time.Now().Add(5 * time.Second)
@@ -169,7 +165,7 @@ func TestClientKey(t *testing.T) {
 // TestCancelOnClientGone checks that when the client goes away its audit's
 // context is cancelled at once and the audit gives its slot back.
 func TestCancelOnClientGone(t *testing.T) {
-	data := testdata(t, "esempio-fondazione.xlsx")
+	data := testkit.Testdata(t, "esempio-fondazione.xlsx")
 	started := make(chan struct{})
 	stopped := make(chan time.Time, 1)
 	srv, base := startServer(t, Config{ClientRate: -1}, func(s *Server) {
@@ -215,7 +211,7 @@ func TestCancelOnClientGone(t *testing.T) {
 // TestCancelOnTimeout checks that an audit past the request time is
 // stopped and frees its slot, while the client gets its 503.
 func TestCancelOnTimeout(t *testing.T) {
-	data := testdata(t, "esempio-fondazione.xlsx")
+	data := testkit.Testdata(t, "esempio-fondazione.xlsx")
 	srv, base := startServer(t, Config{RequestTimeout: 200 * time.Millisecond, ClientRate: -1}, func(s *Server) {
 		s.beforeAudit = func(ctx context.Context) {
 			select {
@@ -285,7 +281,7 @@ func TestWorkBudgets(t *testing.T) {
 // TestMemoryBudgetBusy checks that an audit whose estimate does not fit
 // beside the one running gets 503 at once, and fits again afterwards.
 func TestMemoryBudgetBusy(t *testing.T) {
-	data := testdata(t, "esempio-fondazione.xlsx")
+	data := testkit.Testdata(t, "esempio-fondazione.xlsx")
 	probe, err := New(Config{})
 	if err != nil {
 		t.Fatal(err)
@@ -331,7 +327,7 @@ func TestBatchWorkBudget(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, base := startServer(t, Config{MaxWork: 3 * probe.articulationsPerCourse(), ClientRate: -1})
-	a := postBatch(t, base, "", []namedFile{{"grande.xlsx", workbook(t, 4, "GRANDE", 0)}, {"piccolo.xlsx", workbook(t, 2, "PICCOLO", 0)}})
+	a := postBatch(t, base, "", []testkit.File{{Name: "grande.xlsx", Data: workbook(t, 4, "GRANDE", 0)}, {Name: "piccolo.xlsx", Data: workbook(t, 2, "PICCOLO", 0)}})
 	if a.status != http.StatusOK {
 		t.Fatalf("%d %s", a.status, a.body)
 	}
@@ -345,7 +341,7 @@ func TestBatchWorkBudget(t *testing.T) {
 // course rows for the whole batch are listed as not audited.
 func TestBatchRowsBudget(t *testing.T) {
 	_, base := startServer(t, Config{MaxBatchRows: 5, ClientRate: -1})
-	a := postBatch(t, base, "", []namedFile{{"primo.xlsx", workbook(t, 4, "PRIMO", 0)}, {"secondo.xlsx", workbook(t, 2, "SECONDO", 0)}})
+	a := postBatch(t, base, "", []testkit.File{{Name: "primo.xlsx", Data: workbook(t, 4, "PRIMO", 0)}, {Name: "secondo.xlsx", Data: workbook(t, 2, "SECONDO", 0)}})
 	if a.status != http.StatusOK {
 		t.Fatalf("%d %s", a.status, a.body)
 	}
@@ -359,7 +355,7 @@ func TestBatchRowsBudget(t *testing.T) {
 // was read whole (a bad parameter) leaves its connection fit for the
 // next request: the next audit on it is not cancelled.
 func TestKeepAliveAfterRefusal(t *testing.T) {
-	data := testdata(t, "esempio-fondazione.xlsx")
+	data := testkit.Testdata(t, "esempio-fondazione.xlsx")
 	_, base := startServer(t, Config{ClientRate: -1})
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 1, MaxConnsPerHost: 1}}
 	post := func(query string) answer {
