@@ -11,7 +11,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"strings"
 	"sync"
@@ -33,20 +32,9 @@ func startServer(t testing.TB, cfg Config, setup ...func(*Server)) (*Server, str
 	for _, f := range setup {
 		f(srv)
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- srv.Serve(ctx, ln, "", "") }()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("serve: %v", err)
-		}
-	})
-	return srv, "http://" + ln.Addr().String()
+	ln, base := testkit.Listen(t)
+	testkit.Serve(t, func(ctx context.Context) error { return srv.Serve(ctx, ln, "", "") })
+	return srv, base
 }
 
 // multipartBody builds a multipart/form-data body with the workbook in

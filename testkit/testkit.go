@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"io"
 	"mime/multipart"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -169,4 +170,31 @@ func Multipart(t testing.TB, fields map[string]string, files ...File) (io.Reader
 		t.Fatal(err)
 	}
 	return &buf, mw.FormDataContentType()
+}
+
+// Listen opens a listener on a free loopback port; it returns the listener
+// and its base URL, http://127.0.0.1:port.
+func Listen(t testing.TB) (net.Listener, string) {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ln, "http://" + ln.Addr().String()
+}
+
+// Serve runs serve in the background until the test ends; then it cancels
+// serve's context, waits for serve to return and fails the test if serve
+// returned an error.
+func Serve(t testing.TB, serve func(ctx context.Context) error) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- serve(ctx) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("serve: %v", err)
+		}
+	})
 }

@@ -1,12 +1,17 @@
 package testkit
 
 import (
+	"context"
+	"errors"
 	"io"
 	"mime"
 	"mime/multipart"
+	"net"
+	"net/http"
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 )
 
 func TestRequired(t *testing.T) {
@@ -58,5 +63,35 @@ func TestMultipart(t *testing.T) {
 	}
 	if _, err := r.NextPart(); err != io.EOF {
 		t.Errorf("after the last file: %v, want EOF", err)
+	}
+}
+
+// TestServe: the server answers during the test and is stopped, and waited
+// for, when the test ends.
+func TestServe(t *testing.T) {
+	var addr string
+	t.Run("serving", func(t *testing.T) {
+		ln, base := Listen(t)
+		addr = ln.Addr().String()
+		srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { io.WriteString(w, "ok") })}
+		Serve(t, func(ctx context.Context) error {
+			go func() { <-ctx.Done(); srv.Close() }()
+			if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
+				return err
+			}
+			return nil
+		})
+		res, err := http.Get(base)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		if body, _ := io.ReadAll(res.Body); string(body) != "ok" {
+			t.Errorf("answer %q", body)
+		}
+	})
+	if c, err := net.DialTimeout("tcp", addr, time.Second); err == nil {
+		c.Close()
+		t.Error("the server still accepts connections after its test ended")
 	}
 }

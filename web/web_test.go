@@ -11,11 +11,9 @@ import (
 	"regexp"
 	"strings"
 	"testing"
-)
 
-// requireTools reports whether missing tools must fail the test instead of
-// skipping it (scripts/test.sh sets AUDITOR_REQUIRE_BROWSER=1).
-func requireTools() bool { return os.Getenv("AUDITOR_REQUIRE_BROWSER") == "1" }
+	"github.com/its-academy/auditor/testkit"
+)
 
 const officeJS = "https://appsforoffice.microsoft.com/lib/1/hosted/office.js"
 
@@ -296,13 +294,7 @@ func TestManifestVersion(t *testing.T) {
 // add-in manifest schemas (web/e2e/schema, see SOURCE.md) with xmllint, for
 // an https and a local http address.
 func TestManifestSchema(t *testing.T) {
-	xmllint, err := exec.LookPath("xmllint")
-	if err != nil {
-		if requireTools() {
-			t.Fatal("xmllint not found (Debian package libxml2-utils)")
-		}
-		t.Skip("xmllint not found (Debian package libxml2-utils); scripts/test.sh installs it")
-	}
+	xmllint := testkit.Program(t, testkit.BrowserEnv, "xmllint", "libxml2-utils")
 	schema, err := filepath.Abs(filepath.Join("e2e", "schema", "OfficeAppManifestV1_1.xsd"))
 	if err != nil {
 		t.Fatal(err)
