@@ -15,6 +15,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/its-academy/auditor/testkit"
 	"github.com/its-academy/auditor/validate"
@@ -219,28 +220,32 @@ func zipOf(t testing.TB, parts map[string][]byte) []byte {
 	return buf.Bytes()
 }
 
-// zipBomb is the example workbook with one more XML part that inflates to
-// 150 MiB of spaces (over the 100 MiB default) from about 150 kilobytes.
-func zipBomb(t testing.TB) []byte {
+// rezip rebuilds the zip archive data: each entry is copied as it is
+// unless edit (when not nil) writes it itself and says so; then more (when
+// not nil) adds entries at the end.
+func rezip(t testing.TB, data []byte, edit func(zw *zip.Writer, f *zip.File) (bool, error), more func(zw *zip.Writer) error) []byte {
 	t.Helper()
-	zr, err := zip.NewReader(bytes.NewReader(testkit.Testdata(t, "esempio-fondazione.xlsx")), int64(len(testkit.Testdata(t, "esempio-fondazione.xlsx"))))
+	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
 	if err != nil {
 		t.Fatal(err)
 	}
 	var buf bytes.Buffer
 	zw := zip.NewWriter(&buf)
 	for _, f := range zr.File {
-		if err := zw.Copy(f); err != nil {
-			t.Fatal(err)
+		written := false
+		if edit != nil {
+			if written, err = edit(zw, f); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if !written {
+			if err := zw.Copy(f); err != nil {
+				t.Fatal(err)
+			}
 		}
 	}
-	w, err := zw.Create("xl/bomb.xml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	chunk := bytes.Repeat([]byte(" "), 1<<20)
-	for i := 0; i < 150; i++ {
-		if _, err := w.Write(chunk); err != nil {
+	if more != nil {
+		if err := more(zw); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -250,54 +255,60 @@ func zipBomb(t testing.TB) []byte {
 	return buf.Bytes()
 }
 
+// writeSpaces writes n MiB of spaces to w.
+func writeSpaces(w io.Writer, n int) error {
+	chunk := bytes.Repeat([]byte(" "), 1<<20)
+	for range n {
+		if _, err := w.Write(chunk); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// zipBomb is the example workbook with one more XML part that inflates to
+// 150 MiB of spaces (over the 100 MiB default) from about 150 kilobytes.
+func zipBomb(t testing.TB) []byte {
+	t.Helper()
+	return rezip(t, testkit.Testdata(t, "esempio-fondazione.xlsx"), nil, func(zw *zip.Writer) error {
+		w, err := zw.Create("xl/bomb.xml")
+		if err != nil {
+			return err
+		}
+		return writeSpaces(w, 150)
+	})
+}
+
 // lyingZipBomb is the example workbook whose Percorsi sheet is replaced by
 // 150 MiB of spaces while the zip declares it 2 kB: the declared sizes pass,
 // inflating must stop.
 func lyingZipBomb(t testing.TB) []byte {
 	t.Helper()
-	src := testkit.Testdata(t, "esempio-fondazione.xlsx")
-	zr, err := zip.NewReader(bytes.NewReader(src), int64(len(src)))
-	if err != nil {
-		t.Fatal(err)
-	}
 	var deflated bytes.Buffer
 	fw, err := flate.NewWriter(&deflated, flate.BestCompression)
 	if err != nil {
 		t.Fatal(err)
 	}
-	chunk := bytes.Repeat([]byte(" "), 1<<20)
-	for i := 0; i < 150; i++ {
-		if _, err := fw.Write(chunk); err != nil {
-			t.Fatal(err)
-		}
+	if err := writeSpaces(fw, 150); err != nil {
+		t.Fatal(err)
 	}
 	if err := fw.Close(); err != nil {
 		t.Fatal(err)
 	}
-	var buf bytes.Buffer
-	zw := zip.NewWriter(&buf)
-	for _, f := range zr.File {
+	return rezip(t, testkit.Testdata(t, "esempio-fondazione.xlsx"), func(zw *zip.Writer, f *zip.File) (bool, error) {
 		if f.Name != "xl/worksheets/sheet3.xml" {
-			if err := zw.Copy(f); err != nil {
-				t.Fatal(err)
-			}
-			continue
+			return false, nil
 		}
 		h := f.FileHeader
 		h.UncompressedSize64 = 2048
 		h.CompressedSize64 = uint64(deflated.Len())
 		w, err := zw.CreateRaw(&h)
 		if err != nil {
-			t.Fatal(err)
+			return true, err
 		}
-		if _, err := w.Write(deflated.Bytes()); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := zw.Close(); err != nil {
-		t.Fatal(err)
-	}
-	return buf.Bytes()
+		_, err = w.Write(deflated.Bytes())
+		return true, err
+	}, nil)
 }
 
 // syncBuffer is a log sink safe for the server's goroutines.
@@ -346,6 +357,24 @@ func stalledUpload(t testing.TB, base string, data []byte) (finish func(), resul
 		pw.Close()
 	}, out
 }
+
+// waitGate polls the server's gate until until holds or within has
+// passed, and returns the last state it saw; the caller checks what it
+// needs.
+func waitGate(srv *Server, within time.Duration, until func(gateState) bool) gateState {
+	deadline := time.Now().Add(within)
+	for {
+		g := srv.gate.state()
+		if until(g) || !time.Now().Before(deadline) {
+			return g
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// holding reports whether the gate holds any request: uploading, waiting
+// or running.
+func holding(g gateState) bool { return g.uploading+g.running+g.waiting > 0 }
 
 func contains(s string, subs ...string) bool {
 	for _, sub := range subs {

@@ -2,7 +2,6 @@ package server
 
 import (
 	"archive/zip"
-	"bytes"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -16,37 +15,18 @@ import (
 // withParts returns a workbook with some zip parts replaced.
 func withParts(t testing.TB, data []byte, repl map[string][]byte) []byte {
 	t.Helper()
-	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out bytes.Buffer
-	zw := zip.NewWriter(&out)
-	for _, e := range zr.File {
-		b, ok := repl[e.Name]
+	return rezip(t, data, func(zw *zip.Writer, f *zip.File) (bool, error) {
+		b, ok := repl[f.Name]
 		if !ok {
-			rc, err := e.Open()
-			if err != nil {
-				t.Fatal(err)
-			}
-			b, err = io.ReadAll(rc)
-			rc.Close()
-			if err != nil {
-				t.Fatal(err)
-			}
+			return false, nil
 		}
-		w, err := zw.Create(e.Name)
+		w, err := zw.Create(f.Name)
 		if err != nil {
-			t.Fatal(err)
+			return true, err
 		}
-		if _, err := w.Write(b); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := zw.Close(); err != nil {
-		t.Fatal(err)
-	}
-	return out.Bytes()
+		_, err = w.Write(b)
+		return true, err
+	}, nil)
 }
 
 // TestDamagedStylesIs422: an empty styles part is a 422 "corrupt" in both
@@ -105,39 +85,25 @@ func TestBatchIdenticalFilesCountedOnce(t *testing.T) {
 // copy (the copy's writer reads every part).
 func TestLyingPartRefusedInBothFormats(t *testing.T) {
 	_, base := startServer(t, Config{})
-	example := testkit.Testdata(t, "esempio-fondazione.xlsx")
-	zr, err := zip.NewReader(bytes.NewReader(example), int64(len(example)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out bytes.Buffer
-	zw := zip.NewWriter(&out)
-	for _, e := range zr.File {
-		if e.Name != "docProps/core.xml" {
-			if err := zw.Copy(e); err != nil {
-				t.Fatal(err)
-			}
-			continue
+	lying := rezip(t, testkit.Testdata(t, "esempio-fondazione.xlsx"), func(zw *zip.Writer, f *zip.File) (bool, error) {
+		if f.Name != "docProps/core.xml" {
+			return false, nil
 		}
-		raw, err := e.OpenRaw()
+		raw, err := f.OpenRaw()
 		if err != nil {
-			t.Fatal(err)
+			return true, err
 		}
-		h := e.FileHeader
+		h := f.FileHeader
 		h.CRC32 ^= 1
 		w, err := zw.CreateRaw(&h)
 		if err != nil {
-			t.Fatal(err)
+			return true, err
 		}
-		if _, err := io.Copy(w, raw); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := zw.Close(); err != nil {
-		t.Fatal(err)
-	}
+		_, err = io.Copy(w, raw)
+		return true, err
+	}, nil)
 	for _, query := range []string{"", "?format=xlsx"} {
-		a := postFile(t, base, query, "fondazione.xlsx", out.Bytes(), nil)
+		a := postFile(t, base, query, "fondazione.xlsx", lying, nil)
 		if a.status != http.StatusUnprocessableEntity {
 			t.Fatalf("%q: status %d", query, a.status)
 		}

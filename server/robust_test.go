@@ -64,10 +64,7 @@ func TestSlowUploadsDoNotStarve(t *testing.T) {
 	for i := 2; i <= 41; i++ {
 		trickle(t, clientFrom(fmt.Sprintf("127.0.0.%d", i)), base+"/api/audit", len(data), time.Second, stop, slow)
 	}
-	deadline := time.Now().Add(5 * time.Second)
-	for srv.gate.state().uploading < 40 && time.Now().Before(deadline) {
-		time.Sleep(10 * time.Millisecond)
-	}
+	waitGate(srv, 5*time.Second, func(g gateState) bool { return g.uploading >= 40 })
 	if g := srv.gate.state(); g.uploading != 40 || g.running+g.waiting != 0 {
 		t.Fatalf("the slow uploads: %d uploading, %d running, %d waiting; want 40, 0, 0", g.uploading, g.running, g.waiting)
 	}
@@ -123,10 +120,7 @@ func TestBodyBudget(t *testing.T) {
 	data := testkit.Testdata(t, "esempio-fondazione.xlsx") // 38,698 bytes
 	srv, base := startServer(t, Config{MaxBodyBytes: 30_000, ClientRate: -1, MaxPerClient: -1})
 	finish, res := stalledUpload(t, base, data) // holds 19,349 bytes
-	deadline := time.Now().Add(5 * time.Second)
-	for srv.gate.state().bodyBytes < int64(len(data)/2) && time.Now().Before(deadline) {
-		time.Sleep(10 * time.Millisecond)
-	}
+	waitGate(srv, 5*time.Second, func(g gateState) bool { return g.bodyBytes >= int64(len(data)/2) })
 	a := postRaw(t, base, "", data, nil)
 	if a.status != http.StatusServiceUnavailable || a.apiError(t).Code != CodeBusy || a.header.Get("Retry-After") == "" {
 		t.Errorf("second body over the budget: %d %s", a.status, a.body)
@@ -199,10 +193,7 @@ func TestCancelOnClientGone(t *testing.T) {
 	case <-time.After(5 * time.Second):
 		t.Fatal("the audit did not see the client go")
 	}
-	deadline := time.Now().Add(time.Second)
-	for srv.gate.state().running != 0 && time.Now().Before(deadline) {
-		time.Sleep(5 * time.Millisecond)
-	}
+	waitGate(srv, time.Second, func(g gateState) bool { return g.running == 0 })
 	if g := srv.gate.state(); g.running+g.waiting != 0 || g.memBytes != 0 {
 		t.Errorf("after the client left: %d running, %d waiting, %d bytes of memory held", g.running, g.waiting, g.memBytes)
 	}
@@ -224,10 +215,7 @@ func TestCancelOnTimeout(t *testing.T) {
 	if a.status != http.StatusServiceUnavailable || a.apiError(t).Code != CodeTimeout {
 		t.Fatalf("audit past the request time: %d %s", a.status, a.body)
 	}
-	deadline := time.Now().Add(time.Second)
-	for srv.gate.state().running != 0 && time.Now().Before(deadline) {
-		time.Sleep(5 * time.Millisecond)
-	}
+	waitGate(srv, time.Second, func(g gateState) bool { return g.running == 0 })
 	if g := srv.gate.state(); g.running != 0 {
 		t.Errorf("a second after the timeout %d audits still run", g.running)
 	}

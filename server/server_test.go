@@ -304,13 +304,7 @@ func TestSaturation(t *testing.T) {
 	for range 2 {
 		go func() { res <- postRaw(t, base, "", data, nil) }()
 	}
-	deadline := time.Now().Add(10 * time.Second)
-	for time.Now().Before(deadline) {
-		if g := srv.gate.state(); g.running == 1 && g.waiting == 1 {
-			break
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	waitGate(srv, 10*time.Second, func(g gateState) bool { return g.running == 1 && g.waiting == 1 })
 	a := postRaw(t, base, "", data, nil)
 	if a.status != http.StatusServiceUnavailable || a.apiError(t).Code != CodeBusy || a.header.Get("Retry-After") == "" {
 		t.Errorf("third upload: %d %s (Retry-After %q)", a.status, a.body, a.header.Get("Retry-After"))
@@ -333,12 +327,7 @@ func TestPerClientShare(t *testing.T) {
 	data := testkit.Testdata(t, "esempio-fondazione.xlsx")
 	srv, base := startServer(t, Config{MaxPerClient: 1, ClientRate: -1})
 	finish, res := stalledUpload(t, base, data)
-	for i := 0; i < 500; i++ {
-		if g := srv.gate.state(); g.uploading+g.running+g.waiting > 0 {
-			break
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	waitGate(srv, 5*time.Second, holding)
 	a := postRaw(t, base, "", data, nil)
 	if a.status != http.StatusTooManyRequests || a.apiError(t).Code != CodeTooManyRequests || a.header.Get("Retry-After") == "" ||
 		!strings.Contains(a.apiError(t).Message, "al massimo 1") {
@@ -528,12 +517,7 @@ func TestGracefulShutdown(t *testing.T) {
 	base := "http://" + ln.Addr().String()
 	finish, res := stalledUpload(t, base, data)
 	// Wait until the server holds the upload, then ask it to stop.
-	for i := 0; i < 500; i++ {
-		if g := srv.gate.state(); g.uploading+g.running+g.waiting > 0 {
-			break
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	waitGate(srv, 5*time.Second, holding)
 	cancel()
 	time.Sleep(100 * time.Millisecond)
 	select {
