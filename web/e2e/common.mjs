@@ -1,6 +1,9 @@
 // Shared by the real-browser tests (upload.mjs, regione.mjs): Debian's
 // chromium's launch flags, the check helper, Italian number formatting,
-// the WCAG contrast measure, reaching a control with Tab and downloads.
+// the WCAG contrast measure, reaching a control with Tab, downloads, and
+// running a test in the browser.
+
+import { chromium } from 'playwright-core';
 
 // Without the background-networking flags chromium's connections are
 // refused on the test machines' closed network.
@@ -74,4 +77,25 @@ export async function downloadBy(page, act, timeout = 60_000) {
 export async function downloadWithKeyboard(page, selector, timeout = 60_000) {
   await page.locator(selector).focus();
   return downloadBy(page, () => page.keyboard.press('Enter'), timeout);
+}
+
+// runBrowser launches Debian's chromium (or $CHROMIUM) and runs test with
+// it and the list where pages report their problems. The result test
+// returns is printed as the last line of standard output (JSON); a failed
+// check, or a problem reported, is printed instead and exits with status 1.
+export async function runBrowser(test) {
+  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM || '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  const problems = [];
+  let result;
+  try {
+    result = await test(browser, problems);
+    check(problems.length === 0, problems.join('\n'));
+  } catch (err) {
+    console.error(err.message);
+    if (problems.length) console.error(problems.join('\n'));
+    await browser.close();
+    process.exit(1);
+  }
+  await browser.close();
+  console.log(JSON.stringify(result));
 }

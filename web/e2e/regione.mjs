@@ -17,10 +17,9 @@
 // The screenshot and the download go to ARTIFACTDIR; the last line of
 // standard output is a JSON summary. Any failed check exits with status 1.
 
-import { chromium } from 'playwright-core';
 import { readFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { CHROMIUM_ARGS, check, contrastProblems, downloadBy, downloadWithKeyboard, it2, tabReaches } from './common.mjs';
+import { check, contrastProblems, downloadBy, downloadWithKeyboard, it2, runBrowser, tabReaches } from './common.mjs';
 
 const [baseURL, artifactDir, expectedPath, ...files] = process.argv.slice(2);
 if (!baseURL || !artifactDir || !expectedPath || files.length === 0) {
@@ -30,10 +29,7 @@ if (!baseURL || !artifactDir || !expectedPath || files.length === 0) {
 mkdirSync(artifactDir, { recursive: true });
 const expected = JSON.parse(readFileSync(expectedPath, 'utf8'));
 
-const browser = await chromium.launch({ executablePath: process.env.CHROMIUM || '/usr/bin/chromium', args: CHROMIUM_ARGS });
-const problems = [];
-let result;
-try {
+await runBrowser(async (browser, problems) => {
   const context = await browser.newContext({ acceptDownloads: true, viewport: { width: 1280, height: 900 }, locale: 'it-IT' });
   const page = await context.newPage();
   page.on('pageerror', (err) => problems.push(`errore JavaScript: ${err.message}`));
@@ -150,14 +146,6 @@ try {
   check(download.suggestedFilename() === 'riepilogo-verifica.xlsx', `nome del riepilogo scaricato: ${download.suggestedFilename()}`);
   const saved = join(artifactDir, download.suggestedFilename());
   await download.saveAs(saved);
-  check(problems.length === 0, problems.join('\n'));
   await context.close();
-  result = { ok: true, download: saved, zip: zipSaved, pdf: pdfSaved, screenshots: [shot, shotDrill] };
-} catch (err) {
-  console.error(err.message);
-  if (problems.length) console.error(problems.join('\n'));
-  await browser.close();
-  process.exit(1);
-}
-await browser.close();
-console.log(JSON.stringify(result));
+  return { ok: true, download: saved, zip: zipSaved, pdf: pdfSaved, screenshots: [shot, shotDrill] };
+});

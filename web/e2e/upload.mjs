@@ -18,10 +18,9 @@
 // Screenshots and the downloaded workbook go to ARTIFACTDIR; the last line of
 // standard output is a JSON summary. Any failed check exits with status 1.
 
-import { chromium } from 'playwright-core';
 import { readFileSync, mkdirSync } from 'node:fs';
 import { join, basename } from 'node:path';
-import { CHROMIUM_ARGS, check, contrastProblems, downloadBy, downloadWithKeyboard, it2, tabReaches } from './common.mjs';
+import { check, contrastProblems, downloadBy, downloadWithKeyboard, it2, runBrowser, tabReaches } from './common.mjs';
 
 const [baseURL, artifactDir, workbook, expectedPath, chosenPath] = process.argv.slice(2);
 if (!baseURL || !artifactDir || !workbook || !expectedPath || !chosenPath) {
@@ -397,20 +396,9 @@ async function taskPane(browser, problems) {
   return { screenshots: [shot] };
 }
 
-const browser = await chromium.launch({ executablePath: process.env.CHROMIUM || '/usr/bin/chromium', args: CHROMIUM_ARGS });
-const problems = [];
-let result;
-try {
+await runBrowser(async (browser, problems) => {
   const up = await uploadPage(browser, problems);
   const tp = await taskPane(browser, problems);
   const pages = await staticPages(browser, problems);
-  check(problems.length === 0, problems.join('\n'));
-  result = { ok: true, download: up.download, template: up.template, print: up.print, screenshots: [...up.screenshots, ...tp.screenshots, ...pages] };
-} catch (err) {
-  console.error(err.message);
-  if (problems.length) console.error(problems.join('\n'));
-  await browser.close();
-  process.exit(1);
-}
-await browser.close();
-console.log(JSON.stringify(result));
+  return { ok: true, download: up.download, template: up.template, print: up.print, screenshots: [...up.screenshots, ...tp.screenshots, ...pages] };
+});
