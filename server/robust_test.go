@@ -307,35 +307,40 @@ func TestMemoryBudgetBusy(t *testing.T) {
 	}
 }
 
-// TestBatchWorkBudget checks that a batch's file past the per-request
-// course budget is listed as not audited, the others summarised.
-func TestBatchWorkBudget(t *testing.T) {
+// TestBatchBudgets checks that a batch's file past the per-request course
+// budget, or past the budget of course rows for the whole batch, is listed
+// as not audited with its reason, the others summarised.
+func TestBatchBudgets(t *testing.T) {
 	probe, err := New(Config{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, base := startServer(t, Config{MaxWork: 3 * probe.articulationsPerCourse(), ClientRate: -1})
-	a := postBatch(t, base, "", []testkit.File{{Name: "grande.xlsx", Data: workbook(t, 4, "GRANDE", 0)}, {Name: "piccolo.xlsx", Data: workbook(t, 2, "PICCOLO", 0)}})
-	if a.status != http.StatusOK {
-		t.Fatalf("%d %s", a.status, a.body)
+	tests := []struct {
+		name          string
+		cfg           Config
+		first, second string // 4 and 2 courses
+		reason        string
+		kept, left    string // course codes in and out of the summary
+	}{
+		{"work per file", Config{MaxWork: 3 * probe.articulationsPerCourse(), ClientRate: -1}, "GRANDE", "PICCOLO",
+			`"reason": "grande.xlsx: ha 4 righe di percorsi, oltre il limite di 3 per file`, "PICCOLO-001", "GRANDE-001"},
+		{"rows per batch", Config{MaxBatchRows: 5, ClientRate: -1}, "PRIMO", "SECONDO",
+			`"reason": "secondo.xlsx: con le sue 2 righe di percorsi supererebbe il limite di 5 percorsi per riepilogo`, "PRIMO-001", "SECONDO-001"},
 	}
-	if !contains(string(a.body), `"reason": "grande.xlsx: ha 4 righe di percorsi, oltre il limite di 3 per file`, `"code": "PICCOLO-001"`) ||
-		strings.Contains(string(a.body), `"code": "GRANDE-001"`) {
-		t.Errorf("summary:\n%s", a.body)
-	}
-}
-
-// TestBatchRowsBudget checks that a batch's files past the budget of
-// course rows for the whole batch are listed as not audited.
-func TestBatchRowsBudget(t *testing.T) {
-	_, base := startServer(t, Config{MaxBatchRows: 5, ClientRate: -1})
-	a := postBatch(t, base, "", []testkit.File{{Name: "primo.xlsx", Data: workbook(t, 4, "PRIMO", 0)}, {Name: "secondo.xlsx", Data: workbook(t, 2, "SECONDO", 0)}})
-	if a.status != http.StatusOK {
-		t.Fatalf("%d %s", a.status, a.body)
-	}
-	if !contains(string(a.body), `"reason": "secondo.xlsx: con le sue 2 righe di percorsi supererebbe il limite di 5 percorsi per riepilogo`, `"code": "PRIMO-001"`) ||
-		strings.Contains(string(a.body), `"code": "SECONDO-001"`) {
-		t.Errorf("summary:\n%s", a.body)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, base := startServer(t, tt.cfg)
+			a := postBatch(t, base, "", []testkit.File{
+				{Name: strings.ToLower(tt.first) + ".xlsx", Data: workbook(t, 4, tt.first, 0)},
+				{Name: strings.ToLower(tt.second) + ".xlsx", Data: workbook(t, 2, tt.second, 0)},
+			})
+			if a.status != http.StatusOK {
+				t.Fatalf("%d %s", a.status, a.body)
+			}
+			if !contains(string(a.body), tt.reason, `"code": "`+tt.kept+`"`) || strings.Contains(string(a.body), `"code": "`+tt.left+`"`) {
+				t.Errorf("summary:\n%s", a.body)
+			}
+		})
 	}
 }
 
