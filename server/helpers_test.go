@@ -220,41 +220,6 @@ func zipOf(t testing.TB, parts map[string][]byte) []byte {
 	return buf.Bytes()
 }
 
-// rezip rebuilds the zip archive data: each entry is copied as it is
-// unless edit (when not nil) writes it itself and says so; then more (when
-// not nil) adds entries at the end.
-func rezip(t testing.TB, data []byte, edit func(zw *zip.Writer, f *zip.File) (bool, error), more func(zw *zip.Writer) error) []byte {
-	t.Helper()
-	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var buf bytes.Buffer
-	zw := zip.NewWriter(&buf)
-	for _, f := range zr.File {
-		written := false
-		if edit != nil {
-			if written, err = edit(zw, f); err != nil {
-				t.Fatal(err)
-			}
-		}
-		if !written {
-			if err := zw.Copy(f); err != nil {
-				t.Fatal(err)
-			}
-		}
-	}
-	if more != nil {
-		if err := more(zw); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := zw.Close(); err != nil {
-		t.Fatal(err)
-	}
-	return buf.Bytes()
-}
-
 // writeSpaces writes n MiB of spaces to w.
 func writeSpaces(w io.Writer, n int) error {
 	chunk := bytes.Repeat([]byte(" "), 1<<20)
@@ -270,7 +235,7 @@ func writeSpaces(w io.Writer, n int) error {
 // 150 MiB of spaces (over the 100 MiB default) from about 150 kilobytes.
 func zipBomb(t testing.TB) []byte {
 	t.Helper()
-	return rezip(t, testkit.Testdata(t, "esempio-fondazione.xlsx"), nil, func(zw *zip.Writer) error {
+	return testkit.Rezip(t, testkit.Testdata(t, "esempio-fondazione.xlsx"), nil, func(zw *zip.Writer) error {
 		w, err := zw.Create("xl/bomb.xml")
 		if err != nil {
 			return err
@@ -295,7 +260,7 @@ func lyingZipBomb(t testing.TB) []byte {
 	if err := fw.Close(); err != nil {
 		t.Fatal(err)
 	}
-	return rezip(t, testkit.Testdata(t, "esempio-fondazione.xlsx"), func(zw *zip.Writer, f *zip.File) (bool, error) {
+	return testkit.Rezip(t, testkit.Testdata(t, "esempio-fondazione.xlsx"), func(zw *zip.Writer, f *zip.File) (bool, error) {
 		if f.Name != "xl/worksheets/sheet3.xml" {
 			return false, nil
 		}

@@ -15,7 +15,7 @@ import (
 // withParts returns a workbook with some zip parts replaced.
 func withParts(t testing.TB, data []byte, repl map[string][]byte) []byte {
 	t.Helper()
-	return rezip(t, data, func(zw *zip.Writer, f *zip.File) (bool, error) {
+	return testkit.Rezip(t, data, func(zw *zip.Writer, f *zip.File) (bool, error) {
 		b, ok := repl[f.Name]
 		if !ok {
 			return false, nil
@@ -85,7 +85,7 @@ func TestBatchIdenticalFilesCountedOnce(t *testing.T) {
 // copy (the copy's writer reads every part).
 func TestLyingPartRefusedInBothFormats(t *testing.T) {
 	_, base := startServer(t, Config{})
-	lying := rezip(t, testkit.Testdata(t, "esempio-fondazione.xlsx"), func(zw *zip.Writer, f *zip.File) (bool, error) {
+	lying := testkit.Rezip(t, testkit.Testdata(t, "esempio-fondazione.xlsx"), func(zw *zip.Writer, f *zip.File) (bool, error) {
 		if f.Name != "docProps/core.xml" {
 			return false, nil
 		}

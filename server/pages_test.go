@@ -1,10 +1,8 @@
 package server
 
 import (
-	"archive/zip"
 	"bytes"
 	"encoding/json"
-	"io"
 	"net/http"
 	"path/filepath"
 	"reflect"
@@ -142,23 +140,10 @@ func TestBatchZip(t *testing.T) {
 		!strings.Contains(a.header.Get("Content-Disposition"), "verifica-regionale.zip") {
 		t.Fatalf("status %d %v: %.300s", a.status, a.header, a.body)
 	}
-	zr, err := zip.NewReader(bytes.NewReader(a.body), int64(len(a.body)))
-	if err != nil {
-		t.Fatal(err)
-	}
 	entries := map[string][]byte{}
 	var names []string
-	for _, f := range zr.File {
-		rc, err := f.Open()
-		if err != nil {
-			t.Fatal(err)
-		}
-		data, err := io.ReadAll(rc)
-		rc.Close()
-		if err != nil {
-			t.Fatal(err)
-		}
-		entries[f.Name] = data
+	for _, f := range testkit.Unzip(t, a.body) {
+		entries[f.Name] = f.Data
 		names = append(names, f.Name)
 	}
 	want := []string{"riepilogo-verifica.xlsx", "riepilogo-verifica.pdf", "riepilogo-verifica.json",

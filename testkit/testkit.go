@@ -1,12 +1,13 @@
 // Package testkit holds what the packages' tests share: the repository's
 // test files, the external programs some tests need (pdftotext, node,
 // chromium: a test skips without them, or fails where scripts/test.sh asks
-// for them), a fresh folder for screenshots and downloads, and multipart
-// upload bodies. Only _test.go files import it; it imports nothing of the
+// for them), a fresh folder for screenshots and downloads, multipart
+// upload bodies, a server on loopback, and zip archives read or rebuilt. Only _test.go files import it; it imports nothing of the
 // product.
 package testkit
 
 import (
+	"archive/zip"
 	"bytes"
 	"context"
 	"fmt"
@@ -197,4 +198,62 @@ func Serve(t testing.TB, serve func(ctx context.Context) error) {
 			t.Errorf("serve: %v", err)
 		}
 	})
+}
+
+// Rezip rebuilds the zip archive data: each entry is copied as it is
+// unless edit (when not nil) writes it itself and says so; then more (when
+// not nil) adds entries at the end.
+func Rezip(t testing.TB, data []byte, edit func(zw *zip.Writer, f *zip.File) (bool, error), more func(zw *zip.Writer) error) []byte {
+	t.Helper()
+	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	for _, f := range zr.File {
+		written := false
+		if edit != nil {
+			if written, err = edit(zw, f); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if !written {
+			if err := zw.Copy(f); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if more != nil {
+		if err := more(zw); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+// Unzip returns the entries of the zip archive data, in its order.
+func Unzip(t testing.TB, data []byte) []File {
+	t.Helper()
+	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []File
+	for _, f := range zr.File {
+		rc, err := f.Open()
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := io.ReadAll(rc)
+		rc.Close()
+		if err != nil {
+			t.Fatalf("%s: %v", f.Name, err)
+		}
+		out = append(out, File{Name: f.Name, Data: b})
+	}
+	return out
 }

@@ -1,6 +1,8 @@
 package testkit
 
 import (
+	"archive/zip"
+	"bytes"
 	"context"
 	"errors"
 	"io"
@@ -10,6 +12,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 )
@@ -93,5 +96,44 @@ func TestServe(t *testing.T) {
 	if c, err := net.DialTimeout("tcp", addr, time.Second); err == nil {
 		c.Close()
 		t.Error("the server still accepts connections after its test ended")
+	}
+}
+
+// TestRezipUnzip: Rezip copies the entries it is not asked to write,
+// writes those edit asks for and adds more at the end; Unzip reads them
+// back in order.
+func TestRezipUnzip(t *testing.T) {
+	var src bytes.Buffer
+	zw := zip.NewWriter(&src)
+	for _, f := range []File{{Name: "a.xml", Data: []byte("<a/>")}, {Name: "b.xml", Data: []byte("<b/>")}} {
+		w, err := zw.Create(f.Name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.Write(f.Data)
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	write := func(zw *zip.Writer, name, text string) error {
+		w, err := zw.Create(name)
+		if err != nil {
+			return err
+		}
+		_, err = io.WriteString(w, text)
+		return err
+	}
+	out := Rezip(t, src.Bytes(), func(zw *zip.Writer, f *zip.File) (bool, error) {
+		if f.Name != "b.xml" {
+			return false, nil
+		}
+		return true, write(zw, f.Name, "<B/>")
+	}, func(zw *zip.Writer) error { return write(zw, "c.xml", "<c/>") })
+	var got []string
+	for _, f := range Unzip(t, out) {
+		got = append(got, f.Name+"="+string(f.Data))
+	}
+	if want := "a.xml=<a/> b.xml=<B/> c.xml=<c/>"; strings.Join(got, " ") != want {
+		t.Errorf("entries %q, want %q", got, want)
 	}
 }
