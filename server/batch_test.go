@@ -16,12 +16,7 @@ import (
 func postBatch(t *testing.T, base, query string, files []testkit.File) answer {
 	t.Helper()
 	body, ct := testkit.Multipart(t, nil, files...)
-	req, err := http.NewRequest(http.MethodPost, base+"/api/batch"+query, body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Header.Set("Content-Type", ct)
-	return do(t, nil, req)
+	return post(t, base+"/api/batch"+query, body, ct, nil)
 }
 
 func TestBatch(t *testing.T) {
@@ -119,9 +114,7 @@ func TestBatchErrors(t *testing.T) {
 			}
 		})
 	}
-	req, _ := http.NewRequest(http.MethodPost, base+"/api/batch", bytes.NewReader(small))
-	req.Header.Set("Content-Type", MIMEXLSX)
-	if a := do(t, nil, req); a.status != 400 {
+	if a := post(t, base+"/api/batch", bytes.NewReader(small), MIMEXLSX, nil); a.status != 400 {
 		t.Errorf("raw body to /api/batch: %d", a.status)
 	}
 }

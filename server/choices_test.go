@@ -83,9 +83,7 @@ func TestAPIChoices(t *testing.T) {
 	mw.WriteField("erratum", "E-1=printed")
 	mw.WriteField("thresholds", `{"S1": 40.5}`)
 	mw.Close()
-	req, _ := http.NewRequest(http.MethodPost, base+"/api/audit", &body)
-	req.Header.Set("Content-Type", mw.FormDataContentType())
-	rep = do(t, nil, req).report(t)
+	rep = post(t, base+"/api/audit", &body, mw.FormDataContentType(), nil).report(t)
 	if rep.Errata["E-1"] != "printed" || *rep.Courses[0].Articulations[0].Threshold != 40.5 {
 		t.Errorf("multipart fields: errata %v, S1 %v", rep.Errata, *rep.Courses[0].Articulations[0].Threshold)
 	}
@@ -123,9 +121,7 @@ func TestAPIVerify(t *testing.T) {
 	}
 	verify := func(data []byte) (int, VerifyAnswer, []byte) {
 		body, ct := multipartBody(t, "copia.xlsx", data, nil)
-		req, _ := http.NewRequest(http.MethodPost, base+"/api/verify", body)
-		req.Header.Set("Content-Type", ct)
-		a := do(t, nil, req)
+		a := post(t, base+"/api/verify", body, ct, nil)
 		var v VerifyAnswer
 		_ = json.Unmarshal(a.body, &v)
 		return a.status, v, a.body

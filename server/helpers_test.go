@@ -99,31 +99,31 @@ func do(t testing.TB, client *http.Client, req *http.Request) answer {
 	return a
 }
 
-func postFile(t testing.TB, base, query, name string, data []byte, header map[string]string) answer {
+// post sends body of type contentType, with the other headers, to url.
+func post(t testing.TB, url string, body io.Reader, contentType string, header map[string]string) answer {
 	t.Helper()
-	body, ct := multipartBody(t, name, data, nil)
-	req, err := http.NewRequest(http.MethodPost, base+"/api/audit"+query, body)
+	req, err := http.NewRequest(http.MethodPost, url, body)
 	if err != nil {
 		t.Fatal(err)
 	}
-	req.Header.Set("Content-Type", ct)
+	req.Header.Set("Content-Type", contentType)
 	for k, v := range header {
 		req.Header.Set(k, v)
 	}
 	return do(t, nil, req)
 }
 
+// postFile posts the workbook to /api/audit as multipart.
+func postFile(t testing.TB, base, query, name string, data []byte, header map[string]string) answer {
+	t.Helper()
+	body, ct := multipartBody(t, name, data, nil)
+	return post(t, base+"/api/audit"+query, body, ct, header)
+}
+
+// postRaw posts the workbook to /api/audit as the raw body.
 func postRaw(t testing.TB, base, query string, data []byte, header map[string]string) answer {
 	t.Helper()
-	req, err := http.NewRequest(http.MethodPost, base+"/api/audit"+query, bytes.NewReader(data))
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Header.Set("Content-Type", MIMEXLSX)
-	for k, v := range header {
-		req.Header.Set(k, v)
-	}
-	return do(t, nil, req)
+	return post(t, base+"/api/audit"+query, bytes.NewReader(data), MIMEXLSX, header)
 }
 
 func sha(data []byte) string {
