@@ -61,6 +61,13 @@ func (a answer) apiError(t testing.TB) APIError {
 	return e
 }
 
+// retryLater reports whether a is a refusal with the status and the code
+// that tells when to try again (Retry-After).
+func (a answer) retryLater(t testing.TB, status int, code Code) bool {
+	t.Helper()
+	return a.status == status && a.apiError(t).Code == code && a.header.Get("Retry-After") != ""
+}
+
 func (a answer) report(t testing.TB) validate.Report {
 	t.Helper()
 	if a.status != http.StatusOK {

@@ -122,7 +122,7 @@ func TestBodyBudget(t *testing.T) {
 	finish, res := stalledUpload(t, base, data) // holds 19,349 bytes
 	waitGate(srv, 5*time.Second, func(g gateState) bool { return g.bodyBytes >= int64(len(data)/2) })
 	a := postRaw(t, base, "", data, nil)
-	if a.status != http.StatusServiceUnavailable || a.apiError(t).Code != CodeBusy || a.header.Get("Retry-After") == "" {
+	if !a.retryLater(t, http.StatusServiceUnavailable, CodeBusy) {
 		t.Errorf("second body over the budget: %d %s", a.status, a.body)
 	}
 	finish()

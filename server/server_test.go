@@ -287,7 +287,7 @@ func TestRateLimit(t *testing.T) {
 		}
 	}
 	a := req()
-	if a.status != http.StatusTooManyRequests || a.apiError(t).Code != CodeTooManyRequests || a.header.Get("Retry-After") == "" {
+	if !a.retryLater(t, http.StatusTooManyRequests, CodeTooManyRequests) {
 		t.Fatalf("over the rate: %d %s (Retry-After %q)", a.status, a.body, a.header.Get("Retry-After"))
 	}
 }
@@ -306,7 +306,7 @@ func TestSaturation(t *testing.T) {
 	}
 	waitGate(srv, 10*time.Second, func(g gateState) bool { return g.running == 1 && g.waiting == 1 })
 	a := postRaw(t, base, "", data, nil)
-	if a.status != http.StatusServiceUnavailable || a.apiError(t).Code != CodeBusy || a.header.Get("Retry-After") == "" {
+	if !a.retryLater(t, http.StatusServiceUnavailable, CodeBusy) {
 		t.Errorf("third upload: %d %s (Retry-After %q)", a.status, a.body, a.header.Get("Retry-After"))
 	}
 	close(release)
@@ -329,7 +329,7 @@ func TestPerClientShare(t *testing.T) {
 	finish, res := stalledUpload(t, base, data)
 	waitGate(srv, 5*time.Second, holding)
 	a := postRaw(t, base, "", data, nil)
-	if a.status != http.StatusTooManyRequests || a.apiError(t).Code != CodeTooManyRequests || a.header.Get("Retry-After") == "" ||
+	if !a.retryLater(t, http.StatusTooManyRequests, CodeTooManyRequests) ||
 		!strings.Contains(a.apiError(t).Message, "al massimo 1") {
 		t.Errorf("second upload from the same address: %d %s", a.status, a.body)
 	}
@@ -351,7 +351,7 @@ func TestTimeout(t *testing.T) {
 	})
 	a := postRaw(t, base, "", data, nil)
 	close(release)
-	if a.status != http.StatusServiceUnavailable || a.apiError(t).Code != CodeTimeout || a.header.Get("Retry-After") == "" {
+	if !a.retryLater(t, http.StatusServiceUnavailable, CodeTimeout) {
 		t.Fatalf("slow audit: %d %s", a.status, a.body)
 	}
 	if !strings.Contains(a.apiError(t).Message, "0.3 secondi") {
