@@ -523,13 +523,8 @@ func contains(list []string, s string) bool {
 func addSensitivity(counts []xlsxio.SummaryChoice, courses []validate.CourseAudit) []xlsxio.SummaryChoice {
 	for _, c := range courses {
 		for _, alt := range c.Sensitivity {
-			i := 0
-			for i < len(counts) && (counts[i].Choice != alt.Choice || counts[i].Alternative != alt.Alternative) {
-				i++
-			}
-			if i == len(counts) {
-				counts = append(counts, xlsxio.SummaryChoice{Choice: alt.Choice, Alternative: alt.Alternative, Label: alt.Label})
-			}
+			var i int
+			counts, i = choiceEntry(counts, alt.Choice, alt.Alternative, alt.Label)
 			counts[i].Courses++
 			if alt.BandChanged {
 				counts[i].BandChanges++
@@ -539,18 +534,24 @@ func addSensitivity(counts []xlsxio.SummaryChoice, courses []validate.CourseAudi
 	return counts
 }
 
+// choiceEntry returns counts and the index of the alternative's entry in
+// it, a new one at the end when the alternative has none yet.
+func choiceEntry(counts []xlsxio.SummaryChoice, choice, alternative, label string) ([]xlsxio.SummaryChoice, int) {
+	for i, c := range counts {
+		if c.Choice == choice && c.Alternative == alternative {
+			return counts, i
+		}
+	}
+	return append(counts, xlsxio.SummaryChoice{Choice: choice, Alternative: alternative, Label: label}), len(counts)
+}
+
 // mergeSensitivity adds up the files' counts per alternative choice.
 func mergeSensitivity(digests []*digest) []xlsxio.SummaryChoice {
 	var out []xlsxio.SummaryChoice
 	for _, d := range digests {
 		for _, c := range d.sensitivity {
-			i := 0
-			for i < len(out) && (out[i].Choice != c.Choice || out[i].Alternative != c.Alternative) {
-				i++
-			}
-			if i == len(out) {
-				out = append(out, xlsxio.SummaryChoice{Choice: c.Choice, Alternative: c.Alternative, Label: c.Label})
-			}
+			var i int
+			out, i = choiceEntry(out, c.Choice, c.Alternative, c.Label)
 			out[i].Courses += c.Courses
 			out[i].BandChanges += c.BandChanges
 		}

@@ -91,6 +91,19 @@ type work struct {
 	cost     int64  // estimated memory, in bytes
 }
 
+// mediaType is the type of the answer when it is a file, "" when it is JSON.
+func (w work) mediaType() string {
+	switch {
+	case w.xlsx:
+		return MIMEXLSX
+	case w.pdf:
+		return MIMEPDF
+	case w.zip:
+		return MIMEZIP
+	}
+	return ""
+}
+
 // gated runs one request under the gate: a share of its client address
 // (or 429 at once); its body read under the upload pace and the
 // server-wide budget of bodies; then, once the body is in, its estimated
@@ -156,17 +169,9 @@ func (s *Server) gated(c echo.Context, read func(body io.ReadCloser) (work, erro
 		if ans.err != nil {
 			return ans.err
 		}
-		if w.xlsx {
+		if mediaType := w.mediaType(); mediaType != "" {
 			c.Response().Header().Set(echo.HeaderContentDisposition, attachment(w.fileName))
-			return c.Blob(http.StatusOK, MIMEXLSX, ans.body)
-		}
-		if w.pdf {
-			c.Response().Header().Set(echo.HeaderContentDisposition, attachment(w.fileName))
-			return c.Blob(http.StatusOK, MIMEPDF, ans.body)
-		}
-		if w.zip {
-			c.Response().Header().Set(echo.HeaderContentDisposition, attachment(w.fileName))
-			return c.Blob(http.StatusOK, MIMEZIP, ans.body)
+			return c.Blob(http.StatusOK, mediaType, ans.body)
 		}
 		return c.JSONBlob(http.StatusOK, ans.body)
 	case <-ctx.Done():
@@ -177,6 +182,16 @@ func (s *Server) gated(c echo.Context, read func(body io.ReadCloser) (work, erro
 type auditAnswer struct {
 	body []byte
 	err  error
+}
+
+// recovered, deferred by the functions that run a request's work, turns a
+// panic into a 500 answer with message; the panic is logged, without the
+// request's content, as that of what ("audit", "batch", "verify").
+func (s *Server) recovered(ans *auditAnswer, what, message string) {
+	if r := recover(); r != nil {
+		s.cfg.Logger.Error(what+" panicked", "panic", fmt.Sprint(r))
+		*ans = auditAnswer{err: apiErr(http.StatusInternalServerError, CodeInternal, "%s", message)}
+	}
 }
 
 func (s *Server) memoryTooLarge(cost int64) error {
@@ -212,12 +227,7 @@ var errCanceled = apiErr(http.StatusServiceUnavailable, CodeTimeout, "Verifica i
 // server: a panic becomes a 500 whose detail is logged without content. It
 // stops early, answering errCanceled, once ctx is done.
 func (s *Server) runAudit(ctx context.Context, t *ticket, up *upload, p auditParams) (ans auditAnswer) {
-	defer func() {
-		if r := recover(); r != nil {
-			s.cfg.Logger.Error("audit panicked", "panic", fmt.Sprint(r))
-			ans = auditAnswer{err: apiErr(http.StatusInternalServerError, CodeInternal, "Errore interno durante la verifica del file.")}
-		}
-	}()
+	defer s.recovered(&ans, "audit", "Errore interno durante la verifica del file.")
 	if s.beforeAudit != nil {
 		s.beforeAudit(ctx)
 	}

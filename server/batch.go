@@ -60,27 +60,10 @@ func (s *Server) batchAudit(c echo.Context) error {
 }
 
 func (s *Server) runBatch(ctx context.Context, up *batchUpload, p auditParams) (ans auditAnswer) {
-	defer func() {
-		if r := recover(); r != nil {
-			s.cfg.Logger.Error("batch panicked", "panic", fmt.Sprint(r))
-			ans = auditAnswer{err: apiErr(http.StatusInternalServerError, CodeInternal, "Errore interno durante la verifica dei file.")}
-		}
-	}()
-	res, err := batch.Run(ctx, up.files, batch.Options{
-		Jobs:               1,
-		Reading:            p.opts.Reading,
-		Errata:             p.opts.Errata,
-		Interpretations:    p.opts.Interpretations,
-		Thresholds:         p.opts.Thresholds,
-		WorkbookThresholds: p.opts.WorkbookThresholds,
-		AuditedAt:          time.Now().UTC().Truncate(time.Second),
-		Limits:             s.cfg.Limits,
-		Version:            s.cfg.Version,
-		Registry:           s.cfg.Registry,
-		SummaryOnly:        true,
-		MaxCourses:         s.cfg.MaxWork / s.articulationsPerCourse(),
-		MaxTotalCourses:    s.cfg.MaxBatchRows,
-	})
+	defer s.recovered(&ans, "batch", "Errore interno durante la verifica dei file.")
+	opts := s.batchOptions(p)
+	opts.AuditedAt = time.Now().UTC().Truncate(time.Second)
+	res, err := batch.Run(ctx, up.files, opts)
 	if ctx.Err() != nil {
 		return auditAnswer{err: errCanceled}
 	}
@@ -100,6 +83,26 @@ func (s *Server) runBatch(ctx context.Context, up *batchUpload, p auditParams) (
 		return auditAnswer{err: fmt.Errorf("writing the summary: %w", err)}
 	}
 	return auditAnswer{body: body}
+}
+
+// batchOptions are the options of a batch on the server: the request's
+// choices, the server's bounds, one file after the other and only the
+// summary kept.
+func (s *Server) batchOptions(p auditParams) batch.Options {
+	return batch.Options{
+		Jobs:               1,
+		Reading:            p.opts.Reading,
+		Errata:             p.opts.Errata,
+		Interpretations:    p.opts.Interpretations,
+		Thresholds:         p.opts.Thresholds,
+		WorkbookThresholds: p.opts.WorkbookThresholds,
+		Limits:             s.cfg.Limits,
+		Version:            s.cfg.Version,
+		Registry:           s.cfg.Registry,
+		SummaryOnly:        true,
+		MaxCourses:         s.cfg.MaxWork / s.articulationsPerCourse(),
+		MaxTotalCourses:    s.cfg.MaxBatchRows,
+	}
 }
 
 // readBatch reads every file part into memory, each bounded by MaxUpload,

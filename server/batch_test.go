@@ -4,51 +4,28 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"mime/multipart"
 	"net/http"
 	"strings"
 	"testing"
 
+	"github.com/its-academy/auditor/testkit"
 	"github.com/its-academy/auditor/xlsxio"
 	"github.com/xuri/excelize/v2"
 )
 
-type namedFile struct {
-	name string
-	data []byte
-}
-
-func postBatch(t *testing.T, base, query string, files []namedFile) answer {
+func postBatch(t *testing.T, base, query string, files []testkit.File) answer {
 	t.Helper()
-	var buf bytes.Buffer
-	mw := multipart.NewWriter(&buf)
-	for _, f := range files {
-		w, err := mw.CreateFormFile("file", f.name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := w.Write(f.data); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := mw.Close(); err != nil {
-		t.Fatal(err)
-	}
-	req, err := http.NewRequest(http.MethodPost, base+"/api/batch"+query, &buf)
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Header.Set("Content-Type", mw.FormDataContentType())
-	return do(t, nil, req)
+	body, ct := testkit.Multipart(t, nil, files...)
+	return post(t, base+"/api/batch"+query, body, ct, nil)
 }
 
 func TestBatch(t *testing.T) {
 	_, base := startServer(t, Config{ClientRate: -1})
-	files := []namedFile{
-		{"b.xlsx", workbook(t, 4, "BETA", 1)},
-		{"a.xlsx", workbook(t, 3, "ALFA", 2)},
-		{"cifrato.xlsx", testdata(t, "foreign/excelize-encryptAES.xlsx")},
-		{"a.xlsx", workbook(t, 2, "GAMMA", 3)}, // same name, another file
+	files := []testkit.File{
+		{Name: "b.xlsx", Data: workbook(t, 4, "BETA", 1)},
+		{Name: "a.xlsx", Data: workbook(t, 3, "ALFA", 2)},
+		{Name: "cifrato.xlsx", Data: testkit.Testdata(t, "foreign/excelize-encryptAES.xlsx")},
+		{Name: "a.xlsx", Data: workbook(t, 2, "GAMMA", 3)}, // same name, another file
 	}
 	a := postBatch(t, base, "", files)
 	if a.status != http.StatusOK {
@@ -72,7 +49,7 @@ func TestBatch(t *testing.T) {
 		t.Errorf("excluded: %+v", s.Excluded)
 	}
 	// The order of the uploads does not change the summary.
-	rev := []namedFile{files[2], files[0], files[1], files[3]}
+	rev := []testkit.File{files[2], files[0], files[1], files[3]}
 	b := postBatch(t, base, "", rev)
 	var s2 xlsxio.Summary
 	if err := json.Unmarshal(b.body, &s2); err != nil {
@@ -114,18 +91,18 @@ func stripFileNames(b []byte) []byte {
 
 func TestBatchErrors(t *testing.T) {
 	_, base := startServer(t, Config{ClientRate: -1, MaxUpload: 200 << 10, MaxBatchFiles: 3, MaxBatchBytes: 400 << 10})
-	small := testdata(t, "esempio-fondazione.xlsx")
+	small := testkit.Testdata(t, "esempio-fondazione.xlsx")
 	big := append(bytes.Clone(small), make([]byte, 250<<10)...)
 	for _, tc := range []struct {
 		name   string
-		files  []namedFile
+		files  []testkit.File
 		status int
 		msg    string
 	}{
 		{"no files", nil, 400, "Nessun file"},
-		{"too many files", []namedFile{{"1.xlsx", small}, {"2.xlsx", small}, {"3.xlsx", small}, {"4.xlsx", small}}, 413, "al massimo 3"},
-		{"one file too large", []namedFile{{"grande.xlsx", big}}, 413, "grande.xlsx"},
-		{"all together too large", []namedFile{{"1.xlsx", append(bytes.Clone(small), make([]byte, 150<<10)...)}, {"2.xlsx", append(bytes.Clone(small), make([]byte, 150<<10)...)}, {"3.xlsx", append(bytes.Clone(small), make([]byte, 150<<10)...)}}, 413, "400 kB"},
+		{"too many files", []testkit.File{{Name: "1.xlsx", Data: small}, {Name: "2.xlsx", Data: small}, {Name: "3.xlsx", Data: small}, {Name: "4.xlsx", Data: small}}, 413, "al massimo 3"},
+		{"one file too large", []testkit.File{{Name: "grande.xlsx", Data: big}}, 413, "grande.xlsx"},
+		{"all together too large", []testkit.File{{Name: "1.xlsx", Data: append(bytes.Clone(small), make([]byte, 150<<10)...)}, {Name: "2.xlsx", Data: append(bytes.Clone(small), make([]byte, 150<<10)...)}, {Name: "3.xlsx", Data: append(bytes.Clone(small), make([]byte, 150<<10)...)}}, 413, "400 kB"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			a := postBatch(t, base, "", tc.files)
@@ -137,9 +114,7 @@ func TestBatchErrors(t *testing.T) {
 			}
 		})
 	}
-	req, _ := http.NewRequest(http.MethodPost, base+"/api/batch", bytes.NewReader(small))
-	req.Header.Set("Content-Type", MIMEXLSX)
-	if a := do(t, nil, req); a.status != 400 {
+	if a := post(t, base+"/api/batch", bytes.NewReader(small), MIMEXLSX, nil); a.status != 400 {
 		t.Errorf("raw body to /api/batch: %d", a.status)
 	}
 }

@@ -40,12 +40,7 @@ func (s *Server) zipBudget() int64 {
 // archive, so that the page gets all of them without sending the files
 // again for each. The summary's links point to the copies in copie/.
 func (s *Server) runBatchZip(ctx context.Context, up *batchUpload, p auditParams) (ans auditAnswer) {
-	defer func() {
-		if r := recover(); r != nil {
-			s.cfg.Logger.Error("batch panicked", "panic", fmt.Sprint(r))
-			ans = auditAnswer{err: apiErr(http.StatusInternalServerError, CodeInternal, "Errore interno durante la verifica dei file.")}
-		}
-	}()
+	defer s.recovered(&ans, "batch", "Errore interno durante la verifica dei file.")
 	inputs := make([]batch.Input, len(up.files))
 	copyName := map[string]string{} // input name → entry in the ZIP
 	taken := map[string]bool{}
@@ -62,31 +57,19 @@ func (s *Server) runBatchZip(ctx context.Context, up *batchUpload, p auditParams
 		over   bool
 	)
 	budget := s.zipBudget()
-	res, err := batch.Run(ctx, inputs, batch.Options{
-		Jobs:               1,
-		Reading:            p.opts.Reading,
-		Errata:             p.opts.Errata,
-		Interpretations:    p.opts.Interpretations,
-		Thresholds:         p.opts.Thresholds,
-		WorkbookThresholds: p.opts.WorkbookThresholds,
-		Limits:             s.cfg.Limits,
-		Version:            s.cfg.Version,
-		Registry:           s.cfg.Registry,
-		SummaryOnly:        true,
-		MaxCourses:         s.cfg.MaxWork / s.articulationsPerCourse(),
-		MaxTotalCourses:    s.cfg.MaxBatchRows,
-		OnAnnotated: func(in batch.Input, annotated []byte) error {
-			mu.Lock()
-			defer mu.Unlock()
-			total += int64(len(annotated))
-			if total > budget {
-				over = true
-				return nil
-			}
-			copies[copyName[in.Name]] = annotated
+	opts := s.batchOptions(p)
+	opts.OnAnnotated = func(in batch.Input, annotated []byte) error {
+		mu.Lock()
+		defer mu.Unlock()
+		total += int64(len(annotated))
+		if total > budget {
+			over = true
 			return nil
-		},
-	})
+		}
+		copies[copyName[in.Name]] = annotated
+		return nil
+	}
+	res, err := batch.Run(ctx, inputs, opts)
 	if ctx.Err() != nil {
 		return auditAnswer{err: errCanceled}
 	}

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/its-academy/auditor/testkit"
 	"github.com/xuri/excelize/v2"
 )
 
@@ -17,7 +18,7 @@ import (
 // as a foundation would to raise its score.
 func tiltedSoglie(t *testing.T) []byte {
 	t.Helper()
-	f, err := excelize.OpenReader(bytes.NewReader(testdata(t, "esempio-fondazione.xlsx")))
+	f, err := excelize.OpenReader(bytes.NewReader(testkit.Testdata(t, "esempio-fondazione.xlsx")))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -82,9 +83,7 @@ func TestAPIChoices(t *testing.T) {
 	mw.WriteField("erratum", "E-1=printed")
 	mw.WriteField("thresholds", `{"S1": 40.5}`)
 	mw.Close()
-	req, _ := http.NewRequest(http.MethodPost, base+"/api/audit", &body)
-	req.Header.Set("Content-Type", mw.FormDataContentType())
-	rep = do(t, nil, req).report(t)
+	rep = post(t, base+"/api/audit", &body, mw.FormDataContentType(), nil).report(t)
 	if rep.Errata["E-1"] != "printed" || *rep.Courses[0].Articulations[0].Threshold != 40.5 {
 		t.Errorf("multipart fields: errata %v, S1 %v", rep.Errata, *rep.Courses[0].Articulations[0].Threshold)
 	}
@@ -116,15 +115,13 @@ func TestAPIChoices(t *testing.T) {
 // cell, a workbook that is not an audited copy is 422 not_audited.
 func TestAPIVerify(t *testing.T) {
 	_, base := startServer(t, Config{Version: "test"})
-	copyData := postFile(t, base, "?format=xlsx", "f.xlsx", testdata(t, "esempio-fondazione.xlsx"), nil)
+	copyData := postFile(t, base, "?format=xlsx", "f.xlsx", testkit.Testdata(t, "esempio-fondazione.xlsx"), nil)
 	if copyData.status != http.StatusOK {
 		t.Fatalf("audit: %d %s", copyData.status, copyData.body)
 	}
 	verify := func(data []byte) (int, VerifyAnswer, []byte) {
 		body, ct := multipartBody(t, "copia.xlsx", data, nil)
-		req, _ := http.NewRequest(http.MethodPost, base+"/api/verify", body)
-		req.Header.Set("Content-Type", ct)
-		a := do(t, nil, req)
+		a := post(t, base+"/api/verify", body, ct, nil)
 		var v VerifyAnswer
 		_ = json.Unmarshal(a.body, &v)
 		return a.status, v, a.body
@@ -141,7 +138,7 @@ func TestAPIVerify(t *testing.T) {
 	if st != http.StatusOK || v.Conforming || v.Verification == nil || len(v.Differences) == 0 || v.Differences[0].Cell != "G3" {
 		t.Errorf("edited copy: %d %s", st, body)
 	}
-	st, _, body = verify(testdata(t, "esempio-fondazione.xlsx"))
+	st, _, body = verify(testkit.Testdata(t, "esempio-fondazione.xlsx"))
 	if st != http.StatusUnprocessableEntity || !strings.Contains(string(body), "not_audited") {
 		t.Errorf("original workbook: %d %s", st, body)
 	}

@@ -82,15 +82,23 @@ func (g *gate) claim(client string) (*ticket, error) {
 // growBody counts n more bytes of the request's body, or fails when the
 // server-wide budget of bodies in memory would be exceeded.
 func (t *ticket) growBody(n int64) error {
-	g := t.g
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	if g.bodyLimit > 0 && g.bodyUsed+n > g.bodyLimit {
+	t.g.mu.Lock()
+	defer t.g.mu.Unlock()
+	if !reserve(&t.g.bodyUsed, &t.body, n, t.g.bodyLimit) {
 		return errBodyBudget
 	}
-	g.bodyUsed += n
-	t.body += n
 	return nil
+}
+
+// reserve adds n to the server's used and to the ticket's held, unless
+// used would pass limit (0: no limit). The caller holds the gate's lock.
+func reserve(used, held *int64, n, limit int64) bool {
+	if limit > 0 && *used+n > limit {
+		return false
+	}
+	*used += n
+	*held += n
+	return true
 }
 
 // uploaded marks the end of the request's upload.
@@ -106,18 +114,12 @@ func (t *ticket) uploaded() {
 // admit reserves the audit's estimated memory and takes a place in the
 // queue, or fails at once.
 func (t *ticket) admit(cost int64) error {
-	g := t.g
 	t.uploaded()
-	g.mu.Lock()
-	if g.memLimit > 0 && g.memUsed+cost > g.memLimit {
-		g.mu.Unlock()
-		return errMemBudget
+	if err := t.growMem(cost); err != nil {
+		return err
 	}
-	g.memUsed += cost
-	t.mem += cost
-	g.mu.Unlock()
 	select {
-	case g.queued <- struct{}{}:
+	case t.g.queued <- struct{}{}:
 		t.queued = true
 		return nil
 	default:
@@ -128,14 +130,11 @@ func (t *ticket) admit(cost int64) error {
 // growMem reserves n more bytes of estimated memory for an admitted
 // audit, or fails at once when they do not fit beside the others.
 func (t *ticket) growMem(n int64) error {
-	g := t.g
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	if g.memLimit > 0 && g.memUsed+n > g.memLimit {
+	t.g.mu.Lock()
+	defer t.g.mu.Unlock()
+	if !reserve(&t.g.memUsed, &t.mem, n, t.g.memLimit) {
 		return errMemBudget
 	}
-	g.memUsed += n
-	t.mem += n
 	return nil
 }
 

@@ -11,28 +11,16 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"mime/multipart"
-	"net"
 	"net/http"
-	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
+	"github.com/its-academy/auditor/testkit"
 	"github.com/its-academy/auditor/validate"
 	"github.com/xuri/excelize/v2"
 )
-
-// testdata returns a file of the repository's testdata folder.
-func testdata(t testing.TB, name string) []byte {
-	t.Helper()
-	data, err := os.ReadFile(filepath.Join("..", "testdata", name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return data
-}
 
 // startServer runs a real server on a loopback port and stops it (waiting
 // for it) when the test ends.
@@ -45,44 +33,16 @@ func startServer(t testing.TB, cfg Config, setup ...func(*Server)) (*Server, str
 	for _, f := range setup {
 		f(srv)
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- srv.Serve(ctx, ln, "", "") }()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("serve: %v", err)
-		}
-	})
-	return srv, "http://" + ln.Addr().String()
+	ln, base := testkit.Listen(t)
+	testkit.Serve(t, func(ctx context.Context) error { return srv.Serve(ctx, ln, "", "") })
+	return srv, base
 }
 
 // multipartBody builds a multipart/form-data body with the workbook in
 // the field "file" and the given small fields.
 func multipartBody(t testing.TB, name string, data []byte, fields map[string]string) (io.Reader, string) {
 	t.Helper()
-	var buf bytes.Buffer
-	mw := multipart.NewWriter(&buf)
-	for k, v := range fields {
-		if err := mw.WriteField(k, v); err != nil {
-			t.Fatal(err)
-		}
-	}
-	fw, err := mw.CreateFormFile("file", name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := fw.Write(data); err != nil {
-		t.Fatal(err)
-	}
-	if err := mw.Close(); err != nil {
-		t.Fatal(err)
-	}
-	return &buf, mw.FormDataContentType()
+	return testkit.Multipart(t, fields, testkit.File{Name: name, Data: data})
 }
 
 // answer is a response read whole.
@@ -101,6 +61,13 @@ func (a answer) apiError(t testing.TB) APIError {
 	return e
 }
 
+// retryLater reports whether a is a refusal with the status and the code
+// that tells when to try again (Retry-After).
+func (a answer) retryLater(t testing.TB, status int, code Code) bool {
+	t.Helper()
+	return a.status == status && a.apiError(t).Code == code && a.header.Get("Retry-After") != ""
+}
+
 func (a answer) report(t testing.TB) validate.Report {
 	t.Helper()
 	if a.status != http.StatusOK {
@@ -113,48 +80,57 @@ func (a answer) report(t testing.TB) validate.Report {
 	return r
 }
 
-func do(t testing.TB, client *http.Client, req *http.Request) answer {
-	t.Helper()
+// send does req (with http.DefaultClient when client is nil) and reads the
+// answer whole. A request that fails is an answer of status -1 with the
+// error as its body; the error of reading the body is returned too.
+func send(client *http.Client, req *http.Request) (answer, error) {
 	if client == nil {
 		client = http.DefaultClient
 	}
 	res, err := client.Do(req)
 	if err != nil {
-		t.Fatalf("%s %s: %v", req.Method, req.URL.Path, err)
+		return answer{status: -1, body: []byte(err.Error())}, err
 	}
 	defer res.Body.Close()
 	body, err := io.ReadAll(res.Body)
+	return answer{status: res.StatusCode, header: res.Header, body: body}, err
+}
+
+// do is send for a request that must be answered whole.
+func do(t testing.TB, client *http.Client, req *http.Request) answer {
+	t.Helper()
+	a, err := send(client, req)
+	if err != nil {
+		t.Fatalf("%s %s: %v", req.Method, req.URL.Path, err)
+	}
+	return a
+}
+
+// post sends body of type contentType, with the other headers, to url.
+func post(t testing.TB, url string, body io.Reader, contentType string, header map[string]string) answer {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodPost, url, body)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return answer{status: res.StatusCode, header: res.Header, body: body}
+	req.Header.Set("Content-Type", contentType)
+	for k, v := range header {
+		req.Header.Set(k, v)
+	}
+	return do(t, nil, req)
 }
 
+// postFile posts the workbook to /api/audit as multipart.
 func postFile(t testing.TB, base, query, name string, data []byte, header map[string]string) answer {
 	t.Helper()
 	body, ct := multipartBody(t, name, data, nil)
-	req, err := http.NewRequest(http.MethodPost, base+"/api/audit"+query, body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Header.Set("Content-Type", ct)
-	for k, v := range header {
-		req.Header.Set(k, v)
-	}
-	return do(t, nil, req)
+	return post(t, base+"/api/audit"+query, body, ct, header)
 }
 
+// postRaw posts the workbook to /api/audit as the raw body.
 func postRaw(t testing.TB, base, query string, data []byte, header map[string]string) answer {
 	t.Helper()
-	req, err := http.NewRequest(http.MethodPost, base+"/api/audit"+query, bytes.NewReader(data))
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Header.Set("Content-Type", MIMEXLSX)
-	for k, v := range header {
-		req.Header.Set(k, v)
-	}
-	return do(t, nil, req)
+	return post(t, base+"/api/audit"+query, bytes.NewReader(data), MIMEXLSX, header)
 }
 
 func sha(data []byte) string {
@@ -168,7 +144,7 @@ func sha(data []byte) string {
 // give different scores.
 func workbook(t testing.TB, n int, prefix string, variant int) []byte {
 	t.Helper()
-	f, err := excelize.OpenReader(bytes.NewReader(testdata(t, "esempio-fondazione.xlsx")))
+	f, err := excelize.OpenReader(bytes.NewReader(testkit.Testdata(t, "esempio-fondazione.xlsx")))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -251,35 +227,28 @@ func zipOf(t testing.TB, parts map[string][]byte) []byte {
 	return buf.Bytes()
 }
 
+// writeSpaces writes n MiB of spaces to w.
+func writeSpaces(w io.Writer, n int) error {
+	chunk := bytes.Repeat([]byte(" "), 1<<20)
+	for range n {
+		if _, err := w.Write(chunk); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // zipBomb is the example workbook with one more XML part that inflates to
 // 150 MiB of spaces (over the 100 MiB default) from about 150 kilobytes.
 func zipBomb(t testing.TB) []byte {
 	t.Helper()
-	zr, err := zip.NewReader(bytes.NewReader(testdata(t, "esempio-fondazione.xlsx")), int64(len(testdata(t, "esempio-fondazione.xlsx"))))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var buf bytes.Buffer
-	zw := zip.NewWriter(&buf)
-	for _, f := range zr.File {
-		if err := zw.Copy(f); err != nil {
-			t.Fatal(err)
+	return testkit.Rezip(t, testkit.Testdata(t, "esempio-fondazione.xlsx"), nil, func(zw *zip.Writer) error {
+		w, err := zw.Create("xl/bomb.xml")
+		if err != nil {
+			return err
 		}
-	}
-	w, err := zw.Create("xl/bomb.xml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	chunk := bytes.Repeat([]byte(" "), 1<<20)
-	for i := 0; i < 150; i++ {
-		if _, err := w.Write(chunk); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := zw.Close(); err != nil {
-		t.Fatal(err)
-	}
-	return buf.Bytes()
+		return writeSpaces(w, 150)
+	})
 }
 
 // lyingZipBomb is the example workbook whose Percorsi sheet is replaced by
@@ -287,49 +256,31 @@ func zipBomb(t testing.TB) []byte {
 // inflating must stop.
 func lyingZipBomb(t testing.TB) []byte {
 	t.Helper()
-	src := testdata(t, "esempio-fondazione.xlsx")
-	zr, err := zip.NewReader(bytes.NewReader(src), int64(len(src)))
-	if err != nil {
-		t.Fatal(err)
-	}
 	var deflated bytes.Buffer
 	fw, err := flate.NewWriter(&deflated, flate.BestCompression)
 	if err != nil {
 		t.Fatal(err)
 	}
-	chunk := bytes.Repeat([]byte(" "), 1<<20)
-	for i := 0; i < 150; i++ {
-		if _, err := fw.Write(chunk); err != nil {
-			t.Fatal(err)
-		}
+	if err := writeSpaces(fw, 150); err != nil {
+		t.Fatal(err)
 	}
 	if err := fw.Close(); err != nil {
 		t.Fatal(err)
 	}
-	var buf bytes.Buffer
-	zw := zip.NewWriter(&buf)
-	for _, f := range zr.File {
+	return testkit.Rezip(t, testkit.Testdata(t, "esempio-fondazione.xlsx"), func(zw *zip.Writer, f *zip.File) (bool, error) {
 		if f.Name != "xl/worksheets/sheet3.xml" {
-			if err := zw.Copy(f); err != nil {
-				t.Fatal(err)
-			}
-			continue
+			return false, nil
 		}
 		h := f.FileHeader
 		h.UncompressedSize64 = 2048
 		h.CompressedSize64 = uint64(deflated.Len())
 		w, err := zw.CreateRaw(&h)
 		if err != nil {
-			t.Fatal(err)
+			return true, err
 		}
-		if _, err := w.Write(deflated.Bytes()); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := zw.Close(); err != nil {
-		t.Fatal(err)
-	}
-	return buf.Bytes()
+		_, err = w.Write(deflated.Bytes())
+		return true, err
+	}, nil)
 }
 
 // syncBuffer is a log sink safe for the server's goroutines.
@@ -364,14 +315,8 @@ func stalledUpload(t testing.TB, base string, data []byte) (finish func(), resul
 	req.ContentLength = int64(len(data))
 	out := make(chan answer, 1)
 	go func() {
-		res, err := http.DefaultClient.Do(req)
-		if err != nil {
-			out <- answer{status: -1, body: []byte(err.Error())}
-			return
-		}
-		defer res.Body.Close()
-		body, _ := io.ReadAll(res.Body)
-		out <- answer{status: res.StatusCode, header: res.Header, body: body}
+		a, _ := send(nil, req)
+		out <- a
 	}()
 	half := len(data) / 2
 	if _, err := pw.Write(data[:half]); err != nil {
@@ -384,6 +329,24 @@ func stalledUpload(t testing.TB, base string, data []byte) (finish func(), resul
 		pw.Close()
 	}, out
 }
+
+// waitGate polls the server's gate until until holds or within has
+// passed, and returns the last state it saw; the caller checks what it
+// needs.
+func waitGate(srv *Server, within time.Duration, until func(gateState) bool) gateState {
+	deadline := time.Now().Add(within)
+	for {
+		g := srv.gate.state()
+		if until(g) || !time.Now().Before(deadline) {
+			return g
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// holding reports whether the gate holds any request: uploading, waiting
+// or running.
+func holding(g gateState) bool { return g.uploading+g.running+g.waiting > 0 }
 
 func contains(s string, subs ...string) bool {
 	for _, sub := range subs {

@@ -2,50 +2,31 @@ package server
 
 import (
 	"archive/zip"
-	"bytes"
 	"encoding/json"
 	"io"
 	"net/http"
 	"strings"
 	"testing"
 
+	"github.com/its-academy/auditor/testkit"
 	"github.com/its-academy/auditor/xlsxio"
 )
 
 // withParts returns a workbook with some zip parts replaced.
 func withParts(t testing.TB, data []byte, repl map[string][]byte) []byte {
 	t.Helper()
-	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out bytes.Buffer
-	zw := zip.NewWriter(&out)
-	for _, e := range zr.File {
-		b, ok := repl[e.Name]
+	return testkit.Rezip(t, data, func(zw *zip.Writer, f *zip.File) (bool, error) {
+		b, ok := repl[f.Name]
 		if !ok {
-			rc, err := e.Open()
-			if err != nil {
-				t.Fatal(err)
-			}
-			b, err = io.ReadAll(rc)
-			rc.Close()
-			if err != nil {
-				t.Fatal(err)
-			}
+			return false, nil
 		}
-		w, err := zw.Create(e.Name)
+		w, err := zw.Create(f.Name)
 		if err != nil {
-			t.Fatal(err)
+			return true, err
 		}
-		if _, err := w.Write(b); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := zw.Close(); err != nil {
-		t.Fatal(err)
-	}
-	return out.Bytes()
+		_, err = w.Write(b)
+		return true, err
+	}, nil)
 }
 
 // TestDamagedStylesIs422: an empty styles part is a 422 "corrupt" in both
@@ -53,7 +34,7 @@ func withParts(t testing.TB, data []byte, repl map[string][]byte) []byte {
 // nil dereference in excelize) is a 422 for the copy, never a 500.
 func TestDamagedStylesIs422(t *testing.T) {
 	_, base := startServer(t, Config{})
-	example := testdata(t, "esempio-fondazione.xlsx")
+	example := testkit.Testdata(t, "esempio-fondazione.xlsx")
 	tests := []struct {
 		styles, query string
 	}{
@@ -78,7 +59,7 @@ func TestDamagedStylesIs422(t *testing.T) {
 func TestBatchIdenticalFilesCountedOnce(t *testing.T) {
 	_, base := startServer(t, Config{ClientRate: -1})
 	data := workbook(t, 4, "BETA", 1)
-	a := postBatch(t, base, "", []namedFile{{"fondazione.xlsx", data}, {"fondazione (1).xlsx", data}, {"fondazione.xlsx", data}})
+	a := postBatch(t, base, "", []testkit.File{{Name: "fondazione.xlsx", Data: data}, {Name: "fondazione (1).xlsx", Data: data}, {Name: "fondazione.xlsx", Data: data}})
 	if a.status != http.StatusOK {
 		t.Fatalf("status %d: %s", a.status, a.body)
 	}
@@ -104,39 +85,25 @@ func TestBatchIdenticalFilesCountedOnce(t *testing.T) {
 // copy (the copy's writer reads every part).
 func TestLyingPartRefusedInBothFormats(t *testing.T) {
 	_, base := startServer(t, Config{})
-	example := testdata(t, "esempio-fondazione.xlsx")
-	zr, err := zip.NewReader(bytes.NewReader(example), int64(len(example)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out bytes.Buffer
-	zw := zip.NewWriter(&out)
-	for _, e := range zr.File {
-		if e.Name != "docProps/core.xml" {
-			if err := zw.Copy(e); err != nil {
-				t.Fatal(err)
-			}
-			continue
+	lying := testkit.Rezip(t, testkit.Testdata(t, "esempio-fondazione.xlsx"), func(zw *zip.Writer, f *zip.File) (bool, error) {
+		if f.Name != "docProps/core.xml" {
+			return false, nil
 		}
-		raw, err := e.OpenRaw()
+		raw, err := f.OpenRaw()
 		if err != nil {
-			t.Fatal(err)
+			return true, err
 		}
-		h := e.FileHeader
+		h := f.FileHeader
 		h.CRC32 ^= 1
 		w, err := zw.CreateRaw(&h)
 		if err != nil {
-			t.Fatal(err)
+			return true, err
 		}
-		if _, err := io.Copy(w, raw); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := zw.Close(); err != nil {
-		t.Fatal(err)
-	}
+		_, err = io.Copy(w, raw)
+		return true, err
+	}, nil)
 	for _, query := range []string{"", "?format=xlsx"} {
-		a := postFile(t, base, query, "fondazione.xlsx", out.Bytes(), nil)
+		a := postFile(t, base, query, "fondazione.xlsx", lying, nil)
 		if a.status != http.StatusUnprocessableEntity {
 			t.Fatalf("%q: status %d", query, a.status)
 		}
@@ -150,7 +117,7 @@ func TestLyingPartRefusedInBothFormats(t *testing.T) {
 // direction controls of the uploaded name.
 func TestContentDispositionWithoutBidiControls(t *testing.T) {
 	_, base := startServer(t, Config{})
-	a := postFile(t, base, "?format=xlsx", "fattura\u202Eslx.xlsx", testdata(t, "esempio-fondazione.xlsx"), nil)
+	a := postFile(t, base, "?format=xlsx", "fattura\u202Eslx.xlsx", testkit.Testdata(t, "esempio-fondazione.xlsx"), nil)
 	if a.status != http.StatusOK {
 		t.Fatalf("status %d", a.status)
 	}

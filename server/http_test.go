@@ -12,6 +12,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/its-academy/auditor/testkit"
 )
 
 // logLines are the access log's lines for one request id.
@@ -36,7 +38,7 @@ func TestAccessLogAttribution(t *testing.T) {
 		ClientRate: 1, ClientBurst: 3, Logger: slog.New(slog.NewTextHandler(&logs, nil))}, func(s *Server) {
 		s.beforeAudit = func(context.Context) { <-release }
 	})
-	data := testdata(t, "esempio-fondazione.xlsx")
+	data := testkit.Testdata(t, "esempio-fondazione.xlsx")
 	getFrom := func(ip, xff string) answer {
 		req, _ := http.NewRequest(http.MethodGet, base+"/api/info", nil)
 		if xff != "" {
@@ -173,7 +175,7 @@ func TestProtocolErrorsInJSON(t *testing.T) {
 // regard to case, the token exactly.
 func TestBearerSchemeCase(t *testing.T) {
 	_, base := startServer(t, Config{Token: "s3gr3to", ClientRate: -1})
-	data := testdata(t, "esempio-fondazione.xlsx")
+	data := testkit.Testdata(t, "esempio-fondazione.xlsx")
 	for _, tc := range []struct {
 		header string
 		status int

@@ -1,10 +1,8 @@
 package server
 
 import (
-	"archive/zip"
 	"bytes"
 	"encoding/json"
-	"io"
 	"net/http"
 	"path/filepath"
 	"reflect"
@@ -12,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/its-academy/auditor/compute"
+	"github.com/its-academy/auditor/testkit"
 	"github.com/its-academy/auditor/xlsxio"
 	"github.com/xuri/excelize/v2"
 )
@@ -130,34 +129,21 @@ func TestTemplateDownload(t *testing.T) {
 func TestBatchZip(t *testing.T) {
 	_, base := startServer(t, Config{ClientRate: -1})
 	a1 := workbook(t, 3, "ALFA", 2)
-	files := []namedFile{
-		{"alfa.xlsx", a1},
-		{"beta.xlsx", workbook(t, 2, "BETA", 1)},
-		{"alfa (1).xlsx", a1}, // identical to alfa.xlsx
-		{"cifrato.xlsx", testdata(t, "foreign/excelize-encryptAES.xlsx")},
+	files := []testkit.File{
+		{Name: "alfa.xlsx", Data: a1},
+		{Name: "beta.xlsx", Data: workbook(t, 2, "BETA", 1)},
+		{Name: "alfa (1).xlsx", Data: a1}, // identical to alfa.xlsx
+		{Name: "cifrato.xlsx", Data: testkit.Testdata(t, "foreign/excelize-encryptAES.xlsx")},
 	}
 	a := postBatch(t, base, "?format=zip", files)
 	if a.status != http.StatusOK || a.header.Get("Content-Type") != MIMEZIP ||
 		!strings.Contains(a.header.Get("Content-Disposition"), "verifica-regionale.zip") {
 		t.Fatalf("status %d %v: %.300s", a.status, a.header, a.body)
 	}
-	zr, err := zip.NewReader(bytes.NewReader(a.body), int64(len(a.body)))
-	if err != nil {
-		t.Fatal(err)
-	}
 	entries := map[string][]byte{}
 	var names []string
-	for _, f := range zr.File {
-		rc, err := f.Open()
-		if err != nil {
-			t.Fatal(err)
-		}
-		data, err := io.ReadAll(rc)
-		rc.Close()
-		if err != nil {
-			t.Fatal(err)
-		}
-		entries[f.Name] = data
+	for _, f := range testkit.Unzip(t, a.body) {
+		entries[f.Name] = f.Data
 		names = append(names, f.Name)
 	}
 	want := []string{"riepilogo-verifica.xlsx", "riepilogo-verifica.pdf", "riepilogo-verifica.json",

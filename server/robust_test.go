@@ -10,6 +10,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/its-academy/auditor/testkit"
 )
 
 // clientFrom is an HTTP client whose connections leave from a loopback
@@ -46,14 +48,8 @@ func trickle(t *testing.T, client *http.Client, url string, size int, interval t
 		}
 	}()
 	go func() {
-		res, err := client.Do(req)
-		if err != nil {
-			out <- answer{status: -1, body: []byte(err.Error())}
-			return
-		}
-		defer res.Body.Close()
-		body, _ := io.ReadAll(res.Body)
-		out <- answer{status: res.StatusCode, header: res.Header, body: body}
+		a, _ := send(client, req)
+		out <- a
 	}()
 }
 
@@ -61,17 +57,14 @@ func trickle(t *testing.T, client *http.Client, url string, size int, interval t
 // loopback addresses, with the default limits, then a normal upload from
 // another address: it must be audited at once, not refused as busy.
 func TestSlowUploadsDoNotStarve(t *testing.T) {
-	data := testdata(t, "esempio-fondazione.xlsx")
+	data := testkit.Testdata(t, "esempio-fondazione.xlsx")
 	srv, base := startServer(t, Config{MaxConcurrent: 1, MaxQueue: 4})
 	stop := make(chan struct{})
 	slow := make(chan answer, 40)
 	for i := 2; i <= 41; i++ {
 		trickle(t, clientFrom(fmt.Sprintf("127.0.0.%d", i)), base+"/api/audit", len(data), time.Second, stop, slow)
 	}
-	deadline := time.Now().Add(5 * time.Second)
-	for srv.gate.state().uploading < 40 && time.Now().Before(deadline) {
-		time.Sleep(10 * time.Millisecond)
-	}
+	waitGate(srv, 5*time.Second, func(g gateState) bool { return g.uploading >= 40 })
 	if g := srv.gate.state(); g.uploading != 40 || g.running+g.waiting != 0 {
 		t.Fatalf("the slow uploads: %d uploading, %d running, %d waiting; want 40, 0, 0", g.uploading, g.running, g.waiting)
 	}
@@ -124,15 +117,12 @@ func TestSlowUploadCutOff(t *testing.T) {
 // one upload holding half of a 38 kB workbook leaves no room under a
 // 30,000-byte budget for a second whole one.
 func TestBodyBudget(t *testing.T) {
-	data := testdata(t, "esempio-fondazione.xlsx") // 38,698 bytes
+	data := testkit.Testdata(t, "esempio-fondazione.xlsx") // 38,698 bytes
 	srv, base := startServer(t, Config{MaxBodyBytes: 30_000, ClientRate: -1, MaxPerClient: -1})
 	finish, res := stalledUpload(t, base, data) // holds 19,349 bytes
-	deadline := time.Now().Add(5 * time.Second)
-	for srv.gate.state().bodyBytes < int64(len(data)/2) && time.Now().Before(deadline) {
-		time.Sleep(10 * time.Millisecond)
-	}
+	waitGate(srv, 5*time.Second, func(g gateState) bool { return g.bodyBytes >= int64(len(data)/2) })
 	a := postRaw(t, base, "", data, nil)
-	if a.status != http.StatusServiceUnavailable || a.apiError(t).Code != CodeBusy || a.header.Get("Retry-After") == "" {
+	if !a.retryLater(t, http.StatusServiceUnavailable, CodeBusy) {
 		t.Errorf("second body over the budget: %d %s", a.status, a.body)
 	}
 	finish()
@@ -169,7 +159,7 @@ func TestClientKey(t *testing.T) {
 // TestCancelOnClientGone checks that when the client goes away its audit's
 // context is cancelled at once and the audit gives its slot back.
 func TestCancelOnClientGone(t *testing.T) {
-	data := testdata(t, "esempio-fondazione.xlsx")
+	data := testkit.Testdata(t, "esempio-fondazione.xlsx")
 	started := make(chan struct{})
 	stopped := make(chan time.Time, 1)
 	srv, base := startServer(t, Config{ClientRate: -1}, func(s *Server) {
@@ -203,10 +193,7 @@ func TestCancelOnClientGone(t *testing.T) {
 	case <-time.After(5 * time.Second):
 		t.Fatal("the audit did not see the client go")
 	}
-	deadline := time.Now().Add(time.Second)
-	for srv.gate.state().running != 0 && time.Now().Before(deadline) {
-		time.Sleep(5 * time.Millisecond)
-	}
+	waitGate(srv, time.Second, func(g gateState) bool { return g.running == 0 })
 	if g := srv.gate.state(); g.running+g.waiting != 0 || g.memBytes != 0 {
 		t.Errorf("after the client left: %d running, %d waiting, %d bytes of memory held", g.running, g.waiting, g.memBytes)
 	}
@@ -215,7 +202,7 @@ func TestCancelOnClientGone(t *testing.T) {
 // TestCancelOnTimeout checks that an audit past the request time is
 // stopped and frees its slot, while the client gets its 503.
 func TestCancelOnTimeout(t *testing.T) {
-	data := testdata(t, "esempio-fondazione.xlsx")
+	data := testkit.Testdata(t, "esempio-fondazione.xlsx")
 	srv, base := startServer(t, Config{RequestTimeout: 200 * time.Millisecond, ClientRate: -1}, func(s *Server) {
 		s.beforeAudit = func(ctx context.Context) {
 			select {
@@ -228,10 +215,7 @@ func TestCancelOnTimeout(t *testing.T) {
 	if a.status != http.StatusServiceUnavailable || a.apiError(t).Code != CodeTimeout {
 		t.Fatalf("audit past the request time: %d %s", a.status, a.body)
 	}
-	deadline := time.Now().Add(time.Second)
-	for srv.gate.state().running != 0 && time.Now().Before(deadline) {
-		time.Sleep(5 * time.Millisecond)
-	}
+	waitGate(srv, time.Second, func(g gateState) bool { return g.running == 0 })
 	if g := srv.gate.state(); g.running != 0 {
 		t.Errorf("a second after the timeout %d audits still run", g.running)
 	}
@@ -285,7 +269,7 @@ func TestWorkBudgets(t *testing.T) {
 // TestMemoryBudgetBusy checks that an audit whose estimate does not fit
 // beside the one running gets 503 at once, and fits again afterwards.
 func TestMemoryBudgetBusy(t *testing.T) {
-	data := testdata(t, "esempio-fondazione.xlsx")
+	data := testkit.Testdata(t, "esempio-fondazione.xlsx")
 	probe, err := New(Config{})
 	if err != nil {
 		t.Fatal(err)
@@ -323,35 +307,40 @@ func TestMemoryBudgetBusy(t *testing.T) {
 	}
 }
 
-// TestBatchWorkBudget checks that a batch's file past the per-request
-// course budget is listed as not audited, the others summarised.
-func TestBatchWorkBudget(t *testing.T) {
+// TestBatchBudgets checks that a batch's file past the per-request course
+// budget, or past the budget of course rows for the whole batch, is listed
+// as not audited with its reason, the others summarised.
+func TestBatchBudgets(t *testing.T) {
 	probe, err := New(Config{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, base := startServer(t, Config{MaxWork: 3 * probe.articulationsPerCourse(), ClientRate: -1})
-	a := postBatch(t, base, "", []namedFile{{"grande.xlsx", workbook(t, 4, "GRANDE", 0)}, {"piccolo.xlsx", workbook(t, 2, "PICCOLO", 0)}})
-	if a.status != http.StatusOK {
-		t.Fatalf("%d %s", a.status, a.body)
+	tests := []struct {
+		name          string
+		cfg           Config
+		first, second string // 4 and 2 courses
+		reason        string
+		kept, left    string // course codes in and out of the summary
+	}{
+		{"work per file", Config{MaxWork: 3 * probe.articulationsPerCourse(), ClientRate: -1}, "GRANDE", "PICCOLO",
+			`"reason": "grande.xlsx: ha 4 righe di percorsi, oltre il limite di 3 per file`, "PICCOLO-001", "GRANDE-001"},
+		{"rows per batch", Config{MaxBatchRows: 5, ClientRate: -1}, "PRIMO", "SECONDO",
+			`"reason": "secondo.xlsx: con le sue 2 righe di percorsi supererebbe il limite di 5 percorsi per riepilogo`, "PRIMO-001", "SECONDO-001"},
 	}
-	if !contains(string(a.body), `"reason": "grande.xlsx: ha 4 righe di percorsi, oltre il limite di 3 per file`, `"code": "PICCOLO-001"`) ||
-		strings.Contains(string(a.body), `"code": "GRANDE-001"`) {
-		t.Errorf("summary:\n%s", a.body)
-	}
-}
-
-// TestBatchRowsBudget checks that a batch's files past the budget of
-// course rows for the whole batch are listed as not audited.
-func TestBatchRowsBudget(t *testing.T) {
-	_, base := startServer(t, Config{MaxBatchRows: 5, ClientRate: -1})
-	a := postBatch(t, base, "", []namedFile{{"primo.xlsx", workbook(t, 4, "PRIMO", 0)}, {"secondo.xlsx", workbook(t, 2, "SECONDO", 0)}})
-	if a.status != http.StatusOK {
-		t.Fatalf("%d %s", a.status, a.body)
-	}
-	if !contains(string(a.body), `"reason": "secondo.xlsx: con le sue 2 righe di percorsi supererebbe il limite di 5 percorsi per riepilogo`, `"code": "PRIMO-001"`) ||
-		strings.Contains(string(a.body), `"code": "SECONDO-001"`) {
-		t.Errorf("summary:\n%s", a.body)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, base := startServer(t, tt.cfg)
+			a := postBatch(t, base, "", []testkit.File{
+				{Name: strings.ToLower(tt.first) + ".xlsx", Data: workbook(t, 4, tt.first, 0)},
+				{Name: strings.ToLower(tt.second) + ".xlsx", Data: workbook(t, 2, tt.second, 0)},
+			})
+			if a.status != http.StatusOK {
+				t.Fatalf("%d %s", a.status, a.body)
+			}
+			if !contains(string(a.body), tt.reason, `"code": "`+tt.kept+`"`) || strings.Contains(string(a.body), `"code": "`+tt.left+`"`) {
+				t.Errorf("summary:\n%s", a.body)
+			}
+		})
 	}
 }
 
@@ -359,7 +348,7 @@ func TestBatchRowsBudget(t *testing.T) {
 // was read whole (a bad parameter) leaves its connection fit for the
 // next request: the next audit on it is not cancelled.
 func TestKeepAliveAfterRefusal(t *testing.T) {
-	data := testdata(t, "esempio-fondazione.xlsx")
+	data := testkit.Testdata(t, "esempio-fondazione.xlsx")
 	_, base := startServer(t, Config{ClientRate: -1})
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 1, MaxConnsPerHost: 1}}
 	post := func(query string) answer {

@@ -49,15 +49,14 @@ func (s *Server) routes() *echo.Echo {
 		e.Match([]string{http.MethodGet, http.MethodHead}, path, h, m...)
 	}
 	get("/healthz", s.healthz)
-	static := web.FS()
-	get("/", s.file(static, "index.html"))
-	get("/regione", s.file(static, "regione.html"))
-	get("/addin/taskpane.html", s.file(static, "taskpane.html"))
+	get("/", s.page("index.html"))
+	get("/regione", s.page("regione.html"))
+	get("/addin/taskpane.html", s.page("taskpane.html"))
 	get("/addin/manifest.xml", s.manifest)
 	get("/modello.xlsx", s.template)
-	get("/privacy", s.file(static, "privacy.html"))
-	get("/accessibilita", s.file(static, "accessibilita.html"))
-	if staticFS, err := fs.Sub(static, "static"); err == nil {
+	get("/privacy", s.page("privacy.html"))
+	get("/accessibilita", s.page("accessibilita.html"))
+	if staticFS, err := fs.Sub(web.FS(), "static"); err == nil {
 		get("/static/*", staticFiles(staticFS))
 	}
 
@@ -238,10 +237,10 @@ func staticFiles(fsys fs.FS) echo.HandlerFunc {
 	}
 }
 
-// file serves one embedded page.
-func (s *Server) file(fsys fs.FS, name string) echo.HandlerFunc {
+// page serves one of the site's pages, rendered once.
+func (s *Server) page(name string) echo.HandlerFunc {
+	data, err := web.Page(name)
 	return func(c echo.Context) error {
-		data, err := fs.ReadFile(fsys, name)
 		if err != nil {
 			return err
 		}

@@ -146,74 +146,47 @@ type Config struct {
 	ShutdownGrace time.Duration
 }
 
-func (c Config) withDefaults() (Config, error) {
-	if c.MaxUpload <= 0 {
-		c.MaxUpload = DefaultMaxUpload
+// orDefault sets *v to def when it is not set (zero or negative).
+func orDefault[T int | int64 | float64 | time.Duration](v *T, def T) {
+	if *v <= 0 {
+		*v = def
 	}
+}
+
+func (c Config) withDefaults() (Config, error) {
+	orDefault(&c.MaxUpload, DefaultMaxUpload)
 	if c.Limits == (xlsxio.Limits{}) || c.Limits == (xlsxio.Limits{InMemory: true}) {
 		c.Limits = xlsxio.Limits{UnzipSize: DefaultUnzipSize, UnzipXMLSize: DefaultUnzipXMLSize, MaxCells: DefaultMaxCells}
 	}
 	// Nothing of an upload is ever written to disk: parts above the XML
 	// limit are refused instead of spilled to temporary files.
 	c.Limits.InMemory = true
-	if c.MaxBatchFiles <= 0 {
-		c.MaxBatchFiles = DefaultMaxBatchFiles
-	}
-	if c.MaxBatchBytes <= 0 {
-		c.MaxBatchBytes = DefaultMaxBatchBytes
-	}
-	if c.RequestTimeout <= 0 {
-		c.RequestTimeout = DefaultRequestTimeout
-	}
+	orDefault(&c.MaxBatchFiles, DefaultMaxBatchFiles)
+	orDefault(&c.MaxBatchBytes, DefaultMaxBatchBytes)
+	orDefault(&c.RequestTimeout, DefaultRequestTimeout)
 	cpus := runtime.GOMAXPROCS(0)
-	if c.MaxConcurrent <= 0 {
-		c.MaxConcurrent = cpus
-	}
-	if c.MaxQueue <= 0 {
-		c.MaxQueue = 16 * cpus
-	}
+	orDefault(&c.MaxConcurrent, cpus)
+	orDefault(&c.MaxQueue, 16*cpus)
 	if c.MaxPerClient == 0 {
 		c.MaxPerClient = DefaultMaxPerClient
 	}
-	if c.UploadGrace <= 0 {
-		c.UploadGrace = DefaultUploadGrace
-	}
-	if c.MinUploadRate <= 0 {
-		c.MinUploadRate = DefaultMinUploadRate
-	}
-	if c.MaxBodyBytes <= 0 {
-		c.MaxBodyBytes = DefaultMaxBodyBytes
-	}
-	if c.MaxMemory <= 0 {
-		c.MaxMemory = DefaultMaxMemory
-	}
-	if c.MaxWork <= 0 {
-		c.MaxWork = DefaultMaxWork
-	}
-	if c.MaxBatchRows <= 0 {
-		c.MaxBatchRows = DefaultMaxBatchRows
-	}
-	if c.MaxFindings <= 0 {
-		c.MaxFindings = DefaultMaxFindings
-	}
-	if c.MaxReportBytes <= 0 {
-		c.MaxReportBytes = DefaultMaxReportBytes
-	}
-	if c.QueueWait <= 0 {
-		c.QueueWait = DefaultQueueWait
-	}
+	orDefault(&c.UploadGrace, DefaultUploadGrace)
+	orDefault(&c.MinUploadRate, DefaultMinUploadRate)
+	orDefault(&c.MaxBodyBytes, DefaultMaxBodyBytes)
+	orDefault(&c.MaxMemory, DefaultMaxMemory)
+	orDefault(&c.MaxWork, DefaultMaxWork)
+	orDefault(&c.MaxBatchRows, DefaultMaxBatchRows)
+	orDefault(&c.MaxFindings, DefaultMaxFindings)
+	orDefault(&c.MaxReportBytes, DefaultMaxReportBytes)
+	orDefault(&c.QueueWait, DefaultQueueWait)
 	if c.QueueWait > c.RequestTimeout {
 		c.QueueWait = c.RequestTimeout
 	}
 	if c.ClientRate == 0 {
 		c.ClientRate = DefaultClientRate
 	}
-	if c.ClientBurst <= 0 {
-		c.ClientBurst = DefaultClientBurst
-	}
-	if c.ShutdownGrace <= 0 {
-		c.ShutdownGrace = DefaultShutdownGrace
-	}
+	orDefault(&c.ClientBurst, DefaultClientBurst)
+	orDefault(&c.ShutdownGrace, DefaultShutdownGrace)
 	if c.Version == "" {
 		c.Version = "dev"
 	}

@@ -23,6 +23,7 @@ import (
 	"time"
 
 	"github.com/its-academy/auditor/compute"
+	"github.com/its-academy/auditor/testkit"
 	"github.com/its-academy/auditor/validate"
 	"github.com/its-academy/auditor/xlsxio"
 	"github.com/xuri/excelize/v2"
@@ -79,7 +80,7 @@ func sameJSON(t *testing.T, got, want any) {
 
 func TestAuditJSON(t *testing.T) {
 	_, base := startServer(t, Config{Version: "test"})
-	data := testdata(t, "esempio-fondazione.xlsx")
+	data := testkit.Testdata(t, "esempio-fondazione.xlsx")
 
 	t.Run("multipart", func(t *testing.T) {
 		a := postFile(t, base, "", "esempio-fondazione.xlsx", data, nil)
@@ -119,7 +120,7 @@ func TestAuditJSON(t *testing.T) {
 
 func TestAuditXLSX(t *testing.T) {
 	_, base := startServer(t, Config{Version: "test"})
-	data := testdata(t, "esempio-fondazione.xlsx")
+	data := testkit.Testdata(t, "esempio-fondazione.xlsx")
 	for _, tc := range []struct {
 		name   string
 		answer func() answer
@@ -173,7 +174,7 @@ func odsFile(t *testing.T) []byte {
 }
 
 func TestAuditErrors(t *testing.T) {
-	data := testdata(t, "esempio-fondazione.xlsx")
+	data := testkit.Testdata(t, "esempio-fondazione.xlsx")
 	_, base := startServer(t, Config{MaxUpload: 256 << 10, Token: "", ClientRate: -1})
 	post := func(ct string, body []byte) answer {
 		req, _ := http.NewRequest(http.MethodPost, base+"/api/audit", bytes.NewReader(body))
@@ -213,9 +214,13 @@ func TestAuditErrors(t *testing.T) {
 			return postRaw(t, base, "", append([]byte{0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1}, make([]byte, 1024)...), nil)
 		}, 415, CodeUnsupportedType, "", ""},
 		{"ods", func() answer { return postRaw(t, base, "", odsFile(t), nil) }, 415, CodeUnsupportedType, "", ""},
-		{"encrypted", func() answer { return postRaw(t, base, "", testdata(t, "foreign/excelize-encryptAES.xlsx"), nil) }, 422, CodeNotAuditable, "encrypted", "File > Informazioni"},
-		{"missing sheet", func() answer { return postRaw(t, base, "", testdata(t, "foreign/excelize-Book1.xlsx"), nil) }, 422, CodeNotAuditable, "missing_sheet", "Percorsi"},
-		{"corrupt", func() answer { return postRaw(t, base, "", testdata(t, "foreign/excelize-BadWorkbook.xlsx"), nil) }, 422, CodeNotAuditable, "", ""},
+		{"encrypted", func() answer {
+			return postRaw(t, base, "", testkit.Testdata(t, "foreign/excelize-encryptAES.xlsx"), nil)
+		}, 422, CodeNotAuditable, "encrypted", "File > Informazioni"},
+		{"missing sheet", func() answer { return postRaw(t, base, "", testkit.Testdata(t, "foreign/excelize-Book1.xlsx"), nil) }, 422, CodeNotAuditable, "missing_sheet", "Percorsi"},
+		{"corrupt", func() answer {
+			return postRaw(t, base, "", testkit.Testdata(t, "foreign/excelize-BadWorkbook.xlsx"), nil)
+		}, 422, CodeNotAuditable, "", ""},
 		{"zip bomb", func() answer { return postRaw(t, base, "", zipBomb(t), nil) }, 422, CodeNotAuditable, "too_large", "limite"},
 		{"zip bomb lying about its sizes", func() answer { return postRaw(t, base, "", lyingZipBomb(t), nil) }, 422, CodeNotAuditable, "", ""},
 		{"404", func() answer {
@@ -251,7 +256,7 @@ func TestAuditErrors(t *testing.T) {
 
 func TestToken(t *testing.T) {
 	_, base := startServer(t, Config{Token: "s3gr3to"})
-	data := testdata(t, "esempio-fondazione.xlsx")
+	data := testkit.Testdata(t, "esempio-fondazione.xlsx")
 	a := postRaw(t, base, "", data, nil)
 	if a.status != http.StatusUnauthorized || a.apiError(t).Code != CodeUnauthorized || a.header.Get("WWW-Authenticate") == "" {
 		t.Fatalf("no token: status %d %s", a.status, a.body)
@@ -282,13 +287,13 @@ func TestRateLimit(t *testing.T) {
 		}
 	}
 	a := req()
-	if a.status != http.StatusTooManyRequests || a.apiError(t).Code != CodeTooManyRequests || a.header.Get("Retry-After") == "" {
+	if !a.retryLater(t, http.StatusTooManyRequests, CodeTooManyRequests) {
 		t.Fatalf("over the rate: %d %s (Retry-After %q)", a.status, a.body, a.header.Get("Retry-After"))
 	}
 }
 
 func TestSaturation(t *testing.T) {
-	data := testdata(t, "esempio-fondazione.xlsx")
+	data := testkit.Testdata(t, "esempio-fondazione.xlsx")
 	release := make(chan struct{})
 	srv, base := startServer(t, Config{MaxConcurrent: 1, MaxQueue: 1, ClientRate: -1, MaxPerClient: -1}, func(s *Server) {
 		s.beforeAudit = func(context.Context) { <-release }
@@ -299,15 +304,9 @@ func TestSaturation(t *testing.T) {
 	for range 2 {
 		go func() { res <- postRaw(t, base, "", data, nil) }()
 	}
-	deadline := time.Now().Add(10 * time.Second)
-	for time.Now().Before(deadline) {
-		if g := srv.gate.state(); g.running == 1 && g.waiting == 1 {
-			break
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	waitGate(srv, 10*time.Second, func(g gateState) bool { return g.running == 1 && g.waiting == 1 })
 	a := postRaw(t, base, "", data, nil)
-	if a.status != http.StatusServiceUnavailable || a.apiError(t).Code != CodeBusy || a.header.Get("Retry-After") == "" {
+	if !a.retryLater(t, http.StatusServiceUnavailable, CodeBusy) {
 		t.Errorf("third upload: %d %s (Retry-After %q)", a.status, a.body, a.header.Get("Retry-After"))
 	}
 	close(release)
@@ -325,17 +324,12 @@ func TestSaturation(t *testing.T) {
 // TestPerClientShare checks that one address cannot hold more than its
 // share of the queue with slow uploads.
 func TestPerClientShare(t *testing.T) {
-	data := testdata(t, "esempio-fondazione.xlsx")
+	data := testkit.Testdata(t, "esempio-fondazione.xlsx")
 	srv, base := startServer(t, Config{MaxPerClient: 1, ClientRate: -1})
 	finish, res := stalledUpload(t, base, data)
-	for i := 0; i < 500; i++ {
-		if g := srv.gate.state(); g.uploading+g.running+g.waiting > 0 {
-			break
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	waitGate(srv, 5*time.Second, holding)
 	a := postRaw(t, base, "", data, nil)
-	if a.status != http.StatusTooManyRequests || a.apiError(t).Code != CodeTooManyRequests || a.header.Get("Retry-After") == "" ||
+	if !a.retryLater(t, http.StatusTooManyRequests, CodeTooManyRequests) ||
 		!strings.Contains(a.apiError(t).Message, "al massimo 1") {
 		t.Errorf("second upload from the same address: %d %s", a.status, a.body)
 	}
@@ -350,14 +344,14 @@ func TestPerClientShare(t *testing.T) {
 }
 
 func TestTimeout(t *testing.T) {
-	data := testdata(t, "esempio-fondazione.xlsx")
+	data := testkit.Testdata(t, "esempio-fondazione.xlsx")
 	release := make(chan struct{})
 	_, base := startServer(t, Config{RequestTimeout: 300 * time.Millisecond, ClientRate: -1}, func(s *Server) {
 		s.beforeAudit = func(context.Context) { <-release }
 	})
 	a := postRaw(t, base, "", data, nil)
 	close(release)
-	if a.status != http.StatusServiceUnavailable || a.apiError(t).Code != CodeTimeout || a.header.Get("Retry-After") == "" {
+	if !a.retryLater(t, http.StatusServiceUnavailable, CodeTimeout) {
 		t.Fatalf("slow audit: %d %s", a.status, a.body)
 	}
 	if !strings.Contains(a.apiError(t).Message, "0.3 secondi") {
@@ -480,13 +474,13 @@ func TestNothingOfTheUploadKept(t *testing.T) {
 	if a := postFile(t, base, "?format=xlsx", "fondazione-riservata.xlsx", data, auth); a.status != 200 {
 		t.Fatalf("%d %s", a.status, a.body)
 	}
-	if a := postRaw(t, base, "", testdata(t, "foreign/excelize-encryptAES.xlsx"), map[string]string{"Authorization": "Bearer tok-123", "X-File-Name": "cifrato-riservato.xlsx"}); a.status != 422 {
+	if a := postRaw(t, base, "", testkit.Testdata(t, "foreign/excelize-encryptAES.xlsx"), map[string]string{"Authorization": "Bearer tok-123", "X-File-Name": "cifrato-riservato.xlsx"}); a.status != 422 {
 		t.Fatalf("%d %s", a.status, a.body)
 	}
 	// A worksheet above the XML limit is refused, not spilled to a
 	// temporary file as excelize would.
 	_, small := startServer(t, Config{Limits: xlsxio.Limits{UnzipSize: 100 << 20, UnzipXMLSize: 100 << 10}})
-	if a := postRaw(t, small, "", testdata(t, "esempio-fondazione.xlsx"), nil); a.status != 422 || a.apiError(t).Kind != "too_large" {
+	if a := postRaw(t, small, "", testkit.Testdata(t, "esempio-fondazione.xlsx"), nil); a.status != 422 || a.apiError(t).Kind != "too_large" {
 		t.Errorf("a 170 kB worksheet over a 100 kB XML limit: %d %s", a.status, a.body)
 	}
 	log := logs.String()
@@ -508,7 +502,7 @@ func TestNothingOfTheUploadKept(t *testing.T) {
 }
 
 func TestGracefulShutdown(t *testing.T) {
-	data := testdata(t, "esempio-fondazione.xlsx")
+	data := testkit.Testdata(t, "esempio-fondazione.xlsx")
 	srv, err := New(Config{ClientRate: -1})
 	if err != nil {
 		t.Fatal(err)
@@ -523,12 +517,7 @@ func TestGracefulShutdown(t *testing.T) {
 	base := "http://" + ln.Addr().String()
 	finish, res := stalledUpload(t, base, data)
 	// Wait until the server holds the upload, then ask it to stop.
-	for i := 0; i < 500; i++ {
-		if g := srv.gate.state(); g.uploading+g.running+g.waiting > 0 {
-			break
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	waitGate(srv, 5*time.Second, holding)
 	cancel()
 	time.Sleep(100 * time.Millisecond)
 	select {

@@ -1,47 +1,23 @@
 package server
 
 import (
-	"context"
 	"fmt"
 	"net/http"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
-	"time"
+
+	"github.com/its-academy/auditor/testkit"
 )
 
-// pdfText is the text of a PDF answer (pdftotext), words joined by one
-// space; skipped without poppler-utils, except when AUDITOR_REQUIRE_POPPLER is set.
+// pdfText is the text of a PDF answer, words joined by one space.
 func pdfText(t *testing.T, pdf []byte) string {
 	t.Helper()
-	if !strings.HasPrefix(string(pdf), "%PDF-") {
-		t.Fatalf("not a PDF: %.80q", pdf)
-	}
-	bin, err := exec.LookPath("pdftotext")
-	if err != nil {
-		if os.Getenv("AUDITOR_REQUIRE_POPPLER") != "" {
-			t.Fatal("pdftotext missing and AUDITOR_REQUIRE_POPPLER is set (scripts/test.sh installs poppler-utils)")
-		}
-		t.Skip("pdftotext missing (apt-get install poppler-utils)")
-	}
-	in := filepath.Join(t.TempDir(), "v.pdf")
-	if err := os.WriteFile(in, pdf, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	out, err := exec.CommandContext(ctx, bin, "-layout", "-enc", "UTF-8", in, "-").Output()
-	if err != nil {
-		t.Fatalf("pdftotext: %v", err)
-	}
-	return strings.Join(strings.Fields(string(out)), " ")
+	return testkit.Squash(testkit.PDFText(t, pdf))
 }
 
 func TestAuditFormatPDF(t *testing.T) {
 	_, base := startServer(t, Config{Version: "test", ClientRate: -1})
-	data := testdata(t, "esempio-fondazione.xlsx")
+	data := testkit.Testdata(t, "esempio-fondazione.xlsx")
 	rep := postFile(t, base, "", "esempio-fondazione.xlsx", data, nil).report(t)
 
 	cases := []struct {
@@ -93,7 +69,7 @@ func TestAuditFormatPDF(t *testing.T) {
 func TestBatchFormatPDF(t *testing.T) {
 	_, base := startServer(t, Config{Version: "test", ClientRate: -1})
 	a1, b1 := workbook(t, 3, "ALFA", 1), workbook(t, 2, "BETA", 2)
-	a := postBatch(t, base, "?format=pdf", []namedFile{{"a.xlsx", a1}, {"b.xlsx", b1}})
+	a := postBatch(t, base, "?format=pdf", []testkit.File{{Name: "a.xlsx", Data: a1}, {Name: "b.xlsx", Data: b1}})
 	if a.status != http.StatusOK {
 		t.Fatalf("status %d: %s", a.status, a.body)
 	}

@@ -37,12 +37,7 @@ func (s *Server) verify(c echo.Context) error {
 // runVerify reads the copy twice (the copy and the recomputed one), so it
 // costs about two audits.
 func (s *Server) runVerify(ctx context.Context, up *upload) (ans auditAnswer) {
-	defer func() {
-		if r := recover(); r != nil {
-			s.cfg.Logger.Error("verify panicked", "panic", fmt.Sprint(r))
-			ans = auditAnswer{err: apiErr(http.StatusInternalServerError, CodeInternal, "Errore interno durante il controllo della copia.")}
-		}
-	}()
+	defer s.recovered(&ans, "verify", "Errore interno durante il controllo della copia.")
 	if ctx.Err() != nil {
 		return auditAnswer{err: errCanceled}
 	}

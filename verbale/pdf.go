@@ -235,19 +235,24 @@ type column struct {
 // table writes a table whose head is repeated after a page break.
 func (w *writer) table(cols []column, rows [][]string, size float64) {
 	const pad = 1.0
-	head := func() {
-		w.font(size, true)
-		lh := w.lineH()
-		var cells [][]string
+	// lines wraps each column's text (none where the row is short) and
+	// gives the row's line height and height.
+	lines := func(texts []string) (cells [][]string, lh, h float64) {
+		lh = w.lineH()
 		n := 1
-		for _, c := range cols {
-			l := w.wrap(c.head, c.width-2*pad)
+		for i, c := range cols {
+			v := ""
+			if i < len(texts) {
+				v = texts[i]
+			}
+			l := w.wrap(v, c.width-2*pad)
 			cells = append(cells, l)
 			n = max(n, len(l))
 		}
-		h := float64(n)*lh + 2*pad
-		w.gp.SetFillColor(colHead[0], colHead[1], colHead[2])
-		w.gp.RectFromUpperLeftWithStyle(margin, w.y, sumWidth(cols), h, "F")
+		return cells, lh, float64(n)*lh + 2*pad
+	}
+	// draw writes a row's wrapped cells at w.y, numbers right-aligned.
+	draw := func(cells [][]string, lh, h float64) {
 		x := margin
 		for i, c := range cols {
 			for j, l := range cells[i] {
@@ -261,39 +266,27 @@ func (w *writer) table(cols []column, rows [][]string, size float64) {
 		}
 		w.y += h
 	}
+	heads := make([]string, len(cols))
+	for i, c := range cols {
+		heads[i] = c.head
+	}
+	head := func() {
+		w.font(size, true)
+		cells, lh, h := lines(heads)
+		w.gp.SetFillColor(colHead[0], colHead[1], colHead[2])
+		w.gp.RectFromUpperLeftWithStyle(margin, w.y, sumWidth(cols), h, "F")
+		draw(cells, lh, h)
+	}
 	w.ensure(3 * size * lineCoeff * 2)
 	head()
 	w.tableRep = head
 	defer func() { w.tableRep = nil }()
 	for _, row := range rows {
 		w.font(size, false)
-		lh := w.lineH()
-		var cells [][]string
-		n := 1
-		for i, c := range cols {
-			v := ""
-			if i < len(row) {
-				v = row[i]
-			}
-			l := w.wrap(v, c.width-2*pad)
-			cells = append(cells, l)
-			n = max(n, len(l))
-		}
-		h := float64(n)*lh + 2*pad
+		cells, lh, h := lines(row)
 		w.ensure(h)
 		w.font(size, false)
-		x := margin
-		for i, c := range cols {
-			for j, l := range cells[i] {
-				lx := x + pad
-				if c.right {
-					lx = x + c.width - pad - w.width(l)
-				}
-				w.at(lx, w.y+pad+float64(j)*lh, l)
-			}
-			x += c.width
-		}
-		w.y += h
+		draw(cells, lh, h)
 		w.gp.SetStrokeColor(200, 200, 200)
 		w.gp.SetLineWidth(0.2)
 		w.gp.Line(margin, w.y, margin+sumWidth(cols), w.y)

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/its-academy/auditor/compute"
+	"github.com/its-academy/auditor/testkit"
 	"github.com/its-academy/auditor/validate"
 	"github.com/its-academy/auditor/xlsxio"
 )
@@ -23,11 +24,7 @@ var when = time.Date(2026, 3, 14, 9, 26, 53, 0, time.UTC)
 // auditExample audits a workbook of testdata.
 func auditExample(t *testing.T, name string) (*validate.Audit, validate.Report) {
 	t.Helper()
-	data, err := os.ReadFile(filepath.Join("..", "testdata", name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	wb, err := xlsxio.Open(data, name, xlsxio.DefaultLimits())
+	wb, err := xlsxio.Open(testkit.Testdata(t, name), name, xlsxio.DefaultLimits())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -43,58 +40,14 @@ func auditExample(t *testing.T, name string) (*validate.Audit, validate.Report) 
 	return a, a.Report("test-1.2", "")
 }
 
-// tool finds a poppler program; the test is skipped without it, except
-// when AUDITOR_REQUIRE_POPPLER is set (scripts/test.sh installs it).
-func tool(t *testing.T, name string) string {
-	t.Helper()
-	p, err := exec.LookPath(name)
-	if err != nil {
-		if os.Getenv("AUDITOR_REQUIRE_POPPLER") != "" {
-			t.Fatalf("%s missing and AUDITOR_REQUIRE_POPPLER is set (scripts/test.sh installs poppler-utils)", name)
-		}
-		t.Skipf("%s missing (apt-get install poppler-utils)", name)
-	}
-	return p
-}
-
 // pdfPages extracts the text of each page with pdftotext.
 func pdfPages(t *testing.T, pdf []byte) []string {
 	t.Helper()
-	bin := tool(t, "pdftotext")
-	dir := t.TempDir()
-	in := filepath.Join(dir, "v.pdf")
-	if err := os.WriteFile(in, pdf, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	out, err := exec.CommandContext(ctx, bin, "-layout", "-enc", "UTF-8", in, "-").Output()
-	if err != nil {
-		t.Fatalf("pdftotext: %v", err)
-	}
-	pages := strings.Split(string(out), "\f")
+	pages := strings.Split(testkit.PDFText(t, pdf), "\f")
 	if len(pages) > 0 && strings.TrimSpace(pages[len(pages)-1]) == "" {
 		pages = pages[:len(pages)-1]
 	}
 	return pages
-}
-
-// artifactDir is a fresh folder for the test's pictures: $ARTIFACT_DIR/name,
-// by default artifacts/name at the repository root.
-func artifactDir(t *testing.T, name string) string {
-	t.Helper()
-	dir := os.Getenv("ARTIFACT_DIR")
-	if dir == "" {
-		dir = filepath.Join("..", "artifacts")
-	}
-	dir, _ = filepath.Abs(filepath.Join(dir, name))
-	if err := os.RemoveAll(dir); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	return dir
 }
 
 // it formats a number as the test expects it: Italian decimal comma and
@@ -105,9 +58,6 @@ func it(v float64, prec int) string {
 	return strings.Replace(s, "-", "−", 1)
 }
 
-// squash joins the words of a text with single spaces.
-func squash(s string) string { return strings.Join(strings.Fields(s), " ") }
-
 func TestRenderAuditReadsBackTheReportsNumbers(t *testing.T) {
 	a, rep := auditExample(t, "esempio-fondazione.xlsx")
 	pdf, err := Render(FromAudit(a, rep, when))
@@ -115,7 +65,7 @@ func TestRenderAuditReadsBackTheReportsNumbers(t *testing.T) {
 		t.Fatal(err)
 	}
 	pages := pdfPages(t, pdf)
-	all := squash(strings.Join(pages, " "))
+	all := testkit.Squash(strings.Join(pages, " "))
 
 	// Every page: the header with the foundation and the file's hash, and
 	// «Pagina N di M».
@@ -124,7 +74,7 @@ func TestRenderAuditReadsBackTheReportsNumbers(t *testing.T) {
 		if !strings.Contains(p, footer) {
 			t.Errorf("page %d: no «%s»", i+1, footer)
 		}
-		if !strings.Contains(squash(p), rep.FileSHA256) {
+		if !strings.Contains(testkit.Squash(p), rep.FileSHA256) {
 			t.Errorf("page %d: header without the file's SHA-256 %s", i+1, rep.FileSHA256)
 		}
 		if !strings.Contains(p, a.Input.Foundation["fondazione_codice"].Text) {
@@ -137,12 +87,12 @@ func TestRenderAuditReadsBackTheReportsNumbers(t *testing.T) {
 		"esempio-fondazione.xlsx", "14/03/2026 09:26:53 UTC", "auditor test-1.2", string(rep.RulePack),
 		a.Scorers[rep.RulePack].Pack().Digest(), "lettura coerente", "E-1", "I-2",
 	} {
-		if !strings.Contains(all, squash(want)) {
+		if !strings.Contains(all, testkit.Squash(want)) {
 			t.Errorf("verbale without %q", want)
 		}
 	}
 	// Page 1: each course's total and band.
-	first := squash(pages[0])
+	first := testkit.Squash(pages[0])
 	for _, c := range rep.Courses {
 		if !strings.Contains(first, c.Code) {
 			t.Errorf("page 1 without course %s", c.Code)
@@ -208,13 +158,13 @@ func TestSubstitute(t *testing.T) {
 // TestRenderPagesToPNG renders one page of each kind (first page, method,
 // course, findings) to PNG in the test artifacts.
 func TestRenderPagesToPNG(t *testing.T) {
-	bin := tool(t, "pdftoppm")
+	bin := testkit.Program(t, testkit.PopplerEnv, "pdftoppm", "poppler-utils")
 	a, rep := auditExample(t, "esempio-fondazione.xlsx")
 	pdf, err := Render(FromAudit(a, rep, when))
 	if err != nil {
 		t.Fatal(err)
 	}
-	dir := artifactDir(t, "verbale")
+	dir := testkit.ArtifactDir(t, "verbale")
 	path := filepath.Join(dir, "verbale.pdf")
 	if err := os.WriteFile(path, pdf, 0o644); err != nil {
 		t.Fatal(err)
@@ -265,7 +215,7 @@ func TestRenderOddInputs(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	text := squash(strings.Join(pdfPages(t, pdf), " "))
+	text := testkit.Squash(strings.Join(pdfPages(t, pdf), " "))
 	if !strings.Contains(text, "Fondazione ? -> «perché»") {
 		t.Errorf("missing glyphs not replaced as expected: %.300s", text)
 	}

@@ -5,12 +5,9 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"image/png"
 	"io"
-	"mime/multipart"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -20,6 +17,7 @@ import (
 	"time"
 
 	"github.com/its-academy/auditor/server"
+	"github.com/its-academy/auditor/testkit"
 	"github.com/xuri/excelize/v2"
 )
 
@@ -32,8 +30,8 @@ import (
 func TestBrowser(t *testing.T) {
 	node, chromium := browserTools(t)
 	script, _ := filepath.Abs(filepath.Join("e2e", "upload.mjs"))
-	workbook, _ := filepath.Abs(filepath.Join("..", "testdata", "esempio-fondazione.xlsx"))
-	artifacts := artifactDir(t, "web")
+	workbook := testkit.TestdataPath(t, "esempio-fondazione.xlsx")
+	artifacts := testkit.ArtifactDir(t, "web")
 
 	base := startServer(t)
 
@@ -134,116 +132,77 @@ func TestBrowser(t *testing.T) {
 	}
 }
 
-// browserTools returns node and chromium, or skips the test (fails it with
-// AUDITOR_REQUIRE_BROWSER=1) when one of them or playwright-core is missing.
+// browserTools returns node and chromium, or ends the test as
+// testkit.Missing says when one of them or playwright-core is missing.
 func browserTools(t *testing.T) (node, chromium string) {
 	t.Helper()
 	if testing.Short() {
 		t.Skip("browser test skipped in -short mode")
-	}
-	require := os.Getenv("AUDITOR_REQUIRE_BROWSER") == "1"
-	missing := func(what string) {
-		if require {
-			t.Fatalf("%s (AUDITOR_REQUIRE_BROWSER=1; scripts/test.sh installs it)", what)
-		}
-		t.Skipf("%s; scripts/test.sh installs it", what)
 	}
 	chromium = os.Getenv("CHROMIUM")
 	if chromium == "" {
 		chromium = "/usr/bin/chromium"
 	}
 	if _, err := os.Stat(chromium); err != nil {
-		missing("chromium not found at " + chromium)
+		testkit.Missing(t, testkit.BrowserEnv, "chromium not found at "+chromium)
 	}
-	node, err := exec.LookPath("node")
-	if err != nil {
-		missing("node not found")
-	}
+	node = testkit.Program(t, testkit.BrowserEnv, "node", "nodejs")
 	if _, err := os.Stat(filepath.Join("e2e", "node_modules", "playwright-core", "package.json")); err != nil {
-		missing("web/e2e/node_modules/playwright-core missing (npm ci in web/e2e)")
+		testkit.Missing(t, testkit.BrowserEnv, "web/e2e/node_modules/playwright-core missing (npm ci in web/e2e)")
 	}
 	return node, chromium
-}
-
-// artifactDir is a fresh folder for a browser test's screenshots and
-// downloads: $ARTIFACT_DIR/name, by default artifacts/name at the
-// repository root.
-func artifactDir(t *testing.T, name string) string {
-	t.Helper()
-	dir := os.Getenv("ARTIFACT_DIR")
-	if dir == "" {
-		dir = filepath.Join("..", "artifacts")
-	}
-	dir, _ = filepath.Abs(filepath.Join(dir, name))
-	if err := os.RemoveAll(dir); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	return dir
 }
 
 // startServer runs the real server on a loopback port until the test ends.
 func startServer(t *testing.T) string {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	base := "http://" + ln.Addr().String()
+	ln, base := testkit.Listen(t)
 	srv, err := server.New(server.Config{PublicURL: base, Version: "0.0.0-test"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- srv.Serve(ctx, ln, "", "") }()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil && !errors.Is(err, context.Canceled) && !errors.Is(err, http.ErrServerClosed) {
-			t.Errorf("server: %v", err)
-		}
-	})
-	for i := 0; i < 50; i++ {
-		resp, err := http.Get(base + "/healthz")
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return base
-			}
-		}
-		time.Sleep(50 * time.Millisecond)
+	testkit.Serve(t, func(ctx context.Context) error { return srv.Serve(ctx, ln, "", "") })
+	resp, err := http.Get(base + "/healthz")
+	if err != nil {
+		t.Fatalf("server did not answer /healthz: %v", err)
 	}
-	t.Fatal("server did not answer /healthz")
-	return ""
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("/healthz: %d", resp.StatusCode)
+	}
+	return base
 }
 
-// auditJSON posts the workbook to /api/audit (with the query, "" or
-// "?…") and returns the JSON report.
-func auditJSON(t *testing.T, base, workbook, query string) []byte {
+// postFiles posts the files to the API path (with its query) and returns
+// the answer's body, which must be 200 OK.
+func postFiles(t *testing.T, url string, paths ...string) []byte {
 	t.Helper()
-	data, err := os.ReadFile(workbook)
-	if err != nil {
-		t.Fatal(err)
+	var files []testkit.File
+	for _, p := range paths {
+		data, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		files = append(files, testkit.File{Name: filepath.Base(p), Data: data})
 	}
-	var body bytes.Buffer
-	mw := multipart.NewWriter(&body)
-	part, err := mw.CreateFormFile("file", filepath.Base(workbook))
-	if err != nil {
-		t.Fatal(err)
-	}
-	part.Write(data)
-	mw.Close()
-	resp, err := http.Post(base+"/api/audit"+query, mw.FormDataContentType(), &body)
+	body, ct := testkit.Multipart(t, nil, files...)
+	resp, err := http.Post(url, ct, body)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer resp.Body.Close()
 	out, err := io.ReadAll(resp.Body)
 	if err != nil || resp.StatusCode != http.StatusOK {
-		t.Fatalf("POST /api/audit: %d %v\n%s", resp.StatusCode, err, out)
+		t.Fatalf("POST %s: %d %v\n%s", url, resp.StatusCode, err, out)
 	}
+	return out
+}
+
+// auditJSON posts the workbook to /api/audit (with the query, "" or
+// "?…") and returns the JSON report.
+func auditJSON(t *testing.T, base, workbook, query string) []byte {
+	t.Helper()
+	out := postFiles(t, base+"/api/audit"+query, workbook)
 	var rep struct {
 		Courses []json.RawMessage `json:"courses"`
 	}
@@ -261,11 +220,10 @@ func auditJSON(t *testing.T, base, workbook, query string) []byte {
 func TestBrowserRegion(t *testing.T) {
 	node, chromium := browserTools(t)
 	script, _ := filepath.Abs(filepath.Join("e2e", "regione.mjs"))
-	artifacts := artifactDir(t, "web-regione")
+	artifacts := testkit.ArtifactDir(t, "web-regione")
 	var files []string
 	for _, name := range []string{"esempio-fondazione.xlsx", "esempio-incoerente.xlsx", "foreign/excelize-encryptAES.xlsx"} {
-		p, _ := filepath.Abs(filepath.Join("..", "testdata", name))
-		files = append(files, p)
+		files = append(files, testkit.TestdataPath(t, name))
 	}
 	// A duplicate, as a browser names a second download of the same file.
 	data, err := os.ReadFile(files[0])
@@ -338,28 +296,5 @@ func TestBrowserRegion(t *testing.T) {
 // batchJSON posts the files to /api/batch and returns the JSON summary.
 func batchJSON(t *testing.T, base string, files []string) []byte {
 	t.Helper()
-	var body bytes.Buffer
-	mw := multipart.NewWriter(&body)
-	for _, f := range files {
-		data, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		part, err := mw.CreateFormFile("file", filepath.Base(f))
-		if err != nil {
-			t.Fatal(err)
-		}
-		part.Write(data)
-	}
-	mw.Close()
-	resp, err := http.Post(base+"/api/batch", mw.FormDataContentType(), &body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	out, err := io.ReadAll(resp.Body)
-	if err != nil || resp.StatusCode != http.StatusOK {
-		t.Fatalf("POST /api/batch: %d %v\n%s", resp.StatusCode, err, out)
-	}
-	return out
+	return postFiles(t, base+"/api/batch", files...)
 }

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/its-academy/auditor/compute"
+	"github.com/its-academy/auditor/testkit"
 	"github.com/its-academy/auditor/validate"
 	"github.com/its-academy/auditor/xlsxio"
 )
@@ -104,13 +105,7 @@ func engineCourses(t *testing.T, a *validate.Audit) []engineCourse {
 // reports and checks every trace, articulation indicator, band detail and
 // sensitivity list against the engine's own values.
 func TestExpandReportGivesEngineValues(t *testing.T) {
-	node, err := exec.LookPath("node")
-	if err != nil {
-		if requireTools() {
-			t.Fatal("node not found (AUDITOR_REQUIRE_BROWSER=1)")
-		}
-		t.Skip("node not found")
-	}
+	node := testkit.Program(t, testkit.BrowserEnv, "node", "nodejs")
 	dir := t.TempDir()
 	// report.js and the modules it imports, as ES modules for node.
 	for _, name := range []string{"report.js", "bands.js", "chart.js"} {
@@ -144,11 +139,7 @@ func TestExpandReportGivesEngineValues(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.file, func(t *testing.T) {
-			data, err := os.ReadFile(filepath.Join("..", "testdata", tc.file))
-			if err != nil {
-				t.Fatal(err)
-			}
-			wb, err := xlsxio.Open(data, tc.file, xlsxio.DefaultLimits())
+			wb, err := xlsxio.Open(testkit.Testdata(t, tc.file), tc.file, xlsxio.DefaultLimits())
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -10,26 +10,18 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/its-academy/auditor/testkit"
 )
 
-// typecheckTools returns node, or skips the test (fails it with
-// AUDITOR_REQUIRE_BROWSER=1, as scripts/test.sh sets) when node or
-// web/e2e's TypeScript and @types/office-js are missing.
+// typecheckTools returns node, or ends the test as testkit.Missing says
+// when node or web/e2e's TypeScript and @types/office-js are missing.
 func typecheckTools(t *testing.T) string {
 	t.Helper()
-	missing := func(what string) {
-		if requireTools() {
-			t.Fatalf("%s (AUDITOR_REQUIRE_BROWSER=1; scripts/test.sh installs it)", what)
-		}
-		t.Skipf("%s; scripts/test.sh installs it", what)
-	}
-	node, err := exec.LookPath("node")
-	if err != nil {
-		missing("node not found")
-	}
+	node := testkit.Program(t, testkit.BrowserEnv, "node", "nodejs")
 	for _, pkg := range []string{"typescript", "@types/office-js"} {
 		if _, err := os.Stat(filepath.Join("e2e", "node_modules", pkg, "package.json")); err != nil {
-			missing("web/e2e/node_modules/" + pkg + " missing (npm ci in web/e2e)")
+			testkit.Missing(t, testkit.BrowserEnv, "web/e2e/node_modules/"+pkg+" missing (npm ci in web/e2e)")
 		}
 	}
 	return node

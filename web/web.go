@@ -19,17 +19,15 @@ import (
 	"text/template"
 )
 
-//go:embed index.html regione.html taskpane.html privacy.html accessibilita.html static
+//go:embed taskpane.html static
 var files embed.FS
 
 //go:embed manifest.xml.tmpl
 var manifestSource string
 
-// FS returns the embedded files: index.html (served at /), regione.html
-// (served at /regione: several workbooks, the regional summary), taskpane.html
-// (served at /addin/taskpane.html), privacy.html and accessibilita.html (the
-// privacy note and the accessibility statement, at /privacy and
-// /accessibilita) and everything under static/ (served at /static/...).
+// FS returns the embedded files: taskpane.html (the task pane's markup) and
+// everything under static/ (served at /static/...). The pages are rendered
+// by Page.
 func FS() fs.FS { return files }
 
 // AddinID is the Office add-in's fixed identifier: Office recognises an

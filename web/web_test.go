@@ -11,11 +11,9 @@ import (
 	"regexp"
 	"strings"
 	"testing"
-)
 
-// requireTools reports whether missing tools must fail the test instead of
-// skipping it (scripts/test.sh sets AUDITOR_REQUIRE_BROWSER=1).
-func requireTools() bool { return os.Getenv("AUDITOR_REQUIRE_BROWSER") == "1" }
+	"github.com/its-academy/auditor/testkit"
+)
 
 const officeJS = "https://appsforoffice.microsoft.com/lib/1/hosted/office.js"
 
@@ -57,11 +55,7 @@ func served(urlPath string) (string, bool) {
 func TestPagesUseOnlyEmbeddedAssets(t *testing.T) {
 	routes := map[string]bool{"/addin/manifest.xml": true, "#main": true, "/modello.xlsx": true}
 	for _, page := range []string{"index.html", "regione.html", "taskpane.html", "privacy.html", "accessibilita.html"} {
-		data, err := fs.ReadFile(FS(), page)
-		if err != nil {
-			t.Fatal(err)
-		}
-		html := string(data)
+		html := mustPage(t, page)
 		if styleTag.MatchString(html) || styleAttr.MatchString(html) {
 			t.Errorf("%s: inline style", page)
 		}
@@ -93,7 +87,7 @@ func TestPagesUseOnlyEmbeddedAssets(t *testing.T) {
 					t.Errorf("%s: %s is not a route of the server", page, ref)
 					continue
 				}
-				if _, err := fs.Stat(FS(), file); err != nil {
+				if err := embedded(file); err != nil {
 					t.Errorf("%s: %s is not embedded: %v", page, ref, err)
 				}
 			default:
@@ -101,7 +95,7 @@ func TestPagesUseOnlyEmbeddedAssets(t *testing.T) {
 			}
 		}
 	}
-	if n := strings.Count(mustRead(t, "taskpane.html"), officeJS); n != 1 {
+	if n := strings.Count(mustPage(t, "taskpane.html"), officeJS); n != 1 {
 		t.Errorf("taskpane.html loads office.js %d times, want once", n)
 	}
 
@@ -149,6 +143,27 @@ func TestPagesUseOnlyEmbeddedAssets(t *testing.T) {
 			t.Errorf("%s is not embedded", f)
 		}
 	}
+}
+
+// mustPage returns a page as the server serves it.
+func mustPage(t *testing.T, name string) string {
+	t.Helper()
+	data, err := Page(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(data)
+}
+
+// embedded reports whether a file the server serves (a page or a file
+// under static/) is in the binary.
+func embedded(file string) error {
+	if path.Ext(file) == ".html" {
+		_, err := Page(file)
+		return err
+	}
+	_, err := fs.Stat(FS(), file)
+	return err
 }
 
 func mustRead(t *testing.T, name string) string {
@@ -238,7 +253,7 @@ func TestManifest(t *testing.T) {
 		file, ok := served(rest)
 		if !ok {
 			t.Errorf("URL %s: no such page", u)
-		} else if _, err := fs.Stat(FS(), file); err != nil {
+		} else if err := embedded(file); err != nil {
 			t.Errorf("URL %s: %s not embedded", u, file)
 		}
 	}
@@ -279,13 +294,7 @@ func TestManifestVersion(t *testing.T) {
 // add-in manifest schemas (web/e2e/schema, see SOURCE.md) with xmllint, for
 // an https and a local http address.
 func TestManifestSchema(t *testing.T) {
-	xmllint, err := exec.LookPath("xmllint")
-	if err != nil {
-		if requireTools() {
-			t.Fatal("xmllint not found (Debian package libxml2-utils)")
-		}
-		t.Skip("xmllint not found (Debian package libxml2-utils); scripts/test.sh installs it")
-	}
+	xmllint := testkit.Program(t, testkit.BrowserEnv, "xmllint", "libxml2-utils")
 	schema, err := filepath.Abs(filepath.Join("e2e", "schema", "OfficeAppManifestV1_1.xsd"))
 	if err != nil {
 		t.Fatal(err)
@@ -325,14 +334,15 @@ func TestPagesHeaderFooter(t *testing.T) {
 	footer := []string{`href="/privacy"`, `href="/accessibilita"`, `href="/modello.xlsx"`}
 	tests := []struct {
 		page, h1 string
+		current  string // the header's link marked as the current page
 	}{
-		{"index.html", "Verifica il file dei percorsi"},
-		{"regione.html", "Riepilogo regionale"},
-		{"privacy.html", "Informativa sul trattamento dei dati personali"},
-		{"accessibilita.html", "Dichiarazione di accessibilità"},
+		{"index.html", "Verifica il file dei percorsi", `href="/"`},
+		{"regione.html", "Riepilogo regionale", `href="/regione"`},
+		{"privacy.html", "Informativa sul trattamento dei dati personali", ""},
+		{"accessibilita.html", "Dichiarazione di accessibilità", ""},
 	}
 	for _, tt := range tests {
-		html := mustRead(t, tt.page)
+		html := mustPage(t, tt.page)
 		head, _, ok := strings.Cut(html, "</header>")
 		if !ok || !strings.Contains(head, `class="it-header-slim-wrapper"`) {
 			t.Errorf("%s: no PA slim header", tt.page)
@@ -342,6 +352,10 @@ func TestPagesHeaderFooter(t *testing.T) {
 			if !strings.Contains(head, l) {
 				t.Errorf("%s: the header has no link %s", tt.page, l)
 			}
+		}
+		if n := strings.Count(html, `aria-current="page"`); (tt.current == "" && n != 0) ||
+			(tt.current != "" && (n != 1 || !strings.Contains(head, "<a "+tt.current+` aria-current="page">`))) {
+			t.Errorf("%s: %d links marked as the current page, want one only on %s", tt.page, n, tt.current)
 		}
 		_, foot, ok := strings.Cut(html, "<footer")
 		if !ok {
@@ -355,6 +369,16 @@ func TestPagesHeaderFooter(t *testing.T) {
 		}
 		if !strings.Contains(html, "<h1>"+tt.h1+"</h1>") {
 			t.Errorf("%s: no heading «%s»", tt.page, tt.h1)
+		}
+	}
+}
+
+// TestPageUnknown: Page serves only the site's pages, not the layout or
+// other embedded files.
+func TestPageUnknown(t *testing.T) {
+	for _, name := range []string{"layout.html", "nope.html", "static/app.js", ""} {
+		if _, err := Page(name); !errors.Is(err, fs.ErrNotExist) {
+			t.Errorf("Page(%q): err %v, want fs.ErrNotExist", name, err)
 		}
 	}
 }

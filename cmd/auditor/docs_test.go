@@ -1,31 +1,20 @@
 package main
 
 import (
-	"archive/zip"
-	"bytes"
-	"io"
 	"os"
 	"path/filepath"
 	"regexp"
 	"testing"
+
+	"github.com/its-academy/auditor/testkit"
 )
 
 // zipText returns every part of an xlsx file, concatenated.
 func zipText(t *testing.T, data []byte) []byte {
 	t.Helper()
-	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
-	if err != nil {
-		t.Fatal(err)
-	}
 	var all []byte
-	for _, f := range zr.File {
-		rc, err := f.Open()
-		if err != nil {
-			t.Fatal(err)
-		}
-		b, _ := io.ReadAll(rc)
-		rc.Close()
-		all = append(all, b...)
+	for _, f := range testkit.Unzip(t, data) {
+		all = append(all, f.Data...)
 	}
 	return all
 }

@@ -3,57 +3,37 @@ package main
 import (
 	"archive/zip"
 	"bytes"
-	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/its-academy/auditor/testkit"
 )
 
 // withParts returns the bundled example with some zip parts replaced.
 func withParts(t *testing.T, repl map[string]string) []byte {
 	t.Helper()
-	data, err := os.ReadFile("../../testdata/esempio-fondazione.xlsx")
-	if err != nil {
-		t.Fatal(err)
-	}
-	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out bytes.Buffer
-	zw := zip.NewWriter(&out)
 	seen := map[string]bool{}
-	for _, e := range zr.File {
-		rc, err := e.Open()
+	out := testkit.Rezip(t, testkit.Testdata(t, "esempio-fondazione.xlsx"), func(zw *zip.Writer, f *zip.File) (bool, error) {
+		r, ok := repl[f.Name]
+		if !ok {
+			return false, nil
+		}
+		seen[f.Name] = true
+		w, err := zw.Create(f.Name)
 		if err != nil {
-			t.Fatal(err)
+			return true, err
 		}
-		b, err := io.ReadAll(rc)
-		rc.Close()
-		if err != nil {
-			t.Fatal(err)
-		}
-		if r, ok := repl[e.Name]; ok {
-			b, seen[e.Name] = []byte(r), true
-		}
-		w, err := zw.Create(e.Name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := w.Write(b); err != nil {
-			t.Fatal(err)
-		}
-	}
+		_, err = w.Write([]byte(r))
+		return true, err
+	}, nil)
 	for name := range repl {
 		if !seen[name] {
 			t.Fatalf("no part %s", name)
 		}
 	}
-	if err := zw.Close(); err != nil {
-		t.Fatal(err)
-	}
-	return out.Bytes()
+	return out
 }
 
 // TestAuditEmptyStylesIsDamaged: an empty xl/styles.xml is refused with

@@ -1,41 +1,21 @@
 package main
 
 import (
-	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
+
+	"github.com/its-academy/auditor/testkit"
 )
 
-// pdfText is the text of a PDF (pdftotext); the test is skipped without
-// poppler-utils, except when AUDITOR_REQUIRE_POPPLER is set (scripts/test.sh).
+// pdfText is the text of a PDF file, words joined by one space.
 func pdfText(t *testing.T, path string) string {
 	t.Helper()
-	data := readFile(t, path)
-	if !strings.HasPrefix(string(data), "%PDF-") {
-		t.Fatalf("%s is not a PDF", path)
-	}
-	bin, err := exec.LookPath("pdftotext")
-	if err != nil {
-		if os.Getenv("AUDITOR_REQUIRE_POPPLER") != "" {
-			t.Fatal("pdftotext missing and AUDITOR_REQUIRE_POPPLER is set (scripts/test.sh installs poppler-utils)")
-		}
-		t.Skip("pdftotext missing (apt-get install poppler-utils)")
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	out, err := exec.CommandContext(ctx, bin, "-layout", "-enc", "UTF-8", path, "-").Output()
-	if err != nil {
-		t.Fatalf("pdftotext: %v", err)
-	}
-	return strings.Join(strings.Fields(string(out)), " ")
+	return testkit.Squash(testkit.PDFText(t, readFile(t, path)))
 }
 
 // itNum is a number with the Italian decimal comma, two decimals.

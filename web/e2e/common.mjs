@@ -1,6 +1,9 @@
 // Shared by the real-browser tests (upload.mjs, regione.mjs): Debian's
-// chromium's launch flags, the check helper, Italian number formatting and
-// the WCAG contrast measure.
+// chromium's launch flags, the check helper, Italian number formatting,
+// the WCAG contrast measure, reaching a control with Tab, downloads, and
+// running a test in the browser.
+
+import { chromium } from 'playwright-core';
 
 // Without the background-networking flags chromium's connections are
 // refused on the test machines' closed network.
@@ -51,4 +54,48 @@ export async function contrastProblems(page, selector) {
     }
     return out;
   }, selector);
+}
+
+// tabReaches presses Tab, at most 15 times, until the element with the id
+// has the focus; it says whether the focus got there.
+export async function tabReaches(page, id) {
+  for (let i = 0; i < 15; i++) {
+    await page.keyboard.press('Tab');
+    if (await page.evaluate((want) => document.activeElement && document.activeElement.id === want, id)) return true;
+  }
+  return false;
+}
+
+// downloadBy returns the download that act (a click, a key press) starts.
+export async function downloadBy(page, act, timeout = 60_000) {
+  const [download] = await Promise.all([page.waitForEvent('download', { timeout }), act()]);
+  return download;
+}
+
+// downloadWithKeyboard focuses the control and presses Enter, and returns
+// the download that starts.
+export async function downloadWithKeyboard(page, selector, timeout = 60_000) {
+  await page.locator(selector).focus();
+  return downloadBy(page, () => page.keyboard.press('Enter'), timeout);
+}
+
+// runBrowser launches Debian's chromium (or $CHROMIUM) and runs test with
+// it and the list where pages report their problems. The result test
+// returns is printed as the last line of standard output (JSON); a failed
+// check, or a problem reported, is printed instead and exits with status 1.
+export async function runBrowser(test) {
+  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM || '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  const problems = [];
+  let result;
+  try {
+    result = await test(browser, problems);
+    check(problems.length === 0, problems.join('\n'));
+  } catch (err) {
+    console.error(err.message);
+    if (problems.length) console.error(problems.join('\n'));
+    await browser.close();
+    process.exit(1);
+  }
+  await browser.close();
+  console.log(JSON.stringify(result));
 }

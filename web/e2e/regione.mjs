@@ -17,10 +17,9 @@
 // The screenshot and the download go to ARTIFACTDIR; the last line of
 // standard output is a JSON summary. Any failed check exits with status 1.
 
-import { chromium } from 'playwright-core';
 import { readFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { CHROMIUM_ARGS, check, contrastProblems, it2 } from './common.mjs';
+import { check, contrastProblems, downloadBy, downloadWithKeyboard, it2, runBrowser, tabReaches } from './common.mjs';
 
 const [baseURL, artifactDir, expectedPath, ...files] = process.argv.slice(2);
 if (!baseURL || !artifactDir || !expectedPath || files.length === 0) {
@@ -30,10 +29,7 @@ if (!baseURL || !artifactDir || !expectedPath || files.length === 0) {
 mkdirSync(artifactDir, { recursive: true });
 const expected = JSON.parse(readFileSync(expectedPath, 'utf8'));
 
-const browser = await chromium.launch({ executablePath: process.env.CHROMIUM || '/usr/bin/chromium', args: CHROMIUM_ARGS });
-const problems = [];
-let result;
-try {
+await runBrowser(async (browser, problems) => {
   const context = await browser.newContext({ acceptDownloads: true, viewport: { width: 1280, height: 900 }, locale: 'it-IT' });
   const page = await context.newPage();
   page.on('pageerror', (err) => problems.push(`errore JavaScript: ${err.message}`));
@@ -44,12 +40,7 @@ try {
   check((await page.title()).includes('Riepilogo regionale'), `titolo inatteso: ${await page.title()}`);
   check(await page.locator('html[lang="it"]').count() === 1, 'la pagina non dichiara lang="it"');
 
-  let reached = false;
-  for (let i = 0; i < 15 && !reached; i++) {
-    await page.keyboard.press('Tab');
-    reached = await page.evaluate(() => document.activeElement && document.activeElement.id === 'files');
-  }
-  check(reached, 'il campo dei file non si raggiunge con il tasto Tab');
+  check(await tabReaches(page, 'files'), 'il campo dei file non si raggiunge con il tasto Tab');
   check(await page.locator('#files[multiple]').count() === 1, 'il campo dei file non accetta più file');
 
   await page.setInputFiles('#files', files);
@@ -139,34 +130,22 @@ try {
   // The verbale and the ZIP: the files chosen once are posted again.
   const chosenBefore = await page.locator('#files').evaluate((i) => i.files.length);
   await page.locator('#files').evaluate((i) => { i.value = ''; });
-  const [pdf] = await Promise.all([page.waitForEvent('download', { timeout: 120_000 }), page.locator('#download-pdf').click()]);
+  const pdf = await downloadBy(page, () => page.locator('#download-pdf').click(), 120_000);
   check(pdf.suggestedFilename() === 'riepilogo-verifica.pdf', `nome del verbale regionale: ${pdf.suggestedFilename()}`);
   const pdfSaved = join(artifactDir, pdf.suggestedFilename());
   await pdf.saveAs(pdfSaved);
   check(readFileSync(pdfSaved).subarray(0, 5).toString() === '%PDF-', 'il verbale regionale non è un PDF');
-  const [zip] = await Promise.all([page.waitForEvent('download', { timeout: 120_000 }), page.locator('#download-zip').click()]);
+  const zip = await downloadBy(page, () => page.locator('#download-zip').click(), 120_000);
   check(zip.suggestedFilename() === 'verifica-regionale.zip', `nome dell'archivio: ${zip.suggestedFilename()}`);
   const zipSaved = join(artifactDir, zip.suggestedFilename());
   await zip.saveAs(zipSaved);
   check(chosenBefore === files.length, `file scelti ${chosenBefore}`);
 
   // The summary workbook, downloaded with the keyboard.
-  await page.locator('#download').focus();
-  const [download] = await Promise.all([
-    page.waitForEvent('download', { timeout: 120_000 }),
-    page.keyboard.press('Enter'),
-  ]);
+  const download = await downloadWithKeyboard(page, '#download', 120_000);
   check(download.suggestedFilename() === 'riepilogo-verifica.xlsx', `nome del riepilogo scaricato: ${download.suggestedFilename()}`);
   const saved = join(artifactDir, download.suggestedFilename());
   await download.saveAs(saved);
-  check(problems.length === 0, problems.join('\n'));
   await context.close();
-  result = { ok: true, download: saved, zip: zipSaved, pdf: pdfSaved, screenshots: [shot, shotDrill] };
-} catch (err) {
-  console.error(err.message);
-  if (problems.length) console.error(problems.join('\n'));
-  await browser.close();
-  process.exit(1);
-}
-await browser.close();
-console.log(JSON.stringify(result));
+  return { ok: true, download: saved, zip: zipSaved, pdf: pdfSaved, screenshots: [shot, shotDrill] };
+});

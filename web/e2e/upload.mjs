@@ -18,10 +18,9 @@
 // Screenshots and the downloaded workbook go to ARTIFACTDIR; the last line of
 // standard output is a JSON summary. Any failed check exits with status 1.
 
-import { chromium } from 'playwright-core';
 import { readFileSync, mkdirSync } from 'node:fs';
 import { join, basename } from 'node:path';
-import { CHROMIUM_ARGS, check, contrastProblems, it2 } from './common.mjs';
+import { check, contrastProblems, downloadBy, downloadWithKeyboard, it2, runBrowser, tabReaches } from './common.mjs';
 
 const [baseURL, artifactDir, workbook, expectedPath, chosenPath] = process.argv.slice(2);
 if (!baseURL || !artifactDir || !workbook || !expectedPath || !chosenPath) {
@@ -66,12 +65,7 @@ async function uploadPage(browser, problems) {
   check(await page.locator('html[lang="it"]').count() === 1, 'la pagina non dichiara lang="it"');
 
   // Keyboard: Tab from the top of the page reaches the file input.
-  let reached = false;
-  for (let i = 0; i < 15 && !reached; i++) {
-    await page.keyboard.press('Tab');
-    reached = await page.evaluate(() => document.activeElement && document.activeElement.id === 'file');
-  }
-  check(reached, 'il campo del file non si raggiunge con il tasto Tab');
+  check(await tabReaches(page, 'file'), 'il campo del file non si raggiunge con il tasto Tab');
   const label = await page.locator('label[for="file"]').textContent();
   check(label && label.includes('.xlsx'), 'il campo del file non ha un\'etichetta');
 
@@ -177,22 +171,14 @@ async function uploadPage(browser, problems) {
   await page.screenshot({ path: shotFull, fullPage: true });
 
   // Download with the keyboard: focus the button, press Enter.
-  await page.locator('#download').focus();
-  const [download] = await Promise.all([
-    page.waitForEvent('download', { timeout: 60_000 }),
-    page.keyboard.press('Enter'),
-  ]);
+  const download = await downloadWithKeyboard(page, '#download');
   const suggested = download.suggestedFilename();
   check(suggested === basename(workbook).replace(/\.xlsx$/, '') + '-verificato.xlsx', `nome del file scaricato: ${suggested}`);
   const saved = join(artifactDir, suggested);
   await download.saveAs(saved);
 
   // The verbale (PDF), with the keyboard too.
-  await page.locator('#download-pdf').focus();
-  const [pdf] = await Promise.all([
-    page.waitForEvent('download', { timeout: 60_000 }),
-    page.keyboard.press('Enter'),
-  ]);
+  const pdf = await downloadWithKeyboard(page, '#download-pdf');
   const pdfName = pdf.suggestedFilename();
   check(pdfName === basename(workbook).replace(/\.xlsx$/, '') + '-verbale.pdf', `nome del verbale scaricato: ${pdfName}`);
   const pdfSaved = join(artifactDir, pdfName);
@@ -343,7 +329,7 @@ async function errorReplaces(page) {
 async function templateDownload(page) {
   const link = page.locator('#template-link');
   check(await link.count() === 1, 'manca il collegamento al modello vuoto');
-  const [dl] = await Promise.all([page.waitForEvent('download', { timeout: 30_000 }), link.click()]);
+  const dl = await downloadBy(page, () => link.click(), 30_000);
   check(dl.suggestedFilename() === 'official-workbook.xlsx', `nome del modello scaricato: ${dl.suggestedFilename()}`);
   const saved = join(artifactDir, 'modello-' + dl.suggestedFilename());
   await dl.saveAs(saved);
@@ -402,34 +388,17 @@ async function taskPane(browser, problems) {
   const shot = join(artifactDir, 'taskpane-fallback.png');
   await page.screenshot({ path: shot, fullPage: false });
 
-  const [download] = await Promise.all([
-    page.waitForEvent('download', { timeout: 60_000 }),
-    page.locator('#download').click(),
-  ]);
+  const download = await downloadBy(page, () => page.locator('#download').click());
   check(download.suggestedFilename().endsWith('-verificato.xlsx'), `nome del file scaricato dal riquadro: ${download.suggestedFilename()}`);
-  const [pdf] = await Promise.all([
-    page.waitForEvent('download', { timeout: 60_000 }),
-    page.locator('#download-pdf').click(),
-  ]);
+  const pdf = await downloadBy(page, () => page.locator('#download-pdf').click());
   check(pdf.suggestedFilename().endsWith('-verbale.pdf'), `nome del verbale scaricato dal riquadro: ${pdf.suggestedFilename()}`);
   await context.close();
   return { screenshots: [shot] };
 }
 
-const browser = await chromium.launch({ executablePath: process.env.CHROMIUM || '/usr/bin/chromium', args: CHROMIUM_ARGS });
-const problems = [];
-let result;
-try {
+await runBrowser(async (browser, problems) => {
   const up = await uploadPage(browser, problems);
   const tp = await taskPane(browser, problems);
   const pages = await staticPages(browser, problems);
-  check(problems.length === 0, problems.join('\n'));
-  result = { ok: true, download: up.download, template: up.template, print: up.print, screenshots: [...up.screenshots, ...tp.screenshots, ...pages] };
-} catch (err) {
-  console.error(err.message);
-  if (problems.length) console.error(problems.join('\n'));
-  await browser.close();
-  process.exit(1);
-}
-await browser.close();
-console.log(JSON.stringify(result));
+  return { ok: true, download: up.download, template: up.template, print: up.print, screenshots: [...up.screenshots, ...tp.screenshots, ...pages] };
+});

@@ -17,6 +17,7 @@
 import { audit, batchAudit, getInfo, saveBlob, sizeText } from './api.js';
 import { bandBadge, fixed, h, num, plural, renderReport } from './report.js';
 import { setupChoices } from './choices.js';
+import { formState, watchDrop } from './form.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -185,8 +186,7 @@ async function main() {
   const form = $('batch-form');
   const input = $('files');
   const drop = $('batch-dropzone');
-  const status = $('status');
-  const error = $('error');
+  const ui = formState({ form, status: $('status'), error: $('error') });
   const results = $('results');
   const info = await getInfo();
   if (info.token_required) $('token-group').hidden = false;
@@ -195,7 +195,6 @@ async function main() {
 
   let current = [];
   let byName = new Map();
-  let busy = false;
   const progressGroup = $('progress-group');
   const progress = $('upload-progress');
   const progressText = $('progress-text');
@@ -214,16 +213,6 @@ async function main() {
     progressGroup.hidden = true;
   };
   const options = (format, what) => ({ ...choices.values(), format, token: $('token').value.trim(), onProgress: showProgress(what) });
-  const showError = (message) => {
-    error.textContent = message;
-    error.hidden = false;
-    error.focus();
-  };
-  const setBusy = (on) => {
-    busy = on;
-    form.setAttribute('aria-busy', on ? 'true' : 'false');
-    for (const b of document.querySelectorAll('button[data-lock]')) b.disabled = on;
-  };
   const dropResult = () => {
     results.hidden = true;
     $('summary').replaceChildren();
@@ -233,22 +222,20 @@ async function main() {
     byName = new Map();
   };
   const run = async (files) => {
-    if (busy) return;
-    error.hidden = true;
+    if (ui.busy) return;
+    ui.clearError();
     if (!files.length) {
       dropResult();
-      showError('Scegliere almeno un file .xlsx da verificare.');
+      ui.showError('Scegliere almeno un file .xlsx da verificare.');
       return;
     }
     const big = files.find((f) => f.size > info.max_upload_bytes);
     if (big) {
       dropResult();
-      showError(`Il file «${big.name}» pesa ${sizeText(big.size)}: il limite per file è ${sizeText(info.max_upload_bytes)}.`);
+      ui.showError(`Il file «${big.name}» pesa ${sizeText(big.size)}: il limite per file è ${sizeText(info.max_upload_bytes)}.`);
       return;
     }
-    setBusy(true);
-    status.textContent = `Verifica di ${plural(files.length, 'file', 'file')} in corso…`;
-    try {
+    await ui.task(`Verifica di ${plural(files.length, 'file', 'file')} in corso…`, async () => {
       const summary = await batchAudit(files, options('json', `Invio di ${plural(files.length, 'file', 'file')}`));
       current = files;
       byName = serverNames(files);
@@ -256,55 +243,32 @@ async function main() {
       $('drill-report').replaceChildren();
       renderSummary($('summary'), summary, info.bands, (name) => byName.has(name));
       results.hidden = false;
-      status.textContent = 'Verifica completata.';
+      ui.setStatus('Verifica completata.');
       $('results-title').focus();
-    } catch (err) {
-      status.textContent = '';
-      dropResult();
-      if (err && err.status === 401) $('token-group').hidden = false;
-      showError((err && err.message) || String(err));
-    } finally {
-      hideProgress();
-      setBusy(false);
-    }
+    }, {
+      fail: (err) => {
+        dropResult();
+        if (err && err.status === 401) $('token-group').hidden = false;
+      },
+      after: hideProgress,
+    });
   };
 
   form.addEventListener('submit', (ev) => {
     ev.preventDefault();
     run([...input.files]);
   });
-  for (const name of ['dragenter', 'dragover']) {
-    drop.addEventListener(name, (ev) => {
-      ev.preventDefault();
-      drop.classList.add('is-dragover');
-    });
-  }
-  for (const name of ['dragleave', 'drop']) {
-    drop.addEventListener(name, () => drop.classList.remove('is-dragover'));
-  }
-  drop.addEventListener('drop', (ev) => {
-    ev.preventDefault();
-    run([...(ev.dataTransfer ? ev.dataTransfer.files : [])]);
-  });
+  watchDrop(drop, (files) => run(files));
 
   // Downloads: the chosen files are posted again (the server keeps
   // nothing), with the same choices.
   const download = (format, what, done) => async () => {
-    if (busy || !current.length) return;
-    error.hidden = true;
-    setBusy(true);
-    status.textContent = `Preparazione ${what}…`;
-    try {
+    if (!current.length) return;
+    await ui.task(`Preparazione ${what}…`, async () => {
       const { blob, fileName } = await batchAudit(current, options(format, `Invio dei file per ${what}`));
       saveBlob(blob, fileName);
-      status.textContent = `${done}: ${fileName}.`;
-    } catch (err) {
-      status.textContent = '';
-      showError((err && err.message) || String(err));
-    } finally {
-      hideProgress();
-      setBusy(false);
-    }
+      ui.setStatus(`${done}: ${fileName}.`);
+    }, { after: hideProgress });
   };
   $('download').addEventListener('click', download('xlsx', 'del riepilogo', 'Riepilogo scaricato'));
   $('download-pdf').addEventListener('click', download('pdf', 'del verbale regionale', 'Verbale regionale scaricato'));
@@ -314,13 +278,10 @@ async function main() {
   // trace of its total open.
   $('summary').addEventListener('click', async (ev) => {
     const btn = ev.target instanceof Element ? ev.target.closest('button.rg-drill') : null;
-    if (!btn || busy) return;
+    if (!btn || ui.busy) return;
     const file = byName.get(btn.dataset.file);
     if (!file) return;
-    error.hidden = true;
-    setBusy(true);
-    status.textContent = `Calcolo di ${btn.dataset.code} in «${btn.dataset.file}»…`;
-    try {
+    await ui.task(`Calcolo di ${btn.dataset.code} in «${btn.dataset.file}»…`, async () => {
       const rep = await audit(file, { ...choices.values(), token: $('token').value.trim() });
       renderReport($('drill-report'), rep, { fileName: btn.dataset.file, headingLevel: 3, bands: info.bands });
       $('drill-note').textContent = `Il file «${btn.dataset.file}» verificato da solo, con le stesse scelte: il percorso ${btn.dataset.code} è evidenziato.`;
@@ -334,13 +295,8 @@ async function main() {
         sec.focus({ preventScroll: true });
         sec.scrollIntoView({ block: 'start', behavior: 'instant' });
       }
-      status.textContent = `Dettaglio di ${btn.dataset.code} pronto.`;
-    } catch (err) {
-      status.textContent = '';
-      showError((err && err.message) || String(err));
-    } finally {
-      setBusy(false);
-    }
+      ui.setStatus(`Dettaglio di ${btn.dataset.code} pronto.`);
+    });
   });
 }
 

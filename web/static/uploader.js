@@ -6,6 +6,7 @@
 import { audit, getInfo, saveBlob, sizeText } from './api.js';
 import { renderReport } from './report.js';
 import { setupChoices } from './choices.js';
+import { formState, watchDrop } from './form.js';
 
 export async function setupUpload(root, { headingLevel = 3, compact = false } = {}) {
   const $ = (id) => root.querySelector('#' + id);
@@ -15,8 +16,7 @@ export async function setupUpload(root, { headingLevel = 3, compact = false } = 
   const reading = $('reading');
   const tokenGroup = $('token-group');
   const token = $('token');
-  const status = $('status');
-  const error = $('error');
+  const ui = formState({ form, status: $('status'), error: $('error'), root });
   const results = $('results');
   const report = $('report');
   const download = $('download');
@@ -32,31 +32,13 @@ export async function setupUpload(root, { headingLevel = 3, compact = false } = 
   const chosen = () => ({ ...choices.values(), token: token ? token.value.trim() : '' });
 
   let current = null; // the File last audited
-  let busy = false;
 
-  const showError = (message) => {
-    error.textContent = message;
-    error.hidden = false;
-    error.focus();
-  };
   // A failed audit replaces the previous result: what stays on screen is
   // never the result of another file or of other choices.
   const dropResult = () => {
     results.hidden = true;
     report.replaceChildren();
     current = null;
-  };
-  const clearError = () => {
-    error.hidden = true;
-    error.textContent = '';
-  };
-  const setStatus = (text) => {
-    status.textContent = text;
-  };
-  const setBusy = (on) => {
-    busy = on;
-    form.setAttribute('aria-busy', on ? 'true' : 'false');
-    for (const b of root.querySelectorAll('button')) if (b.dataset.lock !== undefined) b.disabled = on;
   };
 
   const check = (file) => {
@@ -68,31 +50,23 @@ export async function setupUpload(root, { headingLevel = 3, compact = false } = 
   };
 
   const run = async (file) => {
-    if (busy) return;
-    clearError();
+    if (ui.busy) return;
+    ui.clearError();
     const problem = check(file);
     if (problem) {
       dropResult();
-      showError(problem);
+      ui.showError(problem);
       return;
     }
-    setBusy(true);
-    setStatus(`Verifica di «${file.name}» in corso…`);
-    try {
+    await ui.task(`Verifica di «${file.name}» in corso…`, async () => {
       const rep = await audit(file, chosen());
       current = file;
       renderReport(report, rep, { fileName: file.name, headingLevel, compact, bands: info.bands });
       results.hidden = false;
-      setStatus(`Verifica di «${file.name}» completata.`);
+      ui.setStatus(`Verifica di «${file.name}» completata.`);
       const title = $('results-title');
       if (title) title.focus();
-    } catch (err) {
-      setStatus('');
-      dropResult();
-      showError(err.message || String(err));
-    } finally {
-      setBusy(false);
-    }
+    }, { fail: dropResult });
   };
 
   form.addEventListener('submit', (ev) => {
@@ -105,44 +79,24 @@ export async function setupUpload(root, { headingLevel = 3, compact = false } = 
 
   // Drag and drop: the zone highlights while a file is over it; the dropped
   // file goes into the input too, so that "Verifica" repeats the audit.
-  for (const type of ['dragenter', 'dragover']) {
-    drop.addEventListener(type, (ev) => {
-      ev.preventDefault();
-      drop.classList.add('is-dragover');
-    });
-  }
-  for (const type of ['dragleave', 'dragend']) {
-    drop.addEventListener(type, () => drop.classList.remove('is-dragover'));
-  }
-  drop.addEventListener('drop', (ev) => {
-    ev.preventDefault();
-    drop.classList.remove('is-dragover');
-    const file = ev.dataTransfer && ev.dataTransfer.files[0];
-    if (!file) return;
+  watchDrop(drop, (files, transfer) => {
+    if (!files[0]) return;
     try {
-      input.files = ev.dataTransfer.files;
+      input.files = transfer.files;
     } catch {
       // Older browsers cannot assign files: the audit still runs.
     }
-    run(file);
+    run(files[0]);
   });
 
   // fetchAs downloads the audited copy (xlsx) or the verbale (pdf).
   const fetchAs = (format, what) => async () => {
-    if (!current || busy) return;
-    clearError();
-    setBusy(true);
-    setStatus(`Preparazione ${what.of} di «${current.name}»…`);
-    try {
+    if (!current) return;
+    await ui.task(`Preparazione ${what.of} di «${current.name}»…`, async () => {
       const { blob, fileName } = await audit(current, { ...chosen(), format });
       saveBlob(blob, fileName);
-      setStatus(`${what.done}: ${fileName}.`);
-    } catch (err) {
-      setStatus('');
-      showError(err.message || String(err));
-    } finally {
-      setBusy(false);
-    }
+      ui.setStatus(`${what.done}: ${fileName}.`);
+    });
   };
   download.addEventListener('click', fetchAs('xlsx', { of: 'della copia verificata', done: 'Copia verificata scaricata' }));
   const downloadPDF = $('download-pdf');
