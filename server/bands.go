@@ -38,19 +38,20 @@ func (e totalEnv) Get(name string) (float64, bool) {
 	return 0, false
 }
 
-// bandScale is the range of a course total.
+// How the scale is scanned for the bands' changes.
 const (
-	bandScaleMin  = 0.0
-	bandScaleMax  = 100.0
-	bandScanStep  = 0.25 // bands narrower than this may be missed
-	bandPrecision = 1e6  // cuts are rounded to 1e-6
+	bandScanSteps = 400 // bands narrower than 1/400 of the scale may be missed
+	bandPrecision = 1e6 // cuts are rounded to 1e-6
 )
 
 // infoBands finds where each band of the pack applies, by evaluating the
 // pack's own conditions (the first that holds gives the band, as in
-// scoring) along the scale and bisecting every change to 1e-6. Only the
-// bands that some total in 0–100 reaches are listed, in order of totals.
-func infoBands(b compute.Bands) (InfoBands, error) {
+// scoring) along the pack's scale and bisecting every change to 1e-6. Only
+// the bands that some total of the scale reaches are listed, in order of
+// totals.
+func infoBands(b compute.Bands, scale compute.Scale) (InfoBands, error) {
+	bandScaleMin, bandScaleMax := scale.Min, scale.Max
+	bandScanStep := (bandScaleMax - bandScaleMin) / bandScanSteps
 	conds := make([]*compute.Cond, len(b.Rows))
 	for i, r := range b.Rows {
 		c, err := compute.ParseCond(r.When)
@@ -75,8 +76,7 @@ func infoBands(b compute.Bands) (InfoBands, error) {
 			out.Rows = append(out.Rows, InfoBand{Code: r.Code, When: r.When, Label: r.Label, From: start, To: to})
 		}
 	}
-	steps := int((bandScaleMax - bandScaleMin) / bandScanStep)
-	for i := 1; i <= steps; i++ {
+	for i := 1; i <= bandScanSteps; i++ {
 		lo, hi := bandScaleMin+float64(i-1)*bandScanStep, bandScaleMin+float64(i)*bandScanStep
 		next := bandAt(hi)
 		if next == cur {

@@ -53,7 +53,7 @@ func TestInfoBands(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := infoBands(tt.bands)
+			got, err := infoBands(tt.bands, compute.Scale{Min: 0, Max: 100})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -62,7 +62,7 @@ func TestInfoBands(t *testing.T) {
 			}
 		})
 	}
-	if _, err := infoBands(compute.Bands{Rows: []compute.Band{{Code: "x", When: "T <"}}}); err == nil {
+	if _, err := infoBands(compute.Bands{Rows: []compute.Band{{Code: "x", When: "T <"}}}, compute.Scale{Min: 0, Max: 100}); err == nil {
 		t.Error("a band with a broken condition gave no error")
 	}
 

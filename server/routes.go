@@ -292,7 +292,7 @@ func (s *Server) info(c echo.Context) error {
 		}
 		info.DefaultReading = p.DefaultReading()
 		info.ReadingDefs, info.Errata, info.Interpretations = p.Readings, p.Errata, p.Interpretations
-		if b, err := infoBands(p.Bands); err == nil {
+		if b, err := infoBands(p.Bands, p.Scale); err == nil {
 			info.Bands = &b
 		}
 	}
