@@ -247,7 +247,8 @@ func readingLine(a *validate.Audit) string {
 		}
 		sc := a.Scorers[c.Pack.ID]
 		p := sc.Pack()
-		line := "Lettura: " + p.ReadingLabel(sc.Reading()) + " (" + string(sc.Reading()) + ")"
+		label := p.ReadingLabel(sc.Reading()) // «lettura delle tabelle»
+		line := strings.ToUpper(label[:1]) + label[1:] + " (" + string(sc.Reading()) + ")"
 		var changed []string
 		for _, id := range sc.ErrataChanged() {
 			changed = append(changed, id+" "+sc.Errata()[id].Label())

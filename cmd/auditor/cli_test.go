@@ -94,7 +94,7 @@ func TestAuditPrintsEachCourse(t *testing.T) {
 	if !strings.Contains(out, "rilievi: 1 errore, ") || strings.Contains(out, "1 errori") {
 		t.Errorf("counts:\n%s", out)
 	}
-	if !strings.Contains(out, "\nLettura: lettura delle tabelle (tables); soglie del decreto.\n") {
+	if !strings.Contains(out, "\nLettura delle tabelle (tables); soglie del decreto.\n") {
 		t.Errorf("no reading line:\n%s", out)
 	}
 	data, err := os.ReadFile(rep)
