@@ -77,7 +77,7 @@ func VerifyCopy(data []byte, name string, reg *compute.Registry, lim Limits) (*V
 	defer wb.Close()
 	a, err := validate.Run(wb.Input, reg, rp.Options())
 	if err != nil {
-		return nil, fmt.Errorf("replaying the audit recorded in the stamp: %w", err)
+		return nil, fmt.Errorf("la verifica registrata nel foglio %s non si può ripetere con questa versione di auditor: %w", SheetStamp, err)
 	}
 	a.Input.FileName, a.Input.SHA256 = rp.FileName, rp.FileSHA256
 	again, err := WriteAudit(data, a, WriteOptions{Version: rp.Version, Limits: lim})

@@ -1,12 +1,10 @@
 package xlsxio
 
 import (
-	"archive/zip"
 	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"math"
 	"os"
 	"path/filepath"
@@ -16,6 +14,7 @@ import (
 
 	"github.com/its-academy/auditor/compute"
 	"github.com/its-academy/auditor/internal/xlsx"
+	"github.com/its-academy/auditor/testkit"
 	"github.com/its-academy/auditor/validate"
 	"github.com/xuri/excelize/v2"
 )
@@ -54,22 +53,9 @@ func readTestdata(t *testing.T, name string) []byte {
 // zipParts returns every part of an xlsx by name.
 func zipParts(t *testing.T, data []byte) map[string][]byte {
 	t.Helper()
-	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
-	if err != nil {
-		t.Fatal(err)
-	}
 	parts := map[string][]byte{}
-	for _, f := range zr.File {
-		rc, err := f.Open()
-		if err != nil {
-			t.Fatal(err)
-		}
-		b, err := io.ReadAll(rc)
-		rc.Close()
-		if err != nil {
-			t.Fatal(err)
-		}
-		parts[f.Name] = b
+	for _, f := range testkit.Unzip(t, data) {
+		parts[f.Name] = f.Data
 	}
 	return parts
 }
