@@ -97,7 +97,7 @@ func TestResolveErrata(t *testing.T) {
 		}
 	}
 	for _, in := range []string{"E-2", "E-2=maybe", "=coherent"} {
-		if _, _, err := ParseErratumChoice(in); err == nil && in != "=coherent" {
+		if _, _, err := ParseErratumChoice(in); err == nil {
 			t.Errorf("ParseErratumChoice(%q) accepted", in)
 		}
 	}

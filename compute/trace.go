@@ -61,7 +61,7 @@ type Errata map[string]ErratumForm
 func ParseErratumChoice(s string) (string, ErratumForm, error) {
 	id, form, ok := strings.Cut(strings.TrimSpace(s), "=")
 	id = strings.ToUpper(strings.TrimSpace(id))
-	if ok {
+	if ok && id != "" {
 		switch strings.ToLower(strings.TrimSpace(form)) {
 		case "printed", "stampata", "stampato":
 			return id, FormPrinted, nil
