@@ -433,24 +433,33 @@ func (r *sheetReader) courses(s sheetRef, in *validate.Input) error {
 	if len(cols) == 0 {
 		return nil
 	}
+	// The template formats a few hundred rows ahead of the data: a row is
+	// read into scratch first, and only a course row gets its cell names
+	// and its map.
+	scratch := make([]validate.Entry, len(cols))
 	for _, n := range s.sh.Order {
 		if n < coursesFirstRow || len(s.sh.Rows[n].Cells) == 0 {
 			continue
 		}
-		entries := make(map[compute.FieldCode]validate.Entry, len(cols))
 		blank := true
-		refs := rowCellRefs(s.canon, n, cols)
 		for k, c := range cols {
-			e, err := r.entryAt(s, c.idx, n, refs[k])
+			e, err := r.entryAt(s, c.idx, n, "")
 			if err != nil {
+				_, err = r.entryAt(s, c.idx, n, cellRef(s.canon, c.idx, n)) // the same error, naming its cell
 				return err
 			}
-			entries[c.code] = e
+			scratch[k] = e
 			if !blankEntry(e) {
 				blank = false
 			}
 		}
 		if !blank {
+			refs := rowCellRefs(s.canon, n, cols)
+			entries := make(map[compute.FieldCode]validate.Entry, len(cols))
+			for k, c := range cols {
+				scratch[k].Cell = refs[k]
+				entries[c.code] = scratch[k]
+			}
 			in.Courses = append(in.Courses, validate.CourseRow{Row: n, Entries: entries})
 			if s.sh.Rows[n].Hidden {
 				ref := cellRef(s.canon, 1, n)

@@ -5,7 +5,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/binary"
-	"encoding/xml"
 	"errors"
 	"fmt"
 	"io"
@@ -147,11 +146,23 @@ type Package struct {
 // reader; past it, a part is inflated again when it is read.
 const maxInflatedKept = 16 << 20
 
+// structuralPart reports whether a lower-case name is the usual name of
+// a part scanPackage reads whole (another name is inflated when read).
+func structuralPart(low string) bool {
+	switch low {
+	case "[content_types].xml", "_rels/.rels", "xl/workbook.xml", "xl/_rels/workbook.xml.rels",
+		"xl/styles.xml", "xl/theme/theme1.xml", "xl/calcchain.xml":
+		return true
+	}
+	return false
+}
+
 // keepWhole reports whether checkEntries keeps a part's bytes: the parts
-// the reader parses whole (worksheets, shared strings), while they fit.
+// the reader parses whole (worksheets, shared strings, the structural
+// parts), while they fit.
 func (o *Package) keepWhole(zf *zip.File) bool {
 	low := strings.ToLower(zf.Name)
-	if !strings.HasPrefix(low, "xl/worksheets/sheet") && !strings.HasSuffix(low, "sharedstrings.xml") {
+	if !strings.HasPrefix(low, "xl/worksheets/sheet") && !strings.HasSuffix(low, "sharedstrings.xml") && !structuralPart(low) {
 		return false
 	}
 	return zf.UncompressedSize64 <= uint64(maxInflatedKept-o.kept)
@@ -524,25 +535,25 @@ func ShortPart(name string) string {
 // the date system, the relationships, the cell formats and the shared
 // strings.
 func (o *Package) scanPackage() error {
-	for _, name := range []string{"[Content_Types].xml", "_rels/.rels"} {
-		if _, err := o.scanPart(name, "", nil); err != nil {
-			return err
-		}
+	if _, err := o.scanPart("[Content_Types].xml", "", nil); err != nil {
+		return err
+	}
+	var top relsInfo
+	if _, err := o.scanPart("_rels/.rels", "", top.visit); err != nil {
+		return err
 	}
 	o.wb = ""
-	if rels, err := o.readRels("_rels/.rels"); err == nil {
-		for _, r := range rels {
-			if strings.HasSuffix(r.typ, "/officeDocument") {
-				o.wb = strings.TrimPrefix(r.target, "/")
-				break
-			}
+	for _, r := range top {
+		if strings.HasSuffix(r.typ, "/officeDocument") {
+			o.wb = strings.TrimPrefix(r.target, "/")
+			break
 		}
 	}
 	if o.wb == "" || o.Part(o.wb) == nil {
 		return o.Fail(ErrNotXLSX, nil, "è un archivio zip ma non una cartella di lavoro Excel (.xlsx)")
 	}
 	var wi workbookInfo
-	root, err := o.scanPart(o.wb, "", wi.token)
+	root, err := o.scanPart(o.wb, "", wi.visit)
 	if err != nil {
 		return err
 	}
@@ -552,13 +563,13 @@ func (o *Package) scanPackage() error {
 	}
 	o.Sheets, o.Date1904 = wi.sheets, wi.date1904
 	var ri relsInfo
-	if _, err := o.scanPart(RelsOf(o.wb), "", ri.token); err != nil {
+	if _, err := o.scanPart(RelsOf(o.wb), "", ri.visit); err != nil {
 		return err
 	}
 	o.wbRels = ri
 	stylesPart, sstPart := o.related("/styles", "xl/styles.xml"), o.related("/sharedStrings", "xl/sharedStrings.xml")
 	st := stylesInfo{numFmts: map[int]string{}}
-	if _, err := o.scanPart(stylesPart, "styleSheet", st.token); err != nil {
+	if _, err := o.scanPart(stylesPart, "styleSheet", st.visit); err != nil {
 		return err
 	}
 	o.NumFmts, o.XfNumFmt = st.numFmts, st.xfNumFmt
@@ -618,7 +629,7 @@ func (o *Package) readSharedStrings(name string) error {
 // structure and then dereferences nil) and no document type declaration
 // (Excel refuses it); want, if not empty, is the root's expected local
 // name.
-func (o *Package) scanPart(name, want string, fn func(xml.Token)) (string, error) {
+func (o *Package) scanPart(name, want string, fn func(*xmlScanner)) (string, error) {
 	zf := o.Part(name)
 	if zf == nil {
 		return "", nil
@@ -626,58 +637,43 @@ func (o *Package) scanPart(name, want string, fn func(xml.Token)) (string, error
 	var (
 		units int64
 		root  string
-		stack []xml.Name
 		bad   error
 		names int
 	)
-	err := o.walkXML(zf, func(tok xml.Token) bool {
-		switch t := tok.(type) {
-		case xml.StartElement:
+	d, err := o.ReadPart(zf)
+	if err == nil {
+		err = walkTags(d, func(s *xmlScanner) bool {
+			if s.end {
+				if fn != nil {
+					fn(s)
+				}
+				return true
+			}
 			if units == 0 {
-				root = t.Name.Local
-			} else if len(stack) == 0 {
-				bad = errors.New("a second root element")
-				return false
+				root = string(s.name)
 			}
-			size := 0
-			for _, a := range t.Attr {
-				size += len(a.Value)
-			}
-			if size > maxAttrBytes {
+			if len(s.attrs) > maxAttrBytes {
 				bad = errAttrTooLong
 				return false
 			}
-			if t.Name.Local == "definedName" {
+			if string(s.name) == "definedName" {
 				if names++; names > MaxDefinedNames {
 					bad = errTooManyNames
 					return false
 				}
 			}
-			stack = append(stack, t.Name)
 			units++
 			if units > o.Left {
 				return false
 			}
-		case xml.EndElement:
-			if n := len(stack); n == 0 || stack[n-1] != t.Name {
-				bad = fmt.Errorf("unexpected </%s>", t.Name.Local)
-				return false
+			if fn != nil {
+				fn(s)
 			}
-			stack = stack[:len(stack)-1]
-		case xml.Directive:
-			bad = errDoctype
-			return false
-		}
-		if fn != nil {
-			fn(tok)
-		}
-		return true
-	})
-	switch {
-	case err == nil && bad != nil:
+			return true
+		})
+	}
+	if err == nil && bad != nil {
 		err = bad
-	case err == nil && units <= o.Left && len(stack) > 0:
-		err = fmt.Errorf("unclosed <%s>", stack[len(stack)-1].Local)
 	}
 	switch {
 	case errors.Is(err, errDoctype):
@@ -718,32 +714,6 @@ var (
 	errAttrTooLong  = errors.New("attributes over the budget")
 	errTooManyNames = errors.New("too many defined names")
 )
-
-// walkXML streams the raw tokens of a part to fn until fn returns false.
-// The charset reader passes bytes through: only ASCII names and attribute
-// values matter here.
-func (o *Package) walkXML(zf *zip.File, fn func(xml.Token) bool) error {
-	rc, err := zf.Open()
-	if err != nil {
-		return fmt.Errorf("open %s: %w", zf.Name, err)
-	}
-	defer rc.Close()
-	return walkTokens(rc, fn)
-}
-
-// readRels reads a relationships part (already charged to the budget).
-func (o *Package) readRels(name string) ([]pkgRel, error) {
-	zf := o.Part(name)
-	if zf == nil {
-		return nil, nil
-	}
-	rc, err := zf.Open()
-	if err != nil {
-		return nil, err
-	}
-	defer rc.Close()
-	return parseRels(rc)
-}
 
 // SheetParts finds the parts of the sheets named like sheet, ignoring
 // case, as excelize does: workbook.xml gives the relationship id, the

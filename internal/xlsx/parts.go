@@ -3,7 +3,6 @@ package xlsx
 import (
 	"archive/zip"
 	"bytes"
-	"encoding/xml"
 	"errors"
 	"fmt"
 	"io"
@@ -121,21 +120,36 @@ func resolveTarget(from, target string) string {
 	return strings.TrimPrefix(path.Clean(path.Dir(from)+"/"+target), "/")
 }
 
-func walkTokens(r io.Reader, fn func(xml.Token) bool) error {
-	d := xml.NewDecoder(r)
-	d.CharsetReader = func(_ string, r io.Reader) (io.Reader, error) { return r, nil }
-	for {
-		tok, err := d.RawToken()
-		if err == io.EOF {
-			return nil
+// walkTags passes each tag of a part to fn until fn returns false, after
+// checking its characters (UTF-8, XML's range). The scanner checks that the
+// part is well-formed: names, attributes, entities, nesting, one root; a
+// document type declaration is refused (errDoctype).
+func walkTags(d []byte, fn func(s *xmlScanner) bool) error {
+	if err := CheckChars(d); err != nil {
+		return fmt.Errorf("parse: %w", err)
+	}
+	s := newXMLScanner(d)
+	for s.next() {
+		if s.decls > 0 {
+			return fmt.Errorf("parse: %w", errDoctype)
 		}
-		if err != nil {
-			return fmt.Errorf("parse: %w", err)
-		}
-		if !fn(tok) {
+		if !fn(s) {
 			return nil
 		}
 	}
+	if s.err != nil {
+		return fmt.Errorf("parse: %w", s.err)
+	}
+	if s.decls > 0 {
+		return fmt.Errorf("parse: %w", errDoctype)
+	}
+	return nil
+}
+
+// attrLocal reports an attribute's local name and whether it has a prefix.
+func attrLocal(n []byte) (string, bool) {
+	l := localName(n)
+	return string(l), len(l) < len(n)
 }
 
 type pkgRel struct {
@@ -146,31 +160,34 @@ type pkgRel struct {
 // relsInfo collects the relationships of a relationships part.
 type relsInfo []pkgRel
 
-func (ri *relsInfo) token(tok xml.Token) {
-	se, ok := tok.(xml.StartElement)
-	if !ok || se.Name.Local != "Relationship" {
+func (ri *relsInfo) visit(s *xmlScanner) {
+	if s.end || string(s.name) != "Relationship" {
 		return
 	}
 	var r pkgRel
-	for _, a := range se.Attr {
-		switch a.Name.Local {
+	eachAttr(s.attrs, func(n, v []byte) {
+		switch local, _ := attrLocal(n); local {
 		case "Id":
-			r.id = a.Value
+			r.id = attrText(v)
 		case "Type":
-			r.typ = a.Value
+			r.typ = attrText(v)
 		case "Target":
-			r.target = strings.ReplaceAll(a.Value, `\`, "/")
+			r.target = strings.ReplaceAll(attrText(v), `\`, "/")
 		case "TargetMode":
-			r.external = a.Value == "External"
+			r.external = attrText(v) == "External"
 		}
-	}
+	})
 	*ri = append(*ri, r)
 }
 
 // parseRels reads a relationships part.
 func parseRels(r io.Reader) ([]pkgRel, error) {
+	d, err := io.ReadAll(r)
+	if err != nil {
+		return nil, err
+	}
 	var ri relsInfo
-	err := walkTokens(r, func(tok xml.Token) bool { ri.token(tok); return true })
+	err = walkTags(d, func(s *xmlScanner) bool { ri.visit(s); return true })
 	return ri, err
 }
 
@@ -183,37 +200,40 @@ type workbookInfo struct {
 	date1904 bool
 }
 
-func (wi *workbookInfo) token(tok xml.Token) {
-	se, ok := tok.(xml.StartElement)
-	if !ok {
+func (wi *workbookInfo) visit(s *xmlScanner) {
+	if s.end {
 		return
 	}
-	switch se.Name.Local {
+	switch string(s.name) {
 	case "sheet":
-		var s WorkbookSheet
-		for _, a := range se.Attr {
-			switch {
-			case a.Name.Local == "name" && a.Name.Space == "":
-				s.Name = a.Value
-			case a.Name.Local == "id" && a.Name.Space != "":
-				s.rid = a.Value
+		var sh WorkbookSheet
+		eachAttr(s.attrs, func(n, v []byte) {
+			switch local, prefixed := attrLocal(n); {
+			case local == "name" && !prefixed:
+				sh.Name = attrText(v)
+			case local == "id" && prefixed:
+				sh.rid = attrText(v)
 			}
-		}
-		wi.sheets = append(wi.sheets, s)
+		})
+		wi.sheets = append(wi.sheets, sh)
 	case "workbookPr":
-		for _, a := range se.Attr {
-			if a.Name.Local == "date1904" {
-				b, err := strconv.ParseBool(strings.TrimSpace(a.Value))
+		eachAttr(s.attrs, func(n, v []byte) {
+			if local, _ := attrLocal(n); local == "date1904" {
+				b, err := strconv.ParseBool(strings.TrimSpace(attrText(v)))
 				wi.date1904 = err == nil && b
 			}
-		}
+		})
 	}
 }
 
 // parseWorkbookSheets reads the sheets listed by a workbook part.
 func parseWorkbookSheets(r io.Reader) ([]WorkbookSheet, error) {
+	d, err := io.ReadAll(r)
+	if err != nil {
+		return nil, err
+	}
 	var wi workbookInfo
-	err := walkTokens(r, func(tok xml.Token) bool { wi.token(tok); return true })
+	err = walkTags(d, func(s *xmlScanner) bool { wi.visit(s); return true })
 	return wi.sheets, err
 }
 
@@ -225,42 +245,41 @@ type stylesInfo struct {
 	inXfs    bool
 }
 
-func (st *stylesInfo) token(tok xml.Token) {
-	switch t := tok.(type) {
-	case xml.StartElement:
-		switch t.Name.Local {
-		case "cellXfs":
-			st.inXfs = true
-		case "xf":
-			if !st.inXfs {
-				return
-			}
-			id := 0
-			for _, a := range t.Attr {
-				if a.Name.Local == "numFmtId" {
-					id, _ = strconv.Atoi(strings.TrimSpace(a.Value))
-				}
-			}
-			st.xfNumFmt = append(st.xfNumFmt, id)
-		case "numFmt":
-			id, code, ok := 0, "", false
-			for _, a := range t.Attr {
-				switch a.Name.Local {
-				case "numFmtId":
-					var err error
-					id, err = strconv.Atoi(strings.TrimSpace(a.Value))
-					ok = err == nil
-				case "formatCode":
-					code = a.Value
-				}
-			}
-			if _, seen := st.numFmts[id]; ok && !seen {
-				st.numFmts[id] = code
-			}
-		}
-	case xml.EndElement:
-		if t.Name.Local == "cellXfs" {
+func (st *stylesInfo) visit(s *xmlScanner) {
+	if s.end {
+		if string(s.name) == "cellXfs" {
 			st.inXfs = false
+		}
+		return
+	}
+	switch string(s.name) {
+	case "cellXfs":
+		st.inXfs = !s.empty
+	case "xf":
+		if !st.inXfs {
+			return
+		}
+		id := 0
+		eachAttr(s.attrs, func(n, v []byte) {
+			if local, _ := attrLocal(n); local == "numFmtId" {
+				id, _ = strconv.Atoi(strings.TrimSpace(attrText(v)))
+			}
+		})
+		st.xfNumFmt = append(st.xfNumFmt, id)
+	case "numFmt":
+		id, code, ok := 0, "", false
+		eachAttr(s.attrs, func(n, v []byte) {
+			switch local, _ := attrLocal(n); local {
+			case "numFmtId":
+				var err error
+				id, err = strconv.Atoi(strings.TrimSpace(attrText(v)))
+				ok = err == nil
+			case "formatCode":
+				code = attrText(v)
+			}
+		})
+		if _, seen := st.numFmts[id]; ok && !seen {
+			st.numFmts[id] = code
 		}
 	}
 }

@@ -87,6 +87,7 @@ func ParseSheet(d []byte, budget int64) (*Sheet, bool, error) {
 		rowElems, cur            int64
 		rowCells, rowMax, cursor int64
 		cell                     *SheetCell
+		cellRow                  *SheetRow // the row cell is filed in
 		cellDepth                int
 		attrErr                  bool
 	)
@@ -108,6 +109,9 @@ func ParseSheet(d []byte, budget int64) (*Sheet, bool, error) {
 		if s.end {
 			switch {
 			case cell != nil && len(s.stack) < cellDepth:
+				if !cell.HasV && !cell.hasF && !cell.hasIS && cell.Type == cellTypeOf(nil) {
+					cellRow.Cells = cellRow.Cells[:len(cellRow.Cells)-1] // formatted, holding nothing
+				}
 				cell = nil
 			case row != nil && string(s.name) == "row":
 				endRow()
@@ -215,6 +219,13 @@ func ParseSheet(d []byte, budget int64) (*Sheet, bool, error) {
 			if cursor > excelize.MaxColumns || rowNum > excelize.TotalRows {
 				return nil, true, fmt.Errorf("cell beyond the last column or row of a sheet")
 			}
+			if s.empty && len(typ) == 0 {
+				// <c r="H9" s="3"/>: a formatted cell holding nothing,
+				// which the template has hundreds of rows of (as <c></c>
+				// too, dropped at its end). Keeping it would only tell
+				// apart "absent" from "empty", which no reader needs.
+				continue
+			}
 			x.Col, x.style, x.Type = int32(cursor), int32(style), cellTypeOf(typ)
 			target := row
 			if int(rowNum) != row.num {
@@ -231,7 +242,7 @@ func ParseSheet(d []byte, budget int64) (*Sheet, bool, error) {
 			}
 			target.Cells = append(target.Cells, x)
 			if !s.empty {
-				cell, cellDepth = &target.Cells[len(target.Cells)-1], len(s.stack)
+				cell, cellRow, cellDepth = &target.Cells[len(target.Cells)-1], target, len(s.stack)
 			}
 			continue
 		case string(name) == "cols":

@@ -36,6 +36,7 @@ type xmlScanner struct {
 	from, to int
 	stack    [][]byte
 	starts   int64 // start tags read so far
+	decls    int   // <!DOCTYPE …> and other declarations skipped
 }
 
 func newXMLScanner(d []byte) *xmlScanner { return &xmlScanner{d: d} }
@@ -209,6 +210,7 @@ func (s *xmlScanner) skipPast(skip int, end string) bool {
 
 // skipDeclaration skips <!DOCTYPE …> with its internal subset.
 func (s *xmlScanner) skipDeclaration() bool {
+	s.decls++
 	depth := 0
 	var quote byte
 	for j := s.pos + 2; j < len(s.d); j++ {
