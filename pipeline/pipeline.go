@@ -8,7 +8,6 @@ package pipeline
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"time"
@@ -82,18 +81,11 @@ func Run(ctx context.Context, data []byte, name string, o Options) (*Result, err
 // Report is the JSON report of the audit.
 func (r *Result) Report() validate.Report { return r.Audit.Report(r.version, "") }
 
-// WriteReport encodes the JSON report to w, without HTML escaping (the
+// WriteReport writes the JSON report to w as it is produced, one course
+// at a time (validate.Audit.WriteReport), without HTML escaping (the
 // Italian messages keep their «>»).
 func (r *Result) WriteReport(w io.Writer, indent bool) error {
-	enc := json.NewEncoder(w)
-	enc.SetEscapeHTML(false)
-	if indent {
-		enc.SetIndent("", "  ")
-	}
-	if err := enc.Encode(r.Report()); err != nil {
-		return fmt.Errorf("encoding the report: %w", err)
-	}
-	return nil
+	return r.Audit.WriteReport(w, r.version, "", indent)
 }
 
 // Copy is the audited copy: the workbook with the product's sheets.

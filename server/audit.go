@@ -1,7 +1,7 @@
 package server
 
 import (
-	"bytes"
+	"bufio"
 	"context"
 	"encoding/json"
 	"errors"
@@ -154,15 +154,23 @@ func (s *Server) gated(c echo.Context, read func(body io.ReadCloser) (work, erro
 	}
 	handedOff = true
 	done := make(chan auditAnswer, 1)
+	streams := make(chan auditAnswer) // unbuffered: taken by the handler, or not at all
 	go func() {
-		// The gate is released before the answer is handed over, so that a
-		// client that gets its answer can start its next request at once.
-		var ans auditAnswer
-		defer func() {
+		// The gate is released before a whole answer is handed over, so
+		// that a client that gets its answer can start its next request at
+		// once; a streamed answer keeps it (its memory is still in use)
+		// until the handler has written it, unless the handler is gone.
+		ans := w.run(ctx, t)
+		if ans.stream == nil {
 			t.release()
 			done <- ans
-		}()
-		ans = w.run(ctx, t)
+			return
+		}
+		select {
+		case streams <- ans:
+		case <-ctx.Done():
+			t.release()
+		}
 	}()
 	select {
 	case ans := <-done:
@@ -174,14 +182,94 @@ func (s *Server) gated(c echo.Context, read func(body io.ReadCloser) (work, erro
 			return c.Blob(http.StatusOK, mediaType, ans.body)
 		}
 		return c.JSONBlob(http.StatusOK, ans.body)
+	case ans := <-streams:
+		defer t.release()
+		return s.stream(ctx, c, w, ans.stream)
 	case <-ctx.Done():
 		return timeout(s.cfg)
 	}
 }
 
+// auditAnswer is the answer of a request's work: whole (body), streamed
+// (stream writes it as it is produced) or an error.
 type auditAnswer struct {
-	body []byte
-	err  error
+	body   []byte
+	stream func(io.Writer) error
+	err    error
+}
+
+// streamBuffer is what a streamed answer holds before writing to the
+// client: an answer that fails within it is still a clean error answer.
+const streamBuffer = 64 << 10
+
+// stream writes a streamed answer: the status and headers with its first
+// bytes, then the rest as it is produced, at most MaxReportBytes for a
+// JSON report. An answer that fails before its first bytes are sent is an
+// error answer (422 past the budget, 503 when the request ended); one that
+// fails later cannot change its status, so the connection is cut: the
+// client sees a truncated transfer, never a well-formed wrong answer.
+func (s *Server) stream(ctx context.Context, c echo.Context, w work, write func(io.Writer) error) error {
+	sw := &streamWriter{ctx: ctx, c: c, mediaType: w.mediaType(), fileName: w.fileName, max: -1}
+	if sw.mediaType == "" {
+		sw.mediaType, sw.max = echo.MIMEApplicationJSON, s.cfg.MaxReportBytes
+	}
+	bw := bufio.NewWriterSize(sw, streamBuffer)
+	err := write(bw)
+	if err == nil {
+		err = bw.Flush()
+	}
+	switch {
+	case err == nil:
+		return nil
+	case !sw.started && errors.Is(err, errOverLimit):
+		return s.reportTooLarge()
+	case !sw.started && ctx.Err() != nil:
+		return timeout(s.cfg)
+	case !sw.started:
+		return fmt.Errorf("writing the answer: %w", err)
+	}
+	s.cfg.Logger.Warn("answer cut short", "request_id", c.Response().Header().Get(echo.HeaderXRequestID),
+		"sent_bytes", sw.n, "error", err.Error())
+	panic(http.ErrAbortHandler) // net/http closes the connection mid-answer
+}
+
+// reportTooLarge is the 422 of a JSON report past MaxReportBytes.
+func (s *Server) reportTooLarge() *APIError {
+	return s.workError("Il resoconto JSON di questo file supererebbe il limite di %s per verifica: chiedere la copia verificata (format=xlsx) o dividere la cartella.", sizeText(s.cfg.MaxReportBytes))
+}
+
+// streamWriter writes an answer to the client: the headers with the first
+// bytes, at most max bytes (max < 0: no bound), and nothing once the
+// request has ended.
+type streamWriter struct {
+	ctx       context.Context
+	c         echo.Context
+	mediaType string
+	fileName  string
+	max       int64
+	n         int64
+	started   bool
+}
+
+func (sw *streamWriter) Write(p []byte) (int, error) {
+	if err := sw.ctx.Err(); err != nil {
+		return 0, err
+	}
+	if sw.max >= 0 && sw.n+int64(len(p)) > sw.max {
+		return 0, errOverLimit
+	}
+	res := sw.c.Response()
+	if !sw.started {
+		sw.started = true
+		res.Header().Set(echo.HeaderContentType, sw.mediaType)
+		if sw.fileName != "" {
+			res.Header().Set(echo.HeaderContentDisposition, attachment(sw.fileName))
+		}
+		res.WriteHeader(http.StatusOK)
+	}
+	n, err := res.Write(p)
+	sw.n += int64(n)
+	return n, err
 }
 
 // recovered, deferred by the functions that run a request's work, turns a
@@ -279,28 +367,40 @@ func (s *Server) runAudit(ctx context.Context, t *ticket, up *upload, p auditPar
 		}
 		return auditAnswer{body: out}
 	}
-	buf := &cappedBuffer{max: s.cfg.MaxReportBytes}
-	if err := res.WriteReport(buf, false); err != nil {
-		if errors.Is(err, errOverLimit) {
-			return auditAnswer{err: s.workError("Il resoconto JSON di questo file supererebbe il limite di %s per verifica: chiedere la copia verificata (format=xlsx) o dividere la cartella.", sizeText(s.cfg.MaxReportBytes))}
+	if est := reportEstimate(a); est > s.cfg.MaxReportBytes {
+		return auditAnswer{err: s.reportTooLarge()}
+	}
+	return auditAnswer{stream: func(w io.Writer) error { return res.WriteReport(w, false) }}
+}
+
+// reportEstimate is a floor of the bytes of an audit's JSON report, known
+// before it is written: what every course writes at least, and each
+// finding's texts with its keys. A report whose floor is past the budget
+// is refused before its first byte; one that outgrows the budget later
+// is cut (Server.stream).
+func reportEstimate(a *validate.Audit) int64 {
+	finding := func(f *validate.Finding) int64 {
+		return int64(len(f.Message)+len(f.Found)+len(f.Expected)+len(f.Source)+len(f.Cell)+len(f.Course)) + findingKeysBytes
+	}
+	n := int64(len(a.Courses)) * courseFloorBytes
+	for i := range a.Findings {
+		n += finding(&a.Findings[i])
+	}
+	for i := range a.Courses {
+		for j := range a.Courses[i].Findings {
+			n += finding(&a.Courses[i].Findings[j])
 		}
-		return auditAnswer{err: fmt.Errorf("encoding the report: %w", err)}
 	}
-	return auditAnswer{body: buf.Bytes()}
+	return n
 }
 
-// cappedBuffer is a buffer that refuses to grow past max bytes.
-type cappedBuffer struct {
-	bytes.Buffer
-	max int64
-}
-
-func (b *cappedBuffer) Write(p []byte) (int, error) {
-	if int64(b.Len()+len(p)) > b.max {
-		return 0, errOverLimit
-	}
-	return b.Buffer.Write(p)
-}
+// Floors of a report's size: a course's keys and values without traces
+// (an unscored course of the bundled examples writes 1.3 kB, a scored one
+// about 5.8 kB), and a finding's keys.
+const (
+	courseFloorBytes = 1 << 10
+	findingKeysBytes = 80
+)
 
 // workError is a 422 for an audit past a per-request budget.
 func (s *Server) workError(format string, args ...any) *APIError {

@@ -429,17 +429,17 @@ func (e *encoder) addColumns(rc *ReportCourse) {
 func (r *Report) compact() {
 	enc := newEncoder()
 	for i := range r.Courses {
-		enc.addColumns(&r.Courses[i])
-	}
-	for i := range r.Courses {
 		enc.course(&r.Courses[i])
 	}
 	r.Texts, r.Columns = enc.texts, enc.columns
 }
 
 // course writes the compact JSON fields of a course whose Go fields are
-// set. Every course's columns must have been added first.
+// set, the courses before it written already. The first course to use a
+// field gives its column (addColumns): a later course can only check its
+// cells against a column that an earlier one, or itself, gave.
 func (e *encoder) course(rc *ReportCourse) {
+	e.addColumns(rc)
 	e.ts = courseTraces(rc, e.ts)
 	ts := e.ts
 	for _, ot := range ts {

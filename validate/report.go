@@ -301,6 +301,23 @@ type ReportFinding struct {
 // the report; when empty, the forced pack of the run, or the single pack
 // used by the courses.
 func (a *Audit) Report(version string, pack compute.PackID) Report {
+	rep := a.reportHead(version, pack)
+	for i := range a.Courses {
+		rep.Courses = append(rep.Courses, a.reportCourse(i))
+	}
+	rep.compact()
+	return rep
+}
+
+// reportCourse is the report of the i-th course, before compact.
+func (a *Audit) reportCourse(i int) ReportCourse {
+	rc := a.Courses[i].report()
+	rc.WhatIf = a.WhatIf
+	return rc
+}
+
+// reportHead is the report without its courses, texts and columns.
+func (a *Audit) reportHead(version string, pack compute.PackID) Report {
 	rep := Report{Reading: a.Reading, Errata: a.Errata, WhatIf: a.WhatIf, Version: version, RulePack: pack, Courses: []ReportCourse{}, Findings: reportFindings(a.Findings)}
 	if a.Input != nil {
 		rep.FileSHA256 = a.Input.SHA256
@@ -330,12 +347,6 @@ func (a *Audit) Report(version string, pack compute.PackID) Report {
 		rep.Interpretations = sc.Interpretations()
 		rep.Thresholds = a.reportThresholds(sc)
 	}
-	for i := range a.Courses {
-		rc := a.Courses[i].report()
-		rc.WhatIf = a.WhatIf
-		rep.Courses = append(rep.Courses, rc)
-	}
-	rep.compact()
 	return rep
 }
 

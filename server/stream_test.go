@@ -1,0 +1,98 @@
+//go:build unix
+
+package server
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"regexp"
+	"strconv"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// A JSON report is written as it is produced: a report that outgrows the
+// budget once its first bytes are sent cannot turn into a 422, so the
+// connection is cut and the client sees a truncated transfer, never a
+// well-formed report. The server goes on answering, its gate empty.
+func TestStreamedReportCutPastBudget(t *testing.T) {
+	var logs syncBuffer
+	data := workbook(t, 200, "TAGLIO", 0)
+	srv, base := startServer(t, Config{MaxReportBytes: 300_000, ClientRate: -1, Logger: slog.New(slog.NewTextHandler(&logs, nil))})
+	req, _ := http.NewRequest(http.MethodPost, base+"/api/audit", bytes.NewReader(data))
+	req.Header.Set("Content-Type", MIMEXLSX)
+	a, err := send(nil, req)
+	if a.status != http.StatusOK {
+		t.Fatalf("status %d, want 200 sent with the first bytes: %s", a.status, a.body)
+	}
+	if err == nil || !errors.Is(err, io.ErrUnexpectedEOF) {
+		t.Fatalf("reading the answer: %v, want a truncated transfer", err)
+	}
+	if len(a.body) < streamBuffer || len(a.body) > 300_000 {
+		t.Errorf("%d bytes received, want between the first flush and the budget", len(a.body))
+	}
+	if !contains(logs.String(), "answer cut short") {
+		t.Errorf("the cut is not logged:\n%s", logs.String())
+	}
+	if g := waitGate(srv, time.Second, func(g gateState) bool { return !holding(g) && g.memBytes == 0 }); holding(g) || g.memBytes != 0 {
+		t.Errorf("after the cut: %+v", g)
+	}
+	small := workbook(t, 5, "DOPO", 0)
+	if b := postRaw(t, base, "", small, nil); b.status != http.StatusOK {
+		t.Errorf("next audit: %d %s", b.status, b.body)
+	}
+}
+
+// A client that leaves while its report is being written stops the
+// writing: the audit's slot and memory are free within a second, and the
+// server sent far less than the whole report. The client's receive buffer
+// is small, so the report (megabytes) cannot all sit in the sockets.
+func TestStreamedReportStopsWhenClientLeaves(t *testing.T) {
+	var logs syncBuffer
+	data := workbook(t, 1000, "VIA", 0)
+	srv, base := startServer(t, Config{ClientRate: -1, Logger: slog.New(slog.NewTextHandler(&logs, nil))})
+	d := &net.Dialer{Control: func(_, _ string, c syscall.RawConn) error {
+		var serr error
+		err := c.Control(func(fd uintptr) { serr = syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_RCVBUF, 16<<10) })
+		if err != nil {
+			return err
+		}
+		return serr
+	}}
+	client := &http.Client{Transport: &http.Transport{DialContext: d.DialContext, DisableKeepAlives: true}}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	req, _ := http.NewRequestWithContext(ctx, http.MethodPost, base+"/api/audit", bytes.NewReader(data))
+	req.Header.Set("Content-Type", MIMEXLSX)
+	res, err := client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.StatusCode != http.StatusOK {
+		t.Fatalf("status %d", res.StatusCode)
+	}
+	if _, err := io.ReadFull(res.Body, make([]byte, 32<<10)); err != nil {
+		t.Fatal(err)
+	}
+	cancel()
+	res.Body.Close()
+	left := time.Now()
+	g := waitGate(srv, time.Second, func(g gateState) bool { return !holding(g) && g.memBytes == 0 })
+	if holding(g) || g.memBytes != 0 {
+		t.Fatalf("a second after the client left: %+v", g)
+	}
+	t.Logf("gate free %v after the client left", time.Since(left))
+	m := regexp.MustCompile(`answer cut short.*sent_bytes=(\d+)`).FindStringSubmatch(logs.String())
+	if m == nil {
+		t.Fatalf("the server did not stop writing:\n%s", logs.String())
+	}
+	if sent, _ := strconv.Atoi(m[1]); sent > 5<<20 {
+		t.Errorf("the server sent %d bytes before stopping", sent)
+	}
+}
