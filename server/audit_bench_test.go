@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"io"
 	"testing"
 )
 
@@ -15,8 +16,12 @@ func BenchmarkAuditJSON20(b *testing.B) {
 	up := &upload{name: "w.xlsx", data: workbook(b, 20, "B", 0)}
 	b.ReportAllocs()
 	for b.Loop() {
-		if ans := s.runAudit(context.Background(), nil, up, auditParams{}); ans.err != nil {
+		ans := s.runAudit(context.Background(), nil, up, auditParams{})
+		if ans.err != nil {
 			b.Fatal(ans.err)
+		}
+		if err := ans.stream(io.Discard); err != nil {
+			b.Fatal(err)
 		}
 	}
 }

@@ -186,21 +186,19 @@ func ParseSheet(d []byte, budget int64) (*Sheet, bool, error) {
 				typ   []byte
 				style int64
 			)
-			if !eachAttr(s.attrs, func(n, v []byte) {
-				switch string(n) {
+			for i := range s.attrList {
+				switch name, value := s.attr(i); string(name) {
 				case "r":
-					ref = v
+					ref = value
 				case "t":
-					typ = v
+					typ = value
 				case "s":
-					n, ok := atoi(v)
+					n, ok := atoi(value)
 					if !ok || n > math.MaxInt32 {
 						attrErr = true
 					}
 					style, x.hasAttr = int64(n), true
 				}
-			}) {
-				attrErr = true
 			}
 			if len(ref) > 0 {
 				col, r, ok := parseCellName(ref)

@@ -37,6 +37,91 @@ type xmlScanner struct {
 	stack    [][]byte
 	starts   int64 // start tags read so far
 	decls    int   // <!DOCTYPE …> and other declarations skipped
+	// attrList holds the attributes of the start tag just read, as spans
+	// of d (no pointers: filling it costs no write barrier).
+	attrList []rawAttr
+}
+
+// rawAttr is an attribute as written: its name with any prefix, and its
+// value before entities are decoded.
+type rawAttr struct{ name, value span }
+
+// attr returns the raw name and value of the i-th attribute of the start
+// tag just read.
+func (s *xmlScanner) attr(i int) (name, value []byte) {
+	a := s.attrList[i]
+	return s.d[a.name.from:a.name.to], s.d[a.value.from:a.value.to]
+}
+
+// readAttrs reads the attributes of the start tag in rest from j into
+// s.attrList, checking each (an XML name, a quoted value without '<',
+// known entities), and returns the index of the tag's '>' or of the '/'
+// of its "/>". On an error it sets s.err and returns false.
+func (s *xmlScanner) readAttrs(rest []byte, j int) (int, bool) {
+	s.attrList = s.attrList[:0]
+	for {
+		for j < len(rest) && isSpace(rest[j]) {
+			j++
+		}
+		if j == len(rest) || rest[j] == '<' {
+			s.err = fmt.Errorf("%w: unterminated <%s>", errXML, s.qname)
+			return 0, false
+		}
+		switch rest[j] {
+		case '>':
+			return j, true
+		case '/':
+			if j+1 < len(rest) && rest[j+1] == '>' {
+				return j, true
+			}
+			s.err = fmt.Errorf("%w: attributes of <%s>", errXML, s.qname)
+			return 0, false
+		}
+		k := j
+		for k < len(rest) && rest[k] != '=' && !isSpace(rest[k]) && rest[k] != '>' && rest[k] != '<' {
+			k++
+		}
+		name := rest[j:k]
+		for k < len(rest) && isSpace(rest[k]) {
+			k++
+		}
+		if k == len(rest) || rest[k] != '=' || !validName(name) {
+			return s.attrError(rest[k:])
+		}
+		k++
+		for k < len(rest) && isSpace(rest[k]) {
+			k++
+		}
+		if k == len(rest) || (rest[k] != '"' && rest[k] != '\'') {
+			return s.attrError(rest[k:])
+		}
+		q, from, amp := rest[k], k+1, false
+		k = from
+		for ; k < len(rest) && rest[k] != q && rest[k] != '<'; k++ {
+			amp = amp || rest[k] == '&'
+		}
+		if k == len(rest) || rest[k] == '<' {
+			s.err = fmt.Errorf("%w: unterminated <%s>", errXML, s.qname)
+			return 0, false
+		}
+		if amp && checkEntities(rest[from:k]) != nil {
+			return s.attrError(nil)
+		}
+		at := int32(s.pos)
+		s.attrList = append(s.attrList, rawAttr{span{at + int32(j), at + int32(j+len(name))}, span{at + int32(from), at + int32(k)}})
+		j = k + 1
+	}
+}
+
+// attrError reports malformed attributes: unterminated when the tag never
+// ends, else malformed.
+func (s *xmlScanner) attrError(tail []byte) (int, bool) {
+	if bytes.IndexByte(tail, '>') < 0 {
+		s.err = fmt.Errorf("%w: unterminated <%s>", errXML, s.qname)
+	} else {
+		s.err = fmt.Errorf("%w: attributes of <%s>", errXML, s.qname)
+	}
+	return 0, false
 }
 
 func newXMLScanner(d []byte) *xmlScanner { return &xmlScanner{d: d} }
@@ -104,9 +189,13 @@ func (s *xmlScanner) next() bool {
 				return false
 			}
 			s.end, s.empty = true, false
-			s.qname = bytes.TrimRight(rest[2:j], " \t\r\n")
+			k := j
+			for k > 2 && isSpace(rest[k-1]) {
+				k--
+			}
+			s.qname = rest[2:k]
 			s.name = localName(s.qname)
-			s.attrs = nil
+			s.attrs, s.attrList = nil, s.attrList[:0]
 			s.from, s.to = s.pos, s.pos+j+1
 			s.pos = s.to
 			if n := len(s.stack); n == 0 || !bytes.Equal(s.stack[n-1], s.qname) {
@@ -116,7 +205,7 @@ func (s *xmlScanner) next() bool {
 			s.stack = s.stack[:len(s.stack)-1]
 			return true
 		}
-		// A start tag: its name, then attributes up to '>' outside quotes.
+		// A start tag: its name, then its attributes, each read once.
 		j := 1
 		for j < len(rest) && !isSpace(rest[j]) && rest[j] != '>' && rest[j] != '/' {
 			j++
@@ -127,39 +216,16 @@ func (s *xmlScanner) next() bool {
 		}
 		s.qname = rest[1:j]
 		attrFrom := j
-		var quote byte
-		for ; j < len(rest); j++ {
-			c := rest[j]
-			if c == '<' {
-				break // not even in a quoted value
-			}
-			if quote != 0 {
-				if c == quote {
-					quote = 0
-				}
-				continue
-			}
-			if c == '"' || c == '\'' {
-				quote = c
-			} else if c == '>' {
-				break
-			}
-		}
-		if j == len(rest) || rest[j] == '<' {
-			s.err = fmt.Errorf("%w: unterminated <%s>", errXML, s.qname)
+		j, ok := s.readAttrs(rest, j)
+		if !ok {
 			return false
+		}
+		s.empty = rest[j] == '/'
+		s.attrs = rest[attrFrom:j]
+		if s.empty {
+			j++ // the '>' of "/>"
 		}
 		s.end = false
-		s.empty = rest[j-1] == '/' && j-1 >= attrFrom
-		if s.empty {
-			s.attrs = rest[attrFrom : j-1]
-		} else {
-			s.attrs = rest[attrFrom:j]
-		}
-		if len(bytes.TrimLeft(s.attrs, " \t\r\n")) > 0 && !validAttrs(s.attrs) {
-			s.err = fmt.Errorf("%w: attributes of <%s>", errXML, s.qname)
-			return false
-		}
 		if len(s.stack) == 0 && s.starts > 0 {
 			s.err = fmt.Errorf("%w: a second root element <%s>", errXML, s.qname)
 			return false
@@ -250,29 +316,20 @@ func (s *xmlScanner) skipElement() bool {
 	return false
 }
 
-// validAttrs reports whether raw attributes are well-formed, their values
-// holding only known entities.
-func validAttrs(attrs []byte) bool {
-	ok := true
-	if !eachAttr(attrs, func(n, v []byte) {
-		if ok && (!validName(n) || bytes.IndexByte(v, '&') >= 0 && checkEntities(v) != nil) {
-			ok = false
-		}
-	}) {
-		return false
-	}
-	return ok
-}
-
 // validName reports whether an element or attribute name is an XML name
 // (ASCII checked exactly, other characters allowed).
 func validName(n []byte) bool {
-	if len(n) == 0 || n[0] == ':' || n[len(n)-1] == ':' || bytes.Count(n, []byte(":")) > 1 {
+	if len(n) == 0 || n[0] == ':' || n[len(n)-1] == ':' {
 		return false // not a namespace-well-formed name
 	}
+	colons := 0
 	for i, c := range n {
 		switch {
-		case c >= 0x80, c == '_', c == ':', 'a' <= c|0x20 && c|0x20 <= 'z':
+		case c == ':':
+			if colons++; colons > 1 {
+				return false
+			}
+		case c >= 0x80, c == '_', 'a' <= c|0x20 && c|0x20 <= 'z':
 		case i > 0 && (c == '-' || c == '.' || '0' <= c && c <= '9'):
 		default:
 			return false
@@ -341,40 +398,50 @@ func localName(q []byte) []byte {
 // eachAttr calls fn with the local name and raw (undecoded) value of each
 // attribute; false means the attributes are malformed.
 func eachAttr(attrs []byte, fn func(name, value []byte)) bool {
-	i := 0
-	for {
-		for i < len(attrs) && isSpace(attrs[i]) {
-			i++
+	for i := 0; ; {
+		name, value, next, ok := nextAttr(attrs, i)
+		if !ok || next < 0 {
+			return ok
 		}
-		if i == len(attrs) {
-			return true
-		}
-		j := i
-		for j < len(attrs) && attrs[j] != '=' && !isSpace(attrs[j]) {
-			j++
-		}
-		name := attrs[i:j]
-		for j < len(attrs) && isSpace(attrs[j]) {
-			j++
-		}
-		if j == len(attrs) || attrs[j] != '=' || len(name) == 0 {
-			return false
-		}
-		j++
-		for j < len(attrs) && isSpace(attrs[j]) {
-			j++
-		}
-		if j == len(attrs) || (attrs[j] != '"' && attrs[j] != '\'') {
-			return false
-		}
-		q := attrs[j]
-		k := bytes.IndexByte(attrs[j+1:], q)
-		if k < 0 {
-			return false
-		}
-		fn(name, attrs[j+1:j+1+k])
-		i = j + 1 + k + 1
+		fn(name, value)
+		i = next
 	}
+}
+
+// nextAttr reads the attribute at or after i: its name, raw value and
+// where the next one may start; next < 0 at the end, ok false when the
+// attributes are malformed.
+func nextAttr(attrs []byte, i int) (name, value []byte, next int, ok bool) {
+	for i < len(attrs) && isSpace(attrs[i]) {
+		i++
+	}
+	if i == len(attrs) {
+		return nil, nil, -1, true
+	}
+	j := i
+	for j < len(attrs) && attrs[j] != '=' && !isSpace(attrs[j]) {
+		j++
+	}
+	name = attrs[i:j]
+	for j < len(attrs) && isSpace(attrs[j]) {
+		j++
+	}
+	if j == len(attrs) || attrs[j] != '=' || len(name) == 0 {
+		return nil, nil, 0, false
+	}
+	j++
+	for j < len(attrs) && isSpace(attrs[j]) {
+		j++
+	}
+	if j == len(attrs) || (attrs[j] != '"' && attrs[j] != '\'') {
+		return nil, nil, 0, false
+	}
+	q := attrs[j]
+	k := bytes.IndexByte(attrs[j+1:], q)
+	if k < 0 {
+		return nil, nil, 0, false
+	}
+	return name, attrs[j+1 : j+1+k], j + 1 + k + 1, true
 }
 
 // decodeText returns the character data of raw element content: entities
