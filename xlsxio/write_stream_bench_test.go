@@ -126,4 +126,7 @@ var writeModes = []struct {
 		n, err := io.Copy(io.Discard, bytes.NewReader(out))
 		return n, err
 	}},
+	{"stream", func(data []byte, a *validate.Audit, opt WriteOptions) (int64, error) {
+		return WriteAuditTo(io.Discard, data, a, opt)
+	}},
 }
