@@ -69,8 +69,12 @@ func (s *Server) audit(c echo.Context) error {
 		if params.zip {
 			return work{}, apiErr(http.StatusBadRequest, CodeBadRequest, "Il formato «zip» vale solo per più file (/api/batch): per un file usare «xlsx» o «pdf».")
 		}
-		w := work{run: func(ctx context.Context, t *ticket) auditAnswer { return s.runAudit(ctx, t, up, params) }, xlsx: params.xlsx, pdf: params.pdf,
-			cost: s.auditCost(up.data)}
+		var out *streamOut
+		if params.xlsx {
+			out = newStreamOut(c.Request().Context(), c, MIMEXLSX, outputName(up.name))
+		}
+		w := work{run: func(ctx context.Context, t *ticket) auditAnswer { return s.runAudit(ctx, t, up, params, out) }, xlsx: params.xlsx, pdf: params.pdf,
+			cost: s.auditCost(up.data), stream: out}
 		if params.xlsx {
 			w.fileName = outputName(up.name)
 		}
@@ -89,6 +93,9 @@ type work struct {
 	zip      bool   // the answer is a ZIP archive
 	fileName string // the workbook's name for Content-Disposition
 	cost     int64  // estimated memory, in bytes
+	// stream, when set, is where the work writes its answer as it is
+	// produced (the audited copy), instead of handing over a body.
+	stream *streamOut
 }
 
 // mediaType is the type of the answer when it is a file, "" when it is JSON.
@@ -166,6 +173,9 @@ func (s *Server) gated(c echo.Context, read func(body io.ReadCloser) (work, erro
 	}()
 	select {
 	case ans := <-done:
+		if w.stream != nil && w.stream.begun() {
+			return s.streamEnd(ans.err)
+		}
 		if ans.err != nil {
 			return ans.err
 		}
@@ -175,8 +185,26 @@ func (s *Server) gated(c echo.Context, read func(body io.ReadCloser) (work, erro
 		}
 		return c.JSONBlob(http.StatusOK, ans.body)
 	case <-ctx.Done():
+		if w.stream != nil && w.stream.abandon() {
+			// The answer has begun: the work stops at its next write, and
+			// only then may the handler return.
+			<-done
+			return s.streamEnd(ctx.Err())
+		}
 		return timeout(s.cfg)
 	}
+}
+
+// streamEnd ends a request whose answer was streamed: nil when it was
+// written whole; otherwise the error is logged and the connection cut
+// (http.ErrAbortHandler), so that the client sees a truncated transfer,
+// never a complete-looking file.
+func (s *Server) streamEnd(err error) error {
+	if err == nil {
+		return nil
+	}
+	s.cfg.Logger.Error("streamed answer cut short", "err", err.Error())
+	panic(http.ErrAbortHandler)
 }
 
 type auditAnswer struct {
@@ -226,8 +254,11 @@ var errCanceled = apiErr(http.StatusServiceUnavailable, CodeTimeout, "Verifica i
 // runAudit reads, validates, scores and writes; it never panics into the
 // server: a panic becomes a 500 whose detail is logged without content. It
 // stops early, answering errCanceled, once ctx is done.
-func (s *Server) runAudit(ctx context.Context, t *ticket, up *upload, p auditParams) (ans auditAnswer) {
+func (s *Server) runAudit(ctx context.Context, t *ticket, up *upload, p auditParams, out *streamOut) (ans auditAnswer) {
 	defer s.recovered(&ans, "audit", "Errore interno durante la verifica del file.")
+	if out != nil {
+		out.ctx = ctx // the copy stops at its next write once the request ends
+	}
 	if s.beforeAudit != nil {
 		s.beforeAudit(ctx)
 	}
@@ -266,8 +297,17 @@ func (s *Server) runAudit(ctx context.Context, t *ticket, up *upload, p auditPar
 		return auditAnswer{body: out}
 	}
 	if p.xlsx {
-		out, err := res.Copy()
-		if err != nil {
+		// The copy goes to the client as it is produced; its refusals come
+		// before the first byte, and past it an error cuts the answer
+		// (gated).
+		var dst io.Writer = out
+		if s.copyWriter != nil {
+			dst = s.copyWriter(out)
+		}
+		if _, err := res.WriteCopy(dst); err != nil {
+			if out.begun() {
+				return auditAnswer{err: fmt.Errorf("writing the audited copy: %w", err)}
+			}
 			if errors.As(err, &oe) {
 				e := openError(err)
 				if errors.Is(err, xlsxio.ErrSheetNameTaken) {
@@ -277,7 +317,7 @@ func (s *Server) runAudit(ctx context.Context, t *ticket, up *upload, p auditPar
 			}
 			return auditAnswer{err: fmt.Errorf("writing the audited copy: %w", err)}
 		}
-		return auditAnswer{body: out}
+		return auditAnswer{}
 	}
 	buf := &cappedBuffer{max: s.cfg.MaxReportBytes}
 	if err := res.WriteReport(buf, false); err != nil {

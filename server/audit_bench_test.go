@@ -15,7 +15,7 @@ func BenchmarkAuditJSON20(b *testing.B) {
 	up := &upload{name: "w.xlsx", data: workbook(b, 20, "B", 0)}
 	b.ReportAllocs()
 	for b.Loop() {
-		if ans := s.runAudit(context.Background(), nil, up, auditParams{}); ans.err != nil {
+		if ans := s.runAudit(context.Background(), nil, up, auditParams{}, nil); ans.err != nil {
 			b.Fatal(ans.err)
 		}
 	}
