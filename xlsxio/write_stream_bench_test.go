@@ -4,62 +4,13 @@ import (
 	"bytes"
 	"io"
 	"runtime"
-	"runtime/metrics"
 	"strconv"
-	"sync"
 	"testing"
-	"time"
 
 	"github.com/its-academy/auditor/compute"
+	"github.com/its-academy/auditor/testkit"
 	"github.com/its-academy/auditor/validate"
 )
-
-// heapPeak samples the heap's bytes in objects (live and not yet swept)
-// every few hundred microseconds until stopped, and returns the highest
-// value above what was in use when it started (after a collection).
-type heapPeak struct {
-	stop chan struct{}
-	wg   sync.WaitGroup
-	base uint64
-	peak uint64
-}
-
-const heapObjects = "/memory/classes/heap/objects:bytes"
-
-func heapNow() uint64 {
-	s := []metrics.Sample{{Name: heapObjects}}
-	metrics.Read(s)
-	return s[0].Value.Uint64()
-}
-
-func startHeapPeak() *heapPeak {
-	runtime.GC()
-	h := &heapPeak{stop: make(chan struct{}), base: heapNow()}
-	h.peak = h.base
-	h.wg.Add(1)
-	go func() {
-		defer h.wg.Done()
-		t := time.NewTicker(200 * time.Microsecond)
-		defer t.Stop()
-		for {
-			select {
-			case <-h.stop:
-				return
-			case <-t.C:
-				h.peak = max(h.peak, heapNow())
-			}
-		}
-	}()
-	return h
-}
-
-// mb stops the sampling and returns the peak above the start, in MiB.
-func (h *heapPeak) mb() float64 {
-	close(h.stop)
-	h.wg.Wait()
-	h.peak = max(h.peak, heapNow())
-	return float64(h.peak-h.base) / (1 << 20)
-}
 
 // BenchmarkWriteCopy measures writing the audited copy of the 1,000- and
 // the 15,000-course workbooks, once the audit is done: the copy built in
@@ -93,9 +44,9 @@ func BenchmarkWriteCopy(b *testing.B) {
 				runtime.GC()
 				runtime.ReadMemStats(&ms0)
 				for b.Loop() {
-					h := startHeapPeak()
+					h := testkit.StartHeapPeak()
 					s, err := mode.write(data, a, opt)
-					peak = max(peak, h.mb())
+					peak = max(peak, h.StopMB())
 					if err != nil {
 						b.Fatal(err)
 					}
