@@ -90,7 +90,19 @@ func (r *Result) WriteReport(w io.Writer, indent bool) error {
 
 // Copy is the audited copy: the workbook with the product's sheets.
 func (r *Result) Copy() ([]byte, error) {
-	return xlsxio.WriteAudit(r.Data, r.Audit, xlsxio.WriteOptions{Version: r.version, Limits: r.limits})
+	return xlsxio.WriteAudit(r.Data, r.Audit, r.copyOptions())
+}
+
+// WriteCopy writes the audited copy to w as it is produced and returns the
+// bytes written: every refusal (a damaged workbook, a user's sheet with a
+// product sheet's name) comes before the first byte; after it, an error is
+// w's and leaves it a truncated copy (see xlsxio.WriteAuditTo).
+func (r *Result) WriteCopy(w io.Writer) (int64, error) {
+	return xlsxio.WriteAuditTo(w, r.Data, r.Audit, r.copyOptions())
+}
+
+func (r *Result) copyOptions() xlsxio.WriteOptions {
+	return xlsxio.WriteOptions{Version: r.version, Limits: r.limits}
 }
 
 // Verbale is the PDF verbale di verifica of the audit, dated as the audit.

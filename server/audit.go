@@ -184,7 +184,7 @@ func (s *Server) gated(c echo.Context, read func(body io.ReadCloser) (work, erro
 		return c.JSONBlob(http.StatusOK, ans.body)
 	case ans := <-streams:
 		defer t.release()
-		return s.stream(ctx, c, w, ans.stream)
+		return s.stream(ctx, c, w, ans)
 	case <-ctx.Done():
 		return timeout(s.cfg)
 	}
@@ -195,7 +195,10 @@ func (s *Server) gated(c echo.Context, read func(body io.ReadCloser) (work, erro
 type auditAnswer struct {
 	body   []byte
 	stream func(io.Writer) error
-	err    error
+	// refusal, when set, turns an error of stream before its first byte
+	// into the API error it stands for (nil: an internal error).
+	refusal func(error) error
+	err     error
 }
 
 // streamBuffer is what a streamed answer holds before writing to the
@@ -208,29 +211,61 @@ const streamBuffer = 64 << 10
 // error answer (422 past the budget, 503 when the request ended); one that
 // fails later cannot change its status, so the connection is cut: the
 // client sees a truncated transfer, never a well-formed wrong answer.
-func (s *Server) stream(ctx context.Context, c echo.Context, w work, write func(io.Writer) error) error {
+func (s *Server) stream(ctx context.Context, c echo.Context, w work, ans auditAnswer) error {
 	sw := &streamWriter{ctx: ctx, c: c, mediaType: w.mediaType(), fileName: w.fileName, max: -1}
 	if sw.mediaType == "" {
 		sw.mediaType, sw.max = echo.MIMEApplicationJSON, s.cfg.MaxReportBytes
 	}
+	// A client that stops reading would hold a write until the server's
+	// write timeout: when the request ends, the write in progress fails.
+	stop := context.AfterFunc(ctx, func() {
+		_ = http.NewResponseController(c.Response().Writer).SetWriteDeadline(time.Now())
+	})
+	defer stop()
 	bw := bufio.NewWriterSize(sw, streamBuffer)
-	err := write(bw)
+	err := s.produce(ans.stream, ctxWriter{ctx, bw}).err
 	if err == nil {
 		err = bw.Flush()
 	}
+	var ae *APIError
 	switch {
 	case err == nil:
 		return nil
+	case !sw.started && errors.As(err, &ae):
+		return ae
 	case !sw.started && errors.Is(err, errOverLimit):
 		return s.reportTooLarge()
 	case !sw.started && ctx.Err() != nil:
 		return timeout(s.cfg)
+	case !sw.started && ans.refusal != nil && ans.refusal(err) != nil:
+		return ans.refusal(err)
 	case !sw.started:
 		return fmt.Errorf("writing the answer: %w", err)
 	}
 	s.cfg.Logger.Warn("answer cut short", "request_id", c.Response().Header().Get(echo.HeaderXRequestID),
 		"sent_bytes", sw.n, "error", err.Error())
 	panic(http.ErrAbortHandler) // net/http closes the connection mid-answer
+}
+
+// produce runs a streamed answer's writer; a panic in it is logged
+// without content and becomes the 500 of recovered.
+func (s *Server) produce(write func(io.Writer) error, w io.Writer) (ans auditAnswer) {
+	defer s.recovered(&ans, "answer", "Errore interno durante la scrittura della risposta.")
+	return auditAnswer{err: write(w)}
+}
+
+// ctxWriter fails every write once ctx is done, so that what produces an
+// answer stops at its next write when the request has ended.
+type ctxWriter struct {
+	ctx context.Context
+	w   io.Writer
+}
+
+func (cw ctxWriter) Write(p []byte) (int, error) {
+	if err := cw.ctx.Err(); err != nil {
+		return 0, err
+	}
+	return cw.w.Write(p)
 }
 
 // reportTooLarge is the 422 of a JSON report past MaxReportBytes.
@@ -354,18 +389,27 @@ func (s *Server) runAudit(ctx context.Context, t *ticket, up *upload, p auditPar
 		return auditAnswer{body: out}
 	}
 	if p.xlsx {
-		out, err := res.Copy()
-		if err != nil {
-			if errors.As(err, &oe) {
+		// The copy goes to the client as it is produced (Server.stream);
+		// its refusals come before its first byte.
+		return auditAnswer{
+			stream: func(w io.Writer) error {
+				if s.copyWriter != nil {
+					w = s.copyWriter(w)
+				}
+				_, err := res.WriteCopy(w)
+				return err
+			},
+			refusal: func(err error) error {
+				if !errors.As(err, &oe) {
+					return nil
+				}
 				e := openError(err)
 				if errors.Is(err, xlsxio.ErrSheetNameTaken) {
 					e.Kind = "sheet_name_taken"
 				}
-				return auditAnswer{err: e}
-			}
-			return auditAnswer{err: fmt.Errorf("writing the audited copy: %w", err)}
+				return e
+			},
 		}
-		return auditAnswer{body: out}
 	}
 	if est := reportEstimate(a); est > s.cfg.MaxReportBytes {
 		return auditAnswer{err: s.reportTooLarge()}

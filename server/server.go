@@ -11,6 +11,7 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -235,6 +236,9 @@ type Server struct {
 	// before the workbook is read, with the audit's context.
 	beforeAudit func(context.Context)
 	zipLimit    int64 // when set (by tests only), replaces zipBudget's bound
+	// copyWriter, when set (by tests only), wraps the answer the audited
+	// copy is streamed to.
+	copyWriter func(io.Writer) io.Writer
 }
 
 // New returns a server configured with cfg (defaults filled in).

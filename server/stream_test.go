@@ -57,15 +57,7 @@ func TestStreamedReportStopsWhenClientLeaves(t *testing.T) {
 	var logs syncBuffer
 	data := workbook(t, 1000, "VIA", 0)
 	srv, base := startServer(t, Config{ClientRate: -1, Logger: slog.New(slog.NewTextHandler(&logs, nil))})
-	d := &net.Dialer{Control: func(_, _ string, c syscall.RawConn) error {
-		var serr error
-		err := c.Control(func(fd uintptr) { serr = syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_RCVBUF, 16<<10) })
-		if err != nil {
-			return err
-		}
-		return serr
-	}}
-	client := &http.Client{Transport: &http.Transport{DialContext: d.DialContext, DisableKeepAlives: true}}
+	client := smallBufferClient()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	req, _ := http.NewRequestWithContext(ctx, http.MethodPost, base+"/api/audit", bytes.NewReader(data))
@@ -95,4 +87,45 @@ func TestStreamedReportStopsWhenClientLeaves(t *testing.T) {
 	if sent, _ := strconv.Atoi(m[1]); sent > 5<<20 {
 		t.Errorf("the server sent %d bytes before stopping", sent)
 	}
+}
+
+// smallBufferClient is a client whose sockets receive into 16 kB, so that
+// an answer of megabytes cannot sit in them.
+func smallBufferClient() *http.Client {
+	d := &net.Dialer{Control: func(_, _ string, c syscall.RawConn) error {
+		var serr error
+		err := c.Control(func(fd uintptr) { serr = syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_RCVBUF, 16<<10) })
+		if err != nil {
+			return err
+		}
+		return serr
+	}}
+	return &http.Client{Transport: &http.Transport{DialContext: d.DialContext, DisableKeepAlives: true}}
+}
+
+// A client that stops reading, connection open, holds a write of its
+// answer: when the request time runs out the write fails at once (the
+// write deadline is brought to now) and the audit's place is free within
+// a second, not at the server's write timeout.
+func TestStreamedReportClientStopsReading(t *testing.T) {
+	data := workbook(t, 1000, "FERMO", 0)
+	const limit = 1500 * time.Millisecond
+	srv, base := startServer(t, Config{ClientRate: -1, RequestTimeout: limit})
+	req, _ := http.NewRequest(http.MethodPost, base+"/api/audit", bytes.NewReader(data))
+	req.Header.Set("Content-Type", MIMEXLSX)
+	start := time.Now()
+	res, err := smallBufferClient().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	if _, err := io.ReadFull(res.Body, make([]byte, 32<<10)); err != nil {
+		t.Fatal(err)
+	}
+	// The client reads no more and keeps its connection.
+	g := waitGate(srv, limit+time.Second-time.Since(start), func(g gateState) bool { return !holding(g) && g.memBytes == 0 })
+	if holding(g) || g.memBytes != 0 {
+		t.Fatalf("%v after the request began (time limit %v): %+v", time.Since(start), limit, g)
+	}
+	t.Logf("place free %v after the request began", time.Since(start))
 }

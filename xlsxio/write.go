@@ -68,14 +68,34 @@ type productSheet struct {
 }
 
 // WriteAudit returns a copy of the original workbook with the product's
-// sheets added (replacing those of an earlier audit). excelize adds the
-// sheets, styles, links, conditional formats, chart and defined name; the
-// product sheets' cells are written as XML and spliced into the parts
-// excelize saved; every part the audit does not change is copied from the
-// original zip as it was. It never writes to the original.
+// sheets added (replacing those of an earlier audit): WriteAuditTo into
+// memory.
 func WriteAudit(original []byte, a *validate.Audit, opt WriteOptions) ([]byte, error) {
+	var out bytes.Buffer
+	out.Grow(len(original) + 8<<20)
+	if _, err := WriteAuditTo(&out, original, a, opt); err != nil {
+		return nil, err
+	}
+	return out.Bytes(), nil
+}
+
+// WriteAuditTo writes to w a copy of the original workbook with the
+// product's sheets added (replacing those of an earlier audit), and returns
+// the bytes written. excelize adds the sheets, styles, links, conditional
+// formats, chart and defined name; the product sheets' cells are written as
+// XML, compressed and spliced into the parts excelize saved; every part the
+// audit does not change is copied from the original zip as it was. It
+// never writes to the original.
+//
+// The copy goes to w part by part, as the zip is assembled: the parts
+// copied from the original straight from it, each product sheet's
+// compressed bytes let go once written. Every refusal (a damaged workbook,
+// a user's sheet with a product sheet's name) is returned before the first
+// byte is written; an error after it (w's own) leaves w with a truncated
+// zip, which no reader takes for a workbook.
+func WriteAuditTo(w io.Writer, original []byte, a *validate.Audit, opt WriteOptions) (int64, error) {
 	if a == nil || a.Input == nil {
-		return nil, errors.New("xlsxio: WriteAudit needs an audit")
+		return 0, errors.New("xlsxio: WriteAudit needs an audit")
 	}
 	lim := opt.Limits.WithDefaults()
 	xmlLimit := lim.UnzipXMLSize
@@ -89,7 +109,7 @@ func WriteAudit(original []byte, a *validate.Audit, opt WriteOptions) ([]byte, e
 		if f != nil {
 			_ = f.Close()
 		}
-		return nil, xlsx.NewOpenError(ErrCorrupt, err,
+		return 0, xlsx.NewOpenError(ErrCorrupt, err,
 			xlsx.OneLine("«"+xlsx.DisplayName(a.Input.FileName)+"» è danneggiato e non può essere riscritto: aprirlo con Excel, salvarlo di nuovo come .xlsx e riprovare"))
 	}
 	defer f.Close()
@@ -97,17 +117,23 @@ func WriteAudit(original []byte, a *validate.Audit, opt WriteOptions) ([]byte, e
 	f.SetZipWriter(func(io.Writer) excelize.ZipWriter { return capture })
 	st, err := xlsx.ReadStale(original, ProductSheets())
 	if err != nil {
-		return nil, err
+		return 0, err
 	}
-	w := &writer{f: f, a: a, opt: opt, stale: st}
-	sheets, err := w.build(capture)
+	wr := &writer{f: f, a: a, opt: opt, stale: st}
+	sheets, err := wr.build(capture)
 	if err != nil {
-		return nil, err
+		return 0, err
 	}
+	// The parts are in capture now: excelize's copy of the workbook (and
+	// its temporary files) can go before the product sheets are written.
+	if err := f.Close(); err != nil {
+		return 0, fmt.Errorf("closing the reopened workbook: %w", err)
+	}
+	wr.f = nil
 	if err := xlsx.DropOrphans(capture, st.Parts); err != nil {
-		return nil, err
+		return 0, err
 	}
-	return w.pack(original, capture, sheets)
+	return wr.pack(w, original, capture, sheets)
 }
 
 // build has excelize remove an earlier audit's sheets, add the product's
@@ -211,10 +237,10 @@ func (w *writer) addSheet(ps productSheet) error {
 // those equal to the original's copied as they were; the product sheets
 // with their cells spliced in; the rest compressed. Compression runs on
 // every core while the cells of the next sheet are written.
-func (w *writer) pack(original []byte, capture *xlsx.PartCapture, sheets []productSheet) ([]byte, error) {
+func (w *writer) pack(out io.Writer, original []byte, capture *xlsx.PartCapture, sheets []productSheet) (int64, error) {
 	zr, err := zip.NewReader(bytes.NewReader(original), int64(len(original)))
 	if err != nil {
-		return nil, fmt.Errorf("reading the original package: %w", err)
+		return 0, fmt.Errorf("reading the original package: %w", err)
 	}
 	orig := make(map[string]*zip.File, len(zr.File))
 	for _, zf := range zr.File {
@@ -222,7 +248,7 @@ func (w *writer) pack(original []byte, capture *xlsx.PartCapture, sheets []produ
 	}
 	paths, sstPath, err := xlsx.SheetPaths(capture)
 	if err != nil {
-		return nil, err
+		return 0, err
 	}
 	var sst *xlsx.SharedStrings
 	if part, ok := capture.Parts[sstPath]; ok {
@@ -254,11 +280,11 @@ func (w *writer) pack(original []byte, capture *xlsx.PartCapture, sheets []produ
 		name := paths[ps.name]
 		content, ok := capture.Parts[name]
 		if name == "" || !ok {
-			return nil, fmt.Errorf("writing sheet %s: its part is missing", ps.name)
+			return 0, fmt.Errorf("writing sheet %s: its part is missing", ps.name)
 		}
 		head, tail, ok := xlsx.SplitSheetData(content.Bytes())
 		if !ok {
-			return nil, fmt.Errorf("writing sheet %s: no sheetData in its part", ps.name)
+			return 0, fmt.Errorf("writing sheet %s: no sheetData in its part", ps.name)
 		}
 		// The autofilter has no criteria: no row is filtered out.
 		head = bytes.Replace(head, []byte(` filterMode="true"`), nil, 1)
@@ -291,7 +317,7 @@ func (w *writer) pack(original []byte, capture *xlsx.PartCapture, sheets []produ
 		return nil
 	}
 	if err := write(); err != nil {
-		return nil, err
+		return 0, err
 	}
 	if sst != nil {
 		capture.Parts[sstPath] = bytes.NewBuffer(sst.Part(capture.Parts[sstPath].Bytes()))
@@ -314,7 +340,7 @@ func (w *writer) pack(original []byte, capture *xlsx.PartCapture, sheets []produ
 			}
 		}
 	}
-	return xlsx.Assemble(original, orig, capture, d, deflated)
+	return xlsx.AssembleTo(out, orig, capture, d, deflated)
 }
 
 // productHeads are the first two header labels of each product sheet, as

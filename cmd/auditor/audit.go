@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -96,18 +97,19 @@ func (m *Main) runAudit(ctx context.Context, args []string) error {
 	if err != nil {
 		return fmt.Errorf("%s: %w", in, err)
 	}
-	res, result, err := auditBytes(in, data, opts, lim.xlsx)
+	res, err := auditBytes(in, data, opts, lim.xlsx)
 	if err != nil {
 		return err
 	}
 	audit := res.Audit
+	// The copy first: when it cannot be written, no output is.
+	if err := writeCopy(in, res, outPath); err != nil {
+		return err
+	}
 	if *jsonOut != "" {
 		if err := m.writeReport(res, *jsonOut); err != nil {
 			return err
 		}
-	}
-	if err := writeFileAtomic(outPath, result); err != nil {
-		return err
 	}
 	if *pdfOut != "" {
 		pdf, err := res.Verbale()
@@ -127,28 +129,43 @@ func (m *Main) runAudit(ctx context.Context, args []string) error {
 	return nil
 }
 
-// auditBytes reads, audits and writes the copy of one workbook. It never
-// panics: an unexpected failure is one line, as in a batch and on the
-// server.
-func auditBytes(in string, data []byte, opts validate.Options, lim xlsxio.Limits) (res *pipeline.Result, result []byte, err error) {
+// auditBytes reads and audits one workbook. It never panics: an
+// unexpected failure is one line, as in a batch and on the server.
+func auditBytes(in string, data []byte, opts validate.Options, lim xlsxio.Limits) (res *pipeline.Result, err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			res, result = nil, nil
+			res = nil
 			err = fmt.Errorf("%s: errore interno durante la verifica; il file non è stato verificato", in)
 		}
 	}()
 	res, err = pipeline.Run(context.Background(), data, filepath.Base(in), pipeline.Options{Validate: opts, Limits: lim, Version: Version})
 	switch {
 	case errors.Is(err, validate.ErrOptions):
-		return nil, nil, &usageError{err.Error()}
+		return nil, &usageError{err.Error()}
 	case err != nil:
-		return nil, nil, oneLine(in, err)
+		return nil, oneLine(in, err)
 	}
-	result, err = res.Copy()
-	if err != nil {
-		return nil, nil, oneLine(in, err)
+	return res, nil
+}
+
+// writeCopy streams the audited copy of in to a temporary file beside out
+// and renames it to out: a copy that cannot be written leaves no file.
+// It never panics, as auditBytes.
+func writeCopy(in string, res *pipeline.Result, out string) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("%s: errore interno durante la scrittura della copia verificata; il file non è stato scritto", in)
+		}
+	}()
+	var copyErr error
+	err = writeFileStream(out, func(w io.Writer) error {
+		_, copyErr = res.WriteCopy(w)
+		return copyErr
+	})
+	if err != nil && err == copyErr {
+		return oneLine(in, err)
 	}
-	return res, result, nil
+	return err
 }
 
 // defaultOutput is the audited copy's name beside the input.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -62,8 +63,20 @@ func (m *Main) runTemplate(ctx context.Context, args []string) error {
 // writeFileAtomic writes data to a temporary file beside name and renames
 // it, so that a failure leaves no partial file; the file is readable by
 // others (0644), as the user's own files are. Errors are one Italian line
-// naming the file. Every file the command line writes goes through it.
+// naming the file. Every file the command line writes goes through it or
+// writeFileStream.
 func writeFileAtomic(name string, data []byte) error {
+	return writeFileStream(name, func(w io.Writer) error {
+		_, err := w.Write(data)
+		return err
+	})
+}
+
+// writeFileStream is writeFileAtomic for a file produced as it is written:
+// produce writes it to the temporary file, which becomes name only if
+// produce succeeds (and is removed otherwise, a panic included). An error
+// of produce that is not the file's own is returned as it is.
+func writeFileStream(name string, produce func(io.Writer) error) error {
 	dir := filepath.Dir(name)
 	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
 		if err == nil || errors.Is(err, fs.ErrNotExist) {
@@ -81,9 +94,19 @@ func writeFileAtomic(name string, data []byte) error {
 		}
 		return fmt.Errorf("impossibile scrivere %s: %w", name, err)
 	}
-	_, werr := tmp.Write(data)
-	cerr := tmp.Close()
-	if werr == nil {
+	renamed := false
+	defer func() {
+		if !renamed {
+			_ = tmp.Close()
+			_ = os.Remove(tmp.Name())
+		}
+	}()
+	fw := &fileErrWriter{w: tmp}
+	if err := produce(fw); err != nil && fw.err == nil {
+		return err
+	}
+	werr := fw.err
+	if cerr := tmp.Close(); werr == nil {
 		werr = cerr
 	}
 	if werr == nil {
@@ -93,8 +116,23 @@ func writeFileAtomic(name string, data []byte) error {
 		werr = os.Rename(tmp.Name(), name)
 	}
 	if werr != nil {
-		_ = os.Remove(tmp.Name())
 		return fmt.Errorf("impossibile scrivere %s: %w", name, werr)
 	}
+	renamed = true
 	return nil
+}
+
+// fileErrWriter keeps the first error of the file it writes to, to tell
+// it from the producer's own.
+type fileErrWriter struct {
+	w   io.Writer
+	err error
+}
+
+func (f *fileErrWriter) Write(p []byte) (int, error) {
+	n, err := f.w.Write(p)
+	if err != nil && f.err == nil {
+		f.err = err
+	}
+	return n, err
 }

@@ -181,7 +181,9 @@ func (p *DeflatedPart) wait() error {
 	return first
 }
 
-// WriteEntry writes the compressed part as a zip entry.
+// WriteEntry writes the compressed part as a zip entry and lets go of its
+// compressed bytes as they are written, so that a package streamed part
+// by part does not keep what it has already sent.
 func (p *DeflatedPart) WriteEntry(zw *zip.Writer) error {
 	if err := p.wait(); err != nil {
 		return fmt.Errorf("compressing %s: %w", p.name, err)
@@ -201,11 +203,13 @@ func (p *DeflatedPart) WriteEntry(zw *zip.Writer) error {
 	if err != nil {
 		return fmt.Errorf("writing %s: %w", p.name, err)
 	}
-	for _, c := range p.chunks {
+	for i, c := range p.chunks {
 		if _, err := w.Write(c.out.Bytes()); err != nil {
 			return fmt.Errorf("writing %s: %w", p.name, err)
 		}
+		p.chunks[i] = nil
 	}
+	p.chunks = nil
 	return nil
 }
 
@@ -291,12 +295,24 @@ func SameAsOriginal(zf *zip.File, content []byte) bool {
 	}
 }
 
-// Assemble builds the new package: the parts of capture in its order,
-// those in deflated (already being compressed) written compressed, those
-// byte for byte the original's entry of the same name (orig, from
-// original) copied as they were, compressed bytes included, the others
-// compressed here.
+// Assemble builds the new package in memory; see AssembleTo.
 func Assemble(original []byte, orig map[string]*zip.File, capture *PartCapture, d *Deflater, deflated map[string]*DeflatedPart) ([]byte, error) {
+	var out bytes.Buffer
+	out.Grow(len(original) + 8<<20)
+	if _, err := AssembleTo(&out, orig, capture, d, deflated); err != nil {
+		return nil, err
+	}
+	return out.Bytes(), nil
+}
+
+// AssembleTo writes the new package to w as it goes, and returns the bytes
+// written: the parts of capture in its order, those in deflated (already
+// being compressed) written compressed, each let go once written; those
+// byte for byte the original's entry of the same name (orig) copied as they
+// were, compressed bytes included, straight from the original; the others
+// compressed here. An error from w ends it: what w got is then a truncated
+// zip, with no central directory.
+func AssembleTo(w io.Writer, orig map[string]*zip.File, capture *PartCapture, d *Deflater, deflated map[string]*DeflatedPart) (int64, error) {
 	if ct, ok := capture.Parts["[Content_Types].xml"]; ok {
 		if _, done := deflated["[Content_Types].xml"]; !done {
 			capture.Parts["[Content_Types].xml"] = bytes.NewBuffer(CanonicalContentTypes(ct.Bytes()))
@@ -310,24 +326,35 @@ func Assemble(original []byte, orig map[string]*zip.File, capture *PartCapture, 
 		p.End(capture.Parts[name].Bytes())
 		deflated[name] = p
 	}
-	var out bytes.Buffer
-	out.Grow(len(original) + 8<<20)
-	zw := zip.NewWriter(&out)
+	cw := &countingWriter{w: w}
+	zw := zip.NewWriter(cw)
 	for _, name := range capture.Names {
 		if p, ok := deflated[name]; ok {
 			if err := p.WriteEntry(zw); err != nil {
-				return nil, err
+				return cw.n, err
 			}
 			continue
 		}
 		if err := zw.Copy(orig[name]); err != nil {
-			return nil, fmt.Errorf("copying %s: %w", name, err)
+			return cw.n, fmt.Errorf("copying %s: %w", name, err)
 		}
 	}
 	if err := zw.Close(); err != nil {
-		return nil, fmt.Errorf("writing the workbook: %w", err)
+		return cw.n, fmt.Errorf("writing the workbook: %w", err)
 	}
-	return out.Bytes(), nil
+	return cw.n, nil
+}
+
+// countingWriter counts the bytes written through it.
+type countingWriter struct {
+	w io.Writer
+	n int64
+}
+
+func (c *countingWriter) Write(p []byte) (int, error) {
+	n, err := c.w.Write(p)
+	c.n += int64(n)
+	return n, err
 }
 
 var defaultRE = regexp.MustCompile(`<Default\s[^>]*?(?:/>|>\s*</Default>)`)
