@@ -102,17 +102,36 @@ func (cr *CourseResult) Scored() bool { return cr.Total != nil }
 // returns a non-finite number: problems in the data are reported in
 // Problems, all at once, and a course with an error has a nil Total.
 func (sc *Scorer) Score(c Course) *CourseResult {
-	p := sc.pack
+	res, ar := sc.pack.newResult()
+	sc.scoreInto(c, res, ar)
+	return res
+}
+
+// newResult returns an empty result and an arena with room for one
+// course of the pack.
+func (p *Pack) newResult() (*CourseResult, *arena) {
 	n := len(p.Articulations)
-	res := &CourseResult{
-		Code: c.Code, RulePack: p.ID, PackVersion: p.Version, Reading: sc.reading, Errata: sc.errata,
-		Interpretations: sc.interp, Overridden: sc.overridden,
-		Articulations: make([]ArticulationResult, 0, n),
-	}
-	ar := &arena{
+	return &CourseResult{Articulations: make([]ArticulationResult, 0, n)}, &arena{
 		floats: make([]float64, 0, 5*n+len(p.Indicators)+1),
 		binds:  make([]Binding, 0, p.bindingsCap),
 		traces: make([]Trace, 0, 3*n),
+	}
+}
+
+// reset empties an arena for another course, keeping its room: what the
+// last course's result pointed into is overwritten.
+func (a *arena) reset() {
+	a.floats, a.binds, a.traces = a.floats[:0], a.binds[:0], a.traces[:0]
+}
+
+// scoreInto scores c into res, reusing its Articulations' room, with
+// values, bindings and traces taken from ar.
+func (sc *Scorer) scoreInto(c Course, res *CourseResult, ar *arena) {
+	p := sc.pack
+	*res = CourseResult{
+		Code: c.Code, RulePack: p.ID, PackVersion: p.Version, Reading: sc.reading, Errata: sc.errata,
+		Interpretations: sc.interp, Overridden: sc.overridden,
+		Articulations: res.Articulations[:0],
 	}
 	env := sc.newEnv()
 	sc.checkInputs(c, res, env)
@@ -168,7 +187,6 @@ func (sc *Scorer) Score(c Course) *CourseResult {
 		sc.total(res, ar)
 	}
 	res.Female = sc.female(c, area, areaOK)
-	return res
 }
 
 // newEnv returns a fresh variable vector with the run's thresholds filled in.

@@ -2,6 +2,7 @@ package compute
 
 import (
 	"errors"
+	"fmt"
 	"github.com/its-academy/auditor/findings"
 	"math"
 	"reflect"
@@ -619,5 +620,64 @@ func TestFemaleCorrectionFactorI10(t *testing.T) {
 		if !f.Computable || f.Score == nil || math.Abs(*f.Score-want) > 1e-4 || math.Abs(*f.Result-60) > 1e-9 {
 			t.Errorf("K = %v: %+v, want P = %v", k, f, want)
 		}
+	}
+}
+
+// Sensitivity scores every alternative into one reused result: each
+// comparison must be the one a fresh score gives, for courses whose
+// alternatives differ (changed articulations, an alternative without a
+// total), and a course's comparisons must not change when the next
+// course is compared.
+func TestSensitivityReusedResultExact(t *testing.T) {
+	sc := scorer(t, Options{Overrides: atThresholdOverrides()})
+	var courses []Course
+	for i := range 12 {
+		c := atThreshold()
+		c.Code = fmt.Sprintf("C%d", i)
+		c.Values["partecipanti_selezione"] = float64(38 + i)
+		c.Values["occupati_coerenti"] = float64(10 + i%7)
+		c.Values["iscritti"] = float64(18 + 2*i) // below 20 zeroes under I-7's choices
+		c.Values["ore_stage"] = float64(500 + 40*i)
+		courses = append(courses, c)
+	}
+	type kept struct {
+		c    Course
+		this *CourseResult
+		got  []Alternative
+	}
+	var all []kept
+	changed := 0
+	for _, c := range courses {
+		this := sc.Score(c)
+		got := sc.Sensitivity(c, this)
+		all = append(all, kept{c, this, got})
+		for _, a := range got {
+			changed += len(a.Changes)
+		}
+	}
+	if changed == 0 {
+		t.Fatal("no alternative changes any articulation: the test proves nothing")
+	}
+	scored := 0
+	for _, k := range all {
+		if k.this.Total == nil {
+			if k.got != nil {
+				t.Errorf("%s has no total but alternatives %+v", k.c.Code, k.got)
+			}
+			continue
+		}
+		scored++
+		chs := sc.Choices()
+		if len(k.got) != len(chs) {
+			t.Fatalf("%s: %d alternatives for %d choices", k.c.Code, len(k.got), len(chs))
+		}
+		for i, ch := range chs {
+			if want := Compare(ch, k.this, sc.With(ch).Score(k.c)); !reflect.DeepEqual(k.got[i], want) {
+				t.Errorf("%s %s=%s: kept %+v, fresh %+v", k.c.Code, ch.ID, ch.Alternative, k.got[i], want)
+			}
+		}
+	}
+	if scored < 6 {
+		t.Fatalf("only %d courses scored", scored)
 	}
 }

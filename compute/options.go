@@ -39,6 +39,9 @@ type Scorer struct {
 	template slotEnv          // threshold codes filled in, inputs and results empty
 	thr      []thresholdEntry // by articulation index: code thresholds
 	areaThr  [][]thresholdEntry
+	// alts are the run's alternatives for Sensitivity, made at first use;
+	// every constructor gives a scorer its own (nil: made at each use).
+	alts *alternatives
 }
 
 // thresholdEntry is an articulation's threshold for the run, with the
@@ -73,7 +76,7 @@ func (e *OptionsError) Unwrap() []error {
 // interpretation choice exists, every override names a known code and lies in
 // its admissible range. All problems are reported at once.
 func NewScorer(p *Pack, o Options) (*Scorer, error) {
-	sc := &Scorer{pack: p, interp: map[string]string{}, overrides: map[string]float64{}}
+	sc := &Scorer{pack: p, interp: map[string]string{}, overrides: map[string]float64{}, alts: &alternatives{}}
 	var probs []*Error
 	var err error
 	if sc.reading, sc.errata, err = p.ResolveErrata(o.Reading, o.Errata); err != nil {
@@ -292,13 +295,14 @@ func (sc *Scorer) Fields() []FieldCode { return sc.fields }
 // withErrata returns a scorer identical but for the errata.
 func (sc *Scorer) withErrata(e Errata) *Scorer {
 	c := *sc
-	c.errata, c.set = e, sc.pack.set(e)
+	c.errata, c.set, c.alts = e, sc.pack.set(e), &alternatives{}
 	return &c
 }
 
 // withInterpretation returns a scorer identical but for one choice.
 func (sc *Scorer) withInterpretation(id, choice string) *Scorer {
 	c := *sc
+	c.alts = &alternatives{}
 	c.interp = make(map[string]string, len(sc.interp))
 	for k, v := range sc.interp {
 		c.interp[k] = v

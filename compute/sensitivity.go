@@ -3,6 +3,7 @@ package compute
 import (
 	"math"
 	"sort"
+	"sync"
 )
 
 // Alternative is a course's total and band under one single alternative
@@ -88,21 +89,58 @@ func (sc *Scorer) Sensitivity(c Course, this *CourseResult) []Alternative {
 			hit[pt.Erratum] = true
 		}
 	}
-	var out []Alternative
-	for _, ch := range sc.Choices() {
+	choices, scorers := sc.alternatives()
+	// Only the comparison of each alternative result is kept: one result
+	// and its arena serve them all.
+	var other *CourseResult
+	var ar *arena
+	out := make([]Alternative, 0, len(choices))
+	for i, ch := range choices {
 		if _, isErratum := sc.pack.Erratum(ch.ID); isErratum && !hit[ch.ID] {
 			out = append(out, Compare(ch, this, this))
 			continue
 		}
-		other := sc.With(ch).Score(c)
+		if other == nil {
+			other, ar = sc.pack.newResult()
+		} else {
+			ar.reset()
+		}
+		scorers[i].scoreInto(c, other, ar)
 		out = append(out, Compare(ch, this, other))
 	}
 	return out
 }
 
+// alternatives are the run's single alternatives (Choices) and a scorer
+// for each, made once per scorer: every course compares with the same.
+type alternatives struct {
+	once    sync.Once
+	choices []Choice
+	scorers []*Scorer
+}
+
+// alternatives returns the run's choices and their scorers.
+func (sc *Scorer) alternatives() ([]Choice, []*Scorer) {
+	build := func() ([]Choice, []*Scorer) {
+		choices := sc.Choices()
+		scorers := make([]*Scorer, len(choices))
+		for i, ch := range choices {
+			scorers[i] = sc.With(ch)
+		}
+		return choices, scorers
+	}
+	if sc.alts == nil {
+		return build()
+	}
+	sc.alts.once.Do(func() { sc.alts.choices, sc.alts.scorers = build() })
+	return sc.alts.choices, sc.alts.scorers
+}
+
 // Compare describes other, the result under an alternative, against this.
 func Compare(ch Choice, this, other *CourseResult) Alternative {
-	a := Alternative{Choice: ch.ID, Alternative: ch.Alternative, Label: ch.Label, Total: other.Total}
+	// Nothing of other is kept: Sensitivity scores the next alternative
+	// into the same result.
+	a := Alternative{Choice: ch.ID, Alternative: ch.Alternative, Label: ch.Label, Total: copyOf(other.Total)}
 	if other.Total != nil && this.Total != nil {
 		a.Delta = f64(*other.Total - *this.Total)
 		if math.Abs(*a.Delta) <= sensitivityEps {
@@ -123,10 +161,18 @@ func Compare(ch Choice, this, other *CourseResult) Alternative {
 		}
 		x, y := &this.Articulations[i], &other.Articulations[i]
 		if differ(x.Score, y.Score) {
-			a.Changes = append(a.Changes, PChanged{Number: x.Number, Score: x.Score, Alternative: y.Score})
+			a.Changes = append(a.Changes, PChanged{Number: x.Number, Score: x.Score, Alternative: copyOf(y.Score)})
 		}
 	}
 	return a
+}
+
+// copyOf is a pointer to a copy of *v, nil for nil.
+func copyOf(v *float64) *float64 {
+	if v == nil {
+		return nil
+	}
+	return f64(*v)
 }
 
 func differ(a, b *float64) bool {
