@@ -22,18 +22,18 @@ func (d *discardResponse) Header() http.Header         { return d.h }
 func (d *discardResponse) Write(p []byte) (int, error) { return len(p), nil }
 func (d *discardResponse) WriteHeader(int)             {}
 
-// BenchmarkAuditXLSXMemory measures what the xlsx answer of an API audit
-// costs in memory once the upload is in, for workbooks of 1,000 and 2,000
-// courses (the largest the default work budget admits): the audit's
-// scoring and its copy, built whole and then sent ("bytes", as before the
-// copy was streamed) and streamed to the answer ("stream", runAudit). It
-// reports the sampled peak heap above the upload (reading included), per
-// course, the bytes allocated, and what the server reserves for it (its
-// reading's estimate plus costPerCourseXLSX per course), which must cover
-// the peak.
+// BenchmarkAuditMemory measures what an API audit costs in memory once the
+// upload is in, for workbooks of 1,000 and 2,000 courses (the largest the
+// default work budget admits): the audit's scoring and its copy, built
+// whole and then sent ("bytes", as before the copy was streamed) and
+// streamed to the answer ("stream"), and its JSON report streamed
+// ("json"). It reports the sampled peak heap above the upload (reading
+// included), per course, the bytes allocated, and what the server
+// reserves for it (its reading's estimate plus costPerCourseXLSX or
+// costPerCourseJSON per course), which must cover the peak.
 //
-//	go test ./server -run '^$' -bench AuditXLSXMemory -benchtime 3x
-func BenchmarkAuditXLSXMemory(b *testing.B) {
+//	go test ./server -run '^$' -bench AuditMemory -benchtime 3x
+func BenchmarkAuditMemory(b *testing.B) {
 	s, err := New(Config{})
 	if err != nil {
 		b.Fatal(err)
@@ -43,9 +43,10 @@ func BenchmarkAuditXLSXMemory(b *testing.B) {
 		up := &upload{name: "w.xlsx", data: workbook(b, n, "M", 0)}
 		modes := []struct {
 			name string
+			xlsx bool
 			run  func() error
 		}{
-			{"bytes", func() error {
+			{"bytes", true, func() error {
 				res, err := pipeline.Run(context.Background(), up.data, up.name, pipeline.Options{Limits: s.cfg.Limits, Version: "bench", Registry: s.cfg.Registry})
 				if err != nil {
 					return err
@@ -57,13 +58,21 @@ func BenchmarkAuditXLSXMemory(b *testing.B) {
 				_, err = (&discardResponse{h: http.Header{}}).Write(out)
 				return err
 			}},
-			{"stream", func() error {
+			{"stream", true, func() error {
 				c := e.NewContext(httptest.NewRequest(http.MethodPost, "/api/audit", nil), &discardResponse{h: http.Header{}})
 				ans := s.runAudit(context.Background(), nil, up, auditParams{xlsx: true})
 				if ans.err != nil {
 					return ans.err
 				}
 				return s.stream(context.Background(), c, work{xlsx: true, fileName: "w-verificato.xlsx"}, ans)
+			}},
+			{"json", false, func() error {
+				c := e.NewContext(httptest.NewRequest(http.MethodPost, "/api/audit", nil), &discardResponse{h: http.Header{}})
+				ans := s.runAudit(context.Background(), nil, up, auditParams{})
+				if ans.err != nil {
+					return ans.err
+				}
+				return s.stream(context.Background(), c, work{}, ans)
 			}},
 		}
 		for _, m := range modes {
@@ -86,7 +95,7 @@ func BenchmarkAuditXLSXMemory(b *testing.B) {
 				// What the server reserves for it: the reading's estimate
 				// and the courses'.
 				b.ReportMetric(float64(s.auditCost(up.data))/(1<<20), "read-estimate-MB")
-				b.ReportMetric(float64(s.auditCost(up.data)+courseCost(n, true))/(1<<20), "estimate-MB")
+				b.ReportMetric(float64(s.auditCost(up.data)+courseCost(n, m.xlsx))/(1<<20), "estimate-MB")
 			})
 		}
 	}
