@@ -217,11 +217,13 @@ func ParseSheet(d []byte, budget int64) (*Sheet, bool, error) {
 			if cursor > excelize.MaxColumns || rowNum > excelize.TotalRows {
 				return nil, true, fmt.Errorf("cell beyond the last column or row of a sheet")
 			}
-			if s.empty && len(typ) == 0 {
-				// <c r="H9" s="3"/>: a formatted cell holding nothing,
-				// which the template has hundreds of rows of (as <c></c>
-				// too, dropped at its end). Keeping it would only tell
-				// apart "absent" from "empty", which no reader needs.
+			empty := s.empty || s.endsAtOnce()
+			if empty && len(typ) == 0 {
+				// <c r="H9" s="3"/> or <c …></c>: a formatted cell holding
+				// nothing, which the template has hundreds of rows of
+				// (one whose children hold nothing is dropped at its
+				// end). Keeping it would only tell apart "absent" from
+				// "empty", which no reader needs.
 				continue
 			}
 			x.Col, x.style, x.Type = int32(cursor), int32(style), cellTypeOf(typ)
@@ -239,7 +241,7 @@ func ParseSheet(d []byte, budget int64) (*Sheet, bool, error) {
 				target.sorted = false
 			}
 			target.Cells = append(target.Cells, x)
-			if !s.empty {
+			if !empty {
 				cell, cellRow, cellDepth = &target.Cells[len(target.Cells)-1], target, len(s.stack)
 			}
 			continue

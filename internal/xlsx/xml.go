@@ -241,6 +241,23 @@ func (s *xmlScanner) next() bool {
 	}
 }
 
+// endsAtOnce consumes the end tag of the element whose start tag was just
+// read when it follows at once ("<c …></c>"), exactly as next would read
+// it, and reports whether it did: the element is then as empty as a
+// self-closing one.
+func (s *xmlScanner) endsAtOnce() bool {
+	if s.empty || s.end {
+		return false
+	}
+	rest, q := s.d[s.pos:], s.qname
+	if len(rest) < len(q)+3 || rest[0] != '<' || rest[1] != '/' || rest[2+len(q)] != '>' || !bytes.Equal(rest[2:2+len(q)], q) {
+		return false
+	}
+	s.stack = s.stack[:len(s.stack)-1]
+	s.pos += len(q) + 3
+	return true
+}
+
 // checkDeclaration accepts an XML declaration whose encoding, if any, reads
 // UTF-8 text as it is (the parts are checked to be UTF-8).
 func (s *xmlScanner) checkDeclaration(rest []byte) bool {
