@@ -257,7 +257,7 @@ type fastKey struct {
 	of        string
 	inputs    [maxFastInputs]*compute.BindingText
 	n         int
-	threshold ReportThresholdText
+	threshold *compute.ThresholdUse // the run's, shared by its courses
 	notes     *string
 	nnotes    int
 }
@@ -346,12 +346,7 @@ func (e *encoder) traceText(t *ReportTrace, o owner, of string) string {
 		for i, b := range t.Inputs {
 			fk.inputs[i] = b.BindingText
 		}
-		if u := t.Threshold; u != nil {
-			fk.threshold = ReportThresholdText{Code: u.Code, Citation: u.Citation, Note: u.Note}
-			if u.Default != nil {
-				fk.threshold.Default = e.canonical(*u.Default)
-			}
-		}
+		fk.threshold = t.Threshold
 		if len(t.Notes) > 0 {
 			fk.notes = &t.Notes[0]
 		}
