@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/its-academy/auditor/batch"
+	"github.com/its-academy/auditor/pipeline"
 	"github.com/its-academy/auditor/verbale"
 	"github.com/labstack/echo/v4"
 )
@@ -75,7 +76,7 @@ func (s *Server) runBatch(ctx context.Context, up *batchUpload, p auditParams) (
 	case p.pdf:
 		body, err = verbale.RenderSummary(verbale.FromSummary(res.Summary, time.Now(), s.cfg.Registry))
 	case p.xlsx:
-		body, err = res.Workbook()
+		body, err = pipeline.SummaryWorkbook(res)
 	default:
 		body, err = res.JSON()
 	}
@@ -96,7 +97,7 @@ func (s *Server) batchOptions(p auditParams) batch.Options {
 		Interpretations:    p.opts.Interpretations,
 		Thresholds:         p.opts.Thresholds,
 		WorkbookThresholds: p.opts.WorkbookThresholds,
-		Limits:             s.cfg.Limits,
+		Auditor:            pipeline.BatchAuditor{Limits: s.cfg.Limits},
 		Version:            s.cfg.Version,
 		Registry:           s.cfg.Registry,
 		SummaryOnly:        true,

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/its-academy/auditor/batch/summary"
 	"github.com/its-academy/auditor/testkit"
 	"github.com/its-academy/auditor/xlsxio"
 	"github.com/xuri/excelize/v2"
@@ -31,7 +32,7 @@ func TestBatch(t *testing.T) {
 	if a.status != http.StatusOK {
 		t.Fatalf("status %d: %s", a.status, a.body)
 	}
-	var s xlsxio.Summary
+	var s summary.Summary
 	if err := json.Unmarshal(a.body, &s); err != nil {
 		t.Fatalf("summary is not JSON: %v", err)
 	}
@@ -51,7 +52,7 @@ func TestBatch(t *testing.T) {
 	// The order of the uploads does not change the summary.
 	rev := []testkit.File{files[2], files[0], files[1], files[3]}
 	b := postBatch(t, base, "", rev)
-	var s2 xlsxio.Summary
+	var s2 summary.Summary
 	if err := json.Unmarshal(b.body, &s2); err != nil {
 		t.Fatal(err)
 	}

@@ -8,8 +8,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/its-academy/auditor/batch/summary"
 	"github.com/its-academy/auditor/testkit"
-	"github.com/its-academy/auditor/xlsxio"
 )
 
 // withParts returns a workbook with some zip parts replaced.
@@ -63,7 +63,7 @@ func TestBatchIdenticalFilesCountedOnce(t *testing.T) {
 	if a.status != http.StatusOK {
 		t.Fatalf("status %d: %s", a.status, a.body)
 	}
-	var s xlsxio.Summary
+	var s summary.Summary
 	if err := json.Unmarshal(a.body, &s); err != nil {
 		t.Fatal(err)
 	}

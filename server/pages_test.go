@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/its-academy/auditor/batch/summary"
 	"github.com/its-academy/auditor/compute"
 	"github.com/its-academy/auditor/testkit"
 	"github.com/its-academy/auditor/xlsxio"
@@ -154,7 +155,7 @@ func TestBatchZip(t *testing.T) {
 	if !bytes.HasPrefix(entries["riepilogo-verifica.pdf"], []byte("%PDF-")) {
 		t.Error("riepilogo-verifica.pdf is not a PDF")
 	}
-	var s xlsxio.Summary
+	var s summary.Summary
 	if err := json.Unmarshal(entries["riepilogo-verifica.json"], &s); err != nil || len(s.Courses) != 5 {
 		t.Errorf("summary JSON: %v, %d courses (want 3+2)", err, len(s.Courses))
 	}
