@@ -38,7 +38,7 @@ func TestRunGivesEveryOutput(t *testing.T) {
 	if err != nil || !bytes.HasPrefix(cp, []byte("PK")) {
 		t.Fatalf("Copy: %v", err)
 	}
-	if v, err := xlsxio.VerifyCopy(cp, "copia.xlsx", nil, xlsxio.DefaultLimits()); err != nil || !v.OK() {
+	if v, err := VerifyCopy(cp, "copia.xlsx", nil, xlsxio.DefaultLimits()); err != nil || !v.OK() {
 		t.Errorf("the copy does not verify: %v %+v", err, v)
 	}
 	pdf, err := res.Verbale()

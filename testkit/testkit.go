@@ -2,8 +2,9 @@
 // test files, the external programs some tests need (pdftotext, node,
 // chromium: a test skips without them, or fails where scripts/test.sh asks
 // for them), a fresh folder for screenshots and downloads, multipart
-// upload bodies, a server on loopback, and zip archives read or rebuilt. Only _test.go files import it; it imports nothing of the
-// product.
+// upload bodies, a server on loopback, zip archives read or rebuilt, and
+// workbooks opened or edited with excelize. Only _test.go files import it;
+// it imports nothing of the product.
 package testkit
 
 import (
@@ -20,6 +21,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/xuri/excelize/v2"
 )
 
 // The environment variables scripts/test.sh sets so that a missing program
@@ -256,4 +259,31 @@ func Unzip(t testing.TB, data []byte) []File {
 		out = append(out, File{Name: f.Name, Data: b})
 	}
 	return out
+}
+
+// OpenWorkbook opens the xlsx data with excelize; the file is closed when
+// the test ends.
+func OpenWorkbook(t testing.TB, data []byte) *excelize.File {
+	t.Helper()
+	f, err := excelize.OpenReader(bytes.NewReader(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { f.Close() })
+	return f
+}
+
+// EditWorkbook opens the xlsx data with excelize, lets edit change it and
+// returns the workbook saved again.
+func EditWorkbook(t testing.TB, data []byte, edit func(f *excelize.File) error) []byte {
+	t.Helper()
+	f := OpenWorkbook(t, data)
+	if err := edit(f); err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if err := f.Write(&buf); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
 }

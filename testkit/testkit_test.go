@@ -15,6 +15,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/xuri/excelize/v2"
 )
 
 func TestRequired(t *testing.T) {
@@ -135,5 +137,26 @@ func TestRezipUnzip(t *testing.T) {
 	}
 	if want := "a.xml=<a/> b.xml=<B/> c.xml=<c/>"; strings.Join(got, " ") != want {
 		t.Errorf("entries %q, want %q", got, want)
+	}
+}
+
+// TestEditWorkbook: an edit is saved, and the workbook reopened shows it
+// next to what was there.
+func TestEditWorkbook(t *testing.T) {
+	f := excelize.NewFile()
+	defer f.Close()
+	if err := f.SetCellValue("Sheet1", "A1", "prima"); err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if err := f.Write(&buf); err != nil {
+		t.Fatal(err)
+	}
+	out := EditWorkbook(t, buf.Bytes(), func(f *excelize.File) error { return f.SetCellValue("Sheet1", "B2", 42) })
+	g := OpenWorkbook(t, out)
+	a1, _ := g.GetCellValue("Sheet1", "A1")
+	b2, _ := g.GetCellValue("Sheet1", "B2")
+	if a1 != "prima" || b2 != "42" {
+		t.Errorf("A1 %q, B2 %q", a1, b2)
 	}
 }
