@@ -1,9 +1,12 @@
 package batch
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
+	"maps"
 	"math"
+	"slices"
 	"sort"
 	"strings"
 
@@ -200,11 +203,7 @@ func buildSummary(files []File, reg *compute.Registry, probe *validate.Audit, op
 		s.Notes = append(s.Notes, fmt.Sprintf("%d percorsi presenti in più riepiloghi precedenti sono contati una volta sola (vale il riepilogo con il nome che viene prima).", dupes))
 	}
 	if len(dropped) > 0 {
-		names := make([]string, 0, len(dropped))
-		for n := range dropped {
-			names = append(names, n)
-		}
-		sort.Strings(names)
+		names := slices.Sorted(maps.Keys(dropped))
 		s.Notes = append(s.Notes, "Indicatori dei riepiloghi precedenti non riportati: "+strings.Join(names, ", ")+".")
 	}
 	sort.SliceStable(s.Courses, func(i, j int) bool { return lessCourse(&s.Courses[i], &s.Courses[j]) })
@@ -324,19 +323,8 @@ func distribution(courses []summary.Course) summary.Distribution {
 }
 
 func lessCourse(a, b *summary.Course) bool {
-	switch {
-	case a.FoundationCode != b.FoundationCode:
-		return a.FoundationCode < b.FoundationCode
-	case a.Year != b.Year:
-		return a.Year < b.Year
-	case a.Code != b.Code:
-		return a.Code < b.Code
-	case a.File != b.File:
-		return a.File < b.File
-	case a.From != b.From:
-		return a.From < b.From
-	}
-	return a.Row < b.Row
+	return cmp.Or(cmp.Compare(a.FoundationCode, b.FoundationCode), cmp.Compare(a.Year, b.Year), cmp.Compare(a.Code, b.Code),
+		cmp.Compare(a.File, b.File), cmp.Compare(a.From, b.From), cmp.Compare(a.Row, b.Row)) < 0
 }
 
 // foundationRule is the foundation rule of the batch and its pack.

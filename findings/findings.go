@@ -12,7 +12,8 @@
 package findings
 
 import (
-	"sort"
+	"maps"
+	"slices"
 	"strings"
 )
 
@@ -185,12 +186,7 @@ func Say(p Phrase, kv ...string) string { return Fill(phrases[p], kv...) }
 
 // Phrases lists the catalogue's phrases, sorted.
 func Phrases() []Phrase {
-	out := make([]Phrase, 0, len(phrases))
-	for p := range phrases {
-		out = append(out, p)
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i] < out[j] })
-	return out
+	return slices.Sorted(maps.Keys(phrases))
 }
 
 // Lookup returns a rule's definition.
@@ -201,12 +197,7 @@ func Lookup(id RuleID) (Def, bool) {
 
 // IDs lists the catalogue's rules, sorted.
 func IDs() []RuleID {
-	out := make([]RuleID, 0, len(catalogue))
-	for id := range catalogue {
-		out = append(out, id)
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i] < out[j] })
-	return out
+	return slices.Sorted(maps.Keys(catalogue))
 }
 
 // Fill fills a message template's {placeholders} from name, value pairs. A

@@ -23,6 +23,9 @@ type batchUpload struct {
 	fields url.Values
 }
 
+// formFields are the choices sent as form fields with the files.
+func (up *batchUpload) formFields() url.Values { return up.fields }
+
 // batchAudit is POST /api/batch: several workbooks (and earlier summaries)
 // as multipart parts named "file"; answers the regional summary as JSON,
 // or as a workbook with format=xlsx. Each file is bounded like a single
@@ -32,15 +35,7 @@ type batchUpload struct {
 // starve other users; files that cannot be audited are listed in the
 // summary with their reason.
 func (s *Server) batchAudit(c echo.Context) error {
-	return s.gated(c, func(body io.ReadCloser) (work, error) {
-		up, err := s.readBatch(c, body)
-		if err != nil {
-			return work{}, err
-		}
-		params, err := s.params(c, up.fields)
-		if err != nil {
-			return work{}, err
-		}
+	return gatedWithParams(s, c, s.readBatch, func(up *batchUpload, params auditParams) (work, error) {
 		// The files are audited one after the other and only their summary
 		// rows are kept: the batch costs its bodies and its largest file.
 		var cost int64

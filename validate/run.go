@@ -1,11 +1,14 @@
 package validate
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"math"
 	"runtime"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -116,11 +119,7 @@ func (r *runner) checkOptions() error {
 	} else {
 		r.candidates = r.reg.Packs()
 	}
-	ids := make([]string, 0, len(r.opt.Interpretations))
-	for id := range r.opt.Interpretations {
-		ids = append(ids, id)
-	}
-	sort.Strings(ids)
+	ids := slices.Sorted(maps.Keys(r.opt.Interpretations))
 	for _, id := range ids {
 		known := false
 		for _, p := range r.candidates {
@@ -130,11 +129,7 @@ func (r *runner) checkOptions() error {
 			return fmt.Errorf("%w: interpretazione «%s» sconosciuta", ErrOptions, id)
 		}
 	}
-	codes := make([]string, 0, len(r.opt.Thresholds))
-	for code := range r.opt.Thresholds {
-		codes = append(codes, code)
-	}
-	sort.Strings(codes)
+	codes := slices.Sorted(maps.Keys(r.opt.Thresholds))
 	for _, code := range codes {
 		known := false
 		for _, p := range r.candidates {
@@ -342,11 +337,7 @@ func valueInForce(p *compute.Pack, auditor map[string]float64, code string) (*fl
 // in force without the sheet (the auditor's, else the pack's): a violation,
 // the value ignored; in a what-if run a warning, the value applied.
 func (r *runner) sheetDifferences(p *compute.Pack, auditor map[string]float64, applied map[string]bool, reported map[string]bool) {
-	codes := make([]string, 0, len(r.supplied))
-	for code := range r.supplied {
-		codes = append(codes, code)
-	}
-	sort.Strings(codes)
+	codes := slices.Sorted(maps.Keys(r.supplied))
 	for _, code := range codes {
 		def, ok := p.Threshold(code)
 		if !ok || reported[code] {
@@ -1007,11 +998,7 @@ func (r *runner) femaleFinding(cs *courseState, p *compute.Pack, res *compute.Co
 }
 
 func (r *runner) femaleFindings() {
-	keys := make([]string, 0, len(r.femaleMissing))
-	for k := range r.femaleMissing {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
+	keys := slices.Sorted(maps.Keys(r.femaleMissing))
 	for _, k := range keys {
 		g := r.femaleMissing[k]
 		list := g.courses
@@ -1079,20 +1066,7 @@ func sortFindings(fs []Finding) {
 	}
 	sort.SliceStable(fs, func(i, j int) bool {
 		a, b := keyOf(fs[i]), keyOf(fs[j])
-		switch {
-		case a.rank != b.rank:
-			return a.rank < b.rank
-		case a.sheet != b.sheet:
-			return a.sheet < b.sheet
-		case a.row != b.row:
-			return a.row < b.row
-		case a.col != b.col:
-			return a.col < b.col
-		case fs[i].Cell != fs[j].Cell:
-			return fs[i].Cell < fs[j].Cell
-		case fs[i].Rule != fs[j].Rule:
-			return fs[i].Rule < fs[j].Rule
-		}
-		return fs[i].Message < fs[j].Message
+		return cmp.Or(cmp.Compare(a.rank, b.rank), cmp.Compare(a.sheet, b.sheet), cmp.Compare(a.row, b.row), cmp.Compare(a.col, b.col),
+			cmp.Compare(fs[i].Cell, fs[j].Cell), cmp.Compare(fs[i].Rule, fs[j].Rule), cmp.Compare(fs[i].Message, fs[j].Message)) < 0
 	})
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/its-academy/auditor/compute"
 	"github.com/its-academy/auditor/internal/xlsx"
+	"github.com/its-academy/auditor/testkit"
 	"github.com/its-academy/auditor/validate"
 	"github.com/xuri/excelize/v2"
 )
@@ -22,7 +23,7 @@ import (
 // for an empty structure and dereference nil when the copy is written),
 // and what Open accepts WriteAudit writes without panicking.
 func TestDamagedStructuralPartsRefused(t *testing.T) {
-	base := readTestdata(t, "esempio-fondazione.xlsx")
+	base := testkit.Testdata(t, "esempio-fondazione.xlsx")
 	const ns = `xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"`
 	tests := []struct {
 		name, part, content string
@@ -57,7 +58,7 @@ func TestDamagedStructuralPartsRefused(t *testing.T) {
 // but holds no fonts, fills or cell formats (excelize dereferences nil on
 // it) gives a damaged-workbook error from WriteAudit, never a panic.
 func TestMinimalStylesWrittenOrRefused(t *testing.T) {
-	base := readTestdata(t, "esempio-fondazione.xlsx")
+	base := testkit.Testdata(t, "esempio-fondazione.xlsx")
 	data := replaceParts(t, base, map[string][]byte{"xl/styles.xml": []byte(`<styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"/>`)})
 	wb, err := Open(data, "fondazione.xlsx", DefaultLimits())
 	if err != nil {
@@ -88,7 +89,7 @@ func TestMinimalStylesWrittenOrRefused(t *testing.T) {
 // TestEmptySheetPartRefused: an empty Percorsi part (or shared strings
 // part) is a damaged workbook, not a sheet without its columns.
 func TestEmptySheetPartRefused(t *testing.T) {
-	base := readTestdata(t, "esempio-fondazione.xlsx")
+	base := testkit.Testdata(t, "esempio-fondazione.xlsx")
 	tests := []struct{ part, want string }{
 		{sheetPartOf(t, base, validate.SheetCourses), "il foglio «Percorsi» non può essere letto"},
 		{sheetPartOf(t, base, validate.SheetFoundation), "il foglio «Fondazione» non può essere letto"},
@@ -113,7 +114,7 @@ func TestEmptySheetPartRefused(t *testing.T) {
 // Percorsi (Excel shows 76%, the cell holds 0.76) is a finding on its cell
 // saying what is shown, what is stored and what to write; it is not used.
 func TestPercentFormattedCourseCell(t *testing.T) {
-	f, err := excelize.OpenReader(bytes.NewReader(readTestdata(t, "esempio-fondazione.xlsx")))
+	f, err := excelize.OpenReader(bytes.NewReader(testkit.Testdata(t, "esempio-fondazione.xlsx")))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -176,7 +177,7 @@ func TestPercentFormattedCourseCell(t *testing.T) {
 // audit refuses it as sheet_name_taken instead of replacing it. A real
 // audited copy is still audited again.
 func TestForgedMarkerDoesNotReplaceUserSheet(t *testing.T) {
-	example := readTestdata(t, "esempio-fondazione.xlsx")
+	example := testkit.Testdata(t, "esempio-fondazione.xlsx")
 	_, copy1 := audit(t, example, validate.Options{})
 	forge := func(base []byte, edit func(f *excelize.File)) []byte {
 		f, err := excelize.OpenReader(bytes.NewReader(base))
@@ -238,10 +239,7 @@ func TestForgedMarkerDoesNotReplaceUserSheet(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			wb, err := Open(tt.data, "fondazione.xlsx", DefaultLimits())
-			if err != nil {
-				t.Fatal(err)
-			}
+			wb := mustOpen(t, tt.data, "fondazione.xlsx")
 			a, err := validate.Run(wb.Input, reg, validate.Options{})
 			if err != nil {
 				t.Fatal(err)
@@ -259,7 +257,7 @@ func TestForgedMarkerDoesNotReplaceUserSheet(t *testing.T) {
 // first audit with an Italian message, since the copy could not be
 // audited again; an apostrophe inside a name is audited twice.
 func TestSheetNamesExcelForbids(t *testing.T) {
-	base := readTestdata(t, "esempio-fondazione.xlsx")
+	base := testkit.Testdata(t, "esempio-fondazione.xlsx")
 	wbXML := string(partOf(t, base, "xl/workbook.xml"))
 	rename := func(name string) []byte {
 		return replaceParts(t, base, map[string][]byte{"xl/workbook.xml": []byte(replaceOnce(t, wbXML, `name="Istruzioni"`, `name="`+name+`"`))})
@@ -357,7 +355,7 @@ func TestMoreFindingsThanLinks(t *testing.T) {
 // strings or charts piling up), and the user's parts keep their original
 // bytes at every audit.
 func TestReauditByteStable(t *testing.T) {
-	orig := readTestdata(t, "esempio-fondazione.xlsx")
+	orig := testkit.Testdata(t, "esempio-fondazione.xlsx")
 	copies := [][]byte{orig}
 	for range 4 {
 		_, out := audit(t, copies[len(copies)-1], validate.Options{})
@@ -435,7 +433,7 @@ func TestBidiControlsStripped(t *testing.T) {
 // TestStructuralBudgets: a huge attribute or too many defined names in
 // the workbook part are refused by a budget before excelize decodes them.
 func TestStructuralBudgets(t *testing.T) {
-	base := readTestdata(t, "esempio-fondazione.xlsx")
+	base := testkit.Testdata(t, "esempio-fondazione.xlsx")
 	wbXML := string(partOf(t, base, "xl/workbook.xml"))
 	var names strings.Builder
 	for i := range xlsx.MaxDefinedNames + 1 {
@@ -459,7 +457,7 @@ func TestStructuralBudgets(t *testing.T) {
 // TestHiddenCourseRowFinding: a course on a hidden row is audited, with
 // an info finding on the row, so that what is counted can be seen.
 func TestHiddenCourseRowFinding(t *testing.T) {
-	f, err := excelize.OpenReader(bytes.NewReader(readTestdata(t, "esempio-fondazione.xlsx")))
+	f, err := excelize.OpenReader(bytes.NewReader(testkit.Testdata(t, "esempio-fondazione.xlsx")))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -471,10 +469,7 @@ func TestHiddenCourseRowFinding(t *testing.T) {
 		t.Fatal(err)
 	}
 	f.Close()
-	wb, err := Open(buf.Bytes(), "fondazione.xlsx", DefaultLimits())
-	if err != nil {
-		t.Fatal(err)
-	}
+	wb := mustOpen(t, buf.Bytes(), "fondazione.xlsx")
 	var hidden []string
 	for _, fi := range wb.Input.Findings {
 		if fi.Rule == RuleHiddenRow {

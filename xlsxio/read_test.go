@@ -359,11 +359,7 @@ func TestOpenReadsOfficialWorkbook(t *testing.T) {
 	})
 	orig := bytes.Clone(data)
 
-	wb, err := Open(data, "fondazione.xlsx", DefaultLimits())
-	if err != nil {
-		t.Fatalf("Open: %v", err)
-	}
-	defer wb.Close()
+	wb := mustOpen(t, data, "fondazione.xlsx")
 	in := wb.Input
 	if !bytes.Equal(data, orig) {
 		t.Error("Open modified its input")
@@ -482,11 +478,7 @@ func TestOpenMissingRequiredColumnIsAFinding(t *testing.T) {
 		codes:   codes,
 		courses: map[int]map[string]any{3: {"codice_percorso": "P-01", "iscritti": 25}},
 	})
-	wb, err := Open(data, "senza-data.xlsx", DefaultLimits())
-	if err != nil {
-		t.Fatalf("Open: %v", err)
-	}
-	defer wb.Close()
+	wb := mustOpen(t, data, "senza-data.xlsx")
 	in := wb.Input
 	if len(in.Findings) != 1 {
 		t.Fatalf("findings %+v, want one (titolo is optional)", in.Findings)
@@ -516,11 +508,7 @@ func TestOpenDuplicateColumnIsAWarning(t *testing.T) {
 		codes:   codes,
 		courses: map[int]map[string]any{3: {"codice_percorso": "P-01", "iscritti": 25}},
 	})
-	wb, err := Open(data, "doppia.xlsx", DefaultLimits())
-	if err != nil {
-		t.Fatalf("Open: %v", err)
-	}
-	defer wb.Close()
+	wb := mustOpen(t, data, "doppia.xlsx")
 	if f := wb.Input.Findings; len(f) != 1 || f[0].Rule != RuleDuplicateColumn || f[0].Severity != compute.SeverityWarning {
 		t.Errorf("findings %+v", f)
 	}
@@ -545,11 +533,7 @@ func TestOpenDuplicateFoundationFieldIsAWarning(t *testing.T) {
 		t.Fatal(err)
 	}
 	f.Close()
-	wb, err := Open(buf.Bytes(), "doppia.xlsx", DefaultLimits())
-	if err != nil {
-		t.Fatalf("Open: %v", err)
-	}
-	defer wb.Close()
+	wb := mustOpen(t, buf.Bytes(), "doppia.xlsx")
 	fs := wb.Input.Findings
 	if len(fs) != 1 || fs[0].Rule != RuleDuplicateField || fs[0].Severity != compute.SeverityWarning || fs[0].Cell != "Fondazione!A20" ||
 		!strings.Contains(fs[0].Message, "compare già alla riga 6 (Fondazione!A6)") {
@@ -569,11 +553,7 @@ func TestOpenDate1904(t *testing.T) {
 		courses: map[int]map[string]any{3: {"codice_percorso": "P-01", "data_fine": excelize.Cell{StyleID: st.date, Value: 45657 - 1462}, "iscritti": 25}},
 	}
 	addOfficialSheets(t, f, fx)
-	wb, err := Open(finish(t, f, fx), "mac.xlsx", DefaultLimits())
-	if err != nil {
-		t.Fatalf("Open: %v", err)
-	}
-	defer wb.Close()
+	wb := mustOpen(t, finish(t, f, fx), "mac.xlsx")
 	in := wb.Input
 	if e := in.Courses[0].Entries["data_fine"]; e.Text != "45657" || !e.Date {
 		t.Errorf("1904 date = %+v, want serial 45657 of the 1900 system", e)
@@ -595,11 +575,7 @@ func TestOpenOfficialSheetsInForeignWorkbook(t *testing.T) {
 	fx := officialFixture{version: validate.TemplateVersion, codes: fullCodes(),
 		courses: map[int]map[string]any{3: {"codice_percorso": "P-01"}, 4: {"codice_percorso": "P-02"}}}
 	addOfficialSheets(t, f, fx)
-	wb, err := Open(finish(t, f, fx), "Book1.xlsx", DefaultLimits())
-	if err != nil {
-		t.Fatalf("Open: %v", err)
-	}
-	defer wb.Close()
+	wb := mustOpen(t, finish(t, f, fx), "Book1.xlsx")
 	if n := len(wb.Input.Courses); n != 2 {
 		t.Errorf("%d courses, want 2", n)
 	}
@@ -999,10 +975,7 @@ func BenchmarkOpenThousandCourses(b *testing.B) {
 	data := thousandCourses(b)
 	b.SetBytes(int64(len(data)))
 	for b.Loop() {
-		wb, err := Open(data, "grande.xlsx", DefaultLimits())
-		if err != nil {
-			b.Fatal(err)
-		}
+		wb := mustOpen(b, data, "grande.xlsx")
 		wb.Close()
 	}
 }

@@ -5,8 +5,9 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"maps"
 	"net/url"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -613,11 +614,7 @@ func (w *summaryWriter) stamp() error {
 		{"Lettura", string(s.Reading)},
 	}
 	if len(s.Errata) > 0 {
-		ids := make([]string, 0, len(s.Errata))
-		for id := range s.Errata {
-			ids = append(ids, id)
-		}
-		sort.Strings(ids)
+		ids := slices.Sorted(maps.Keys(s.Errata))
 		parts := make([]string, 0, len(ids))
 		for _, id := range ids {
 			parts = append(parts, id+" "+s.Errata[id].Label())
@@ -628,7 +625,7 @@ func (w *summaryWriter) stamp() error {
 		rows = append(rows, [2]string{"Soglie", "SIMULAZIONE: applicati i valori dei fogli Soglie dei file (--workbook-thresholds). Il risultato non vale come verifica."})
 	}
 	interp := make([]string, 0, len(s.Interpretations))
-	for _, k := range sumSortedKeys(s.Interpretations) {
+	for _, k := range slices.Sorted(maps.Keys(s.Interpretations)) {
 		interp = append(interp, k+"="+s.Interpretations[k])
 	}
 	if len(interp) > 0 {
@@ -671,15 +668,6 @@ func sumKindLabel(kind string) string {
 		return "copia verificata"
 	}
 	return kind
-}
-
-func sumSortedKeys(m map[string]string) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 // ReadSummary reads the course rows of a summary workbook written by

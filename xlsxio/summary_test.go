@@ -298,11 +298,7 @@ func TestReadSummaryRefusesOtherFiles(t *testing.T) {
 	if k := SniffWorkbook([]byte("testo")); k != summary.KindWorkbook {
 		t.Errorf("text sniffed as %s", k)
 	}
-	wb, err := Open(example, "esempio-fondazione.xlsx", DefaultLimits())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer wb.Close()
+	wb := mustOpen(t, example, "esempio-fondazione.xlsx")
 	reg, _ := compute.LoadEmbedded()
 	a, err := validate.Run(wb.Input, reg, validate.Options{})
 	if err != nil {

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/its-academy/auditor/testkit"
 	"github.com/its-academy/auditor/validate"
 	"github.com/xuri/excelize/v2"
 )
@@ -13,7 +14,7 @@ import (
 // Esito, Regole and Timbro (pipeline's TestVerifyUntouchedCopy checks that
 // its copy verifies, the record replaying it).
 func TestWhatIfSaysSo(t *testing.T) {
-	_, out := audit(t, readTestdata(t, "esempio-fondazione.xlsx"), validate.Options{WorkbookThresholds: true})
+	_, out := audit(t, testkit.Testdata(t, "esempio-fondazione.xlsx"), validate.Options{WorkbookThresholds: true})
 	f, err := excelize.OpenReader(bytes.NewReader(out))
 	if err != nil {
 		t.Fatal(err)
@@ -43,7 +44,7 @@ func TestWhatIfSaysSo(t *testing.T) {
 // (excelize writes [Content_Types].xml's defaults from a map; the writer
 // puts them in a canonical order), so a copy's SHA-256 can be cited.
 func TestCopyReproducible(t *testing.T) {
-	data := readTestdata(t, "esempio-fondazione.xlsx")
+	data := testkit.Testdata(t, "esempio-fondazione.xlsx")
 	a, first := audit(t, data, validate.Options{})
 	for i := 0; i < 5; i++ {
 		again, err := WriteAudit(data, a, WriteOptions{Version: "test"})

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/its-academy/auditor/internal/xlsx"
+	"github.com/its-academy/auditor/testkit"
 	"github.com/its-academy/auditor/validate"
 	"github.com/xuri/excelize/v2"
 )
@@ -21,7 +22,7 @@ import (
 func judgeCopy(t *testing.T) (*validate.Audit, []byte, *excelize.File) {
 	t.Helper()
 	at := time.Date(2026, 3, 2, 9, 30, 5, 0, time.UTC)
-	a, out := audit(t, readTestdata(t, "esempio-fondazione.xlsx"), validate.Options{AuditedAt: at})
+	a, out := audit(t, testkit.Testdata(t, "esempio-fondazione.xlsx"), validate.Options{AuditedAt: at})
 	f, err := excelize.OpenReader(bytes.NewReader(out))
 	if err != nil {
 		t.Fatal(err)

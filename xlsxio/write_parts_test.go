@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/its-academy/auditor/testkit"
 	"github.com/its-academy/auditor/validate"
 	"github.com/xuri/excelize/v2"
 )
@@ -27,7 +28,7 @@ func packageParts(t *testing.T, data []byte, re string) []string {
 // audits' chart and drawing go with their sheet, and every content-type
 // override names a part that exists.
 func TestReauditLeavesNoOrphans(t *testing.T) {
-	data := readTestdata(t, "esempio-fondazione.xlsx")
+	data := testkit.Testdata(t, "esempio-fondazione.xlsx")
 	out := data
 	for i := 0; i < 3; i++ {
 		_, out = audit(t, out, validate.Options{})
@@ -50,7 +51,7 @@ func TestReauditLeavesNoOrphans(t *testing.T) {
 // holds a chart numbered 2 with no chart 1 (other tools number so): the
 // product's chart must not take its name.
 func TestUserChartWithNumberingGapSurvives(t *testing.T) {
-	f, err := excelize.OpenReader(bytes.NewReader(readTestdata(t, "esempio-fondazione.xlsx")))
+	f, err := excelize.OpenReader(bytes.NewReader(testkit.Testdata(t, "esempio-fondazione.xlsx")))
 	if err != nil {
 		t.Fatal(err)
 	}
