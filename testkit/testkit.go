@@ -2,9 +2,10 @@
 // test files, the external programs some tests need (pdftotext, node,
 // chromium: a test skips without them, or fails where scripts/test.sh asks
 // for them), a fresh folder for screenshots and downloads, multipart
-// upload bodies, a server on loopback, zip archives read or rebuilt, and
-// workbooks opened or edited with excelize. Only _test.go files import it;
-// it imports nothing of the product.
+// upload bodies, a server on loopback, zip archives read or rebuilt,
+// workbooks opened or edited with excelize, and an ordinary course's
+// figures. Only _test.go files import it; it imports nothing of the
+// product.
 package testkit
 
 import (
@@ -286,4 +287,19 @@ func EditWorkbook(t testing.TB, data []byte, edit func(f *excelize.File) error) 
 		t.Fatal(err)
 	}
 	return buf.Bytes()
+}
+
+// CourseFigures returns, as a new map keyed by the Percorsi sheet's field
+// codes, the figures of an ordinary, consistent EQF V course that scores
+// well above 60 (the example workbooks' first course); tests change a few
+// of them.
+func CourseFigures() map[string]any {
+	return map[string]any{
+		"domande_iscrizione": 68, "partecipanti_selezione": 55, "iscritti": 26, "iscritti_fuori_regione": 3, "iscritte": 5,
+		"ore_totali": 2000, "ore_stage": 760, "ore_attivita_totali": 820, "ore_fuori_regione": 120, "ore_estero": 60,
+		"ore_docenti_totali": 1240, "ore_docenti_mondo_lavoro": 760, "ore_teoria": 1240, "ore_laboratori": 390,
+		"ore_its": 900, "ore_lab_digitali_its": 320, "imprese_totali": 16, "imprese_progettazione": 4,
+		"iscritti_apprendistato": 2, "diplomati": 21, "diplomate": 4, "certificati": 2,
+		"occupati_coerenti": 15, "occupati_non_coerenti": 2, "iscritti_universita": 1, "soddisfazione": 7.6,
+	}
 }

@@ -67,14 +67,7 @@ func TestMinimalStylesWrittenOrRefused(t *testing.T) {
 		}
 		return
 	}
-	reg, err := compute.LoadEmbedded()
-	if err != nil {
-		t.Fatal(err)
-	}
-	a, err := validate.Run(wb.Input, reg, validate.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	a := validated(t, wb, validate.Options{})
 	out, err := WriteAudit(data, a, WriteOptions{Version: "test"})
 	if err != nil && !errors.Is(err, ErrCorrupt) {
 		t.Fatalf("WriteAudit: %v, want a copy or a damaged workbook", err)

@@ -23,6 +23,7 @@ import (
 
 	"github.com/its-academy/auditor/compute"
 	"github.com/its-academy/auditor/internal/xlsx"
+	"github.com/its-academy/auditor/testkit"
 	"github.com/its-academy/auditor/validate"
 	"github.com/xuri/excelize/v2"
 )
@@ -670,23 +671,10 @@ func zipBomb(t testing.TB) []byte {
 // the zip declares for it.
 func lyingZip(t testing.TB, data []byte, part string) []byte {
 	t.Helper()
-	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out bytes.Buffer
-	zw := zip.NewWriter(&out)
-	for _, e := range zr.File {
-		rc, err := e.Open()
-		if err != nil {
-			t.Fatal(err)
-		}
-		b, _ := io.ReadAll(rc)
-		rc.Close()
+	b := partOf(t, data, part)
+	return testkit.Rezip(t, data, func(zw *zip.Writer, e *zip.File) (bool, error) {
 		if e.Name != part {
-			w, _ := zw.Create(e.Name)
-			w.Write(b)
-			continue
+			return false, nil
 		}
 		var comp bytes.Buffer
 		fw, _ := flate.NewWriter(&comp, flate.BestSpeed)
@@ -699,12 +687,11 @@ func lyingZip(t testing.TB, data []byte, part string) []byte {
 		w, err := zw.CreateRaw(&zip.FileHeader{Name: part, Method: zip.Deflate,
 			CRC32: crc32.ChecksumIEEE(b), CompressedSize64: uint64(comp.Len()), UncompressedSize64: uint64(len(b))})
 		if err != nil {
-			t.Fatal(err)
+			return true, err
 		}
-		w.Write(comp.Bytes())
-	}
-	zw.Close()
-	return out.Bytes()
+		_, err = w.Write(comp.Bytes())
+		return true, err
+	}, nil)
 }
 
 func readForeign(t testing.TB, name string) []byte {
@@ -1022,58 +1009,25 @@ func FuzzOpen(f *testing.F) {
 // replaceParts returns base with some parts replaced, as a well-formed zip.
 func replaceParts(t testing.TB, base []byte, repl map[string][]byte) []byte {
 	t.Helper()
-	zr, err := zip.NewReader(bytes.NewReader(base), int64(len(base)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out bytes.Buffer
-	zw := zip.NewWriter(&out)
-	for _, e := range zr.File {
+	return testkit.Rezip(t, base, func(zw *zip.Writer, e *zip.File) (bool, error) {
 		b, ok := repl[e.Name]
 		if !ok {
-			rc, err := e.Open()
-			if err != nil {
-				t.Fatal(err)
-			}
-			b, err = io.ReadAll(rc)
-			rc.Close()
-			if err != nil {
-				t.Fatal(err)
-			}
+			return false, nil
 		}
 		w, err := zw.Create(e.Name)
-		if err != nil {
-			t.Fatal(err)
+		if err == nil {
+			_, err = w.Write(b)
 		}
-		if _, err := w.Write(b); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := zw.Close(); err != nil {
-		t.Fatal(err)
-	}
-	return out.Bytes()
+		return true, err
+	}, nil)
 }
 
 // partOf returns the content of one part of a zip.
 func partOf(t testing.TB, data []byte, name string) []byte {
 	t.Helper()
-	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, e := range zr.File {
-		if e.Name == name {
-			rc, err := e.Open()
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer rc.Close()
-			b, err := io.ReadAll(rc)
-			if err != nil {
-				t.Fatal(err)
-			}
-			return b
+	for _, f := range testkit.Unzip(t, data) {
+		if f.Name == name {
+			return f.Data
 		}
 	}
 	t.Fatalf("no part %s", name)

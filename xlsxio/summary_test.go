@@ -3,18 +3,14 @@ package xlsxio
 import (
 	"archive/zip"
 	"bytes"
-	"context"
 	"errors"
 	"io"
 	"math"
 	"os"
-	"os/exec"
-	"path/filepath"
 	"reflect"
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/its-academy/auditor/batch/summary"
 	"github.com/its-academy/auditor/compute"
@@ -316,77 +312,11 @@ func TestReadSummaryRefusesOtherFiles(t *testing.T) {
 // TestSummaryFormulasInLibreOffice: LibreOffice, recomputing every formula
 // on load, finds the values the summary cached on Fondazioni.
 func TestSummaryFormulasInLibreOffice(t *testing.T) {
-	soffice := ""
-	for _, name := range []string{"soffice", "libreoffice"} {
-		if p, err := exec.LookPath(name); err == nil {
-			soffice = p
-			break
-		}
-	}
-	if soffice == "" {
-		if os.Getenv("AUDITOR_REQUIRE_LIBREOFFICE") != "" {
-			t.Fatal("LibreOffice is required but not installed")
-		}
-		t.Skip("LibreOffice not installed")
-	}
 	ours, err := WriteSummary(handSummary(t))
 	if err != nil {
 		t.Fatal(err)
 	}
-	dir := t.TempDir()
-	profile := filepath.Join(dir, "profile")
-	const recalc = `<?xml version="1.0" encoding="UTF-8"?>
-<oor:items xmlns:oor="http://openoffice.org/2001/registry" xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
-<item oor:path="/org.openoffice.Office.Calc/Formula/Load"><prop oor:name="OOXMLRecalcMode" oor:op="fuse"><value>0</value></prop></item>
-</oor:items>
-`
-	if err := os.MkdirAll(filepath.Join(profile, "user"), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(profile, "user", "registrymodifications.xcu"), []byte(recalc), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	in := filepath.Join(dir, "riepilogo.xlsx")
-	if err := os.WriteFile(in, ours, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, soffice, "-env:UserInstallation=file://"+profile, "--headless", "--norestore", "--nolockcheck",
-		"--convert-to", "xlsx:Calc MS Excel 2007 XML", "--outdir", filepath.Join(dir, "out"), in)
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("LibreOffice: %v\n%s", err, out)
-	}
-	theirs, err := os.ReadFile(filepath.Join(dir, "out", "riepilogo.xlsx"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	a, _ := excelize.OpenReader(bytes.NewReader(ours))
-	defer a.Close()
-	b, err := excelize.OpenReader(bytes.NewReader(theirs))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer b.Close()
-	checked := 0
-	rows, _ := a.GetRows(SummarySheetFoundations, excelize.Options{RawCellValue: true})
-	for r, row := range rows {
-		for c := range row {
-			ref, _ := excelize.CoordinatesToCellName(c+1, r+1)
-			if formula, _ := a.GetCellFormula(SummarySheetFoundations, ref); formula == "" {
-				continue
-			}
-			checked++
-			cached, _ := a.GetCellValue(SummarySheetFoundations, ref, excelize.Options{RawCellValue: true})
-			lo, _ := b.GetCellValue(SummarySheetFoundations, ref, excelize.Options{RawCellValue: true})
-			x, errX := strconv.ParseFloat(cached, 64)
-			y, errY := strconv.ParseFloat(lo, 64)
-			if cached != lo && (errX != nil || errY != nil || math.Abs(x-y) > 1e-9) {
-				t.Errorf("Fondazioni!%s: cached %q, LibreOffice %q", ref, cached, lo)
-			}
-		}
-	}
-	if checked != 15 {
+	if checked := compareWithLibreOffice(t, ours, 1e-9, SummarySheetFoundations); checked != 15 {
 		t.Errorf("%d formulas checked, want 15", checked)
 	}
 }
