@@ -17,6 +17,7 @@ import (
 	"github.com/its-academy/auditor/batch/summary"
 	"github.com/its-academy/auditor/compute"
 	"github.com/its-academy/auditor/pipeline"
+	"github.com/its-academy/auditor/testkit"
 	"github.com/its-academy/auditor/xlsxio"
 	"github.com/xuri/excelize/v2"
 )
@@ -280,11 +281,7 @@ func TestOrderAndParallelismIndependence(t *testing.T) {
 // cellValues reads every sheet's cells (raw values and formulas).
 func cellValues(t *testing.T, data []byte) map[string][][]string {
 	t.Helper()
-	f, err := excelize.OpenReader(bytes.NewReader(data))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
+	f := testkit.OpenWorkbook(t, data)
 	out := map[string][][]string{}
 	for _, sh := range f.GetSheetList() {
 		rows, err := f.GetRows(sh, excelize.Options{RawCellValue: true})

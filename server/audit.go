@@ -461,20 +461,7 @@ func readAtMost(r io.Reader, n int64) ([]byte, error) {
 	return data, nil
 }
 
-func (s *Server) readError(err error) error {
-	var ae *APIError
-	if errors.As(err, &ae) {
-		return ae
-	}
-	if e := s.paceError(err); e != nil {
-		return e
-	}
-	var mbe *http.MaxBytesError
-	if errors.Is(err, errOverLimit) || errors.As(err, &mbe) {
-		return s.tooLarge()
-	}
-	return apiErr(http.StatusBadRequest, CodeBadRequest, "Il corpo della richiesta non è leggibile: inviare di nuovo il file.")
-}
+func (s *Server) readError(err error) error { return s.bodyError(err, s.tooLarge, "il file") }
 
 func (s *Server) tooLarge() error {
 	return apiErr(http.StatusRequestEntityTooLarge, CodeTooLarge, "Il file supera il limite di %s per caricamento.", sizeText(s.cfg.MaxUpload))

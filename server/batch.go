@@ -163,20 +163,7 @@ func uniqueName(files []batch.Input, name string) string {
 	}
 }
 
-func (s *Server) batchReadError(err error) error {
-	var ae *APIError
-	if errors.As(err, &ae) {
-		return ae
-	}
-	if e := s.paceError(err); e != nil {
-		return e
-	}
-	var mbe *http.MaxBytesError
-	if errors.As(err, &mbe) {
-		return s.batchTooLarge()
-	}
-	return apiErr(http.StatusBadRequest, CodeBadRequest, "Il corpo della richiesta non è leggibile: inviare di nuovo i file.")
-}
+func (s *Server) batchReadError(err error) error { return s.bodyError(err, s.batchTooLarge, "i file") }
 
 func (s *Server) batchTooLarge() error {
 	return apiErr(http.StatusRequestEntityTooLarge, CodeTooLarge, "I file inviati superano insieme il limite di %s per richiesta.", sizeText(s.cfg.MaxBatchBytes))

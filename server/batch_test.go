@@ -11,7 +11,6 @@ import (
 	"github.com/its-academy/auditor/batch/summary"
 	"github.com/its-academy/auditor/testkit"
 	"github.com/its-academy/auditor/xlsxio"
-	"github.com/xuri/excelize/v2"
 )
 
 func postBatch(t *testing.T, base, query string, files []testkit.File) answer {
@@ -66,11 +65,7 @@ func TestBatch(t *testing.T) {
 	if x.status != http.StatusOK || x.header.Get("Content-Type") != MIMEXLSX || !strings.Contains(x.header.Get("Content-Disposition"), "riepilogo") {
 		t.Fatalf("xlsx summary: %d %v", x.status, x.header)
 	}
-	f, err := excelize.OpenReader(bytes.NewReader(x.body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
+	f := testkit.OpenWorkbook(t, x.body)
 	rows, err := f.GetRows(xlsxio.SummarySheetCourses)
 	if err != nil {
 		t.Fatal(err)

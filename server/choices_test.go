@@ -3,6 +3,7 @@ package server
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"mime/multipart"
 	"net/http"
 	"net/url"
@@ -18,24 +19,15 @@ import (
 // as a foundation would to raise its score.
 func tiltedSoglie(t *testing.T) []byte {
 	t.Helper()
-	f, err := excelize.OpenReader(bytes.NewReader(testkit.Testdata(t, "esempio-fondazione.xlsx")))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	rows, _ := f.GetRows("Soglie")
-	for i, r := range rows {
-		if len(r) > 0 && r[0] == "S1" {
-			if err := f.SetCellValue("Soglie", "C"+strconv.Itoa(i+1), 30); err != nil {
-				t.Fatal(err)
+	return testkit.EditWorkbook(t, testkit.Testdata(t, "esempio-fondazione.xlsx"), func(f *excelize.File) error {
+		rows, _ := f.GetRows("Soglie")
+		for i, r := range rows {
+			if len(r) > 0 && r[0] == "S1" {
+				return f.SetCellValue("Soglie", "C"+strconv.Itoa(i+1), 30)
 			}
 		}
-	}
-	var buf bytes.Buffer
-	if err := f.Write(&buf); err != nil {
-		t.Fatal(err)
-	}
-	return buf.Bytes()
+		return errors.New("no S1 row")
+	})
 }
 
 // TestAPIChoices: the default reading is tables, an erratum and the

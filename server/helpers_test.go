@@ -144,11 +144,7 @@ func sha(data []byte) string {
 // give different scores.
 func workbook(t testing.TB, n int, prefix string, variant int) []byte {
 	t.Helper()
-	f, err := excelize.OpenReader(bytes.NewReader(testkit.Testdata(t, "esempio-fondazione.xlsx")))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
+	f := testkit.OpenWorkbook(t, testkit.Testdata(t, "esempio-fondazione.xlsx"))
 	rows, err := f.GetRows(validate.SheetCourses, excelize.Options{RawCellValue: true})
 	if err != nil {
 		t.Fatal(err)

@@ -26,7 +26,6 @@ import (
 	"github.com/its-academy/auditor/testkit"
 	"github.com/its-academy/auditor/validate"
 	"github.com/its-academy/auditor/xlsxio"
-	"github.com/xuri/excelize/v2"
 )
 
 // expectedReport is the report the CLI's pipeline gives for the same bytes:
@@ -142,11 +141,7 @@ func TestAuditXLSX(t *testing.T) {
 			if cd := a.header.Get("Content-Disposition"); !strings.Contains(cd, "attachment") || !strings.Contains(cd, urlEscape(tc.file)) {
 				t.Errorf("Content-Disposition %q does not name %q", cd, tc.file)
 			}
-			f, err := excelize.OpenReader(bytes.NewReader(a.body))
-			if err != nil {
-				t.Fatalf("the annotated copy does not open: %v", err)
-			}
-			defer f.Close()
+			f := testkit.OpenWorkbook(t, a.body)
 			sheets := strings.Join(f.GetSheetList(), ",")
 			for _, s := range append([]string{validate.SheetFoundation, validate.SheetCourses, validate.SheetThresholds}, xlsxio.ProductSheets()...) {
 				if !strings.Contains(sheets, s) {

@@ -107,11 +107,7 @@ func TestEmptySheetPartRefused(t *testing.T) {
 // Percorsi (Excel shows 76%, the cell holds 0.76) is a finding on its cell
 // saying what is shown, what is stored and what to write; it is not used.
 func TestPercentFormattedCourseCell(t *testing.T) {
-	f, err := excelize.OpenReader(bytes.NewReader(testkit.Testdata(t, "esempio-fondazione.xlsx")))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
+	f := testkit.OpenWorkbook(t, testkit.Testdata(t, "esempio-fondazione.xlsx"))
 	codes, err := f.GetRows(validate.SheetCourses)
 	if err != nil || len(codes) < 3 {
 		t.Fatalf("rows: %v", err)
@@ -173,11 +169,7 @@ func TestForgedMarkerDoesNotReplaceUserSheet(t *testing.T) {
 	example := testkit.Testdata(t, "esempio-fondazione.xlsx")
 	_, copy1 := audit(t, example, validate.Options{})
 	forge := func(base []byte, edit func(f *excelize.File)) []byte {
-		f, err := excelize.OpenReader(bytes.NewReader(base))
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer f.Close()
+		f := testkit.OpenWorkbook(t, base)
 		edit(f)
 		var buf bytes.Buffer
 		if err := f.Write(&buf); err != nil {
@@ -319,11 +311,7 @@ func TestMoreFindingsThanLinks(t *testing.T) {
 	if n <= maxFindingLinks+1 {
 		t.Fatalf("only %d findings: the workbook does not test the limit", n)
 	}
-	g, err := excelize.OpenReader(bytes.NewReader(out))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer g.Close()
+	g := testkit.OpenWorkbook(t, out)
 	// Row 2 is the first finding, with a link; row maxFindingLinks+2 the
 	// first without.
 	if ok, _, err := g.GetCellHyperLink(SheetFindings, "D2"); err != nil || !ok {

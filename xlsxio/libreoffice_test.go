@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/its-academy/auditor/testkit"
 	"github.com/xuri/excelize/v2"
 )
 
@@ -78,16 +79,8 @@ func recalcWithLibreOffice(t *testing.T, data []byte) []byte {
 func compareWithLibreOffice(t *testing.T, ours []byte, tol float64, sheets ...string) int {
 	t.Helper()
 	theirs := recalcWithLibreOffice(t, ours)
-	a, err := excelize.OpenReader(bytes.NewReader(ours))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer a.Close()
-	b, err := excelize.OpenReader(bytes.NewReader(theirs))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer b.Close()
+	a := testkit.OpenWorkbook(t, ours)
+	b := testkit.OpenWorkbook(t, theirs)
 	if len(sheets) == 0 {
 		sheets = ProductSheets()
 	}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/its-academy/auditor/batch/summary"
 	"github.com/its-academy/auditor/compute"
+	"github.com/its-academy/auditor/testkit"
 	"github.com/its-academy/auditor/validate"
 	"github.com/xuri/excelize/v2"
 )
@@ -89,11 +90,7 @@ func TestWriteSummaryReadBack(t *testing.T) {
 	if SniffWorkbook(data) != summary.KindSummary {
 		t.Error("the summary is not recognised as one")
 	}
-	f, err := excelize.OpenReader(bytes.NewReader(data))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
+	f := testkit.OpenWorkbook(t, data)
 	if got := f.GetSheetList(); !reflect.DeepEqual(got, SummarySheets()) {
 		t.Errorf("sheets %v, want %v", got, SummarySheets())
 	}

@@ -7,7 +7,6 @@ import (
 
 	"github.com/its-academy/auditor/testkit"
 	"github.com/its-academy/auditor/validate"
-	"github.com/xuri/excelize/v2"
 )
 
 // TestWhatIfSaysSo: a what-if run (the Soglie values applied) says so on
@@ -15,11 +14,7 @@ import (
 // its copy verifies, the record replaying it).
 func TestWhatIfSaysSo(t *testing.T) {
 	_, out := audit(t, testkit.Testdata(t, "esempio-fondazione.xlsx"), validate.Options{WorkbookThresholds: true})
-	f, err := excelize.OpenReader(bytes.NewReader(out))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
+	f := testkit.OpenWorkbook(t, out)
 	for sheet, cell := range map[string]string{SheetOutcome: "F2"} {
 		if v, _ := f.GetCellValue(sheet, cell); !strings.Contains(v, "SIMULAZIONE") {
 			t.Errorf("%s!%s = %q", sheet, cell, v)

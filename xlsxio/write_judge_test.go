@@ -23,11 +23,7 @@ func judgeCopy(t *testing.T) (*validate.Audit, []byte, *excelize.File) {
 	t.Helper()
 	at := time.Date(2026, 3, 2, 9, 30, 5, 0, time.UTC)
 	a, out := audit(t, testkit.Testdata(t, "esempio-fondazione.xlsx"), validate.Options{AuditedAt: at})
-	f, err := excelize.OpenReader(bytes.NewReader(out))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { f.Close() })
+	f := testkit.OpenWorkbook(t, out)
 	return a, out, f
 }
 
@@ -343,11 +339,7 @@ func TestCopyPrintsInAFewDozenPages(t *testing.T) {
 	}
 	// A finding's row is as tall as its wrapped message, in LibreOffice too.
 	lo := recalcWithLibreOffice(t, out)
-	g, err := excelize.OpenReader(bytes.NewReader(lo))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer g.Close()
+	g := testkit.OpenWorkbook(t, lo)
 	tall := 0
 	for r := 2; r < 14; r++ {
 		ours, _ := f.GetRowHeight(SheetFindings, r)

@@ -118,11 +118,7 @@ func TestUserChartWithNumberingGapSurvives(t *testing.T) {
 	if charts := packageParts(t, out, `^xl/charts/chart\d+\.xml$`); len(charts) != 2 {
 		t.Errorf("charts %v, want the user's and the product's", charts)
 	}
-	fo, err := excelize.OpenReader(bytes.NewReader(out))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer fo.Close()
+	fo := testkit.OpenWorkbook(t, out)
 	if v, _ := fo.GetCellValue("Grafico", "A2"); v != "5" {
 		t.Errorf("user sheet changed: A2 = %q", v)
 	}

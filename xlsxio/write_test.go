@@ -52,16 +52,8 @@ func sheetCells(t *testing.T, f *excelize.File, sheet string) map[string]string 
 // defined names and comments, and checks the product's sheets were added.
 func assertOriginalSheetsKept(t *testing.T, before, after []byte) {
 	t.Helper()
-	fb, err := excelize.OpenReader(bytes.NewReader(before))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer fb.Close()
-	fa, err := excelize.OpenReader(bytes.NewReader(after))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer fa.Close()
+	fb := testkit.OpenWorkbook(t, before)
+	fa := testkit.OpenWorkbook(t, after)
 	orig := fb.GetSheetList()
 	got := fa.GetSheetList()
 	if len(got) != len(orig)+len(ProductSheets()) {
@@ -153,11 +145,7 @@ func TestReauditReplacesProductSheets(t *testing.T) {
 	data := testkit.Testdata(t, "esempio-fondazione.xlsx")
 	_, once := audit(t, data, validate.Options{})
 	_, twice := audit(t, once, validate.Options{Reading: compute.ReadingLiteral})
-	f, err := excelize.OpenReader(bytes.NewReader(twice))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
+	f := testkit.OpenWorkbook(t, twice)
 	fo, _ := excelize.OpenReader(bytes.NewReader(once))
 	defer fo.Close()
 	if got, want := len(f.GetSheetList()), len(fo.GetSheetList()); got != want {
@@ -203,11 +191,7 @@ func TestAuditInconsistentWorkbook(t *testing.T) {
 		t.Fatal("no error findings in the inconsistent workbook")
 	}
 	assertOriginalSheetsKept(t, data, out)
-	f, err := excelize.OpenReader(bytes.NewReader(out))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
+	f := testkit.OpenWorkbook(t, out)
 	rows, _ := f.GetRows(SheetFindings)
 	if len(rows) < 8 {
 		t.Fatalf("only %d rows of findings", len(rows))
@@ -234,16 +218,8 @@ func TestAuditInconsistentWorkbook(t *testing.T) {
 // courses, to a workbook written by another tool.
 func withOfficialSheets(t *testing.T, foreign []byte) []byte {
 	t.Helper()
-	example, err := excelize.OpenReader(bytes.NewReader(testkit.Testdata(t, "esempio-fondazione.xlsx")))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer example.Close()
-	f, err := excelize.OpenReader(bytes.NewReader(foreign))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
+	example := testkit.OpenWorkbook(t, testkit.Testdata(t, "esempio-fondazione.xlsx"))
+	f := testkit.OpenWorkbook(t, foreign)
 	for _, s := range []string{validate.SheetFoundation, validate.SheetCourses, validate.SheetThresholds} {
 		if _, err := f.NewSheet(s); err != nil {
 			t.Fatal(err)
