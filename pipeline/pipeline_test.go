@@ -4,21 +4,15 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"os"
 	"testing"
 
+	"github.com/its-academy/auditor/testkit"
 	"github.com/its-academy/auditor/validate"
 	"github.com/its-academy/auditor/xlsxio"
 )
 
-func example(t *testing.T) []byte {
-	t.Helper()
-	data, err := os.ReadFile("../testdata/esempio-fondazione.xlsx")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return data
-}
+// example is the bundled example workbook.
+func example(t *testing.T) []byte { return testkit.Testdata(t, "esempio-fondazione.xlsx") }
 
 // TestRunGivesEveryOutput: one run gives the report, the copy and the
 // verbale of the same audit.

@@ -23,6 +23,7 @@ import (
 	"time"
 
 	"github.com/its-academy/auditor/compute"
+	"github.com/its-academy/auditor/pipeline"
 	"github.com/its-academy/auditor/testkit"
 	"github.com/its-academy/auditor/validate"
 	"github.com/its-academy/auditor/xlsxio"
@@ -32,21 +33,12 @@ import (
 // the API must answer exactly that.
 func expectedReport(t *testing.T, data []byte, opts validate.Options) validate.Report {
 	t.Helper()
-	wb, err := xlsxio.Open(data, "x.xlsx", xlsxio.DefaultLimits())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer wb.Close()
-	reg, err := compute.LoadEmbedded()
-	if err != nil {
-		t.Fatal(err)
-	}
-	a, err := validate.Run(wb.Input, reg, opts)
+	res, err := pipeline.Run(context.Background(), data, "x.xlsx", pipeline.Options{Validate: opts, Version: "test"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	// Round-trip through JSON, as the answer does.
-	b, err := json.Marshal(a.Report("test", ""))
+	b, err := json.Marshal(res.Report())
 	if err != nil {
 		t.Fatal(err)
 	}

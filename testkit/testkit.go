@@ -61,6 +61,14 @@ func Program(t testing.TB, env, name, pkg string) string {
 	return p
 }
 
+// Command is exec.Command for a program a test runs, stopped after
+// timeout, and at the latest when the test ends.
+func Command(t testing.TB, timeout time.Duration, name string, args ...string) *exec.Cmd {
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	t.Cleanup(cancel)
+	return exec.CommandContext(ctx, name, args...)
+}
+
 // PDFText returns the text pdftotext -layout finds in pdf, pages separated
 // by form feeds. The test fails when pdf is not a PDF.
 func PDFText(t testing.TB, pdf []byte) string {
@@ -73,9 +81,7 @@ func PDFText(t testing.TB, pdf []byte) string {
 	if err := os.WriteFile(in, pdf, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	out, err := exec.CommandContext(ctx, bin, "-layout", "-enc", "UTF-8", in, "-").Output()
+	out, err := Command(t, time.Minute, bin, "-layout", "-enc", "UTF-8", in, "-").Output()
 	if err != nil {
 		t.Fatalf("pdftotext: %v", err)
 	}

@@ -2,7 +2,6 @@ package xlsxio
 
 import (
 	"bytes"
-	"context"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -57,9 +56,7 @@ func recalcWithLibreOffice(t *testing.T, data []byte) []byte {
 		t.Fatal(err)
 	}
 	outDir := filepath.Join(dir, "out")
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, soffice, "-env:UserInstallation=file://"+profile, "--headless", "--norestore", "--nolockcheck",
+	cmd := testkit.Command(t, 3*time.Minute, soffice, "-env:UserInstallation=file://"+profile, "--headless", "--norestore", "--nolockcheck",
 		"--convert-to", "xlsx:Calc MS Excel 2007 XML", "--outdir", outDir, in)
 	var stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stderr, &stderr

@@ -2,7 +2,6 @@ package xlsxio
 
 import (
 	"bytes"
-	"context"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -308,9 +307,7 @@ func TestCopyPrintsInAFewDozenPages(t *testing.T) {
 	if err := os.WriteFile(in, out, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, soffice, "-env:UserInstallation=file://"+filepath.Join(dir, "profile"), "--headless", "--norestore", "--nolockcheck",
+	cmd := testkit.Command(t, 3*time.Minute, soffice, "-env:UserInstallation=file://"+filepath.Join(dir, "profile"), "--headless", "--norestore", "--nolockcheck",
 		"--convert-to", "pdf", "--outdir", dir, in)
 	if msg, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("LibreOffice: %v\n%s", err, msg)
