@@ -61,16 +61,7 @@ func workbook(tb testing.TB, code, name string, year int, courses []wbCourse) []
 			tb.Fatal(err)
 		}
 	}
-	rows, err := f.GetRows("Fondazione")
-	must(err)
-	values := map[string]any{"fondazione_codice": code, "fondazione_nome": name, "regione": "Veneto", "anno_monitoraggio": year}
-	for i, r := range rows {
-		if len(r) > 0 {
-			if v, ok := values[r[0]]; ok {
-				must(f.SetCellValue("Fondazione", fmt.Sprintf("C%d", i+1), v))
-			}
-		}
-	}
+	must(testkit.SetFields(f, "Fondazione", map[string]any{"fondazione_codice": code, "fondazione_nome": name, "regione": "Veneto", "anno_monitoraggio": year}))
 	codes, err := f.GetRows("Percorsi")
 	must(err)
 	colOf := map[string]string{}

@@ -3,11 +3,9 @@ package server
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"mime/multipart"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 	"testing"
 
@@ -20,13 +18,7 @@ import (
 func tiltedSoglie(t *testing.T) []byte {
 	t.Helper()
 	return testkit.EditWorkbook(t, testkit.Testdata(t, "esempio-fondazione.xlsx"), func(f *excelize.File) error {
-		rows, _ := f.GetRows("Soglie")
-		for i, r := range rows {
-			if len(r) > 0 && r[0] == "S1" {
-				return f.SetCellValue("Soglie", "C"+strconv.Itoa(i+1), 30)
-			}
-		}
-		return errors.New("no S1 row")
+		return testkit.SetFields(f, "Soglie", map[string]any{"S1": 30})
 	})
 }
 

@@ -309,3 +309,31 @@ func CourseFigures() map[string]any {
 		"occupati_coerenti": 15, "occupati_non_coerenti": 2, "iscritti_universita": 1, "soddisfazione": 7.6,
 	}
 }
+
+// SetFields writes values into a one-field-per-row sheet of the official
+// workbook (Fondazione, Soglie: code in column A, value in column C): each
+// value goes on the row of its code. A code with no row is an error.
+func SetFields(f *excelize.File, sheet string, values map[string]any) error {
+	rows, err := f.GetRows(sheet)
+	if err != nil {
+		return err
+	}
+	done := map[string]bool{}
+	for i, r := range rows {
+		if len(r) == 0 {
+			continue
+		}
+		if v, ok := values[r[0]]; ok && !done[r[0]] {
+			if err := f.SetCellValue(sheet, fmt.Sprintf("C%d", i+1), v); err != nil {
+				return err
+			}
+			done[r[0]] = true
+		}
+	}
+	for code := range values {
+		if !done[code] {
+			return fmt.Errorf("sheet %s has no row %s", sheet, code)
+		}
+	}
+	return nil
+}

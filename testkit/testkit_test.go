@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"mime"
 	"mime/multipart"
@@ -158,5 +159,29 @@ func TestEditWorkbook(t *testing.T) {
 	b2, _ := g.GetCellValue("Sheet1", "B2")
 	if a1 != "prima" || b2 != "42" {
 		t.Errorf("A1 %q, B2 %q", a1, b2)
+	}
+}
+
+// TestSetFields: values land in column C of their codes' rows; a code
+// without a row is an error.
+func TestSetFields(t *testing.T) {
+	f := excelize.NewFile()
+	defer f.Close()
+	for i, code := range []string{"fondazione_codice", "anno_monitoraggio"} {
+		if err := f.SetSheetRow("Sheet1", fmt.Sprintf("A%d", i+1), &[]any{code, "etichetta"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := SetFields(f, "Sheet1", map[string]any{"anno_monitoraggio": 2025}); err != nil {
+		t.Fatal(err)
+	}
+	if c1, _ := f.GetCellValue("Sheet1", "C1"); c1 != "" {
+		t.Errorf("C1 = %q, want empty", c1)
+	}
+	if c2, _ := f.GetCellValue("Sheet1", "C2"); c2 != "2025" {
+		t.Errorf("C2 = %q, want 2025", c2)
+	}
+	if err := SetFields(f, "Sheet1", map[string]any{"regione": "Veneto"}); err == nil {
+		t.Error("a code without a row is not an error")
 	}
 }

@@ -279,31 +279,25 @@ func TestMoreFindingsThanLinks(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds a workbook of 3,000 rows")
 	}
-	f, err := excelize.OpenReader(bytes.NewReader(templateBytes(t)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	codes, err := f.GetRows(validate.SheetCourses)
-	if err != nil {
-		t.Fatal(err)
-	}
-	col := slices.Index(codes[1], "codice_percorso")
-	if col < 0 {
-		t.Fatal("no codice_percorso column")
-	}
-	const rows = 3000
-	for r := 3; r < 3+rows; r++ {
-		ref, _ := excelize.CoordinatesToCellName(col+1, r)
-		if err := f.SetCellStr(validate.SheetCourses, ref, fmt.Sprintf("P-%04d", r)); err != nil {
+	edited := testkit.EditWorkbook(t, templateBytes(t), func(f *excelize.File) error {
+		codes, err := f.GetRows(validate.SheetCourses)
+		if err != nil {
 			t.Fatal(err)
 		}
-	}
-	var buf bytes.Buffer
-	if err := f.Write(&buf); err != nil {
-		t.Fatal(err)
-	}
-	f.Close()
-	a, out := audit(t, buf.Bytes(), validate.Options{})
+		col := slices.Index(codes[1], "codice_percorso")
+		if col < 0 {
+			t.Fatal("no codice_percorso column")
+		}
+		const rows = 3000
+		for r := 3; r < 3+rows; r++ {
+			ref, _ := excelize.CoordinatesToCellName(col+1, r)
+			if err := f.SetCellStr(validate.SheetCourses, ref, fmt.Sprintf("P-%04d", r)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return nil
+	})
+	a, out := audit(t, edited, validate.Options{})
 	n := len(a.Findings)
 	for _, c := range a.Courses {
 		n += len(c.Findings)
@@ -438,19 +432,13 @@ func TestStructuralBudgets(t *testing.T) {
 // TestHiddenCourseRowFinding: a course on a hidden row is audited, with
 // an info finding on the row, so that what is counted can be seen.
 func TestHiddenCourseRowFinding(t *testing.T) {
-	f, err := excelize.OpenReader(bytes.NewReader(testkit.Testdata(t, "esempio-fondazione.xlsx")))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := f.SetRowVisible(validate.SheetCourses, 4, false); err != nil {
-		t.Fatal(err)
-	}
-	var buf bytes.Buffer
-	if err := f.Write(&buf); err != nil {
-		t.Fatal(err)
-	}
-	f.Close()
-	wb := mustOpen(t, buf.Bytes(), "fondazione.xlsx")
+	edited := testkit.EditWorkbook(t, testkit.Testdata(t, "esempio-fondazione.xlsx"), func(f *excelize.File) error {
+		if err := f.SetRowVisible(validate.SheetCourses, 4, false); err != nil {
+			t.Fatal(err)
+		}
+		return nil
+	})
+	wb := mustOpen(t, edited, "fondazione.xlsx")
 	var hidden []string
 	for _, fi := range wb.Input.Findings {
 		if fi.Rule == RuleHiddenRow {

@@ -520,21 +520,15 @@ func TestOpenDuplicateColumnIsAWarning(t *testing.T) {
 
 func TestOpenDuplicateFoundationFieldIsAWarning(t *testing.T) {
 	data := buildOfficial(t, officialFixture{version: validate.TemplateVersion, codes: fullCodes()})
-	f, err := excelize.OpenReader(bytes.NewReader(data))
-	if err != nil {
-		t.Fatal(err)
-	}
-	// anno_monitoraggio is on row 6 of the fixture; a second one below.
-	row := []any{"anno_monitoraggio", "Anno", 2024}
-	if err := f.SetSheetRow(validate.SheetFoundation, "A20", &row); err != nil {
-		t.Fatal(err)
-	}
-	var buf bytes.Buffer
-	if err := f.Write(&buf); err != nil {
-		t.Fatal(err)
-	}
-	f.Close()
-	wb := mustOpen(t, buf.Bytes(), "doppia.xlsx")
+	edited := testkit.EditWorkbook(t, data, func(f *excelize.File) error {
+		// anno_monitoraggio is on row 6 of the fixture; a second one below.
+		row := []any{"anno_monitoraggio", "Anno", 2024}
+		if err := f.SetSheetRow(validate.SheetFoundation, "A20", &row); err != nil {
+			t.Fatal(err)
+		}
+		return nil
+	})
+	wb := mustOpen(t, edited, "doppia.xlsx")
 	fs := wb.Input.Findings
 	if len(fs) != 1 || fs[0].Rule != RuleDuplicateField || fs[0].Severity != compute.SeverityWarning || fs[0].Cell != "Fondazione!A20" ||
 		!strings.Contains(fs[0].Message, "compare già alla riga 6 (Fondazione!A6)") {

@@ -51,41 +51,35 @@ func TestReauditLeavesNoOrphans(t *testing.T) {
 // holds a chart numbered 2 with no chart 1 (other tools number so): the
 // product's chart must not take its name.
 func TestUserChartWithNumberingGapSurvives(t *testing.T) {
-	f, err := excelize.OpenReader(bytes.NewReader(testkit.Testdata(t, "esempio-fondazione.xlsx")))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := f.NewSheet("Grafico"); err != nil {
-		t.Fatal(err)
-	}
-	for i, v := range []float64{3, 5, 2} {
-		cell, _ := excelize.CoordinatesToCellName(1, i+1)
-		if err := f.SetCellValue("Grafico", cell, v); err != nil {
+	edited := testkit.EditWorkbook(t, testkit.Testdata(t, "esempio-fondazione.xlsx"), func(f *excelize.File) error {
+		if _, err := f.NewSheet("Grafico"); err != nil {
 			t.Fatal(err)
 		}
-	}
-	if err := f.AddChart("Grafico", "C2", &excelize.Chart{Type: excelize.Col,
-		Series: []excelize.ChartSeries{{Name: "Grafico!$A$1", Values: "Grafico!$A$1:$A$3"}}}); err != nil {
-		t.Fatal(err)
-	}
-	var buf bytes.Buffer
-	if err := f.Write(&buf); err != nil {
-		t.Fatal(err)
-	}
-	f.Close()
+		for i, v := range []float64{3, 5, 2} {
+			cell, _ := excelize.CoordinatesToCellName(1, i+1)
+			if err := f.SetCellValue("Grafico", cell, v); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := f.AddChart("Grafico", "C2", &excelize.Chart{Type: excelize.Col,
+			Series: []excelize.ChartSeries{{Name: "Grafico!$A$1", Values: "Grafico!$A$1:$A$3"}}}); err != nil {
+			t.Fatal(err)
+		}
+		return nil
+	})
 	// Renumber the user's drawing and chart 1 → 2.
 	renamed := map[string]string{
 		"xl/drawings/drawing1.xml":            "xl/drawings/drawing2.xml",
 		"xl/drawings/_rels/drawing1.xml.rels": "xl/drawings/_rels/drawing2.xml.rels",
 		"xl/charts/chart1.xml":                "xl/charts/chart2.xml",
 	}
-	zr, err := zip.NewReader(bytes.NewReader(buf.Bytes()), int64(buf.Len()))
+	zr, err := zip.NewReader(bytes.NewReader(edited), int64(len(edited)))
 	if err != nil {
 		t.Fatal(err)
 	}
 	var gap bytes.Buffer
 	zw := zip.NewWriter(&gap)
-	parts := zipParts(t, buf.Bytes())
+	parts := zipParts(t, edited)
 	for _, zf := range zr.File {
 		name, content := zf.Name, parts[zf.Name]
 		if to, ok := renamed[name]; ok {

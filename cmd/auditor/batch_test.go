@@ -12,6 +12,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/its-academy/auditor/batch/summary"
+	"github.com/its-academy/auditor/testkit"
 	"github.com/its-academy/auditor/xlsxio"
 	"github.com/xuri/excelize/v2"
 )
@@ -20,30 +21,9 @@ import (
 // code, name and monitoring year.
 func example(t *testing.T, code string, year int) []byte {
 	t.Helper()
-	f, err := excelize.OpenFile("../../testdata/esempio-fondazione.xlsx")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	rows, err := f.GetRows("Fondazione")
-	if err != nil {
-		t.Fatal(err)
-	}
-	values := map[string]any{"fondazione_codice": code, "fondazione_nome": "Fondazione " + code, "anno_monitoraggio": year}
-	for i, r := range rows {
-		if len(r) > 0 {
-			if v, ok := values[r[0]]; ok {
-				if err := f.SetCellValue("Fondazione", fmt.Sprintf("C%d", i+1), v); err != nil {
-					t.Fatal(err)
-				}
-			}
-		}
-	}
-	var buf bytes.Buffer
-	if err := f.Write(&buf); err != nil {
-		t.Fatal(err)
-	}
-	return buf.Bytes()
+	return testkit.EditWorkbook(t, testkit.Testdata(t, "esempio-fondazione.xlsx"), func(f *excelize.File) error {
+		return testkit.SetFields(f, "Fondazione", map[string]any{"fondazione_codice": code, "fondazione_nome": "Fondazione " + code, "anno_monitoraggio": year})
+	})
 }
 
 func writeFile(t *testing.T, path string, data []byte) {
