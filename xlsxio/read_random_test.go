@@ -8,7 +8,6 @@ import (
 
 	"github.com/its-academy/auditor/compute"
 	"github.com/its-academy/auditor/validate"
-	"github.com/xuri/excelize/v2"
 )
 
 // TestReadRandomSheets mutates the Percorsi sheet or the shared strings of
@@ -17,11 +16,7 @@ import (
 // formulas recalculated now and then. It found the sheets the scanner read
 // and excelize refuses (see read_xml.go).
 func TestReadRandomSheets(t *testing.T) {
-	g := excelize.NewFile()
-	st := newStyles(t, g)
-	fx := mainFixture(t, st)
-	addOfficialSheets(t, g, fx)
-	base := finish(t, g, fx)
+	base := mainWorkbook(t)
 	sheet := sheetPartOf(t, base, "Percorsi")
 	orig := partOf(t, base, sheet)
 	sst := partOf(t, base, "xl/sharedStrings.xml")

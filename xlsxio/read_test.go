@@ -305,6 +305,16 @@ func sheetPartOf(t testing.TB, data []byte, sheet string) string {
 // mainFixture is the reference workbook: columns moved, an extra column,
 // blank rows, numbers as numbers and as text, dates as serials and as
 // text, formulas with and without cached value, formula errors.
+// mainWorkbook is the workbook of mainFixture (beside excelize's Sheet1).
+func mainWorkbook(tb testing.TB) []byte {
+	tb.Helper()
+	g := excelize.NewFile()
+	defer g.Close()
+	fx := mainFixture(tb, newStyles(tb, g))
+	addOfficialSheets(tb, g, fx)
+	return finish(tb, g, fx)
+}
+
 func mainFixture(t testing.TB, st fixtureStyles) officialFixture {
 	codes := movedCodes()
 	col := func(code string) string { return letterOf(t, codes, code) }
@@ -1032,12 +1042,7 @@ func partOf(t testing.TB, data []byte, name string) []byte {
 // inside a well-formed package, where excelize's cell API (shared
 // formulas, styles, row padding) reads them: Open must never panic.
 func FuzzSheetParts(f *testing.F) {
-	g := excelize.NewFile()
-	st := newStyles(f, g)
-	fx := mainFixture(f, st)
-	addOfficialSheets(f, g, fx)
-	base := finish(f, g, fx)
-	g.Close()
+	base := mainWorkbook(f)
 	sheet := sheetPartOf(f, base, validate.SheetCourses)
 	f.Add(partOf(f, base, sheet), partOf(f, base, "xl/styles.xml"))
 	f.Add([]byte(`<worksheet><sheetData><row r="2"><c r="A2" t="s"><v>99</v></c></row>`+
@@ -1063,11 +1068,7 @@ func FuzzSheetParts(f *testing.F) {
 // TestOpenContextStops checks that a cancelled context stops the read with
 // the context's error.
 func TestOpenContextStops(t *testing.T) {
-	f := excelize.NewFile()
-	fx := mainFixture(t, newStyles(t, f))
-	addOfficialSheets(t, f, fx)
-	data := finish(t, f, fx)
-	f.Close()
+	data := mainWorkbook(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	if wb, err := OpenContext(ctx, data, "f.xlsx", DefaultLimits()); !errors.Is(err, context.Canceled) || wb != nil {

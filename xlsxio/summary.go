@@ -502,36 +502,45 @@ func (w *summaryWriter) rule() error {
 	return w.err
 }
 
-func (w *summaryWriter) excluded() error {
-	const sh = SummarySheetExcluded
-	w.widths(sh, 40, 100, 16)
-	w.heads(sh, 1, []string{"File", "Motivo", "Esito"})
-	for i, e := range w.s.Excluded {
-		status := "non verificato"
-		if e.Skipped {
-			status = "saltato"
+// sumCell is a value and its style.
+type sumCell struct {
+	v     any
+	style int
+}
+
+// list writes a sheet that is one table: its column widths, the header
+// row, one row per item, the line empty when there is none, and the header
+// frozen.
+func (w *summaryWriter) list(sh string, widths []float64, heads []string, rows [][]sumCell, empty string) error {
+	w.widths(sh, widths...)
+	w.heads(sh, 1, heads)
+	for i, row := range rows {
+		for j, c := range row {
+			w.set(sh, j+1, i+2, c.v, c.style)
 		}
-		w.set(sh, 1, i+2, e.Name, w.text)
-		w.set(sh, 2, i+2, e.Reason, w.wrap)
-		w.set(sh, 3, i+2, status, w.text)
 	}
-	if len(w.s.Excluded) == 0 {
-		w.set(sh, 1, 2, "Nessun file escluso.", w.text)
+	if len(rows) == 0 {
+		w.set(sh, 1, 2, empty, w.text)
 	}
 	w.freeze(sh, 1)
 	return w.err
 }
 
+func (w *summaryWriter) excluded() error {
+	rows := make([][]sumCell, len(w.s.Excluded))
+	for i, e := range w.s.Excluded {
+		status := "non verificato"
+		if e.Skipped {
+			status = "saltato"
+		}
+		rows[i] = []sumCell{{e.Name, w.text}, {e.Reason, w.wrap}, {status, w.text}}
+	}
+	return w.list(SummarySheetExcluded, []float64{40, 100, 16}, []string{"File", "Motivo", "Esito"}, rows, "Nessun file escluso.")
+}
+
 func (w *summaryWriter) sensitivity() error {
-	const sh = SummarySheetSensitivity
-	w.widths(sh, 10, 18, 60, 18, 18, 50)
-	w.heads(sh, 1, []string{"Scelta", "Alternativa", "Descrizione", "Percorsi confrontati", "Cambiano fascia", "Fondazioni segnalate dalla regola dei tre anni"})
+	rows := make([][]sumCell, len(w.s.Sensitivity))
 	for i, c := range w.s.Sensitivity {
-		w.set(sh, 1, i+2, c.Choice, w.text)
-		w.set(sh, 2, i+2, c.Alternative, w.text)
-		w.set(sh, 3, i+2, c.Label, w.wrap)
-		w.set(sh, 4, i+2, c.Courses, w.int0)
-		w.set(sh, 5, i+2, c.BandChanges, w.int0)
 		flagged := "regola non ricalcolata (la scelta non la riguarda)"
 		if c.Flagged != nil {
 			flagged = strings.Join(c.Flagged, ", ")
@@ -539,13 +548,11 @@ func (w *summaryWriter) sensitivity() error {
 				flagged = "nessuna"
 			}
 		}
-		w.set(sh, 6, i+2, flagged, w.wrap)
+		rows[i] = []sumCell{{c.Choice, w.text}, {c.Alternative, w.text}, {c.Label, w.wrap}, {c.Courses, w.int0}, {c.BandChanges, w.int0}, {flagged, w.wrap}}
 	}
-	if len(w.s.Sensitivity) == 0 {
-		w.set(sh, 1, 2, "Nessun percorso con punteggio verificato ora: nessun confronto.", w.text)
-	}
-	w.freeze(sh, 1)
-	return w.err
+	return w.list(SummarySheetSensitivity, []float64{10, 18, 60, 18, 18, 50},
+		[]string{"Scelta", "Alternativa", "Descrizione", "Percorsi confrontati", "Cambiano fascia", "Fondazioni segnalate dalla regola dei tre anni"},
+		rows, "Nessun percorso con punteggio verificato ora: nessun confronto.")
 }
 
 func (w *summaryWriter) distribution() error {

@@ -161,14 +161,7 @@ func TestNamesAndPrecision(t *testing.T) {
 		t.Errorf("Esito!I1 = %q, want the indicator named", head[0][8])
 	}
 	format := func(sheet, ref string) string {
-		id, err := f.GetCellStyle(sheet, ref)
-		if err != nil {
-			t.Fatal(err)
-		}
-		st, err := f.GetStyle(id)
-		if err != nil {
-			t.Fatal(err)
-		}
+		st := cellStyle(t, f, sheet, ref)
 		if st.CustomNumFmt != nil {
 			return *st.CustomNumFmt
 		}
