@@ -203,26 +203,6 @@ func workbook(t testing.TB, n int, prefix string, variant int) []byte {
 	return buf.Bytes()
 }
 
-// zipOf builds a zip archive with the given parts, stored with deflate.
-func zipOf(t testing.TB, parts map[string][]byte) []byte {
-	t.Helper()
-	var buf bytes.Buffer
-	zw := zip.NewWriter(&buf)
-	for name, data := range parts {
-		w, err := zw.Create(name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := w.Write(data); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := zw.Close(); err != nil {
-		t.Fatal(err)
-	}
-	return buf.Bytes()
-}
-
 // writeSpaces writes n MiB of spaces to w.
 func writeSpaces(w io.Writer, n int) error {
 	chunk := bytes.Repeat([]byte(" "), 1<<20)

@@ -157,7 +157,7 @@ func urlEscape(s string) string {
 
 // odsFile is a minimal OpenDocument spreadsheet package.
 func odsFile(t *testing.T) []byte {
-	return zipOf(t, map[string][]byte{"mimetype": []byte("application/vnd.oasis.opendocument.spreadsheet"), "content.xml": []byte("<office:document-content/>")})
+	return testkit.Zip(t, []testkit.File{{Name: "mimetype", Data: []byte("application/vnd.oasis.opendocument.spreadsheet")}, {Name: "content.xml", Data: []byte("<office:document-content/>")}})
 }
 
 func TestAuditErrors(t *testing.T) {

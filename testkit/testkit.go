@@ -337,3 +337,24 @@ func SetFields(f *excelize.File, sheet string, values map[string]any) error {
 	}
 	return nil
 }
+
+// Zip builds a zip archive of the entries, in their order, compressed with
+// deflate.
+func Zip(t testing.TB, entries []File) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	for _, e := range entries {
+		w, err := zw.Create(e.Name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := w.Write(e.Data); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}

@@ -102,22 +102,11 @@ func TestServe(t *testing.T) {
 	}
 }
 
-// TestRezipUnzip: Rezip copies the entries it is not asked to write,
+// TestRezipUnzip: Zip writes the entries in order; Rezip copies the entries it is not asked to write,
 // writes those edit asks for and adds more at the end; Unzip reads them
 // back in order.
 func TestRezipUnzip(t *testing.T) {
-	var src bytes.Buffer
-	zw := zip.NewWriter(&src)
-	for _, f := range []File{{Name: "a.xml", Data: []byte("<a/>")}, {Name: "b.xml", Data: []byte("<b/>")}} {
-		w, err := zw.Create(f.Name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		w.Write(f.Data)
-	}
-	if err := zw.Close(); err != nil {
-		t.Fatal(err)
-	}
+	src := Zip(t, []File{{Name: "a.xml", Data: []byte("<a/>")}, {Name: "b.xml", Data: []byte("<b/>")}})
 	write := func(zw *zip.Writer, name, text string) error {
 		w, err := zw.Create(name)
 		if err != nil {
@@ -126,7 +115,7 @@ func TestRezipUnzip(t *testing.T) {
 		_, err = io.WriteString(w, text)
 		return err
 	}
-	out := Rezip(t, src.Bytes(), func(zw *zip.Writer, f *zip.File) (bool, error) {
+	out := Rezip(t, src, func(zw *zip.Writer, f *zip.File) (bool, error) {
 		if f.Name != "b.xml" {
 			return false, nil
 		}

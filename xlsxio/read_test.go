@@ -236,46 +236,17 @@ func finish(t testing.TB, f *excelize.File, fx officialFixture) []byte {
 // patchZip rewrites one part of a zip with edit, which must change it.
 func patchZip(t testing.TB, data []byte, part string, edit func(string) string) []byte {
 	t.Helper()
-	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out bytes.Buffer
-	zw := zip.NewWriter(&out)
-	found := false
-	for _, e := range zr.File {
-		rc, err := e.Open()
-		if err != nil {
-			t.Fatal(err)
-		}
-		b, err := io.ReadAll(rc)
-		rc.Close()
-		if err != nil {
-			t.Fatal(err)
-		}
-		if e.Name == part {
-			found = true
-			s := edit(string(b))
-			if s == string(b) {
-				t.Fatalf("patch of %s changed nothing", part)
-			}
-			b = []byte(s)
-		}
-		w, err := zw.Create(e.Name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := w.Write(b); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if !found {
+	files := testkit.Unzip(t, data)
+	i := slices.IndexFunc(files, func(f testkit.File) bool { return f.Name == part })
+	if i < 0 {
 		t.Fatalf("no part %s", part)
 	}
-	if err := zw.Close(); err != nil {
-		t.Fatal(err)
+	s := edit(string(files[i].Data))
+	if s == string(files[i].Data) {
+		t.Fatalf("patch of %s changed nothing", part)
 	}
-	return out.Bytes()
+	files[i].Data = []byte(s)
+	return testkit.Zip(t, files)
 }
 
 // replaceOnce replaces old, which must occur in s.

@@ -1,7 +1,6 @@
 package xlsxio
 
 import (
-	"archive/zip"
 	"bytes"
 	"regexp"
 	"strings"
@@ -73,38 +72,22 @@ func TestUserChartWithNumberingGapSurvives(t *testing.T) {
 		"xl/drawings/_rels/drawing1.xml.rels": "xl/drawings/_rels/drawing2.xml.rels",
 		"xl/charts/chart1.xml":                "xl/charts/chart2.xml",
 	}
-	zr, err := zip.NewReader(bytes.NewReader(edited), int64(len(edited)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var gap bytes.Buffer
-	zw := zip.NewWriter(&gap)
-	parts := zipParts(t, edited)
-	for _, zf := range zr.File {
-		name, content := zf.Name, parts[zf.Name]
-		if to, ok := renamed[name]; ok {
-			name = to
+	files := testkit.Unzip(t, edited)
+	for i, f := range files {
+		if to, ok := renamed[f.Name]; ok {
+			files[i].Name = to
 		}
-		if strings.HasSuffix(name, ".rels") || name == "[Content_Types].xml" {
-			content = bytes.ReplaceAll(content, []byte("drawing1.xml"), []byte("drawing2.xml"))
-			content = bytes.ReplaceAll(content, []byte("chart1.xml"), []byte("chart2.xml"))
-		}
-		w, err := zw.Create(name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := w.Write(content); err != nil {
-			t.Fatal(err)
+		if strings.HasSuffix(files[i].Name, ".rels") || f.Name == "[Content_Types].xml" {
+			files[i].Data = bytes.ReplaceAll(f.Data, []byte("drawing1.xml"), []byte("drawing2.xml"))
+			files[i].Data = bytes.ReplaceAll(files[i].Data, []byte("chart1.xml"), []byte("chart2.xml"))
 		}
 	}
-	if err := zw.Close(); err != nil {
-		t.Fatal(err)
-	}
-	userChart := zipParts(t, gap.Bytes())["xl/charts/chart2.xml"]
+	gap := testkit.Zip(t, files)
+	userChart := zipParts(t, gap)["xl/charts/chart2.xml"]
 	if len(userChart) == 0 {
 		t.Fatal("test workbook without the renumbered chart")
 	}
-	_, out := audit(t, gap.Bytes(), validate.Options{})
+	_, out := audit(t, gap, validate.Options{})
 	got := zipParts(t, out)
 	if !bytes.Equal(got["xl/charts/chart2.xml"], userChart) {
 		t.Error("the user's chart2.xml was overwritten by the product's chart")
