@@ -297,14 +297,21 @@ func TestSaturation(t *testing.T) {
 		t.Errorf("third upload: %d %s (Retry-After %q)", a.status, a.body, a.header.Get("Retry-After"))
 	}
 	close(release)
-	for range 2 {
+	// Once they are done the server takes new work again.
+	heldThenServed(t, base, data, res, 2)
+}
+
+// heldThenServed checks that the n uploads held on res are audited, and
+// that the server then audits a new upload.
+func heldThenServed(t *testing.T, base string, data []byte, res <-chan answer, n int) {
+	t.Helper()
+	for range n {
 		if a := <-res; a.status != http.StatusOK {
 			t.Errorf("held upload: %d %s", a.status, a.body)
 		}
 	}
-	// Once they are done the server takes new work again.
 	if a := postRaw(t, base, "", data, nil); a.status != http.StatusOK {
-		t.Errorf("after saturation: %d %s", a.status, a.body)
+		t.Errorf("after the held uploads: %d %s", a.status, a.body)
 	}
 }
 
@@ -321,13 +328,8 @@ func TestPerClientShare(t *testing.T) {
 		t.Errorf("second upload from the same address: %d %s", a.status, a.body)
 	}
 	finish()
-	if a := <-res; a.status != http.StatusOK {
-		t.Errorf("held upload: %d %s", a.status, a.body)
-	}
 	// Its share is back once the first is done.
-	if a := postRaw(t, base, "", data, nil); a.status != http.StatusOK {
-		t.Errorf("after the first finished: %d %s", a.status, a.body)
-	}
+	heldThenServed(t, base, data, res, 1)
 }
 
 func TestTimeout(t *testing.T) {

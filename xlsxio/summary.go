@@ -268,14 +268,17 @@ func (w *summaryWriter) courses() error {
 			w.set(sh, col, r, v, style)
 			col++
 		}
+		putPositive := func(n, style int) { // empty and unstyled when not known
+			if n > 0 {
+				put(n, style)
+			} else {
+				put(nil, 0)
+			}
+		}
 		put(c.FoundationCode, w.text)
 		put(c.FoundationName, w.text)
 		put(c.Region, w.text)
-		if c.Year > 0 {
-			put(c.Year, w.text)
-		} else {
-			put(nil, 0)
-		}
+		putPositive(c.Year, w.text)
 		put(c.Code, w.text)
 		put(c.Title, w.text)
 		put(c.Area, w.text)
@@ -294,11 +297,7 @@ func (w *summaryWriter) courses() error {
 		put(c.Findings.Info, w.int0)
 		put(c.Note, w.text)
 		put(c.File, w.text)
-		if c.Row > 0 {
-			put(c.Row, w.int0)
-		} else {
-			put(nil, 0)
-		}
+		putPositive(c.Row, w.int0)
 		linkCol := col
 		put(c.Link, w.text)
 		put(c.From, w.text)
