@@ -490,19 +490,27 @@ func TestNothingOfTheUploadKept(t *testing.T) {
 	}
 }
 
-func TestGracefulShutdown(t *testing.T) {
-	data := testkit.Testdata(t, "esempio-fondazione.xlsx")
-	srv, err := New(Config{ClientRate: -1})
+// serving starts a server with cfg on a loopback port (with TLS when
+// certFile is set); cancel asks it to stop and done gives Serve's error.
+func serving(t *testing.T, cfg Config, certFile, keyFile string) (srv *Server, ln net.Listener, cancel context.CancelFunc, done <-chan error) {
+	t.Helper()
+	srv, err := New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	ln, err = net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- srv.Serve(ctx, ln, "", "") }()
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ctx, ln, certFile, keyFile) }()
+	return srv, ln, cancel, served
+}
+
+func TestGracefulShutdown(t *testing.T) {
+	data := testkit.Testdata(t, "esempio-fondazione.xlsx")
+	srv, ln, cancel, done := serving(t, Config{ClientRate: -1}, "", "")
 	base := "http://" + ln.Addr().String()
 	finish, res := stalledUpload(t, base, data)
 	// Wait until the server holds the upload, then ask it to stop.
@@ -530,17 +538,7 @@ func TestGracefulShutdown(t *testing.T) {
 
 func TestTLS(t *testing.T) {
 	certFile, keyFile, pool := selfSigned(t)
-	srv, err := New(Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- srv.Serve(ctx, ln, certFile, keyFile) }()
+	srv, ln, cancel, done := serving(t, Config{}, certFile, keyFile)
 	defer func() {
 		cancel()
 		if err := <-done; err != nil {
