@@ -37,6 +37,17 @@ func run(t *testing.T, inputs []batch.Input, opts batch.Options) *batch.Result {
 	return res
 }
 
+// summaryWorkbook is the summary workbook of a batch; an error ends the
+// test.
+func summaryWorkbook(t *testing.T, res *batch.Result) []byte {
+	t.Helper()
+	data, err := pipeline.SummaryWorkbook(res)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return data
+}
+
 func verdictOf(t *testing.T, s *summary.Summary, code string) summary.Verdict {
 	t.Helper()
 	for _, v := range s.Verdicts {
@@ -111,10 +122,7 @@ func TestThreeYearRule(t *testing.T) {
 		}
 		// The workbook's Triennio sheet names the flagged foundation and
 		// the courses that cause it.
-		data, err := pipeline.SummaryWorkbook(res)
-		if err != nil {
-			t.Fatal(err)
-		}
+		data := summaryWorkbook(t, res)
 		triennio := cellValues(t, data)[xlsxio.SummarySheetRule]
 		var flaggedRow, causes []string
 		for _, row := range triennio {
@@ -135,10 +143,7 @@ func TestThreeYearRule(t *testing.T) {
 		if v := verdictOf(t, old.Summary, "ITS-A"); v.Flagged {
 			t.Fatal("two years flagged")
 		}
-		oldWB, err := pipeline.SummaryWorkbook(old)
-		if err != nil {
-			t.Fatal(err)
-		}
+		oldWB := summaryWorkbook(t, old)
 		// The 2025 workbook again: its courses replace the summary's.
 		res := run(t, []batch.Input{{Name: "riepilogo-2025.xlsx", Data: oldWB}, {Name: "2026/a.xlsx", Data: a[2026]}, {Name: "2025/a.xlsx", Data: a[2025]}}, batch.Options{})
 		if len(res.Failed()) != 0 {
@@ -237,10 +242,7 @@ func TestOrderAndParallelismIndependence(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	wbA, err := pipeline.SummaryWorkbook(first)
-	if err != nil {
-		t.Fatal(err)
-	}
+	wbA := summaryWorkbook(t, first)
 	for seed := uint64(1); seed <= 3; seed++ {
 		shuffled := append([]batch.Input(nil), inputs...)
 		rand.New(rand.NewPCG(seed, 7)).Shuffle(len(shuffled), func(i, j int) { shuffled[i], shuffled[j] = shuffled[j], shuffled[i] })
@@ -249,10 +251,7 @@ func TestOrderAndParallelismIndependence(t *testing.T) {
 		if !bytes.Equal(jsonA, jsonB) {
 			t.Fatalf("seed %d: the summary JSON depends on order or parallelism", seed)
 		}
-		wbB, err := pipeline.SummaryWorkbook(second)
-		if err != nil {
-			t.Fatal(err)
-		}
+		wbB := summaryWorkbook(t, second)
 		if a, b := cellValues(t, wbA), cellValues(t, wbB); !reflect.DeepEqual(a, b) {
 			t.Fatalf("seed %d: the summary workbook's cells differ", seed)
 		}
@@ -366,10 +365,7 @@ func TestSummarySensitivity(t *testing.T) {
 			t.Errorf("%s: %+v, want the 12 scored courses compared", k, c)
 		}
 	}
-	data, err := pipeline.SummaryWorkbook(res)
-	if err != nil {
-		t.Fatal(err)
-	}
+	data := summaryWorkbook(t, res)
 	found := false
 	for _, row := range cellValues(t, data)[xlsxio.SummarySheetSensitivity] {
 		found = found || (len(row) >= 6 && row[0] == "I-8" && row[5] == "ITS-D")

@@ -12,23 +12,6 @@ import (
 	"github.com/its-academy/auditor/testkit"
 )
 
-// withParts returns a workbook with some zip parts replaced.
-func withParts(t testing.TB, data []byte, repl map[string][]byte) []byte {
-	t.Helper()
-	return testkit.Rezip(t, data, func(zw *zip.Writer, f *zip.File) (bool, error) {
-		b, ok := repl[f.Name]
-		if !ok {
-			return false, nil
-		}
-		w, err := zw.Create(f.Name)
-		if err != nil {
-			return true, err
-		}
-		_, err = w.Write(b)
-		return true, err
-	}, nil)
-}
-
 // TestDamagedStylesIs422: an empty styles part is a 422 "corrupt" in both
 // formats; one without fonts or cell formats (readable for the report, a
 // nil dereference in excelize) is a 422 for the copy, never a 500.
@@ -43,7 +26,7 @@ func TestDamagedStylesIs422(t *testing.T) {
 		{`<styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"/>`, "?format=xlsx"},
 	}
 	for _, tt := range tests {
-		data := withParts(t, example, map[string][]byte{"xl/styles.xml": []byte(tt.styles)})
+		data := testkit.ReplaceParts(t, example, map[string][]byte{"xl/styles.xml": []byte(tt.styles)})
 		a := postFile(t, base, tt.query, "fondazione.xlsx", data, nil)
 		if a.status != http.StatusUnprocessableEntity {
 			t.Fatalf("styles %q %s: status %d", tt.styles, tt.query, a.status)

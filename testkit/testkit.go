@@ -358,3 +358,21 @@ func Zip(t testing.TB, entries []File) []byte {
 	}
 	return buf.Bytes()
 }
+
+// ReplaceParts returns the zip archive data with the parts named in repl
+// written anew with their new content; the other entries are copied as
+// they are.
+func ReplaceParts(t testing.TB, data []byte, repl map[string][]byte) []byte {
+	t.Helper()
+	return Rezip(t, data, func(zw *zip.Writer, f *zip.File) (bool, error) {
+		b, ok := repl[f.Name]
+		if !ok {
+			return false, nil
+		}
+		w, err := zw.Create(f.Name)
+		if err == nil {
+			_, err = w.Write(b)
+		}
+		return true, err
+	}, nil)
+}

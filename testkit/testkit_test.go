@@ -102,7 +102,7 @@ func TestServe(t *testing.T) {
 	}
 }
 
-// TestRezipUnzip: Zip writes the entries in order; Rezip copies the entries it is not asked to write,
+// TestRezipUnzip: Zip writes the entries in order; Rezip (and ReplaceParts) copies the entries it is not asked to write,
 // writes those edit asks for and adds more at the end; Unzip reads them
 // back in order.
 func TestRezipUnzip(t *testing.T) {
@@ -127,6 +127,13 @@ func TestRezipUnzip(t *testing.T) {
 	}
 	if want := "a.xml=<a/> b.xml=<B/> c.xml=<c/>"; strings.Join(got, " ") != want {
 		t.Errorf("entries %q, want %q", got, want)
+	}
+	got = nil
+	for _, f := range Unzip(t, ReplaceParts(t, out, map[string][]byte{"c.xml": []byte("<C/>")})) {
+		got = append(got, f.Name+"="+string(f.Data))
+	}
+	if want := "a.xml=<a/> b.xml=<B/> c.xml=<C/>"; strings.Join(got, " ") != want {
+		t.Errorf("after ReplaceParts: entries %q, want %q", got, want)
 	}
 }
 

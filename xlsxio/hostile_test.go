@@ -41,7 +41,7 @@ func TestDamagedStructuralPartsRefused(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			data := replaceParts(t, base, map[string][]byte{tt.part: []byte(tt.content)})
+			data := testkit.ReplaceParts(t, base, map[string][]byte{tt.part: []byte(tt.content)})
 			_, err := Open(data, "fondazione.xlsx", DefaultLimits())
 			var oe *OpenError
 			if !errors.As(err, &oe) || !errors.Is(err, ErrCorrupt) {
@@ -59,7 +59,7 @@ func TestDamagedStructuralPartsRefused(t *testing.T) {
 // it) gives a damaged-workbook error from WriteAudit, never a panic.
 func TestMinimalStylesWrittenOrRefused(t *testing.T) {
 	base := testkit.Testdata(t, "esempio-fondazione.xlsx")
-	data := replaceParts(t, base, map[string][]byte{"xl/styles.xml": []byte(`<styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"/>`)})
+	data := testkit.ReplaceParts(t, base, map[string][]byte{"xl/styles.xml": []byte(`<styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"/>`)})
 	wb, err := Open(data, "fondazione.xlsx", DefaultLimits())
 	if err != nil {
 		if !errors.Is(err, ErrCorrupt) {
@@ -90,7 +90,7 @@ func TestEmptySheetPartRefused(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.part, func(t *testing.T) {
-			data := replaceParts(t, base, map[string][]byte{tt.part: nil})
+			data := testkit.ReplaceParts(t, base, map[string][]byte{tt.part: nil})
 			_, err := Open(data, "fondazione.xlsx", DefaultLimits())
 			var oe *OpenError
 			if !errors.As(err, &oe) || !errors.Is(err, ErrCorrupt) {
@@ -245,7 +245,7 @@ func TestSheetNamesExcelForbids(t *testing.T) {
 	base := testkit.Testdata(t, "esempio-fondazione.xlsx")
 	wbXML := string(partOf(t, base, "xl/workbook.xml"))
 	rename := func(name string) []byte {
-		return replaceParts(t, base, map[string][]byte{"xl/workbook.xml": []byte(replaceOnce(t, wbXML, `name="Istruzioni"`, `name="`+name+`"`))})
+		return testkit.ReplaceParts(t, base, map[string][]byte{"xl/workbook.xml": []byte(replaceOnce(t, wbXML, `name="Istruzioni"`, `name="`+name+`"`))})
 	}
 	tests := []struct{ name, want string }{
 		{"'Istruzioni", "inizia o finisce con un apostrofo"},
@@ -420,7 +420,7 @@ func TestStructuralBudgets(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := Open(replaceParts(t, base, map[string][]byte{"xl/workbook.xml": []byte(tt.xml)}), "fondazione.xlsx", DefaultLimits())
+			_, err := Open(testkit.ReplaceParts(t, base, map[string][]byte{"xl/workbook.xml": []byte(tt.xml)}), "fondazione.xlsx", DefaultLimits())
 			var oe *OpenError
 			if !errors.As(err, &oe) || !errors.Is(err, ErrTooLarge) || !strings.Contains(oe.Msg, tt.want) {
 				t.Fatalf("Open: %v, want too large with %q", err, tt.want)

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/its-academy/auditor/compute"
+	"github.com/its-academy/auditor/testkit"
 	"github.com/its-academy/auditor/validate"
 )
 
@@ -57,7 +58,7 @@ func TestReadRandomSheets(t *testing.T) {
 		if r.IntN(3) == 0 {
 			repl = map[string][]byte{"xl/sharedStrings.xml": mutate(sst)}
 		}
-		data := replaceParts(t, base, repl)
+		data := testkit.ReplaceParts(t, base, repl)
 		wb, err := Open(data, "x.xlsx", lim)
 		if err == nil {
 			accepted++

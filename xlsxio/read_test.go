@@ -981,22 +981,6 @@ func FuzzOpen(f *testing.F) {
 	})
 }
 
-// replaceParts returns base with some parts replaced, as a well-formed zip.
-func replaceParts(t testing.TB, base []byte, repl map[string][]byte) []byte {
-	t.Helper()
-	return testkit.Rezip(t, base, func(zw *zip.Writer, e *zip.File) (bool, error) {
-		b, ok := repl[e.Name]
-		if !ok {
-			return false, nil
-		}
-		w, err := zw.Create(e.Name)
-		if err == nil {
-			_, err = w.Write(b)
-		}
-		return true, err
-	}, nil)
-}
-
 // partOf returns the content of one part of a zip.
 func partOf(t testing.TB, data []byte, name string) []byte {
 	t.Helper()
@@ -1023,7 +1007,7 @@ func FuzzSheetParts(f *testing.F) {
 			`<cellXfs count="2"><xf numFmtId="0"/><xf numFmtId="200" fontId="99" fillId="-1"/></cellXfs></styleSheet>`))
 	lim := Limits{UnzipSize: 16 << 20, UnzipXMLSize: 4 << 20, MaxCells: 200_000}
 	f.Fuzz(func(t *testing.T, sheetXML, stylesXML []byte) {
-		data := replaceParts(t, base, map[string][]byte{sheet: sheetXML, "xl/styles.xml": stylesXML})
+		data := testkit.ReplaceParts(t, base, map[string][]byte{sheet: sheetXML, "xl/styles.xml": stylesXML})
 		wb, err := Open(data, "fuzz.xlsx", lim)
 		if err == nil {
 			wb.Close()
