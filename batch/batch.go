@@ -5,16 +5,20 @@
 // the foundation rule of CU 17/12/2015 art. 4 c.3 (at least 50% of the
 // courses below 50 in each of three consecutive years).
 //
-// It is orchestration only: no file system, no HTTP. The command line and
-// the server hand it the files' bytes; Run audits them in parallel
-// (bounded by Options.Jobs), reads earlier summaries back, and returns a
-// Result whose content does not depend on the order of the inputs or on
-// the parallelism. A file that cannot be audited never stops the batch: it
-// is listed with the one Italian line that says why.
+// It is orchestration only: no file system, no HTTP, no xlsx. The command
+// line and the server hand it the files' bytes and an Auditor (the
+// workbook adapter: pipeline.BatchAuditor); Run audits them in parallel
+// (bounded by Options.Jobs), reads earlier summaries back through the
+// Auditor, and returns a Result whose content does not depend on the order
+// of the inputs or on the parallelism. A file that cannot be audited never
+// stops the batch: it is listed with the one Italian line that says why.
+// The summary's data model lives in the leaf package batch/summary, which
+// the workbook adapter imports to write and read the summary workbook;
+// batch imports neither the adapter nor the pipeline.
 //
 // # JSON form of the summary
 //
-// Result.JSON marshals the xlsxio.Summary (all numbers are JSON numbers at
+// Result.JSON marshals the summary.Summary (all numbers are JSON numbers at
 // full precision; absent values are null):
 //
 //	{
@@ -58,11 +62,9 @@
 package batch
 
 import (
-	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"path"
@@ -72,11 +74,60 @@ import (
 	"sync"
 	"time"
 
+	"github.com/its-academy/auditor/batch/summary"
 	"github.com/its-academy/auditor/compute"
-	"github.com/its-academy/auditor/pipeline"
 	"github.com/its-academy/auditor/validate"
-	"github.com/its-academy/auditor/xlsxio"
 )
+
+// Auditor is the workbook adapter a batch works through: it tells an
+// earlier summary from a workbook, reads a summary's course rows back, and
+// audits a workbook. pipeline.BatchAuditor implements it over the official
+// workbook's reader and writer (with the per-file limits); batch itself
+// reads and writes no xlsx.
+type Auditor interface {
+	// Kind tells a summary written by auditor (summary.KindSummary) from
+	// an audited copy (summary.KindAudited) and anything else
+	// (summary.KindWorkbook), without opening the file.
+	Kind(data []byte) string
+	// ReadSummary reads the course rows of an earlier summary; name is
+	// the file's base name, for messages.
+	ReadSummary(data []byte, name string) (*summary.Summary, error)
+	// Audit reads, validates and scores one workbook; name is the file's
+	// base name, for messages.
+	Audit(ctx context.Context, data []byte, name string, opts AuditOptions) (*Audited, error)
+}
+
+// AuditOptions are the choices of one file's audit in a batch.
+type AuditOptions struct {
+	Validate validate.Options
+	Version  string
+	Registry *compute.Registry
+	// AfterRead is called once the workbook is read and before it is
+	// validated (the batch's course budgets); its error ends the audit.
+	AfterRead func(*validate.Input) error
+}
+
+// Audited is one workbook audited by an Auditor.
+type Audited struct {
+	Audit *validate.Audit
+	// Copy writes the audited copy; it is called only when someone wants
+	// it (Options.KeepAnnotated or Options.OnAnnotated).
+	Copy func() ([]byte, error)
+}
+
+// FileError is an Auditor's error for a file that cannot be audited or
+// read (not a workbook, damaged, too large…): Msg is the one Italian line
+// for people, which may already name the file; Err is the adapter's error
+// (an *xlsxio.OpenError), for errors.Is and errors.As.
+type FileError struct {
+	Msg string
+	Err error
+}
+
+func (e *FileError) Error() string { return e.Msg }
+
+// Unwrap returns the adapter's error.
+func (e *FileError) Unwrap() error { return e.Err }
 
 // Input is one file of the batch.
 type Input struct {
@@ -95,6 +146,9 @@ type Input struct {
 
 // Options are the choices of a batch run.
 type Options struct {
+	// Auditor audits each file and reads earlier summaries back
+	// (pipeline.BatchAuditor, which holds the per-file limits); required.
+	Auditor Auditor
 	// Jobs bounds how many files are audited at once; ≤ 0 means
 	// runtime.NumCPU().
 	Jobs               int
@@ -104,7 +158,6 @@ type Options struct {
 	Pack               compute.PackID                 // force one pack (I-4); empty: by EQF level and end date
 	Thresholds         map[string]float64             // the auditor's thresholds
 	WorkbookThresholds bool                           // what-if: the Soglie sheets' values apply
-	Limits             xlsxio.Limits                  // per file; zero: xlsxio.DefaultLimits()
 	Version            string                         // product version, for the stamps
 	AuditedAt          time.Time                      // when the batch ran, written on every copy (zero: not stated)
 	// Progress, if set, is called (never concurrently) when a file starts
@@ -120,7 +173,7 @@ type Options struct {
 	OnAnnotated func(in Input, annotated []byte) error
 	// Skipped are files the caller left out on purpose (audited copies or
 	// summaries found in a folder); the summary lists them.
-	Skipped []xlsxio.SummaryExcluded
+	Skipped []summary.Excluded
 	// Registry holds the rule packs; nil: the packs built into the binary.
 	Registry *compute.Registry
 	// SummaryOnly keeps of each audited workbook only what the summary
@@ -143,15 +196,16 @@ type Options struct {
 type File struct {
 	Name   string
 	SHA256 string
-	Kind   string // xlsxio.KindWorkbook (also for audited copies) or xlsxio.KindSummary
+	Kind   string // summary.KindWorkbook (also for audited copies) or summary.KindSummary
 	// Audit is the audit of a workbook; nil for summaries and failures,
 	// and with Options.SummaryOnly.
 	Audit *validate.Audit
 	// Annotated is the audited copy, with Options.KeepAnnotated.
 	Annotated []byte
 	// Read is the earlier summary read back, for a summary input.
-	Read *xlsxio.Summary
-	// Err is why the file could not be audited (an *xlsxio.OpenError for
+	Read *summary.Summary
+	// Err is why the file could not be audited (a *FileError wrapping the
+	// adapter's error, an *xlsxio.OpenError, for
 	// unreadable workbooks); Reason is the one Italian line for people.
 	Err    error
 	Reason string
@@ -167,7 +221,7 @@ func (f *File) OK() bool { return f.Err == nil }
 type Result struct {
 	// Files are the inputs' outcomes, sorted by name, then SHA-256.
 	Files   []File
-	Summary *xlsxio.Summary
+	Summary *summary.Summary
 }
 
 // ErrInternal marks a file whose audit failed unexpectedly (a bug, not a
@@ -213,24 +267,15 @@ func (r *Result) HasProblems() bool {
 }
 
 // JSON is the JSON form of the summary (see the package comment).
-func (r *Result) JSON() ([]byte, error) {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(r.Summary); err != nil {
-		return nil, fmt.Errorf("summary JSON: %w", err)
-	}
-	return buf.Bytes(), nil
-}
-
-// Workbook renders the summary workbook.
-func (r *Result) Workbook() ([]byte, error) { return xlsxio.WriteSummary(r.Summary) }
+func (r *Result) JSON() ([]byte, error) { return r.Summary.JSON() }
 
 // Run audits the inputs and builds the summary. It returns an error only
 // for invalid options (a wrong reading or interpretation) or when ctx is
 // cancelled; a file that cannot be audited is a File with Err set.
 func Run(ctx context.Context, inputs []Input, opts Options) (*Result, error) {
+	if opts.Auditor == nil {
+		return nil, errors.New("batch: no Auditor in the options")
+	}
 	reg := opts.Registry
 	if reg == nil {
 		var err error
@@ -347,7 +392,7 @@ func duplicates(inputs []Input) map[int]string {
 func duplicateOf(in Input, twin string) File {
 	sum := sha256.Sum256(in.Data)
 	return File{
-		Name: in.Name, SHA256: hex.EncodeToString(sum[:]), Kind: xlsxio.KindWorkbook,
+		Name: in.Name, SHA256: hex.EncodeToString(sum[:]), Kind: summary.KindWorkbook,
 		Err:    fmt.Errorf("%w: %s", ErrDuplicate, twin),
 		Reason: fmt.Sprintf("identico a «%s» (stesso contenuto, SHA-256 %s…): i suoi percorsi sono contati una volta sola", twin, hex.EncodeToString(sum[:4])),
 	}
@@ -373,7 +418,7 @@ func (b *courseBudget) take(n int) bool {
 
 func auditOne(ctx context.Context, in Input, reg *compute.Registry, vopts validate.Options, opts Options, courses *courseBudget) (f File) {
 	sum := sha256.Sum256(in.Data)
-	f = File{Name: in.Name, SHA256: hex.EncodeToString(sum[:]), Kind: xlsxio.KindWorkbook, link: in.Link}
+	f = File{Name: in.Name, SHA256: hex.EncodeToString(sum[:]), Kind: summary.KindWorkbook, link: in.Link}
 	base := path.Base(strings.ReplaceAll(in.Name, `\`, "/"))
 	defer func() {
 		if r := recover(); r != nil {
@@ -384,10 +429,10 @@ func auditOne(ctx context.Context, in Input, reg *compute.Registry, vopts valida
 	}()
 	fail := func(err error) File {
 		f.Err = err
-		var oe *xlsxio.OpenError
+		var fe *FileError
 		switch {
-		case errors.As(err, &oe):
-			f.Reason = oe.Msg
+		case errors.As(err, &fe):
+			f.Reason = fe.Msg
 			if !strings.Contains(f.Reason, base) {
 				f.Reason = base + ": " + f.Reason
 			}
@@ -405,21 +450,17 @@ func auditOne(ctx context.Context, in Input, reg *compute.Registry, vopts valida
 		}
 		return f
 	}
-	lim := opts.Limits
-	if lim == (xlsxio.Limits{}) {
-		lim = xlsxio.DefaultLimits()
-	}
-	if xlsxio.SniffWorkbook(in.Data) == xlsxio.KindSummary {
-		f.Kind = xlsxio.KindSummary
-		s, err := xlsxio.ReadSummary(in.Data, base, lim)
+	if opts.Auditor.Kind(in.Data) == summary.KindSummary {
+		f.Kind = summary.KindSummary
+		s, err := opts.Auditor.ReadSummary(in.Data, base)
 		if err != nil {
 			return fail(err)
 		}
 		f.Read = s
 		return f
 	}
-	res, err := pipeline.Run(ctx, in.Data, base, pipeline.Options{
-		Validate: vopts, Limits: lim, Version: opts.Version, Registry: reg,
+	res, err := opts.Auditor.Audit(ctx, in.Data, base, AuditOptions{
+		Validate: vopts, Version: opts.Version, Registry: reg,
 		AfterRead: func(wb *validate.Input) error {
 			if n := len(wb.Courses); opts.MaxCourses > 0 && n > opts.MaxCourses {
 				return fmt.Errorf("ha %d righe di percorsi, oltre il limite di %d per file; il file non è stato verificato", n, opts.MaxCourses)

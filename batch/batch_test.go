@@ -1,7 +1,8 @@
-package batch
+package batch_test
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -12,24 +13,42 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"github.com/its-academy/auditor/batch"
+	"github.com/its-academy/auditor/batch/summary"
 	"github.com/its-academy/auditor/compute"
+	"github.com/its-academy/auditor/pipeline"
+	"github.com/its-academy/auditor/testkit"
 	"github.com/its-academy/auditor/xlsxio"
 	"github.com/xuri/excelize/v2"
 )
 
-func run(t *testing.T, inputs []Input, opts Options) *Result {
+func run(t *testing.T, inputs []batch.Input, opts batch.Options) *batch.Result {
 	t.Helper()
 	if opts.Version == "" {
 		opts.Version = "test"
 	}
-	res, err := Run(context.Background(), inputs, opts)
+	if opts.Auditor == nil {
+		opts.Auditor = pipeline.BatchAuditor{}
+	}
+	res, err := batch.Run(context.Background(), inputs, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return res
 }
 
-func verdictOf(t *testing.T, s *xlsxio.Summary, code string) xlsxio.SummaryVerdict {
+// summaryWorkbook is the summary workbook of a batch; an error ends the
+// test.
+func summaryWorkbook(t *testing.T, res *batch.Result) []byte {
+	t.Helper()
+	data, err := pipeline.SummaryWorkbook(res)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return data
+}
+
+func verdictOf(t *testing.T, s *summary.Summary, code string) summary.Verdict {
 	t.Helper()
 	for _, v := range s.Verdicts {
 		if v.Foundation == code {
@@ -37,7 +56,7 @@ func verdictOf(t *testing.T, s *xlsxio.Summary, code string) xlsxio.SummaryVerdi
 		}
 	}
 	t.Fatalf("no verdict for %s", code)
-	return xlsxio.SummaryVerdict{}
+	return summary.Verdict{}
 }
 
 func foreign(t *testing.T, name string) []byte {
@@ -65,10 +84,10 @@ func TestThreeYearRule(t *testing.T) {
 	c25 := workbook(t, "ITS-C", "Fondazione C", 2026, courses("C25", 3, 1, 0))
 
 	t.Run("workbooks of three years", func(t *testing.T) {
-		res := run(t, []Input{
+		res := run(t, []batch.Input{
 			{Name: "2024/a.xlsx", Data: a[2024]}, {Name: "2025/a.xlsx", Data: a[2025]}, {Name: "2026/a.xlsx", Data: a[2026]},
 			{Name: "2024/b.xlsx", Data: b23}, {Name: "2026/b.xlsx", Data: b25}, {Name: "2026/c.xlsx", Data: c25},
-		}, Options{Jobs: 2})
+		}, batch.Options{Jobs: 2})
 		s := res.Summary
 		va := verdictOf(t, s, "ITS-A")
 		if !va.Flagged || !reflect.DeepEqual(va.FlaggedYears, []int{2024, 2025, 2026}) || len(va.Causes) != 6 || va.Name != "Fondazione A" {
@@ -103,10 +122,7 @@ func TestThreeYearRule(t *testing.T) {
 		}
 		// The workbook's Triennio sheet names the flagged foundation and
 		// the courses that cause it.
-		data, err := res.Workbook()
-		if err != nil {
-			t.Fatal(err)
-		}
+		data := summaryWorkbook(t, res)
 		triennio := cellValues(t, data)[xlsxio.SummarySheetRule]
 		var flaggedRow, causes []string
 		for _, row := range triennio {
@@ -123,16 +139,13 @@ func TestThreeYearRule(t *testing.T) {
 	})
 
 	t.Run("an earlier summary and the new year", func(t *testing.T) {
-		old := run(t, []Input{{Name: "2024/a.xlsx", Data: a[2024], Link: "2024/a-verificato.xlsx"}, {Name: "2025/a.xlsx", Data: a[2025]}}, Options{})
+		old := run(t, []batch.Input{{Name: "2024/a.xlsx", Data: a[2024], Link: "2024/a-verificato.xlsx"}, {Name: "2025/a.xlsx", Data: a[2025]}}, batch.Options{})
 		if v := verdictOf(t, old.Summary, "ITS-A"); v.Flagged {
 			t.Fatal("two years flagged")
 		}
-		oldWB, err := old.Workbook()
-		if err != nil {
-			t.Fatal(err)
-		}
+		oldWB := summaryWorkbook(t, old)
 		// The 2025 workbook again: its courses replace the summary's.
-		res := run(t, []Input{{Name: "riepilogo-2025.xlsx", Data: oldWB}, {Name: "2026/a.xlsx", Data: a[2026]}, {Name: "2025/a.xlsx", Data: a[2025]}}, Options{})
+		res := run(t, []batch.Input{{Name: "riepilogo-2025.xlsx", Data: oldWB}, {Name: "2026/a.xlsx", Data: a[2026]}, {Name: "2025/a.xlsx", Data: a[2025]}}, batch.Options{})
 		if len(res.Failed()) != 0 {
 			t.Fatalf("failed: %+v", res.Failed())
 		}
@@ -157,7 +170,7 @@ func TestThreeYearRule(t *testing.T) {
 		for _, f := range res.Files {
 			kinds[f.Name] = f.Kind
 		}
-		if kinds["riepilogo-2025.xlsx"] != xlsxio.KindSummary {
+		if kinds["riepilogo-2025.xlsx"] != summary.KindSummary {
 			t.Errorf("kinds %v", kinds)
 		}
 	})
@@ -168,13 +181,13 @@ func TestThreeYearRule(t *testing.T) {
 func TestBadFilesListed(t *testing.T) {
 	good := workbook(t, "ITS-A", "Fondazione A", 2025, courses("A", 3, 0, 0))
 	var written atomic.Int32
-	res := run(t, []Input{
+	res := run(t, []batch.Input{
 		{Name: "cifrato.xlsx", Data: foreign(t, "excelize-encryptAES.xlsx")},
 		{Name: "buono.xlsx", Data: good},
 		{Name: "rotto.xlsx", Data: foreign(t, "excelize-BadWorkbook.xlsx")},
 		{Name: "testo.xlsx", Data: []byte("solo testo")},
 		{Name: "altro.xlsx", Data: foreign(t, "excelize-Book1.xlsx")},
-	}, Options{OnAnnotated: func(Input, []byte) error { written.Add(1); return nil }})
+	}, batch.Options{OnAnnotated: func(batch.Input, []byte) error { written.Add(1); return nil }})
 	failed := res.Failed()
 	if len(failed) != 4 || written.Load() != 1 {
 		t.Fatalf("%d failed, %d written", len(failed), written.Load())
@@ -193,12 +206,12 @@ func TestBadFilesListed(t *testing.T) {
 		t.Errorf("excluded %+v, %d courses", res.Summary.Excluded, len(res.Summary.Courses))
 	}
 	// The annotated copy callback can fail a file too.
-	res = run(t, []Input{{Name: "buono.xlsx", Data: good}}, Options{KeepAnnotated: true, OnAnnotated: func(Input, []byte) error { return errors.New("disco pieno") }})
+	res = run(t, []batch.Input{{Name: "buono.xlsx", Data: good}}, batch.Options{KeepAnnotated: true, OnAnnotated: func(batch.Input, []byte) error { return errors.New("disco pieno") }})
 	if f := res.Files[0]; f.OK() || !strings.Contains(f.Reason, "disco pieno") || f.Annotated != nil {
 		t.Errorf("callback error: %+v", f.Reason)
 	}
-	res = run(t, []Input{{Name: "buono.xlsx", Data: good}, {Name: "copia.xlsx", Data: good}}, Options{KeepAnnotated: true})
-	if f := res.Files[0]; !f.OK() || xlsxio.SniffWorkbook(f.Annotated) != xlsxio.KindAudited {
+	res = run(t, []batch.Input{{Name: "buono.xlsx", Data: good}, {Name: "copia.xlsx", Data: good}}, batch.Options{KeepAnnotated: true})
+	if f := res.Files[0]; !f.OK() || xlsxio.SniffWorkbook(f.Annotated) != summary.KindAudited {
 		t.Errorf("KeepAnnotated: %v", f.Err)
 	}
 	// The same file twice: the copy is skipped, naming its twin, and its
@@ -214,37 +227,31 @@ func TestBadFilesListed(t *testing.T) {
 // TestOrderAndParallelismIndependence: jobs 1 on the inputs in order and
 // jobs 4 on shuffled inputs give the same summary, JSON and workbook.
 func TestOrderAndParallelismIndependence(t *testing.T) {
-	var inputs []Input
+	var inputs []batch.Input
 	for i := 0; i < 6; i++ {
 		code := fmt.Sprintf("ITS-%c", 'F'-i) // codes in reverse order of names
 		for _, y := range []int{2024, 2025} {
-			inputs = append(inputs, Input{Name: fmt.Sprintf("%d/f%d.xlsx", y, i), Link: fmt.Sprintf("%d/f%d-verificato.xlsx", y, i),
+			inputs = append(inputs, batch.Input{Name: fmt.Sprintf("%d/f%d.xlsx", y, i), Link: fmt.Sprintf("%d/f%d-verificato.xlsx", y, i),
 				Data: workbook(t, code, "Fondazione "+code, y, courses(fmt.Sprintf("P%d", y), 3+i%3, i%3, i%2))})
 		}
 	}
 	// The same course code in two foundations, and a bad file.
-	inputs = append(inputs, Input{Name: "zz/rotto.xlsx", Data: foreign(t, "excelize-BadWorkbook.xlsx")})
-	first := run(t, inputs, Options{Jobs: 1})
+	inputs = append(inputs, batch.Input{Name: "zz/rotto.xlsx", Data: foreign(t, "excelize-BadWorkbook.xlsx")})
+	first := run(t, inputs, batch.Options{Jobs: 1})
 	jsonA, err := first.JSON()
 	if err != nil {
 		t.Fatal(err)
 	}
-	wbA, err := first.Workbook()
-	if err != nil {
-		t.Fatal(err)
-	}
+	wbA := summaryWorkbook(t, first)
 	for seed := uint64(1); seed <= 3; seed++ {
-		shuffled := append([]Input(nil), inputs...)
+		shuffled := append([]batch.Input(nil), inputs...)
 		rand.New(rand.NewPCG(seed, 7)).Shuffle(len(shuffled), func(i, j int) { shuffled[i], shuffled[j] = shuffled[j], shuffled[i] })
-		second := run(t, shuffled, Options{Jobs: 4})
+		second := run(t, shuffled, batch.Options{Jobs: 4})
 		jsonB, _ := second.JSON()
 		if !bytes.Equal(jsonA, jsonB) {
 			t.Fatalf("seed %d: the summary JSON depends on order or parallelism", seed)
 		}
-		wbB, err := second.Workbook()
-		if err != nil {
-			t.Fatal(err)
-		}
+		wbB := summaryWorkbook(t, second)
 		if a, b := cellValues(t, wbA), cellValues(t, wbB); !reflect.DeepEqual(a, b) {
 			t.Fatalf("seed %d: the summary workbook's cells differ", seed)
 		}
@@ -256,10 +263,12 @@ func TestOrderAndParallelismIndependence(t *testing.T) {
 			t.Errorf("files not sorted: %v", names)
 		}
 	}
-	// Rows are sorted by foundation code, year, course code.
+	// Rows are sorted by foundation code, year, course code, file, the
+	// summary they came from and row.
 	cs := first.Summary.Courses
 	for i := 1; i < len(cs); i++ {
-		if lessCourse(&cs[i], &cs[i-1]) {
+		a, b := cs[i-1], cs[i]
+		if c := cmp.Or(cmp.Compare(a.FoundationCode, b.FoundationCode), cmp.Compare(a.Year, b.Year), cmp.Compare(a.Code, b.Code), cmp.Compare(a.File, b.File), cmp.Compare(a.From, b.From), cmp.Compare(a.Row, b.Row)); c > 0 {
 			t.Fatalf("row %d out of order", i)
 		}
 	}
@@ -271,11 +280,7 @@ func TestOrderAndParallelismIndependence(t *testing.T) {
 // cellValues reads every sheet's cells (raw values and formulas).
 func cellValues(t *testing.T, data []byte) map[string][][]string {
 	t.Helper()
-	f, err := excelize.OpenReader(bytes.NewReader(data))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
+	f := testkit.OpenWorkbook(t, data)
 	out := map[string][][]string{}
 	for _, sh := range f.GetSheetList() {
 		rows, err := f.GetRows(sh, excelize.Options{RawCellValue: true})
@@ -288,13 +293,13 @@ func cellValues(t *testing.T, data []byte) map[string][][]string {
 }
 
 func TestProgressAndOptions(t *testing.T) {
-	var inputs []Input
+	var inputs []batch.Input
 	for i := 0; i < 5; i++ {
-		inputs = append(inputs, Input{Name: fmt.Sprintf("f%d.xlsx", i), Data: workbook(t, "ITS-A", "A", 2020+i, courses("A", 1, 0, 0))})
+		inputs = append(inputs, batch.Input{Name: fmt.Sprintf("f%d.xlsx", i), Data: workbook(t, "ITS-A", "A", 2020+i, courses("A", 1, 0, 0))})
 	}
 	var calls, lastDone int
 	var busy atomic.Bool
-	run(t, inputs, Options{Jobs: 3, Progress: func(done, total int, current string) {
+	run(t, inputs, batch.Options{Jobs: 3, Progress: func(done, total int, current string) {
 		if busy.Swap(true) {
 			t.Error("Progress called concurrently")
 		}
@@ -308,19 +313,19 @@ func TestProgressAndOptions(t *testing.T) {
 	if calls != 10 || lastDone != 5 {
 		t.Errorf("%d calls, last done %d", calls, lastDone)
 	}
-	if _, err := Run(context.Background(), inputs, Options{Reading: "fantasiosa"}); err == nil {
+	if _, err := batch.Run(context.Background(), inputs, batch.Options{Reading: "fantasiosa", Auditor: pipeline.BatchAuditor{}}); err == nil {
 		t.Error("an unknown reading is accepted")
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	if _, err := Run(ctx, inputs, Options{Jobs: 1}); !errors.Is(err, context.Canceled) {
+	if _, err := batch.Run(ctx, inputs, batch.Options{Jobs: 1, Auditor: pipeline.BatchAuditor{}}); !errors.Is(err, context.Canceled) {
 		t.Errorf("cancelled: %v", err)
 	}
-	res := run(t, nil, Options{})
+	res := run(t, nil, batch.Options{})
 	if len(res.Summary.Courses) != 0 || res.Summary.Rule == nil {
 		t.Errorf("empty batch: %+v", res.Summary)
 	}
-	if _, err := res.Workbook(); err != nil {
+	if _, err := pipeline.SummaryWorkbook(res); err != nil {
 		t.Errorf("empty summary workbook: %v", err)
 	}
 	if res.Summary.Packs[0].ID != compute.PackID("dm-2023-11-30-eqf5") {
@@ -334,17 +339,17 @@ func TestProgressAndOptions(t *testing.T) {
 // 1 of 4 in 2025, 3 of 4 in 2026 — not every year (per_anno: not flagged),
 // but 7 of 12 over the three years (triennio: flagged).
 func TestSummarySensitivity(t *testing.T) {
-	var inputs []Input
+	var inputs []batch.Input
 	for y, below := range map[int]int{2024: 3, 2025: 1, 2026: 3} {
-		inputs = append(inputs, Input{Name: fmt.Sprintf("%d/d.xlsx", y), Data: workbook(t, "ITS-D", "Fondazione D", y, courses(fmt.Sprintf("D%d", y), 4, below, 0))})
+		inputs = append(inputs, batch.Input{Name: fmt.Sprintf("%d/d.xlsx", y), Data: workbook(t, "ITS-D", "Fondazione D", y, courses(fmt.Sprintf("D%d", y), 4, below, 0))})
 	}
-	res := run(t, inputs, Options{})
+	res := run(t, inputs, batch.Options{})
 	s := res.Summary
 	if v := verdictOf(t, s, "ITS-D"); v.Flagged {
 		t.Fatalf("D flagged per year: %+v", v)
 	}
-	var pooled *xlsxio.SummaryChoice
-	choices := map[string]xlsxio.SummaryChoice{}
+	var pooled *summary.Choice
+	choices := map[string]summary.Choice{}
 	for i, c := range s.Sensitivity {
 		choices[c.Choice+"="+c.Alternative] = c
 		if c.Choice == "I-8" {
@@ -360,10 +365,7 @@ func TestSummarySensitivity(t *testing.T) {
 			t.Errorf("%s: %+v, want the 12 scored courses compared", k, c)
 		}
 	}
-	data, err := res.Workbook()
-	if err != nil {
-		t.Fatal(err)
-	}
+	data := summaryWorkbook(t, res)
 	found := false
 	for _, row := range cellValues(t, data)[xlsxio.SummarySheetSensitivity] {
 		found = found || (len(row) >= 6 && row[0] == "I-8" && row[5] == "ITS-D")
@@ -377,13 +379,13 @@ func TestSummarySensitivity(t *testing.T) {
 // the same summary, and that MaxCourses lists a larger workbook as not
 // audited.
 func TestSummaryOnly(t *testing.T) {
-	inputs := []Input{
+	inputs := []batch.Input{
 		{Name: "a.xlsx", Data: workbook(t, "ITS-A", "Fondazione A", 2025, courses("P", 4, 1, 1))},
 		{Name: "b.xlsx", Data: workbook(t, "ITS-B", "Fondazione B", 2025, courses("Q", 3, 2, 0))},
 		{Name: "rotto.xlsx", Data: foreign(t, "excelize-BadWorkbook.xlsx")},
 	}
-	full := run(t, inputs, Options{Jobs: 1})
-	slim := run(t, inputs, Options{Jobs: 1, SummaryOnly: true})
+	full := run(t, inputs, batch.Options{Jobs: 1})
+	slim := run(t, inputs, batch.Options{Jobs: 1, SummaryOnly: true})
 	for _, f := range slim.Files {
 		if f.Audit != nil {
 			t.Errorf("%s: the audit was kept", f.Name)
@@ -397,7 +399,7 @@ func TestSummaryOnly(t *testing.T) {
 	if full.HasProblems() != slim.HasProblems() || !slim.HasProblems() {
 		t.Errorf("HasProblems: full %v, summary-only %v", full.HasProblems(), slim.HasProblems())
 	}
-	capped := run(t, inputs, Options{Jobs: 1, SummaryOnly: true, MaxCourses: 3})
+	capped := run(t, inputs, batch.Options{Jobs: 1, SummaryOnly: true, MaxCourses: 3})
 	var reasons []string
 	for _, f := range capped.Failed() {
 		reasons = append(reasons, f.Reason)
@@ -407,7 +409,7 @@ func TestSummaryOnly(t *testing.T) {
 	}
 	// 4 + 3 rows against 6 in all: the first file (a.xlsx, 4) fits, the
 	// second (b.xlsx, 3) would make 7.
-	total := run(t, inputs, Options{Jobs: 1, SummaryOnly: true, MaxTotalCourses: 6})
+	total := run(t, inputs, batch.Options{Jobs: 1, SummaryOnly: true, MaxTotalCourses: 6})
 	reasons = nil
 	for _, f := range total.Failed() {
 		reasons = append(reasons, f.Reason)

@@ -1,4 +1,4 @@
-package batch
+package batch_test
 
 import (
 	"context"
@@ -6,6 +6,9 @@ import (
 	"runtime"
 	"testing"
 	"time"
+
+	"github.com/its-academy/auditor/batch"
+	"github.com/its-academy/auditor/pipeline"
 )
 
 // BenchmarkBatch100 audits 100 generated workbooks of 15 courses each (50
@@ -14,11 +17,11 @@ import (
 // same iteration. It reports both wall times, the speed-up and the time
 // per workbook at NumCPU; ns/op is the sum of both runs.
 func BenchmarkBatch100(b *testing.B) {
-	inputs := make([]Input, 0, 100)
+	inputs := make([]batch.Input, 0, 100)
 	for i := 0; i < 100; i++ {
 		code := fmt.Sprintf("ITS-%02d", i/2)
 		year := 2025 + i%2
-		inputs = append(inputs, Input{
+		inputs = append(inputs, batch.Input{
 			Name: fmt.Sprintf("%d/fondazione-%02d.xlsx", year, i/2),
 			Data: workbook(b, code, "Fondazione "+code, year, courses(fmt.Sprintf("P%d", year), 15, i%8, 1)),
 		})
@@ -26,11 +29,11 @@ func BenchmarkBatch100(b *testing.B) {
 	cpus := runtime.NumCPU()
 	runAt := func(jobs int) time.Duration {
 		start := time.Now()
-		res, err := Run(context.Background(), inputs, Options{Jobs: jobs, Version: "bench"})
+		res, err := batch.Run(context.Background(), inputs, batch.Options{Jobs: jobs, Version: "bench", Auditor: pipeline.BatchAuditor{}})
 		if err != nil {
 			b.Fatal(err)
 		}
-		if _, err := res.Workbook(); err != nil {
+		if _, err := pipeline.SummaryWorkbook(res); err != nil {
 			b.Fatal(err)
 		}
 		if len(res.Failed()) != 0 || len(res.Summary.Courses) != 1500 {

@@ -1,11 +1,12 @@
-package batch
+package batch_test
 
 import (
 	"bytes"
 	"strings"
 	"testing"
 
-	"github.com/its-academy/auditor/xlsxio"
+	"github.com/its-academy/auditor/batch"
+	"github.com/its-academy/auditor/batch/summary"
 )
 
 // TestDuplicatesCountedOnce: a byte-identical copy of a workbook is
@@ -17,12 +18,12 @@ func TestDuplicatesCountedOnce(t *testing.T) {
 	a := workbook(t, "ITS-A", "Fondazione A", 2024, courses("P", 4, 2, 0))
 	// correzione.xlsx: P-01 again (good this time) and a new P-05.
 	b := workbook(t, "ITS-A", "Fondazione A", 2024, []wbCourse{{"P-01", good()}, {"P-05", good()}})
-	inputs := []Input{
+	inputs := []batch.Input{
 		{Name: "fondazione.xlsx", Data: a},
 		{Name: "fondazione (1).xlsx", Data: a},
 		{Name: "correzione.xlsx", Data: b},
 	}
-	res := run(t, inputs, Options{Jobs: 2})
+	res := run(t, inputs, batch.Options{Jobs: 2})
 	s := res.Summary
 	if len(res.Failed()) != 0 {
 		t.Errorf("failed: %+v", res.Failed())
@@ -47,7 +48,7 @@ func TestDuplicatesCountedOnce(t *testing.T) {
 	if s.Courses[0].Findings.Warning != 1 {
 		t.Errorf("warnings on the counted row: %+v", s.Courses[0].Findings)
 	}
-	var other *xlsxio.SummaryExcluded
+	var other *summary.Excluded
 	for i := range s.Excluded {
 		if s.Excluded[i].Name == "fondazione.xlsx (riga 3)" {
 			other = &s.Excluded[i]
@@ -60,7 +61,7 @@ func TestDuplicatesCountedOnce(t *testing.T) {
 	if !strings.Contains(notes, "P-01 (fondazione ITS-A, anno 2024) in «correzione.xlsx» riga 3 e in «fondazione.xlsx» riga 3") {
 		t.Errorf("notes %q", notes)
 	}
-	var dup *xlsxio.SummaryExcluded
+	var dup *summary.Excluded
 	for i := range s.Excluded {
 		if s.Excluded[i].Name == "fondazione (1).xlsx" {
 			dup = &s.Excluded[i]
@@ -70,7 +71,7 @@ func TestDuplicatesCountedOnce(t *testing.T) {
 		t.Fatalf("excluded %+v", s.Excluded)
 	}
 	for _, in := range s.Inputs {
-		if in.Name == "fondazione (1).xlsx" && in.Status != statusSkipped {
+		if in.Name == "fondazione (1).xlsx" && in.Status != "saltato" {
 			t.Errorf("status of the copy: %q", in.Status)
 		}
 	}
@@ -79,8 +80,8 @@ func TestDuplicatesCountedOnce(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rev := []Input{inputs[2], inputs[1], inputs[0]}
-	got, err := run(t, rev, Options{Jobs: 1}).JSON()
+	rev := []batch.Input{inputs[2], inputs[1], inputs[0]}
+	got, err := run(t, rev, batch.Options{Jobs: 1}).JSON()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,4 @@
-package batch
+package batch_test
 
 import (
 	"bytes"
@@ -6,22 +6,14 @@ import (
 	"testing"
 
 	"github.com/its-academy/auditor/compute"
+	"github.com/its-academy/auditor/testkit"
 	"github.com/its-academy/auditor/xlsxio"
 	"github.com/xuri/excelize/v2"
 )
 
 // good and poor are the figures of a course that scores well above 60 and
 // of one that scores below 50 under the DM 2023 pack.
-func good() map[string]any {
-	return map[string]any{
-		"domande_iscrizione": 68, "partecipanti_selezione": 55, "iscritti": 26, "iscritti_fuori_regione": 3, "iscritte": 5,
-		"ore_totali": 2000, "ore_stage": 760, "ore_attivita_totali": 820, "ore_fuori_regione": 120, "ore_estero": 60,
-		"ore_docenti_totali": 1240, "ore_docenti_mondo_lavoro": 760, "ore_teoria": 1240, "ore_laboratori": 390,
-		"ore_its": 900, "ore_lab_digitali_its": 320, "imprese_totali": 16, "imprese_progettazione": 4,
-		"iscritti_apprendistato": 2, "diplomati": 21, "diplomate": 4, "certificati": 2,
-		"occupati_coerenti": 15, "occupati_non_coerenti": 2, "iscritti_universita": 1, "soddisfazione": 7.6,
-	}
-}
+func good() map[string]any { return testkit.CourseFigures() }
 
 func poor() map[string]any {
 	v := good()
@@ -69,16 +61,7 @@ func workbook(tb testing.TB, code, name string, year int, courses []wbCourse) []
 			tb.Fatal(err)
 		}
 	}
-	rows, err := f.GetRows("Fondazione")
-	must(err)
-	values := map[string]any{"fondazione_codice": code, "fondazione_nome": name, "regione": "Veneto", "anno_monitoraggio": year}
-	for i, r := range rows {
-		if len(r) > 0 {
-			if v, ok := values[r[0]]; ok {
-				must(f.SetCellValue("Fondazione", fmt.Sprintf("C%d", i+1), v))
-			}
-		}
-	}
+	must(testkit.SetFields(f, "Fondazione", map[string]any{"fondazione_codice": code, "fondazione_nome": name, "regione": "Veneto", "anno_monitoraggio": year}))
 	codes, err := f.GetRows("Percorsi")
 	must(err)
 	colOf := map[string]string{}

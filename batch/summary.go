@@ -1,15 +1,18 @@
 package batch
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
+	"maps"
 	"math"
+	"slices"
 	"sort"
 	"strings"
 
+	"github.com/its-academy/auditor/batch/summary"
 	"github.com/its-academy/auditor/compute"
 	"github.com/its-academy/auditor/validate"
-	"github.com/its-academy/auditor/xlsxio"
 )
 
 // Statuses of an input on the summary.
@@ -30,13 +33,13 @@ type courseKey struct {
 
 // buildSummary makes the summary model from the files, sorted by name. It
 // depends only on their content, never on the order they were audited in.
-func buildSummary(files []File, reg *compute.Registry, probe *validate.Audit, opts Options) *xlsxio.Summary {
-	s := &xlsxio.Summary{
-		Format: xlsxio.SummaryFormat, Version: opts.Version, Reading: probe.Reading, Errata: probe.Errata, WhatIf: opts.WorkbookThresholds,
+func buildSummary(files []File, reg *compute.Registry, probe *validate.Audit, opts Options) *summary.Summary {
+	s := &summary.Summary{
+		Format: summary.Format, Version: opts.Version, Reading: probe.Reading, Errata: probe.Errata, WhatIf: opts.WorkbookThresholds,
 		Interpretations: map[string]string{},
-		Inputs:          []xlsxio.SummaryInput{}, Courses: []xlsxio.SummaryCourse{},
-		Foundations: []xlsxio.SummaryFoundation{}, Excluded: []xlsxio.SummaryExcluded{},
-		Verdicts: []xlsxio.SummaryVerdict{}, Notes: []string{}, Packs: []xlsxio.SummaryPack{},
+		Inputs:          []summary.Input{}, Courses: []summary.Course{},
+		Foundations: []summary.Foundation{}, Excluded: []summary.Excluded{},
+		Verdicts: []summary.Verdict{}, Notes: []string{}, Packs: []summary.Pack{},
 	}
 	for k, v := range opts.Interpretations {
 		s.Interpretations[k] = v
@@ -51,15 +54,15 @@ func buildSummary(files []File, reg *compute.Registry, probe *validate.Audit, op
 		packs[rulePack.ID] = rulePack.Digest()
 	}
 	for _, f := range files {
-		in := xlsxio.SummaryInput{Name: f.Name, SHA256: f.SHA256, Kind: f.Kind}
+		in := summary.Input{Name: f.Name, SHA256: f.SHA256, Kind: f.Kind}
 		switch {
 		case errors.Is(f.Err, ErrDuplicate):
 			in.Status = statusSkipped
-			s.Excluded = append(s.Excluded, xlsxio.SummaryExcluded{Name: f.Name, Reason: f.Reason, Skipped: true})
+			s.Excluded = append(s.Excluded, summary.Excluded{Name: f.Name, Reason: f.Reason, Skipped: true})
 		case !f.OK():
 			in.Status = statusExcluded
-			s.Excluded = append(s.Excluded, xlsxio.SummaryExcluded{Name: f.Name, Reason: f.Reason})
-		case f.Kind == xlsxio.KindSummary:
+			s.Excluded = append(s.Excluded, summary.Excluded{Name: f.Name, Reason: f.Reason})
+		case f.Kind == summary.KindSummary:
 			in.Status = statusRead
 		default:
 			in.Status = statusAudited
@@ -72,7 +75,7 @@ func buildSummary(files []File, reg *compute.Registry, probe *validate.Audit, op
 	for _, sk := range opts.Skipped {
 		sk.Skipped = true
 		s.Excluded = append(s.Excluded, sk)
-		s.Inputs = append(s.Inputs, xlsxio.SummaryInput{Name: sk.Name, Kind: "skipped", Status: statusSkipped})
+		s.Inputs = append(s.Inputs, summary.Input{Name: sk.Name, Kind: summary.KindSkipped, Status: statusSkipped})
 	}
 	sort.SliceStable(s.Excluded, func(i, j int) bool { return s.Excluded[i].Name < s.Excluded[j].Name })
 	sort.SliceStable(s.Inputs, func(i, j int) bool {
@@ -87,7 +90,7 @@ func buildSummary(files []File, reg *compute.Registry, probe *validate.Audit, op
 	}
 	sort.Strings(ids)
 	for _, id := range ids {
-		s.Packs = append(s.Packs, xlsxio.SummaryPack{ID: compute.PackID(id), SHA256: packs[compute.PackID(id)]})
+		s.Packs = append(s.Packs, summary.Pack{ID: compute.PackID(id), SHA256: packs[compute.PackID(id)]})
 	}
 
 	// Courses audited now, and the workbook-level findings of each
@@ -137,7 +140,7 @@ func buildSummary(files []File, reg *compute.Registry, probe *validate.Audit, op
 		// A finding on both: a warning on the row counted, and the other
 		// row listed with the files not counted.
 		first.Findings.Warning++
-		s.Excluded = append(s.Excluded, xlsxio.SummaryExcluded{
+		s.Excluded = append(s.Excluded, summary.Excluded{
 			Name:   fmt.Sprintf("%s (riga %d)", c.File, c.Row),
 			Reason: fmt.Sprintf("percorso %s (fondazione %s, anno %d) già presente in «%s» riga %d: contato una volta sola, con i dati di quel file; controllare quale file vale", c.Code, c.FoundationCode, c.Year, first.File, first.Row),
 		})
@@ -200,11 +203,7 @@ func buildSummary(files []File, reg *compute.Registry, probe *validate.Audit, op
 		s.Notes = append(s.Notes, fmt.Sprintf("%d percorsi presenti in più riepiloghi precedenti sono contati una volta sola (vale il riepilogo con il nome che viene prima).", dupes))
 	}
 	if len(dropped) > 0 {
-		names := make([]string, 0, len(dropped))
-		for n := range dropped {
-			names = append(names, n)
-		}
-		sort.Strings(names)
+		names := slices.Sorted(maps.Keys(dropped))
 		s.Notes = append(s.Notes, "Indicatori dei riepiloghi precedenti non riportati: "+strings.Join(names, ", ")+".")
 	}
 	sort.SliceStable(s.Courses, func(i, j int) bool { return lessCourse(&s.Courses[i], &s.Courses[j]) })
@@ -229,7 +228,7 @@ func buildSummary(files []File, reg *compute.Registry, probe *validate.Audit, op
 			}
 		}
 		for _, v := range rule.Apply(fcs, opts.Interpretations) {
-			s.Verdicts = append(s.Verdicts, xlsxio.SummaryVerdict{FoundationVerdict: v, Name: names[v.Foundation]})
+			s.Verdicts = append(s.Verdicts, summary.Verdict{FoundationVerdict: v, Name: names[v.Foundation]})
 		}
 		s.Sensitivity = append(s.Sensitivity, ruleSensitivity(rule, rulePack, fcs, opts.Interpretations)...)
 		if unplaced > 0 {
@@ -259,7 +258,7 @@ func buildSummary(files []File, reg *compute.Registry, probe *validate.Audit, op
 			i = len(s.Foundations)
 			index[k] = i
 			wc := wbCounts[k]
-			s.Foundations = append(s.Foundations, xlsxio.SummaryFoundation{Code: k.foundation, Name: c.FoundationName, Year: k.year,
+			s.Foundations = append(s.Foundations, summary.Foundation{Code: k.foundation, Name: c.FoundationName, Year: k.year,
 				Violations: wc.violations, Errors: wc.errors, Flagged: flagged[k]})
 		}
 		fd := &s.Foundations[i]
@@ -291,8 +290,8 @@ func buildSummary(files []File, reg *compute.Registry, probe *validate.Audit, op
 }
 
 // distribution counts scored courses per 10-point bucket and year.
-func distribution(courses []xlsxio.SummaryCourse) xlsxio.SummaryDistribution {
-	d := xlsxio.SummaryDistribution{Years: []int{}, Counts: make([][]int, 10)}
+func distribution(courses []summary.Course) summary.Distribution {
+	d := summary.Distribution{Years: []int{}, Counts: make([][]int, 10)}
 	for i := 0; i < 10; i++ {
 		d.Buckets = append(d.Buckets, fmt.Sprintf("%d–%d", i*10, i*10+10))
 	}
@@ -323,20 +322,9 @@ func distribution(courses []xlsxio.SummaryCourse) xlsxio.SummaryDistribution {
 	return d
 }
 
-func lessCourse(a, b *xlsxio.SummaryCourse) bool {
-	switch {
-	case a.FoundationCode != b.FoundationCode:
-		return a.FoundationCode < b.FoundationCode
-	case a.Year != b.Year:
-		return a.Year < b.Year
-	case a.Code != b.Code:
-		return a.Code < b.Code
-	case a.File != b.File:
-		return a.File < b.File
-	case a.From != b.From:
-		return a.From < b.From
-	}
-	return a.Row < b.Row
+func lessCourse(a, b *summary.Course) bool {
+	return cmp.Or(cmp.Compare(a.FoundationCode, b.FoundationCode), cmp.Compare(a.Year, b.Year), cmp.Compare(a.Code, b.Code),
+		cmp.Compare(a.File, b.File), cmp.Compare(a.From, b.From), cmp.Compare(a.Row, b.Row)) < 0
 }
 
 // foundationRule is the foundation rule of the batch and its pack.
@@ -371,11 +359,11 @@ func indicatorNames(reg *compute.Registry, opts Options) []string {
 // violation findings.
 type digest struct {
 	fnd                foundation
-	courses            []xlsxio.SummaryCourse
+	courses            []summary.Course
 	violations, errors int
 	packs              map[compute.PackID]string
 	problems           bool
-	sensitivity        []xlsxio.SummaryChoice // per alternative: scored courses, band changes
+	sensitivity        []summary.Choice // per alternative: scored courses, band changes
 }
 
 // digestOf is the file's digest: the one kept by a summary-only run, else
@@ -409,7 +397,7 @@ func newDigest(a *validate.Audit, indicators []string) *digest {
 			rows[a.Input.Courses[i].Row] = &a.Input.Courses[i]
 		}
 	}
-	d.courses = make([]xlsxio.SummaryCourse, 0, len(a.Courses))
+	d.courses = make([]summary.Course, 0, len(a.Courses))
 	for i := range a.Courses {
 		d.courses = append(d.courses, summaryCourse(&a.Courses[i], rows[a.Courses[i].Row], d.fnd, indicators))
 	}
@@ -439,8 +427,8 @@ func foundationOf(in *validate.Input) foundation {
 }
 
 // summaryCourse is one audited course as a summary row.
-func summaryCourse(ca *validate.CourseAudit, r *validate.CourseRow, fnd foundation, indicators []string) xlsxio.SummaryCourse {
-	c := xlsxio.SummaryCourse{
+func summaryCourse(ca *validate.CourseAudit, r *validate.CourseRow, fnd foundation, indicators []string) summary.Course {
+	c := summary.Course{
 		FoundationCode: fnd.code, FoundationName: fnd.name, Region: fnd.region, Year: fnd.year,
 		Code: ca.Code, Area: ca.Area, Row: ca.Row, Indicators: make([]*float64, len(indicators)),
 	}
@@ -520,7 +508,7 @@ func contains(list []string, s string) bool {
 // addSensitivity adds to counts, for each alternative choice, the scored
 // courses compared and those whose band changes, in the order the audits
 // list the alternatives.
-func addSensitivity(counts []xlsxio.SummaryChoice, courses []validate.CourseAudit) []xlsxio.SummaryChoice {
+func addSensitivity(counts []summary.Choice, courses []validate.CourseAudit) []summary.Choice {
 	for _, c := range courses {
 		for _, alt := range c.Sensitivity {
 			var i int
@@ -536,18 +524,18 @@ func addSensitivity(counts []xlsxio.SummaryChoice, courses []validate.CourseAudi
 
 // choiceEntry returns counts and the index of the alternative's entry in
 // it, a new one at the end when the alternative has none yet.
-func choiceEntry(counts []xlsxio.SummaryChoice, choice, alternative, label string) ([]xlsxio.SummaryChoice, int) {
+func choiceEntry(counts []summary.Choice, choice, alternative, label string) ([]summary.Choice, int) {
 	for i, c := range counts {
 		if c.Choice == choice && c.Alternative == alternative {
 			return counts, i
 		}
 	}
-	return append(counts, xlsxio.SummaryChoice{Choice: choice, Alternative: alternative, Label: label}), len(counts)
+	return append(counts, summary.Choice{Choice: choice, Alternative: alternative, Label: label}), len(counts)
 }
 
 // mergeSensitivity adds up the files' counts per alternative choice.
-func mergeSensitivity(digests []*digest) []xlsxio.SummaryChoice {
-	var out []xlsxio.SummaryChoice
+func mergeSensitivity(digests []*digest) []summary.Choice {
+	var out []summary.Choice
 	for _, d := range digests {
 		for _, c := range d.sensitivity {
 			var i int
@@ -561,11 +549,11 @@ func mergeSensitivity(digests []*digest) []xlsxio.SummaryChoice {
 
 // ruleSensitivity applies the foundation rule under each other choice of
 // the interpretation it depends on (I-8), listing the foundations flagged.
-func ruleSensitivity(rule *compute.FoundationRule, p *compute.Pack, fcs []compute.FoundationCourse, interp map[string]string) []xlsxio.SummaryChoice {
+func ruleSensitivity(rule *compute.FoundationRule, p *compute.Pack, fcs []compute.FoundationCourse, interp map[string]string) []summary.Choice {
 	if rule.ShareInterpretation == "" || p == nil {
 		return nil
 	}
-	var out []xlsxio.SummaryChoice
+	var out []summary.Choice
 	for _, in := range p.Interpretations {
 		if in.ID != rule.ShareInterpretation {
 			continue
@@ -587,7 +575,7 @@ func ruleSensitivity(rule *compute.FoundationRule, p *compute.Pack, fcs []comput
 				alt[k] = v
 			}
 			alt[in.ID] = c
-			sc := xlsxio.SummaryChoice{Choice: in.ID, Alternative: c, Label: in.ID + " (" + in.Topic + "): " + c, Flagged: []string{}}
+			sc := summary.Choice{Choice: in.ID, Alternative: c, Label: in.ID + " (" + in.Topic + "): " + c, Flagged: []string{}}
 			for _, v := range rule.Apply(fcs, alt) {
 				if v.Flagged {
 					sc.Flagged = append(sc.Flagged, v.Foundation)

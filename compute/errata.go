@@ -1,7 +1,8 @@
 package compute
 
 import (
-	"sort"
+	"maps"
+	"slices"
 	"strings"
 )
 
@@ -67,11 +68,7 @@ func (p *Pack) ResolveErrata(r Reading, over map[string]ErratumForm) (Reading, E
 	for id, f := range def.Errata {
 		out[id] = f
 	}
-	ids := make([]string, 0, len(over))
-	for id := range over {
-		ids = append(ids, id)
-	}
-	sort.Strings(ids)
+	ids := slices.Sorted(maps.Keys(over))
 	for _, id := range ids {
 		if _, ok := p.Erratum(id); !ok {
 			return r, nil, &Error{Kind: ErrReading, Msg: say(txtErratumUnknown, "id", id, "pack", string(p.ID), "known", p.errataIDs())}

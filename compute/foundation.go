@@ -3,6 +3,8 @@ package compute
 import (
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -134,11 +136,7 @@ func (r *FoundationRule) Apply(courses []FoundationCourse, interp map[string]str
 		}
 		byFoundation[c.Foundation][c.Year] = append(byFoundation[c.Foundation][c.Year], c)
 	}
-	codes := make([]string, 0, len(byFoundation))
-	for code := range byFoundation {
-		codes = append(codes, code)
-	}
-	sort.Strings(codes)
+	codes := slices.Sorted(maps.Keys(byFoundation))
 	out := make([]FoundationVerdict, 0, len(codes))
 	for _, code := range codes {
 		out = append(out, r.verdict(code, byFoundation[code], pooled))

@@ -64,6 +64,8 @@ var handWhen = map[string][]string{
 var thresholdless = map[string]bool{"f5": true, "f7": true, "f16": true}
 
 type handCase struct {
+	name     string // for the tables that name their cases
+	art      int    // for the tables that evaluate through the pack's articulation
 	fn       string
 	s        float64 // threshold S; ignored for f5, f7, f16
 	r        float64
@@ -347,15 +349,7 @@ func TestFunctionsHand(t *testing.T) {
 // Tab. 3 default threshold (s = nil).
 func TestFunctionsHandDefaultThresholds(t *testing.T) {
 	p := testPack(t)
-	tests := []struct {
-		art      int
-		fn       string
-		r        float64
-		reading  Reading
-		want     float64
-		interval int
-		erratum  string
-	}{
+	tests := []handCase{
 		{art: 1, fn: "f1", r: 63.7, reading: both, want: 80, interval: 2},                         // S1 = 51.6: 60 + 40·(12.1/48.4)^0.5 = 60 + 40·0.5 = 80
 		{art: 1, fn: "f1", r: 51.6, reading: both, want: 60, interval: 2},                         // R = S1: 60
 		{art: 2, fn: "f2", r: 40.05, reading: both, want: 21.21320, interval: 0},                  // S2 = 80.1: 60·(40.05/80.1)^1.5 = 60·0.353553 = 21.21320
@@ -394,15 +388,7 @@ func TestFunctionsHandDefaultThresholds(t *testing.T) {
 
 	// Articulations 14 and 15 have per-area thresholds (Tab. 4): given
 	// explicitly they evaluate, without one they are an error.
-	areaTests := []struct {
-		art      int
-		fn       string
-		s, r     float64
-		reading  Reading
-		want     float64
-		interval int
-		erratum  string
-	}{
+	areaTests := []handCase{
 		{art: 14, fn: "f14", s: 13.0, r: 19, reading: coh, want: 86.39016, interval: 1, erratum: "E-2"}, // agro-alimentare 13.0: 60 + 40·(6/12)^0.6 = 60 + 40·0.659754 = 86.39016
 		{art: 14, fn: "f14", s: 13.0, r: 19, reading: lit, want: 68.03969, interval: 1, erratum: "E-2"}, // 60 + 40·(6/87)^0.6 = 60 + 40·0.200992 = 68.03969
 		{art: 15, fn: "f15", s: 63.9, r: 81.95, reading: both, want: 81.43547, interval: 2},             // agro-alimentare 63.9: 60 + 40·(18.05/36.1)^0.9 = 60 + 40·0.535887 = 81.43547
@@ -431,17 +417,7 @@ func TestFunctionsHandDefaultThresholds(t *testing.T) {
 // of RULES.md §2 (errata E-1…E-4) side by side with the coherent reading.
 func TestFunctionsHandLiteralDiscontinuities(t *testing.T) {
 	p := testPack(t)
-	tests := []struct {
-		name     string
-		fn       string
-		s, r     float64
-		reading  Reading
-		want     float64
-		interval int
-		erratum  string
-		raw      float64 // expected ev.Unclamped when clamped
-		clamped  bool
-	}{
+	tests := []handCase{
 		// E-1, f2 at S2 = 80.1: the printed S^0.8 tops out at 73.1.
 		{name: "E-1 f2 top", fn: "f2", s: 80.1, r: 100, reading: lit, want: 73.12914, interval: 1, erratum: "E-1"}, // 60 + 40·(19.9/80.1)^0.8 = 60 + 40·0.328229 = 73.12914
 		{name: "E-1 f2 top", fn: "f2", s: 80.1, r: 100, reading: coh, want: 100, interval: 1, erratum: "E-1"},      // 60 + 40·(19.9/19.9)^0.8 = 100

@@ -1,7 +1,8 @@
 package compute
 
 import (
-	"sort"
+	"maps"
+	"slices"
 
 	"github.com/its-academy/auditor/findings"
 )
@@ -136,11 +137,7 @@ func newProblem(rule RuleID, field FieldCode, quantity string, value *float64, c
 	if value != nil {
 		kv = append(kv, "value", num(*value))
 	}
-	keys := make([]string, 0, len(args))
-	for k := range args {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
+	keys := slices.Sorted(maps.Keys(args))
 	for _, k := range keys {
 		kv = append(kv, k, args[k])
 	}

@@ -1,7 +1,9 @@
 package compute
 
 import (
+	"maps"
 	"math"
+	"slices"
 	"sort"
 )
 
@@ -93,11 +95,7 @@ func NewScorer(p *Pack, o Options) (*Scorer, error) {
 		}
 		sc.interp[id] = choice
 	}
-	codes := make([]string, 0, len(o.Overrides))
-	for c := range o.Overrides {
-		codes = append(codes, c)
-	}
-	sort.Strings(codes)
+	codes := slices.Sorted(maps.Keys(o.Overrides))
 	for _, code := range codes {
 		v := o.Overrides[code]
 		def, ok := p.Threshold(code)

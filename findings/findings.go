@@ -1,7 +1,8 @@
 // Package findings is the one catalogue of the findings the product
 // reports that are not the rule pack's (the pack's legal constraints carry
 // their own texts, as rules): each rule's stable id, severity, Italian
-// message template with named {placeholders} and default source. compute,
+// message template with named {placeholders} and default source, and the
+// phrases that fill a template's arguments case by case. compute,
 // validate and the workbook reader look their rules up here; other tools
 // and tests match on the ids, which never change meaning.
 //
@@ -11,7 +12,8 @@
 package findings
 
 import (
-	"sort"
+	"maps"
+	"slices"
 	"strings"
 )
 
@@ -122,6 +124,71 @@ var catalogue = map[RuleID]Def{
 	"DAT-SODDISFAZIONE-RANGE":               {SeverityError, "soddisfazione media {soddisfazione} fuori dalla scala da 0 a 10 del questionario INDIRE. Inserire la media delle valutazioni (da 0 a 10).", srcDAT + srcArt + "16"},
 }
 
+// Phrase names a part of a finding's message that depends on the case: the
+// code picks the phrase, fills its own {placeholders} (Say) and passes it
+// to the rule's template as one of its arguments. Each phrase says which
+// rule and which argument it is for.
+type Phrase string
+
+// The catalogue's phrases.
+const (
+	// SOG-VALORE-MODIFICATO: {applied}, what is in force instead of the
+	// sheet's value, with {value} and {source}; or that nothing is.
+	PhraseInForce    Phrase = "in-force"
+	PhraseNotInForce Phrase = "not-in-force"
+	// SOG-VALORE-MODIFICATO: {expected} when nothing is in force.
+	PhraseNoValue Phrase = "no-value"
+	// SOG-VALORE-MODIFICATO: the {source} of PhraseInForce when the value
+	// in force is the auditor's.
+	PhraseSourceAuditor Phrase = "source-auditor"
+	// SOG-VALORE-MODIFICATO: {extra}, the sheet's value ignored; or, in a
+	// what-if run (the finding then a warning), applied.
+	PhraseSheetIgnored  Phrase = "sheet-ignored"
+	PhraseWhatIfApplied Phrase = "what-if-applied"
+	// SOG-VALORE-NON-VALIDO, SOG-FORMATO-PERCENTUALE: {fallback}, the
+	// default that applies instead ({default}, {citation}), or none.
+	PhraseFallbackDefault Phrase = "fallback-default"
+	PhraseFallbackNone    Phrase = "fallback-none"
+	// VAL-OBBLIGATORIO for a missing row of the Fondazione sheet: the
+	// whole text ({sheet}, {code}, {label}).
+	PhraseRequiredRow Phrase = "required-row"
+	// VAL- rules on a descriptive field: {extra} (the finding then a
+	// warning).
+	PhraseOptionalText Phrase = "optional-text"
+	// PKG-PACCHETTO-FORZATO: {reason}, why the forced pack does not cover
+	// the course's end date ({date}).
+	PhrasePackFrom  Phrase = "pack-from"
+	PhrasePackTo    Phrase = "pack-to"
+	PhrasePackOther Phrase = "pack-other"
+	// PKG-NESSUN-PACCHETTO: {ended}, the course's end date ({date}).
+	PhraseEndedOn Phrase = "ended-on"
+)
+
+var phrases = map[Phrase]string{
+	PhraseInForce:         "il valore in vigore è {value} ({source})",
+	PhraseNotInForce:      "il decreto non lo fissa e l'auditor non l'ha fornito",
+	PhraseNoValue:         "nessun valore (cella vuota)",
+	PhraseSourceAuditor:   "soglie fornite dall'auditor per questa verifica",
+	PhraseSheetIgnored:    "Il valore del foglio è ignorato: le soglie le fissano il decreto e l'auditor, non il file verificato. Ripristinare il valore in vigore.",
+	PhraseWhatIfApplied:   "Simulazione (--workbook-thresholds): il valore del foglio è applicato e il risultato non vale come verifica.",
+	PhraseFallbackDefault: "Il valore non è stato usato: per questa esecuzione vale il predefinito {default} ({citation}). Correggerlo.",
+	PhraseFallbackNone:    "Il valore non è stato usato (il decreto non lo fissa): correggerlo o cancellarlo.",
+	PhraseRequiredRow:     "nel foglio {sheet} manca la riga con codice «{code}» ({label}), dato obbligatorio. Aggiungere il codice nella colonna A e il valore nella colonna C.",
+	PhraseOptionalText:    "Il campo è solo descrittivo: il punteggio non ne dipende.",
+	PhrasePackFrom:        "si applica ai percorsi terminati dal {date}",
+	PhrasePackTo:          "si applica ai percorsi terminati fino al {date}",
+	PhrasePackOther:       "non copre la data",
+	PhraseEndedOn:         " terminato il {date}",
+}
+
+// Say fills a phrase's placeholders from name, value pairs (as Fill).
+func Say(p Phrase, kv ...string) string { return Fill(phrases[p], kv...) }
+
+// Phrases lists the catalogue's phrases, sorted.
+func Phrases() []Phrase {
+	return slices.Sorted(maps.Keys(phrases))
+}
+
 // Lookup returns a rule's definition.
 func Lookup(id RuleID) (Def, bool) {
 	d, ok := catalogue[id]
@@ -130,12 +197,7 @@ func Lookup(id RuleID) (Def, bool) {
 
 // IDs lists the catalogue's rules, sorted.
 func IDs() []RuleID {
-	out := make([]RuleID, 0, len(catalogue))
-	for id := range catalogue {
-		out = append(out, id)
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i] < out[j] })
-	return out
+	return slices.Sorted(maps.Keys(catalogue))
 }
 
 // Fill fills a message template's {placeholders} from name, value pairs. A

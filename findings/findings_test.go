@@ -37,3 +37,37 @@ func TestFill(t *testing.T) {
 		t.Errorf("Fill = %q", got)
 	}
 }
+
+// TestPhrases: every phrase has a text, and a rule's template filled with
+// its phrases reads as one sentence (texts written out by hand).
+func TestPhrases(t *testing.T) {
+	for _, p := range Phrases() {
+		if strings.TrimSpace(phrases[p]) == "" {
+			t.Errorf("%s: no text", p)
+		}
+	}
+	if len(Phrases()) != 14 {
+		t.Errorf("%d phrases, want the 14 the validator uses", len(Phrases()))
+	}
+	used, _ := Lookup("SOG-VALORE-MODIFICATO")
+	tests := []struct {
+		name    string
+		applied string
+		want    string
+	}{
+		{"in force", Say(PhraseInForce, "value", "80,1", "source", "DM 30/11/2023, All. tecnico, Tab. 3"),
+			"«S2» vale 70,5 nel foglio Soglie; il valore in vigore è 80,1 (DM 30/11/2023, All. tecnico, Tab. 3)."},
+		{"the auditor's", Say(PhraseInForce, "value", "75", "source", Say(PhraseSourceAuditor)),
+			"«S2» vale 70,5 nel foglio Soglie; il valore in vigore è 75 (soglie fornite dall'auditor per questa verifica)."},
+		{"none", Say(PhraseNotInForce),
+			"«S2» vale 70,5 nel foglio Soglie; il decreto non lo fissa e l'auditor non l'ha fornito."},
+	}
+	for _, tt := range tests {
+		if got := Fill(used.Template, "label", "S2", "found", "70,5", "applied", tt.applied); got != tt.want {
+			t.Errorf("%s: %q, want %q", tt.name, got, tt.want)
+		}
+	}
+	if got := Say(PhrasePackFrom, "date", "1/1/2024"); got != "si applica ai percorsi terminati dal 1/1/2024" {
+		t.Errorf("pack-from: %q", got)
+	}
+}

@@ -1,9 +1,13 @@
 // Package pipeline is the one home of an audit: read the official
 // workbook, validate and score it, and give the caller what it asks for —
 // the JSON report, the audited copy, the PDF verbale. The command line, the
-// server and the regional batch all audit through Run; it imports the
-// workbook adapter (xlsxio), the validator and the verbale, and nothing
-// imports it but those callers.
+// server and the regional batch all audit through Run: the batch through
+// BatchAuditor, which implements batch.Auditor (each file's audit, earlier
+// summaries read back) over xlsxio; SummaryWorkbook renders a batch's
+// summary. VerifyCopy recomputes an audited copy by running its recorded
+// audit again. It imports the workbook adapter (xlsxio), the validator,
+// the verbale and batch, and nothing imports it but the command line and
+// the server.
 package pipeline
 
 import (

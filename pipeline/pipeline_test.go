@@ -4,21 +4,15 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"os"
 	"testing"
 
+	"github.com/its-academy/auditor/testkit"
 	"github.com/its-academy/auditor/validate"
 	"github.com/its-academy/auditor/xlsxio"
 )
 
-func example(t *testing.T) []byte {
-	t.Helper()
-	data, err := os.ReadFile("../testdata/esempio-fondazione.xlsx")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return data
-}
+// example is the bundled example workbook.
+func example(t *testing.T) []byte { return testkit.Testdata(t, "esempio-fondazione.xlsx") }
 
 // TestRunGivesEveryOutput: one run gives the report, the copy and the
 // verbale of the same audit.
@@ -38,7 +32,7 @@ func TestRunGivesEveryOutput(t *testing.T) {
 	if err != nil || !bytes.HasPrefix(cp, []byte("PK")) {
 		t.Fatalf("Copy: %v", err)
 	}
-	if v, err := xlsxio.VerifyCopy(cp, "copia.xlsx", nil, xlsxio.DefaultLimits()); err != nil || !v.OK() {
+	if v, err := VerifyCopy(cp, "copia.xlsx", nil, xlsxio.DefaultLimits()); err != nil || !v.OK() {
 		t.Errorf("the copy does not verify: %v %+v", err, v)
 	}
 	pdf, err := res.Verbale()

@@ -57,15 +57,7 @@ type auditParams struct {
 // the raw body; answers the JSON report or, with format=xlsx or an Accept
 // of the xlsx type, the annotated workbook.
 func (s *Server) audit(c echo.Context) error {
-	return s.gated(c, func(body io.ReadCloser) (work, error) {
-		up, err := s.readUpload(c, body)
-		if err != nil {
-			return work{}, err
-		}
-		params, err := s.params(c, up.fields)
-		if err != nil {
-			return work{}, err
-		}
+	return gatedWithParams(s, c, s.readUpload, func(up *upload, params auditParams) (work, error) {
 		if params.zip {
 			return work{}, apiErr(http.StatusBadRequest, CodeBadRequest, "Il formato «zip» vale solo per più file (/api/batch): per un file usare «xlsx» o «pdf».")
 		}
@@ -78,6 +70,26 @@ func (s *Server) audit(c echo.Context) error {
 			w.fileName = strings.TrimSuffix(up.name, path.Ext(up.name)) + "-verbale.pdf"
 		}
 		return w, nil
+	})
+}
+
+// formFields are the choices sent as form fields of a multipart body.
+func (up *upload) formFields() url.Values { return up.fields }
+
+// gatedWithParams is gated for a request that carries the run's choices:
+// read reads its body, the choices come from the query and the body's form
+// fields (query parameters win), and plan says what to compute.
+func gatedWithParams[U interface{ formFields() url.Values }](s *Server, c echo.Context, read func(echo.Context, io.ReadCloser) (U, error), plan func(U, auditParams) (work, error)) error {
+	return s.gated(c, func(body io.ReadCloser) (work, error) {
+		up, err := read(c, body)
+		if err != nil {
+			return work{}, err
+		}
+		params, err := s.params(c, up.formFields())
+		if err != nil {
+			return work{}, err
+		}
+		return plan(up, params)
 	})
 }
 
@@ -593,20 +605,7 @@ func readAtMost(r io.Reader, n int64) ([]byte, error) {
 	return data, nil
 }
 
-func (s *Server) readError(err error) error {
-	var ae *APIError
-	if errors.As(err, &ae) {
-		return ae
-	}
-	if e := s.paceError(err); e != nil {
-		return e
-	}
-	var mbe *http.MaxBytesError
-	if errors.Is(err, errOverLimit) || errors.As(err, &mbe) {
-		return s.tooLarge()
-	}
-	return apiErr(http.StatusBadRequest, CodeBadRequest, "Il corpo della richiesta non è leggibile: inviare di nuovo il file.")
-}
+func (s *Server) readError(err error) error { return s.bodyError(err, s.tooLarge, "il file") }
 
 func (s *Server) tooLarge() error {
 	return apiErr(http.StatusRequestEntityTooLarge, CodeTooLarge, "Il file supera il limite di %s per caricamento.", sizeText(s.cfg.MaxUpload))

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/its-academy/auditor/batch"
+	"github.com/its-academy/auditor/pipeline"
 	"github.com/its-academy/auditor/verbale"
 	"github.com/labstack/echo/v4"
 )
@@ -22,6 +23,9 @@ type batchUpload struct {
 	fields url.Values
 }
 
+// formFields are the choices sent as form fields with the files.
+func (up *batchUpload) formFields() url.Values { return up.fields }
+
 // batchAudit is POST /api/batch: several workbooks (and earlier summaries)
 // as multipart parts named "file"; answers the regional summary as JSON,
 // or as a workbook with format=xlsx. Each file is bounded like a single
@@ -31,15 +35,7 @@ type batchUpload struct {
 // starve other users; files that cannot be audited are listed in the
 // summary with their reason.
 func (s *Server) batchAudit(c echo.Context) error {
-	return s.gated(c, func(body io.ReadCloser) (work, error) {
-		up, err := s.readBatch(c, body)
-		if err != nil {
-			return work{}, err
-		}
-		params, err := s.params(c, up.fields)
-		if err != nil {
-			return work{}, err
-		}
+	return gatedWithParams(s, c, s.readBatch, func(up *batchUpload, params auditParams) (work, error) {
 		// The files are audited one after the other and only their summary
 		// rows are kept: the batch costs its bodies and its largest file.
 		var cost int64
@@ -75,7 +71,7 @@ func (s *Server) runBatch(ctx context.Context, up *batchUpload, p auditParams) (
 	case p.pdf:
 		body, err = verbale.RenderSummary(verbale.FromSummary(res.Summary, time.Now(), s.cfg.Registry))
 	case p.xlsx:
-		body, err = res.Workbook()
+		body, err = pipeline.SummaryWorkbook(res)
 	default:
 		body, err = res.JSON()
 	}
@@ -96,7 +92,7 @@ func (s *Server) batchOptions(p auditParams) batch.Options {
 		Interpretations:    p.opts.Interpretations,
 		Thresholds:         p.opts.Thresholds,
 		WorkbookThresholds: p.opts.WorkbookThresholds,
-		Limits:             s.cfg.Limits,
+		Auditor:            pipeline.BatchAuditor{Limits: s.cfg.Limits},
 		Version:            s.cfg.Version,
 		Registry:           s.cfg.Registry,
 		SummaryOnly:        true,
@@ -167,20 +163,7 @@ func uniqueName(files []batch.Input, name string) string {
 	}
 }
 
-func (s *Server) batchReadError(err error) error {
-	var ae *APIError
-	if errors.As(err, &ae) {
-		return ae
-	}
-	if e := s.paceError(err); e != nil {
-		return e
-	}
-	var mbe *http.MaxBytesError
-	if errors.As(err, &mbe) {
-		return s.batchTooLarge()
-	}
-	return apiErr(http.StatusBadRequest, CodeBadRequest, "Il corpo della richiesta non è leggibile: inviare di nuovo i file.")
-}
+func (s *Server) batchReadError(err error) error { return s.bodyError(err, s.batchTooLarge, "i file") }
 
 func (s *Server) batchTooLarge() error {
 	return apiErr(http.StatusRequestEntityTooLarge, CodeTooLarge, "I file inviati superano insieme il limite di %s per richiesta.", sizeText(s.cfg.MaxBatchBytes))

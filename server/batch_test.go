@@ -8,9 +8,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/its-academy/auditor/batch/summary"
 	"github.com/its-academy/auditor/testkit"
 	"github.com/its-academy/auditor/xlsxio"
-	"github.com/xuri/excelize/v2"
 )
 
 func postBatch(t *testing.T, base, query string, files []testkit.File) answer {
@@ -31,7 +31,7 @@ func TestBatch(t *testing.T) {
 	if a.status != http.StatusOK {
 		t.Fatalf("status %d: %s", a.status, a.body)
 	}
-	var s xlsxio.Summary
+	var s summary.Summary
 	if err := json.Unmarshal(a.body, &s); err != nil {
 		t.Fatalf("summary is not JSON: %v", err)
 	}
@@ -51,7 +51,7 @@ func TestBatch(t *testing.T) {
 	// The order of the uploads does not change the summary.
 	rev := []testkit.File{files[2], files[0], files[1], files[3]}
 	b := postBatch(t, base, "", rev)
-	var s2 xlsxio.Summary
+	var s2 summary.Summary
 	if err := json.Unmarshal(b.body, &s2); err != nil {
 		t.Fatal(err)
 	}
@@ -65,11 +65,7 @@ func TestBatch(t *testing.T) {
 	if x.status != http.StatusOK || x.header.Get("Content-Type") != MIMEXLSX || !strings.Contains(x.header.Get("Content-Disposition"), "riepilogo") {
 		t.Fatalf("xlsx summary: %d %v", x.status, x.header)
 	}
-	f, err := excelize.OpenReader(bytes.NewReader(x.body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
+	f := testkit.OpenWorkbook(t, x.body)
 	rows, err := f.GetRows(xlsxio.SummarySheetCourses)
 	if err != nil {
 		t.Fatal(err)

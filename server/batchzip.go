@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/its-academy/auditor/batch"
+	"github.com/its-academy/auditor/pipeline"
 	"github.com/its-academy/auditor/verbale"
 )
 
@@ -80,7 +81,7 @@ func (s *Server) runBatchZip(ctx context.Context, up *batchUpload, p auditParams
 		return auditAnswer{err: apiErr(http.StatusRequestEntityTooLarge, CodeTooLarge,
 			"Le copie verificate superano insieme il limite di %s per un archivio ZIP: inviare meno file per volta, o usare auditor dalla riga di comando.", sizeText(budget))}
 	}
-	summaryXLSX, err := res.Workbook()
+	summaryXLSX, err := pipeline.SummaryWorkbook(res)
 	if err != nil {
 		return auditAnswer{err: fmt.Errorf("writing the summary: %w", err)}
 	}

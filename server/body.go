@@ -95,3 +95,22 @@ func (s *Server) paceError(err error) error {
 	}
 	return nil
 }
+
+// bodyError is the answer to an error reading a request's body: an
+// *APIError as it is, the pace's refusal, tooLarge's answer for a body or
+// file over its limit, else 400 asking to send what (Italian: «il file»,
+// «i file») again.
+func (s *Server) bodyError(err error, tooLarge func() error, what string) error {
+	var ae *APIError
+	if errors.As(err, &ae) {
+		return ae
+	}
+	if e := s.paceError(err); e != nil {
+		return e
+	}
+	var mbe *http.MaxBytesError
+	if errors.Is(err, errOverLimit) || errors.As(err, &mbe) {
+		return tooLarge()
+	}
+	return apiErr(http.StatusBadRequest, CodeBadRequest, "Il corpo della richiesta non è leggibile: inviare di nuovo %s.", what)
+}

@@ -6,7 +6,6 @@ import (
 	"mime/multipart"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 	"testing"
 
@@ -18,24 +17,9 @@ import (
 // as a foundation would to raise its score.
 func tiltedSoglie(t *testing.T) []byte {
 	t.Helper()
-	f, err := excelize.OpenReader(bytes.NewReader(testkit.Testdata(t, "esempio-fondazione.xlsx")))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	rows, _ := f.GetRows("Soglie")
-	for i, r := range rows {
-		if len(r) > 0 && r[0] == "S1" {
-			if err := f.SetCellValue("Soglie", "C"+strconv.Itoa(i+1), 30); err != nil {
-				t.Fatal(err)
-			}
-		}
-	}
-	var buf bytes.Buffer
-	if err := f.Write(&buf); err != nil {
-		t.Fatal(err)
-	}
-	return buf.Bytes()
+	return testkit.EditWorkbook(t, testkit.Testdata(t, "esempio-fondazione.xlsx"), func(f *excelize.File) error {
+		return testkit.SetFields(f, "Soglie", map[string]any{"S1": 30})
+	})
 }
 
 // TestAPIChoices: the default reading is tables, an erratum and the

@@ -144,11 +144,7 @@ func sha(data []byte) string {
 // give different scores.
 func workbook(t testing.TB, n int, prefix string, variant int) []byte {
 	t.Helper()
-	f, err := excelize.OpenReader(bytes.NewReader(testkit.Testdata(t, "esempio-fondazione.xlsx")))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
+	f := testkit.OpenWorkbook(t, testkit.Testdata(t, "esempio-fondazione.xlsx"))
 	rows, err := f.GetRows(validate.SheetCourses, excelize.Options{RawCellValue: true})
 	if err != nil {
 		t.Fatal(err)
@@ -202,26 +198,6 @@ func workbook(t testing.TB, n int, prefix string, variant int) []byte {
 	}
 	var buf bytes.Buffer
 	if err := f.Write(&buf); err != nil {
-		t.Fatal(err)
-	}
-	return buf.Bytes()
-}
-
-// zipOf builds a zip archive with the given parts, stored with deflate.
-func zipOf(t testing.TB, parts map[string][]byte) []byte {
-	t.Helper()
-	var buf bytes.Buffer
-	zw := zip.NewWriter(&buf)
-	for name, data := range parts {
-		w, err := zw.Create(name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := w.Write(data); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := zw.Close(); err != nil {
 		t.Fatal(err)
 	}
 	return buf.Bytes()

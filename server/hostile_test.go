@@ -8,26 +8,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/its-academy/auditor/batch/summary"
 	"github.com/its-academy/auditor/testkit"
-	"github.com/its-academy/auditor/xlsxio"
 )
-
-// withParts returns a workbook with some zip parts replaced.
-func withParts(t testing.TB, data []byte, repl map[string][]byte) []byte {
-	t.Helper()
-	return testkit.Rezip(t, data, func(zw *zip.Writer, f *zip.File) (bool, error) {
-		b, ok := repl[f.Name]
-		if !ok {
-			return false, nil
-		}
-		w, err := zw.Create(f.Name)
-		if err != nil {
-			return true, err
-		}
-		_, err = w.Write(b)
-		return true, err
-	}, nil)
-}
 
 // TestDamagedStylesIs422: an empty styles part is a 422 "corrupt" in both
 // formats; one without fonts or cell formats (readable for the report, a
@@ -43,7 +26,7 @@ func TestDamagedStylesIs422(t *testing.T) {
 		{`<styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"/>`, "?format=xlsx"},
 	}
 	for _, tt := range tests {
-		data := withParts(t, example, map[string][]byte{"xl/styles.xml": []byte(tt.styles)})
+		data := testkit.ReplaceParts(t, example, map[string][]byte{"xl/styles.xml": []byte(tt.styles)})
 		a := postFile(t, base, tt.query, "fondazione.xlsx", data, nil)
 		if a.status != http.StatusUnprocessableEntity {
 			t.Fatalf("styles %q %s: status %d", tt.styles, tt.query, a.status)
@@ -63,7 +46,7 @@ func TestBatchIdenticalFilesCountedOnce(t *testing.T) {
 	if a.status != http.StatusOK {
 		t.Fatalf("status %d: %s", a.status, a.body)
 	}
-	var s xlsxio.Summary
+	var s summary.Summary
 	if err := json.Unmarshal(a.body, &s); err != nil {
 		t.Fatal(err)
 	}

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/its-academy/auditor/batch/summary"
 	"github.com/its-academy/auditor/compute"
 	"github.com/its-academy/auditor/testkit"
 	"github.com/its-academy/auditor/xlsxio"
@@ -102,11 +103,7 @@ func TestTemplateDownload(t *testing.T) {
 	if !bytes.Equal(a.body, want.Bytes()) {
 		t.Error("GET /modello.xlsx differs from xlsxio.Template of the current pack")
 	}
-	wb, err := excelize.OpenReader(bytes.NewReader(a.body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer wb.Close()
+	wb := testkit.OpenWorkbook(t, a.body)
 	committed, err := excelize.OpenFile(filepath.Join("..", "templates", "official-workbook.xlsx"))
 	if err != nil {
 		t.Fatal(err)
@@ -154,7 +151,7 @@ func TestBatchZip(t *testing.T) {
 	if !bytes.HasPrefix(entries["riepilogo-verifica.pdf"], []byte("%PDF-")) {
 		t.Error("riepilogo-verifica.pdf is not a PDF")
 	}
-	var s xlsxio.Summary
+	var s summary.Summary
 	if err := json.Unmarshal(entries["riepilogo-verifica.json"], &s); err != nil || len(s.Courses) != 5 {
 		t.Errorf("summary JSON: %v, %d courses (want 3+2)", err, len(s.Courses))
 	}
@@ -163,11 +160,7 @@ func TestBatchZip(t *testing.T) {
 			t.Errorf("course %s of %s links %q, want %q", c.Code, c.File, c.Link, want)
 		}
 	}
-	copyWB, err := excelize.OpenReader(bytes.NewReader(entries["copie/beta-verificato.xlsx"]))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer copyWB.Close()
+	copyWB := testkit.OpenWorkbook(t, entries["copie/beta-verificato.xlsx"])
 	if idx, _ := copyWB.GetSheetIndex("Esito"); idx < 0 {
 		t.Errorf("the audited copy has no Esito sheet: %v", copyWB.GetSheetList())
 	}

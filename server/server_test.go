@@ -23,31 +23,22 @@ import (
 	"time"
 
 	"github.com/its-academy/auditor/compute"
+	"github.com/its-academy/auditor/pipeline"
 	"github.com/its-academy/auditor/testkit"
 	"github.com/its-academy/auditor/validate"
 	"github.com/its-academy/auditor/xlsxio"
-	"github.com/xuri/excelize/v2"
 )
 
 // expectedReport is the report the CLI's pipeline gives for the same bytes:
 // the API must answer exactly that.
 func expectedReport(t *testing.T, data []byte, opts validate.Options) validate.Report {
 	t.Helper()
-	wb, err := xlsxio.Open(data, "x.xlsx", xlsxio.DefaultLimits())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer wb.Close()
-	reg, err := compute.LoadEmbedded()
-	if err != nil {
-		t.Fatal(err)
-	}
-	a, err := validate.Run(wb.Input, reg, opts)
+	res, err := pipeline.Run(context.Background(), data, "x.xlsx", pipeline.Options{Validate: opts, Version: "test"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	// Round-trip through JSON, as the answer does.
-	b, err := json.Marshal(a.Report("test", ""))
+	b, err := json.Marshal(res.Report())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -142,11 +133,7 @@ func TestAuditXLSX(t *testing.T) {
 			if cd := a.header.Get("Content-Disposition"); !strings.Contains(cd, "attachment") || !strings.Contains(cd, urlEscape(tc.file)) {
 				t.Errorf("Content-Disposition %q does not name %q", cd, tc.file)
 			}
-			f, err := excelize.OpenReader(bytes.NewReader(a.body))
-			if err != nil {
-				t.Fatalf("the annotated copy does not open: %v", err)
-			}
-			defer f.Close()
+			f := testkit.OpenWorkbook(t, a.body)
 			sheets := strings.Join(f.GetSheetList(), ",")
 			for _, s := range append([]string{validate.SheetFoundation, validate.SheetCourses, validate.SheetThresholds}, xlsxio.ProductSheets()...) {
 				if !strings.Contains(sheets, s) {
@@ -170,7 +157,7 @@ func urlEscape(s string) string {
 
 // odsFile is a minimal OpenDocument spreadsheet package.
 func odsFile(t *testing.T) []byte {
-	return zipOf(t, map[string][]byte{"mimetype": []byte("application/vnd.oasis.opendocument.spreadsheet"), "content.xml": []byte("<office:document-content/>")})
+	return testkit.Zip(t, []testkit.File{{Name: "mimetype", Data: []byte("application/vnd.oasis.opendocument.spreadsheet")}, {Name: "content.xml", Data: []byte("<office:document-content/>")}})
 }
 
 func TestAuditErrors(t *testing.T) {
@@ -310,14 +297,21 @@ func TestSaturation(t *testing.T) {
 		t.Errorf("third upload: %d %s (Retry-After %q)", a.status, a.body, a.header.Get("Retry-After"))
 	}
 	close(release)
-	for range 2 {
+	// Once they are done the server takes new work again.
+	heldThenServed(t, base, data, res, 2)
+}
+
+// heldThenServed checks that the n uploads held on res are audited, and
+// that the server then audits a new upload.
+func heldThenServed(t *testing.T, base string, data []byte, res <-chan answer, n int) {
+	t.Helper()
+	for range n {
 		if a := <-res; a.status != http.StatusOK {
 			t.Errorf("held upload: %d %s", a.status, a.body)
 		}
 	}
-	// Once they are done the server takes new work again.
 	if a := postRaw(t, base, "", data, nil); a.status != http.StatusOK {
-		t.Errorf("after saturation: %d %s", a.status, a.body)
+		t.Errorf("after the held uploads: %d %s", a.status, a.body)
 	}
 }
 
@@ -334,13 +328,8 @@ func TestPerClientShare(t *testing.T) {
 		t.Errorf("second upload from the same address: %d %s", a.status, a.body)
 	}
 	finish()
-	if a := <-res; a.status != http.StatusOK {
-		t.Errorf("held upload: %d %s", a.status, a.body)
-	}
 	// Its share is back once the first is done.
-	if a := postRaw(t, base, "", data, nil); a.status != http.StatusOK {
-		t.Errorf("after the first finished: %d %s", a.status, a.body)
-	}
+	heldThenServed(t, base, data, res, 1)
 }
 
 func TestTimeout(t *testing.T) {
@@ -501,19 +490,27 @@ func TestNothingOfTheUploadKept(t *testing.T) {
 	}
 }
 
-func TestGracefulShutdown(t *testing.T) {
-	data := testkit.Testdata(t, "esempio-fondazione.xlsx")
-	srv, err := New(Config{ClientRate: -1})
+// serving starts a server with cfg on a loopback port (with TLS when
+// certFile is set); cancel asks it to stop and done gives Serve's error.
+func serving(t *testing.T, cfg Config, certFile, keyFile string) (srv *Server, ln net.Listener, cancel context.CancelFunc, done <-chan error) {
+	t.Helper()
+	srv, err := New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	ln, err = net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- srv.Serve(ctx, ln, "", "") }()
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ctx, ln, certFile, keyFile) }()
+	return srv, ln, cancel, served
+}
+
+func TestGracefulShutdown(t *testing.T) {
+	data := testkit.Testdata(t, "esempio-fondazione.xlsx")
+	srv, ln, cancel, done := serving(t, Config{ClientRate: -1}, "", "")
 	base := "http://" + ln.Addr().String()
 	finish, res := stalledUpload(t, base, data)
 	// Wait until the server holds the upload, then ask it to stop.
@@ -541,17 +538,7 @@ func TestGracefulShutdown(t *testing.T) {
 
 func TestTLS(t *testing.T) {
 	certFile, keyFile, pool := selfSigned(t)
-	srv, err := New(Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- srv.Serve(ctx, ln, certFile, keyFile) }()
+	srv, ln, cancel, done := serving(t, Config{}, certFile, keyFile)
 	defer func() {
 		cancel()
 		if err := <-done; err != nil {

@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/its-academy/auditor/pipeline"
 	"github.com/its-academy/auditor/xlsxio"
 	"github.com/xuri/excelize/v2"
 )
@@ -34,7 +35,7 @@ func TestXLSXAnswerVerifies(t *testing.T) {
 	if cd := a.header.Get("Content-Disposition"); !strings.Contains(cd, `filename="flusso-verificato.xlsx"`) {
 		t.Errorf("Content-Disposition %q", cd)
 	}
-	v, err := xlsxio.VerifyCopy(a.body, "flusso-verificato.xlsx", nil, xlsxio.DefaultLimits())
+	v, err := pipeline.VerifyCopy(a.body, "flusso-verificato.xlsx", nil, xlsxio.DefaultLimits())
 	if err != nil {
 		t.Fatalf("VerifyCopy: %v", err)
 	}

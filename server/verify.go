@@ -9,6 +9,7 @@ import (
 	"io"
 	"net/http"
 
+	"github.com/its-academy/auditor/pipeline"
 	"github.com/its-academy/auditor/xlsxio"
 	"github.com/labstack/echo/v4"
 )
@@ -18,7 +19,7 @@ import (
 // stamp produces from the copy's original sheets, and what differs.
 type VerifyAnswer struct {
 	Conforming bool `json:"conforme"`
-	*xlsxio.Verification
+	*pipeline.Verification
 }
 
 // verify is POST /api/verify: an audited copy, as for /api/audit. It
@@ -41,7 +42,7 @@ func (s *Server) runVerify(ctx context.Context, up *upload) (ans auditAnswer) {
 	if ctx.Err() != nil {
 		return auditAnswer{err: errCanceled}
 	}
-	v, err := xlsxio.VerifyCopy(up.data, up.name, s.cfg.Registry, s.cfg.Limits)
+	v, err := pipeline.VerifyCopy(up.data, up.name, s.cfg.Registry, s.cfg.Limits)
 	if err != nil {
 		var oe *xlsxio.OpenError
 		if !errors.As(err, &oe) {

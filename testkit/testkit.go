@@ -2,7 +2,9 @@
 // test files, the external programs some tests need (pdftotext, node,
 // chromium: a test skips without them, or fails where scripts/test.sh asks
 // for them), a fresh folder for screenshots and downloads, multipart
-// upload bodies, a server on loopback, and zip archives read or rebuilt. Only _test.go files import it; it imports nothing of the
+// upload bodies, a server on loopback, zip archives read or rebuilt,
+// workbooks opened or edited with excelize, and an ordinary course's
+// figures. Only _test.go files import it; it imports nothing of the
 // product.
 package testkit
 
@@ -20,6 +22,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/xuri/excelize/v2"
 )
 
 // The environment variables scripts/test.sh sets so that a missing program
@@ -57,6 +61,14 @@ func Program(t testing.TB, env, name, pkg string) string {
 	return p
 }
 
+// Command is exec.Command for a program a test runs, stopped after
+// timeout, and at the latest when the test ends.
+func Command(t testing.TB, timeout time.Duration, name string, args ...string) *exec.Cmd {
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	t.Cleanup(cancel)
+	return exec.CommandContext(ctx, name, args...)
+}
+
 // PDFText returns the text pdftotext -layout finds in pdf, pages separated
 // by form feeds. The test fails when pdf is not a PDF.
 func PDFText(t testing.TB, pdf []byte) string {
@@ -69,9 +81,7 @@ func PDFText(t testing.TB, pdf []byte) string {
 	if err := os.WriteFile(in, pdf, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	out, err := exec.CommandContext(ctx, bin, "-layout", "-enc", "UTF-8", in, "-").Output()
+	out, err := Command(t, time.Minute, bin, "-layout", "-enc", "UTF-8", in, "-").Output()
 	if err != nil {
 		t.Fatalf("pdftotext: %v", err)
 	}
@@ -256,4 +266,113 @@ func Unzip(t testing.TB, data []byte) []File {
 		out = append(out, File{Name: f.Name, Data: b})
 	}
 	return out
+}
+
+// OpenWorkbook opens the xlsx data with excelize; the file is closed when
+// the test ends.
+func OpenWorkbook(t testing.TB, data []byte) *excelize.File {
+	t.Helper()
+	f, err := excelize.OpenReader(bytes.NewReader(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { f.Close() })
+	return f
+}
+
+// EditWorkbook opens the xlsx data with excelize, lets edit change it and
+// returns the workbook saved again.
+func EditWorkbook(t testing.TB, data []byte, edit func(f *excelize.File) error) []byte {
+	t.Helper()
+	f := OpenWorkbook(t, data)
+	if err := edit(f); err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if err := f.Write(&buf); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+// CourseFigures returns, as a new map keyed by the Percorsi sheet's field
+// codes, the figures of an ordinary, consistent EQF V course that scores
+// well above 60 (the example workbooks' first course); tests change a few
+// of them.
+func CourseFigures() map[string]any {
+	return map[string]any{
+		"domande_iscrizione": 68, "partecipanti_selezione": 55, "iscritti": 26, "iscritti_fuori_regione": 3, "iscritte": 5,
+		"ore_totali": 2000, "ore_stage": 760, "ore_attivita_totali": 820, "ore_fuori_regione": 120, "ore_estero": 60,
+		"ore_docenti_totali": 1240, "ore_docenti_mondo_lavoro": 760, "ore_teoria": 1240, "ore_laboratori": 390,
+		"ore_its": 900, "ore_lab_digitali_its": 320, "imprese_totali": 16, "imprese_progettazione": 4,
+		"iscritti_apprendistato": 2, "diplomati": 21, "diplomate": 4, "certificati": 2,
+		"occupati_coerenti": 15, "occupati_non_coerenti": 2, "iscritti_universita": 1, "soddisfazione": 7.6,
+	}
+}
+
+// SetFields writes values into a one-field-per-row sheet of the official
+// workbook (Fondazione, Soglie: code in column A, value in column C): each
+// value goes on the row of its code. A code with no row is an error.
+func SetFields(f *excelize.File, sheet string, values map[string]any) error {
+	rows, err := f.GetRows(sheet)
+	if err != nil {
+		return err
+	}
+	done := map[string]bool{}
+	for i, r := range rows {
+		if len(r) == 0 {
+			continue
+		}
+		if v, ok := values[r[0]]; ok && !done[r[0]] {
+			if err := f.SetCellValue(sheet, fmt.Sprintf("C%d", i+1), v); err != nil {
+				return err
+			}
+			done[r[0]] = true
+		}
+	}
+	for code := range values {
+		if !done[code] {
+			return fmt.Errorf("sheet %s has no row %s", sheet, code)
+		}
+	}
+	return nil
+}
+
+// Zip builds a zip archive of the entries, in their order, compressed with
+// deflate.
+func Zip(t testing.TB, entries []File) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	for _, e := range entries {
+		w, err := zw.Create(e.Name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := w.Write(e.Data); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+// ReplaceParts returns the zip archive data with the parts named in repl
+// written anew with their new content; the other entries are copied as
+// they are.
+func ReplaceParts(t testing.TB, data []byte, repl map[string][]byte) []byte {
+	t.Helper()
+	return Rezip(t, data, func(zw *zip.Writer, f *zip.File) (bool, error) {
+		b, ok := repl[f.Name]
+		if !ok {
+			return false, nil
+		}
+		w, err := zw.Create(f.Name)
+		if err == nil {
+			_, err = w.Write(b)
+		}
+		return true, err
+	}, nil)
 }

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"mime"
 	"mime/multipart"
@@ -15,6 +16,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/xuri/excelize/v2"
 )
 
 func TestRequired(t *testing.T) {
@@ -99,22 +102,11 @@ func TestServe(t *testing.T) {
 	}
 }
 
-// TestRezipUnzip: Rezip copies the entries it is not asked to write,
+// TestRezipUnzip: Zip writes the entries in order; Rezip (and ReplaceParts) copies the entries it is not asked to write,
 // writes those edit asks for and adds more at the end; Unzip reads them
 // back in order.
 func TestRezipUnzip(t *testing.T) {
-	var src bytes.Buffer
-	zw := zip.NewWriter(&src)
-	for _, f := range []File{{Name: "a.xml", Data: []byte("<a/>")}, {Name: "b.xml", Data: []byte("<b/>")}} {
-		w, err := zw.Create(f.Name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		w.Write(f.Data)
-	}
-	if err := zw.Close(); err != nil {
-		t.Fatal(err)
-	}
+	src := Zip(t, []File{{Name: "a.xml", Data: []byte("<a/>")}, {Name: "b.xml", Data: []byte("<b/>")}})
 	write := func(zw *zip.Writer, name, text string) error {
 		w, err := zw.Create(name)
 		if err != nil {
@@ -123,7 +115,7 @@ func TestRezipUnzip(t *testing.T) {
 		_, err = io.WriteString(w, text)
 		return err
 	}
-	out := Rezip(t, src.Bytes(), func(zw *zip.Writer, f *zip.File) (bool, error) {
+	out := Rezip(t, src, func(zw *zip.Writer, f *zip.File) (bool, error) {
 		if f.Name != "b.xml" {
 			return false, nil
 		}
@@ -135,5 +127,57 @@ func TestRezipUnzip(t *testing.T) {
 	}
 	if want := "a.xml=<a/> b.xml=<B/> c.xml=<c/>"; strings.Join(got, " ") != want {
 		t.Errorf("entries %q, want %q", got, want)
+	}
+	got = nil
+	for _, f := range Unzip(t, ReplaceParts(t, out, map[string][]byte{"c.xml": []byte("<C/>")})) {
+		got = append(got, f.Name+"="+string(f.Data))
+	}
+	if want := "a.xml=<a/> b.xml=<B/> c.xml=<C/>"; strings.Join(got, " ") != want {
+		t.Errorf("after ReplaceParts: entries %q, want %q", got, want)
+	}
+}
+
+// TestEditWorkbook: an edit is saved, and the workbook reopened shows it
+// next to what was there.
+func TestEditWorkbook(t *testing.T) {
+	f := excelize.NewFile()
+	defer f.Close()
+	if err := f.SetCellValue("Sheet1", "A1", "prima"); err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if err := f.Write(&buf); err != nil {
+		t.Fatal(err)
+	}
+	out := EditWorkbook(t, buf.Bytes(), func(f *excelize.File) error { return f.SetCellValue("Sheet1", "B2", 42) })
+	g := OpenWorkbook(t, out)
+	a1, _ := g.GetCellValue("Sheet1", "A1")
+	b2, _ := g.GetCellValue("Sheet1", "B2")
+	if a1 != "prima" || b2 != "42" {
+		t.Errorf("A1 %q, B2 %q", a1, b2)
+	}
+}
+
+// TestSetFields: values land in column C of their codes' rows; a code
+// without a row is an error.
+func TestSetFields(t *testing.T) {
+	f := excelize.NewFile()
+	defer f.Close()
+	for i, code := range []string{"fondazione_codice", "anno_monitoraggio"} {
+		if err := f.SetSheetRow("Sheet1", fmt.Sprintf("A%d", i+1), &[]any{code, "etichetta"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := SetFields(f, "Sheet1", map[string]any{"anno_monitoraggio": 2025}); err != nil {
+		t.Fatal(err)
+	}
+	if c1, _ := f.GetCellValue("Sheet1", "C1"); c1 != "" {
+		t.Errorf("C1 = %q, want empty", c1)
+	}
+	if c2, _ := f.GetCellValue("Sheet1", "C2"); c2 != "2025" {
+		t.Errorf("C2 = %q, want 2025", c2)
+	}
+	if err := SetFields(f, "Sheet1", map[string]any{"regione": "Veneto"}); err == nil {
+		t.Error("a code without a row is not an error")
 	}
 }

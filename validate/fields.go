@@ -43,6 +43,12 @@ const (
 	srcFoundation = "docs/modello.md (foglio Fondazione)"
 )
 
+// figure is a required figure of a course (a count or hours, ≥ 0) that
+// articulation art of Tab. 2 uses.
+func figure(code compute.FieldCode, label, definition string, kind Kind, art string) Field {
+	return Field{Code: code, Label: label, Definition: definition, Source: srcTab2 + art, Kind: kind, Required: true, Tag: "gte=0"}
+}
+
 // CourseFields lists the columns of the Percorsi sheet, in template order.
 func CourseFields() []Field {
 	return []Field{
@@ -51,31 +57,31 @@ func CourseFields() []Field {
 		{Code: "area_tecnologica", Label: "Area tecnologica", Definition: "Una delle dieci aree tecnologiche della Tab. 4 (scegliere dall'elenco).", Source: "DM 30/11/2023, All. tecnico, Tab. 4", Kind: KindArea, Required: true, Tag: "required"},
 		{Code: "livello_eqf", Label: "Livello EQF", Definition: "5 (percorsi biennali) o 6 (percorsi triennali).", Source: "Legge 99/2022, art. 5 c. 1", Kind: KindEQF, Required: true, Tag: "required,oneof=5 6"},
 		{Code: "data_fine", Label: "Data di fine percorso", Definition: "Data di conclusione del percorso (gg/mm/aaaa): sceglie il sistema di regole (DM 30/11/2023 per i percorsi terminati dal 1/1/2024).", Source: "DM 30/11/2023, art. 2", Kind: KindDate, Required: true, Tag: "required"},
-		{Code: "domande_iscrizione", Label: "Domande di iscrizione alla selezione", Definition: "Numero di domande di iscrizione alle prove di selezione (denominatore dell'articolazione 2).", Source: srcTab2 + "2", Kind: KindCount, Required: true, Tag: "gte=0"},
-		{Code: "partecipanti_selezione", Label: "Soggetti che hanno sostenuto la selezione", Definition: "Numero di soggetti che hanno sostenuto la prova di selezione (articolazioni 1 e 2).", Source: srcTab2 + "1", Kind: KindCount, Required: true, Tag: "gte=0"},
-		{Code: "iscritti", Label: "Studenti iscritti all'avvio", Definition: "Studenti iscritti all'avvio delle attività formative (articolazione 3).", Source: srcTab2 + "3", Kind: KindCount, Required: true, Tag: "gte=0"},
-		{Code: "iscritti_fuori_regione", Label: "Iscritti residenti fuori regione", Definition: "Iscritti residenti in una regione diversa da quella della sede del percorso (articolazione 4).", Source: srcTab2 + "4", Kind: KindCount, Required: true, Tag: "gte=0"},
+		figure("domande_iscrizione", "Domande di iscrizione alla selezione", "Numero di domande di iscrizione alle prove di selezione (denominatore dell'articolazione 2).", KindCount, "2"),
+		figure("partecipanti_selezione", "Soggetti che hanno sostenuto la selezione", "Numero di soggetti che hanno sostenuto la prova di selezione (articolazioni 1 e 2).", KindCount, "1"),
+		figure("iscritti", "Studenti iscritti all'avvio", "Studenti iscritti all'avvio delle attività formative (articolazione 3).", KindCount, "3"),
+		figure("iscritti_fuori_regione", "Iscritti residenti fuori regione", "Iscritti residenti in una regione diversa da quella della sede del percorso (articolazione 4).", KindCount, "4"),
 		{Code: "iscritte", Label: "Studentesse iscritte", Definition: "Iscritte all'avvio (indicatore di valorizzazione delle studentesse).", Source: "DM 30/11/2023, All. tecnico, parte B", Kind: KindCount, Tag: "gte=0"},
 		{Code: "ore_totali", Label: "Ore totali del percorso", Definition: "Ore complessive del percorso (denominatore dell'articolazione 5).", Source: srcTab2 + "5", Kind: KindHours, Required: true, Tag: "gt=0"},
-		{Code: "ore_stage", Label: "Ore di stage", Definition: "Ore di stage (articolazione 5).", Source: srcTab2 + "5", Kind: KindHours, Required: true, Tag: "gte=0"},
-		{Code: "ore_attivita_totali", Label: "Ore totali di stage e altre attività", Definition: "Ore totali svolte dai frequentanti in stage e altre attività formative (denominatore dell'articolazione 6).", Source: srcTab2 + "6", Kind: KindHours, Required: true, Tag: "gte=0"},
-		{Code: "ore_fuori_regione", Label: "di cui fuori regione", Definition: "Ore di stage e altre attività svolte fuori regione, non all'estero (pesano 0,5).", Source: srcTab2 + "6", Kind: KindHours, Required: true, Tag: "gte=0"},
-		{Code: "ore_estero", Label: "di cui all'estero", Definition: "Ore di stage e altre attività svolte all'estero (pesano 1).", Source: srcTab2 + "6", Kind: KindHours, Required: true, Tag: "gte=0"},
+		figure("ore_stage", "Ore di stage", "Ore di stage (articolazione 5).", KindHours, "5"),
+		figure("ore_attivita_totali", "Ore totali di stage e altre attività", "Ore totali svolte dai frequentanti in stage e altre attività formative (denominatore dell'articolazione 6).", KindHours, "6"),
+		figure("ore_fuori_regione", "di cui fuori regione", "Ore di stage e altre attività svolte fuori regione, non all'estero (pesano 0,5).", KindHours, "6"),
+		figure("ore_estero", "di cui all'estero", "Ore di stage e altre attività svolte all'estero (pesano 1).", KindHours, "6"),
 		{Code: "ore_docenti_totali", Label: "Ore totali di docenza", Definition: "Ore totali dei docenti (denominatore dell'articolazione 7).", Source: srcTab2 + "7", Kind: KindHours, Required: true, Tag: "gt=0"},
-		{Code: "ore_docenti_mondo_lavoro", Label: "di cui docenti dal mondo del lavoro", Definition: "Ore dei docenti provenienti dal mondo del lavoro (articolazione 7).", Source: srcTab2 + "7", Kind: KindHours, Required: true, Tag: "gte=0"},
-		{Code: "ore_teoria", Label: "Ore totali di teoria", Definition: "Ore totali di teoria (denominatore dell'articolazione 8).", Source: srcTab2 + "8", Kind: KindHours, Required: true, Tag: "gte=0"},
-		{Code: "ore_laboratori", Label: "Ore in laboratori", Definition: "Ore sviluppate in laboratori di impresa, di ricerca e dell'ITS Academy (articolazione 8).", Source: srcTab2 + "8", Kind: KindHours, Required: true, Tag: "gte=0"},
-		{Code: "ore_its", Label: "Ore svolte presso l'ITS Academy", Definition: "Ore sviluppate presso l'ITS Academy (denominatore dell'articolazione 9).", Source: srcTab2 + "9", Kind: KindHours, Required: true, Tag: "gte=0"},
-		{Code: "ore_lab_digitali_its", Label: "di cui competenze digitali in laboratori ITS", Definition: "Ore nei laboratori dell'ITS Academy per lo sviluppo delle competenze digitali (articolazione 9).", Source: srcTab2 + "9", Kind: KindHours, Required: true, Tag: "gte=0"},
-		{Code: "imprese_totali", Label: "Imprese coinvolte", Definition: "Numero totale di imprese (denominatore dell'articolazione 10).", Source: srcTab2 + "10", Kind: KindCount, Required: true, Tag: "gte=0"},
-		{Code: "imprese_progettazione", Label: "di cui hanno contribuito alla progettazione", Definition: "Imprese, partner o no, che hanno contribuito alla progettazione del percorso (articolazione 10).", Source: srcTab2 + "10", Kind: KindCount, Required: true, Tag: "gte=0"},
-		{Code: "iscritti_apprendistato", Label: "Iscritti con apprendistato di III livello", Definition: "Iscritti con contratto di apprendistato di alta formazione e ricerca (articolazione 11).", Source: srcTab2 + "11", Kind: KindCount, Required: true, Tag: "gte=0"},
-		{Code: "diplomati", Label: "Diplomati", Definition: "Studenti che hanno superato l'esame finale (articolazioni 12, 13, 15).", Source: srcTab2 + "12", Kind: KindCount, Required: true, Tag: "gte=0"},
+		figure("ore_docenti_mondo_lavoro", "di cui docenti dal mondo del lavoro", "Ore dei docenti provenienti dal mondo del lavoro (articolazione 7).", KindHours, "7"),
+		figure("ore_teoria", "Ore totali di teoria", "Ore totali di teoria (denominatore dell'articolazione 8).", KindHours, "8"),
+		figure("ore_laboratori", "Ore in laboratori", "Ore sviluppate in laboratori di impresa, di ricerca e dell'ITS Academy (articolazione 8).", KindHours, "8"),
+		figure("ore_its", "Ore svolte presso l'ITS Academy", "Ore sviluppate presso l'ITS Academy (denominatore dell'articolazione 9).", KindHours, "9"),
+		figure("ore_lab_digitali_its", "di cui competenze digitali in laboratori ITS", "Ore nei laboratori dell'ITS Academy per lo sviluppo delle competenze digitali (articolazione 9).", KindHours, "9"),
+		figure("imprese_totali", "Imprese coinvolte", "Numero totale di imprese (denominatore dell'articolazione 10).", KindCount, "10"),
+		figure("imprese_progettazione", "di cui hanno contribuito alla progettazione", "Imprese, partner o no, che hanno contribuito alla progettazione del percorso (articolazione 10).", KindCount, "10"),
+		figure("iscritti_apprendistato", "Iscritti con apprendistato di III livello", "Iscritti con contratto di apprendistato di alta formazione e ricerca (articolazione 11).", KindCount, "11"),
+		figure("diplomati", "Diplomati", "Studenti che hanno superato l'esame finale (articolazioni 12, 13, 15).", KindCount, "12"),
 		{Code: "diplomate", Label: "Studentesse diplomate", Definition: "Diplomate (indicatore di valorizzazione delle studentesse).", Source: "DM 30/11/2023, All. tecnico, parte B", Kind: KindCount, Tag: "gte=0"},
-		{Code: "certificati", Label: "Certificati (non diplomati)", Definition: "Studenti certificati che non hanno conseguito il diploma (pesano 0,3 nell'articolazione 13).", Source: srcTab2 + "13", Kind: KindCount, Required: true, Tag: "gte=0"},
-		{Code: "occupati_coerenti", Label: "Occupati coerenti", Definition: "Diplomati occupati in un'attività coerente con il percorso al termine dell'anno solare successivo al diploma (pesano 1).", Source: srcTab2 + "14", Kind: KindCount, Required: true, Tag: "gte=0"},
-		{Code: "occupati_non_coerenti", Label: "Occupati non coerenti", Definition: "Diplomati occupati in un'attività non coerente con il percorso (pesano 0,3).", Source: srcTab2 + "14", Kind: KindCount, Required: true, Tag: "gte=0"},
-		{Code: "iscritti_universita", Label: "Iscritti all'università", Definition: "Diplomati iscritti all'università (pesano 0,5).", Source: srcTab2 + "14", Kind: KindCount, Required: true, Tag: "gte=0"},
+		figure("certificati", "Certificati (non diplomati)", "Studenti certificati che non hanno conseguito il diploma (pesano 0,3 nell'articolazione 13).", KindCount, "13"),
+		figure("occupati_coerenti", "Occupati coerenti", "Diplomati occupati in un'attività coerente con il percorso al termine dell'anno solare successivo al diploma (pesano 1).", KindCount, "14"),
+		figure("occupati_non_coerenti", "Occupati non coerenti", "Diplomati occupati in un'attività non coerente con il percorso (pesano 0,3).", KindCount, "14"),
+		figure("iscritti_universita", "Iscritti all'università", "Diplomati iscritti all'università (pesano 0,5).", KindCount, "14"),
 		{Code: "soddisfazione", Label: "Soddisfazione media (0–10)", Definition: "Valutazione media degli studenti nel questionario INDIRE su didattica, tutoraggio, stage e accompagnamento al lavoro.", Source: srcTab2 + "16", Kind: KindRating, Required: true, Tag: "gte=0,lte=10"},
 	}
 }

@@ -59,26 +59,6 @@ const (
 	srcSoglie = findings.SrcSoglie
 )
 
-// Fallback texts of an invalid Soglie value.
-const (
-	txtFallbackDefault = "Il valore non è stato usato: per questa esecuzione vale il predefinito {default} ({citation}). Correggerlo."
-	txtFallbackNone    = "Il valore non è stato usato (il decreto non lo fissa): correggerlo o cancellarlo."
-	txtInForce         = "il valore in vigore è {value} ({source})"
-	txtNotInForce      = "il decreto non lo fissa e l'auditor non l'ha fornito"
-	txtNoValue         = "nessun valore (cella vuota)"
-	txtSourceAuditor   = "soglie fornite dall'auditor per questa verifica"
-	txtSheetIgnored    = "Il valore del foglio è ignorato: le soglie le fissano il decreto e l'auditor, non il file verificato. Ripristinare il valore in vigore."
-	txtWhatIfApplied   = "Simulazione (--workbook-thresholds): il valore del foglio è applicato e il risultato non vale come verifica."
-	txtRequiredRow     = "nel foglio {sheet} manca la riga con codice «{code}» ({label}), dato obbligatorio. Aggiungere il codice nella colonna A e il valore nella colonna C."
-	txtOptionalText    = "Il campo è solo descrittivo: il punteggio non ne dipende."
-
-	// Why a forced pack does not cover a course's end date.
-	txtPackFrom  = "si applica ai percorsi terminati dal {date}"
-	txtPackTo    = "si applica ai percorsi terminati fino al {date}"
-	txtPackOther = "non copre la data"
-	txtEndedOn   = " terminato il {date}"
-)
-
 // Texts of what a field expects, by kind, used in messages.
 var expectedByKind = map[Kind]string{
 	KindText:   "un testo",

@@ -1,11 +1,14 @@
 package validate
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"math"
 	"runtime"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -13,6 +16,7 @@ import (
 	"time"
 
 	"github.com/its-academy/auditor/compute"
+	"github.com/its-academy/auditor/findings"
 )
 
 // ErrOptions is the kind of the error Run returns for invalid options (an
@@ -115,11 +119,7 @@ func (r *runner) checkOptions() error {
 	} else {
 		r.candidates = r.reg.Packs()
 	}
-	ids := make([]string, 0, len(r.opt.Interpretations))
-	for id := range r.opt.Interpretations {
-		ids = append(ids, id)
-	}
-	sort.Strings(ids)
+	ids := slices.Sorted(maps.Keys(r.opt.Interpretations))
 	for _, id := range ids {
 		known := false
 		for _, p := range r.candidates {
@@ -129,11 +129,7 @@ func (r *runner) checkOptions() error {
 			return fmt.Errorf("%w: interpretazione «%s» sconosciuta", ErrOptions, id)
 		}
 	}
-	codes := make([]string, 0, len(r.opt.Thresholds))
-	for code := range r.opt.Thresholds {
-		codes = append(codes, code)
-	}
-	sort.Strings(codes)
+	codes := slices.Sorted(maps.Keys(r.opt.Thresholds))
 	for _, code := range codes {
 		known := false
 		for _, p := range r.candidates {
@@ -239,9 +235,9 @@ func (r *runner) readThresholds() {
 
 func fallbackText(def *compute.ThresholdDef) string {
 	if def != nil && def.Default != nil {
-		return say(txtFallbackDefault, "default", fmtNum(*def.Default), "citation", def.Citation)
+		return findings.Say(findings.PhraseFallbackDefault, "default", fmtNum(*def.Default), "citation", def.Citation)
 	}
-	return txtFallbackNone
+	return findings.Say(findings.PhraseFallbackNone)
 }
 
 // buildScorers creates a scorer per candidate pack. The thresholds in force
@@ -341,11 +337,7 @@ func valueInForce(p *compute.Pack, auditor map[string]float64, code string) (*fl
 // in force without the sheet (the auditor's, else the pack's): a violation,
 // the value ignored; in a what-if run a warning, the value applied.
 func (r *runner) sheetDifferences(p *compute.Pack, auditor map[string]float64, applied map[string]bool, reported map[string]bool) {
-	codes := make([]string, 0, len(r.supplied))
-	for code := range r.supplied {
-		codes = append(codes, code)
-	}
-	sort.Strings(codes)
+	codes := slices.Sorted(maps.Keys(r.supplied))
 	for _, code := range codes {
 		def, ok := p.Threshold(code)
 		if !ok || reported[code] {
@@ -355,7 +347,7 @@ func (r *runner) sheetDifferences(p *compute.Pack, auditor map[string]float64, a
 		inForce, _ := valueInForce(p, auditor, code)
 		source := def.Citation
 		if _, ok := auditor[code]; ok {
-			source = txtSourceAuditor
+			source = findings.Say(findings.PhraseSourceAuditor)
 		}
 		if inForce != nil && math.Abs(*inForce-found) <= 1e-9 {
 			continue
@@ -365,15 +357,15 @@ func (r *runner) sheetDifferences(p *compute.Pack, auditor map[string]float64, a
 		if def.Label != "" {
 			label = code + " – " + def.Label
 		}
-		applies, expected := txtNotInForce, txtNoValue
+		applies, expected := findings.Say(findings.PhraseNotInForce), findings.Say(findings.PhraseNoValue)
 		if inForce != nil {
-			applies, expected = say(txtInForce, "value", fmtNum(*inForce), "source", source), fmtNum(*inForce)
+			applies, expected = findings.Say(findings.PhraseInForce, "value", fmtNum(*inForce), "source", source), fmtNum(*inForce)
 		}
 		kv := []string{"label", label, "found", fmtNum(found), "applied", applies, "expected", expected, "source", srcSoglie + "; " + def.Citation}
 		if applied[code] {
-			kv = append(kv, "severity", string(compute.SeverityWarning), "extra", txtWhatIfApplied)
+			kv = append(kv, "severity", string(compute.SeverityWarning), "extra", findings.Say(findings.PhraseWhatIfApplied))
 		} else {
-			kv = append(kv, "extra", txtSheetIgnored)
+			kv = append(kv, "extra", findings.Say(findings.PhraseSheetIgnored))
 		}
 		r.addWorkbook(newFinding(RuleThresholdUsed, r.soglieCells[code], kv...))
 	}
@@ -391,7 +383,7 @@ func (r *runner) checkFoundation() {
 			if f.Required {
 				r.addWorkbook(Finding{
 					Rule: RuleRequired, Severity: severityOf(RuleRequired), Field: f.Code, Source: f.Source,
-					Message: composeMessage("", say(txtRequiredRow, "sheet", SheetFoundation, "code", string(f.Code), "label", f.Label), f.Source),
+					Message: composeMessage("", findings.Say(findings.PhraseRequiredRow, "sheet", SheetFoundation, "code", string(f.Code), "label", f.Label), f.Source),
 				})
 			}
 			continue
@@ -444,7 +436,7 @@ func (r *runner) checkField(f Field, e Entry, cell CellRef, course string) (valu
 		if f.Kind == KindText && !f.Required && severityOf(is.rule) == compute.SeverityError {
 			// A broken cell in a descriptive field (the title) is to be
 			// fixed, but no figure depends on it: it does not block a score.
-			is.args = append(is.args, "extra", txtOptionalText, "severity", string(compute.SeverityWarning))
+			is.args = append(is.args, "extra", findings.Say(findings.PhraseOptionalText), "severity", string(compute.SeverityWarning))
 		}
 		out = append(out, r.issueFinding(is, cell, f.Label, f.Code, course, f.Source))
 	}
@@ -909,7 +901,7 @@ func (r *runner) choosePack(cs *courseState, add func(Finding)) *compute.Pack {
 	if !earliest.IsZero() && cs.ended.Before(earliest) {
 		add(newFinding(RuleCU2015, dateCell, "value", fmtDate(cs.ended), "found", fmtDate(cs.ended), "from", fmtDate(earliest)))
 	} else {
-		add(newFinding(RuleNoPack, dateCell, "eqf", eqfText, "ended", say(txtEndedOn, "date", fmtDate(cs.ended)), "found", fmtDate(cs.ended)))
+		add(newFinding(RuleNoPack, dateCell, "eqf", eqfText, "ended", findings.Say(findings.PhraseEndedOn, "date", fmtDate(cs.ended)), "found", fmtDate(cs.ended)))
 	}
 	return nil
 }
@@ -917,12 +909,12 @@ func (r *runner) choosePack(cs *courseState, add func(Finding)) *compute.Pack {
 // outsideReason says why a pack does not cover a course's end date.
 func outsideReason(p *compute.Pack, ended time.Time) string {
 	if from, err := time.Parse(time.DateOnly, p.Applies.EndedFrom); err == nil && ended.Before(from) {
-		return say(txtPackFrom, "date", fmtDate(from))
+		return findings.Say(findings.PhrasePackFrom, "date", fmtDate(from))
 	}
 	if to, err := time.Parse(time.DateOnly, p.Applies.EndedTo); err == nil && ended.After(to) {
-		return say(txtPackTo, "date", fmtDate(to))
+		return findings.Say(findings.PhrasePackTo, "date", fmtDate(to))
 	}
-	return txtPackOther
+	return findings.Say(findings.PhrasePackOther)
 }
 
 // problemCell finds the cell of a compute problem: its field's cell (a
@@ -1006,11 +998,7 @@ func (r *runner) femaleFinding(cs *courseState, p *compute.Pack, res *compute.Co
 }
 
 func (r *runner) femaleFindings() {
-	keys := make([]string, 0, len(r.femaleMissing))
-	for k := range r.femaleMissing {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
+	keys := slices.Sorted(maps.Keys(r.femaleMissing))
 	for _, k := range keys {
 		g := r.femaleMissing[k]
 		list := g.courses
@@ -1078,20 +1066,7 @@ func sortFindings(fs []Finding) {
 	}
 	sort.SliceStable(fs, func(i, j int) bool {
 		a, b := keyOf(fs[i]), keyOf(fs[j])
-		switch {
-		case a.rank != b.rank:
-			return a.rank < b.rank
-		case a.sheet != b.sheet:
-			return a.sheet < b.sheet
-		case a.row != b.row:
-			return a.row < b.row
-		case a.col != b.col:
-			return a.col < b.col
-		case fs[i].Cell != fs[j].Cell:
-			return fs[i].Cell < fs[j].Cell
-		case fs[i].Rule != fs[j].Rule:
-			return fs[i].Rule < fs[j].Rule
-		}
-		return fs[i].Message < fs[j].Message
+		return cmp.Or(cmp.Compare(a.rank, b.rank), cmp.Compare(a.sheet, b.sheet), cmp.Compare(a.row, b.row), cmp.Compare(a.col, b.col),
+			cmp.Compare(fs[i].Cell, fs[j].Cell), cmp.Compare(fs[i].Rule, fs[j].Rule), cmp.Compare(fs[i].Message, fs[j].Message)) < 0
 	})
 }

@@ -6,9 +6,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/its-academy/auditor/batch/summary"
 	"github.com/its-academy/auditor/compute"
 	"github.com/its-academy/auditor/validate"
-	"github.com/its-academy/auditor/xlsxio"
 )
 
 // FromAudit fills the verbale of one audit. rep is a.Report(version, …),
@@ -330,7 +330,7 @@ func sortFindings(fs []Finding) {
 }
 
 // FromSummary fills the verbale of a batch from its summary.
-func FromSummary(s *xlsxio.Summary, when time.Time, reg *compute.Registry) SummaryDoc {
+func FromSummary(s *summary.Summary, when time.Time, reg *compute.Registry) SummaryDoc {
 	d := SummaryDoc{When: when.UTC(), Version: s.Version, Reading: Choice{ID: string(s.Reading), Value: string(s.Reading)}, Notes: s.Notes}
 	var packs []*compute.Pack
 	for _, p := range s.Packs {

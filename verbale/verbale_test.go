@@ -1,10 +1,8 @@
 package verbale
 
 import (
-	"context"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -184,9 +182,7 @@ func TestRenderPagesToPNG(t *testing.T) {
 			t.Errorf("no page of kind %s", kind)
 			continue
 		}
-		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-		out, err := exec.CommandContext(ctx, bin, "-png", "-r", "80", "-f", fmt.Sprint(n), "-l", fmt.Sprint(n), "-singlefile", path, filepath.Join(dir, kind)).CombinedOutput()
-		cancel()
+		out, err := testkit.Command(t, time.Minute, bin, "-png", "-r", "80", "-f", fmt.Sprint(n), "-l", fmt.Sprint(n), "-singlefile", path, filepath.Join(dir, kind)).CombinedOutput()
 		if err != nil {
 			t.Fatalf("pdftoppm page %d: %v %s", n, err, out)
 		}

@@ -10,7 +10,6 @@ import (
 	"io"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -46,9 +45,7 @@ func TestBrowser(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, node, script, base, artifacts, workbook, expected, chosen)
+	cmd := testkit.Command(t, 4*time.Minute, node, script, base, artifacts, workbook, expected, chosen)
 	cmd.Env = append(os.Environ(), "CHROMIUM="+chromium)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
@@ -241,9 +238,7 @@ func TestBrowserRegion(t *testing.T) {
 	if err := os.WriteFile(expected, batchJSON(t, base, files), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, node, append([]string{script, base, artifacts, expected}, files...)...)
+	cmd := testkit.Command(t, 4*time.Minute, node, append([]string{script, base, artifacts, expected}, files...)...)
 	cmd.Env = append(os.Environ(), "CHROMIUM="+chromium)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr

@@ -4,16 +4,15 @@ import (
 	"context"
 	"encoding/json"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"reflect"
 	"testing"
 	"time"
 
 	"github.com/its-academy/auditor/compute"
+	"github.com/its-academy/auditor/pipeline"
 	"github.com/its-academy/auditor/testkit"
 	"github.com/its-academy/auditor/validate"
-	"github.com/its-academy/auditor/xlsxio"
 )
 
 // expandScript runs the page's expandReport on a compact report and
@@ -124,10 +123,6 @@ func TestExpandReportGivesEngineValues(t *testing.T) {
 	if err := os.WriteFile(script, []byte(expandScript), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	reg, err := compute.LoadEmbedded()
-	if err != nil {
-		t.Fatal(err)
-	}
 	tests := []struct {
 		file string
 		opts validate.Options
@@ -139,16 +134,12 @@ func TestExpandReportGivesEngineValues(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.file, func(t *testing.T) {
-			wb, err := xlsxio.Open(testkit.Testdata(t, tc.file), tc.file, xlsxio.DefaultLimits())
+			res, err := pipeline.Run(context.Background(), testkit.Testdata(t, tc.file), tc.file, pipeline.Options{Validate: tc.opts, Version: "test"})
 			if err != nil {
 				t.Fatal(err)
 			}
-			defer wb.Close()
-			a, err := validate.Run(wb.Input, reg, tc.opts)
-			if err != nil {
-				t.Fatal(err)
-			}
-			rep, err := json.Marshal(a.Report("test", ""))
+			a := res.Audit
+			rep, err := json.Marshal(res.Report())
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -156,9 +147,7 @@ func TestExpandReportGivesEngineValues(t *testing.T) {
 			if err := os.WriteFile(in, rep, 0o644); err != nil {
 				t.Fatal(err)
 			}
-			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-			defer cancel()
-			cmd := exec.CommandContext(ctx, node, script, in)
+			cmd := testkit.Command(t, 30*time.Second, node, script, in)
 			cmd.Dir = dir
 			out, err := cmd.Output()
 			if err != nil {

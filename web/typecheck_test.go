@@ -2,10 +2,8 @@ package web
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -33,9 +31,7 @@ func runTypecheck(t *testing.T, node, taskpane string) (string, bool) {
 	t.Helper()
 	script, _ := filepath.Abs(filepath.Join("e2e", "typecheck.mjs"))
 	manifest, _ := filepath.Abs("manifest.xml.tmpl")
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, node, script, taskpane, manifest)
+	cmd := testkit.Command(t, 3*time.Minute, node, script, taskpane, manifest)
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	err := cmd.Run()

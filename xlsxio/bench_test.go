@@ -5,7 +5,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"runtime"
+	"slices"
 	"sort"
 	"syscall"
 	"testing"
@@ -127,10 +129,7 @@ func BenchmarkAudit1000Phases(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	wb, err := Open(data, "big.xlsx", DefaultLimits())
-	if err != nil {
-		b.Fatal(err)
-	}
+	wb := mustOpen(b, data, "big.xlsx")
 	a, err := validate.Run(wb.Input, reg, validate.Options{})
 	if err != nil {
 		b.Fatal(err)
@@ -183,10 +182,7 @@ func BenchmarkJSONReport1000(b *testing.B) {
 		}
 		audits = append(audits, time.Since(start))
 	}
-	wb, err := Open(data, "big.xlsx", DefaultLimits())
-	if err != nil {
-		b.Fatal(err)
-	}
+	wb := mustOpen(b, data, "big.xlsx")
 	a, err := validate.Run(wb.Input, reg, validate.Options{})
 	if err != nil {
 		b.Fatal(err)
@@ -218,11 +214,7 @@ func BenchmarkJSONReport1000(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	keys := make([]string, 0, len(parts))
-	for k := range parts {
-		keys = append(keys, k)
-	}
-	sort.Slice(keys, func(i, j int) bool { return parts[keys[i]] > parts[keys[j]] })
+	keys := slices.Sorted(maps.Keys(parts))
 	for _, k := range keys {
 		b.Logf("%-34s %8.0f bytes/course", k, float64(parts[k])/n)
 	}

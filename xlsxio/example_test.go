@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/its-academy/auditor/compute"
+	"github.com/its-academy/auditor/testkit"
 	"github.com/xuri/excelize/v2"
 )
 
@@ -32,14 +33,7 @@ func course(code, title, area string, eqf int, end string, v map[string]any) exa
 // base returns the figures of an ordinary, consistent course; variants
 // change a few of them.
 func base(over map[string]any) map[string]any {
-	v := map[string]any{
-		"domande_iscrizione": 68, "partecipanti_selezione": 55, "iscritti": 26, "iscritti_fuori_regione": 3, "iscritte": 5,
-		"ore_totali": 2000, "ore_stage": 760, "ore_attivita_totali": 820, "ore_fuori_regione": 120, "ore_estero": 60,
-		"ore_docenti_totali": 1240, "ore_docenti_mondo_lavoro": 760, "ore_teoria": 1240, "ore_laboratori": 390,
-		"ore_its": 900, "ore_lab_digitali_its": 320, "imprese_totali": 16, "imprese_progettazione": 4,
-		"iscritti_apprendistato": 2, "diplomati": 21, "diplomate": 4, "certificati": 2,
-		"occupati_coerenti": 15, "occupati_non_coerenti": 2, "iscritti_universita": 1, "soddisfazione": 7.6,
-	}
+	v := testkit.CourseFigures()
 	for k, x := range over {
 		v[k] = x
 	}

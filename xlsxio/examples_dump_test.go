@@ -46,10 +46,7 @@ func TestDumpExamples(t *testing.T) {
 		t.Fatalf("examples: %v %v", files, err)
 	}
 	audit := func(name string, data []byte) ([]byte, []byte) {
-		wb, err := Open(data, name, DefaultLimits())
-		if err != nil {
-			t.Fatalf("%s: %v", name, err)
-		}
+		wb := mustOpen(t, data, name)
 		a, err := validate.Run(wb.Input, reg, validate.Options{AuditedAt: at})
 		if err != nil {
 			t.Fatalf("%s: %v", name, err)

@@ -13,6 +13,7 @@ import (
 
 	"github.com/its-academy/auditor/compute"
 	"github.com/its-academy/auditor/internal/xlsx"
+	"github.com/its-academy/auditor/testkit"
 	"github.com/its-academy/auditor/validate"
 	"github.com/xuri/excelize/v2"
 )
@@ -22,7 +23,7 @@ import (
 // for an empty structure and dereference nil when the copy is written),
 // and what Open accepts WriteAudit writes without panicking.
 func TestDamagedStructuralPartsRefused(t *testing.T) {
-	base := readTestdata(t, "esempio-fondazione.xlsx")
+	base := testkit.Testdata(t, "esempio-fondazione.xlsx")
 	const ns = `xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"`
 	tests := []struct {
 		name, part, content string
@@ -40,7 +41,7 @@ func TestDamagedStructuralPartsRefused(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			data := replaceParts(t, base, map[string][]byte{tt.part: []byte(tt.content)})
+			data := testkit.ReplaceParts(t, base, map[string][]byte{tt.part: []byte(tt.content)})
 			_, err := Open(data, "fondazione.xlsx", DefaultLimits())
 			var oe *OpenError
 			if !errors.As(err, &oe) || !errors.Is(err, ErrCorrupt) {
@@ -57,8 +58,8 @@ func TestDamagedStructuralPartsRefused(t *testing.T) {
 // but holds no fonts, fills or cell formats (excelize dereferences nil on
 // it) gives a damaged-workbook error from WriteAudit, never a panic.
 func TestMinimalStylesWrittenOrRefused(t *testing.T) {
-	base := readTestdata(t, "esempio-fondazione.xlsx")
-	data := replaceParts(t, base, map[string][]byte{"xl/styles.xml": []byte(`<styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"/>`)})
+	base := testkit.Testdata(t, "esempio-fondazione.xlsx")
+	data := testkit.ReplaceParts(t, base, map[string][]byte{"xl/styles.xml": []byte(`<styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"/>`)})
 	wb, err := Open(data, "fondazione.xlsx", DefaultLimits())
 	if err != nil {
 		if !errors.Is(err, ErrCorrupt) {
@@ -66,14 +67,7 @@ func TestMinimalStylesWrittenOrRefused(t *testing.T) {
 		}
 		return
 	}
-	reg, err := compute.LoadEmbedded()
-	if err != nil {
-		t.Fatal(err)
-	}
-	a, err := validate.Run(wb.Input, reg, validate.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	a := validated(t, wb, validate.Options{})
 	out, err := WriteAudit(data, a, WriteOptions{Version: "test"})
 	if err != nil && !errors.Is(err, ErrCorrupt) {
 		t.Fatalf("WriteAudit: %v, want a copy or a damaged workbook", err)
@@ -88,7 +82,7 @@ func TestMinimalStylesWrittenOrRefused(t *testing.T) {
 // TestEmptySheetPartRefused: an empty Percorsi part (or shared strings
 // part) is a damaged workbook, not a sheet without its columns.
 func TestEmptySheetPartRefused(t *testing.T) {
-	base := readTestdata(t, "esempio-fondazione.xlsx")
+	base := testkit.Testdata(t, "esempio-fondazione.xlsx")
 	tests := []struct{ part, want string }{
 		{sheetPartOf(t, base, validate.SheetCourses), "il foglio «Percorsi» non può essere letto"},
 		{sheetPartOf(t, base, validate.SheetFoundation), "il foglio «Fondazione» non può essere letto"},
@@ -96,7 +90,7 @@ func TestEmptySheetPartRefused(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.part, func(t *testing.T) {
-			data := replaceParts(t, base, map[string][]byte{tt.part: nil})
+			data := testkit.ReplaceParts(t, base, map[string][]byte{tt.part: nil})
 			_, err := Open(data, "fondazione.xlsx", DefaultLimits())
 			var oe *OpenError
 			if !errors.As(err, &oe) || !errors.Is(err, ErrCorrupt) {
@@ -113,11 +107,7 @@ func TestEmptySheetPartRefused(t *testing.T) {
 // Percorsi (Excel shows 76%, the cell holds 0.76) is a finding on its cell
 // saying what is shown, what is stored and what to write; it is not used.
 func TestPercentFormattedCourseCell(t *testing.T) {
-	f, err := excelize.OpenReader(bytes.NewReader(readTestdata(t, "esempio-fondazione.xlsx")))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
+	f := testkit.OpenWorkbook(t, testkit.Testdata(t, "esempio-fondazione.xlsx"))
 	codes, err := f.GetRows(validate.SheetCourses)
 	if err != nil || len(codes) < 3 {
 		t.Fatalf("rows: %v", err)
@@ -176,14 +166,10 @@ func TestPercentFormattedCourseCell(t *testing.T) {
 // audit refuses it as sheet_name_taken instead of replacing it. A real
 // audited copy is still audited again.
 func TestForgedMarkerDoesNotReplaceUserSheet(t *testing.T) {
-	example := readTestdata(t, "esempio-fondazione.xlsx")
+	example := testkit.Testdata(t, "esempio-fondazione.xlsx")
 	_, copy1 := audit(t, example, validate.Options{})
 	forge := func(base []byte, edit func(f *excelize.File)) []byte {
-		f, err := excelize.OpenReader(bytes.NewReader(base))
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer f.Close()
+		f := testkit.OpenWorkbook(t, base)
 		edit(f)
 		var buf bytes.Buffer
 		if err := f.Write(&buf); err != nil {
@@ -238,10 +224,7 @@ func TestForgedMarkerDoesNotReplaceUserSheet(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			wb, err := Open(tt.data, "fondazione.xlsx", DefaultLimits())
-			if err != nil {
-				t.Fatal(err)
-			}
+			wb := mustOpen(t, tt.data, "fondazione.xlsx")
 			a, err := validate.Run(wb.Input, reg, validate.Options{})
 			if err != nil {
 				t.Fatal(err)
@@ -259,10 +242,10 @@ func TestForgedMarkerDoesNotReplaceUserSheet(t *testing.T) {
 // first audit with an Italian message, since the copy could not be
 // audited again; an apostrophe inside a name is audited twice.
 func TestSheetNamesExcelForbids(t *testing.T) {
-	base := readTestdata(t, "esempio-fondazione.xlsx")
+	base := testkit.Testdata(t, "esempio-fondazione.xlsx")
 	wbXML := string(partOf(t, base, "xl/workbook.xml"))
 	rename := func(name string) []byte {
-		return replaceParts(t, base, map[string][]byte{"xl/workbook.xml": []byte(replaceOnce(t, wbXML, `name="Istruzioni"`, `name="`+name+`"`))})
+		return testkit.ReplaceParts(t, base, map[string][]byte{"xl/workbook.xml": []byte(replaceOnce(t, wbXML, `name="Istruzioni"`, `name="`+name+`"`))})
 	}
 	tests := []struct{ name, want string }{
 		{"'Istruzioni", "inizia o finisce con un apostrofo"},
@@ -296,31 +279,25 @@ func TestMoreFindingsThanLinks(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds a workbook of 3,000 rows")
 	}
-	f, err := excelize.OpenReader(bytes.NewReader(templateBytes(t)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	codes, err := f.GetRows(validate.SheetCourses)
-	if err != nil {
-		t.Fatal(err)
-	}
-	col := slices.Index(codes[1], "codice_percorso")
-	if col < 0 {
-		t.Fatal("no codice_percorso column")
-	}
-	const rows = 3000
-	for r := 3; r < 3+rows; r++ {
-		ref, _ := excelize.CoordinatesToCellName(col+1, r)
-		if err := f.SetCellStr(validate.SheetCourses, ref, fmt.Sprintf("P-%04d", r)); err != nil {
+	edited := testkit.EditWorkbook(t, templateBytes(t), func(f *excelize.File) error {
+		codes, err := f.GetRows(validate.SheetCourses)
+		if err != nil {
 			t.Fatal(err)
 		}
-	}
-	var buf bytes.Buffer
-	if err := f.Write(&buf); err != nil {
-		t.Fatal(err)
-	}
-	f.Close()
-	a, out := audit(t, buf.Bytes(), validate.Options{})
+		col := slices.Index(codes[1], "codice_percorso")
+		if col < 0 {
+			t.Fatal("no codice_percorso column")
+		}
+		const rows = 3000
+		for r := 3; r < 3+rows; r++ {
+			ref, _ := excelize.CoordinatesToCellName(col+1, r)
+			if err := f.SetCellStr(validate.SheetCourses, ref, fmt.Sprintf("P-%04d", r)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return nil
+	})
+	a, out := audit(t, edited, validate.Options{})
 	n := len(a.Findings)
 	for _, c := range a.Courses {
 		n += len(c.Findings)
@@ -328,11 +305,7 @@ func TestMoreFindingsThanLinks(t *testing.T) {
 	if n <= maxFindingLinks+1 {
 		t.Fatalf("only %d findings: the workbook does not test the limit", n)
 	}
-	g, err := excelize.OpenReader(bytes.NewReader(out))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer g.Close()
+	g := testkit.OpenWorkbook(t, out)
 	// Row 2 is the first finding, with a link; row maxFindingLinks+2 the
 	// first without.
 	if ok, _, err := g.GetCellHyperLink(SheetFindings, "D2"); err != nil || !ok {
@@ -357,7 +330,7 @@ func TestMoreFindingsThanLinks(t *testing.T) {
 // strings or charts piling up), and the user's parts keep their original
 // bytes at every audit.
 func TestReauditByteStable(t *testing.T) {
-	orig := readTestdata(t, "esempio-fondazione.xlsx")
+	orig := testkit.Testdata(t, "esempio-fondazione.xlsx")
 	copies := [][]byte{orig}
 	for range 4 {
 		_, out := audit(t, copies[len(copies)-1], validate.Options{})
@@ -435,7 +408,7 @@ func TestBidiControlsStripped(t *testing.T) {
 // TestStructuralBudgets: a huge attribute or too many defined names in
 // the workbook part are refused by a budget before excelize decodes them.
 func TestStructuralBudgets(t *testing.T) {
-	base := readTestdata(t, "esempio-fondazione.xlsx")
+	base := testkit.Testdata(t, "esempio-fondazione.xlsx")
 	wbXML := string(partOf(t, base, "xl/workbook.xml"))
 	var names strings.Builder
 	for i := range xlsx.MaxDefinedNames + 1 {
@@ -447,7 +420,7 @@ func TestStructuralBudgets(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := Open(replaceParts(t, base, map[string][]byte{"xl/workbook.xml": []byte(tt.xml)}), "fondazione.xlsx", DefaultLimits())
+			_, err := Open(testkit.ReplaceParts(t, base, map[string][]byte{"xl/workbook.xml": []byte(tt.xml)}), "fondazione.xlsx", DefaultLimits())
 			var oe *OpenError
 			if !errors.As(err, &oe) || !errors.Is(err, ErrTooLarge) || !strings.Contains(oe.Msg, tt.want) {
 				t.Fatalf("Open: %v, want too large with %q", err, tt.want)
@@ -459,22 +432,13 @@ func TestStructuralBudgets(t *testing.T) {
 // TestHiddenCourseRowFinding: a course on a hidden row is audited, with
 // an info finding on the row, so that what is counted can be seen.
 func TestHiddenCourseRowFinding(t *testing.T) {
-	f, err := excelize.OpenReader(bytes.NewReader(readTestdata(t, "esempio-fondazione.xlsx")))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := f.SetRowVisible(validate.SheetCourses, 4, false); err != nil {
-		t.Fatal(err)
-	}
-	var buf bytes.Buffer
-	if err := f.Write(&buf); err != nil {
-		t.Fatal(err)
-	}
-	f.Close()
-	wb, err := Open(buf.Bytes(), "fondazione.xlsx", DefaultLimits())
-	if err != nil {
-		t.Fatal(err)
-	}
+	edited := testkit.EditWorkbook(t, testkit.Testdata(t, "esempio-fondazione.xlsx"), func(f *excelize.File) error {
+		if err := f.SetRowVisible(validate.SheetCourses, 4, false); err != nil {
+			t.Fatal(err)
+		}
+		return nil
+	})
+	wb := mustOpen(t, edited, "fondazione.xlsx")
 	var hidden []string
 	for _, fi := range wb.Input.Findings {
 		if fi.Rule == RuleHiddenRow {

@@ -2,13 +2,13 @@ package xlsxio
 
 import (
 	"bytes"
-	"context"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"testing"
 	"time"
 
+	"github.com/its-academy/auditor/testkit"
 	"github.com/xuri/excelize/v2"
 )
 
@@ -56,9 +56,7 @@ func recalcWithLibreOffice(t *testing.T, data []byte) []byte {
 		t.Fatal(err)
 	}
 	outDir := filepath.Join(dir, "out")
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, soffice, "-env:UserInstallation=file://"+profile, "--headless", "--norestore", "--nolockcheck",
+	cmd := testkit.Command(t, 3*time.Minute, soffice, "-env:UserInstallation=file://"+profile, "--headless", "--norestore", "--nolockcheck",
 		"--convert-to", "xlsx:Calc MS Excel 2007 XML", "--outdir", outDir, in)
 	var stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stderr, &stderr
@@ -72,23 +70,19 @@ func recalcWithLibreOffice(t *testing.T, data []byte) []byte {
 	return out
 }
 
-// compareWithLibreOffice checks that every formula cell of the product's
-// sheets has, after LibreOffice recalculated it, the value auditor cached.
-func compareWithLibreOffice(t *testing.T, ours []byte, tol float64) int {
+// compareWithLibreOffice checks that every formula cell of the sheets (the
+// product's when none is named) has, after LibreOffice recalculated it, the
+// value auditor cached. It returns how many formulas it checked.
+func compareWithLibreOffice(t *testing.T, ours []byte, tol float64, sheets ...string) int {
 	t.Helper()
 	theirs := recalcWithLibreOffice(t, ours)
-	a, err := excelize.OpenReader(bytes.NewReader(ours))
-	if err != nil {
-		t.Fatal(err)
+	a := testkit.OpenWorkbook(t, ours)
+	b := testkit.OpenWorkbook(t, theirs)
+	if len(sheets) == 0 {
+		sheets = ProductSheets()
 	}
-	defer a.Close()
-	b, err := excelize.OpenReader(bytes.NewReader(theirs))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer b.Close()
 	checked := 0
-	for _, sheet := range ProductSheets() {
+	for _, sheet := range sheets {
 		rows, err := a.GetRows(sheet, excelize.Options{RawCellValue: true})
 		if err != nil {
 			t.Fatal(err)

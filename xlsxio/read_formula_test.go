@@ -19,10 +19,7 @@ func TestReadSharedFormula(t *testing.T) {
 		s = replaceOnce(t, s, `</row><row r="4"`, `<c r="`+iscritti+`3"><f t="shared" ref="`+iscritti+`3:`+iscritti+`4" si="0">F3*2</f><v>10</v></c></row><row r="4"`)
 		return replaceOnce(t, s, `</row></sheetData>`, `<c r="`+iscritti+`4"><f t="shared" si="0"/></c></row></sheetData>`)
 	})
-	wb, err := Open(data, "condivisa.xlsx", DefaultLimits())
-	if err != nil {
-		t.Fatal(err)
-	}
+	wb := mustOpen(t, data, "condivisa.xlsx")
 	c := wb.Input.Courses
 	if len(c) != 2 {
 		t.Fatalf("%d courses", len(c))

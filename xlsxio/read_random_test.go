@@ -7,8 +7,8 @@ import (
 	"testing"
 
 	"github.com/its-academy/auditor/compute"
+	"github.com/its-academy/auditor/testkit"
 	"github.com/its-academy/auditor/validate"
-	"github.com/xuri/excelize/v2"
 )
 
 // TestReadRandomSheets mutates the Percorsi sheet or the shared strings of
@@ -17,11 +17,7 @@ import (
 // formulas recalculated now and then. It found the sheets the scanner read
 // and excelize refuses (see read_xml.go).
 func TestReadRandomSheets(t *testing.T) {
-	g := excelize.NewFile()
-	st := newStyles(t, g)
-	fx := mainFixture(t, st)
-	addOfficialSheets(t, g, fx)
-	base := finish(t, g, fx)
+	base := mainWorkbook(t)
 	sheet := sheetPartOf(t, base, "Percorsi")
 	orig := partOf(t, base, sheet)
 	sst := partOf(t, base, "xl/sharedStrings.xml")
@@ -62,7 +58,7 @@ func TestReadRandomSheets(t *testing.T) {
 		if r.IntN(3) == 0 {
 			repl = map[string][]byte{"xl/sharedStrings.xml": mutate(sst)}
 		}
-		data := replaceParts(t, base, repl)
+		data := testkit.ReplaceParts(t, base, repl)
 		wb, err := Open(data, "x.xlsx", lim)
 		if err == nil {
 			accepted++

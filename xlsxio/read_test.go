@@ -23,6 +23,7 @@ import (
 
 	"github.com/its-academy/auditor/compute"
 	"github.com/its-academy/auditor/internal/xlsx"
+	"github.com/its-academy/auditor/testkit"
 	"github.com/its-academy/auditor/validate"
 	"github.com/xuri/excelize/v2"
 )
@@ -235,46 +236,17 @@ func finish(t testing.TB, f *excelize.File, fx officialFixture) []byte {
 // patchZip rewrites one part of a zip with edit, which must change it.
 func patchZip(t testing.TB, data []byte, part string, edit func(string) string) []byte {
 	t.Helper()
-	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out bytes.Buffer
-	zw := zip.NewWriter(&out)
-	found := false
-	for _, e := range zr.File {
-		rc, err := e.Open()
-		if err != nil {
-			t.Fatal(err)
-		}
-		b, err := io.ReadAll(rc)
-		rc.Close()
-		if err != nil {
-			t.Fatal(err)
-		}
-		if e.Name == part {
-			found = true
-			s := edit(string(b))
-			if s == string(b) {
-				t.Fatalf("patch of %s changed nothing", part)
-			}
-			b = []byte(s)
-		}
-		w, err := zw.Create(e.Name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := w.Write(b); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if !found {
+	files := testkit.Unzip(t, data)
+	i := slices.IndexFunc(files, func(f testkit.File) bool { return f.Name == part })
+	if i < 0 {
 		t.Fatalf("no part %s", part)
 	}
-	if err := zw.Close(); err != nil {
-		t.Fatal(err)
+	s := edit(string(files[i].Data))
+	if s == string(files[i].Data) {
+		t.Fatalf("patch of %s changed nothing", part)
 	}
-	return out.Bytes()
+	files[i].Data = []byte(s)
+	return testkit.Zip(t, files)
 }
 
 // replaceOnce replaces old, which must occur in s.
@@ -304,6 +276,16 @@ func sheetPartOf(t testing.TB, data []byte, sheet string) string {
 // mainFixture is the reference workbook: columns moved, an extra column,
 // blank rows, numbers as numbers and as text, dates as serials and as
 // text, formulas with and without cached value, formula errors.
+// mainWorkbook is the workbook of mainFixture (beside excelize's Sheet1).
+func mainWorkbook(tb testing.TB) []byte {
+	tb.Helper()
+	g := excelize.NewFile()
+	defer g.Close()
+	fx := mainFixture(tb, newStyles(tb, g))
+	addOfficialSheets(tb, g, fx)
+	return finish(tb, g, fx)
+}
+
 func mainFixture(t testing.TB, st fixtureStyles) officialFixture {
 	codes := movedCodes()
 	col := func(code string) string { return letterOf(t, codes, code) }
@@ -359,11 +341,7 @@ func TestOpenReadsOfficialWorkbook(t *testing.T) {
 	})
 	orig := bytes.Clone(data)
 
-	wb, err := Open(data, "fondazione.xlsx", DefaultLimits())
-	if err != nil {
-		t.Fatalf("Open: %v", err)
-	}
-	defer wb.Close()
+	wb := mustOpen(t, data, "fondazione.xlsx")
 	in := wb.Input
 	if !bytes.Equal(data, orig) {
 		t.Error("Open modified its input")
@@ -482,11 +460,7 @@ func TestOpenMissingRequiredColumnIsAFinding(t *testing.T) {
 		codes:   codes,
 		courses: map[int]map[string]any{3: {"codice_percorso": "P-01", "iscritti": 25}},
 	})
-	wb, err := Open(data, "senza-data.xlsx", DefaultLimits())
-	if err != nil {
-		t.Fatalf("Open: %v", err)
-	}
-	defer wb.Close()
+	wb := mustOpen(t, data, "senza-data.xlsx")
 	in := wb.Input
 	if len(in.Findings) != 1 {
 		t.Fatalf("findings %+v, want one (titolo is optional)", in.Findings)
@@ -516,11 +490,7 @@ func TestOpenDuplicateColumnIsAWarning(t *testing.T) {
 		codes:   codes,
 		courses: map[int]map[string]any{3: {"codice_percorso": "P-01", "iscritti": 25}},
 	})
-	wb, err := Open(data, "doppia.xlsx", DefaultLimits())
-	if err != nil {
-		t.Fatalf("Open: %v", err)
-	}
-	defer wb.Close()
+	wb := mustOpen(t, data, "doppia.xlsx")
 	if f := wb.Input.Findings; len(f) != 1 || f[0].Rule != RuleDuplicateColumn || f[0].Severity != compute.SeverityWarning {
 		t.Errorf("findings %+v", f)
 	}
@@ -531,25 +501,15 @@ func TestOpenDuplicateColumnIsAWarning(t *testing.T) {
 
 func TestOpenDuplicateFoundationFieldIsAWarning(t *testing.T) {
 	data := buildOfficial(t, officialFixture{version: validate.TemplateVersion, codes: fullCodes()})
-	f, err := excelize.OpenReader(bytes.NewReader(data))
-	if err != nil {
-		t.Fatal(err)
-	}
-	// anno_monitoraggio is on row 6 of the fixture; a second one below.
-	row := []any{"anno_monitoraggio", "Anno", 2024}
-	if err := f.SetSheetRow(validate.SheetFoundation, "A20", &row); err != nil {
-		t.Fatal(err)
-	}
-	var buf bytes.Buffer
-	if err := f.Write(&buf); err != nil {
-		t.Fatal(err)
-	}
-	f.Close()
-	wb, err := Open(buf.Bytes(), "doppia.xlsx", DefaultLimits())
-	if err != nil {
-		t.Fatalf("Open: %v", err)
-	}
-	defer wb.Close()
+	edited := testkit.EditWorkbook(t, data, func(f *excelize.File) error {
+		// anno_monitoraggio is on row 6 of the fixture; a second one below.
+		row := []any{"anno_monitoraggio", "Anno", 2024}
+		if err := f.SetSheetRow(validate.SheetFoundation, "A20", &row); err != nil {
+			t.Fatal(err)
+		}
+		return nil
+	})
+	wb := mustOpen(t, edited, "doppia.xlsx")
 	fs := wb.Input.Findings
 	if len(fs) != 1 || fs[0].Rule != RuleDuplicateField || fs[0].Severity != compute.SeverityWarning || fs[0].Cell != "Fondazione!A20" ||
 		!strings.Contains(fs[0].Message, "compare già alla riga 6 (Fondazione!A6)") {
@@ -569,11 +529,7 @@ func TestOpenDate1904(t *testing.T) {
 		courses: map[int]map[string]any{3: {"codice_percorso": "P-01", "data_fine": excelize.Cell{StyleID: st.date, Value: 45657 - 1462}, "iscritti": 25}},
 	}
 	addOfficialSheets(t, f, fx)
-	wb, err := Open(finish(t, f, fx), "mac.xlsx", DefaultLimits())
-	if err != nil {
-		t.Fatalf("Open: %v", err)
-	}
-	defer wb.Close()
+	wb := mustOpen(t, finish(t, f, fx), "mac.xlsx")
 	in := wb.Input
 	if e := in.Courses[0].Entries["data_fine"]; e.Text != "45657" || !e.Date {
 		t.Errorf("1904 date = %+v, want serial 45657 of the 1900 system", e)
@@ -595,11 +551,7 @@ func TestOpenOfficialSheetsInForeignWorkbook(t *testing.T) {
 	fx := officialFixture{version: validate.TemplateVersion, codes: fullCodes(),
 		courses: map[int]map[string]any{3: {"codice_percorso": "P-01"}, 4: {"codice_percorso": "P-02"}}}
 	addOfficialSheets(t, f, fx)
-	wb, err := Open(finish(t, f, fx), "Book1.xlsx", DefaultLimits())
-	if err != nil {
-		t.Fatalf("Open: %v", err)
-	}
-	defer wb.Close()
+	wb := mustOpen(t, finish(t, f, fx), "Book1.xlsx")
 	if n := len(wb.Input.Courses); n != 2 {
 		t.Errorf("%d courses, want 2", n)
 	}
@@ -694,23 +646,10 @@ func zipBomb(t testing.TB) []byte {
 // the zip declares for it.
 func lyingZip(t testing.TB, data []byte, part string) []byte {
 	t.Helper()
-	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out bytes.Buffer
-	zw := zip.NewWriter(&out)
-	for _, e := range zr.File {
-		rc, err := e.Open()
-		if err != nil {
-			t.Fatal(err)
-		}
-		b, _ := io.ReadAll(rc)
-		rc.Close()
+	b := partOf(t, data, part)
+	return testkit.Rezip(t, data, func(zw *zip.Writer, e *zip.File) (bool, error) {
 		if e.Name != part {
-			w, _ := zw.Create(e.Name)
-			w.Write(b)
-			continue
+			return false, nil
 		}
 		var comp bytes.Buffer
 		fw, _ := flate.NewWriter(&comp, flate.BestSpeed)
@@ -723,12 +662,11 @@ func lyingZip(t testing.TB, data []byte, part string) []byte {
 		w, err := zw.CreateRaw(&zip.FileHeader{Name: part, Method: zip.Deflate,
 			CRC32: crc32.ChecksumIEEE(b), CompressedSize64: uint64(comp.Len()), UncompressedSize64: uint64(len(b))})
 		if err != nil {
-			t.Fatal(err)
+			return true, err
 		}
-		w.Write(comp.Bytes())
-	}
-	zw.Close()
-	return out.Bytes()
+		_, err = w.Write(comp.Bytes())
+		return true, err
+	}, nil)
 }
 
 func readForeign(t testing.TB, name string) []byte {
@@ -999,10 +937,7 @@ func BenchmarkOpenThousandCourses(b *testing.B) {
 	data := thousandCourses(b)
 	b.SetBytes(int64(len(data)))
 	for b.Loop() {
-		wb, err := Open(data, "grande.xlsx", DefaultLimits())
-		if err != nil {
-			b.Fatal(err)
-		}
+		wb := mustOpen(b, data, "grande.xlsx")
 		wb.Close()
 	}
 }
@@ -1046,61 +981,12 @@ func FuzzOpen(f *testing.F) {
 	})
 }
 
-// replaceParts returns base with some parts replaced, as a well-formed zip.
-func replaceParts(t testing.TB, base []byte, repl map[string][]byte) []byte {
-	t.Helper()
-	zr, err := zip.NewReader(bytes.NewReader(base), int64(len(base)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out bytes.Buffer
-	zw := zip.NewWriter(&out)
-	for _, e := range zr.File {
-		b, ok := repl[e.Name]
-		if !ok {
-			rc, err := e.Open()
-			if err != nil {
-				t.Fatal(err)
-			}
-			b, err = io.ReadAll(rc)
-			rc.Close()
-			if err != nil {
-				t.Fatal(err)
-			}
-		}
-		w, err := zw.Create(e.Name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := w.Write(b); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := zw.Close(); err != nil {
-		t.Fatal(err)
-	}
-	return out.Bytes()
-}
-
 // partOf returns the content of one part of a zip.
 func partOf(t testing.TB, data []byte, name string) []byte {
 	t.Helper()
-	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, e := range zr.File {
-		if e.Name == name {
-			rc, err := e.Open()
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer rc.Close()
-			b, err := io.ReadAll(rc)
-			if err != nil {
-				t.Fatal(err)
-			}
-			return b
+	for _, f := range testkit.Unzip(t, data) {
+		if f.Name == name {
+			return f.Data
 		}
 	}
 	t.Fatalf("no part %s", name)
@@ -1111,12 +997,7 @@ func partOf(t testing.TB, data []byte, name string) []byte {
 // inside a well-formed package, where excelize's cell API (shared
 // formulas, styles, row padding) reads them: Open must never panic.
 func FuzzSheetParts(f *testing.F) {
-	g := excelize.NewFile()
-	st := newStyles(f, g)
-	fx := mainFixture(f, st)
-	addOfficialSheets(f, g, fx)
-	base := finish(f, g, fx)
-	g.Close()
+	base := mainWorkbook(f)
 	sheet := sheetPartOf(f, base, validate.SheetCourses)
 	f.Add(partOf(f, base, sheet), partOf(f, base, "xl/styles.xml"))
 	f.Add([]byte(`<worksheet><sheetData><row r="2"><c r="A2" t="s"><v>99</v></c></row>`+
@@ -1126,7 +1007,7 @@ func FuzzSheetParts(f *testing.F) {
 			`<cellXfs count="2"><xf numFmtId="0"/><xf numFmtId="200" fontId="99" fillId="-1"/></cellXfs></styleSheet>`))
 	lim := Limits{UnzipSize: 16 << 20, UnzipXMLSize: 4 << 20, MaxCells: 200_000}
 	f.Fuzz(func(t *testing.T, sheetXML, stylesXML []byte) {
-		data := replaceParts(t, base, map[string][]byte{sheet: sheetXML, "xl/styles.xml": stylesXML})
+		data := testkit.ReplaceParts(t, base, map[string][]byte{sheet: sheetXML, "xl/styles.xml": stylesXML})
 		wb, err := Open(data, "fuzz.xlsx", lim)
 		if err == nil {
 			wb.Close()
@@ -1142,11 +1023,7 @@ func FuzzSheetParts(f *testing.F) {
 // TestOpenContextStops checks that a cancelled context stops the read with
 // the context's error.
 func TestOpenContextStops(t *testing.T) {
-	f := excelize.NewFile()
-	fx := mainFixture(t, newStyles(t, f))
-	addOfficialSheets(t, f, fx)
-	data := finish(t, f, fx)
-	f.Close()
+	data := mainWorkbook(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	if wb, err := OpenContext(ctx, data, "f.xlsx", DefaultLimits()); !errors.Is(err, context.Canceled) || wb != nil {

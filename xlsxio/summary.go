@@ -5,12 +5,13 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"maps"
 	"net/url"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 
-	"github.com/its-academy/auditor/compute"
+	"github.com/its-academy/auditor/batch/summary"
 	"github.com/xuri/excelize/v2"
 )
 
@@ -31,32 +32,24 @@ func SummarySheets() []string {
 }
 
 // SummaryMarker is the workbook-level defined name that marks a summary
-// workbook written by WriteSummary; its value is SummaryFormat. ReadSummary
-// reads only workbooks that carry it.
-const (
-	SummaryMarker = "auditor_riepilogo"
-	SummaryFormat = "riepilogo-1"
-)
+// workbook written by WriteSummary; its value is summary.Format.
+// ReadSummary reads only workbooks that carry it.
+const SummaryMarker = "auditor_riepilogo"
 
 // sumAuditedMarker is the defined name every audited copy carries (it lists
 // the product's sheets; see WriteAudit).
 const sumAuditedMarker = "auditor_fogli_prodotto"
 
-// Kinds of an input file, as SniffWorkbook tells them apart.
-const (
-	KindWorkbook = "workbook" // anything else: audited as an official workbook
-	KindAudited  = "audited"  // a copy written by WriteAudit
-	KindSummary  = "summary"  // a summary written by WriteSummary
-)
-
-// SniffWorkbook tells summaries and audited copies from other files by the
-// defined names in xl/workbook.xml, without opening the workbook. It reads
-// at most 8 MiB of that part; anything it cannot read is KindWorkbook (the
-// reader then says what is wrong with it).
+// SniffWorkbook tells summaries (summary.KindSummary, written by
+// WriteSummary) and audited copies (summary.KindAudited, written by
+// WriteAudit) from other files by the defined names in xl/workbook.xml,
+// without opening the workbook. It reads at most 8 MiB of that part;
+// anything it cannot read is summary.KindWorkbook (the reader then says
+// what is wrong with it).
 func SniffWorkbook(data []byte) string {
 	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
 	if err != nil {
-		return KindWorkbook
+		return summary.KindWorkbook
 	}
 	for _, f := range zr.File {
 		if f.Name != "xl/workbook.xml" {
@@ -64,158 +57,22 @@ func SniffWorkbook(data []byte) string {
 		}
 		rc, err := f.Open()
 		if err != nil {
-			return KindWorkbook
+			return summary.KindWorkbook
 		}
 		defer rc.Close()
 		part, err := io.ReadAll(io.LimitReader(rc, 8<<20))
 		if err != nil {
-			return KindWorkbook
+			return summary.KindWorkbook
 		}
 		switch {
 		case bytes.Contains(part, []byte(`name="`+SummaryMarker+`"`)):
-			return KindSummary
+			return summary.KindSummary
 		case bytes.Contains(part, []byte(`name="`+sumAuditedMarker+`"`)):
-			return KindAudited
+			return summary.KindAudited
 		}
-		return KindWorkbook
+		return summary.KindWorkbook
 	}
-	return KindWorkbook
-}
-
-// Summary is the regional summary of a batch audit: every course of every
-// foundation, the aggregates per foundation and year, the files that could
-// not be audited, the score distribution, the foundation rule of CU 2015
-// art. 4 c.3 and the stamp. Package batch builds it; WriteSummary renders
-// it; ReadSummary reads the course rows back. The json tags are the JSON
-// form of the summary (documented in package batch).
-type Summary struct {
-	Format          string            `json:"format"` // SummaryFormat
-	Version         string            `json:"version"`
-	Reading         compute.Reading   `json:"reading"`
-	Errata          compute.Errata    `json:"errata"`
-	Interpretations map[string]string `json:"interpretations"`
-	WhatIf          bool              `json:"workbook_thresholds"`
-	Packs           []SummaryPack     `json:"rule_packs"`
-	// Sensitivity is, for each single alternative choice, how many courses
-	// audited now change band, and which foundations the three-year rule
-	// would flag under it.
-	Sensitivity []SummaryChoice `json:"sensitivity"`
-	// Indicators are the names of the indicators, in pack order; every
-	// course's Indicators are aligned with them.
-	Indicators   []string            `json:"indicators"`
-	Inputs       []SummaryInput      `json:"inputs"`
-	Courses      []SummaryCourse     `json:"courses"`
-	Foundations  []SummaryFoundation `json:"foundations"`
-	Excluded     []SummaryExcluded   `json:"excluded"`
-	Distribution SummaryDistribution `json:"distribution"`
-	// Rule is the foundation rule applied (nil when no pack has one);
-	// Verdicts its outcome per foundation.
-	Rule     *compute.FoundationRule `json:"foundation_rule"`
-	Verdicts []SummaryVerdict        `json:"foundation_verdicts"`
-	Notes    []string                `json:"notes"`
-}
-
-// SummaryChoice is one alternative choice across the region: the scored
-// courses audited now that were compared, how many change band, and the
-// foundations the three-year rule flags under it (for the choices of the
-// rule itself, I-8; for the others the rule is not recomputed and
-// Flagged is nil).
-type SummaryChoice struct {
-	Choice      string   `json:"choice"`
-	Alternative string   `json:"alternative"`
-	Label       string   `json:"label"`
-	Courses     int      `json:"courses"`
-	BandChanges int      `json:"band_changes"`
-	Flagged     []string `json:"flagged_foundations"`
-}
-
-// SummaryPack is a rule pack used by the batch, with its SHA-256.
-type SummaryPack struct {
-	ID     compute.PackID `json:"id"`
-	SHA256 string         `json:"sha256"`
-}
-
-// SummaryInput is one input file: its name, SHA-256, kind (KindWorkbook,
-// KindSummary, or "skipped" for a file the caller left out) and status
-// ("verificato", "letto", "escluso", "saltato").
-type SummaryInput struct {
-	Name   string `json:"name"`
-	SHA256 string `json:"sha256"`
-	Kind   string `json:"kind"`
-	Status string `json:"status"`
-}
-
-// SummaryCounts are findings by severity.
-type SummaryCounts struct {
-	Error     int `json:"error"`
-	Violation int `json:"violation"`
-	Warning   int `json:"warning"`
-	Info      int `json:"info"`
-}
-
-// SummaryCourse is one course row. Total, Band and the indicator points are
-// empty when the course was not scored (Note says why). File is the
-// workbook it came from; Link the relative path of its audited copy (a
-// hyperlink in the workbook); From the earlier summary it was read from,
-// empty when it was audited in this batch.
-type SummaryCourse struct {
-	FoundationCode string        `json:"foundation_code"`
-	FoundationName string        `json:"foundation_name"`
-	Region         string        `json:"region"`
-	Year           int           `json:"year"` // anno_monitoraggio; 0 when missing or invalid
-	Code           string        `json:"code"`
-	Title          string        `json:"title"`
-	Area           string        `json:"area"`
-	Total          *float64      `json:"total"`
-	Band           string        `json:"band"`
-	Indicators     []*float64    `json:"indicators"`
-	Findings       SummaryCounts `json:"findings"`
-	Note           string        `json:"note"`
-	File           string        `json:"file"`
-	Row            int           `json:"row"` // the course's row in its workbook; 0 when unknown
-	Link           string        `json:"link"`
-	From           string        `json:"from"`
-}
-
-// SummaryFoundation aggregates one foundation in one year. Share is the
-// percentage of scored courses whose total is below the rule's bar (nil
-// when none was scored); unscored courses are not in it. Violations and
-// Errors count course and workbook-level findings.
-type SummaryFoundation struct {
-	Code       string   `json:"foundation_code"`
-	Name       string   `json:"foundation_name"`
-	Year       int      `json:"year"`
-	Courses    int      `json:"courses"`
-	Scored     int      `json:"scored"`
-	Below      int      `json:"below"`
-	Mean       *float64 `json:"mean"`
-	Share      *float64 `json:"share"`
-	Violations int      `json:"violations"`
-	Errors     int      `json:"errors"`
-	Flagged    bool     `json:"flagged"`
-}
-
-// SummaryExcluded is a file that was not audited, with the one Italian line
-// that says why. Skipped is true for a file the caller left out on purpose
-// (an audited copy or a summary found in a folder).
-type SummaryExcluded struct {
-	Name    string `json:"name"`
-	Reason  string `json:"reason"`
-	Skipped bool   `json:"skipped"`
-}
-
-// SummaryDistribution counts scored courses per 10-point bucket and year:
-// Counts[i][j] is the count of bucket i in Years[j] (year 0: not given).
-type SummaryDistribution struct {
-	Buckets []string `json:"buckets"` // "0–10", …, "90–100" (100 in the last)
-	Years   []int    `json:"years"`
-	Counts  [][]int  `json:"counts"`
-}
-
-// SummaryVerdict is the foundation rule applied to one foundation.
-type SummaryVerdict struct {
-	compute.FoundationVerdict
-	Name string `json:"foundation_name"`
+	return summary.KindWorkbook
 }
 
 // Column labels of the summary's Percorsi sheet; ReadSummary finds columns
@@ -259,7 +116,7 @@ func summaryCourseHeads(indicators []string) []string {
 // formulas over the Percorsi rows, with the values of the model cached.
 // The workbook carries the SummaryMarker defined name so that a later batch
 // can read its course rows back (ReadSummary).
-func WriteSummary(s *Summary) ([]byte, error) {
+func WriteSummary(s *summary.Summary) ([]byte, error) {
 	if s == nil {
 		return nil, fmt.Errorf("summary workbook: no summary")
 	}
@@ -287,7 +144,7 @@ func WriteSummary(s *Summary) ([]byte, error) {
 		}
 	}
 	if err := f.SetDefinedName(&excelize.DefinedName{
-		Name: SummaryMarker, RefersTo: `"` + SummaryFormat + `"`,
+		Name: SummaryMarker, RefersTo: `"` + summary.Format + `"`,
 		Comment: "Riepilogo regionale scritto da auditor: un nuovo riepilogo ne rilegge i percorsi.",
 	}); err != nil {
 		return nil, fmt.Errorf("summary workbook marker: %w", err)
@@ -302,7 +159,7 @@ func WriteSummary(s *Summary) ([]byte, error) {
 
 type summaryWriter struct {
 	f   *excelize.File
-	s   *Summary
+	s   *summary.Summary
 	err error
 
 	header, text, wrap, num2, int0, pct, link, bold, flag int
@@ -411,14 +268,17 @@ func (w *summaryWriter) courses() error {
 			w.set(sh, col, r, v, style)
 			col++
 		}
+		putPositive := func(n, style int) { // empty and unstyled when not known
+			if n > 0 {
+				put(n, style)
+			} else {
+				put(nil, 0)
+			}
+		}
 		put(c.FoundationCode, w.text)
 		put(c.FoundationName, w.text)
 		put(c.Region, w.text)
-		if c.Year > 0 {
-			put(c.Year, w.text)
-		} else {
-			put(nil, 0)
-		}
+		putPositive(c.Year, w.text)
 		put(c.Code, w.text)
 		put(c.Title, w.text)
 		put(c.Area, w.text)
@@ -437,11 +297,7 @@ func (w *summaryWriter) courses() error {
 		put(c.Findings.Info, w.int0)
 		put(c.Note, w.text)
 		put(c.File, w.text)
-		if c.Row > 0 {
-			put(c.Row, w.int0)
-		} else {
-			put(nil, 0)
-		}
+		putPositive(c.Row, w.int0)
 		linkCol := col
 		put(c.Link, w.text)
 		put(c.From, w.text)
@@ -645,36 +501,45 @@ func (w *summaryWriter) rule() error {
 	return w.err
 }
 
-func (w *summaryWriter) excluded() error {
-	const sh = SummarySheetExcluded
-	w.widths(sh, 40, 100, 16)
-	w.heads(sh, 1, []string{"File", "Motivo", "Esito"})
-	for i, e := range w.s.Excluded {
-		status := "non verificato"
-		if e.Skipped {
-			status = "saltato"
+// sumCell is a value and its style.
+type sumCell struct {
+	v     any
+	style int
+}
+
+// list writes a sheet that is one table: its column widths, the header
+// row, one row per item, the line empty when there is none, and the header
+// frozen.
+func (w *summaryWriter) list(sh string, widths []float64, heads []string, rows [][]sumCell, empty string) error {
+	w.widths(sh, widths...)
+	w.heads(sh, 1, heads)
+	for i, row := range rows {
+		for j, c := range row {
+			w.set(sh, j+1, i+2, c.v, c.style)
 		}
-		w.set(sh, 1, i+2, e.Name, w.text)
-		w.set(sh, 2, i+2, e.Reason, w.wrap)
-		w.set(sh, 3, i+2, status, w.text)
 	}
-	if len(w.s.Excluded) == 0 {
-		w.set(sh, 1, 2, "Nessun file escluso.", w.text)
+	if len(rows) == 0 {
+		w.set(sh, 1, 2, empty, w.text)
 	}
 	w.freeze(sh, 1)
 	return w.err
 }
 
+func (w *summaryWriter) excluded() error {
+	rows := make([][]sumCell, len(w.s.Excluded))
+	for i, e := range w.s.Excluded {
+		status := "non verificato"
+		if e.Skipped {
+			status = "saltato"
+		}
+		rows[i] = []sumCell{{e.Name, w.text}, {e.Reason, w.wrap}, {status, w.text}}
+	}
+	return w.list(SummarySheetExcluded, []float64{40, 100, 16}, []string{"File", "Motivo", "Esito"}, rows, "Nessun file escluso.")
+}
+
 func (w *summaryWriter) sensitivity() error {
-	const sh = SummarySheetSensitivity
-	w.widths(sh, 10, 18, 60, 18, 18, 50)
-	w.heads(sh, 1, []string{"Scelta", "Alternativa", "Descrizione", "Percorsi confrontati", "Cambiano fascia", "Fondazioni segnalate dalla regola dei tre anni"})
+	rows := make([][]sumCell, len(w.s.Sensitivity))
 	for i, c := range w.s.Sensitivity {
-		w.set(sh, 1, i+2, c.Choice, w.text)
-		w.set(sh, 2, i+2, c.Alternative, w.text)
-		w.set(sh, 3, i+2, c.Label, w.wrap)
-		w.set(sh, 4, i+2, c.Courses, w.int0)
-		w.set(sh, 5, i+2, c.BandChanges, w.int0)
 		flagged := "regola non ricalcolata (la scelta non la riguarda)"
 		if c.Flagged != nil {
 			flagged = strings.Join(c.Flagged, ", ")
@@ -682,13 +547,11 @@ func (w *summaryWriter) sensitivity() error {
 				flagged = "nessuna"
 			}
 		}
-		w.set(sh, 6, i+2, flagged, w.wrap)
+		rows[i] = []sumCell{{c.Choice, w.text}, {c.Alternative, w.text}, {c.Label, w.wrap}, {c.Courses, w.int0}, {c.BandChanges, w.int0}, {flagged, w.wrap}}
 	}
-	if len(w.s.Sensitivity) == 0 {
-		w.set(sh, 1, 2, "Nessun percorso con punteggio verificato ora: nessun confronto.", w.text)
-	}
-	w.freeze(sh, 1)
-	return w.err
+	return w.list(SummarySheetSensitivity, []float64{10, 18, 60, 18, 18, 50},
+		[]string{"Scelta", "Alternativa", "Descrizione", "Percorsi confrontati", "Cambiano fascia", "Fondazioni segnalate dalla regola dei tre anni"},
+		rows, "Nessun percorso con punteggio verificato ora: nessun confronto.")
 }
 
 func (w *summaryWriter) distribution() error {
@@ -753,15 +616,11 @@ func (w *summaryWriter) stamp() error {
 	w.widths(sh, 28, 70, 14, 14)
 	rows := [][2]string{
 		{"Prodotto", "auditor " + s.Version},
-		{"Formato del riepilogo", SummaryFormat},
+		{"Formato del riepilogo", summary.Format},
 		{"Lettura", string(s.Reading)},
 	}
 	if len(s.Errata) > 0 {
-		ids := make([]string, 0, len(s.Errata))
-		for id := range s.Errata {
-			ids = append(ids, id)
-		}
-		sort.Strings(ids)
+		ids := slices.Sorted(maps.Keys(s.Errata))
 		parts := make([]string, 0, len(ids))
 		for _, id := range ids {
 			parts = append(parts, id+" "+s.Errata[id].Label())
@@ -772,7 +631,7 @@ func (w *summaryWriter) stamp() error {
 		rows = append(rows, [2]string{"Soglie", "SIMULAZIONE: applicati i valori dei fogli Soglie dei file (--workbook-thresholds). Il risultato non vale come verifica."})
 	}
 	interp := make([]string, 0, len(s.Interpretations))
-	for _, k := range sumSortedKeys(s.Interpretations) {
+	for _, k := range slices.Sorted(maps.Keys(s.Interpretations)) {
 		interp = append(interp, k+"="+s.Interpretations[k])
 	}
 	if len(interp) > 0 {
@@ -805,32 +664,23 @@ func (w *summaryWriter) stamp() error {
 
 func sumKindLabel(kind string) string {
 	switch kind {
-	case "skipped":
+	case summary.KindSkipped:
 		return "non considerato"
-	case KindSummary:
+	case summary.KindSummary:
 		return "riepilogo"
-	case KindWorkbook:
+	case summary.KindWorkbook:
 		return "file ufficiale"
-	case KindAudited:
+	case summary.KindAudited:
 		return "copia verificata"
 	}
 	return kind
-}
-
-func sumSortedKeys(m map[string]string) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 // ReadSummary reads the course rows of a summary workbook written by
 // WriteSummary (it must carry SummaryMarker). It returns a Summary with
 // Format, Indicators and Courses filled; From of each course is left as
 // read. A file that is not such a summary is an *OpenError.
-func ReadSummary(data []byte, name string, lim Limits) (*Summary, error) {
+func ReadSummary(data []byte, name string, lim Limits) (*summary.Summary, error) {
 	lim = summaryLimits(lim)
 	f, err := excelize.OpenReader(bytes.NewReader(data), excelize.Options{UnzipSizeLimit: lim.UnzipSize, UnzipXMLSizeLimit: lim.UnzipXMLSize})
 	if err != nil {
@@ -846,8 +696,8 @@ func ReadSummary(data []byte, name string, lim Limits) (*Summary, error) {
 	if format == "" {
 		return nil, &OpenError{Kind: ErrMissingSheet, Msg: fmt.Sprintf("%s: non è un riepilogo scritto da auditor", name)}
 	}
-	if format != SummaryFormat {
-		return nil, &OpenError{Kind: ErrTemplateVersion, Msg: fmt.Sprintf("%s: formato del riepilogo «%s» sconosciuto (atteso %s)", name, format, SummaryFormat)}
+	if format != summary.Format {
+		return nil, &OpenError{Kind: ErrTemplateVersion, Msg: fmt.Sprintf("%s: formato del riepilogo «%s» sconosciuto (atteso %s)", name, format, summary.Format)}
 	}
 	rows, err := f.GetRows(SummarySheetCourses, excelize.Options{RawCellValue: true})
 	if err != nil || len(rows) == 0 {
@@ -867,7 +717,7 @@ func ReadSummary(data []byte, name string, lim Limits) (*Summary, error) {
 			return nil, &OpenError{Kind: ErrMissingSheet, Msg: fmt.Sprintf("%s: colonna «%s» mancante nel foglio %s del riepilogo", name, h, SummarySheetCourses)}
 		}
 	}
-	s := &Summary{Format: format, Courses: []SummaryCourse{}}
+	s := &summary.Summary{Format: format, Courses: []summary.Course{}}
 	var indCols []int
 	for i := idx[sumColBand] + 1; i < idx[sumColErrors] && i < len(head); i++ {
 		s.Indicators = append(s.Indicators, head[i])
@@ -907,7 +757,7 @@ func ReadSummary(data []byte, name string, lim Limits) (*Summary, error) {
 			}
 			return n, nil
 		}
-		c := SummaryCourse{
+		c := summary.Course{
 			FoundationCode: get(sumColFoundationCode), FoundationName: get(sumColFoundationName), Region: get(sumColRegion),
 			Code: get(sumColCode), Title: get(sumColTitle), Area: get(sumColArea), Band: get(sumColBand),
 			Note: get(sumColNote), File: get(sumColFile), Link: get(sumColLink), From: get(sumColFrom),

@@ -3,20 +3,18 @@ package xlsxio
 import (
 	"archive/zip"
 	"bytes"
-	"context"
 	"errors"
 	"io"
 	"math"
 	"os"
-	"os/exec"
-	"path/filepath"
 	"reflect"
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
+	"github.com/its-academy/auditor/batch/summary"
 	"github.com/its-academy/auditor/compute"
+	"github.com/its-academy/auditor/testkit"
 	"github.com/its-academy/auditor/validate"
 	"github.com/xuri/excelize/v2"
 )
@@ -26,7 +24,7 @@ func sumFP(v float64) *float64 { return &v }
 // handSummary is a small summary: two foundations, one of them over two
 // years, one unscored course, one course read from an earlier summary, one
 // excluded file.
-func handSummary(t *testing.T) *Summary {
+func handSummary(t *testing.T) *summary.Summary {
 	t.Helper()
 	reg, err := compute.LoadEmbedded()
 	if err != nil {
@@ -40,34 +38,34 @@ func handSummary(t *testing.T) *Summary {
 	pts := func(v float64) []*float64 {
 		return []*float64{sumFP(v), sumFP(v / 2), nil, sumFP(1), sumFP(2), sumFP(3)}
 	}
-	s := &Summary{
-		Format: SummaryFormat, Version: "test", Reading: compute.ReadingCoherent,
+	s := &summary.Summary{
+		Format: summary.Format, Version: "test", Reading: compute.ReadingCoherent,
 		Interpretations: map[string]string{"I-2": "diplomati"},
-		Packs:           []SummaryPack{{ID: pack.ID, SHA256: pack.Digest()}},
+		Packs:           []summary.Pack{{ID: pack.ID, SHA256: pack.Digest()}},
 		Indicators:      inds,
-		Inputs: []SummaryInput{
-			{Name: "2025/alfa.xlsx", SHA256: strings.Repeat("a", 64), Kind: KindWorkbook, Status: "verificato"},
-			{Name: "2025/rotto.xlsx", SHA256: strings.Repeat("b", 64), Kind: KindWorkbook, Status: "escluso"},
+		Inputs: []summary.Input{
+			{Name: "2025/alfa.xlsx", SHA256: strings.Repeat("a", 64), Kind: summary.KindWorkbook, Status: "verificato"},
+			{Name: "2025/rotto.xlsx", SHA256: strings.Repeat("b", 64), Kind: summary.KindWorkbook, Status: "escluso"},
 		},
-		Courses: []SummaryCourse{
+		Courses: []summary.Course{
 			{FoundationCode: "ITS-A", FoundationName: "Fondazione A", Region: "Veneto", Year: 2024, Code: "A-01", Title: "Primo", Area: "Sistema casa",
-				Total: sumFP(45.5), Band: "escluso", Indicators: pts(10), Findings: SummaryCounts{Violation: 1}, File: "2024/alfa.xlsx", Link: "2024/alfa-verificato.xlsx", From: "riepilogo 2024.xlsx"},
+				Total: sumFP(45.5), Band: "escluso", Indicators: pts(10), Findings: summary.Counts{Violation: 1}, File: "2024/alfa.xlsx", Link: "2024/alfa-verificato.xlsx", From: "riepilogo 2024.xlsx"},
 			{FoundationCode: "ITS-A", FoundationName: "Fondazione A", Region: "Veneto", Year: 2025, Code: "A-01", Title: "Primo", Area: "Sistema casa",
-				Total: sumFP(48.25), Band: "escluso", Indicators: pts(12), Findings: SummaryCounts{Violation: 2, Warning: 1}, File: "2025/alfa.xlsx", Row: 3, Link: "2025/alfa verificato.xlsx"},
+				Total: sumFP(48.25), Band: "escluso", Indicators: pts(12), Findings: summary.Counts{Violation: 2, Warning: 1}, File: "2025/alfa.xlsx", Row: 3, Link: "2025/alfa verificato.xlsx"},
 			{FoundationCode: "ITS-A", FoundationName: "Fondazione A", Region: "Veneto", Year: 2025, Code: "A-02", Title: "Secondo", Area: "Sistema casa",
 				Total: sumFP(71.75), Band: "adeguato", Indicators: pts(14), File: "2025/alfa.xlsx", Link: "2025/alfa verificato.xlsx"},
 			{FoundationCode: "ITS-A", FoundationName: "Fondazione A", Region: "Veneto", Year: 2025, Code: "A-03", Title: "Non valutato", Area: "Sistema casa",
-				Indicators: make([]*float64, len(inds)), Findings: SummaryCounts{Error: 1}, Note: "Iscritti mancanti.", File: "2025/alfa.xlsx", Link: "2025/alfa verificato.xlsx"},
+				Indicators: make([]*float64, len(inds)), Findings: summary.Counts{Error: 1}, Note: "Iscritti mancanti.", File: "2025/alfa.xlsx", Link: "2025/alfa verificato.xlsx"},
 			{FoundationCode: "ITS-B", FoundationName: "Fondazione B", Region: "Veneto", Year: 2025, Code: "B-01", Title: "Unico", Area: "Sistema moda",
 				Total: sumFP(100), Band: "adeguato", Indicators: pts(15), File: "2025/beta.xlsx", Link: "../fuori/beta-verificato.xlsx"},
 		},
-		Foundations: []SummaryFoundation{
+		Foundations: []summary.Foundation{
 			{Code: "ITS-A", Name: "Fondazione A", Year: 2024, Courses: 1, Scored: 1, Below: 1, Mean: sumFP(45.5), Share: sumFP(100), Violations: 1},
 			{Code: "ITS-A", Name: "Fondazione A", Year: 2025, Courses: 3, Scored: 2, Below: 1, Mean: sumFP(60), Share: sumFP(50), Violations: 2, Errors: 1},
 			{Code: "ITS-B", Name: "Fondazione B", Year: 2025, Courses: 1, Scored: 1, Below: 0, Mean: sumFP(100), Share: sumFP(0)},
 		},
-		Excluded:     []SummaryExcluded{{Name: "2025/rotto.xlsx", Reason: "rotto.xlsx: il file è protetto da password"}},
-		Distribution: SummaryDistribution{Buckets: []string{"0–10", "10–20", "20–30", "30–40", "40–50", "50–60", "60–70", "70–80", "80–90", "90–100"}, Years: []int{2024, 2025}},
+		Excluded:     []summary.Excluded{{Name: "2025/rotto.xlsx", Reason: "rotto.xlsx: il file è protetto da password"}},
+		Distribution: summary.Distribution{Buckets: []string{"0–10", "10–20", "20–30", "30–40", "40–50", "50–60", "60–70", "70–80", "80–90", "90–100"}, Years: []int{2024, 2025}},
 		Rule:         rule,
 		Notes:        []string{"nota di prova"},
 	}
@@ -79,7 +77,7 @@ func handSummary(t *testing.T) *Summary {
 	s.Distribution.Counts[7] = []int{0, 1}
 	s.Distribution.Counts[9] = []int{0, 1}
 	v := rule.Apply([]compute.FoundationCourse{{Foundation: "ITS-A", Year: 2024, Code: "A-01", Total: sumFP(45.5)}}, nil)
-	s.Verdicts = []SummaryVerdict{{FoundationVerdict: v[0], Name: "Fondazione A"}}
+	s.Verdicts = []summary.Verdict{{FoundationVerdict: v[0], Name: "Fondazione A"}}
 	return s
 }
 
@@ -89,14 +87,10 @@ func TestWriteSummaryReadBack(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if SniffWorkbook(data) != KindSummary {
+	if SniffWorkbook(data) != summary.KindSummary {
 		t.Error("the summary is not recognised as one")
 	}
-	f, err := excelize.OpenReader(bytes.NewReader(data))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
+	f := testkit.OpenWorkbook(t, data)
 	if got := f.GetSheetList(); !reflect.DeepEqual(got, SummarySheets()) {
 		t.Errorf("sheets %v, want %v", got, SummarySheets())
 	}
@@ -237,7 +231,7 @@ func sumSheetText(t *testing.T, f *excelize.File, sheet string) string {
 }
 
 func TestWriteSummaryEmptyAndUnsafeCodes(t *testing.T) {
-	s := &Summary{Format: SummaryFormat, Version: "test"}
+	s := &summary.Summary{Format: summary.Format, Version: "test"}
 	data, err := WriteSummary(s)
 	if err != nil {
 		t.Fatal(err)
@@ -248,7 +242,7 @@ func TestWriteSummaryEmptyAndUnsafeCodes(t *testing.T) {
 	}
 	// A foundation code that COUNTIFS would read as a pattern, and an
 	// unknown year: plain values, no formulas.
-	s = &Summary{Format: SummaryFormat, Foundations: []SummaryFoundation{{Code: "A*1", Year: 2025, Courses: 2}, {Code: "ITS-X", Courses: 1}}}
+	s = &summary.Summary{Format: summary.Format, Foundations: []summary.Foundation{{Code: "A*1", Year: 2025, Courses: 2}, {Code: "ITS-X", Courses: 1}}}
 	data, err = WriteSummary(s)
 	if err != nil {
 		t.Fatal(err)
@@ -291,17 +285,13 @@ func TestReadSummaryRefusesOtherFiles(t *testing.T) {
 			}
 		})
 	}
-	if k := SniffWorkbook(example); k != KindWorkbook {
+	if k := SniffWorkbook(example); k != summary.KindWorkbook {
 		t.Errorf("example sniffed as %s", k)
 	}
-	if k := SniffWorkbook([]byte("testo")); k != KindWorkbook {
+	if k := SniffWorkbook([]byte("testo")); k != summary.KindWorkbook {
 		t.Errorf("text sniffed as %s", k)
 	}
-	wb, err := Open(example, "esempio-fondazione.xlsx", DefaultLimits())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer wb.Close()
+	wb := mustOpen(t, example, "esempio-fondazione.xlsx")
 	reg, _ := compute.LoadEmbedded()
 	a, err := validate.Run(wb.Input, reg, validate.Options{})
 	if err != nil {
@@ -311,7 +301,7 @@ func TestReadSummaryRefusesOtherFiles(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if k := SniffWorkbook(audited); k != KindAudited {
+	if k := SniffWorkbook(audited); k != summary.KindAudited {
 		t.Errorf("audited copy sniffed as %s", k)
 	}
 }
@@ -319,77 +309,11 @@ func TestReadSummaryRefusesOtherFiles(t *testing.T) {
 // TestSummaryFormulasInLibreOffice: LibreOffice, recomputing every formula
 // on load, finds the values the summary cached on Fondazioni.
 func TestSummaryFormulasInLibreOffice(t *testing.T) {
-	soffice := ""
-	for _, name := range []string{"soffice", "libreoffice"} {
-		if p, err := exec.LookPath(name); err == nil {
-			soffice = p
-			break
-		}
-	}
-	if soffice == "" {
-		if os.Getenv("AUDITOR_REQUIRE_LIBREOFFICE") != "" {
-			t.Fatal("LibreOffice is required but not installed")
-		}
-		t.Skip("LibreOffice not installed")
-	}
 	ours, err := WriteSummary(handSummary(t))
 	if err != nil {
 		t.Fatal(err)
 	}
-	dir := t.TempDir()
-	profile := filepath.Join(dir, "profile")
-	const recalc = `<?xml version="1.0" encoding="UTF-8"?>
-<oor:items xmlns:oor="http://openoffice.org/2001/registry" xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
-<item oor:path="/org.openoffice.Office.Calc/Formula/Load"><prop oor:name="OOXMLRecalcMode" oor:op="fuse"><value>0</value></prop></item>
-</oor:items>
-`
-	if err := os.MkdirAll(filepath.Join(profile, "user"), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(profile, "user", "registrymodifications.xcu"), []byte(recalc), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	in := filepath.Join(dir, "riepilogo.xlsx")
-	if err := os.WriteFile(in, ours, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, soffice, "-env:UserInstallation=file://"+profile, "--headless", "--norestore", "--nolockcheck",
-		"--convert-to", "xlsx:Calc MS Excel 2007 XML", "--outdir", filepath.Join(dir, "out"), in)
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("LibreOffice: %v\n%s", err, out)
-	}
-	theirs, err := os.ReadFile(filepath.Join(dir, "out", "riepilogo.xlsx"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	a, _ := excelize.OpenReader(bytes.NewReader(ours))
-	defer a.Close()
-	b, err := excelize.OpenReader(bytes.NewReader(theirs))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer b.Close()
-	checked := 0
-	rows, _ := a.GetRows(SummarySheetFoundations, excelize.Options{RawCellValue: true})
-	for r, row := range rows {
-		for c := range row {
-			ref, _ := excelize.CoordinatesToCellName(c+1, r+1)
-			if formula, _ := a.GetCellFormula(SummarySheetFoundations, ref); formula == "" {
-				continue
-			}
-			checked++
-			cached, _ := a.GetCellValue(SummarySheetFoundations, ref, excelize.Options{RawCellValue: true})
-			lo, _ := b.GetCellValue(SummarySheetFoundations, ref, excelize.Options{RawCellValue: true})
-			x, errX := strconv.ParseFloat(cached, 64)
-			y, errY := strconv.ParseFloat(lo, 64)
-			if cached != lo && (errX != nil || errY != nil || math.Abs(x-y) > 1e-9) {
-				t.Errorf("Fondazioni!%s: cached %q, LibreOffice %q", ref, cached, lo)
-			}
-		}
-	}
-	if checked != 15 {
+	if checked := compareWithLibreOffice(t, ours, 1e-9, SummarySheetFoundations); checked != 15 {
 		t.Errorf("%d formulas checked, want 15", checked)
 	}
 }

@@ -421,18 +421,7 @@ func (t *templateBuilder) foundation() error {
 		}
 		w.validate(dv)
 	}
-	if err := w.done(); err != nil {
-		return err
-	}
-	if err := t.f.SetPanes(sh, templateFreeze(0, 1)); err != nil {
-		return err
-	}
-	// A guard against slips, not a security measure: no password (the
-	// thresholds in force are the pack's and the auditor's whatever the
-	// sheet says; see Istruzioni).
-	return t.f.ProtectSheet(sh, &excelize.SheetProtectionOptions{
-		SelectLockedCells: true, SelectUnlockedCells: true, FormatColumns: true, FormatRows: true,
-	})
+	return t.finishProtected(w)
 }
 
 // courses writes Percorsi: labels, codes, the prepared input rows, the
@@ -492,6 +481,22 @@ func (t *templateBuilder) courses() error {
 	return t.f.SetPanes(sh, templateFreeze(1, 2))
 }
 
+// finishProtected writes a one-field-per-row sheet (Fondazione, Soglie),
+// freezes its header row and protects it: a guard against slips, not a
+// security measure, with no password (the thresholds in force are the
+// pack's and the auditor's whatever the sheet says; see Istruzioni).
+func (t *templateBuilder) finishProtected(w *templateWriter) error {
+	if err := w.done(); err != nil {
+		return err
+	}
+	if err := t.f.SetPanes(w.sheet, templateFreeze(0, 1)); err != nil {
+		return err
+	}
+	return t.f.ProtectSheet(w.sheet, &excelize.SheetProtectionOptions{
+		SelectLockedCells: true, SelectUnlockedCells: true, FormatColumns: true, FormatRows: true,
+	})
+}
+
 // thresholds writes Soglie: header, then one row per threshold of the pack
 // with A = code, B = label, C = default (empty when the decree gives none),
 // D = citation, E = note.
@@ -530,18 +535,7 @@ func (t *templateBuilder) thresholds() error {
 			w.validate(dv)
 		}
 	}
-	if err := w.done(); err != nil {
-		return err
-	}
-	if err := t.f.SetPanes(sh, templateFreeze(0, 1)); err != nil {
-		return err
-	}
-	// A guard against slips, not a security measure: no password (the
-	// thresholds in force are the pack's and the auditor's whatever the
-	// sheet says; see Istruzioni).
-	return t.f.ProtectSheet(sh, &excelize.SheetProtectionOptions{
-		SelectLockedCells: true, SelectUnlockedCells: true, FormatColumns: true, FormatRows: true,
-	})
+	return t.finishProtected(w)
 }
 
 // templateFieldValidation returns the data validation of a field's input

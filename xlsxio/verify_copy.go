@@ -8,20 +8,22 @@ import (
 	"sort"
 	"strconv"
 
-	"github.com/its-academy/auditor/compute"
 	"github.com/its-academy/auditor/validate"
 	"github.com/xuri/excelize/v2"
 )
 
-// ErrNotAudited is the kind of the error VerifyCopy returns for a file that
+// ErrNotAudited is the kind of the error ReadReplay returns for a file that
 // is not an audited copy (no stamp, or a stamp without the run's record).
 var ErrNotAudited = errors.New("not an audited copy")
 
-// VerifyTolerance is how far a recomputed number may be from the copy's.
+// VerifyTolerance is how far a recomputed number may be from the copy's
+// (CompareProductSheets).
 const VerifyTolerance = 1e-9
 
-// Difference is a product cell whose content in the copy is not what the
-// audit recorded in its stamp produces from the copy's original sheets.
+// Difference is a product cell whose content in an audited copy is not what
+// the audit recorded in its stamp produces from the copy's original sheets
+// (pipeline.VerifyCopy recomputes the copy; CompareProductSheets finds
+// them).
 type Difference struct {
 	Sheet string `json:"sheet"`
 	Cell  string `json:"cell"`
@@ -30,65 +32,11 @@ type Difference struct {
 	What  string `json:"what"`     // "valore" or "formula"
 }
 
-// Verification is the outcome of VerifyCopy.
-type Verification struct {
-	Replay      validate.Replay `json:"replay"`
-	Checked     int             `json:"cells_checked"`
-	Differences []Difference    `json:"differences"`
-	// Notes say what may explain differences that are not edits: another
-	// product version or rule pack than the one recorded.
-	Notes []string `json:"notes"`
-}
-
-// OK reports whether every product cell agrees.
-func (v *Verification) OK() bool { return len(v.Differences) == 0 }
-
-// VerifyCopy recomputes an audited copy (with the packs of reg; nil means
-// the packs built into the binary): it reads the run's record from the
-// Timbro sheet, audits the copy's original sheets again with those choices,
-// writes the product sheets again and compares them, cell by cell (values
-// and formulas; numbers within VerifyTolerance), with the copy's. A file
-// that is not an audited copy is ErrNotAudited (wrapped in *OpenError for
-// files that cannot be read at all).
-func VerifyCopy(data []byte, name string, reg *compute.Registry, lim Limits) (*Verification, error) {
-	rp, err := readReplay(data)
-	if err != nil {
-		return nil, err
-	}
-	if reg == nil {
-		if reg, err = compute.LoadEmbedded(); err != nil {
-			return nil, fmt.Errorf("loading the rule packs: %w", err)
-		}
-	}
-	v := &Verification{Replay: rp, Differences: []Difference{}, Notes: []string{}}
-	for id, sha := range rp.RulePacks {
-		p, ok := reg.Get(id)
-		switch {
-		case !ok:
-			v.Notes = append(v.Notes, fmt.Sprintf("il pacchetto di regole %s usato dalla verifica non è disponibile in questa versione", id))
-		case p.Digest() != sha:
-			v.Notes = append(v.Notes, fmt.Sprintf("il pacchetto di regole %s di questa versione (SHA-256 %s) non è quello usato dalla verifica (SHA-256 %s)", id, p.Digest(), sha))
-		}
-	}
-	wb, err := Open(data, name, lim)
-	if err != nil {
-		return nil, err
-	}
-	defer wb.Close()
-	a, err := validate.Run(wb.Input, reg, rp.Options())
-	if err != nil {
-		return nil, fmt.Errorf("la verifica registrata nel foglio %s non si può ripetere con questa versione di auditor: %w", SheetStamp, err)
-	}
-	a.Input.FileName, a.Input.SHA256 = rp.FileName, rp.FileSHA256
-	again, err := WriteAudit(data, a, WriteOptions{Version: rp.Version, Limits: lim})
-	if err != nil {
-		return nil, fmt.Errorf("writing the recomputed copy: %w", err)
-	}
-	if err := compareProductSheets(data, again, v); err != nil {
-		return nil, err
-	}
-	return v, nil
-}
+// ReadReplay reads the run's record from the Timbro sheet of an audited
+// copy. A file that is not an audited copy (no stamp, or a stamp without
+// the record) is ErrNotAudited, wrapped in an *OpenError with the Italian
+// line that says why.
+func ReadReplay(data []byte) (validate.Replay, error) { return readReplay(data) }
 
 // readReplay finds the run's record on the Timbro sheet.
 func readReplay(data []byte) (validate.Replay, error) {
@@ -113,27 +61,32 @@ func readReplay(data []byte) (validate.Replay, error) {
 	return rp, &OpenError{Kind: ErrNotAudited, Msg: "il foglio " + SheetStamp + " non ha la riga «" + StampReplayLabel + "»: non è una copia verificata da questa versione di auditor"}
 }
 
-// compareProductSheets compares every cell of the product's sheets.
-func compareProductSheets(copyData, again []byte, v *Verification) error {
+// CompareProductSheets compares every cell of the product's sheets of an
+// audited copy with those of the copy written again (values and formulas;
+// numbers within VerifyTolerance). It returns how many cells it checked
+// and the differences, in the order of the sheets, then rows, then columns
+// (a sheet missing from the copy is one difference).
+func CompareProductSheets(copyData, again []byte) (checked int, diffs []Difference, err error) {
 	fc, err := excelize.OpenReader(bytes.NewReader(copyData))
 	if err != nil {
-		return fmt.Errorf("opening the copy: %w", err)
+		return 0, nil, fmt.Errorf("opening the copy: %w", err)
 	}
 	defer fc.Close()
 	fa, err := excelize.OpenReader(bytes.NewReader(again))
 	if err != nil {
-		return fmt.Errorf("opening the recomputed copy: %w", err)
+		return 0, nil, fmt.Errorf("opening the recomputed copy: %w", err)
 	}
 	defer fa.Close()
+	diffs = []Difference{}
 	for _, sheet := range ProductSheets() {
 		cc, err := productCells(fc, sheet)
 		if err != nil {
-			v.Differences = append(v.Differences, Difference{Sheet: sheet, What: "foglio", Found: "assente", Want: "presente"})
+			diffs = append(diffs, Difference{Sheet: sheet, What: "foglio", Found: "assente", Want: "presente"})
 			continue
 		}
 		ca, err := productCells(fa, sheet)
 		if err != nil {
-			return fmt.Errorf("reading the recomputed %s: %w", sheet, err)
+			return 0, nil, fmt.Errorf("reading the recomputed %s: %w", sheet, err)
 		}
 		refs := map[string]bool{}
 		for ref := range cc {
@@ -144,17 +97,17 @@ func compareProductSheets(copyData, again []byte, v *Verification) error {
 		}
 		for _, ref := range sortedRefs(refs) {
 			x, y := cc[ref], ca[ref]
-			v.Checked++
+			checked++
 			if x.formula != y.formula {
-				v.Differences = append(v.Differences, Difference{Sheet: sheet, Cell: ref, Found: x.formula, Want: y.formula, What: "formula"})
+				diffs = append(diffs, Difference{Sheet: sheet, Cell: ref, Found: x.formula, Want: y.formula, What: "formula"})
 				continue
 			}
 			if !sameValue(x.value, y.value, VerifyTolerance) {
-				v.Differences = append(v.Differences, Difference{Sheet: sheet, Cell: ref, Found: x.value, Want: y.value, What: "valore"})
+				diffs = append(diffs, Difference{Sheet: sheet, Cell: ref, Found: x.value, Want: y.value, What: "valore"})
 			}
 		}
 	}
-	return nil
+	return checked, diffs, nil
 }
 
 type cellContent struct{ value, formula string }

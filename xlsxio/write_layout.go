@@ -26,16 +26,9 @@ func (w *writer) layout() (lastScores, lastExpl int) {
 		if w.scorer(c) == nil || c.Result == nil {
 			continue
 		}
-		b := &block{artRow: map[int]int{}, indRow: map[int]int{}}
+		b := &block{}
 		w.blocks[i] = b
-		for _, ar := range c.Result.Articulations {
-			b.artRow[ar.Number] = row
-			row++
-		}
-		for _, ir := range c.Result.Indicators {
-			b.indRow[ir.Number] = row
-			row++
-		}
+		b.artRow, b.indRow, row = placeRows(c.Result, row)
 		if c.Result.Total != nil {
 			b.totalRow = row
 		}
@@ -48,22 +41,31 @@ func (w *writer) layout() (lastScores, lastExpl int) {
 		if c.Result == nil {
 			continue
 		}
-		e := &explBlock{artRow: map[int]int{}, indRow: map[int]int{}}
+		e := &explBlock{}
 		w.expl[i] = e
-		for _, ar := range c.Result.Articulations {
-			e.artRow[ar.Number] = row
-			row++
-		}
-		for _, ir := range c.Result.Indicators {
-			e.indRow[ir.Number] = row
-			row++
-		}
+		e.artRow, e.indRow, row = placeRows(c.Result, row)
 		if c.Result.TotalTrace != nil {
 			row++
 		}
 		row++ // the female-students indicator
 	}
 	return lastScores, row - 1
+}
+
+// placeRows gives a course's articulations, then its indicators, one row
+// each from row, as on Punteggi and Spiegazioni; it returns their rows by
+// number and the next row.
+func placeRows(r *compute.CourseResult, row int) (art, ind map[int]int, next int) {
+	art, ind = map[int]int{}, map[int]int{}
+	for _, ar := range r.Articulations {
+		art[ar.Number] = row
+		row++
+	}
+	for _, ir := range r.Indicators {
+		ind[ir.Number] = row
+		row++
+	}
+	return art, ind, row
 }
 
 // severityRank orders findings: errors, violations, warnings, information.

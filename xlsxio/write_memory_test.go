@@ -8,7 +8,6 @@ import (
 	"syscall"
 	"testing"
 
-	"github.com/its-academy/auditor/compute"
 	"github.com/its-academy/auditor/validate"
 )
 
@@ -67,14 +66,7 @@ func TestInMemoryWritesNoTemporaryFile(t *testing.T) {
 	if n := w.created(t); n != 0 {
 		t.Errorf("Open created %d files in TMPDIR", n)
 	}
-	reg, err := compute.LoadEmbedded()
-	if err != nil {
-		t.Fatal(err)
-	}
-	a, err := validate.Run(wb.Input, reg, validate.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	a := validated(t, wb, validate.Options{})
 	// Without InMemory excelize spills the large worksheet: the watch sees it.
 	if _, err := WriteAudit(data, a, WriteOptions{Version: "test", Limits: lim}); err != nil {
 		t.Fatalf("WriteAudit: %v", err)

@@ -1,12 +1,12 @@
 package xlsxio
 
 import (
-	"archive/zip"
 	"bytes"
 	"regexp"
 	"strings"
 	"testing"
 
+	"github.com/its-academy/auditor/testkit"
 	"github.com/its-academy/auditor/validate"
 	"github.com/xuri/excelize/v2"
 )
@@ -27,7 +27,7 @@ func packageParts(t *testing.T, data []byte, re string) []string {
 // audits' chart and drawing go with their sheet, and every content-type
 // override names a part that exists.
 func TestReauditLeavesNoOrphans(t *testing.T) {
-	data := readTestdata(t, "esempio-fondazione.xlsx")
+	data := testkit.Testdata(t, "esempio-fondazione.xlsx")
 	out := data
 	for i := 0; i < 3; i++ {
 		_, out = audit(t, out, validate.Options{})
@@ -50,66 +50,44 @@ func TestReauditLeavesNoOrphans(t *testing.T) {
 // holds a chart numbered 2 with no chart 1 (other tools number so): the
 // product's chart must not take its name.
 func TestUserChartWithNumberingGapSurvives(t *testing.T) {
-	f, err := excelize.OpenReader(bytes.NewReader(readTestdata(t, "esempio-fondazione.xlsx")))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := f.NewSheet("Grafico"); err != nil {
-		t.Fatal(err)
-	}
-	for i, v := range []float64{3, 5, 2} {
-		cell, _ := excelize.CoordinatesToCellName(1, i+1)
-		if err := f.SetCellValue("Grafico", cell, v); err != nil {
+	edited := testkit.EditWorkbook(t, testkit.Testdata(t, "esempio-fondazione.xlsx"), func(f *excelize.File) error {
+		if _, err := f.NewSheet("Grafico"); err != nil {
 			t.Fatal(err)
 		}
-	}
-	if err := f.AddChart("Grafico", "C2", &excelize.Chart{Type: excelize.Col,
-		Series: []excelize.ChartSeries{{Name: "Grafico!$A$1", Values: "Grafico!$A$1:$A$3"}}}); err != nil {
-		t.Fatal(err)
-	}
-	var buf bytes.Buffer
-	if err := f.Write(&buf); err != nil {
-		t.Fatal(err)
-	}
-	f.Close()
+		for i, v := range []float64{3, 5, 2} {
+			cell, _ := excelize.CoordinatesToCellName(1, i+1)
+			if err := f.SetCellValue("Grafico", cell, v); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := f.AddChart("Grafico", "C2", &excelize.Chart{Type: excelize.Col,
+			Series: []excelize.ChartSeries{{Name: "Grafico!$A$1", Values: "Grafico!$A$1:$A$3"}}}); err != nil {
+			t.Fatal(err)
+		}
+		return nil
+	})
 	// Renumber the user's drawing and chart 1 → 2.
 	renamed := map[string]string{
 		"xl/drawings/drawing1.xml":            "xl/drawings/drawing2.xml",
 		"xl/drawings/_rels/drawing1.xml.rels": "xl/drawings/_rels/drawing2.xml.rels",
 		"xl/charts/chart1.xml":                "xl/charts/chart2.xml",
 	}
-	zr, err := zip.NewReader(bytes.NewReader(buf.Bytes()), int64(buf.Len()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var gap bytes.Buffer
-	zw := zip.NewWriter(&gap)
-	parts := zipParts(t, buf.Bytes())
-	for _, zf := range zr.File {
-		name, content := zf.Name, parts[zf.Name]
-		if to, ok := renamed[name]; ok {
-			name = to
+	files := testkit.Unzip(t, edited)
+	for i, f := range files {
+		if to, ok := renamed[f.Name]; ok {
+			files[i].Name = to
 		}
-		if strings.HasSuffix(name, ".rels") || name == "[Content_Types].xml" {
-			content = bytes.ReplaceAll(content, []byte("drawing1.xml"), []byte("drawing2.xml"))
-			content = bytes.ReplaceAll(content, []byte("chart1.xml"), []byte("chart2.xml"))
-		}
-		w, err := zw.Create(name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := w.Write(content); err != nil {
-			t.Fatal(err)
+		if strings.HasSuffix(files[i].Name, ".rels") || f.Name == "[Content_Types].xml" {
+			files[i].Data = bytes.ReplaceAll(f.Data, []byte("drawing1.xml"), []byte("drawing2.xml"))
+			files[i].Data = bytes.ReplaceAll(files[i].Data, []byte("chart1.xml"), []byte("chart2.xml"))
 		}
 	}
-	if err := zw.Close(); err != nil {
-		t.Fatal(err)
-	}
-	userChart := zipParts(t, gap.Bytes())["xl/charts/chart2.xml"]
+	gap := testkit.Zip(t, files)
+	userChart := zipParts(t, gap)["xl/charts/chart2.xml"]
 	if len(userChart) == 0 {
 		t.Fatal("test workbook without the renumbered chart")
 	}
-	_, out := audit(t, gap.Bytes(), validate.Options{})
+	_, out := audit(t, gap, validate.Options{})
 	got := zipParts(t, out)
 	if !bytes.Equal(got["xl/charts/chart2.xml"], userChart) {
 		t.Error("the user's chart2.xml was overwritten by the product's chart")
@@ -117,11 +95,7 @@ func TestUserChartWithNumberingGapSurvives(t *testing.T) {
 	if charts := packageParts(t, out, `^xl/charts/chart\d+\.xml$`); len(charts) != 2 {
 		t.Errorf("charts %v, want the user's and the product's", charts)
 	}
-	fo, err := excelize.OpenReader(bytes.NewReader(out))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer fo.Close()
+	fo := testkit.OpenWorkbook(t, out)
 	if v, _ := fo.GetCellValue("Grafico", "A2"); v != "5" {
 		t.Errorf("user sheet changed: A2 = %q", v)
 	}

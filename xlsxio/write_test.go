@@ -19,37 +19,6 @@ import (
 	"github.com/xuri/excelize/v2"
 )
 
-// audit runs the whole pipeline on workbook bytes.
-func audit(t *testing.T, data []byte, opt validate.Options) (*validate.Audit, []byte) {
-	t.Helper()
-	wb, err := Open(data, "prova.xlsx", DefaultLimits())
-	if err != nil {
-		t.Fatalf("Open: %v", err)
-	}
-	reg, err := compute.LoadEmbedded()
-	if err != nil {
-		t.Fatal(err)
-	}
-	a, err := validate.Run(wb.Input, reg, opt)
-	if err != nil {
-		t.Fatalf("Run: %v", err)
-	}
-	out, err := WriteAudit(data, a, WriteOptions{Version: "test"})
-	if err != nil {
-		t.Fatalf("WriteAudit: %v", err)
-	}
-	return a, out
-}
-
-func readTestdata(t *testing.T, name string) []byte {
-	t.Helper()
-	data, err := os.ReadFile(filepath.Join("..", "testdata", name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return data
-}
-
 // zipParts returns every part of an xlsx by name.
 func zipParts(t *testing.T, data []byte) map[string][]byte {
 	t.Helper()
@@ -83,16 +52,8 @@ func sheetCells(t *testing.T, f *excelize.File, sheet string) map[string]string 
 // defined names and comments, and checks the product's sheets were added.
 func assertOriginalSheetsKept(t *testing.T, before, after []byte) {
 	t.Helper()
-	fb, err := excelize.OpenReader(bytes.NewReader(before))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer fb.Close()
-	fa, err := excelize.OpenReader(bytes.NewReader(after))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer fa.Close()
+	fb := testkit.OpenWorkbook(t, before)
+	fa := testkit.OpenWorkbook(t, after)
 	orig := fb.GetSheetList()
 	got := fa.GetSheetList()
 	if len(got) != len(orig)+len(ProductSheets()) {
@@ -149,7 +110,7 @@ func assertOriginalSheetsKept(t *testing.T, before, after []byte) {
 }
 
 func TestAuditExampleKeepsOriginalAndFormulasHold(t *testing.T) {
-	data := readTestdata(t, "esempio-fondazione.xlsx")
+	data := testkit.Testdata(t, "esempio-fondazione.xlsx")
 	for _, rd := range []compute.Reading{compute.ReadingCoherent, compute.ReadingLiteral} {
 		t.Run(string(rd), func(t *testing.T) {
 			a, out := audit(t, data, validate.Options{Reading: rd})
@@ -181,14 +142,10 @@ func TestAuditExampleKeepsOriginalAndFormulasHold(t *testing.T) {
 }
 
 func TestReauditReplacesProductSheets(t *testing.T) {
-	data := readTestdata(t, "esempio-fondazione.xlsx")
+	data := testkit.Testdata(t, "esempio-fondazione.xlsx")
 	_, once := audit(t, data, validate.Options{})
 	_, twice := audit(t, once, validate.Options{Reading: compute.ReadingLiteral})
-	f, err := excelize.OpenReader(bytes.NewReader(twice))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
+	f := testkit.OpenWorkbook(t, twice)
 	fo, _ := excelize.OpenReader(bytes.NewReader(once))
 	defer fo.Close()
 	if got, want := len(f.GetSheetList()), len(fo.GetSheetList()); got != want {
@@ -216,10 +173,7 @@ func TestReauditReplacesProductSheets(t *testing.T) {
 	if err := fx.Write(&buf); err != nil {
 		t.Fatal(err)
 	}
-	wb, err := Open(buf.Bytes(), "x.xlsx", DefaultLimits())
-	if err != nil {
-		t.Fatal(err)
-	}
+	wb := mustOpen(t, buf.Bytes(), "x.xlsx")
 	reg, _ := compute.LoadEmbedded()
 	a, err := validate.Run(wb.Input, reg, validate.Options{})
 	if err != nil {
@@ -231,17 +185,13 @@ func TestReauditReplacesProductSheets(t *testing.T) {
 }
 
 func TestAuditInconsistentWorkbook(t *testing.T) {
-	data := readTestdata(t, "esempio-incoerente.xlsx")
+	data := testkit.Testdata(t, "esempio-incoerente.xlsx")
 	a, out := audit(t, data, validate.Options{})
 	if !a.HasSeverity(compute.SeverityError) {
 		t.Fatal("no error findings in the inconsistent workbook")
 	}
 	assertOriginalSheetsKept(t, data, out)
-	f, err := excelize.OpenReader(bytes.NewReader(out))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
+	f := testkit.OpenWorkbook(t, out)
 	rows, _ := f.GetRows(SheetFindings)
 	if len(rows) < 8 {
 		t.Fatalf("only %d rows of findings", len(rows))
@@ -268,16 +218,8 @@ func TestAuditInconsistentWorkbook(t *testing.T) {
 // courses, to a workbook written by another tool.
 func withOfficialSheets(t *testing.T, foreign []byte) []byte {
 	t.Helper()
-	example, err := excelize.OpenReader(bytes.NewReader(readTestdata(t, "esempio-fondazione.xlsx")))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer example.Close()
-	f, err := excelize.OpenReader(bytes.NewReader(foreign))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
+	example := testkit.OpenWorkbook(t, testkit.Testdata(t, "esempio-fondazione.xlsx"))
+	f := testkit.OpenWorkbook(t, foreign)
 	for _, s := range []string{validate.SheetFoundation, validate.SheetCourses, validate.SheetThresholds} {
 		if _, err := f.NewSheet(s); err != nil {
 			t.Fatal(err)
@@ -350,7 +292,7 @@ func TestForeignWorkbooksSurviveByteForByte(t *testing.T) {
 // TestAuditWorkbookSavedByLibreOffice: foundations fill the workbook in
 // LibreOffice too; a file it saved must read, audit and keep its sheets.
 func TestAuditWorkbookSavedByLibreOffice(t *testing.T) {
-	original := readTestdata(t, "esempio-fondazione.xlsx")
+	original := testkit.Testdata(t, "esempio-fondazione.xlsx")
 	saved := recalcWithLibreOffice(t, original)
 	a, out := audit(t, saved, validate.Options{})
 	want, _ := audit(t, original, validate.Options{})
@@ -372,7 +314,7 @@ func TestAuditWorkbookSavedByLibreOffice(t *testing.T) {
 // TestAuditEdgeCases: an extra user column, blank rows, numbers and dates
 // typed as text, a formula never calculated.
 func TestAuditEdgeCases(t *testing.T) {
-	data := readTestdata(t, "esempio-casi-limite.xlsx")
+	data := testkit.Testdata(t, "esempio-casi-limite.xlsx")
 	a, out := audit(t, data, validate.Options{})
 	byCode := map[string]*validate.CourseAudit{}
 	for i := range a.Courses {

@@ -2,10 +2,11 @@ package main
 
 import (
 	"encoding/json"
+	"maps"
 	"os"
 	"path/filepath"
 	"reflect"
-	"sort"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -41,11 +42,7 @@ func TestAuditExampleWritesCopyAndReport(t *testing.T) {
 	if err := json.Unmarshal(data, &top); err != nil {
 		t.Fatal(err)
 	}
-	keys := make([]string, 0, len(top))
-	for k := range top {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
+	keys := slices.Sorted(maps.Keys(top))
 	// WORKBOOK.md's keys, and the documented extras (validate.Report): the
 	// run's choices, who and when, the pack's texts and the input fields' columns.
 	if want := []string{"audited_at", "columns", "courses", "errata", "file_sha256", "findings", "foundation", "interpretations", "reading", "region", "rule_pack", "rule_pack_sha256", "texts", "thresholds", "version", "workbook_thresholds", "year"}; !reflect.DeepEqual(keys, want) {

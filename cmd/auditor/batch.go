@@ -14,7 +14,9 @@ import (
 	"unicode/utf8"
 
 	"github.com/its-academy/auditor/batch"
+	"github.com/its-academy/auditor/batch/summary"
 	"github.com/its-academy/auditor/compute"
+	"github.com/its-academy/auditor/pipeline"
 	"github.com/its-academy/auditor/validate"
 	"github.com/its-academy/auditor/verbale"
 	"github.com/its-academy/auditor/xlsxio"
@@ -55,7 +57,7 @@ func (m *Main) runBatch(ctx context.Context, fl batchFlags) error {
 		return &usageError{"--jobs: indicare un numero di file da verificare insieme maggiore di zero"}
 	}
 	opts := batch.Options{Jobs: fl.jobs, Reading: fl.opts.Reading, Errata: fl.opts.Errata, Interpretations: fl.opts.Interpretations, Pack: fl.opts.Pack,
-		Thresholds: fl.opts.Thresholds, WorkbookThresholds: fl.opts.WorkbookThresholds, Version: Version, Limits: fl.limits.xlsx,
+		Thresholds: fl.opts.Thresholds, WorkbookThresholds: fl.opts.WorkbookThresholds, Version: Version, Auditor: pipeline.BatchAuditor{Limits: fl.limits.xlsx},
 		AuditedAt: fl.opts.AuditedAt}
 	if fl.summary != "" && !strings.EqualFold(filepath.Ext(fl.summary), ".xlsx") {
 		return &usageError{fmt.Sprintf("--summary %s: il riepilogo è un file .xlsx", fl.summary)}
@@ -81,7 +83,7 @@ func (m *Main) runBatch(ctx context.Context, fl batchFlags) error {
 			continue
 		}
 		if c.isSummary {
-			opts.Skipped = append(opts.Skipped, xlsxio.SummaryExcluded{Name: c.name, Reason: "è il riepilogo che questa esecuzione riscrive: i suoi percorsi non vengono riletti"})
+			opts.Skipped = append(opts.Skipped, summary.Excluded{Name: c.name, Reason: "è il riepilogo che questa esecuzione riscrive: i suoi percorsi non vengono riletti"})
 			continue
 		}
 		data, err := readInput(c.name, fl.limits.maxFile)
@@ -93,11 +95,11 @@ func (m *Main) runBatch(ctx context.Context, fl batchFlags) error {
 		// over 2025/*.xlsx would count every course twice); summaries are
 		// read only when named.
 		switch kind := xlsxio.SniffWorkbook(data); {
-		case kind == xlsxio.KindAudited:
-			opts.Skipped = append(opts.Skipped, xlsxio.SummaryExcluded{Name: c.name, Reason: "copia verificata scritta da auditor: non si verifica di nuovo (per farlo, indicarla da sola)"})
+		case kind == summary.KindAudited:
+			opts.Skipped = append(opts.Skipped, summary.Excluded{Name: c.name, Reason: "copia verificata scritta da auditor: non si verifica di nuovo (per farlo, indicarla da sola)"})
 			continue
-		case kind == xlsxio.KindSummary && c.fromFolder:
-			opts.Skipped = append(opts.Skipped, xlsxio.SummaryExcluded{Name: c.name, Reason: "riepilogo scritto da auditor: indicarlo per nome per usarne i percorsi"})
+		case kind == summary.KindSummary && c.fromFolder:
+			opts.Skipped = append(opts.Skipped, summary.Excluded{Name: c.name, Reason: "riepilogo scritto da auditor: indicarlo per nome per usarne i percorsi"})
 			continue
 		}
 		inputs = append(inputs, batch.Input{Name: c.name, Data: data})
@@ -106,7 +108,7 @@ func (m *Main) runBatch(ctx context.Context, fl batchFlags) error {
 	// Where each audited copy goes; nothing may overwrite an input.
 	names := make([]string, 0, len(inputs))
 	for _, in := range inputs {
-		if in.Err == nil && xlsxio.SniffWorkbook(in.Data) != xlsxio.KindSummary {
+		if in.Err == nil && xlsxio.SniffWorkbook(in.Data) != summary.KindSummary {
 			names = append(names, in.Name)
 		}
 	}
@@ -129,11 +131,11 @@ func (m *Main) runBatch(ctx context.Context, fl batchFlags) error {
 		return err
 	}
 	// An existing file is replaced only if auditor wrote it.
-	if err := mayReplace(fl.summary, xlsxio.KindSummary); err != nil {
+	if err := mayReplace(fl.summary, summary.KindSummary); err != nil {
 		return err
 	}
 	for _, out := range sortedValues(outs) {
-		if err := mayReplace(out, xlsxio.KindAudited); err != nil {
+		if err := mayReplace(out, summary.KindAudited); err != nil {
 			return err
 		}
 	}
@@ -166,7 +168,7 @@ func (m *Main) runBatch(ctx context.Context, fl batchFlags) error {
 	}
 
 	if fl.summary != "" {
-		data, err := res.Workbook()
+		data, err := pipeline.SummaryWorkbook(res)
 		if err != nil {
 			return err
 		}
@@ -243,7 +245,7 @@ func mayReplace(path, kind string) error {
 	}
 	if xlsxio.SniffWorkbook(data) != kind {
 		what := "un riepilogo"
-		if kind == xlsxio.KindAudited {
+		if kind == summary.KindAudited {
 			what = "una copia verificata"
 		}
 		return &usageError{fmt.Sprintf("%s esiste e non è %s scritto da auditor: non viene sovrascritto; scegliere un altro nome o cartella", path, what)}
@@ -443,7 +445,7 @@ func renderProgress(done, total int, current string, width int) string {
 }
 
 // batchReport prints one line per file, the skipped files and the summary.
-func (m *Main) batchReport(res *batch.Result, outs map[string]string, skipped []xlsxio.SummaryExcluded, summary string) {
+func (m *Main) batchReport(res *batch.Result, outs map[string]string, skipped []summary.Excluded, summary string) {
 	for _, f := range res.Files {
 		switch {
 		case errors.Is(f.Err, batch.ErrDuplicate):

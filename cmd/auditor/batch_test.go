@@ -11,6 +11,8 @@ import (
 	"testing"
 	"unicode/utf8"
 
+	"github.com/its-academy/auditor/batch/summary"
+	"github.com/its-academy/auditor/testkit"
 	"github.com/its-academy/auditor/xlsxio"
 	"github.com/xuri/excelize/v2"
 )
@@ -19,30 +21,9 @@ import (
 // code, name and monitoring year.
 func example(t *testing.T, code string, year int) []byte {
 	t.Helper()
-	f, err := excelize.OpenFile("../../testdata/esempio-fondazione.xlsx")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	rows, err := f.GetRows("Fondazione")
-	if err != nil {
-		t.Fatal(err)
-	}
-	values := map[string]any{"fondazione_codice": code, "fondazione_nome": "Fondazione " + code, "anno_monitoraggio": year}
-	for i, r := range rows {
-		if len(r) > 0 {
-			if v, ok := values[r[0]]; ok {
-				if err := f.SetCellValue("Fondazione", fmt.Sprintf("C%d", i+1), v); err != nil {
-					t.Fatal(err)
-				}
-			}
-		}
-	}
-	var buf bytes.Buffer
-	if err := f.Write(&buf); err != nil {
-		t.Fatal(err)
-	}
-	return buf.Bytes()
+	return testkit.EditWorkbook(t, testkit.Testdata(t, "esempio-fondazione.xlsx"), func(f *excelize.File) error {
+		return testkit.SetFields(f, "Fondazione", map[string]any{"fondazione_codice": code, "fondazione_nome": "Fondazione " + code, "anno_monitoraggio": year})
+	})
 }
 
 func writeFile(t *testing.T, path string, data []byte) {
@@ -93,9 +74,9 @@ func TestBatchFolderEndToEnd(t *testing.T) {
 	dir, hashes := region(t)
 	reg := filepath.Join(dir, "regione")
 	out := filepath.Join(dir, "uscita")
-	summary := filepath.Join(out, "regione-2025.xlsx")
+	summaryPath := filepath.Join(out, "regione-2025.xlsx")
 	report := filepath.Join(out, "regione.json")
-	code, stdout, stderr := run(t, "audit", reg, "--summary", summary, "--out-dir", filepath.Join(out, "copie"), "--jobs", "2", "--json", report)
+	code, stdout, stderr := run(t, "audit", reg, "--summary", summaryPath, "--out-dir", filepath.Join(out, "copie"), "--jobs", "2", "--json", report)
 	if code != exitCannotDo {
 		t.Fatalf("exit %d, want 2 (one encrypted file)\n%s\n%s", code, stdout, stderr)
 	}
@@ -112,7 +93,7 @@ func TestBatchFolderEndToEnd(t *testing.T) {
 		}
 	}
 	for _, name := range []string{"2024_a-verificato.xlsx", "2025_a-verificato.xlsx", "b-verificato.xlsx"} {
-		if xlsxio.SniffWorkbook(readFile(t, filepath.Join(out, "copie", name))) != xlsxio.KindAudited {
+		if xlsxio.SniffWorkbook(readFile(t, filepath.Join(out, "copie", name))) != summary.KindAudited {
 			t.Errorf("%s is not an audited copy", name)
 		}
 	}
@@ -121,7 +102,7 @@ func TestBatchFolderEndToEnd(t *testing.T) {
 	}
 
 	// The summary: rows, relative hyperlinks, excluded and skipped files.
-	f, err := excelize.OpenFile(summary)
+	f, err := excelize.OpenFile(summaryPath)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -154,7 +135,7 @@ func TestBatchFolderEndToEnd(t *testing.T) {
 	}
 
 	// The JSON form.
-	var s xlsxio.Summary
+	var s summary.Summary
 	if err := json.Unmarshal(readFile(t, report), &s); err != nil {
 		t.Fatal(err)
 	}
@@ -165,11 +146,11 @@ func TestBatchFolderEndToEnd(t *testing.T) {
 	// A later run reads the summary back when named, next to a new year.
 	writeFile(t, filepath.Join(dir, "2026", "a.xlsx"), example(t, "ITS-A", 2026))
 	next := filepath.Join(dir, "regione-2026.xlsx")
-	code, stdout, stderr = run(t, "audit", summary, filepath.Join(dir, "2026"), "--summary", next, "--json", "-")
+	code, stdout, stderr = run(t, "audit", summaryPath, filepath.Join(dir, "2026"), "--summary", next, "--json", "-")
 	if code != exitOK {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
-	var s2 xlsxio.Summary
+	var s2 summary.Summary
 	if err := json.Unmarshal([]byte(stdout), &s2); err != nil {
 		t.Fatalf("--json - is not the summary: %v", err)
 	}

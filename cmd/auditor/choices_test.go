@@ -4,10 +4,10 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
 
+	"github.com/its-academy/auditor/testkit"
 	"github.com/xuri/excelize/v2"
 )
 
@@ -27,11 +27,8 @@ func cleanWorkbook(t *testing.T, s1 float64) string {
 		}
 	}
 	if s1 > 0 {
-		soglie, _ := f.GetRows("Soglie")
-		for i, r := range soglie {
-			if len(r) > 0 && r[0] == "S1" {
-				f.SetCellValue("Soglie", "C"+strconv.Itoa(i+1), s1)
-			}
+		if err := testkit.SetFields(f, "Soglie", map[string]any{"S1": s1}); err != nil {
+			t.Fatal(err)
 		}
 	}
 	path := filepath.Join(t.TempDir(), "fondazione.xlsx")

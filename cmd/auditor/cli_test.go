@@ -11,8 +11,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/its-academy/auditor/batch"
+	"github.com/its-academy/auditor/batch/summary"
 	"github.com/its-academy/auditor/compute"
-	"github.com/its-academy/auditor/xlsxio"
 )
 
 // TestCommandHelp: «auditor COMMAND --help» prints the command's flags,
@@ -129,10 +129,10 @@ func TestAuditPrintsEachCourse(t *testing.T) {
 // TestBatchNamesFlaggedFoundations: the batch's report names every
 // foundation the three-year rule flags, with plurals.
 func TestBatchNamesFlaggedFoundations(t *testing.T) {
-	v := func(code, name string, flagged bool) xlsxio.SummaryVerdict {
-		return xlsxio.SummaryVerdict{FoundationVerdict: compute.FoundationVerdict{Foundation: code, Flagged: flagged}, Name: name}
+	v := func(code, name string, flagged bool) summary.Verdict {
+		return summary.Verdict{FoundationVerdict: compute.FoundationVerdict{Foundation: code, Flagged: flagged}, Name: name}
 	}
-	res := &batch.Result{Summary: &xlsxio.Summary{Verdicts: []xlsxio.SummaryVerdict{
+	res := &batch.Result{Summary: &summary.Summary{Verdicts: []summary.Verdict{
 		v("ITS-A", "Fondazione A", true), v("ITS-B", "Fondazione B", false), v("ITS-C", "Fondazione C", true),
 	}}}
 	var out bytes.Buffer

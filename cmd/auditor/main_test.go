@@ -4,11 +4,12 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"maps"
 	"math"
 	"os"
 	"path/filepath"
 	"reflect"
-	"sort"
+	"slices"
 	"strings"
 	"testing"
 
@@ -58,11 +59,7 @@ func TestRulesEvalJSONContract(t *testing.T) {
 			if err := json.Unmarshal([]byte(out), &got); err != nil {
 				t.Fatalf("not JSON: %v\n%s", err, out)
 			}
-			keys := make([]string, 0, len(got))
-			for k := range got {
-				keys = append(keys, k)
-			}
-			sort.Strings(keys)
+			keys := slices.Sorted(maps.Keys(got))
 			if want := []string{"articulation", "branch", "reading", "result", "score", "threshold"}; !reflect.DeepEqual(keys, want) {
 				t.Errorf("keys %v, WORKBOOK.md fixes %v", keys, want)
 			}

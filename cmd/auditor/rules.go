@@ -7,9 +7,10 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"maps"
 	"math"
 	"os"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -395,11 +396,7 @@ func (m *Main) rulesShow(args []string) error {
 	}
 	section(out, "Interpretazioni (scelte predefinite)")
 	for _, in := range p.Interpretations {
-		keys := make([]string, 0, len(in.Choices))
-		for k := range in.Choices {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
+		keys := slices.Sorted(maps.Keys(in.Choices))
 		fmt.Fprintf(out, "%s – %s (predefinita: %s)\n", in.ID, in.Topic, in.Default)
 		for _, k := range keys {
 			fmt.Fprintf(out, "  %s: %s\n", k, in.Choices[k])

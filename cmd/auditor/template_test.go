@@ -1,15 +1,14 @@
 package main
 
 import (
-	"bytes"
 	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
 
+	"github.com/its-academy/auditor/testkit"
 	"github.com/its-academy/auditor/validate"
-	"github.com/xuri/excelize/v2"
 )
 
 func TestTemplateCommand(t *testing.T) {
@@ -96,11 +95,7 @@ func TestTemplateInUsage(t *testing.T) {
 // checkTemplateFile opens the written workbook and checks its contract.
 func checkTemplateFile(t *testing.T, data []byte) {
 	t.Helper()
-	f, err := excelize.OpenReader(bytes.NewReader(data))
-	if err != nil {
-		t.Fatalf("the written file does not open: %v", err)
-	}
-	defer f.Close()
+	f := testkit.OpenWorkbook(t, data)
 	if got, want := f.GetSheetList(), []string{"Istruzioni", "Fondazione", "Percorsi", "Soglie", "Elenchi"}; !reflect.DeepEqual(got, want) {
 		t.Errorf("sheets %v, want %v", got, want)
 	}

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 
 	"github.com/its-academy/auditor/compute"
+	"github.com/its-academy/auditor/pipeline"
 	"github.com/its-academy/auditor/xlsxio"
 )
 
@@ -36,7 +37,7 @@ func (m *Main) runVerify(_ context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	v, err := xlsxio.VerifyCopy(data, filepath.Base(in), reg, xlsxio.DefaultLimits())
+	v, err := pipeline.VerifyCopy(data, filepath.Base(in), reg, xlsxio.DefaultLimits())
 	if err != nil {
 		return oneLine(in, err)
 	}
@@ -53,7 +54,7 @@ func (m *Main) runVerify(_ context.Context, args []string) error {
 	return nil
 }
 
-func (m *Main) printVerification(in string, v *xlsxio.Verification) {
+func (m *Main) printVerification(in string, v *pipeline.Verification) {
 	rp := v.Replay
 	fmt.Fprintf(m.Stdout, "%s: copia verificata di %s (SHA-256 %s), auditor %s, lettura %s.\n", in, rp.FileName, rp.FileSHA256, rp.Version, rp.Reading)
 	for _, n := range v.Notes {

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/its-academy/auditor/testkit"
 	"github.com/xuri/excelize/v2"
 )
 
@@ -298,11 +299,7 @@ func TestWriteSheetIntoCopy(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f, err := excelize.OpenReader(bytes.NewReader(out))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
+	f := testkit.OpenWorkbook(t, out)
 	for cell, want := range map[string]string{"A1": "Codice", "B1": long, "C1": "3.25", "A2": "85", "B2": "vai"} {
 		if got, err := f.GetCellValue("Nuovo", cell); err != nil || got != want {
 			t.Errorf("Nuovo!%s = %q, %v; want %q", cell, got, err, want)

@@ -10,6 +10,8 @@ import (
 	"io"
 	"strings"
 	"testing"
+
+	"github.com/its-academy/auditor/testkit"
 )
 
 // extraEntry is one more zip entry, written raw: its name, method, bytes
@@ -28,39 +30,26 @@ type extraEntry struct {
 // parts of the same name).
 func withEntries(t testing.TB, base []byte, extra ...extraEntry) []byte {
 	t.Helper()
-	zr, err := zip.NewReader(bytes.NewReader(base), int64(len(base)))
-	if err != nil {
-		t.Fatal(err)
-	}
 	replaced := map[string]bool{}
 	for _, e := range extra {
 		if e.replaceParts {
 			replaced[e.name] = true
 		}
 	}
-	var out bytes.Buffer
-	zw := zip.NewWriter(&out)
-	for _, e := range zr.File {
-		if replaced[e.Name] {
-			continue
+	return testkit.Rezip(t, base, func(_ *zip.Writer, f *zip.File) (bool, error) {
+		return replaced[f.Name], nil // a replaced part is left out: its new entry comes at the end
+	}, func(zw *zip.Writer) error {
+		for _, e := range extra {
+			w, err := zw.CreateRaw(&zip.FileHeader{Name: e.name, Method: e.method, CRC32: e.crc, CompressedSize64: e.csize, UncompressedSize64: e.size})
+			if err != nil {
+				return err
+			}
+			if _, err := w.Write(e.raw); err != nil {
+				return err
+			}
 		}
-		if err := zw.Copy(e); err != nil {
-			t.Fatal(err)
-		}
-	}
-	for _, e := range extra {
-		w, err := zw.CreateRaw(&zip.FileHeader{Name: e.name, Method: e.method, CRC32: e.crc, CompressedSize64: e.csize, UncompressedSize64: e.size})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := w.Write(e.raw); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := zw.Close(); err != nil {
-		t.Fatal(err)
-	}
-	return out.Bytes()
+		return nil
+	})
 }
 
 // deflated is an honest deflate entry of content.
