@@ -40,16 +40,17 @@ func (a *Audit) WriteReport(w io.Writer, version string, pack compute.PackID, in
 // reportWriter writes a report's pieces, each encoded on its own and
 // spliced into the report's object at "courses".
 type reportWriter struct {
-	w      io.Writer
-	buf    bytes.Buffer
-	enc    *json.Encoder
-	indent bool
-	rest   []byte // the head's JSON after "courses": [
-	err    error
+	w       io.Writer
+	buf     bytes.Buffer
+	enc     *json.Encoder
+	courses *courseJSON
+	indent  bool
+	rest    []byte // the head's JSON after "courses": [
+	err     error
 }
 
 func newReportWriter(w io.Writer, indent bool) *reportWriter {
-	rw := &reportWriter{w: w, indent: indent}
+	rw := &reportWriter{w: w, indent: indent, courses: newCourseJSON()}
 	rw.enc = json.NewEncoder(&rw.buf)
 	rw.enc.SetEscapeHTML(false)
 	return rw
@@ -110,7 +111,21 @@ func (rw *reportWriter) course(i int, rc *ReportCourse) {
 		sep = nil
 	}
 	rw.write(sep)
-	rw.write(rw.encode(rc, "    "))
+	b, err := rw.courses.course(rc)
+	if err != nil {
+		if rw.err == nil {
+			rw.err = err
+		}
+		return
+	}
+	if rw.indent {
+		rw.buf.Reset()
+		if err := json.Indent(&rw.buf, b, "    ", "  "); err != nil && rw.err == nil {
+			rw.err = err
+		}
+		b = rw.buf.Bytes()
+	}
+	rw.write(b)
 }
 
 // tail closes the courses, writes the rest of the head and adds the texts

@@ -1,0 +1,369 @@
+package validate
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"math"
+	"strconv"
+	"unicode/utf8"
+)
+
+// courseJSON writes a course of the report as encoding/json writes it
+// (fields in struct order, the same omissions, numbers and escapes, HTML
+// characters not escaped), without reflection: a report is mostly its
+// courses' articulations and traces, and the streamed report encodes them
+// one by one. The values a course has few of (the female indicator, a
+// trace's own threshold) go through encoding/json. TestCourseJSON checks
+// it byte for byte against encoding/json on every course of the bundled
+// examples and on courses with every optional field set.
+type courseJSON struct {
+	b    []byte
+	buf  bytes.Buffer
+	std  *json.Encoder // for the rare values, into buf
+	errs error
+}
+
+func newCourseJSON() *courseJSON {
+	cj := &courseJSON{}
+	cj.std = json.NewEncoder(&cj.buf)
+	cj.std.SetEscapeHTML(false)
+	return cj
+}
+
+// course returns the JSON of rc; the bytes are valid until the next call.
+func (cj *courseJSON) course(rc *ReportCourse) ([]byte, error) {
+	cj.b, cj.errs = cj.b[:0], nil
+	cj.str(`{"code":`, rc.Code)
+	cj.int(`,"row":`, rc.Row)
+	cj.b = append(cj.b, `,"rule_pack":`...)
+	if rc.RulePack == nil {
+		cj.b = append(cj.b, "null"...)
+	} else {
+		cj.b = appendString(cj.b, string(*rc.RulePack))
+	}
+	cj.ptr(`,"total":`, rc.Total)
+	cj.optStr(`,"band":`, rc.Band)
+	cj.b = append(cj.b, `,"articulations":`...)
+	if rc.Articulations == nil {
+		cj.b = append(cj.b, "null"...)
+	} else {
+		cj.b = append(cj.b, '[')
+		for i := range rc.Articulations {
+			if i > 0 {
+				cj.b = append(cj.b, ',')
+			}
+			cj.articulation(&rc.Articulations[i])
+		}
+		cj.b = append(cj.b, ']')
+	}
+	cj.b = append(cj.b, `,"indicators":`...)
+	if rc.Indicators == nil {
+		cj.b = append(cj.b, "null"...)
+	} else {
+		cj.b = append(cj.b, '[')
+		for i := range rc.Indicators {
+			if i > 0 {
+				cj.b = append(cj.b, ',')
+			}
+			cj.indicator(&rc.Indicators[i])
+		}
+		cj.b = append(cj.b, ']')
+	}
+	cj.b = append(cj.b, `,"female_indicator":`...)
+	cj.fallback(&rc.Female)
+	cj.b = append(cj.b, `,"findings":`...)
+	if rc.Findings == nil {
+		cj.b = append(cj.b, "null"...)
+	} else {
+		cj.b = append(cj.b, '[')
+		for i := range rc.Findings {
+			if i > 0 {
+				cj.b = append(cj.b, ',')
+			}
+			cj.finding(&rc.Findings[i])
+		}
+		cj.b = append(cj.b, ']')
+	}
+	if rc.WhatIf {
+		cj.b = append(cj.b, `,"workbook_thresholds":true`...)
+	}
+	if rc.TotalTrace != nil {
+		cj.b = append(cj.b, `,"total_trace":`...)
+		cj.trace(rc.TotalTrace)
+	}
+	cj.b = append(cj.b, `,"sensitivity":`...)
+	if rc.SensitivityValues == nil {
+		cj.b = append(cj.b, "null"...)
+	} else {
+		cj.b = append(cj.b, '[')
+		for i := range rc.SensitivityValues {
+			if i > 0 {
+				cj.b = append(cj.b, ',')
+			}
+			cj.alternative(&rc.SensitivityValues[i])
+		}
+		cj.b = append(cj.b, ']')
+	}
+	if rc.BandText != "" {
+		cj.str(`,"band_detail":`, rc.BandText)
+	}
+	cj.b = append(cj.b, '}')
+	return cj.b, cj.errs
+}
+
+func (cj *courseJSON) articulation(a *ReportArticulation) {
+	cj.int(`{"number":`, a.Number)
+	cj.ptr(`,"result":`, a.Result)
+	cj.ptr(`,"threshold":`, a.Threshold)
+	cj.ptr(`,"score":`, a.Score)
+	cj.num(`,"weight":`, a.Weight)
+	cj.ptr(`,"points":`, a.Points)
+	cj.str(`,"branch":`, a.Branch)
+	cj.b = append(cj.b, `,"cells":`...)
+	cj.cells(a.Cells)
+	if a.Zeroed {
+		cj.b = append(cj.b, `,"zeroed":true`...)
+	}
+	cj.b = append(cj.b, `,"traces":`...)
+	if a.Traces == nil {
+		cj.b = append(cj.b, "null"...)
+	} else {
+		cj.b = append(cj.b, '[')
+		for i := range a.Traces {
+			if i > 0 {
+				cj.b = append(cj.b, ',')
+			}
+			cj.trace(&a.Traces[i])
+		}
+		cj.b = append(cj.b, ']')
+	}
+	if a.IndicatorValue != nil {
+		cj.int(`,"indicator":`, *a.IndicatorValue)
+	}
+	cj.b = append(cj.b, '}')
+}
+
+func (cj *courseJSON) trace(t *ReportTrace) {
+	cj.str(`{"text":`, t.Text)
+	if t.OwnValue != nil {
+		cj.ptr(`,"value":`, t.OwnValue)
+	}
+	if len(t.InputValues) > 0 {
+		cj.b = append(cj.b, `,"inputs":[`...)
+		for i, v := range t.InputValues {
+			if i > 0 {
+				cj.b = append(cj.b, ',')
+			}
+			cj.ptr("", v)
+		}
+		cj.b = append(cj.b, ']')
+	}
+	if len(t.InputCells) > 0 {
+		cj.b = append(cj.b, `,"cells":`...)
+		cj.cells(t.InputCells)
+	}
+	if t.ThresholdValue != nil {
+		cj.b = append(cj.b, `,"threshold":`...)
+		cj.fallback(t.ThresholdValue)
+	}
+	if t.Unclamped != nil {
+		cj.ptr(`,"unclamped":`, t.Unclamped)
+	}
+	cj.b = append(cj.b, '}')
+}
+
+func (cj *courseJSON) indicator(in *ReportIndicator) {
+	cj.int(`{"number":`, in.Number)
+	cj.str(`,"name":`, in.Name)
+	cj.num(`,"weight":`, in.Weight)
+	cj.ptr(`,"points":`, in.Points)
+	cj.b = append(cj.b, `,"zeroed":`...)
+	cj.b = strconv.AppendBool(cj.b, in.Zeroed)
+	if in.Trace != nil {
+		cj.b = append(cj.b, `,"trace":`...)
+		cj.trace(in.Trace)
+	}
+	cj.b = append(cj.b, '}')
+}
+
+func (cj *courseJSON) finding(f *ReportFinding) {
+	cj.str(`{"rule":`, string(f.Rule))
+	cj.str(`,"severity":`, string(f.Severity))
+	cj.b = append(cj.b, `,"cell":`...)
+	if f.Cell == nil {
+		cj.b = append(cj.b, "null"...)
+	} else {
+		cj.b = appendString(cj.b, string(*f.Cell))
+	}
+	cj.str(`,"message":`, f.Message)
+	cj.b = append(cj.b, '}')
+}
+
+func (cj *courseJSON) alternative(a *ReportAlternative) {
+	cj.str(`{"id":`, a.ID)
+	cj.ptr(`,"total":`, a.Total)
+	if a.Delta != nil {
+		cj.ptr(`,"delta":`, a.Delta)
+	}
+	if a.Band != nil {
+		cj.str(`,"band":`, *a.Band)
+	}
+	if a.BandChanged != nil {
+		cj.b = append(cj.b, `,"band_changed":`...)
+		cj.b = strconv.AppendBool(cj.b, *a.BandChanged)
+	}
+	if len(a.Changes) > 0 {
+		cj.b = append(cj.b, `,"changes":[`...)
+		for i, c := range a.Changes {
+			if i > 0 {
+				cj.b = append(cj.b, ',')
+			}
+			cj.int(`{"number":`, c.Number)
+			if c.Score != nil {
+				cj.ptr(`,"score":`, c.Score)
+			}
+			cj.ptr(`,"alternative":`, c.Alternative)
+			cj.b = append(cj.b, '}')
+		}
+		cj.b = append(cj.b, ']')
+	}
+	cj.b = append(cj.b, '}')
+}
+
+func (cj *courseJSON) cells(cs []CellRef) {
+	if cs == nil {
+		cj.b = append(cj.b, "null"...)
+		return
+	}
+	cj.b = append(cj.b, '[')
+	for i, c := range cs {
+		if i > 0 {
+			cj.b = append(cj.b, ',')
+		}
+		cj.b = appendString(cj.b, string(c))
+	}
+	cj.b = append(cj.b, ']')
+}
+
+func (cj *courseJSON) str(key, s string) {
+	cj.b = appendString(append(cj.b, key...), s)
+}
+
+func (cj *courseJSON) optStr(key string, s *string) {
+	cj.b = append(cj.b, key...)
+	if s == nil {
+		cj.b = append(cj.b, "null"...)
+		return
+	}
+	cj.b = appendString(cj.b, *s)
+}
+
+func (cj *courseJSON) int(key string, n int) {
+	cj.b = strconv.AppendInt(append(cj.b, key...), int64(n), 10)
+}
+
+func (cj *courseJSON) num(key string, v float64) {
+	cj.b = append(cj.b, key...)
+	var err error
+	if cj.b, err = appendFloat(cj.b, v); err != nil && cj.errs == nil {
+		cj.errs = err
+	}
+}
+
+func (cj *courseJSON) ptr(key string, v *float64) {
+	if v == nil {
+		cj.b = append(append(cj.b, key...), "null"...)
+		return
+	}
+	cj.num(key, *v)
+}
+
+// fallback appends v as encoding/json writes it.
+func (cj *courseJSON) fallback(v any) {
+	cj.buf.Reset()
+	if err := cj.std.Encode(v); err != nil {
+		if cj.errs == nil {
+			cj.errs = err
+		}
+		return
+	}
+	cj.b = append(cj.b, bytes.TrimSuffix(cj.buf.Bytes(), []byte("\n"))...)
+}
+
+// appendFloat appends a float64 as encoding/json does: the shortest
+// decimal that reads back the same, in exponent form below 1e-6 and from
+// 1e21, a two-digit negative exponent shortened ("1e-07" → "1e-7").
+func appendFloat(b []byte, f float64) ([]byte, error) {
+	if math.IsInf(f, 0) || math.IsNaN(f) {
+		return b, fmt.Errorf("json: unsupported value: %s", strconv.FormatFloat(f, 'g', -1, 64))
+	}
+	format := byte('f')
+	if abs := math.Abs(f); abs != 0 && (abs < 1e-6 || abs >= 1e21) {
+		format = 'e'
+	}
+	b = strconv.AppendFloat(b, f, format, -1, 64)
+	if format == 'e' {
+		if n := len(b); n >= 4 && b[n-4] == 'e' && b[n-3] == '-' && b[n-2] == '0' {
+			b[n-2] = b[n-1]
+			b = b[:n-1]
+		}
+	}
+	return b, nil
+}
+
+// appendString appends s as a JSON string as encoding/json does without
+// HTML escaping: quotes, backslashes and control characters escaped
+// (\b \f \n \r \t short), U+2028 and U+2029 escaped, invalid UTF-8 written
+// as U+FFFD.
+func appendString(b []byte, s string) []byte {
+	const hex = "0123456789abcdef"
+	b = append(b, '"')
+	start := 0
+	for i := 0; i < len(s); {
+		if c := s[i]; c < utf8.RuneSelf {
+			if c >= 0x20 && c != '"' && c != '\\' {
+				i++
+				continue
+			}
+			b = append(b, s[start:i]...)
+			switch c {
+			case '\\', '"':
+				b = append(b, '\\', c)
+			case '\b':
+				b = append(b, '\\', 'b')
+			case '\f':
+				b = append(b, '\\', 'f')
+			case '\n':
+				b = append(b, '\\', 'n')
+			case '\r':
+				b = append(b, '\\', 'r')
+			case '\t':
+				b = append(b, '\\', 't')
+			default:
+				b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xF])
+			}
+			i++
+			start = i
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			b = append(b, s[start:i]...)
+			b = append(b, `\ufffd`...)
+			i += size
+			start = i
+			continue
+		}
+		if r == '\u2028' || r == '\u2029' {
+			b = append(b, s[start:i]...)
+			b = append(b, '\\', 'u', '2', '0', '2', hex[r&0xF])
+			i += size
+			start = i
+			continue
+		}
+		i += size
+	}
+	b = append(b, s[start:]...)
+	return append(b, '"')
+}
