@@ -102,7 +102,52 @@ func ParseSheet(d []byte, budget int64) (*Sheet, bool, error) {
 		c.other = s.starts - structural
 		return c.Units()+max(rowCells, rowMax) > budget
 	}
-	for s.next() {
+	// emptyCells reads the formatted empty cells that follow, in the form
+	// excelize writes them, exactly as the general path below reads them
+	// (TestEmptyCellsFastPath); full is set when the budget runs out.
+	emptyCells := func() (full bool, err error) {
+		for {
+			ref, style, ok := s.emptyCell()
+			if !ok {
+				return false, nil
+			}
+			rowCells++
+			structural++
+			cursor++
+			col, r, ok := parseCellName(ref)
+			if !ok {
+				return false, fmt.Errorf("cell reference %q", ref)
+			}
+			cursor = max(cursor, int64(col))
+			c.Rows = max(c.Rows, int64(r))
+			c.LastCol = max(c.LastCol, col)
+			if style != nil {
+				if n, ok := atoi(style); !ok || n > math.MaxInt32 {
+					attrErr = true
+				}
+			}
+			rowMax = max(rowMax, cursor)
+			if over() {
+				return true, nil
+			}
+			if cursor > excelize.MaxColumns || int64(r) > excelize.TotalRows {
+				return false, fmt.Errorf("cell beyond the last column or row of a sheet")
+			}
+		}
+	}
+	for {
+		if row != nil && cell == nil {
+			full, err := emptyCells()
+			if err != nil {
+				return nil, true, err
+			}
+			if full {
+				return sh, false, nil
+			}
+		}
+		if !s.next() {
+			break
+		}
 		if s.starts == 1 && !s.end && !s.rootIs("worksheet") {
 			return nil, true, fmt.Errorf("%w: the root is not a SpreadsheetML <worksheet>", errXML)
 		}

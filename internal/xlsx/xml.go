@@ -241,6 +241,57 @@ func (s *xmlScanner) next() bool {
 	}
 }
 
+// emptyCell reads, when it comes next, a cell holding nothing in the form
+// excelize writes: <c r="AB12" s="3"></c> (s optional, or "/>"), with
+// nothing between the tags. It returns the cell's reference and style
+// (nil when absent) as next would give them, counts the start tag and
+// moves past the cell; ok is false, and nothing read, for anything else.
+func (s *xmlScanner) emptyCell() (ref, style []byte, ok bool) {
+	rest := s.d[s.pos:]
+	const open = `<c r="`
+	if len(rest) < len(open) || string(rest[:len(open)]) != open {
+		return nil, nil, false
+	}
+	i := len(open)
+	j := i
+	for j < len(rest) && 'A' <= rest[j] && rest[j] <= 'Z' {
+		j++
+	}
+	k := j
+	for k < len(rest) && '0' <= rest[k] && rest[k] <= '9' {
+		k++
+	}
+	if j == i || k == j || k-i > 10 || k >= len(rest) || rest[k] != '"' {
+		return nil, nil, false
+	}
+	ref = rest[i:k]
+	k++
+	const sAttr = ` s="`
+	if len(rest)-k >= len(sAttr) && string(rest[k:k+len(sAttr)]) == sAttr {
+		from := k + len(sAttr)
+		to := from
+		for to < len(rest) && '0' <= rest[to] && rest[to] <= '9' {
+			to++
+		}
+		if to == from || to-from > 10 || to >= len(rest) || rest[to] != '"' {
+			return nil, nil, false
+		}
+		style = rest[from:to]
+		k = to + 1
+	}
+	switch {
+	case len(rest)-k >= 2 && rest[k] == '/' && rest[k+1] == '>':
+		k += 2
+	case len(rest)-k >= 5 && string(rest[k:k+5]) == "></c>":
+		k += 5
+	default:
+		return nil, nil, false
+	}
+	s.pos += k
+	s.starts++
+	return ref, style, true
+}
+
 // endsAtOnce consumes the end tag of the element whose start tag was just
 // read when it follows at once ("<c …></c>"), exactly as next would read
 // it, and reports whether it did: the element is then as empty as a
