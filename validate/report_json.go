@@ -4,9 +4,13 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"math"
+	"slices"
 	"strconv"
 	"unicode/utf8"
+
+	"github.com/its-academy/auditor/compute"
 )
 
 // courseJSON writes a course of the report as encoding/json writes it
@@ -366,4 +370,164 @@ func appendString(b []byte, s string) []byte {
 	}
 	b = append(b, s[start:]...)
 	return append(b, '"')
+}
+
+// texts returns the JSON of a report's texts as encoding/json writes it
+// (map keys sorted as encoding/json sorts them); the bytes are valid until
+// the next call.
+func (cj *courseJSON) texts(t *ReportTexts) []byte {
+	cj.b = cj.b[:0]
+	if t == nil {
+		return append(cj.b, "null"...)
+	}
+	cj.b = append(cj.b, `{"traces":`...)
+	writeMap(cj, t.Traces, func(v *ReportTraceText) { cj.traceText(v) })
+	cj.b = append(cj.b, `,"inputs":`...)
+	writeMap(cj, t.Inputs, func(v *compute.BindingText) { cj.bindingText(v) })
+	cj.b = append(cj.b, `,"thresholds":`...)
+	writeMap(cj, t.Thresholds, func(v *ReportThresholdText) {
+		if v == nil {
+			cj.b = append(cj.b, "null"...)
+			return
+		}
+		cj.str(`{"code":`, v.Code)
+		if v.Default != nil {
+			cj.ptr(`,"default":`, v.Default)
+		}
+		cj.str(`,"citation":`, v.Citation)
+		if v.Note != "" {
+			cj.str(`,"note":`, v.Note)
+		}
+		cj.b = append(cj.b, '}')
+	})
+	cj.b = append(cj.b, `,"notes":`...)
+	writeMap(cj, t.Notes, func(v string) { cj.b = appendString(cj.b, v) })
+	cj.b = append(cj.b, `,"choices":`...)
+	writeMap(cj, t.Choices, func(v *ReportChoiceText) {
+		if v == nil {
+			cj.b = append(cj.b, "null"...)
+			return
+		}
+		cj.str(`{"choice":`, v.Choice)
+		cj.str(`,"alternative":`, v.Alternative)
+		cj.str(`,"label":`, v.Label)
+		cj.b = append(cj.b, '}')
+	})
+	cj.b = append(cj.b, `,"bands":`...)
+	writeMap(cj, t.Bands, func(v *compute.BandResult) {
+		if v == nil {
+			cj.b = append(cj.b, "null"...)
+			return
+		}
+		cj.str(`{"code":`, v.Code)
+		cj.str(`,"label":`, v.Label)
+		cj.str(`,"rule":`, v.Rule)
+		cj.str(`,"citation":`, v.Citation)
+		cj.b = append(cj.b, '}')
+	})
+	cj.b = append(cj.b, `,"indicators":`...)
+	writeMap(cj, t.Indicators, func(v map[int]int) {
+		if v == nil {
+			cj.b = append(cj.b, "null"...)
+			return
+		}
+		keys := make([]string, 0, len(v))
+		for k := range v {
+			keys = append(keys, strconv.Itoa(k))
+		}
+		slices.Sort(keys)
+		cj.b = append(cj.b, '{')
+		for i, k := range keys {
+			if i > 0 {
+				cj.b = append(cj.b, ',')
+			}
+			n, _ := strconv.Atoi(k)
+			cj.b = appendString(cj.b, k)
+			cj.b = append(cj.b, ':')
+			cj.b = strconv.AppendInt(cj.b, int64(v[n]), 10)
+		}
+		cj.b = append(cj.b, '}')
+	})
+	return append(cj.b, '}')
+}
+
+// writeMap writes a map with string keys, sorted, each value by put.
+func writeMap[K ~string, V any](cj *courseJSON, m map[K]V, put func(V)) {
+	if m == nil {
+		cj.b = append(cj.b, "null"...)
+		return
+	}
+	keys := slices.Sorted(maps.Keys(m))
+	cj.b = append(cj.b, '{')
+	for i, k := range keys {
+		if i > 0 {
+			cj.b = append(cj.b, ',')
+		}
+		cj.b = appendString(cj.b, string(k))
+		cj.b = append(cj.b, ':')
+		put(m[k])
+	}
+	cj.b = append(cj.b, '}')
+}
+
+func (cj *courseJSON) traceText(v *ReportTraceText) {
+	if v == nil {
+		cj.b = append(cj.b, "null"...)
+		return
+	}
+	cj.str(`{"quantity":`, v.Quantity)
+	cj.str(`,"label":`, v.Label)
+	cj.str(`,"formula":`, v.Formula)
+	cj.str(`,"explanation":`, v.Explanation)
+	if v.Branch != "" {
+		cj.str(`,"branch":`, v.Branch)
+	}
+	if v.Erratum != "" {
+		cj.str(`,"erratum":`, v.Erratum)
+	}
+	if v.Form != "" {
+		cj.str(`,"erratum_form":`, string(v.Form))
+	}
+	cj.str(`,"citation":`, v.Citation)
+	if v.Of != "" {
+		cj.str(`,"of":`, v.Of)
+	}
+	cj.strings(`,"inputs":`, v.Inputs)
+	cj.strings(`,"inputs_of":`, v.InputsOf)
+	if v.Threshold != "" {
+		cj.str(`,"threshold":`, v.Threshold)
+	}
+	cj.strings(`,"notes":`, v.Notes)
+	cj.b = append(cj.b, '}')
+}
+
+func (cj *courseJSON) bindingText(v *compute.BindingText) {
+	if v == nil {
+		cj.b = append(cj.b, "null"...)
+		return
+	}
+	cj.str(`{"symbol":`, v.Symbol)
+	if v.Field != "" {
+		cj.str(`,"field":`, string(v.Field))
+	}
+	if v.From != "" {
+		cj.str(`,"from":`, v.From)
+	}
+	cj.b = append(cj.b, '}')
+}
+
+// strings writes a list of strings under key, omitted when empty.
+func (cj *courseJSON) strings(key string, ss []string) {
+	if len(ss) == 0 {
+		return
+	}
+	cj.b = append(cj.b, key...)
+	cj.b = append(cj.b, '[')
+	for i, s := range ss {
+		if i > 0 {
+			cj.b = append(cj.b, ',')
+		}
+		cj.b = appendString(cj.b, s)
+	}
+	cj.b = append(cj.b, ']')
 }

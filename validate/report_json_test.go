@@ -114,3 +114,37 @@ func TestCourseJSON(t *testing.T) {
 		t.Error("a NaN total is written")
 	}
 }
+
+// The texts encoder writes a report's texts byte for byte as
+// encoding/json does: those of audits, and texts with absent maps and
+// values, odd strings and indicator numbers whose decimal order is not
+// their numeric one (encoding/json sorts a map's keys as strings).
+func TestTextsJSON(t *testing.T) {
+	var all []*ReportTexts
+	for _, opt := range []Options{{}, {Reading: compute.ReadingLiteral, Interpretations: map[string]string{"I-7": "articolazione"}}} {
+		rows := []CourseRow{row(3, cleanCourse()), row(4, with(map[compute.FieldCode]Entry{"codice_percorso": text("B"), "ore_stage": num("3000")}))}
+		all = append(all, run(t, input(rows...), opt).Report("v", "").Texts)
+	}
+	if len(all[0].Traces) == 0 || len(all[0].Inputs) == 0 {
+		t.Fatal("no texts in the audit's report")
+	}
+	d := 12.5
+	odd := &ReportTexts{
+		Traces: map[string]*ReportTraceText{"P2~2": {TraceText: compute.TraceText{Quantity: "P2", Label: "«>» & <", Formula: "a\u2028b",
+			Branch: "R ≥ S", Erratum: "E-2", Form: "coherent", Citation: "x\"y"}, Of: "score", Inputs: []string{"i1", "i2"}, InputsOf: []string{"", "weight"},
+			Threshold: "S2", Notes: []string{"n1"}}, "R1": {}, "nil": nil},
+		Inputs:     map[string]*compute.BindingText{"i1": {Symbol: "D", Field: "iscritti", From: "R14"}, "i2": {Symbol: "x"}, "i3": nil},
+		Thresholds: map[string]*ReportThresholdText{"S2": {Code: "S2", Default: &d, Citation: "Tab. 3", Note: "n"}, "S3": {Code: "S3"}, "S4": nil},
+		Notes:      map[string]string{"n2": "b", "n1": "a\n"},
+		Choices:    map[string]*ReportChoiceText{"E-2=coherent": {Choice: "E-2", Alternative: "coherent", Label: "l"}, "z": nil},
+		Bands:      nil,
+		Indicators: map[compute.PackID]map[int]int{"p": {2: 1, 10: 3, 1: 1}, "q": nil, "r": {}},
+	}
+	all = append(all, odd, &ReportTexts{}, nil)
+	cj := newCourseJSON()
+	for i, tx := range all {
+		if got, want := cj.texts(tx), stdJSON(t, tx); !bytes.Equal(got, want) {
+			t.Errorf("texts %d:\n got %s\nwant %s", i, got, want)
+		}
+	}
+}

@@ -128,6 +128,19 @@ func (rw *reportWriter) course(i int, rc *ReportCourse) {
 	rw.write(b)
 }
 
+// textsJSON is the texts' JSON, indented when indenting.
+func (rw *reportWriter) textsJSON(texts *ReportTexts) []byte {
+	b := rw.courses.texts(texts)
+	if !rw.indent {
+		return b
+	}
+	rw.buf.Reset()
+	if err := json.Indent(&rw.buf, b, "  ", "  "); err != nil && rw.err == nil {
+		rw.err = err
+	}
+	return rw.buf.Bytes()
+}
+
 // tail closes the courses, writes the rest of the head and adds the texts
 // and the columns before the object's closing brace.
 func (rw *reportWriter) tail(courses int, texts *ReportTexts, columns map[compute.FieldCode]string) {
@@ -147,7 +160,7 @@ func (rw *reportWriter) tail(courses int, texts *ReportTexts, columns map[comput
 	if rw.indent {
 		sep, csep, closing = []byte(",\n  \"texts\": "), []byte(",\n  \"columns\": "), []byte("\n}\n")
 	}
-	rw.write(sep, rw.encode(texts, "  "))
+	rw.write(sep, rw.textsJSON(texts))
 	if len(columns) > 0 {
 		rw.write(csep, rw.encode(columns, "  "))
 	}
