@@ -50,6 +50,10 @@ fi
 echo "== go vet"
 go vet ./...
 
+echo "== staticcheck"
+# A lint tool, not a dependency of the product: fetched from the module proxy.
+go run honnef.co/go/tools/cmd/staticcheck@v0.8.2 ./...
+
 echo "== go test"
 go test -count=1 ./...
 
