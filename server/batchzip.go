@@ -2,12 +2,11 @@ package server
 
 import (
 	"archive/zip"
-	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"net/http"
 	"path"
-	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -25,23 +24,37 @@ const (
 	zipCopiesDir   = "copie/"
 )
 
-// zipBudget bounds the audited copies one ZIP may hold: twice the batch's
-// upload limit (a copy adds the product's sheets to its input) plus room
-// for the summary. A batch whose copies exceed it is refused with 413, and
-// nothing is kept.
+// zipBudget bounds the bytes of the audited copies one ZIP may hold, an
+// answer's size rather than memory (the copies are streamed): twice the
+// batch's upload limit (a copy holds its input) plus zipPerCourse for each
+// course row the batch may have (the product's sheets) plus room for the
+// summary. A batch within the other limits stays well under it; one past
+// it is refused with 413 when that is known before the answer's first
+// bytes, and cut otherwise.
 func (s *Server) zipBudget() int64 {
 	if s.zipLimit > 0 {
 		return s.zipLimit
 	}
-	return 2*s.cfg.MaxBatchBytes + 16<<20
+	return 2*s.cfg.MaxBatchBytes + int64(s.cfg.MaxBatchRows)*zipPerCourse + 16<<20
 }
+
+// zipPerCourse bounds what the product's sheets add to a copy per course:
+// the copy of a 2,000-course workbook adds 5.2 kB a course
+// (BenchmarkBigUploads).
+const zipPerCourse = 8 << 10
 
 // runBatchZip is the batch with format=zip: one audit run gives the
 // regional summary (workbook, PDF and JSON) and every audited copy, in one
 // archive, so that the page gets all of them without sending the files
 // again for each. The summary's links point to the copies in copie/.
-func (s *Server) runBatchZip(ctx context.Context, up *batchUpload, p auditParams) (ans auditAnswer) {
-	defer s.recovered(&ans, "batch", "Errore interno durante la verifica dei file.")
+//
+// The archive is streamed: each copy goes into it as soon as its file is
+// audited (the batch audits one file at a time, so their order is the
+// batch's), then the summary; nothing of a copy is kept once written. The
+// copies are bounded by zipBudget: a batch past it is refused with 413
+// when that is known before the answer's first bytes, and cut otherwise
+// (Server.stream).
+func (s *Server) runBatchZip(ctx context.Context, up *batchUpload, p auditParams) auditAnswer {
 	inputs := make([]batch.Input, len(up.files))
 	copyName := map[string]string{} // input name → entry in the ZIP
 	taken := map[string]bool{}
@@ -51,82 +64,86 @@ func (s *Server) runBatchZip(ctx context.Context, up *batchUpload, p auditParams
 		in.Link = name
 		inputs[i] = in
 	}
+	return auditAnswer{stream: func(w io.Writer) error { return s.writeBatchZip(ctx, w, inputs, copyName, p) }}
+}
+
+// writeBatchZip runs the batch and writes its archive to w.
+func (s *Server) writeBatchZip(ctx context.Context, w io.Writer, inputs []batch.Input, copyName map[string]string, p auditParams) error {
+	ctx, stop := context.WithCancel(ctx)
+	defer stop()
+	zw := zip.NewWriter(w)
+	add := func(name string, data []byte, method uint16) error {
+		fw, err := zw.CreateHeader(&zip.FileHeader{Name: name, Method: method, Modified: time.Now().UTC()})
+		if err == nil {
+			_, err = fw.Write(data)
+		}
+		if err != nil {
+			return fmt.Errorf("writing the ZIP: %w", err)
+		}
+		return nil
+	}
 	var (
-		mu     sync.Mutex
-		copies = map[string][]byte{}
-		total  int64
-		over   bool
+		mu    sync.Mutex
+		total int64
+		werr  error // the first error writing the archive: the batch stops
 	)
 	budget := s.zipBudget()
 	opts := s.batchOptions(p)
 	opts.OnAnnotated = func(in batch.Input, annotated []byte) error {
 		mu.Lock()
 		defer mu.Unlock()
-		total += int64(len(annotated))
-		if total > budget {
-			over = true
-			return nil
+		if werr != nil {
+			return werr
 		}
-		copies[copyName[in.Name]] = annotated
-		return nil
+		if total += int64(len(annotated)); total > budget {
+			werr = apiErr(http.StatusRequestEntityTooLarge, CodeTooLarge,
+				"Le copie verificate superano insieme il limite di %s per un archivio ZIP: inviare meno file per volta, o usare auditor dalla riga di comando.", sizeText(budget))
+		} else {
+			// xlsx files are ZIP archives already: stored, not compressed again.
+			werr = add(copyName[in.Name], annotated, zip.Store)
+		}
+		if werr != nil {
+			stop()
+		}
+		return werr
 	}
 	res, err := batch.Run(ctx, inputs, opts)
-	if ctx.Err() != nil {
-		return auditAnswer{err: errCanceled}
-	}
-	if err != nil {
-		return auditAnswer{err: apiErr(http.StatusBadRequest, CodeBadRequest, "Parametri non validi: %s", err)}
-	}
-	if over {
-		return auditAnswer{err: apiErr(http.StatusRequestEntityTooLarge, CodeTooLarge,
-			"Le copie verificate superano insieme il limite di %s per un archivio ZIP: inviare meno file per volta, o usare auditor dalla riga di comando.", sizeText(budget))}
+	mu.Lock()
+	failed := werr
+	mu.Unlock()
+	switch {
+	case failed != nil:
+		return failed
+	case ctx.Err() != nil:
+		return errCanceled
+	case err != nil:
+		return apiErr(http.StatusBadRequest, CodeBadRequest, "Parametri non validi: %s", err)
 	}
 	summaryXLSX, err := pipeline.SummaryWorkbook(res)
 	if err != nil {
-		return auditAnswer{err: fmt.Errorf("writing the summary: %w", err)}
+		return fmt.Errorf("writing the summary: %w", err)
 	}
 	summaryPDF, err := verbale.RenderSummary(verbale.FromSummary(res.Summary, time.Now(), s.cfg.Registry))
 	if err != nil {
-		return auditAnswer{err: fmt.Errorf("writing the summary PDF: %w", err)}
+		return fmt.Errorf("writing the summary PDF: %w", err)
 	}
 	summaryJSON, err := res.JSON()
 	if err != nil {
-		return auditAnswer{err: err}
-	}
-	var buf bytes.Buffer
-	zw := zip.NewWriter(&buf)
-	add := func(name string, data []byte, method uint16) error {
-		w, err := zw.CreateHeader(&zip.FileHeader{Name: name, Method: method, Modified: time.Now().UTC()})
-		if err != nil {
-			return err
-		}
-		_, err = w.Write(data)
 		return err
 	}
-	if err := add(zipSummaryXLSX, summaryXLSX, zip.Store); err != nil {
-		return auditAnswer{err: fmt.Errorf("writing the ZIP: %w", err)}
-	}
-	if err := add(zipSummaryPDF, summaryPDF, zip.Deflate); err != nil {
-		return auditAnswer{err: fmt.Errorf("writing the ZIP: %w", err)}
-	}
-	if err := add(zipSummaryJSON, summaryJSON, zip.Deflate); err != nil {
-		return auditAnswer{err: fmt.Errorf("writing the ZIP: %w", err)}
-	}
-	names := make([]string, 0, len(copies))
-	for n := range copies {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	for _, n := range names {
-		// xlsx files are ZIP archives already: stored, not compressed again.
-		if err := add(n, copies[n], zip.Store); err != nil {
-			return auditAnswer{err: fmt.Errorf("writing the ZIP: %w", err)}
+	for _, e := range []struct {
+		name   string
+		data   []byte
+		method uint16
+	}{{zipSummaryXLSX, summaryXLSX, zip.Store}, {zipSummaryPDF, summaryPDF, zip.Deflate}, {zipSummaryJSON, summaryJSON, zip.Deflate}} {
+		if err := add(e.name, e.data, e.method); err != nil {
+			return err
 		}
 	}
 	if err := zw.Close(); err != nil {
-		return auditAnswer{err: fmt.Errorf("writing the ZIP: %w", err)}
+		return fmt.Errorf("writing the ZIP: %w", err)
 	}
-	return auditAnswer{body: buf.Bytes()}
+	return nil
 }
 
 // copyEntryName is the ZIP entry of an input's audited copy: copie/ and
