@@ -48,47 +48,11 @@ func (cj *courseJSON) course(rc *ReportCourse) ([]byte, error) {
 	}
 	cj.ptr(`,"total":`, rc.Total)
 	cj.optStr(`,"band":`, rc.Band)
-	cj.b = append(cj.b, `,"articulations":`...)
-	if rc.Articulations == nil {
-		cj.b = append(cj.b, "null"...)
-	} else {
-		cj.b = append(cj.b, '[')
-		for i := range rc.Articulations {
-			if i > 0 {
-				cj.b = append(cj.b, ',')
-			}
-			cj.articulation(&rc.Articulations[i])
-		}
-		cj.b = append(cj.b, ']')
-	}
-	cj.b = append(cj.b, `,"indicators":`...)
-	if rc.Indicators == nil {
-		cj.b = append(cj.b, "null"...)
-	} else {
-		cj.b = append(cj.b, '[')
-		for i := range rc.Indicators {
-			if i > 0 {
-				cj.b = append(cj.b, ',')
-			}
-			cj.indicator(&rc.Indicators[i])
-		}
-		cj.b = append(cj.b, ']')
-	}
+	writeList(cj, `,"articulations":`, rc.Articulations, cj.articulation)
+	writeList(cj, `,"indicators":`, rc.Indicators, cj.indicator)
 	cj.b = append(cj.b, `,"female_indicator":`...)
 	cj.fallback(&rc.Female)
-	cj.b = append(cj.b, `,"findings":`...)
-	if rc.Findings == nil {
-		cj.b = append(cj.b, "null"...)
-	} else {
-		cj.b = append(cj.b, '[')
-		for i := range rc.Findings {
-			if i > 0 {
-				cj.b = append(cj.b, ',')
-			}
-			cj.finding(&rc.Findings[i])
-		}
-		cj.b = append(cj.b, ']')
-	}
+	writeList(cj, `,"findings":`, rc.Findings, cj.finding)
 	if rc.WhatIf {
 		cj.b = append(cj.b, `,"workbook_thresholds":true`...)
 	}
@@ -96,19 +60,7 @@ func (cj *courseJSON) course(rc *ReportCourse) ([]byte, error) {
 		cj.b = append(cj.b, `,"total_trace":`...)
 		cj.trace(rc.TotalTrace)
 	}
-	cj.b = append(cj.b, `,"sensitivity":`...)
-	if rc.SensitivityValues == nil {
-		cj.b = append(cj.b, "null"...)
-	} else {
-		cj.b = append(cj.b, '[')
-		for i := range rc.SensitivityValues {
-			if i > 0 {
-				cj.b = append(cj.b, ',')
-			}
-			cj.alternative(&rc.SensitivityValues[i])
-		}
-		cj.b = append(cj.b, ']')
-	}
+	writeList(cj, `,"sensitivity":`, rc.SensitivityValues, cj.alternative)
 	if rc.BandText != "" {
 		cj.str(`,"band_detail":`, rc.BandText)
 	}
@@ -124,24 +76,11 @@ func (cj *courseJSON) articulation(a *ReportArticulation) {
 	cj.num(`,"weight":`, a.Weight)
 	cj.ptr(`,"points":`, a.Points)
 	cj.str(`,"branch":`, a.Branch)
-	cj.b = append(cj.b, `,"cells":`...)
-	cj.cells(a.Cells)
+	writeList(cj, `,"cells":`, a.Cells, cj.cell)
 	if a.Zeroed {
 		cj.b = append(cj.b, `,"zeroed":true`...)
 	}
-	cj.b = append(cj.b, `,"traces":`...)
-	if a.Traces == nil {
-		cj.b = append(cj.b, "null"...)
-	} else {
-		cj.b = append(cj.b, '[')
-		for i := range a.Traces {
-			if i > 0 {
-				cj.b = append(cj.b, ',')
-			}
-			cj.trace(&a.Traces[i])
-		}
-		cj.b = append(cj.b, ']')
-	}
+	writeList(cj, `,"traces":`, a.Traces, cj.trace)
 	if a.IndicatorValue != nil {
 		cj.int(`,"indicator":`, *a.IndicatorValue)
 	}
@@ -154,18 +93,10 @@ func (cj *courseJSON) trace(t *ReportTrace) {
 		cj.ptr(`,"value":`, t.OwnValue)
 	}
 	if len(t.InputValues) > 0 {
-		cj.b = append(cj.b, `,"inputs":[`...)
-		for i, v := range t.InputValues {
-			if i > 0 {
-				cj.b = append(cj.b, ',')
-			}
-			cj.ptr("", v)
-		}
-		cj.b = append(cj.b, ']')
+		writeList(cj, `,"inputs":`, t.InputValues, func(v **float64) { cj.ptr("", *v) })
 	}
 	if len(t.InputCells) > 0 {
-		cj.b = append(cj.b, `,"cells":`...)
-		cj.cells(t.InputCells)
+		writeList(cj, `,"cells":`, t.InputCells, cj.cell)
 	}
 	if t.ThresholdValue != nil {
 		cj.b = append(cj.b, `,"threshold":`...)
@@ -218,34 +149,33 @@ func (cj *courseJSON) alternative(a *ReportAlternative) {
 		cj.b = strconv.AppendBool(cj.b, *a.BandChanged)
 	}
 	if len(a.Changes) > 0 {
-		cj.b = append(cj.b, `,"changes":[`...)
-		for i, c := range a.Changes {
-			if i > 0 {
-				cj.b = append(cj.b, ',')
-			}
+		writeList(cj, `,"changes":`, a.Changes, func(c *ReportChange) {
 			cj.int(`{"number":`, c.Number)
 			if c.Score != nil {
 				cj.ptr(`,"score":`, c.Score)
 			}
 			cj.ptr(`,"alternative":`, c.Alternative)
 			cj.b = append(cj.b, '}')
-		}
-		cj.b = append(cj.b, ']')
+		})
 	}
 	cj.b = append(cj.b, '}')
 }
 
-func (cj *courseJSON) cells(cs []CellRef) {
-	if cs == nil {
+func (cj *courseJSON) cell(c *CellRef) { cj.b = appendString(cj.b, string(*c)) }
+
+// writeList writes key and a list, null when nil, each element by put.
+func writeList[T any](cj *courseJSON, key string, list []T, put func(*T)) {
+	cj.b = append(cj.b, key...)
+	if list == nil {
 		cj.b = append(cj.b, "null"...)
 		return
 	}
 	cj.b = append(cj.b, '[')
-	for i, c := range cs {
+	for i := range list {
 		if i > 0 {
 			cj.b = append(cj.b, ',')
 		}
-		cj.b = appendString(cj.b, string(c))
+		put(&list[i])
 	}
 	cj.b = append(cj.b, ']')
 }
@@ -518,16 +448,7 @@ func (cj *courseJSON) bindingText(v *compute.BindingText) {
 
 // strings writes a list of strings under key, omitted when empty.
 func (cj *courseJSON) strings(key string, ss []string) {
-	if len(ss) == 0 {
-		return
+	if len(ss) > 0 {
+		writeList(cj, key, ss, func(s *string) { cj.b = appendString(cj.b, *s) })
 	}
-	cj.b = append(cj.b, key...)
-	cj.b = append(cj.b, '[')
-	for i, s := range ss {
-		if i > 0 {
-			cj.b = append(cj.b, ',')
-		}
-		cj.b = appendString(cj.b, s)
-	}
-	cj.b = append(cj.b, ']')
 }
