@@ -390,7 +390,7 @@ func (o *Package) checkEntries() error {
 		return o.Fail(ErrTooLarge, nil, "contiene %d parti interne, oltre il limite di %d: non è un modello compilato normale", len(o.zr.File), MaxEntries)
 	}
 	for _, zf := range o.zr.File {
-		if !ValidEntryName(zf.Name) {
+		if !ValidEntryName(zf.Name) || dataUnderDirectory(zf) {
 			return o.Fail(ErrCorrupt, nil, "è danneggiato: contiene una parte interna con un nome non valido («%s»); aprirlo con Excel, salvarlo di nuovo e riprovare", ShortPart(zf.Name))
 		}
 		if zf.Method != zip.Store && zf.Method != zip.Deflate {
@@ -405,6 +405,14 @@ func (o *Package) checkEntries() error {
 		}
 	}
 	return nil
+}
+
+// dataUnderDirectory reports an entry named as a directory ("x/", or
+// "x\" as some writers spell it) that holds data: no program writes it,
+// and no writer can copy it (a zip directory has no content).
+func dataUnderDirectory(zf *zip.File) bool {
+	n := zf.Name
+	return (strings.HasSuffix(n, "/") || strings.HasSuffix(n, `\`)) && (zf.UncompressedSize64 > 0 || zf.CompressedSize64 > 0)
 }
 
 // ValidEntryName reports whether a zip entry name stays inside the

@@ -107,6 +107,9 @@ func TestZipLayerRefusals(t *testing.T) {
 		{"dot dot backslash", []extraEntry{deflated(`xl\..\..\evil.xml`, []byte("<a/>"))}, ErrCorrupt, "nome non valido"},
 		{"absolute", []extraEntry{deflated("/etc/evil.xml", []byte("<a/>"))}, ErrCorrupt, "nome non valido"},
 		{"drive", []extraEntry{deflated("C:/evil.xml", []byte("<a/>"))}, ErrCorrupt, "nome non valido"},
+		// Found by FuzzZipLayer: a directory's name with data, which the
+		// copy's writer cannot write («zip: write to directory»).
+		{"data under a directory", []extraEntry{deflated(`xl\media\`, []byte("abc"))}, ErrCorrupt, `nome non valido («xl\media\»)`},
 		{"unknown method", []extraEntry{method}, ErrCorrupt, "compressione che Excel non conosce"},
 		{"size lies", []extraEntry{lie}, ErrCorrupt, "«docProps/core.xml» è illeggibile"},
 		{"checksum lies", []extraEntry{badCRC}, ErrCorrupt, "«docProps/core.xml» è illeggibile"},
