@@ -430,32 +430,32 @@ func (s *Server) runAudit(ctx context.Context, t *ticket, up *upload, p auditPar
 }
 
 // reportEstimate is a floor of the bytes of an audit's JSON report, known
-// before it is written: what every course writes at least, and each
-// finding's texts with its keys. A report whose floor is past the budget
-// is refused before its first byte; one that outgrows the budget later
-// is cut (Server.stream).
+// before it is written: what every course writes at least (its keys, its
+// code) and each finding (its keys, rule, severity, cell and message). A
+// report whose floor is past the budget is refused before its first
+// byte; one that outgrows the budget later is cut (Server.stream).
 func reportEstimate(a *validate.Audit) int64 {
-	finding := func(f *validate.Finding) int64 {
-		return int64(len(f.Message)+len(f.Found)+len(f.Expected)+len(f.Source)+len(f.Cell)+len(f.Course)) + findingKeysBytes
-	}
-	n := int64(len(a.Courses)) * courseFloorBytes
-	for i := range a.Findings {
-		n += finding(&a.Findings[i])
-	}
-	for i := range a.Courses {
-		for j := range a.Courses[i].Findings {
-			n += finding(&a.Courses[i].Findings[j])
+	findings := func(fs []validate.Finding) (n int64) {
+		for i := range fs {
+			f := &fs[i]
+			n += findingFloorBytes + int64(len(f.Rule)+len(f.Severity)+len(f.Cell)+len(f.Message))
 		}
+		return n
+	}
+	n := findings(a.Findings)
+	for i := range a.Courses {
+		n += courseFloorBytes + int64(len(a.Courses[i].Code)) + findings(a.Courses[i].Findings)
 	}
 	return n
 }
 
-// Floors of a report's size: a course's keys and values without traces
-// (an unscored course of the bundled examples writes 1.3 kB, a scored one
-// about 5.8 kB), and a finding's keys.
+// Floors of a report's size, in bytes: a course with nothing computed
+// ({"code":"","row":0,"rule_pack":null,…,"sensitivity":null}; a scored
+// course of the bundled examples writes about 5.8 kB) and a finding
+// ({"rule":"","severity":"","cell":"","message":""}).
 const (
-	courseFloorBytes = 1 << 10
-	findingKeysBytes = 80
+	courseFloorBytes  = 177
+	findingFloorBytes = 48
 )
 
 // workError is a 422 for an audit past a per-request budget.

@@ -5,6 +5,7 @@ package server
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"io"
 	"log/slog"
@@ -15,6 +16,10 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/its-academy/auditor/pipeline"
+	"github.com/its-academy/auditor/testkit"
+	"github.com/its-academy/auditor/validate"
 )
 
 // A JSON report is written as it is produced: a report that outgrows the
@@ -129,5 +134,37 @@ func TestStreamedReportClientStopsReading(t *testing.T) {
 			t.Fatalf("%q: %v after the request began (time limit %v): %+v", query, time.Since(start), limit, g)
 		}
 		t.Logf("%q: place free %v after the request began", query, time.Since(start))
+	}
+}
+
+// The report's floor is one: never more than what the audit writes, for
+// every course (scored or not, with its findings) and for the whole report
+// of each bundled example.
+func TestReportEstimateIsAFloor(t *testing.T) {
+	for _, name := range []string{"esempio-fondazione.xlsx", "esempio-casi-limite.xlsx", "esempio-incoerente.xlsx"} {
+		res, err := pipeline.Run(context.Background(), testkit.Testdata(t, name), name, pipeline.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var b bytes.Buffer
+		if err := res.WriteReport(&b, false); err != nil {
+			t.Fatal(err)
+		}
+		if est := reportEstimate(res.Audit); est > int64(b.Len()) || est < int64(b.Len())/40 {
+			t.Errorf("%s: floor %d bytes, report %d", name, est, b.Len())
+		}
+		rep := res.Report()
+		for i, rc := range rep.Courses {
+			one := &validate.Audit{Courses: res.Audit.Courses[i : i+1]}
+			var js bytes.Buffer
+			enc := json.NewEncoder(&js)
+			enc.SetEscapeHTML(false) // as the report is written
+			if err := enc.Encode(rc); err != nil {
+				t.Fatal(err)
+			}
+			if est := reportEstimate(one); est > int64(js.Len()-1) {
+				t.Errorf("%s, course %s: floor %d bytes, written %d", name, rc.Code, est, js.Len()-1)
+			}
+		}
 	}
 }
