@@ -570,22 +570,23 @@ type nameKey struct {
 	n         int
 }
 
-func (c nameCache) articulation(p *compute.Pack, n int) string {
-	k := nameKey{p, false, n}
-	if s, ok := c[k]; ok {
-		return s
-	}
-	a, _ := p.Articulation(n)
-	c[k] = articulationName(n, a)
-	return c[k]
-}
+func (c nameCache) articulation(p *compute.Pack, n int) string { return c.name(p, false, n) }
 
-func (c nameCache) indicator(p *compute.Pack, n int) string {
-	k := nameKey{p, true, n}
+func (c nameCache) indicator(p *compute.Pack, n int) string { return c.name(p, true, n) }
+
+// name is the display name of an articulation or indicator of a pack,
+// made once.
+func (c nameCache) name(p *compute.Pack, indicator bool, n int) string {
+	k := nameKey{p, indicator, n}
 	if s, ok := c[k]; ok {
 		return s
 	}
-	ind, _ := p.Indicator(n)
-	c[k] = indicatorName(n, ind)
+	if indicator {
+		ind, _ := p.Indicator(n)
+		c[k] = indicatorName(n, ind)
+	} else {
+		a, _ := p.Articulation(n)
+		c[k] = articulationName(n, a)
+	}
 	return c[k]
 }
