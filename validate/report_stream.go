@@ -40,17 +40,17 @@ func (a *Audit) WriteReport(w io.Writer, version string, pack compute.PackID, in
 // reportWriter writes a report's pieces, each encoded on its own and
 // spliced into the report's object at "courses".
 type reportWriter struct {
-	w       io.Writer
-	buf     bytes.Buffer
-	enc     *json.Encoder
-	courses *courseJSON
-	indent  bool
-	rest    []byte // the head's JSON after "courses": [
-	err     error
+	w      io.Writer
+	buf    bytes.Buffer
+	enc    *json.Encoder
+	hand   *courseJSON // courses and texts, without reflection
+	indent bool
+	rest   []byte // the head's JSON after "courses": [
+	err    error
 }
 
 func newReportWriter(w io.Writer, indent bool) *reportWriter {
-	rw := &reportWriter{w: w, indent: indent, courses: newCourseJSON()}
+	rw := &reportWriter{w: w, indent: indent, hand: newCourseJSON()}
 	rw.enc = json.NewEncoder(&rw.buf)
 	rw.enc.SetEscapeHTML(false)
 	return rw
@@ -63,10 +63,26 @@ func (rw *reportWriter) encode(v any, prefix string) []byte {
 	if rw.indent {
 		rw.enc.SetIndent(prefix, "  ")
 	}
-	if err := rw.enc.Encode(v); err != nil && rw.err == nil {
+	rw.fail(rw.enc.Encode(v))
+	return bytes.TrimSuffix(rw.buf.Bytes(), []byte("\n"))
+}
+
+// indented is b, compact JSON, indented with prefix when indenting; the
+// bytes are valid until the next call.
+func (rw *reportWriter) indented(b []byte, prefix string) []byte {
+	if !rw.indent {
+		return b
+	}
+	rw.buf.Reset()
+	rw.fail(json.Indent(&rw.buf, b, prefix, "  "))
+	return rw.buf.Bytes()
+}
+
+// fail keeps the first error.
+func (rw *reportWriter) fail(err error) {
+	if err != nil && rw.err == nil {
 		rw.err = err
 	}
-	return bytes.TrimSuffix(rw.buf.Bytes(), []byte("\n"))
 }
 
 func (rw *reportWriter) write(parts ...[]byte) {
@@ -89,9 +105,7 @@ func (rw *reportWriter) head(h *Report) {
 	}
 	i := bytes.Index(b, mark)
 	if i < 0 {
-		if rw.err == nil {
-			rw.err = fmt.Errorf("no courses key in the report's head")
-		}
+		rw.fail(fmt.Errorf("no courses key in the report's head"))
 		return
 	}
 	cut := i + len(mark) - 1
@@ -111,34 +125,12 @@ func (rw *reportWriter) course(i int, rc *ReportCourse) {
 		sep = nil
 	}
 	rw.write(sep)
-	b, err := rw.courses.course(rc)
+	b, err := rw.hand.course(rc)
 	if err != nil {
-		if rw.err == nil {
-			rw.err = err
-		}
+		rw.fail(err)
 		return
 	}
-	if rw.indent {
-		rw.buf.Reset()
-		if err := json.Indent(&rw.buf, b, "    ", "  "); err != nil && rw.err == nil {
-			rw.err = err
-		}
-		b = rw.buf.Bytes()
-	}
-	rw.write(b)
-}
-
-// textsJSON is the texts' JSON, indented when indenting.
-func (rw *reportWriter) textsJSON(texts *ReportTexts) []byte {
-	b := rw.courses.texts(texts)
-	if !rw.indent {
-		return b
-	}
-	rw.buf.Reset()
-	if err := json.Indent(&rw.buf, b, "  ", "  "); err != nil && rw.err == nil {
-		rw.err = err
-	}
-	return rw.buf.Bytes()
+	rw.write(rw.indented(b, "    "))
 }
 
 // tail closes the courses, writes the rest of the head and adds the texts
@@ -160,7 +152,7 @@ func (rw *reportWriter) tail(courses int, texts *ReportTexts, columns map[comput
 	if rw.indent {
 		sep, csep, closing = []byte(",\n  \"texts\": "), []byte(",\n  \"columns\": "), []byte("\n}\n")
 	}
-	rw.write(sep, rw.textsJSON(texts))
+	rw.write(sep, rw.indented(rw.hand.texts(texts), "  "))
 	if len(columns) > 0 {
 		rw.write(csep, rw.encode(columns, "  "))
 	}
