@@ -240,6 +240,10 @@ func (s *Server) stream(ctx context.Context, c echo.Context, w work, ans auditAn
 		err = bw.Flush()
 	}
 	var ae *APIError
+	var refused error
+	if err != nil && ans.refusal != nil {
+		refused = ans.refusal(err)
+	}
 	switch {
 	case err == nil:
 		return nil
@@ -249,8 +253,8 @@ func (s *Server) stream(ctx context.Context, c echo.Context, w work, ans auditAn
 		return s.reportTooLarge()
 	case !sw.started && ctx.Err() != nil:
 		return timeout(s.cfg)
-	case !sw.started && ans.refusal != nil && ans.refusal(err) != nil:
-		return ans.refusal(err)
+	case !sw.started && refused != nil:
+		return refused
 	case !sw.started:
 		return fmt.Errorf("writing the answer: %w", err)
 	}

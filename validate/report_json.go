@@ -13,7 +13,8 @@ import (
 	"github.com/its-academy/auditor/compute"
 )
 
-// courseJSON writes a course of the report as encoding/json writes it
+// courseJSON writes a course of the report, and the report's texts
+// (texts), as encoding/json writes them
 // (fields in struct order, the same omissions, numbers and escapes, HTML
 // characters not escaped), without reflection: a report is mostly its
 // courses' articulations and traces, and the streamed report encodes them
